@@ -1,0 +1,49 @@
+/**
+ * Errors of the Deferred machinery (Twisted's `defer.AlreadyCalledError`,
+ * `defer.CancelledError`, `defer.TimeoutError`).
+ *
+ * @module
+ */
+
+/**
+ * `callback`/`errback` was called on a Deferred that already has a result.
+ *
+ * @example
+ * ```ts
+ * import { AlreadyCalledError } from "./errors.ts";
+ * const e = new AlreadyCalledError("fired twice");
+ * console.assert(e.name === "AlreadyCalledError");
+ * ```
+ */
+export class AlreadyCalledError extends Error {
+  override name = "AlreadyCalledError";
+}
+
+/**
+ * A Deferred was cancelled (Twisted's `defer.CancelledError`).
+ *
+ * @example
+ * ```ts
+ * import { CancelledError } from "./errors.ts";
+ * console.assert(new CancelledError().name === "CancelledError");
+ * ```
+ */
+export class CancelledError extends Error {
+  override name = "CancelledError";
+}
+
+/**
+ * An operation timed out: `Deferred.addTimeout` expired, or a connection attempt
+ * exceeded its timeout (Twisted's `defer.TimeoutError` and
+ * `error.TimeoutError`; Skein uses one class for both so one `instanceof`
+ * check covers them).
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "./errors.ts";
+ * console.assert(new TimeoutError("slow").message === "slow");
+ * ```
+ */
+export class TimeoutError extends Error {
+  override name = "TimeoutError";
+}

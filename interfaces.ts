@@ -1,0 +1,813 @@
+/**
+ * The contracts of Skein: the map of the whole system, as Twisted's
+ * `twisted/internet/interfaces.py` is for Twisted.
+ *
+ * Every reactor, transport, protocol, producer and consumer in Skein is described
+ * here as a TypeScript interface. Implementations live in their own folders
+ * (`reactor/`, `protocols/`, `endpoints/`, `testing/`); code that only needs the
+ * contract should import the type from here.
+ *
+ * @example Typing a function by contract, not by implementation
+ * ```ts
+ * import type { IReactorTime } from "./interfaces.ts";
+ *
+ * function later(reactor: IReactorTime, fn: () => void): void {
+ *   reactor.callLater(1, fn);
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import type { Deferred } from "./deferred/deferred.ts";
+import type { Failure } from "./deferred/failure.ts";
+
+// ---------------------------------------------------------------------------
+// Addresses
+// ---------------------------------------------------------------------------
+
+/**
+ * An endpoint address. Concrete classes live in `reactor/address.ts`
+ * (`IPv4Address`, `IPv6Address`, `UNIXAddress`).
+ *
+ * @example
+ * ```ts
+ * import type { IAddress } from "./interfaces.ts";
+ * const describe = (a: IAddress): string => a.toString();
+ * ```
+ */
+export interface IAddress {
+  /** `"TCP"`, `"UDP"` or `"UNIX"`. */
+  readonly type: "TCP" | "UDP" | "UNIX";
+  /** A human-readable form, e.g. `IPv4Address(TCP, '127.0.0.1', 8080)`. */
+  toString(): string;
+}
+
+// ---------------------------------------------------------------------------
+// Time
+// ---------------------------------------------------------------------------
+
+/**
+ * A call scheduled with {@linkcode IReactorTime.callLater}; Twisted's
+ * `IDelayedCall`.
+ *
+ * @example
+ * ```ts
+ * import type { IDelayedCall } from "./interfaces.ts";
+ * function postpone(call: IDelayedCall): void {
+ *   if (call.active()) call.delay(5);
+ * }
+ * ```
+ */
+export interface IDelayedCall {
+  /** The time (in the scheduling clock's seconds) at which the call will run. */
+  getTime(): number;
+  /** Stop the call from running. Throws `AlreadyCalled` / `AlreadyCancelled`. */
+  cancel(): void;
+  /** Move the call by `secondsLater` relative to its current time. */
+  delay(secondsLater: number): void;
+  /** Reschedule the call to run `secondsFromNow` from now. */
+  reset(secondsFromNow: number): void;
+  /** True until the call has run or been cancelled. */
+  active(): boolean;
+}
+
+/**
+ * Scheduling of timed calls; Twisted's `IReactorTime`. Implemented by every
+ * reactor and by the deterministic `Clock` of `task/`.
+ *
+ * @example
+ * ```ts
+ * import type { IReactorTime } from "./interfaces.ts";
+ * function soon(clock: IReactorTime): number {
+ *   clock.callLater(0.5, () => console.log("tick"));
+ *   return clock.seconds();
+ * }
+ * ```
+ */
+export interface IReactorTime {
+  /** The current time in seconds (monotonic for real reactors). */
+  seconds(): number;
+  /** Run `fn(...args)` `delay` seconds from now. */
+  // deno-lint-ignore no-explicit-any
+  callLater<A extends any[]>(delay: number, fn: (...args: A) => unknown, ...args: A): IDelayedCall;
+  /** Every scheduled call that has not yet run or been cancelled. */
+  getDelayedCalls(): IDelayedCall[];
+}
+
+// ---------------------------------------------------------------------------
+// Reactor core
+// ---------------------------------------------------------------------------
+
+/** The phases of a system event, in the order they run. */
+export type TriggerPhase = "before" | "during" | "after";
+
+/** The system events a reactor fires: `startup` on `run()`, `shutdown` on `stop()`. */
+export type SystemEvent = "startup" | "shutdown" | (string & {});
+
+/**
+ * An opaque handle returned by {@linkcode IReactorCore.addSystemEventTrigger}.
+ *
+ * @example
+ * ```ts
+ * import type { IReactorCore, TriggerHandle } from "./interfaces.ts";
+ * function once(r: IReactorCore): TriggerHandle {
+ *   return r.addSystemEventTrigger("before", "shutdown", () => console.log("bye"));
+ * }
+ * ```
+ */
+export interface TriggerHandle {
+  /** The phase this trigger was registered for. */
+  readonly phase: TriggerPhase;
+  /** The event this trigger was registered for. */
+  readonly event: SystemEvent;
+}
+
+/**
+ * The reactor's life cycle; Twisted's `IReactorCore`.
+ *
+ * @example
+ * ```ts
+ * import type { IReactorCore } from "./interfaces.ts";
+ * function main(r: IReactorCore): void {
+ *   r.callWhenRunning(() => r.stop());
+ * }
+ * ```
+ */
+export interface IReactorCore {
+  /** True between `run()` starting the loop and `stop()` ending it. */
+  readonly running: boolean;
+  /**
+   * Run the event loop until `stop()`. The returned promise resolves after the
+   * shutdown triggers have run; a script may ignore it and the process keeps
+   * running, as with Twisted's blocking `reactor.run()`.
+   */
+  run(): Promise<void>;
+  /** Fire the shutdown triggers, then stop. Throws `ReactorNotRunning`. */
+  stop(): void;
+  /** Stop at once, without the shutdown triggers. */
+  crash(): void;
+  /** Call `fn(...args)` once the reactor is running (at once if it already is). */
+  // deno-lint-ignore no-explicit-any
+  callWhenRunning<A extends any[]>(fn: (...args: A) => unknown, ...args: A): TriggerHandle | null;
+  /**
+   * Add a system event trigger. A `before` trigger that returns a Deferred
+   * delays the `during` phase until that Deferred fires.
+   */
+  addSystemEventTrigger(
+    phase: TriggerPhase,
+    event: SystemEvent,
+    // deno-lint-ignore no-explicit-any
+    fn: (...args: any[]) => unknown,
+    ...args: unknown[]
+  ): TriggerHandle;
+  /** Remove a trigger added by `addSystemEventTrigger`. */
+  removeSystemEventTrigger(handle: TriggerHandle): void;
+  /** Fire all triggers of `event`, phase by phase. */
+  fireSystemEvent(event: SystemEvent): void;
+}
+
+/**
+ * Thread support; Twisted's `IReactorFromThreads` / `IReactorThreads`.
+ *
+ * @example
+ * ```ts
+ * import type { IReactorFromThreads } from "./interfaces.ts";
+ * const wake = (r: IReactorFromThreads): void => r.callFromThread(() => console.log("woken"));
+ * ```
+ */
+export interface IReactorFromThreads {
+  /**
+   * Schedule `fn(...args)` on the reactor thread at the next iteration, waking
+   * the reactor if it is parked. Safe to call from any context (including a
+   * Worker's message handler or another runtime callback).
+   */
+  // deno-lint-ignore no-explicit-any
+  callFromThread<A extends any[]>(fn: (...args: A) => unknown, ...args: A): void;
+}
+
+// ---------------------------------------------------------------------------
+// File descriptors (the layer transports are written against)
+// ---------------------------------------------------------------------------
+
+/**
+ * Something with a file descriptor the reactor can watch; Twisted's
+ * `IFileDescriptor` + `IReadDescriptor` + `IWriteDescriptor`.
+ *
+ * @example
+ * ```ts
+ * import type { IReadWriteDescriptor } from "./interfaces.ts";
+ * import type { Failure } from "./deferred/failure.ts";
+ * class Watcher implements IReadWriteDescriptor {
+ *   constructor(private fd: number) {}
+ *   fileno(): number { return this.fd; }
+ *   doRead(): Error | null { return null; }
+ *   doWrite(): Error | null { return null; }
+ *   connectionLost(_reason: Failure): void {}
+ *   logPrefix(): string { return "Watcher"; }
+ * }
+ * ```
+ */
+export interface IReadWriteDescriptor {
+  /** The file descriptor number, or -1 once closed. */
+  fileno(): number;
+  /**
+   * Called when the fd is readable. Return an Error (e.g. `ConnectionDone`) to
+   * have the reactor disconnect the descriptor with that reason.
+   */
+  doRead(): Error | null | void;
+  /** Called when the fd is writable. Return an Error to disconnect. */
+  doWrite(): Error | null | void;
+  /** The reactor dropped this descriptor; `reason` says why. */
+  connectionLost(reason: Failure): void;
+  /** A short name for log lines. */
+  logPrefix(): string;
+}
+
+/**
+ * Registration of file descriptors with the reactor's poller; Twisted's
+ * `IReactorFDSet`. Only FFI reactors implement it.
+ *
+ * @example
+ * ```ts
+ * import type { IReactorFDSet, IReadWriteDescriptor } from "./interfaces.ts";
+ * function watch(r: IReactorFDSet, d: IReadWriteDescriptor): void {
+ *   r.addReader(d);
+ * }
+ * ```
+ */
+export interface IReactorFDSet {
+  /** Start calling `reader.doRead()` when its fd is readable. */
+  addReader(reader: IReadWriteDescriptor): void;
+  /** Start calling `writer.doWrite()` when its fd is writable. */
+  addWriter(writer: IReadWriteDescriptor): void;
+  /** Stop watching for readability. */
+  removeReader(reader: IReadWriteDescriptor): void;
+  /** Stop watching for writability. */
+  removeWriter(writer: IReadWriteDescriptor): void;
+  /** Remove every descriptor; returns those that were registered. */
+  removeAll(): IReadWriteDescriptor[];
+  /** The descriptors watched for reading. */
+  getReaders(): IReadWriteDescriptor[];
+  /** The descriptors watched for writing. */
+  getWriters(): IReadWriteDescriptor[];
+}
+
+// ---------------------------------------------------------------------------
+// Producers and consumers
+// ---------------------------------------------------------------------------
+
+/**
+ * Something that produces data for a consumer; Twisted's `IProducer`.
+ *
+ * @example
+ * ```ts
+ * import type { IProducer } from "./interfaces.ts";
+ * const p: IProducer = { stopProducing(): void {} };
+ * ```
+ */
+export interface IProducer {
+  /** Stop for good: the consumer is going away. */
+  stopProducing(): void;
+}
+
+/**
+ * A producer that writes on its own until paused; Twisted's `IPushProducer`.
+ *
+ * @example
+ * ```ts
+ * import type { IPushProducer } from "./interfaces.ts";
+ * class Ticker implements IPushProducer {
+ *   paused = false;
+ *   pauseProducing(): void { this.paused = true; }
+ *   resumeProducing(): void { this.paused = false; }
+ *   stopProducing(): void {}
+ * }
+ * ```
+ */
+export interface IPushProducer extends IProducer {
+  /** Stop writing until `resumeProducing()`: the consumer's buffer is full. */
+  pauseProducing(): void;
+  /** Start writing again. */
+  resumeProducing(): void;
+}
+
+/**
+ * A producer that writes one chunk each time it is asked; Twisted's
+ * `IPullProducer`.
+ *
+ * @example
+ * ```ts
+ * import type { IPullProducer } from "./interfaces.ts";
+ * const p: IPullProducer = { resumeProducing(): void {}, stopProducing(): void {} };
+ * ```
+ */
+export interface IPullProducer extends IProducer {
+  /** Write (at least) one more chunk to the consumer. */
+  resumeProducing(): void;
+}
+
+/**
+ * Something data is written to; Twisted's `IConsumer`.
+ *
+ * @example
+ * ```ts
+ * import type { IConsumer } from "./interfaces.ts";
+ * function send(c: IConsumer, data: Uint8Array): void {
+ *   c.write(data);
+ * }
+ * ```
+ */
+export interface IConsumer {
+  /**
+   * Register a producer. `streaming` true means an {@linkcode IPushProducer}
+   * (paused and resumed by the consumer's buffer), false an
+   * {@linkcode IPullProducer} (asked for each chunk). Throws if one is
+   * already registered.
+   */
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void;
+  /** Remove the registered producer. */
+  unregisterProducer(): void;
+  /** Write bytes (a string is written as UTF-8). */
+  write(data: Uint8Array | string): void;
+}
+
+// ---------------------------------------------------------------------------
+// Transports
+// ---------------------------------------------------------------------------
+
+/**
+ * A connection's transport; Twisted's `ITransport`.
+ *
+ * @example
+ * ```ts
+ * import type { ITransport } from "./interfaces.ts";
+ * function greet(t: ITransport): void {
+ *   t.write("hello\r\n");
+ *   t.loseConnection();
+ * }
+ * ```
+ */
+export interface ITransport extends IConsumer {
+  /** Write several chunks at once (one `writev` where possible). */
+  writeSequence(data: Iterable<Uint8Array | string>): void;
+  /** Close after everything written so far has been sent. */
+  loseConnection(): void;
+  /** The remote address. */
+  getPeer(): IAddress;
+  /** The local address. */
+  getHost(): IAddress;
+}
+
+/**
+ * A transport that can close at once, dropping buffered data; Twisted's
+ * `ITCPTransport.abortConnection`.
+ *
+ * @example
+ * ```ts
+ * import type { IAbortableTransport } from "./interfaces.ts";
+ * const kill = (t: IAbortableTransport): void => t.abortConnection();
+ * ```
+ */
+export interface IAbortableTransport extends ITransport {
+  /** Close now; unsent data is discarded and the protocol sees `ConnectionAborted`. */
+  abortConnection(): void;
+}
+
+/**
+ * A transport that can close its writing half; Twisted's `IHalfCloseableDescriptor`.
+ *
+ * @example
+ * ```ts
+ * import type { IHalfCloseableTransport } from "./interfaces.ts";
+ * const done = (t: IHalfCloseableTransport): void => t.loseWriteConnection();
+ * ```
+ */
+export interface IHalfCloseableTransport extends ITransport {
+  /** Send FIN after the buffer drains, but keep reading. */
+  loseWriteConnection(): void;
+}
+
+/**
+ * A TCP connection's transport; Twisted's `ITCPTransport`.
+ *
+ * @example
+ * ```ts
+ * import type { ITCPTransport } from "./interfaces.ts";
+ * const fast = (t: ITCPTransport): void => t.setTcpNoDelay(true);
+ * ```
+ */
+export interface ITCPTransport extends IAbortableTransport, IHalfCloseableTransport {
+  /** Disable (true) or enable Nagle's algorithm. */
+  setTcpNoDelay(enabled: boolean): void;
+  /** Read back the TCP_NODELAY option. */
+  getTcpNoDelay(): boolean;
+  /** Enable TCP keep-alive probes. */
+  setTcpKeepAlive(enabled: boolean): void;
+  /** Read back the SO_KEEPALIVE option. */
+  getTcpKeepAlive(): boolean;
+  /** Stop reading from the peer (for flow control); resume with `resumeProducing`. */
+  pauseProducing(): void;
+  /** Start reading from the peer again. */
+  resumeProducing(): void;
+  /** Stop reading and close. */
+  stopProducing(): void;
+}
+
+// ---------------------------------------------------------------------------
+// Protocols and factories
+// ---------------------------------------------------------------------------
+
+/**
+ * A stream protocol; Twisted's `IProtocol`. Extend `Protocol` from
+ * `protocols/protocol.ts` rather than implementing this by hand.
+ *
+ * @example
+ * ```ts
+ * import type { IProtocol, ITransport } from "./interfaces.ts";
+ * import type { Failure } from "./deferred/failure.ts";
+ * class Echo implements IProtocol {
+ *   transport: ITransport | null = null;
+ *   makeConnection(t: ITransport): void { this.transport = t; this.connectionMade(); }
+ *   connectionMade(): void {}
+ *   dataReceived(data: Uint8Array): void { this.transport!.write(data); }
+ *   connectionLost(_reason: Failure): void {}
+ * }
+ * ```
+ */
+export interface IProtocol {
+  /** The transport, set by `makeConnection`. */
+  transport: ITransport | null;
+  /** Attach the transport, then call `connectionMade()`. */
+  makeConnection(transport: ITransport): void;
+  /** The connection is up. */
+  connectionMade(): void;
+  /** Bytes arrived; chunk boundaries are arbitrary. */
+  dataReceived(data: Uint8Array): void;
+  /** The connection is gone: `ConnectionDone` when clean, else the error. */
+  connectionLost(reason: Failure): void;
+}
+
+/**
+ * A protocol that wants to know about half-closes; Twisted's
+ * `IHalfCloseableProtocol`. When a protocol has these methods, a peer's FIN
+ * calls `readConnectionLost()` instead of closing the whole connection.
+ *
+ * @example
+ * ```ts
+ * import type { IHalfCloseableProtocol } from "./interfaces.ts";
+ * const p: IHalfCloseableProtocol = {
+ *   readConnectionLost(): void {},
+ *   writeConnectionLost(): void {},
+ * };
+ * ```
+ */
+export interface IHalfCloseableProtocol {
+  /** The peer will send no more data. */
+  readConnectionLost(): void;
+  /** Our write side was closed by `loseWriteConnection`. */
+  writeConnectionLost(): void;
+}
+
+/**
+ * Makes protocols for connections; Twisted's `IProtocolFactory`.
+ *
+ * @example
+ * ```ts
+ * import type { IAddress, IProtocol, IProtocolFactory } from "./interfaces.ts";
+ * function makeOne(f: IProtocolFactory, addr: IAddress): IProtocol | null {
+ *   return f.buildProtocol(addr);
+ * }
+ * ```
+ */
+export interface IProtocolFactory {
+  /** A protocol for a new connection from/to `addr`, or null to refuse it. */
+  buildProtocol(addr: IAddress): IProtocol | null;
+  /** Called by each port or connector as it starts using the factory. */
+  doStart(): void;
+  /** Called by each port or connector as it stops using the factory. */
+  doStop(): void;
+}
+
+/**
+ * A connector, returned by `connectTCP`/`connectUNIX`; Twisted's `IConnector`.
+ *
+ * @example
+ * ```ts
+ * import type { IConnector } from "./interfaces.ts";
+ * const retry = (c: IConnector): void => c.connect();
+ * ```
+ */
+export interface IConnector {
+  /** Cancel a connection attempt in progress. */
+  stopConnecting(): void;
+  /** Disconnect if connected, or stop connecting. */
+  disconnect(): void;
+  /** Try to connect (again). */
+  connect(): void;
+  /** The address being connected to. */
+  getDestination(): IAddress;
+}
+
+/**
+ * What a client factory sees of its connections; Twisted's `ClientFactory`
+ * hooks, called by connectors.
+ *
+ * @example
+ * ```ts
+ * import type { IClientFactory, IConnector } from "./interfaces.ts";
+ * import type { Failure } from "./deferred/failure.ts";
+ * import type { IAddress, IProtocol } from "./interfaces.ts";
+ * const f: IClientFactory = {
+ *   buildProtocol(_a: IAddress): IProtocol | null { return null; },
+ *   doStart(): void {}, doStop(): void {},
+ *   startedConnecting(_c: IConnector): void {},
+ *   clientConnectionFailed(_c: IConnector, r: Failure): void { console.log(r.getErrorMessage()); },
+ *   clientConnectionLost(_c: IConnector, _r: Failure): void {},
+ * };
+ * ```
+ */
+export interface IClientFactory extends IProtocolFactory {
+  /** A connection attempt has started. */
+  startedConnecting(connector: IConnector): void;
+  /** The attempt failed (`ConnectionRefusedError`, `TimeoutError`, `DNSLookupError`, …). */
+  clientConnectionFailed(connector: IConnector, reason: Failure): void;
+  /** An established connection was lost. */
+  clientConnectionLost(connector: IConnector, reason: Failure): void;
+}
+
+/**
+ * A listening port; Twisted's `IListeningPort`.
+ *
+ * @example
+ * ```ts
+ * import type { IListeningPort } from "./interfaces.ts";
+ * async function close(p: IListeningPort): Promise<void> {
+ *   await p.stopListening();
+ * }
+ * ```
+ */
+export interface IListeningPort {
+  /** Start listening (done already by `listenTCP`). */
+  startListening(): void;
+  /** Stop accepting connections; the Deferred fires once the socket is closed. */
+  stopListening(): Deferred<void>;
+  /** The address actually bound (the real port when 0 was asked for). */
+  getHost(): IAddress;
+}
+
+// ---------------------------------------------------------------------------
+// Reactor networking
+// ---------------------------------------------------------------------------
+
+/**
+ * Options for `listenTCP`.
+ *
+ * @example
+ * ```ts
+ * import type { ListenTCPOptions } from "./interfaces.ts";
+ * const o: ListenTCPOptions = { interface: "127.0.0.1", backlog: 128 };
+ * ```
+ */
+export interface ListenTCPOptions {
+  /** Listen queue length. @default {50} */
+  backlog?: number;
+  /** Local address to bind; `""` (the default) means all IPv4 interfaces, `"::"` all IPv6. */
+  interface?: string;
+}
+
+/**
+ * Options for `connectTCP`.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectTCPOptions } from "./interfaces.ts";
+ * const o: ConnectTCPOptions = { timeout: 5, bindAddress: ["127.0.0.1", 0] };
+ * ```
+ */
+export interface ConnectTCPOptions {
+  /** Seconds before the attempt fails with `TimeoutError`. @default {30} */
+  timeout?: number;
+  /** Local `[host, port]` to bind before connecting. */
+  bindAddress?: [string, number];
+}
+
+/**
+ * TCP support; Twisted's `IReactorTCP`.
+ *
+ * @example
+ * ```ts
+ * import type { IProtocolFactory, IReactorTCP } from "./interfaces.ts";
+ * function serve(r: IReactorTCP, f: IProtocolFactory): number {
+ *   const port = r.listenTCP(0, f, { interface: "127.0.0.1" });
+ *   return (port.getHost() as unknown as { port: number }).port;
+ * }
+ * ```
+ */
+export interface IReactorTCP {
+  /** Listen on `port` (0 picks a free one). Throws `CannotListenError`. */
+  listenTCP(port: number, factory: IProtocolFactory, options?: ListenTCPOptions): IListeningPort;
+  /** Connect to `host:port`; outcomes are reported to the factory. */
+  connectTCP(
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    options?: ConnectTCPOptions,
+  ): IConnector;
+}
+
+/**
+ * Options for `listenUNIX`.
+ *
+ * @example
+ * ```ts
+ * import type { ListenUNIXOptions } from "./interfaces.ts";
+ * const o: ListenUNIXOptions = { mode: 0o600, wantPID: true };
+ * ```
+ */
+export interface ListenUNIXOptions {
+  /** Listen queue length. @default {50} */
+  backlog?: number;
+  /** File mode of the socket file. @default {0o666} */
+  mode?: number;
+  /** Keep a `PATH.lock` file with our PID to guard against a second listener. @default {false} */
+  wantPID?: boolean;
+}
+
+/**
+ * Options for `connectUNIX`.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectUNIXOptions } from "./interfaces.ts";
+ * const o: ConnectUNIXOptions = { timeout: 5, checkPID: true };
+ * ```
+ */
+export interface ConnectUNIXOptions {
+  /** Seconds before the attempt fails with `TimeoutError`. @default {30} */
+  timeout?: number;
+  /** Fail with `BadFileError` unless `PATH.lock` names a live process. @default {false} */
+  checkPID?: boolean;
+}
+
+/**
+ * Unix-domain stream sockets; Twisted's `IReactorUNIX`.
+ *
+ * @example
+ * ```ts
+ * import type { IProtocolFactory, IReactorUNIX } from "./interfaces.ts";
+ * const serve = (r: IReactorUNIX, f: IProtocolFactory): void => {
+ *   r.listenUNIX("/tmp/skein.sock", f);
+ * };
+ * ```
+ */
+export interface IReactorUNIX {
+  /** Listen on a Unix socket at `path`. */
+  listenUNIX(path: string, factory: IProtocolFactory, options?: ListenUNIXOptions): IListeningPort;
+  /** Connect to the Unix socket at `path`. */
+  connectUNIX(path: string, factory: IClientFactory, options?: ConnectUNIXOptions): IConnector;
+}
+
+/**
+ * A UDP protocol; Twisted's `DatagramProtocol` contract.
+ *
+ * @example
+ * ```ts
+ * import type { IDatagramProtocol, IUDPTransport } from "./interfaces.ts";
+ * class Echo implements IDatagramProtocol {
+ *   transport: IUDPTransport | null = null;
+ *   makeConnection(t: IUDPTransport): void { this.transport = t; }
+ *   doStop(): void {}
+ *   datagramReceived(d: Uint8Array, addr: [string, number]): void { this.transport!.write(d, addr); }
+ * }
+ * ```
+ */
+export interface IDatagramProtocol {
+  /** The port, set by `makeConnection`. */
+  transport: IUDPTransport | null;
+  /** Called by the port as it starts; sets `transport` and calls `startProtocol`. */
+  makeConnection(transport: IUDPTransport): void;
+  /** Called by the port as it stops. */
+  doStop(): void;
+  /** A datagram arrived from `addr` (`[host, port]`). */
+  datagramReceived(data: Uint8Array, addr: [string, number]): void;
+  /** A connected UDP socket got ICMP port-unreachable (ECONNREFUSED). */
+  connectionRefused?(): void;
+}
+
+/**
+ * A UDP port; Twisted's `IUDPTransport` + `IMulticastTransport`.
+ *
+ * @example
+ * ```ts
+ * import type { IUDPTransport } from "./interfaces.ts";
+ * const ping = (t: IUDPTransport): void => t.write(new Uint8Array([1]), ["127.0.0.1", 9999]);
+ * ```
+ */
+export interface IUDPTransport {
+  /** Send one datagram to `addr`, or to the connected peer when omitted. */
+  write(data: Uint8Array | string, addr?: [string, number]): void;
+  /** Connect to `host:port`: only its datagrams are received; `write` needs no address. */
+  connect(host: string, port: number): void;
+  /** The bound address. */
+  getHost(): IAddress;
+  /** Stop listening; the Deferred fires once the socket is closed. */
+  stopListening(): Deferred<void>;
+  /** Change the largest datagram that can be received. */
+  setMaxPacketSize?(size: number): void;
+  /** Allow sending to broadcast addresses. */
+  setBroadcastAllowed(enabled: boolean): void;
+  /** Join a multicast group on an interface (default: any). */
+  joinGroup(addr: string, iface?: string): Deferred<void>;
+  /** Leave a multicast group. */
+  leaveGroup(addr: string, iface?: string): Deferred<void>;
+  /** Multicast TTL for outgoing datagrams. */
+  setTTL(ttl: number): void;
+  /** Read back the multicast TTL. */
+  getTTL(): number;
+  /** Whether our own multicast datagrams loop back to us. */
+  setLoopbackMode(mode: boolean): void;
+  /** Read back the multicast loopback mode. */
+  getLoopbackMode(): boolean;
+}
+
+/**
+ * Options for `listenUDP`.
+ *
+ * @example
+ * ```ts
+ * import type { ListenUDPOptions } from "./interfaces.ts";
+ * const o: ListenUDPOptions = { interface: "127.0.0.1", maxPacketSize: 8192 };
+ * ```
+ */
+export interface ListenUDPOptions {
+  /** Local address to bind. @default {""} */
+  interface?: string;
+  /** Largest datagram received. @default {8192} */
+  maxPacketSize?: number;
+}
+
+/**
+ * UDP support; Twisted's `IReactorUDP`.
+ *
+ * @example
+ * ```ts
+ * import type { IDatagramProtocol, IReactorUDP } from "./interfaces.ts";
+ * const bindIt = (r: IReactorUDP, p: IDatagramProtocol): void => {
+ *   r.listenUDP(0, p, { interface: "127.0.0.1" });
+ * };
+ * ```
+ */
+export interface IReactorUDP {
+  /** Bind a UDP port and deliver its datagrams to `protocol`. */
+  listenUDP(port: number, protocol: IDatagramProtocol, options?: ListenUDPOptions): IUDPTransport;
+}
+
+/**
+ * A whole reactor: everything a Skein reactor offers.
+ *
+ * @example
+ * ```ts
+ * import type { IReactor } from "./interfaces.ts";
+ * const stopSoon = (r: IReactor): void => { r.callLater(1, () => r.stop()); };
+ * ```
+ */
+export interface IReactor
+  extends IReactorCore, IReactorTime, IReactorFromThreads, IReactorTCP, IReactorUDP, IReactorUNIX {
+  /** The name of the poller or backend (`"epoll"`, `"poll"`, `"select"`, `"kqueue"`, `"host"`). */
+  readonly kind: string;
+  /** Resolve a host name without blocking the loop (to the first address). */
+  resolve(name: string, options?: { family?: 0 | 4 | 6 }): Deferred<string>;
+}
+
+// ---------------------------------------------------------------------------
+// Endpoints
+// ---------------------------------------------------------------------------
+
+/**
+ * A place to listen; Twisted's `IStreamServerEndpoint`.
+ *
+ * @example
+ * ```ts
+ * import type { IProtocolFactory, IStreamServerEndpoint } from "./interfaces.ts";
+ * const up = (e: IStreamServerEndpoint, f: IProtocolFactory): void => { e.listen(f); };
+ * ```
+ */
+export interface IStreamServerEndpoint {
+  /** Listen with `factory`; fires with the port. */
+  listen(factory: IProtocolFactory): Deferred<IListeningPort>;
+}
+
+/**
+ * A place to connect to; Twisted's `IStreamClientEndpoint`.
+ *
+ * @example
+ * ```ts
+ * import type { IProtocolFactory, IStreamClientEndpoint } from "./interfaces.ts";
+ * const go = (e: IStreamClientEndpoint, f: IProtocolFactory): void => { e.connect(f); };
+ * ```
+ */
+export interface IStreamClientEndpoint {
+  /** Connect with `factory`; fires with the connected protocol once `connectionMade` ran. */
+  connect<P extends IProtocol>(factory: IProtocolFactory): Deferred<P>;
+}

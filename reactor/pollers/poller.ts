@@ -1,0 +1,47 @@
+/**
+ * The contract every readiness poller (epoll, kqueue, poll, select) implements.
+ *
+ * @module
+ */
+
+/** Interest / readiness bit: readable. */
+export const READ = 1;
+/** Interest / readiness bit: writable. */
+export const WRITE = 2;
+/** Readiness bit: error or hang-up (dispatched as both read and write, as Twisted does). */
+export const ERROR = 4;
+
+/**
+ * A readiness poller over one OS mechanism. Level-triggered, like Twisted's.
+ *
+ * @example
+ * ```ts ignore
+ * import { READ } from "./poller.ts";
+ * poller.modify(fd, READ);
+ * poller.poll(0, (fd, events) => console.log(fd, events));
+ * ```
+ */
+export interface Poller {
+  /** `"epoll"`, `"poll"`, `"select"` or `"kqueue"`. */
+  readonly kind: string;
+  /**
+   * Set the interest for `fd` to `events` (a mask of READ | WRITE). 0 removes
+   * it. Throws `FileDescriptorOverrun` when the poller cannot watch the fd.
+   */
+  modify(fd: number, events: number): void;
+  /**
+   * Wait at most `timeoutMs` (0 = do not block, -1 = forever; only
+   * `runBlocking` mode passes non-zero) and call `onReady(fd, mask)` for each
+   * ready fd, where mask has READ, WRITE and/or ERROR. Returns the number of
+   * ready fds. EINTR counts as 0.
+   */
+  poll(timeoutMs: number, onReady: (fd: number, mask: number) => void): number;
+  /**
+   * The fds (and poll(2) event masks) a `Parker` must wait on so that it wakes
+   * when `poll(0)` would find something: `[epfd]` for epoll/kqueue, the whole
+   * interest set for poll/select.
+   */
+  parkSet(): { fds: Int32Array; events: Int16Array };
+  /** Release the poller's own fds. */
+  close(): void;
+}

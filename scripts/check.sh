@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Every check and the whole test suite, on Deno and on Bun. The README's test
+# command and .ci/run both call this. Exit status is non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+export NO_COLOR=1
+
+bash scripts/setup.sh || exit 1
+mkdir -p .tmp
+deno types > .tmp/deno.d.ts
+
+failed=()
+step() {
+  local name=$1; shift
+  echo "=== $name"
+  if "$@"; then echo "--- $name: ok"; else echo "--- $name: FAILED"; failed+=("$name"); fi
+}
+
+SRC=$(git ls-files --cached --others --exclude-standard -- '*.ts' | grep -v -E '^(bench|node_modules)/' || true)
+ENTRIES=(mod.ts $(node -e 'const e=require("./deno.json").exports;console.log(Object.values(e).join(" "))'))
+
+step "dprint check" dprint check
+step "deno lint" deno lint
+step "deno check" deno check $SRC
+step "tsc --noEmit" tsc -p tsconfig.json
+step "deno doc --lint" deno doc --lint "${ENTRIES[@]}"
+step "deno publish --dry-run" deno publish --dry-run --allow-dirty
+
+echo "=== tests on Deno"
+deno test -A --v8-flags=--expose-gc tests/ 2>&1 | tee .tmp/deno-test.log
+deno_rc=${PIPESTATUS[0]}
+echo "=== tests on Bun"
+bun test --timeout 30000 tests/ 2>&1 | tee .tmp/bun-test.log
+bun_rc=${PIPESTATUS[0]}
+
+# Deno reports node:test `it` blocks as steps: count them as tests.
+read -r dp df < <(node scripts/summary.mjs deno .tmp/deno-test.log)
+read -r bp bf < <(node scripts/summary.mjs bun .tmp/bun-test.log)
+echo
+echo "Deno: $dp passed, $df failed (exit $deno_rc)"
+echo "Bun:  $bp passed, $bf failed (exit $bun_rc)"
+[ "$deno_rc" -eq 0 ] || failed+=("deno test")
+[ "$bun_rc" -eq 0 ] || failed+=("bun test")
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "FAILED steps: ${failed[*]}"
+  echo "tests: $((dp + bp)) passed, $((df + bf + ${#failed[@]})) failed"
+  exit 1
+fi
+echo "tests: $((dp + bp)) passed, 0 failed"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what the checks and tests need: the pinned npm toolchain (deno, bun,
+# dprint, typescript) from the lock file, and the system peers the interop tests
+# talk to (nc, python3). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x node_modules/.bin/deno ] || [ ! -x node_modules/.bin/bun ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+need=()
+command -v nc >/dev/null 2>&1 || need+=(netcat-openbsd)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+if [ "${#need[@]}" -gt 0 ] && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null
+fi
