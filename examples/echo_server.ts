@@ -1,0 +1,42 @@
+/**
+ * The echo server: `EchoProtocol` writes back every byte it receives.
+ *
+ * Run it: `deno run -A examples/echo_server.ts 8000` or `bun examples/echo_server.ts 8000`.
+ * It listens on 127.0.0.1:PORT with the default reactor (epoll on Linux) and runs until
+ * SIGTERM or SIGINT. The benchmark (`bench/echo.ts`) drives exactly this file.
+ *
+ * @module
+ */
+
+import { Factory, Protocol } from "../protocols/mod.ts";
+import { reactor } from "../reactor/mod.ts";
+
+/** Writes back whatever arrives; when the peer half-closes, finishes and closes. */
+export class EchoProtocol extends Protocol {
+  override dataReceived(data: Uint8Array): void {
+    this.transport!.write(data);
+  }
+
+  /** The peer sent FIN: everything it sent is echoed, so close our side too. */
+  readConnectionLost(): void {
+    this.transport!.loseConnection();
+  }
+
+  /** Our write side closed (after `loseWriteConnection`); nothing to do. */
+  writeConnectionLost(): void {}
+}
+
+/** Builds an `EchoProtocol` for each connection. */
+export class EchoFactory extends Factory {
+  override protocol = EchoProtocol;
+}
+
+if (import.meta.main) {
+  const port = Number(
+    (globalThis as { Deno?: { args: string[]; }; }).Deno?.args[0]
+      ?? (globalThis as { process?: { argv: string[]; }; }).process?.argv[2] ?? 8000,
+  );
+  const listening = reactor.listenTCP(port, new EchoFactory(), { interface: "127.0.0.1" });
+  console.error(`echo server on ${listening.getHost()} (${reactor.kind} reactor)`);
+  reactor.run();
+}
