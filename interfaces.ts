@@ -773,11 +773,12 @@ export interface IReactorUDP {
  * ```
  */
 export interface IReactor
-  extends IReactorCore, IReactorTime, IReactorFromThreads, IReactorTCP, IReactorUDP, IReactorUNIX {
+  extends IReactorCore, IReactorTime, IReactorFromThreads, IReactorTCP, IReactorUDP, IReactorUNIX
+{
   /** The name of the poller or backend (`"epoll"`, `"poll"`, `"select"`, `"kqueue"`, `"host"`). */
   readonly kind: string;
   /** Resolve a host name without blocking the loop (to the first address). */
-  resolve(name: string, options?: { family?: 0 | 4 | 6 }): Deferred<string>;
+  resolve(name: string, options?: { family?: 0 | 4 | 6; }): Deferred<string>;
 }
 
 // ---------------------------------------------------------------------------

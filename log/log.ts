@@ -151,7 +151,9 @@ export function msgWith(extra: Record<string, unknown>, ...message: unknown[]): 
  * ```
  */
 export function err(failure?: unknown, why?: string, extra?: Record<string, unknown>): void {
-  const f = failure instanceof Failure ? failure : new Failure(failure ?? new Error(why ?? "error"));
+  const f = failure instanceof Failure
+    ? failure
+    : new Failure(failure ?? new Error(why ?? "error"));
   dispatch({
     system: "-",
     ...extra,

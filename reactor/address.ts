@@ -32,8 +32,8 @@ export class IPv4Address implements IAddress {
   }
   /** True when type, host and port are equal. */
   equals(other: unknown): boolean {
-    return other instanceof IPv4Address && other.type === this.type &&
-      other.host === this.host && other.port === this.port;
+    return other instanceof IPv4Address && other.type === this.type
+      && other.host === this.host && other.port === this.port;
   }
 }
 
@@ -67,8 +67,8 @@ export class IPv6Address implements IAddress {
   }
   /** True when type, host and port are equal. */
   equals(other: unknown): boolean {
-    return other instanceof IPv6Address && other.type === this.type &&
-      other.host === this.host && other.port === this.port;
+    return other instanceof IPv6Address && other.type === this.type
+      && other.host === this.host && other.port === this.port;
   }
 }
 

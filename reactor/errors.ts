@@ -119,7 +119,7 @@ export class ConnectError extends Error {
   /** The errno behind the failure, when there was one. */
   readonly errno?: number;
   /** Builds the error; `errno` is kept when the OS reported one. */
-  constructor(message?: string, options?: { errno?: number; cause?: unknown }) {
+  constructor(message?: string, options?: { errno?: number; cause?: unknown; }) {
     super(message ?? "An error occurred while connecting", options);
     if (options?.errno !== undefined) this.errno = options.errno;
   }

@@ -41,7 +41,7 @@ export interface Poller {
    * when `poll(0)` would find something: `[epfd]` for epoll/kqueue, the whole
    * interest set for poll/select.
    */
-  parkSet(): { fds: Int32Array; events: Int16Array };
+  parkSet(): { fds: Int32Array; events: Int16Array; };
   /** Release the poller's own fds. */
   close(): void;
 }
