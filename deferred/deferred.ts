@@ -1,0 +1,899 @@
+/**
+ * `Deferred<T>`: a result that is not there yet, with Twisted's exact
+ * semantics (`twisted.internet.defer.Deferred`), plus `succeed` and `fail`.
+ *
+ * A Deferred holds a chain of (callback, errback) stages. Firing it with
+ * `callback(value)` or `errback(reason)` runs the chain synchronously: each
+ * stage receives the previous stage's result; a thrown error or a returned
+ * `Failure` moves to the errback track, an errback that returns a value moves
+ * back to the callback track, and a stage that returns a Deferred (or a
+ * Promise) pauses the chain until that one fires, then continues with its
+ * result. The chain is run by a trampoline, so arbitrarily long chains of
+ * already-fired Deferreds do not grow the JavaScript stack.
+ *
+ * @module
+ */
+
+import type { IReactorTime } from "../interfaces.ts";
+import { trackFailure, type UnhandledBox, untrackFailure } from "./_unhandled.ts";
+import { captureStack, DebugInfo, debugState } from "./debug.ts";
+import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
+import { Failure } from "./failure.ts";
+
+/**
+ * The value a chain stage produces, once any Deferred or Promise it returned
+ * has been waited for, and with returned `Failure`s (which switch to the
+ * errback track) taken out.
+ *
+ * @example
+ * ```ts
+ * import type { Deferred, StageResult } from "./deferred.ts";
+ * type N = StageResult<Deferred<number> | string>; // number | string
+ * ```
+ */
+export type StageResult<U> = Awaited<Exclude<U, Failure>>;
+
+/**
+ * Something `Deferred` stages may return and `maybeDeferred` accepts: a
+ * value, a Deferred of it, or a Promise of it.
+ *
+ * @example
+ * ```ts
+ * import type { DeferredLike } from "./deferred.ts";
+ * const v: DeferredLike<number> = Promise.resolve(3);
+ * ```
+ */
+export type DeferredLike<T> = T | PromiseLike<T>;
+
+/** Marks a stage that hands the result on to a Deferred waiting on this one. */
+// deno-lint-ignore no-explicit-any
+type StageFn = (result: any, ...args: any[]) => unknown;
+const CONTINUE: StageFn = (): void => {};
+
+/** Failures that have been handed to a Promise (through `then`): not "unhandled" here. */
+const handedOff: WeakSet<Failure> = new WeakSet();
+
+/**
+ * The result of an event that has not happened yet (Twisted's `Deferred`).
+ *
+ * Add stages with `addCallback`, `addErrback`, `addBoth` or `addCallbacks`;
+ * fire it once with `callback` or `errback`. Each `add*` method returns this
+ * same Deferred, retyped to the result the new stage produces, so chains are
+ * precisely typed:
+ *
+ * ```ts
+ * const d = new Deferred<string>();
+ * const n: Deferred<number> = d.addCallback((s) => s.length);
+ * ```
+ *
+ * A Deferred is also `PromiseLike<T>`: `await d` gives its result (or throws
+ * the original error). Awaiting does not consume the result: callbacks added
+ * afterwards still see it (see `then`).
+ *
+ * @example
+ * ```ts
+ * import { Deferred } from "./deferred.ts";
+ * const d = new Deferred<number>();
+ * d.addCallback((n) => n * 2).addCallback((n) => console.log("got", n));
+ * d.callback(21); // logs "got 42"
+ * ```
+ */
+export class Deferred<T = unknown> implements PromiseLike<T> {
+  // Flat list of stages: [callback, errback, callbackArgs, errbackArgs] × n.
+  // `null` for a callback/errback means "pass the result through".
+  private _stages: unknown[] | null = null;
+  private _pos = 0;
+  private _result: unknown = undefined;
+  private _called = false;
+  private _paused = 0;
+  private _running = false;
+  private _suppressAlreadyCalled = false;
+  private _canceller: ((d: never) => void) | null;
+  private _chainedTo: Deferred<unknown> | null = null;
+  private _debug: DebugInfo | null = null;
+  private _unhandled: UnhandledBox | null = null;
+
+  /**
+   * Create an unfired Deferred. `canceller(d)`, if given, is called by
+   * `cancel()` to stop the underlying work; if it does not fire `d`, `cancel`
+   * then errbacks `d` with a `CancelledError`.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "./deferred.ts";
+   * const timer = setTimeout(() => d.callback("late"), 1000);
+   * const d = new Deferred<string>(() => clearTimeout(timer));
+   * d.addErrback(() => "cancelled");
+   * d.cancel();
+   * ```
+   */
+  constructor(canceller?: ((d: Deferred<T>) => void) | null) {
+    this._canceller = canceller ?? null;
+    if (debugState.on) {
+      const info = new DebugInfo();
+      info.creator = captureStack(2);
+      this._debug = info;
+    }
+  }
+
+  /**
+   * True once `callback` or `errback` has been called (Twisted's `called`).
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "./deferred.ts";
+   * const d = new Deferred<void>();
+   * d.callback();
+   * console.assert(d.called);
+   * ```
+   */
+  get called(): boolean {
+    return this._called;
+  }
+
+  /**
+   * How many times the Deferred is paused (`pause()` calls not yet undone by
+   * `unpause()`, plus one while it waits on a Deferred returned by a stage).
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "./deferred.ts";
+   * const d = new Deferred();
+   * d.pause();
+   * console.assert(d.paused === 1);
+   * ```
+   */
+  get paused(): number {
+    return this._paused;
+  }
+
+  /**
+   * The current result of the chain: `undefined` before firing; then the
+   * value (or `Failure`) the last stage produced; the inner Deferred while
+   * waiting on one; `undefined` again after another Deferred took this one's
+   * result (Twisted sets it to `None`). Typed `unknown` because it is all of
+   * those.
+   *
+   * @example
+   * ```ts
+   * import { succeed } from "./deferred.ts";
+   * console.assert(succeed(5).addCallback((n) => n + 1).result === 6);
+   * ```
+   */
+  get result(): unknown {
+    return this._result;
+  }
+
+  /**
+   * Fire the callback chain with `result`. Passing a `Failure` fires the
+   * errback chain instead (as Twisted does). Throws `AlreadyCalledError` if
+   * the Deferred has already fired, and `TypeError` if `result` is a
+   * Deferred (chain it with `chainDeferred` or return it from a stage).
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "./deferred.ts";
+   * const d = new Deferred<string>();
+   * d.addCallback((s) => console.log(s));
+   * d.callback("hello");
+   * ```
+   */
+  callback(result: T | Failure): void {
+    if (result instanceof Deferred) {
+      throw new TypeError(
+        "Deferred.callback() was given a Deferred; return it from a callback or use chainDeferred() to wait for it",
+      );
+    }
+    this._start(result);
+  }
+
+  /**
+   * Fire the errback chain. `reason` may be a `Failure`, an `Error`, or any
+   * other thrown value (it is wrapped in a `Failure`). With no argument at
+   * all, a generic `Error` is used (JavaScript has no "current exception"
+   * for Twisted's `errback()` to pick up).
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "./deferred.ts";
+   * const d = new Deferred<string>();
+   * d.addErrback((f) => console.log("failed:", f.getErrorMessage()));
+   * d.errback(new Error("no route"));
+   * ```
+   */
+  errback(reason?: unknown): void {
+    this._start(
+      reason instanceof Failure
+        ? reason
+        : arguments.length === 0
+        ? new Failure()
+        : new Failure(reason),
+    );
+  }
+
+  /**
+   * Add a stage that runs on success: `callback(result, ...args)`. Failures
+   * pass by untouched. Returns this Deferred, typed with the stage's result
+   * (a returned Deferred or Promise is waited for).
+   *
+   * @example
+   * ```ts
+   * import { succeed } from "./deferred.ts";
+   * succeed(2).addCallback((n, times: number) => n * times, 10)
+   *   .addCallback((n) => console.assert(n === 20));
+   * ```
+   */
+  addCallback<U, A extends unknown[]>(
+    callback: (result: T, ...args: A) => U,
+    ...args: A
+  ): Deferred<StageResult<U>>;
+  addCallback(callback: StageFn): Deferred<unknown> {
+    if (typeof callback !== "function") {
+      throw new TypeError("addCallback: callback must be a function");
+    }
+    // deno-lint-ignore prefer-rest-params
+    this._add(callback, null, arguments.length > 1 ? sliceArgs(arguments) : undefined, undefined);
+    return this;
+  }
+
+  /**
+   * Add a stage that runs on failure: `errback(failure, ...args)`. Results
+   * pass by untouched. Returning a value (not a `Failure`) from the errback
+   * recovers: later callbacks get that value. Throwing (e.g. from
+   * `failure.trap`) or returning a `Failure` continues the errback track.
+   *
+   * @example
+   * ```ts
+   * import { fail } from "./deferred.ts";
+   * fail<number>(new Error("x"))
+   *   .addErrback(() => 0)
+   *   .addCallback((n) => console.assert(n === 0));
+   * ```
+   */
+  addErrback<U, A extends unknown[]>(
+    errback: (failure: Failure, ...args: A) => U,
+    ...args: A
+  ): Deferred<T | StageResult<U>>;
+  addErrback(errback: StageFn): Deferred<unknown> {
+    if (typeof errback !== "function") {
+      throw new TypeError("addErrback: errback must be a function");
+    }
+    // deno-lint-ignore prefer-rest-params
+    this._add(null, errback, undefined, arguments.length > 1 ? sliceArgs(arguments) : undefined);
+    return this;
+  }
+
+  /**
+   * Add the same function as both callback and errback: it receives the
+   * result or the `Failure` (like `finally`, but it can replace the result).
+   *
+   * @example
+   * ```ts
+   * import { succeed } from "./deferred.ts";
+   * succeed(1).addBoth((r) => console.log("done with", r));
+   * ```
+   */
+  addBoth<U, A extends unknown[]>(
+    fn: (result: T | Failure, ...args: A) => U,
+    ...args: A
+  ): Deferred<StageResult<U>>;
+  addBoth(fn: StageFn): Deferred<unknown> {
+    if (typeof fn !== "function") throw new TypeError("addBoth: argument must be a function");
+    // deno-lint-ignore prefer-rest-params
+    const args = arguments.length > 1 ? sliceArgs(arguments) : undefined;
+    this._add(fn, fn, args, args);
+    return this;
+  }
+
+  /**
+   * Add one stage with a callback and an errback (Twisted's `addCallbacks`).
+   * Only one of them runs for a given result, so an error thrown by
+   * `callback` is *not* seen by this stage's `errback`, only by later stages.
+   * `options.callbackArgs` / `options.errbackArgs` are extra arguments passed
+   * after the result.
+   *
+   * @example
+   * ```ts
+   * import { succeed } from "./deferred.ts";
+   * succeed("a").addCallbacks(
+   *   (s, suffix: string) => s + suffix,
+   *   () => "recovered",
+   *   { callbackArgs: ["b"] },
+   * ).addCallback((s) => console.assert(s === "ab"));
+   * ```
+   */
+  addCallbacks<U, V = never, A extends unknown[] = [], B extends unknown[] = []>(
+    callback: (result: T, ...args: A) => U,
+    errback?: ((failure: Failure, ...args: B) => V) | null,
+    options?: { callbackArgs?: A; errbackArgs?: B; },
+  ): Deferred<StageResult<U> | StageResult<V>> {
+    if (typeof callback !== "function") {
+      throw new TypeError("addCallbacks: callback must be a function");
+    }
+    if (errback != null && typeof errback !== "function") {
+      throw new TypeError("addCallbacks: errback must be a function or null");
+    }
+    const ca = options?.callbackArgs;
+    const ea = options?.errbackArgs;
+    this._add(
+      callback,
+      errback ?? null,
+      ca !== undefined && ca.length > 0 ? ca.slice() : undefined,
+      ea !== undefined && ea.length > 0 ? ea.slice() : undefined,
+    );
+    return this as unknown as Deferred<never>;
+  }
+
+  /**
+   * Make `other` fire with this Deferred's result: the same as
+   * `addCallbacks(r => other.callback(r), f => other.errback(f))`. This
+   * Deferred's own result becomes `undefined` afterwards (as in Twisted).
+   * Cancelling `other` while it waits does nothing to this one.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "./deferred.ts";
+   * const a = new Deferred<number>();
+   * const b = new Deferred<number>();
+   * a.chainDeferred(b);
+   * b.addCallback((n) => console.assert(n === 7));
+   * a.callback(7);
+   * ```
+   */
+  chainDeferred(other: Deferred<T>): Deferred<void> {
+    other._chainedTo = this as Deferred<unknown>;
+    this._add(chainCallback, chainErrback, [other], [other]);
+    return this as unknown as Deferred<never>;
+  }
+
+  /**
+   * Stop running stages until `unpause()` (pauses nest: each `pause` needs
+   * its `unpause`).
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "./deferred.ts";
+   * const d = new Deferred<number>();
+   * d.pause();
+   * d.callback(1);
+   * let seen = false;
+   * d.addCallback(() => { seen = true; });
+   * console.assert(!seen);
+   * d.unpause();
+   * console.assert(seen);
+   * ```
+   */
+  pause(): void {
+    this._paused++;
+  }
+
+  /**
+   * Undo one `pause()`. When no pause is left and the Deferred has fired, the
+   * pending stages run now.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "./deferred.ts";
+   * const d = new Deferred<number>();
+   * d.pause();
+   * d.unpause();
+   * console.assert(d.paused === 0);
+   * ```
+   */
+  unpause(): void {
+    this._paused--;
+    if (this._paused > 0) return;
+    if (this._called) this._run();
+  }
+
+  /**
+   * Cancel the work that would fire this Deferred (Twisted's `cancel`).
+   *
+   * - Not fired yet: calls the canceller given to the constructor; if that
+   *   did not fire the Deferred, errbacks it with `CancelledError`. With no
+   *   canceller, the one `callback`/`errback` the producer will still make
+   *   later is silently swallowed (a second one raises `AlreadyCalledError`).
+   * - Fired, but waiting on a Deferred a stage returned: cancels that one.
+   * - Otherwise: does nothing.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "./deferred.ts";
+   * import { CancelledError } from "./errors.ts";
+   * const d = new Deferred<string>();
+   * d.addErrback((f) => { f.trap(CancelledError); return "stopped"; });
+   * d.cancel();
+   * console.assert(d.result === "stopped");
+   * ```
+   */
+  cancel(): void {
+    if (!this._called) {
+      const canceller = this._canceller;
+      if (canceller !== null) (canceller as (d: Deferred<T>) => void)(this);
+      else this._suppressAlreadyCalled = true;
+      if (!this._called) this.errback(new Failure(new CancelledError()));
+    } else if (this._result instanceof Deferred) {
+      // Waiting on another Deferred: cancel that one instead.
+      this._result.cancel();
+    }
+  }
+
+  /**
+   * Time the Deferred out: if it has not fired `seconds` from now on `clock`,
+   * it is cancelled and a resulting `CancelledError` becomes a
+   * `TimeoutError`. `onTimeoutCancel(result, seconds)`, if given, replaces
+   * that translation (it receives whatever the cancellation produced). The
+   * timeout covers the stages added before it; the pending timer is
+   * cancelled as soon as the Deferred fires.
+   *
+   * @example
+   * ```ts ignore
+   * import { Deferred } from "./deferred.ts";
+   * import { Clock } from "../task/clock.ts";
+   * const clock = new Clock();
+   * const d = new Deferred<string>().addTimeout(10, clock);
+   * d.addErrback((f) => console.log(f.getErrorMessage()));
+   * clock.advance(10); // logs the TimeoutError's message
+   * ```
+   */
+  addTimeout<U = never>(
+    seconds: number,
+    clock: IReactorTime,
+    onTimeoutCancel?: (result: T | Failure, seconds: number) => U,
+  ): Deferred<T | StageResult<U>> {
+    const state: TimeoutState = {
+      timedOut: false,
+      deferred: this as Deferred<unknown>,
+      call: null,
+    };
+    state.call = clock.callLater(seconds, timeItOut, state);
+    this._add(convertCancelled, convertCancelled, [state, seconds, onTimeoutCancel], [
+      state,
+      seconds,
+      onTimeoutCancel,
+    ]);
+    this._add(cancelTimeout, cancelTimeout, [state], [state]);
+    return this as unknown as Deferred<never>;
+  }
+
+  /**
+   * `PromiseLike` support, so `await d` works. The returned Promise settles
+   * with the chain's result at this point (rejecting with the original error
+   * value, not the `Failure`), and the Deferred's own result is left in place
+   * for stages added later. This differs from Twisted's `asFuture` (which
+   * consumes the result, leaving `None`): a Deferred that is awaited by one
+   * consumer stays usable by others, as a Promise would. A failure handed to
+   * a Promise this way counts as handled: it is no longer reported as
+   * "Unhandled error in Deferred" (the Promise reports it if nobody handles
+   * the rejection).
+   *
+   * @example
+   * ```ts
+   * import { succeed } from "./deferred.ts";
+   * const n = await succeed(41).addCallback((x) => x + 1);
+   * console.assert(n === 42);
+   * ```
+   */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    // deno-lint-ignore no-explicit-any
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    const p = this.toPromise();
+    return onfulfilled == null && onrejected == null
+      ? (p as Promise<never>)
+      : p.then(onfulfilled, onrejected);
+  }
+
+  /**
+   * A Promise of this Deferred's result, without consuming it (see `then`).
+   *
+   * @example
+   * ```ts
+   * import { succeed } from "./deferred.ts";
+   * const p: Promise<string> = succeed("x").toPromise();
+   * console.assert((await p) === "x");
+   * ```
+   */
+  toPromise(): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this._add(promiseResolve, promiseReject, [resolve], [reject]);
+    });
+  }
+
+  /**
+   * Iterate to wait for this Deferred inside `inlineCallbacks`, fully typed:
+   * `const x = yield* d` gives `T`.
+   *
+   * @example
+   * ```ts
+   * import { inlineCallbacks } from "./inline_callbacks.ts";
+   * import { succeed } from "./deferred.ts";
+   * const f = inlineCallbacks(function* () {
+   *   const n: number = yield* succeed(1);
+   *   return n + 1;
+   * });
+   * f().addCallback((n) => console.assert(n === 2));
+   * ```
+   */
+  *[Symbol.iterator](): Generator<Deferred<T>, T, unknown> {
+    return (yield this) as T;
+  }
+
+  /**
+   * A short description: state and, while waiting on another Deferred, that
+   * fact (Twisted's `repr`).
+   *
+   * @example
+   * ```ts
+   * import { succeed } from "./deferred.ts";
+   * console.assert(String(succeed(1)) === "<Deferred current result: 1>");
+   * ```
+   */
+  toString(): string {
+    if (this._chainedTo !== null) return "<Deferred waiting on Deferred>";
+    if (!this._called) return "<Deferred>";
+    const r = this._result;
+    let text: string;
+    try {
+      text = r instanceof Failure
+        ? r.toString()
+        : typeof r === "string"
+        ? JSON.stringify(r)
+        : String(r);
+    } catch {
+      text = "<unprintable>";
+    }
+    return `<Deferred current result: ${text}>`;
+  }
+
+  /**
+   * Wrap a Promise (or any thenable) in a Deferred that fires with its
+   * outcome. A Deferred is returned as it is.
+   *
+   * Cancelling the Deferred errbacks it with `CancelledError` at once; the
+   * Promise's later outcome is then ignored (a Promise cannot be stopped).
+   * To let cancellation stop the work, use {@linkcode Deferred.fromAsync},
+   * which hands the work an `AbortSignal`. `options.signal` maps the other
+   * way: aborting it cancels the Deferred.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "./deferred.ts";
+   * const d = Deferred.fromPromise(Promise.resolve(3));
+   * console.assert((await d) === 3);
+   * ```
+   */
+  static fromPromise<T>(promise: PromiseLike<T>, options?: { signal?: AbortSignal; }): Deferred<T> {
+    if (promise instanceof Deferred) return promise;
+    const d = new Deferred<T>();
+    promise.then(
+      (value) => settleFromPromise(d, value, false),
+      (reason) => settleFromPromise(d, reason, true),
+    );
+    if (options?.signal !== undefined) bindSignal(d, options.signal);
+    return d;
+  }
+
+  /**
+   * Run `fn(signal)` and wrap its outcome in a Deferred whose cancellation
+   * aborts `signal` (with a `CancelledError` as the abort reason), then
+   * errbacks the Deferred with `CancelledError` right away. This maps
+   * Deferred cancellation onto the web's `AbortSignal`, e.g. for `fetch`.
+   * `options.signal` maps the other way: aborting it cancels the Deferred.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "./deferred.ts";
+   * const d = Deferred.fromAsync((signal) =>
+   *   new Promise<string>((resolve, reject) => {
+   *     const t = setTimeout(() => resolve("done"), 10_000);
+   *     signal.addEventListener("abort", () => { clearTimeout(t); reject(signal.reason); });
+   *   })
+   * );
+   * d.addErrback(() => "cancelled");
+   * d.cancel();
+   * console.assert(d.result === "cancelled");
+   * ```
+   */
+  static fromAsync<T>(
+    fn: (signal: AbortSignal) => T | PromiseLike<T>,
+    options?: { signal?: AbortSignal; },
+  ): Deferred<Awaited<T>> {
+    const controller = new AbortController();
+    const d = new Deferred<Awaited<T>>(() => controller.abort(new CancelledError()));
+    let value: T | PromiseLike<T>;
+    try {
+      value = fn(controller.signal);
+    } catch (e) {
+      d.errback(e);
+      return d;
+    }
+    if (value instanceof Deferred) {
+      value.addBoth(settleDeferred, d);
+    } else if (isThenable(value)) {
+      value.then(
+        (v) => settleFromPromise(d, v, false),
+        (reason) => settleFromPromise(d, reason, true),
+      );
+    } else {
+      d.callback(value as Awaited<T>);
+    }
+    if (options?.signal !== undefined) bindSignal(d, options.signal);
+    return d;
+  }
+
+  /**
+   * Cancel this Deferred when `signal` aborts (at once if it already has).
+   * The listener is removed once the Deferred fires. Returns this Deferred.
+   *
+   * @example
+   * ```ts
+   * import { Deferred } from "./deferred.ts";
+   * const ac = new AbortController();
+   * const d = new Deferred<string>().cancelOnAbort(ac.signal);
+   * d.addErrback(() => "aborted");
+   * ac.abort();
+   * console.assert(d.result === "aborted");
+   * ```
+   */
+  cancelOnAbort(signal: AbortSignal): this {
+    bindSignal(this as Deferred<unknown>, signal);
+    return this;
+  }
+
+  // ------------------------------------------------------------------------
+  // Internals
+  // ------------------------------------------------------------------------
+
+  private _add(
+    cb: unknown,
+    eb: unknown,
+    cbArgs: unknown[] | undefined,
+    ebArgs: unknown[] | undefined,
+  ): void {
+    const stages = this._stages;
+    if (stages === null) this._stages = [cb, eb, cbArgs, ebArgs];
+    else stages.push(cb, eb, cbArgs, ebArgs);
+    if (this._called) this._run();
+  }
+
+  private _start(result: unknown): void {
+    if (this._called) {
+      if (this._suppressAlreadyCalled) {
+        this._suppressAlreadyCalled = false;
+        return;
+      }
+      throw this._alreadyCalled();
+    }
+    if (debugState.on) {
+      const info = this._debug ?? (this._debug = new DebugInfo());
+      info.invoker = captureStack(3);
+    }
+    this._called = true;
+    this._result = result;
+    this._run();
+  }
+
+  private _alreadyCalled(): AlreadyCalledError {
+    if (!debugState.on && this._debug === null) return new AlreadyCalledError();
+    const info = this._debug ?? (this._debug = new DebugInfo());
+    return new AlreadyCalledError(`\n${info.describe()}`);
+  }
+
+  /**
+   * Run as much of the chain as can run now. Iterative (a trampoline): when a
+   * Deferred that others wait on fires, the waiting ones are pushed on
+   * `chain` and continued in this same loop, as Twisted's `_runCallbacks`.
+   */
+  private _run(): void {
+    if (this._running) return;
+    // deno-lint-ignore no-this-alias
+    let current: Deferred<unknown> = this as Deferred<unknown>;
+    let chain: Deferred<unknown>[] | null = null;
+    while (true) {
+      if (current._paused > 0) return;
+      let finished = true;
+      current._chainedTo = null;
+      const stages = current._stages;
+      if (stages !== null) {
+        while (current._pos < stages.length) {
+          const i = current._pos;
+          current._pos = i + 4;
+          let result = current._result;
+          const failed = result instanceof Failure;
+          const fn = (failed ? stages[i + 1] : stages[i]) as StageFn | null;
+          const args = (failed ? stages[i + 3] : stages[i + 2]) as unknown[] | undefined;
+          if (fn === null) continue;
+          if (fn === CONTINUE) {
+            // Hand our result to the Deferred that waits on us, and forget it.
+            const waiter = (args as unknown[])[0] as Deferred<unknown>;
+            waiter._result = result;
+            current._result = undefined;
+            waiter._paused--;
+            if (chain === null) chain = [current, waiter];
+            else chain.push(waiter);
+            finished = false;
+            break;
+          }
+          current._running = true;
+          try {
+            result = args === undefined ? fn(result) : fn(result, ...args);
+          } catch (e) {
+            current._running = false;
+            current._result = new Failure(e);
+            continue;
+          }
+          current._running = false;
+          current._result = result;
+          if (typeof result === "object" && result !== null || typeof result === "function") {
+            let inner: Deferred<unknown>;
+            if (result instanceof Deferred) {
+              inner = result;
+            } else if (typeof (result as PromiseLike<unknown>).then === "function") {
+              inner = Deferred.fromPromise(result as PromiseLike<unknown>);
+              current._result = inner;
+            } else {
+              continue;
+            }
+            if (!inner._called || inner._result instanceof Deferred || inner._paused > 0) {
+              // Not ready: pause, and let `inner` continue us when it fires.
+              current._paused++;
+              current._chainedTo = inner;
+              const s = inner._stages;
+              if (s === null) inner._stages = [CONTINUE, CONTINUE, [current], [current]];
+              else s.push(CONTINUE, CONTINUE, [current], [current]);
+              break;
+            }
+            // Already has a result: take it, leaving `undefined` behind.
+            current._result = inner._result;
+            inner._result = undefined;
+            if (inner._unhandled !== null) untrackFailure(inner);
+          }
+        }
+      }
+      if (finished) {
+        if (stages !== null && current._pos >= stages.length) {
+          stages.length = 0;
+          current._pos = 0;
+        }
+        const r = current._result;
+        if (r instanceof Failure) {
+          if (!handedOff.has(r)) trackFailure(current, r, current._debug);
+          else if (current._unhandled !== null) untrackFailure(current);
+        } else if (current._unhandled !== null) {
+          untrackFailure(current);
+        }
+        if (chain === null) return;
+        chain.pop();
+        if (chain.length === 0) return;
+      }
+      current = (chain as Deferred<unknown>[])[(chain as Deferred<unknown>[]).length - 1];
+    }
+  }
+}
+
+// Static stage functions (no per-call closures).
+
+function chainCallback(result: unknown, other: Deferred<unknown>): void {
+  other.callback(result);
+}
+
+function chainErrback(failure: Failure, other: Deferred<unknown>): void {
+  other.errback(failure);
+}
+
+function promiseResolve(result: unknown, resolve: (v: unknown) => void): unknown {
+  resolve(result);
+  return result;
+}
+
+function promiseReject(failure: Failure, reject: (e: unknown) => void): Failure {
+  handedOff.add(failure);
+  reject(failure.value);
+  return failure;
+}
+
+function settleDeferred(result: unknown, d: Deferred<unknown>): void {
+  if (!d.called) d.callback(result);
+}
+
+function settleFromPromise(d: Deferred<unknown>, value: unknown, rejected: boolean): void {
+  if (d.called) return; // cancelled meanwhile: the late outcome is dropped
+  if (rejected) d.errback(value);
+  else if (value instanceof Deferred) value.addBoth(settleDeferred, d);
+  else d.callback(value);
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" && v !== null || typeof v === "function")
+    && typeof (v as PromiseLike<unknown>).then === "function";
+}
+
+function bindSignal(d: Deferred<unknown>, signal: AbortSignal): void {
+  if (signal.aborted) {
+    d.cancel();
+    return;
+  }
+  const onAbort = (): void => d.cancel();
+  signal.addEventListener("abort", onAbort, { once: true });
+  d.addBoth(removeAbortListener, signal, onAbort);
+}
+
+function removeAbortListener(result: unknown, signal: AbortSignal, onAbort: () => void): unknown {
+  signal.removeEventListener("abort", onAbort);
+  return result;
+}
+
+interface TimeoutState {
+  timedOut: boolean;
+  deferred: Deferred<unknown>;
+  call: { active(): boolean; cancel(): void; } | null;
+}
+
+function timeItOut(state: TimeoutState): void {
+  state.timedOut = true;
+  state.deferred.cancel();
+}
+
+function convertCancelled(
+  result: unknown,
+  state: TimeoutState,
+  seconds: number,
+  onTimeoutCancel: ((r: unknown, s: number) => unknown) | undefined,
+): unknown {
+  if (!state.timedOut) return result;
+  if (onTimeoutCancel !== undefined) return onTimeoutCancel(result, seconds);
+  if (result instanceof Failure) {
+    result.trap(CancelledError);
+    throw new TimeoutError(`Deferred timed out after ${seconds} seconds`);
+  }
+  return result;
+}
+
+function cancelTimeout(result: unknown, state: TimeoutState): unknown {
+  const call = state.call;
+  if (call !== null && call.active()) call.cancel();
+  return result;
+}
+
+function sliceArgs(args: IArguments): unknown[] {
+  const n = args.length - 1;
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) out[i] = args[i + 1];
+  return out;
+}
+
+/**
+ * A Deferred that has already fired with `result` (Twisted's `succeed`).
+ *
+ * @example
+ * ```ts
+ * import { succeed } from "./deferred.ts";
+ * succeed("ready").addCallback((s) => console.assert(s === "ready"));
+ * ```
+ */
+export function succeed<T>(result: T): Deferred<T> {
+  const d = new Deferred<T>();
+  d.callback(result);
+  return d;
+}
+
+/**
+ * A Deferred that has already failed with `reason` (a `Failure`, an `Error`
+ * or any value; with no argument, a generic `Error`), as Twisted's `fail`.
+ * If nothing handles the failure before the Deferred is garbage-collected,
+ * it is logged as "Unhandled error in Deferred".
+ *
+ * @example
+ * ```ts
+ * import { fail } from "./deferred.ts";
+ * fail(new Error("nope")).addErrback((f) => console.assert(f.getErrorMessage() === "nope"));
+ * ```
+ */
+export function fail<T = never>(reason?: unknown): Deferred<T> {
+  const d = new Deferred<T>();
+  if (arguments.length === 0) d.errback();
+  else d.errback(reason);
+  return d;
+}
