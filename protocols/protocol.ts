@@ -23,7 +23,7 @@
  * @module
  */
 
-import type { Failure } from "../deferred/failure.ts";
+import { Failure } from "../deferred/failure.ts";
 import type {
   IAddress,
   IClientFactory,
@@ -36,7 +36,8 @@ import type {
   ITransport,
   IUDPTransport,
 } from "../interfaces.ts";
-import { NotConnectingError } from "../reactor/errors.ts";
+import { msgWith } from "../log/log.ts";
+import { ConnectionDone, NotConnectingError } from "../reactor/errors.ts";
 
 /**
  * A class whose instances are stream protocols, built with no arguments (what
@@ -50,29 +51,24 @@ import { NotConnectingError } from "../reactor/errors.ts";
  */
 export type ProtocolClass<P extends IProtocol = IProtocol> = new() => P;
 
-// Logging goes through a tiny indirection so this module loads even before the
-// log core's dependencies exist; `setProtocolLogger` is internal plumbing.
-type LogFn = (system: string, text: string) => void;
-let logFn: LogFn | null = null;
+function logMsg(system: string, text: string): void {
+  msgWith({ system }, text);
+}
 
 /**
- * Route the `noisy` start/stop messages of factories and datagram protocols
- * (internal plumbing; the log module installs itself here).
+ * The reason a cleanly closed connection reports: a {@linkcode Failure} of
+ * `ConnectionDone` (Twisted's `protocol.connectionDone`). Handy as a default
+ * and in tests.
  *
  * @example
  * ```ts
- * import { setProtocolLogger } from "./protocol.ts";
- * setProtocolLogger((system, text) => console.log(`[${system}] ${text}`));
- * setProtocolLogger(null);
+ * import { connectionDone, Protocol } from "./protocol.ts";
+ * import { ConnectionDone } from "../reactor/errors.ts";
+ * new Protocol().connectionLost(connectionDone);
+ * console.assert(connectionDone.check(ConnectionDone) !== null);
  * ```
  */
-export function setProtocolLogger(fn: ((system: string, text: string) => void) | null): void {
-  logFn = fn;
-}
-
-function logMsg(system: string, text: string): void {
-  if (logFn !== null) logFn(system, text);
-}
+export const connectionDone: Failure = new Failure(new ConnectionDone());
 
 /**
  * The base class of stream protocols: Twisted's `Protocol`.
@@ -280,23 +276,6 @@ export class ClientFactory extends Factory implements IClientFactory {
   clientConnectionLost(_connector: IConnector, _reason: Failure): void {}
 }
 
-/** Where the global reactor comes from when `clock` is left null (set by `reactor/install.ts`). */
-let defaultClock: (() => IReactorTime) | null = null;
-
-/**
- * Tell {@linkcode ReconnectingClientFactory} how to find the global reactor
- * when its `clock` is null (internal plumbing, called by the reactor module).
- *
- * @example
- * ```ts ignore
- * import { setDefaultReconnectClock } from "./protocol.ts";
- * setDefaultReconnectClock(() => getReactor());
- * ```
- */
-export function setDefaultReconnectClock(fn: (() => IReactorTime) | null): void {
-  defaultClock = fn;
-}
-
 /**
  * A client factory that reconnects with exponential back-off: Twisted's
  * `ReconnectingClientFactory`.
@@ -396,13 +375,10 @@ export class ReconnectingClientFactory extends ClientFactory {
       logMsg(this.logPrefix(), `${target} will retry in ${Math.trunc(this.delay)} seconds`);
     }
     if (this.clock === null) {
-      if (defaultClock === null) {
-        throw new TypeError(
-          "ReconnectingClientFactory.clock is not set and no global reactor is available: "
-            + "assign factory.clock = reactor (or a Clock in tests)",
-        );
-      }
-      this.clock = defaultClock();
+      throw new TypeError(
+        "ReconnectingClientFactory.clock is not set: assign factory.clock = reactor "
+          + "(or a Clock in tests)",
+      );
     }
     const c = target;
     this._callID = this.clock.callLater(this.delay, () => {

@@ -1,0 +1,289 @@
+/**
+ * In-memory transports for testing protocols without sockets: Twisted's
+ * `StringTransport` and `StringTransportWithDisconnection`
+ * (`twisted/internet/testing.py`).
+ *
+ * @example Testing an echo protocol
+ * ```ts
+ * import { Protocol } from "../protocols/protocol.ts";
+ * import { StringTransport } from "./string_transport.ts";
+ *
+ * class Echo extends Protocol {
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.transport!.write(data);
+ *   }
+ * }
+ * const proto = new Echo();
+ * const transport = new StringTransport();
+ * proto.makeConnection(transport);
+ * proto.dataReceived(new TextEncoder().encode("hi"));
+ * console.assert(transport.valueString() === "hi");
+ * ```
+ *
+ * @module
+ */
+
+import { Failure } from "../deferred/failure.ts";
+import type {
+  IAddress,
+  IProtocol,
+  IPullProducer,
+  IPushProducer,
+  ITCPTransport,
+} from "../interfaces.ts";
+import { IPv4Address } from "../reactor/address.ts";
+import { ConnectionDone } from "../reactor/errors.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Options for {@linkcode StringTransport}.
+ *
+ * @example
+ * ```ts
+ * import { IPv4Address } from "../reactor/address.ts";
+ * import type { StringTransportOptions } from "./string_transport.ts";
+ * const o: StringTransportOptions = { peerAddress: new IPv4Address("TCP", "127.0.0.1", 4000) };
+ * ```
+ */
+export interface StringTransportOptions {
+  /** What `getHost()` returns. @default {IPv4Address("TCP", "10.0.0.1", 12345)} */
+  hostAddress?: IAddress;
+  /** What `getPeer()` returns. @default {IPv4Address("TCP", "192.168.1.1", 54321)} */
+  peerAddress?: IAddress;
+  /** Allow `pauseProducing`/`resumeProducing` after `loseConnection`. @default {false} */
+  lenient?: boolean;
+}
+
+/**
+ * A transport that records what is written to it and otherwise only keeps
+ * track of its state (Twisted's `StringTransport`). Hand it to
+ * `protocol.makeConnection()` and inspect {@linkcode StringTransport.value}.
+ *
+ * `loseConnection()` only sets {@linkcode StringTransport.disconnecting}
+ * (nothing calls the protocol's `connectionLost`: do it yourself, or use
+ * {@linkcode StringTransportWithDisconnection}); `abortConnection()` also
+ * sets {@linkcode StringTransport.disconnected}. It is a push producer too:
+ * protocols that pause their transport move
+ * {@linkcode StringTransport.producerState}.
+ *
+ * Unlike Twisted's (which insists on bytes), `write` accepts strings and
+ * records them as UTF-8, as every Skein transport does.
+ *
+ * @example
+ * ```ts
+ * import { StringTransport } from "./string_transport.ts";
+ * const t = new StringTransport();
+ * t.write("abc");
+ * t.writeSequence([new Uint8Array([100]), "e"]);
+ * console.assert(t.valueString() === "abcde");
+ * t.clear();
+ * console.assert(t.value().length === 0);
+ * ```
+ */
+export class StringTransport implements ITCPTransport, IPushProducer {
+  /** False until `loseConnection()` (or `abortConnection()`) is called. */
+  disconnecting: boolean = false;
+  /** False until `abortConnection()` is called. */
+  disconnected: boolean = false;
+  /** True until a subclass disconnects the protocol. */
+  connected: boolean = true;
+  /** True once `loseWriteConnection()` was called. */
+  writeDisconnected: boolean = false;
+  /** The registered producer, if any. */
+  producer: IPushProducer | IPullProducer | null = null;
+  /** The `streaming` flag given with the registered producer. */
+  streaming: boolean | null = null;
+  /** The address `getHost()` returns, or null for the default. */
+  hostAddr: IAddress | null = null;
+  /** The address `getPeer()` returns, or null for the default. */
+  peerAddr: IAddress | null = null;
+  /** This transport's state as a push producer. */
+  producerState: "producing" | "paused" | "stopped" = "producing";
+  /** Last value given to `setTcpNoDelay`. */
+  tcpNoDelay: boolean = false;
+  /** Last value given to `setTcpKeepAlive`. */
+  tcpKeepAlive: boolean = false;
+
+  #chunks: Uint8Array[] = [];
+  #size = 0;
+  #lenient: boolean;
+
+  /** Build a transport; see {@linkcode StringTransportOptions}. */
+  constructor(options: StringTransportOptions = {}) {
+    if (options.hostAddress !== undefined) this.hostAddr = options.hostAddress;
+    if (options.peerAddress !== undefined) this.peerAddr = options.peerAddress;
+    this.#lenient = options.lenient ?? false;
+  }
+
+  /** Forget everything written so far (a test helper, not a transport method). */
+  clear(): void {
+    this.#chunks = [];
+    this.#size = 0;
+  }
+
+  /** Every byte written since the last `clear()` (a test helper). */
+  value(): Uint8Array {
+    if (this.#chunks.length !== 1) {
+      const all = new Uint8Array(this.#size);
+      let o = 0;
+      for (const c of this.#chunks) {
+        all.set(c, o);
+        o += c.length;
+      }
+      this.#chunks = this.#size === 0 ? [] : [all];
+    }
+    return this.#chunks.length === 0 ? new Uint8Array(0) : this.#chunks[0].slice();
+  }
+
+  /** {@linkcode StringTransport.value} decoded as UTF-8 (a test helper). */
+  valueString(): string {
+    return decoder.decode(this.value());
+  }
+
+  /** Record `data` (a string as UTF-8). */
+  write(data: Uint8Array | string): void {
+    const bytes = typeof data === "string" ? encoder.encode(data) : data.slice();
+    if (bytes.length === 0) return;
+    this.#chunks.push(bytes);
+    this.#size += bytes.length;
+  }
+
+  /** Record each chunk of `data`, in order. */
+  writeSequence(data: Iterable<Uint8Array | string>): void {
+    for (const d of data) this.write(d);
+  }
+
+  /** Only sets `disconnecting`. */
+  loseConnection(): void {
+    this.disconnecting = true;
+  }
+
+  /** Sets `disconnected`, then behaves as `loseConnection()`. */
+  abortConnection(): void {
+    this.disconnected = true;
+    this.loseConnection();
+  }
+
+  /** Only sets `writeDisconnected`. */
+  loseWriteConnection(): void {
+    this.writeDisconnected = true;
+  }
+
+  /** The peer address: `peerAddr`, or `IPv4Address("TCP", "192.168.1.1", 54321)`. */
+  getPeer(): IAddress {
+    return this.peerAddr ?? new IPv4Address("TCP", "192.168.1.1", 54321);
+  }
+
+  /** The local address: `hostAddr`, or `IPv4Address("TCP", "10.0.0.1", 12345)`. */
+  getHost(): IAddress {
+    return this.hostAddr ?? new IPv4Address("TCP", "10.0.0.1", 12345);
+  }
+
+  /** Record the producer. Throws if one is already registered. */
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    if (this.producer !== null) {
+      throw new Error("Cannot register two producers: unregisterProducer() the first one");
+    }
+    this.producer = producer;
+    this.streaming = streaming;
+  }
+
+  /** Forget the producer. Throws if none is registered. */
+  unregisterProducer(): void {
+    if (this.producer === null) {
+      throw new Error("Cannot unregister a producer unless one is registered");
+    }
+    this.producer = null;
+    this.streaming = null;
+  }
+
+  #checkState(): void {
+    if (this.disconnecting && !this.#lenient) {
+      throw new Error(
+        "Cannot resume producing after loseConnection (pass { lenient: true } to allow it)",
+      );
+    }
+    if (this.producerState === "stopped") throw new Error("Cannot resume a stopped producer");
+  }
+
+  /** Sets `producerState` to `"paused"`. */
+  pauseProducing(): void {
+    this.#checkState();
+    this.producerState = "paused";
+  }
+
+  /** Sets `producerState` to `"producing"`. */
+  resumeProducing(): void {
+    this.#checkState();
+    this.producerState = "producing";
+  }
+
+  /** Sets `producerState` to `"stopped"`. */
+  stopProducing(): void {
+    this.producerState = "stopped";
+  }
+
+  /** Records the option. */
+  setTcpNoDelay(enabled: boolean): void {
+    this.tcpNoDelay = enabled;
+  }
+
+  /** Reads back the option. */
+  getTcpNoDelay(): boolean {
+    return this.tcpNoDelay;
+  }
+
+  /** Records the option. */
+  setTcpKeepAlive(enabled: boolean): void {
+    this.tcpKeepAlive = enabled;
+  }
+
+  /** Reads back the option. */
+  getTcpKeepAlive(): boolean {
+    return this.tcpKeepAlive;
+  }
+}
+
+/**
+ * A {@linkcode StringTransport} whose `loseConnection()` really disconnects:
+ * the first call marks it disconnecting and calls
+ * `protocol.connectionLost(Failure(ConnectionDone("Bye.")))` (Twisted's
+ * `StringTransportWithDisconnection`). Set {@linkcode StringTransportWithDisconnection.protocol}
+ * (done by `connect()`).
+ *
+ * @example
+ * ```ts
+ * import { Protocol } from "../protocols/protocol.ts";
+ * import type { Failure } from "../deferred/failure.ts";
+ * import { StringTransportWithDisconnection } from "./string_transport.ts";
+ *
+ * class Closer extends Protocol {
+ *   reason: Failure | null = null;
+ *   override connectionMade(): void { this.transport!.loseConnection(); }
+ *   override connectionLost(reason: Failure): void { this.reason = reason; }
+ * }
+ * const p = new Closer();
+ * new StringTransportWithDisconnection().connect(p);
+ * console.assert(p.reason?.getErrorMessage() === "Bye.");
+ * ```
+ */
+export class StringTransportWithDisconnection extends StringTransport {
+  /** The protocol told about the disconnection. */
+  protocol: IProtocol | null = null;
+
+  /** Set `protocol` and call its `makeConnection(this)`. */
+  connect(protocol: IProtocol): void {
+    this.protocol = protocol;
+    protocol.makeConnection(this);
+  }
+
+  /** Disconnect once: `connectionLost(ConnectionDone("Bye."))` on the protocol. */
+  override loseConnection(): void {
+    this.disconnecting = true;
+    if (!this.connected) return;
+    this.connected = false;
+    this.protocol?.connectionLost(new Failure(new ConnectionDone("Bye.")));
+  }
+}
