@@ -1,0 +1,461 @@
+/**
+ * UDP over raw sockets through FFI: Twisted's `twisted/internet/udp.py`
+ * (`Port` + `MulticastMixin`), made by `listenUDP`.
+ *
+ * @module
+ */
+
+import { Deferred, fail, succeed } from "../deferred/deferred.ts";
+import type { Failure } from "../deferred/failure.ts";
+import type {
+  IDatagramProtocol,
+  IReadWriteDescriptor,
+  IUDPTransport,
+  ListenUDPOptions,
+} from "../interfaces.ts";
+import { err as logErr, msg as logMsg } from "../log/log.ts";
+import {
+  ADDR_BUF_SIZE,
+  closeFd,
+  decode,
+  E,
+  encodeIP,
+  ENCODER,
+  getIntOpt,
+  getSockName,
+  isIPv4Address,
+  isIPv6Address,
+  K,
+  lastError,
+  lib,
+  openSocket,
+  setBytesOpt,
+  setIntOpt,
+  setIntOptOrThrow,
+  sysError,
+} from "./_socket.ts";
+import type { FDReactor } from "./abstract.ts";
+import { IPv4Address, IPv6Address } from "./address.ts";
+import {
+  CannotListenError,
+  InvalidAddressError,
+  MessageLengthError,
+  MulticastJoinError,
+} from "./errors.ts";
+import type { Libc } from "./ffi/types.ts";
+
+/** Bytes one readiness event may read before yielding (Twisted's `maxThroughput`). */
+const MAX_THROUGHPUT = 256 * 1024;
+/** Datagrams one readiness event may read. */
+const MAX_DATAGRAMS = 256;
+
+/**
+ * A bound UDP socket: Twisted's `udp.Port` with multicast support. Delivers
+ * each datagram to `protocol.datagramReceived(data, [host, port])`.
+ *
+ * @example
+ * ```ts ignore
+ * const port = new UDPPort(reactor, 0, new Echo(), { interface: "127.0.0.1" });
+ * port.startListening();
+ * port.write("ping", ["127.0.0.1", 9999]);
+ * ```
+ */
+export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
+  /** The reactor the port registers with. */
+  readonly reactor: FDReactor;
+  /** The port asked for (0 = any). */
+  readonly port: number;
+  /** The protocol datagrams go to. */
+  readonly protocol: IDatagramProtocol;
+  /** The interface asked for (`""` = all IPv4). */
+  readonly interface: string;
+  /** The largest datagram received (longer ones are truncated by the kernel). */
+  maxPacketSize: number;
+  /** The socket, or -1. */
+  fd: number = -1;
+  /** True while bound. */
+  connected: boolean = false;
+  private readonly family: number;
+  private readonly kind: "INET" | "INET6";
+  private host: IPv4Address | IPv6Address | null = null;
+  private connectedAddr: [string, number] | null = null;
+  private reading = false;
+  private buf: Uint8Array;
+  private readonly addrBuf = new Uint8Array(ADDR_BUF_SIZE);
+  private readonly addrLen = new Uint32Array(1);
+  private closeWaiters: Deferred<void>[] = [];
+  private closing = false;
+  private L: Libc | null = null;
+
+  /** Prepare a port; `startListening()` binds it. */
+  constructor(
+    reactor: FDReactor,
+    port: number,
+    protocol: IDatagramProtocol,
+    options?: ListenUDPOptions,
+  ) {
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new RangeError(`listenUDP: port must be an integer in 0..65535, not ${port}`);
+    }
+    const max = options?.maxPacketSize ?? 8192;
+    if (!Number.isInteger(max) || max <= 0) {
+      throw new RangeError(`listenUDP: maxPacketSize must be a positive integer, not ${max}`);
+    }
+    this.reactor = reactor;
+    this.port = port;
+    this.protocol = protocol;
+    this.interface = options?.interface ?? "";
+    this.maxPacketSize = max;
+    this.buf = new Uint8Array(max);
+    this.family = this.interface.includes(":") ? K.AF_INET6 : K.AF_INET;
+    this.kind = this.family === K.AF_INET6 ? "INET6" : "INET";
+  }
+
+  /** Bind the socket, attach the protocol, start reading. Throws `CannotListenError`. */
+  startListening(): void {
+    if (this.connected) return;
+    const l = this.L = lib();
+    let fd = -1;
+    try {
+      fd = openSocket(this.family, K.SOCK_DGRAM);
+      const sa = encodeIP(this.family, this.interface, this.port);
+      if (l.bind(fd, sa, sa.byteLength) < 0) throw lastError("bind");
+      const h = getSockName(fd);
+      this.host = h.family === "INET6"
+        ? new IPv6Address("UDP", h.host, h.port, h.flowInfo, h.scopeID)
+        : new IPv4Address(
+          "UDP",
+          h.family === "INET" ? h.host : "",
+          h.family === "INET" ? h.port : 0,
+        );
+    } catch (e) {
+      closeFd(fd);
+      throw new CannotListenError(
+        this.interface,
+        this.port,
+        e instanceof Error ? e : new Error(String(e)),
+      );
+    }
+    this.fd = fd;
+    this.connected = true;
+    logMsg(`${this.logPrefix()} starting on ${this.host!.port}`);
+    this.protocol.makeConnection(this);
+    this.startReading();
+  }
+
+  private startReading(): void {
+    if (!this.reading && this.fd >= 0) {
+      this.reading = true;
+      this.reactor.addReader(this);
+    }
+  }
+
+  private stopReading(): void {
+    if (this.reading) {
+      this.reading = false;
+      this.reactor.removeReader(this);
+    }
+  }
+
+  /** The socket's fd (-1 when closed). */
+  fileno(): number {
+    return this.fd;
+  }
+
+  /** The protocol's name, for log lines. */
+  logPrefix(): string {
+    const p = this.protocol as { logPrefix?: () => string; };
+    return typeof p.logPrefix === "function" ? p.logPrefix() : this.protocol.constructor.name;
+  }
+
+  /** Read the waiting datagrams (bounded per call) and deliver each. */
+  doRead(): Error | null {
+    const l = this.L!;
+    let read = 0;
+    for (let i = 0; i < MAX_DATAGRAMS && read < MAX_THROUGHPUT && this.fd >= 0; i++) {
+      this.addrLen[0] = ADDR_BUF_SIZE;
+      const buf = this.buf;
+      const n = l.recvfrom(this.fd, buf, buf.byteLength, 0, this.addrBuf, this.addrLen);
+      if (n < 0) {
+        const err = l.errno();
+        if (err === E.EAGAIN || err === E.EINTR) return null;
+        if (err === E.ECONNREFUSED) {
+          if (this.connectedAddr !== null) this.callConnectionRefused();
+          return null;
+        }
+        logErr(sysError(err, "recvfrom"), "UDP read failed", { system: this.logPrefix() });
+        return null;
+      }
+      read += n;
+      let addr: [string, number];
+      try {
+        const sa = decode(this.addrBuf, this.addrLen[0]);
+        addr = sa.family === "UNIX" ? ["", 0] : [sa.host, sa.port];
+      } catch {
+        addr = ["", 0];
+      }
+      try {
+        this.protocol.datagramReceived(buf.slice(0, n), addr);
+      } catch (e) {
+        logErr(e, "Unhandled error in datagramReceived", { system: this.logPrefix() });
+      }
+    }
+    return null;
+  }
+
+  private callConnectionRefused(): void {
+    const p = this.protocol;
+    if (typeof p.connectionRefused === "function") {
+      try {
+        p.connectionRefused();
+      } catch (e) {
+        logErr(e, "Unhandled error in connectionRefused", { system: this.logPrefix() });
+      }
+    }
+  }
+
+  /** UDP ports never wait for writability. */
+  doWrite(): Error | null {
+    return null;
+  }
+
+  /**
+   * Send one datagram to `addr`, or to the connected peer. Throws
+   * `MessageLengthError` when it is too long, `InvalidAddressError` for a host
+   * name or the wrong family. A datagram the kernel has no room for is dropped
+   * (UDP's usual loss).
+   */
+  write(data: Uint8Array | string, addr?: [string, number]): void {
+    if (this.fd < 0) return;
+    const bytes = typeof data === "string" ? ENCODER.encode(data) : data;
+    const l = this.L!;
+    if (this.connectedAddr !== null) {
+      if (
+        addr !== undefined
+        && (addr[0] !== this.connectedAddr[0] || addr[1] !== this.connectedAddr[1])
+      ) {
+        throw new InvalidAddressError(
+          `this port is connected to ${this.connectedAddr[0]}:${
+            this.connectedAddr[1]
+          }; write without an address`,
+        );
+      }
+      for (;;) {
+        if (l.send(this.fd, bytes, bytes.byteLength, 0) >= 0) return;
+        const err = l.errno();
+        if (err === E.EINTR) continue;
+        if (err === E.EMSGSIZE) throw new MessageLengthError("message too long");
+        if (err === E.ECONNREFUSED) {
+          this.callConnectionRefused();
+          return;
+        }
+        if (err === E.EAGAIN || err === E.ENOBUFS) return;
+        throw sysError(err, "send");
+      }
+    }
+    if (addr === undefined) {
+      throw new InvalidAddressError(
+        "write() needs an address [host, port] on an unconnected UDP port",
+      );
+    }
+    const [host, port] = addr;
+    const v4 = isIPv4Address(host);
+    const v6 = !v4 && isIPv6Address(host);
+    if (!v4 && !v6) {
+      throw new InvalidAddressError(`${host}: write() only accepts IP addresses, not host names`);
+    }
+    if (v4 && this.family === K.AF_INET6) {
+      throw new InvalidAddressError(`${host}: IPv6 port write() called with an IPv4 address`);
+    }
+    if (v6 && this.family === K.AF_INET) {
+      throw new InvalidAddressError(`${host}: IPv4 port write() called with an IPv6 address`);
+    }
+    const sa = encodeIP(this.family, host, port);
+    for (;;) {
+      if (l.sendto(this.fd, bytes, bytes.byteLength, 0, sa, sa.byteLength) >= 0) return;
+      const err = l.errno();
+      if (err === E.EINTR) continue;
+      if (err === E.EMSGSIZE) throw new MessageLengthError("message too long");
+      if (err === E.ECONNREFUSED || err === E.EAGAIN || err === E.ENOBUFS) return;
+      throw sysError(err, "sendto");
+    }
+  }
+
+  /**
+   * Connect to `host:port` (an IP literal): only its datagrams are received,
+   * `write` needs no address, and ICMP port-unreachable calls
+   * `protocol.connectionRefused()`.
+   */
+  connect(host: string, port: number): void {
+    if (this.connectedAddr !== null) {
+      throw new Error("already connected; reconnecting is not supported");
+    }
+    if (!isIPv4Address(host) && !isIPv6Address(host)) {
+      throw new InvalidAddressError(`${host}: not an IPv4 or IPv6 address`);
+    }
+    const sa = encodeIP(this.family, host, port);
+    if (this.L!.connect(this.fd, sa, sa.byteLength) < 0) throw lastError("connect");
+    this.connectedAddr = [host, port];
+  }
+
+  /** The bound address. */
+  getHost(): IPv4Address | IPv6Address {
+    return this.host ?? new IPv4Address("UDP", this.interface, this.port);
+  }
+
+  /** Change the largest datagram that can be received. */
+  setMaxPacketSize(size: number): void {
+    if (!Number.isInteger(size) || size <= 0) {
+      throw new RangeError(`maxPacketSize must be a positive integer, not ${size}`);
+    }
+    this.maxPacketSize = size;
+    this.buf = new Uint8Array(size);
+  }
+
+  /** Stop listening; the Deferred fires once the socket is closed. */
+  stopListening(): Deferred<void> {
+    this.stopReading();
+    if (!this.connected) return succeed<void>(undefined);
+    const d = new Deferred<void>();
+    this.closeWaiters.push(d);
+    if (!this.closing) {
+      this.closing = true;
+      this.reactor.callLater(0, () => this.connectionLost());
+    }
+    return d;
+  }
+
+  /** Twisted's name for `stopListening` (without the Deferred). */
+  loseConnection(): void {
+    this.stopListening();
+  }
+
+  /** Close the socket and stop the protocol. */
+  connectionLost(_reason?: Failure): void {
+    if (!this.connected) return;
+    logMsg(`(UDP Port ${this.host?.port ?? this.port} Closed)`);
+    this.stopReading();
+    this.connected = false;
+    closeFd(this.fd);
+    this.fd = -1;
+    this.closing = false;
+    try {
+      this.protocol.doStop();
+    } catch (e) {
+      logErr(e, "Error in protocol.doStop", { system: this.logPrefix() });
+    }
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const d of waiters) d.callback(undefined);
+  }
+
+  // -- broadcast and multicast ------------------------------------------------
+
+  /** Allow sending to broadcast addresses (SO_BROADCAST). */
+  setBroadcastAllowed(enabled: boolean): void {
+    setIntOptOrThrow(this.fd, K.SOL_SOCKET, K.SO_BROADCAST, enabled ? 1 : 0);
+  }
+
+  /** Whether SO_BROADCAST is on. */
+  getBroadcastAllowed(): boolean {
+    return getIntOpt(this.fd, K.SOL_SOCKET, K.SO_BROADCAST) !== 0;
+  }
+
+  /** Multicast TTL (IPv6: hop limit) of outgoing datagrams. */
+  setTTL(ttl: number): void {
+    if (!Number.isInteger(ttl) || ttl < 0 || ttl > 255) {
+      throw new RangeError(`TTL must be an integer in 0..255, not ${ttl}`);
+    }
+    if (this.kind === "INET6") {
+      setIntOptOrThrow(this.fd, K.IPPROTO_IPV6, K.IPV6_MULTICAST_HOPS, ttl);
+    } else setSmallOpt(this.fd, K.IPPROTO_IP, K.IP_MULTICAST_TTL, ttl);
+  }
+
+  /** Read back the multicast TTL. */
+  getTTL(): number {
+    return this.kind === "INET6"
+      ? getIntOpt(this.fd, K.IPPROTO_IPV6, K.IPV6_MULTICAST_HOPS)
+      : getIntOpt(this.fd, K.IPPROTO_IP, K.IP_MULTICAST_TTL);
+  }
+
+  /** Whether our own multicast datagrams are looped back to us. */
+  setLoopbackMode(mode: boolean): void {
+    if (this.kind === "INET6") {
+      setIntOptOrThrow(this.fd, K.IPPROTO_IPV6, K.IPV6_MULTICAST_LOOP, mode ? 1 : 0);
+    } else setSmallOpt(this.fd, K.IPPROTO_IP, K.IP_MULTICAST_LOOP, mode ? 1 : 0);
+  }
+
+  /** Read back the multicast loopback mode. */
+  getLoopbackMode(): boolean {
+    return (this.kind === "INET6"
+      ? getIntOpt(this.fd, K.IPPROTO_IPV6, K.IPV6_MULTICAST_LOOP)
+      : getIntOpt(this.fd, K.IPPROTO_IP, K.IP_MULTICAST_LOOP)) !== 0;
+  }
+
+  /**
+   * Join the multicast group `addr` on the interface with address `iface`
+   * (default: any). Fails with `MulticastJoinError`.
+   */
+  joinGroup(addr: string, iface: string = ""): Deferred<void> {
+    return this.membership(addr, iface, true);
+  }
+
+  /** Leave the multicast group `addr`. */
+  leaveGroup(addr: string, iface: string = ""): Deferred<void> {
+    return this.membership(addr, iface, false);
+  }
+
+  private membership(addr: string, iface: string, join: boolean): Deferred<void> {
+    const resolveIt = (name: string, family: 4 | 6): Deferred<string> =>
+      isIPv4Address(name) || isIPv6Address(name) || name === ""
+        ? succeed(name)
+        : this.reactor.resolve(name, { family });
+    const fam: 4 | 6 = this.kind === "INET6" ? 6 : 4;
+    return resolveIt(addr, fam).addCallback((group: string) =>
+      resolveIt(iface, fam).addCallback((ifaceAddr: string) => {
+        try {
+          this.setMembership(group, ifaceAddr, join);
+        } catch (e) {
+          return fail<void>(
+            new MulticastJoinError(
+              `${join ? "join" : "leave"} ${group} on ${ifaceAddr || "any"}: ${
+                (e as Error).message
+              }`,
+            ),
+          );
+        }
+        return succeed<void>(undefined);
+      })
+    ) as unknown as Deferred<void>;
+  }
+
+  private setMembership(group: string, iface: string, join: boolean): void {
+    if (this.kind === "INET6") {
+      // struct ipv6_mreq { in6_addr (16), unsigned int ifindex }
+      const g = encodeIP(K.AF_INET6, group, 0);
+      const mreq = new Uint8Array(20);
+      mreq.set(g.subarray(8, 24), 0);
+      setBytesOpt(this.fd, K.IPPROTO_IPV6, join ? K.IPV6_JOIN_GROUP : K.IPV6_LEAVE_GROUP, mreq);
+      return;
+    }
+    // struct ip_mreq { in_addr group, in_addr interface }
+    const g = encodeIP(K.AF_INET, group, 0);
+    const i = encodeIP(K.AF_INET, iface, 0);
+    const mreq = new Uint8Array(8);
+    mreq.set(g.subarray(4, 8), 0);
+    mreq.set(i.subarray(4, 8), 4);
+    setBytesOpt(this.fd, K.IPPROTO_IP, join ? K.IP_ADD_MEMBERSHIP : K.IP_DROP_MEMBERSHIP, mreq);
+  }
+
+  /** `<UDPPort on 9999>`. */
+  toString(): string {
+    return this.connected ? `<UDPPort on ${this.getHost().port}>` : "<UDPPort (not listening)>";
+  }
+}
+
+/** Set an IPv4 multicast option: an `int` on Linux, a `u_char` on the BSDs. */
+function setSmallOpt(fd: number, level: number, name: number, value: number): void {
+  if (setIntOpt(fd, level, name, value) === 0) return;
+  const b = new Uint8Array([value & 0xff]);
+  if (lib().setsockopt(fd, level, name, b, 1) < 0) throw lastError("setsockopt");
+}

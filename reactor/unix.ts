@@ -1,0 +1,358 @@
+/**
+ * Unix-domain stream sockets over FFI: Twisted's `twisted/internet/unix.py`.
+ *
+ * - {@linkcode UNIXPort} (`listenUNIX`): `mode` is applied to the socket file;
+ *   with `wantPID` a `PATH.lock` lock is taken first (Twisted's
+ *   `FilesystemLock`: a symlink whose target is our PID, created atomically).
+ *   When the lock was stale (its process is gone), a leftover socket file at
+ *   PATH is removed before binding. `stopListening()` unlinks the socket and
+ *   releases the lock.
+ * - {@linkcode UNIXConnector} (`connectUNIX`): with `checkPID` the attempt
+ *   fails with `BadFileError` unless `PATH.lock` names a live process.
+ *
+ * A path starting with `"\0"` is a Linux abstract-namespace name (no file).
+ *
+ * @module
+ */
+
+import { lstatSync, readFileSync, readlinkSync, symlinkSync, unlinkSync } from "node:fs";
+import type {
+  ConnectUNIXOptions,
+  IClientFactory,
+  IProtocol,
+  IProtocolFactory,
+  ListenUNIXOptions,
+} from "../interfaces.ts";
+import { BaseConnector } from "./_connector.ts";
+import {
+  closeFd,
+  type DecodedSockaddr,
+  describe,
+  encodeUnix,
+  ESRCH,
+  K,
+  lastError,
+  lib,
+  openSocket,
+} from "./_socket.ts";
+import type { FDReactor } from "./abstract.ts";
+import { UNIXAddress } from "./address.ts";
+import { BadFileError, CannotListenError, ConnectBindError } from "./errors.ts";
+import { StreamConnection, StreamPort } from "./tcp.ts";
+
+function unixAddress(sa: DecodedSockaddr): UNIXAddress {
+  return new UNIXAddress(sa.family === "UNIX" && sa.path !== "" ? sa.path : null);
+}
+
+function inFilesystem(path: string): boolean {
+  return path.length > 0 && path.charCodeAt(0) !== 0;
+}
+
+/** The PID a lock file names, or null when there is no readable lock. */
+function readLockPID(lockPath: string): number | null {
+  let text: string;
+  try {
+    text = readlinkSync(lockPath);
+  } catch (e) {
+    const code = (e as { code?: string; }).code;
+    if (code === "ENOENT") return null;
+    if (code !== "EINVAL") return null;
+    // A regular file (written by another tool): read the PID from it.
+    try {
+      text = readFileSync(lockPath, "utf8");
+    } catch {
+      return null;
+    }
+  }
+  const pid = Number.parseInt(text.trim(), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** Whether `pid` is a live process (EPERM counts as alive). */
+function processAlive(pid: number): boolean {
+  const l = lib();
+  if (l.kill(pid, 0) === 0) return true;
+  return l.errno() !== ESRCH;
+}
+
+/**
+ * Twisted's `lockfile.isLocked`: true when `lockPath` names a live process.
+ * Side-effect free.
+ */
+export function isLocked(lockPath: string): boolean {
+  const pid = readLockPID(lockPath);
+  return pid !== null && processAlive(pid);
+}
+
+/** A held `PATH.lock`: Twisted's `FilesystemLock`. */
+class FilesystemLock {
+  /** False when a stale lock (dead owner) had to be broken. */
+  clean = true;
+  locked = false;
+  constructor(readonly name: string) {}
+
+  /** Take the lock; false when a live process holds it. */
+  lock(): boolean {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      try {
+        symlinkSync(String(lib().getpid()), this.name);
+        this.locked = true;
+        return true;
+      } catch (e) {
+        if ((e as { code?: string; }).code !== "EEXIST") throw e;
+      }
+      const pid = readLockPID(this.name);
+      if (pid !== null && processAlive(pid)) return false;
+      // Stale (or unreadable and racing): break it and try again.
+      try {
+        unlinkSync(this.name);
+      } catch (e) {
+        if ((e as { code?: string; }).code !== "ENOENT") throw e;
+      }
+      this.clean = false;
+    }
+    return false;
+  }
+
+  unlock(): void {
+    if (!this.locked) return;
+    this.locked = false;
+    try {
+      const pid = readLockPID(this.name);
+      if (pid === lib().getpid()) unlinkSync(this.name);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * The transport of one Unix-socket connection (accepted or connected).
+ *
+ * @example
+ * ```ts ignore
+ * class Who extends Protocol {
+ *   override connectionMade(): void {
+ *     this.transport!.write(`you are ${this.transport!.getPeer()}\n`);
+ *   }
+ * }
+ * ```
+ */
+export class UNIXConnection extends StreamConnection {
+  /** The session number of an accepted connection (-1 for a client). */
+  readonly sessionno: number;
+  private host: UNIXAddress;
+  private peer: UNIXAddress;
+
+  /** Wrap an accepted socket (used by {@linkcode UNIXPort}). */
+  constructor(
+    reactor: FDReactor,
+    fd: number,
+    protocol: IProtocol | null,
+    host: UNIXAddress,
+    peer: UNIXAddress,
+    sessionno: number,
+  ) {
+    super(reactor, fd, protocol);
+    this.host = host;
+    this.peer = peer;
+    this.sessionno = sessionno;
+    if (protocol !== null && fd >= 0) {
+      const name = (protocol as { constructor?: { name?: string; }; }).constructor?.name ?? "-";
+      this.logstr = `${name},${sessionno},${peer.name ?? ""}`;
+      this.connected = true;
+      this.startReading();
+    }
+  }
+
+  /** Our address: the listening path for an accepted connection. */
+  getHost(): UNIXAddress {
+    return this.host;
+  }
+
+  /** The peer's address (usually unnamed: `UNIXAddress(null)`). */
+  getPeer(): UNIXAddress {
+    return this.peer;
+  }
+}
+
+/** The client side of `connectUNIX`, made by {@linkcode UNIXConnector}. */
+export class UNIXClientConnection extends UNIXConnection {
+  /** Start an attempt for `connector`. */
+  constructor(reactor: FDReactor, connector: UNIXConnector, path: string, checkPID: boolean) {
+    super(reactor, -1, null, new UNIXAddress(null), new UNIXAddress(path), -1);
+    this.connector = connector;
+    this.connecting = true;
+    if (checkPID && !isLocked(`${path}.lock`)) {
+      const e = new BadFileError(`${path}: no live process holds ${path}.lock`);
+      reactor.callLater(0, () => this.failIfNotConnected(e));
+      return;
+    }
+    let sa: Uint8Array;
+    try {
+      sa = encodeUnix(path);
+      this.fd = openSocket(K.AF_UNIX, K.SOCK_STREAM);
+    } catch (e) {
+      const err = new ConnectBindError(describe(e), { cause: e });
+      reactor.callLater(0, () => this.failIfNotConnected(err));
+      return;
+    }
+    reactor.callLater(0, () => {
+      if (this.connector !== null) this.startConnect(sa);
+    });
+  }
+}
+
+/**
+ * A listening Unix socket: Twisted's `unix.Port`, made by `listenUNIX`.
+ *
+ * @example
+ * ```ts ignore
+ * const port = new UNIXPort(reactor, "/tmp/app.sock", factory, { mode: 0o600, wantPID: true });
+ * port.startListening();
+ * await port.stopListening();   // unlinks /tmp/app.sock and /tmp/app.sock.lock
+ * ```
+ */
+export class UNIXPort extends StreamPort {
+  /** The socket path. */
+  readonly path: string;
+  /** File mode of the socket file. */
+  readonly mode: number;
+  /** Whether a `PATH.lock` file guards the socket. */
+  readonly wantPID: boolean;
+  protected readonly kindName: string = "UNIX";
+  private lockFile: FilesystemLock | null = null;
+  private readonly address: UNIXAddress;
+
+  /** Prepare a port; `startListening()` binds it. */
+  constructor(
+    reactor: FDReactor,
+    path: string,
+    factory: IProtocolFactory,
+    options?: ListenUNIXOptions,
+  ) {
+    const backlog = options?.backlog ?? 50;
+    super(reactor, factory, backlog);
+    if (typeof path !== "string" || path === "") {
+      throw new TypeError(
+        `listenUNIX: path must be a non-empty string, not ${JSON.stringify(path)}`,
+      );
+    }
+    this.path = path;
+    this.mode = options?.mode ?? 0o666;
+    this.wantPID = options?.wantPID ?? false;
+    this.address = new UNIXAddress(path);
+  }
+
+  protected openSocket(): number {
+    const path = this.path;
+    if (this.wantPID) {
+      const lock = new FilesystemLock(`${path}.lock`);
+      let ok: boolean;
+      try {
+        ok = lock.lock();
+      } catch (e) {
+        throw new CannotListenError("", path, e instanceof Error ? e : new Error(String(e)));
+      }
+      if (!ok) throw new CannotListenError("", path, new Error(`Cannot acquire lock ${path}.lock`));
+      this.lockFile = lock;
+      if (!lock.clean) {
+        // The previous owner died: remove the socket file it left behind.
+        try {
+          if (lstatSync(path).isSocket()) unlinkSync(path);
+        } catch {
+          // bind below reports anything that matters
+        }
+      }
+    }
+    let fd = -1;
+    try {
+      const sa = encodeUnix(path);
+      fd = openSocket(K.AF_UNIX, K.SOCK_STREAM);
+      if (lib().bind(fd, sa, sa.byteLength) < 0) throw lastError("bind");
+      if (inFilesystem(path) && lib().chmod(path, this.mode) < 0) throw lastError("chmod");
+      if (lib().listen(fd, this.backlog) < 0) throw lastError("listen");
+    } catch (e) {
+      closeFd(fd);
+      this.lockFile?.unlock();
+      this.lockFile = null;
+      throw new CannotListenError("", path, e instanceof Error ? e : new Error(String(e)));
+    }
+    return fd;
+  }
+
+  protected buildAddr(sa: DecodedSockaddr): UNIXAddress {
+    return unixAddress(sa);
+  }
+
+  protected makeTransport(
+    fd: number,
+    protocol: IProtocol,
+    peer: UNIXAddress,
+    sessionno: number,
+  ): UNIXConnection {
+    return new UNIXConnection(this.reactor, fd, protocol, this.address, peer, sessionno);
+  }
+
+  protected describeAddress(): string {
+    return this.path;
+  }
+
+  protected override afterClose(): void {
+    if (inFilesystem(this.path)) {
+      try {
+        unlinkSync(this.path);
+      } catch {
+        // already gone
+      }
+    }
+    this.lockFile?.unlock();
+    this.lockFile = null;
+  }
+
+  /** The socket path as a `UNIXAddress`. */
+  getHost(): UNIXAddress {
+    return this.address;
+  }
+}
+
+/**
+ * `connectUNIX`'s connector: Twisted's `unix.Connector`.
+ *
+ * @example
+ * ```ts ignore
+ * new UNIXConnector(reactor, "/tmp/app.sock", new MyClientFactory(), { checkPID: true }).connect();
+ * ```
+ */
+export class UNIXConnector extends BaseConnector {
+  /** The socket path. */
+  readonly path: string;
+  /** Whether `PATH.lock` must name a live process. */
+  readonly checkPID: boolean;
+
+  /** Prepare a connector; `connect()` starts the attempt. */
+  constructor(
+    reactor: FDReactor,
+    path: string,
+    factory: IClientFactory,
+    options?: ConnectUNIXOptions,
+  ) {
+    super(reactor, factory, options?.timeout ?? 30);
+    if (typeof path !== "string" || path === "") {
+      throw new TypeError(
+        `connectUNIX: path must be a non-empty string, not ${JSON.stringify(path)}`,
+      );
+    }
+    this.path = path;
+    this.checkPID = options?.checkPID ?? false;
+  }
+
+  protected makeTransport(): UNIXClientConnection {
+    return new UNIXClientConnection(this.reactor, this, this.path, this.checkPID);
+  }
+
+  /** The socket path as a `UNIXAddress`. */
+  getDestination(): UNIXAddress {
+    return new UNIXAddress(this.path);
+  }
+}
