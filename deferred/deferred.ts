@@ -15,6 +15,7 @@
  */
 
 import type { IReactorTime } from "../interfaces.ts";
+import { internals, type StageFn } from "./_internals.ts";
 import { trackFailure, type UnhandledBox, untrackFailure } from "./_unhandled.ts";
 import { captureStack, DebugInfo, debugState } from "./debug.ts";
 import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
@@ -46,8 +47,6 @@ export type StageResult<U> = Awaited<Exclude<U, Failure>>;
 export type DeferredLike<T> = T | PromiseLike<T>;
 
 /** Marks a stage that hands the result on to a Deferred waiting on this one. */
-// deno-lint-ignore no-explicit-any
-type StageFn = (result: any, ...args: any[]) => unknown;
 const CONTINUE: StageFn = (): void => {};
 
 /** Failures that have been handed to a Promise (through `then`): not "unhandled" here. */
@@ -92,6 +91,15 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   private _chainedTo: Deferred<unknown> | null = null;
   private _debug: DebugInfo | null = null;
   private _unhandled: UnhandledBox | null = null;
+
+  static {
+    internals.add = (d, cb, eb, ca, ea): void => (d as Deferred<unknown>)._add(cb, eb, ca, ea);
+    internals.prepend = (d, cb, eb, ca, ea): void => {
+      const x = d as Deferred<unknown>;
+      if (x._stages === null) x._stages = [cb, eb, ca, ea];
+      else x._stages.splice(x._pos, 0, cb, eb, ca, ea);
+    };
+  }
 
   /**
    * Create an unfired Deferred. `canceller(d)`, if given, is called by
@@ -231,7 +239,6 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     if (typeof callback !== "function") {
       throw new TypeError("addCallback: callback must be a function");
     }
-    // deno-lint-ignore prefer-rest-params
     this._add(callback, null, arguments.length > 1 ? sliceArgs(arguments) : undefined, undefined);
     return this;
   }
@@ -258,7 +265,6 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     if (typeof errback !== "function") {
       throw new TypeError("addErrback: errback must be a function");
     }
-    // deno-lint-ignore prefer-rest-params
     this._add(null, errback, undefined, arguments.length > 1 ? sliceArgs(arguments) : undefined);
     return this;
   }
@@ -279,7 +285,6 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   ): Deferred<StageResult<U>>;
   addBoth(fn: StageFn): Deferred<unknown> {
     if (typeof fn !== "function") throw new TypeError("addBoth: argument must be a function");
-    // deno-lint-ignore prefer-rest-params
     const args = arguments.length > 1 ? sliceArgs(arguments) : undefined;
     this._add(fn, fn, args, args);
     return this;
@@ -671,6 +676,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       info.invoker = captureStack(3);
     }
     this._called = true;
+    this._canceller = null; // no longer needed; drop the reference (Twisted does too)
     this._result = result;
     this._run();
   }
@@ -688,7 +694,6 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   private _run(): void {
     if (this._running) return;
-    // deno-lint-ignore no-this-alias
     let current: Deferred<unknown> = this as Deferred<unknown>;
     let chain: Deferred<unknown>[] | null = null;
     while (true) {
@@ -710,6 +715,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
             const waiter = (args as unknown[])[0] as Deferred<unknown>;
             waiter._result = result;
             current._result = undefined;
+            if (current._unhandled !== null) untrackFailure(current);
             waiter._paused--;
             if (chain === null) chain = [current, waiter];
             else chain.push(waiter);
@@ -729,6 +735,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
           if (typeof result === "object" && result !== null || typeof result === "function") {
             let inner: Deferred<unknown>;
             if (result instanceof Deferred) {
+              if (result === current) {
+                // Twisted warns ("will raise an exception in the future"); waiting
+                // on itself could never finish, so it is an error here.
+                current._result = new Failure(
+                  new TypeError(
+                    "A callback returned the Deferred it was attached to; this would wait forever",
+                  ),
+                );
+                continue;
+              }
               inner = result;
             } else if (typeof (result as PromiseLike<unknown>).then === "function") {
               inner = Deferred.fromPromise(result as PromiseLike<unknown>);

@@ -47,3 +47,18 @@ export class CancelledError extends Error {
 export class TimeoutError extends Error {
   override name = "TimeoutError";
 }
+
+/**
+ * `ensureDeferred` was given something that is neither a Deferred, a
+ * Promise (or other thenable) nor a generator (Twisted's
+ * `defer.NotACoroutineError`, also a `TypeError`).
+ *
+ * @example
+ * ```ts
+ * import { NotACoroutineError } from "./errors.ts";
+ * console.assert(new NotACoroutineError("42") instanceof TypeError);
+ * ```
+ */
+export class NotACoroutineError extends TypeError {
+  override name = "NotACoroutineError";
+}

@@ -1,0 +1,42 @@
+/**
+ * Package-private access to Deferred internals for the other modules of
+ * `deferred/` (inlineCallbacks needs to put a stage at the front of a chain,
+ * as Twisted's does). Filled in by `deferred.ts` when it loads; not exported
+ * from the package.
+ *
+ * @module
+ */
+
+/** A stage function as the chain stores it. */
+// deno-lint-ignore no-explicit-any
+export type StageFn = (result: any, ...args: any[]) => unknown;
+
+/** The internal operations, set by deferred.ts. */
+export interface DeferredInternals {
+  /** Append a stage; `null` passes the result through on that track. */
+  add(
+    d: object,
+    cb: StageFn | null,
+    eb: StageFn | null,
+    cbArgs: unknown[] | undefined,
+    ebArgs: unknown[] | undefined,
+  ): void;
+  /** Insert a stage before all pending ones (the Deferred must not be running). */
+  prepend(
+    d: object,
+    cb: StageFn | null,
+    eb: StageFn | null,
+    cbArgs: unknown[] | undefined,
+    ebArgs: unknown[] | undefined,
+  ): void;
+}
+
+/** Populated by deferred.ts at load time. */
+export const internals: DeferredInternals = {
+  add(): void {
+    throw new Error("deferred.ts not loaded");
+  },
+  prepend(): void {
+    throw new Error("deferred.ts not loaded");
+  },
+};

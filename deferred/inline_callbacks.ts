@@ -1,0 +1,240 @@
+/**
+ * `inlineCallbacks`: sequential-looking code over Deferreds, with generator
+ * functions (Twisted's `defer.inlineCallbacks`), and `ensureDeferred`, which
+ * turns a generator, a Promise or a Deferred into a Deferred.
+ *
+ * ```ts
+ * const getUser = inlineCallbacks(function* (id: number) {
+ *   const row = yield* db.query(id);        // typed: yield* a Deferred gives its T
+ *   const extra = yield fetchExtra(row);    // plain yield works too (typed unknown)
+ *   return { row, extra };
+ * });
+ * ```
+ *
+ * @module
+ */
+
+import { internals } from "./_internals.ts";
+import { Deferred } from "./deferred.ts";
+import { NotACoroutineError } from "./errors.ts";
+import { Failure } from "./failure.ts";
+
+/** The per-call state of a running generator (Twisted's `_CancellationStatus`). */
+interface Status {
+  /** The Deferred the generator's outcome goes to (replaced on cancellation). */
+  deferred: Deferred<unknown>;
+  /** The Deferred the generator is waiting on, if any. */
+  waitingOn: Deferred<unknown> | null;
+  gen: Generator<unknown, unknown, unknown>;
+}
+
+/** Per-`step` call: did the yielded Deferred fire synchronously? */
+interface Waiting {
+  status: Status;
+  /** True while the step loop has not yet looked at the result. */
+  pending: boolean;
+  result: unknown;
+}
+
+/** Raised internally into a cancelled inlineCallbacks Deferred; never seen outside. */
+class InlineCallbacksCancelled extends Error {
+  override name = "InlineCallbacksCancelled";
+}
+
+/**
+ * Wrap a generator function so that it runs as a coroutine over Deferreds
+ * and returns a `Deferred` of its return value (Twisted's `inlineCallbacks`).
+ *
+ * - `yield d` waits for the Deferred `d` (or a Promise) and evaluates to its
+ *   result, typed `unknown`; `const x = yield* d` does the same, typed as
+ *   the Deferred's `T`. A failure is thrown at the `yield`, so `try`/`catch`
+ *   works; yielding any other value gives it straight back.
+ * - The body runs synchronously until it waits on a Deferred that has not
+ *   fired; yields of already-fired Deferreds are unrolled in a loop, so any
+ *   number of them uses no extra stack.
+ * - `return x` fires the returned Deferred with `x` (a returned Deferred or
+ *   Promise is waited for first); an uncaught error errbacks it.
+ * - Cancelling the returned Deferred cancels the Deferred being waited on:
+ *   its `CancelledError` is thrown at the `yield`; if the body catches it and
+ *   goes on, the returned Deferred keeps waiting for the body's outcome.
+ * - The yielded Deferred's own result is consumed (it becomes `undefined`),
+ *   as in Twisted.
+ *
+ * Calling the wrapped function throws `TypeError` if `fn` does not return a
+ * generator.
+ *
+ * @example
+ * ```ts
+ * import { inlineCallbacks } from "./inline_callbacks.ts";
+ * import { Deferred, succeed } from "./deferred.ts";
+ * const add = inlineCallbacks(function* (a: number, d: Deferred<number>) {
+ *   const b = yield* d;
+ *   return a + b;
+ * });
+ * add(1, succeed(2)).addCallback((n) => console.assert(n === 3));
+ * ```
+ */
+export function inlineCallbacks<This, A extends unknown[], R>(
+  fn: (this: This, ...args: A) => Generator<unknown, R, unknown>,
+): (this: This, ...args: A) => Deferred<Awaited<R>> {
+  if (typeof fn !== "function") throw new TypeError("inlineCallbacks needs a generator function");
+  const name = fn.name || "anonymous";
+  const wrapped = function(this: This, ...args: A): Deferred<Awaited<R>> {
+    const gen = fn.apply(this, args) as unknown;
+    if (!isGenerator(gen)) {
+      throw new TypeError(
+        `inlineCallbacks requires ${name} to return a generator (write it as function* ...), got ${
+          describe(gen)
+        }`,
+      );
+    }
+    return start(gen) as Deferred<Awaited<R>>;
+  };
+  Object.defineProperty(wrapped, "name", { value: name, configurable: true });
+  return wrapped;
+}
+
+/**
+ * Turn a coroutine-like value into a Deferred (Twisted's `ensureDeferred`):
+ * a Deferred is returned as it is; a Promise or other thenable (e.g. the
+ * result of an `async` function) is wrapped with `Deferred.fromPromise`; a
+ * generator is run as an `inlineCallbacks` body. Anything else throws
+ * `NotACoroutineError`.
+ *
+ * @example
+ * ```ts
+ * import { ensureDeferred } from "./inline_callbacks.ts";
+ * import { succeed } from "./deferred.ts";
+ * const d = ensureDeferred((function* () {
+ *   return (yield* succeed(20)) + 1;
+ * })());
+ * d.addCallback((n) => console.assert(n === 21));
+ * const p = ensureDeferred((async () => "from async")());
+ * ```
+ */
+export function ensureDeferred<T>(
+  coroutine: Deferred<T> | PromiseLike<T> | Generator<unknown, T, unknown>,
+): Deferred<Awaited<T>> {
+  if (coroutine instanceof Deferred) return coroutine as Deferred<Awaited<T>>;
+  if (isGenerator(coroutine)) return start(coroutine) as Deferred<Awaited<T>>;
+  if (isThenable(coroutine)) return Deferred.fromPromise(coroutine) as Deferred<Awaited<T>>;
+  throw new NotACoroutineError(
+    `${describe(coroutine)} is not a coroutine, a Promise or a Deferred`,
+  );
+}
+
+function start(gen: Generator<unknown, unknown, unknown>): Deferred<unknown> {
+  const status: Status = { deferred: null as unknown as Deferred<unknown>, waitingOn: null, gen };
+  status.deferred = new Deferred<unknown>((d) => handleCancel(d, status));
+  step(undefined, status);
+  return status.deferred;
+}
+
+/**
+ * Send `result` into the generator (throw it, for a Failure) and keep going
+ * while what it yields is already available. Iterative, like Twisted's
+ * `_inlineCallbacks`.
+ */
+function step(result: unknown, status: Status): void {
+  const gen = status.gen;
+  const waiting: Waiting = { status, pending: true, result: undefined };
+  let args: unknown[] | null = null;
+  while (true) {
+    let next: IteratorResult<unknown, unknown>;
+    try {
+      next = result instanceof Failure ? gen.throw(result.value) : gen.next(result);
+    } catch (e) {
+      status.deferred.errback(e);
+      return;
+    }
+    let value = next.value;
+    if (next.done) {
+      if (value instanceof Deferred || isThenable(value)) {
+        // `return someDeferred`: wait for it, then finish with its outcome.
+        const d = value instanceof Deferred ? value : Deferred.fromPromise(value);
+        status.waitingOn = d;
+        d.addBoth(finish, status);
+      } else {
+        status.deferred.callback(value);
+      }
+      return;
+    }
+    if (!(value instanceof Deferred)) {
+      if (!isThenable(value)) {
+        result = value; // a plain value is sent straight back
+        continue;
+      }
+      value = Deferred.fromPromise(value);
+    }
+    const d = value as Deferred<unknown>;
+    if (args === null) args = [waiting];
+    internals.add(d, gotResult, gotResult, args, args);
+    if (waiting.pending) {
+      // Not fired yet: gotResult will resume us later.
+      waiting.pending = false;
+      status.waitingOn = d;
+      return;
+    }
+    result = waiting.result;
+    waiting.result = undefined;
+    waiting.pending = true;
+  }
+}
+
+function gotResult(result: unknown, waiting: Waiting): undefined {
+  if (waiting.pending) {
+    waiting.pending = false;
+    waiting.result = result;
+  } else {
+    waiting.status.waitingOn = null;
+    step(result, waiting.status);
+  }
+  return undefined; // the yielded Deferred's result is consumed, as in Twisted
+}
+
+function finish(result: unknown, status: Status): undefined {
+  status.waitingOn = null;
+  status.deferred.callback(result); // a Failure result errbacks
+  return undefined;
+}
+
+/**
+ * The canceller of an inlineCallbacks Deferred (Twisted's
+ * `_addCancelCallbackToDeferred`): fire `d` with an internal error whose
+ * first errback swaps in a fresh Deferred for the generator's outcome,
+ * cancels what the generator waits on, and makes `d` wait on the fresh one.
+ * So `d` takes whatever the generator does with the `CancelledError`.
+ */
+function handleCancel(d: Deferred<unknown>, status: Status): void {
+  internals.prepend(d, null, cancelErrback, undefined, [status]);
+  d.errback(new Failure(new InlineCallbacksCancelled()));
+}
+
+function cancelErrback(f: Failure, status: Status): Deferred<unknown> {
+  f.trap(InlineCallbacksCancelled);
+  const fresh = new Deferred<unknown>((d) => handleCancel(d, status));
+  status.deferred = fresh;
+  const awaited = status.waitingOn;
+  if (awaited !== null) awaited.cancel();
+  return fresh;
+}
+
+function isGenerator(v: unknown): v is Generator<unknown, unknown, unknown> {
+  return typeof v === "object" && v !== null
+    && typeof (v as Generator).next === "function"
+    && typeof (v as Generator).throw === "function"
+    && typeof (v as Generator)[Symbol.iterator] === "function";
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" && v !== null || typeof v === "function")
+    && typeof (v as PromiseLike<unknown>).then === "function";
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
+  if (typeof v === "function") return `function ${v.name || "anonymous"}`;
+  if (typeof v === "string") return JSON.stringify(v);
+  return String(v);
+}

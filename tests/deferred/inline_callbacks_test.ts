@@ -1,0 +1,527 @@
+// Conformance tests for inlineCallbacks / ensureDeferred: each test names the
+// Twisted behaviour (twisted/internet/test/test_inlinecb.py,
+// test_defer.EnsureDeferredTests) it pins.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
+import { CancelledError, NotACoroutineError } from "../../deferred/errors.ts";
+import { Failure } from "../../deferred/failure.ts";
+import { ensureDeferred, inlineCallbacks } from "../../deferred/inline_callbacks.ts";
+
+class TerminalError extends Error {}
+class UntranslatedError extends Error {}
+class TranslatedError extends Error {}
+class DontFail extends Error {
+  constructor(readonly actualValue: number) {
+    super("dont fail");
+  }
+}
+
+function resultOf<T>(d: Deferred<T>): T {
+  let out: { v: T; } | null = null;
+  let err: Failure | null = null;
+  d.addCallbacks((v) => {
+    out = { v };
+    return v;
+  }, (f) => {
+    err = f;
+    return f;
+  });
+  if (err !== null) throw (err as Failure).value;
+  assert.ok(out !== null, "Deferred has no result yet");
+  return (out as { v: T; }).v;
+}
+
+function failureOf(d: Deferred<unknown>): Failure {
+  let err: Failure | null = null;
+  d.addErrback((f) => {
+    err = f;
+  });
+  assert.ok(err !== null, "Deferred has not failed");
+  return err;
+}
+
+function assertNoResult(d: Deferred<unknown>): void {
+  assert.equal(
+    d.called && !(d.result instanceof Deferred),
+    false,
+    "Deferred unexpectedly has a result",
+  );
+}
+
+describe("inlineCallbacks basics (test_inlinecb.BasicTests)", () => {
+  it("yields a Deferred that callbacks and one that errbacks; returns a value (testBasics)", () => {
+    const thing = new Deferred<string>();
+    const f = inlineCallbacks(function*() {
+      const x = yield thing;
+      assert.equal(x, "hi");
+      try {
+        yield fail(new RangeError("OMG"));
+      } catch (e) {
+        assert.equal((e as Error).message, "OMG");
+      }
+      return "WOOSH";
+    });
+    const d = f();
+    assertNoResult(d);
+    thing.callback("hi");
+    assert.equal(resultOf(d), "WOOSH");
+  });
+
+  it("an uncaught error errbacks the returned Deferred (testProducesException)", () => {
+    const f = inlineCallbacks(function*() {
+      yield succeed(1);
+      throw new TerminalError("boom");
+    });
+    assert.ok(failureOf(f()).check(TerminalError));
+  });
+
+  it("a generator that never yields gives undefined (testNothing)", () => {
+    // deno-lint-ignore require-yield
+    const f = inlineCallbacks(function*() {
+      return undefined;
+    });
+    assert.equal(resultOf(f()), undefined);
+  });
+
+  it("a handled failure does not errback (testHandledTerminalFailure / Async)", () => {
+    const f = inlineCallbacks(function*(d: Deferred<unknown>) {
+      try {
+        yield d;
+      } catch (e) {
+        if (!(e instanceof TerminalError)) throw e;
+      }
+    });
+    assert.equal(resultOf(f(fail(new TerminalError("handled")))), undefined);
+    const d = new Deferred();
+    const r = f(d);
+    d.errback(new TerminalError("handled async"));
+    assert.equal(resultOf(r), undefined);
+  });
+
+  it("the body runs synchronously until the first unfired Deferred", () => {
+    const log: string[] = [];
+    const pending = new Deferred<number>();
+    const f = inlineCallbacks(function*() {
+      log.push("start");
+      yield succeed(1);
+      log.push("after fired");
+      yield pending;
+      log.push("after pending");
+    });
+    f();
+    assert.deepEqual(log, ["start", "after fired"]);
+    pending.callback(2);
+    assert.deepEqual(log, ["start", "after fired", "after pending"]);
+  });
+
+  it("100,000 yields of fired Deferreds do not grow the stack (testStackUsage)", () => {
+    const f = inlineCallbacks(function*() {
+      let total = 0;
+      for (let i = 0; i < 100_000; i++) total += (yield succeed(1)) as number;
+      return total;
+    });
+    assert.equal(resultOf(f()), 100_000);
+  });
+
+  it("100,000 yields of plain values do not grow the stack (testStackUsage2)", () => {
+    const f = inlineCallbacks(function*() {
+      for (let i = 0; i < 100_000; i++) yield 1;
+      return 0;
+    });
+    assert.equal(resultOf(f()), 0);
+  });
+
+  it("yielding a non-Deferred sends it back (testYieldNonDeferred)", () => {
+    const f = inlineCallbacks(function*() {
+      const x = yield 5;
+      return x;
+    });
+    assert.equal(resultOf(f()), 5);
+  });
+
+  it("a function that does not return a generator throws TypeError at call time (test_nonGeneratorReturn)", () => {
+    const f = inlineCallbacks((() => 5) as unknown as () => Generator<unknown, number, unknown>);
+    assert.throws(
+      () => f(),
+      (e: unknown) => e instanceof TypeError && /inlineCallbacks/.test(e.message),
+    );
+  });
+
+  it("yield* a Deferred is typed and gives its result", () => {
+    const f = inlineCallbacks(function*(d: Deferred<number>) {
+      const n: number = yield* d;
+      const s: string = yield* succeed("x");
+      return `${s}${n + 1}`;
+    });
+    const d = new Deferred<number>();
+    const r: Deferred<string> = f(d);
+    d.callback(41);
+    assert.equal(resultOf(r), "x42");
+  });
+
+  it("yield* a failed Deferred throws at the yield", () => {
+    const f = inlineCallbacks(function*() {
+      try {
+        yield* fail<number>(new TerminalError("typed"));
+        return "not reached";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    });
+    assert.equal(resultOf(f()), "typed");
+  });
+
+  it("the yielded Deferred's result is consumed (becomes undefined, as Twisted's None)", () => {
+    const inner = succeed(3);
+    const f = inlineCallbacks(function*() {
+      return yield inner;
+    });
+    assert.equal(resultOf(f()), 3);
+    assert.equal(inner.result, undefined);
+  });
+
+  it("passes `this` and arguments through", () => {
+    const obj = {
+      base: 10,
+      add: inlineCallbacks(function*(this: { base: number; }, n: number) {
+        yield succeed(null);
+        return this.base + n;
+      }),
+    };
+    assert.equal(resultOf(obj.add(5)), 15);
+  });
+
+  it("returning a Deferred waits for it", () => {
+    const later = new Deferred<string>();
+    const f = inlineCallbacks(function*() {
+      yield succeed(1);
+      return later;
+    });
+    const d = f();
+    assertNoResult(d);
+    later.callback("adopted");
+    assert.equal(resultOf(d), "adopted");
+  });
+
+  it("yielding a Promise waits for it", async () => {
+    const f = inlineCallbacks(function*() {
+      const a = yield Promise.resolve(2);
+      let caught = "";
+      try {
+        yield Promise.reject(new TerminalError("rejected"));
+      } catch (e) {
+        caught = (e as Error).message;
+      }
+      return `${a}:${caught}`;
+    });
+    assert.equal(await f(), "2:rejected");
+  });
+});
+
+describe("stacked inlineCallbacks (test_inlinecb.StackedInlineCallbacksTests)", () => {
+  function harness(): {
+    deferreds: [Deferred<unknown>, unknown][];
+    log: [string, number][];
+    fire(): void;
+  } {
+    const deferreds: [Deferred<unknown>, unknown][] = [];
+    return {
+      deferreds,
+      log: [],
+      fire(): void {
+        for (const [d, x] of deferreds) {
+          if (x instanceof Error) d.errback(x);
+          else d.callback(x);
+        }
+      },
+    };
+  }
+
+  it("nested calls blocking on one Deferred each (test_nonCalledDeferredSingleYield)", () => {
+    const h = harness();
+    const f1 = inlineCallbacks(function*(x: number) {
+      h.log.push(["f1 enter", x]);
+      const d = new Deferred<number>();
+      h.deferreds.push([d as Deferred<unknown>, x]);
+      x = (yield d) as number;
+      x += 1;
+      h.log.push(["f1 exit", x]);
+      return x;
+    });
+    const f2 = inlineCallbacks(function*(x: number) {
+      h.log.push(["f2 enter", x]);
+      x = yield* f1(x);
+      x += 2;
+      h.log.push(["f2 exit", x]);
+      return x;
+    });
+    const f3 = inlineCallbacks(function*(x: number) {
+      h.log.push(["f3 enter", x]);
+      x = yield* f2(x);
+      x += 4;
+      h.log.push(["f3 exit", x]);
+      return x;
+    });
+    const res = f3(1);
+    h.fire();
+    assert.equal(resultOf(res), 8);
+    assert.deepEqual(h.log, [
+      ["f3 enter", 1],
+      ["f2 enter", 1],
+      ["f1 enter", 1],
+      ["f1 exit", 2],
+      ["f2 exit", 4],
+      ["f3 exit", 8],
+    ]);
+  });
+
+  it("callbacks added to an intermediate Deferred run before the outer resumes (test_intermediateAddCallbacksAndWithWaitingFirstYield)", () => {
+    const h = harness();
+    const f1 = inlineCallbacks(function*(x: number) {
+      h.log.push(["f1 enter", x]);
+      const d = new Deferred<number>();
+      h.deferreds.push([d as Deferred<unknown>, x]);
+      x = (yield d) as number;
+      x += 1;
+      h.log.push(["f1 exit", x]);
+      return x;
+    });
+    const f2 = (x: number): number => {
+      h.log.push(["f2 enter", x]);
+      x += 2;
+      h.log.push(["f2 exit", x]);
+      return x;
+    };
+    const f3 = inlineCallbacks(function*(x: number) {
+      h.log.push(["f3 enter", x]);
+      const d = f1(x).addCallback(f2);
+      x = yield* d;
+      x += 4;
+      h.log.push(["f3 exit", x]);
+      return x;
+    });
+    const res = f3(1);
+    h.fire();
+    assert.equal(resultOf(res), 8);
+    assert.deepEqual(h.log, [
+      ["f3 enter", 1],
+      ["f1 enter", 1],
+      ["f1 exit", 2],
+      ["f2 enter", 2],
+      ["f2 exit", 4],
+      ["f3 exit", 8],
+    ]);
+  });
+
+  it("a failure from a nested call is thrown at the outer yield (test_raisesExceptionFromDeferredWithWaitingFirstCallback)", () => {
+    const h = harness();
+    class MyError extends Error {}
+    const f2 = inlineCallbacks(function*(x: number) {
+      h.log.push(["f2 enter", x]);
+      const d = new Deferred<number>();
+      h.deferreds.push([d as Deferred<unknown>, new MyError()]);
+      x = (yield d) as number;
+      h.log.push(["f2 exit", x]);
+      return x;
+    });
+    const f3 = inlineCallbacks(function*(x: number) {
+      h.log.push(["f3 enter", x]);
+      try {
+        x = yield* f2(x);
+      } catch (e) {
+        assert.ok(e instanceof MyError);
+      }
+      x += 4;
+      h.log.push(["f3 exit", x]);
+      return x;
+    });
+    const res = f3(1);
+    h.fire();
+    assert.equal(resultOf(res), 5);
+    assert.deepEqual(h.log, [["f3 enter", 1], ["f2 enter", 1], ["f3 exit", 5]]);
+  });
+});
+
+describe("inlineCallbacks cancellation (test_inlinecb.CancellationTests)", () => {
+  // G: the generator; D: the Deferred G returns; C: the Deferred G waits on.
+  class Fixture {
+    outstanding: Deferred<unknown>[] = [];
+    getDeferred = (): Deferred<unknown> => {
+      const d = new Deferred();
+      this.outstanding.push(d);
+      return d;
+    };
+    stackedInlineCB = inlineCallbacks(function*(getChild: () => Deferred<unknown>) {
+      const x = yield getChild();
+      return x;
+    });
+    sampleInlineCB(
+      getChild: () => Deferred<unknown> = this.getDeferred,
+      stacked = false,
+      firstDeferred: Deferred<unknown> | null = null,
+    ): Deferred<number> {
+      const stackedCB = this.stackedInlineCB;
+      return inlineCallbacks(function*() {
+        let x: number;
+        try {
+          if (stacked) {
+            if (firstDeferred) yield firstDeferred;
+            x = (yield stackedCB(getChild)) as number;
+          } else {
+            x = (yield getChild()) as number;
+          }
+        } catch (e) {
+          if (e instanceof UntranslatedError) throw new TranslatedError();
+          if (e instanceof DontFail) x = e.actualValue - 2;
+          else throw e;
+        }
+        return x + 1;
+      })();
+    }
+  }
+
+  const variants: [string, boolean, boolean][] = [
+    ["", false, false],
+    [" (stacked)", true, false],
+    [" (stacked, on second Deferred)", true, true],
+  ];
+
+  for (const [label, stacked, second] of variants) {
+    it(`cancelling D cancels C at once (test_CascadeCancellingOnCancel${label})`, () => {
+      const fx = new Fixture();
+      let childResult: unknown = "FAILURE";
+      const getChild = (): Deferred<unknown> =>
+        new Deferred().addErrback((f) => {
+          childResult = f.check(CancelledError);
+          return f;
+        });
+      const first = second ? new Deferred() : null;
+      const d = fx.sampleInlineCB(getChild, stacked, first);
+      d.addErrback(() => null);
+      first?.callback(1);
+      d.cancel();
+      assert.equal(childResult, CancelledError);
+    });
+
+    it(`C's CancelledError comes out of D (test_ErrbackCancelledErrorOnCancel${label})`, () => {
+      const fx = new Fixture();
+      const first = second ? new Deferred() : null;
+      const d = fx.sampleInlineCB(undefined, stacked, first);
+      first?.callback(1);
+      d.cancel();
+      assert.throws(() => failureOf(d).raiseException(), CancelledError);
+    });
+
+    it(`G may translate C's error into another (test_ErrorToErrorTranslation${label})`, () => {
+      const fx = new Fixture();
+      const a = new Deferred((it) => it.errback(new UntranslatedError()));
+      const first = second ? new Deferred() : null;
+      const d = fx.sampleInlineCB(() => a, stacked, first);
+      first?.callback(1);
+      d.cancel();
+      assert.throws(() => failureOf(d).raiseException(), TranslatedError);
+    });
+
+    it(`G may translate C's error into success (test_ErrorToSuccessTranslation${label})`, () => {
+      const fx = new Fixture();
+      const a = new Deferred((it) => it.errback(new DontFail(4321)));
+      const first = second ? new Deferred() : null;
+      const d = fx.sampleInlineCB(() => a, stacked, first);
+      const results: number[] = [];
+      d.addCallback((r) => {
+        results.push(r);
+      });
+      first?.callback(1);
+      d.cancel();
+      assert.deepEqual(results, [4320]);
+    });
+
+    it(`D waits until C's chain reaches G (test_AsynchronousCancellation${label})`, () => {
+      const fx = new Fixture();
+      const more = new Deferred<number>();
+      const deferMe = (): Deferred<unknown> =>
+        new Deferred().addErrback((f) => {
+          f.trap(CancelledError);
+          return more;
+        });
+      const first = second ? new Deferred() : null;
+      const d = fx.sampleInlineCB(deferMe, stacked, first);
+      first?.callback(1);
+      d.cancel();
+      assertNoResult(d);
+      more.callback(6543);
+      assert.equal(resultOf(d), 6544);
+    });
+  }
+
+  it("a body that catches the CancelledError goes on; a second cancel reaches the next wait (test_inlineCallbacksCancelCaptured)", () => {
+    const c1: unknown[] = [];
+    const c2: unknown[] = [];
+    const d1 = new Deferred((d) => c1.push(d));
+    const d2 = new Deferred((d) => c2.push(d));
+    const f = inlineCallbacks(function*() {
+      try {
+        yield d1;
+      } catch {
+        // swallowed
+      }
+      yield d2;
+    });
+    const funcD = f();
+    assertNoResult(funcD);
+    funcD.cancel();
+    assert.deepEqual(c1, [d1]);
+    assert.deepEqual(c2, []);
+    assertNoResult(funcD);
+    funcD.cancel();
+    assert.equal(failureOf(funcD).type, CancelledError);
+    assert.deepEqual(c2, [d2]);
+  });
+
+  it("a body that catches the CancelledError and returns succeeds", () => {
+    const waited = new Deferred<string>();
+    const f = inlineCallbacks(function*() {
+      try {
+        return yield* waited;
+      } catch (e) {
+        if (e instanceof CancelledError) return "cancelled politely";
+        throw e;
+      }
+    });
+    const d = f();
+    d.cancel();
+    assert.equal(resultOf(d), "cancelled politely");
+  });
+});
+
+describe("ensureDeferred (test_defer.EnsureDeferredTests)", () => {
+  it("passes a Deferred through unchanged (test_passesThroughDeferreds)", () => {
+    const d = new Deferred();
+    assert.equal(ensureDeferred(d), d);
+  });
+
+  it("refuses a non-coroutine with NotACoroutineError (test_willNotAllowNonDeferredOrCoroutine)", () => {
+    assert.throws(() => ensureDeferred("something" as never), NotACoroutineError);
+    assert.throws(() => ensureDeferred(1 as never), TypeError);
+  });
+
+  it("runs a generator (test_ensureDeferredGenerator)", () => {
+    function* run(): Generator<unknown, string, unknown> {
+      const res = yield* succeed("foo");
+      return res;
+    }
+    const d: Deferred<string> = ensureDeferred(run());
+    assert.equal(resultOf(d), "foo");
+  });
+
+  it("wraps an async function's Promise (test_ensureDeferredCoroutine)", async () => {
+    const run = async (): Promise<string> => {
+      const res = await succeed("foo");
+      return res;
+    };
+    const d: Deferred<string> = ensureDeferred(run());
+    assert.ok(d instanceof Deferred);
+    assert.equal(await d, "foo");
+  });
+});
