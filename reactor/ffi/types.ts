@@ -37,15 +37,27 @@ export interface Libc {
   readonly arch: ArchName;
   /** The calling thread's errno, read right after a failing call. */
   errno(): number;
+  /**
+   * The address of a buffer's first byte, for building `struct iovec` arrays
+   * for `readv`/`writev`. The buffer must stay referenced during the call.
+   */
+  address(buf: Uint8Array): bigint;
 
+  /** `socket(2)`: a new fd, or -1. `SOCK_NONBLOCK`/`SOCK_CLOEXEC` in `type` work on every OS. */
   socket(domain: number, type: number, protocol: number): number;
+  /** `bind(2)` to a `sockaddr` (see `encodeSockaddr`). */
   bind(fd: number, addr: Uint8Array, addrlen: number): number;
+  /** `listen(2)`. */
   listen(fd: number, backlog: number): number;
   /** `accept4` on Linux/FreeBSD; on macOS `accept` + `fcntl` (flags honoured). */
   accept4(fd: number, addr: Uint8Array | null, addrlen: Uint32Array | null, flags: number): number;
+  /** `connect(2)`; on a non-blocking socket -1 with `EINPROGRESS`, then `SO_ERROR`. */
   connect(fd: number, addr: Uint8Array, addrlen: number): number;
+  /** `recv(2)`: bytes read, 0 at EOF, or -1. */
   recv(fd: number, buf: Uint8Array, len: number, flags: number): number;
+  /** `send(2)`: bytes written or -1 (pass `MSG_NOSIGNAL`). */
   send(fd: number, buf: Uint8Array, len: number, flags: number): number;
+  /** `recvfrom(2)`: a datagram and its source address. */
   recvfrom(
     fd: number,
     buf: Uint8Array,
@@ -54,6 +66,7 @@ export interface Libc {
     addr: Uint8Array | null,
     addrlen: Uint32Array | null,
   ): number;
+  /** `sendto(2)`: a datagram to an address (`null`/0 on a connected socket). */
   sendto(
     fd: number,
     buf: Uint8Array,
@@ -62,30 +75,55 @@ export interface Libc {
     addr: Uint8Array | null,
     addrlen: number,
   ): number;
+  /** `read(2)`. */
   read(fd: number, buf: Uint8Array, len: number): number;
+  /** `write(2)`. */
   write(fd: number, buf: Uint8Array, len: number): number;
+  /** `iov` holds `iovcnt` 16-byte `struct iovec`s (base address u64 LE, length u64 LE). */
+  readv(fd: number, iov: Uint8Array, iovcnt: number): number;
+  /** `iov` holds `iovcnt` 16-byte `struct iovec`s (base address u64 LE, length u64 LE). */
+  writev(fd: number, iov: Uint8Array, iovcnt: number): number;
+  /** `shutdown(2)` with `SHUT_RD`/`SHUT_WR`/`SHUT_RDWR`. */
   shutdown(fd: number, how: number): number;
+  /** `close(2)`. */
   close(fd: number): number;
+  /** `setsockopt(2)`; `value` holds the option bytes (an `int` is 4 bytes LE). */
   setsockopt(fd: number, level: number, name: number, value: Uint8Array, len: number): number;
+  /** `getsockopt(2)`; `len` is in/out. */
   getsockopt(fd: number, level: number, name: number, value: Uint8Array, len: Uint32Array): number;
+  /** `getsockname(2)`; decode with `decodeSockaddr(addr, addrlen[0])`. */
   getsockname(fd: number, addr: Uint8Array, addrlen: Uint32Array): number;
+  /** `getpeername(2)`. */
   getpeername(fd: number, addr: Uint8Array, addrlen: Uint32Array): number;
+  /** `fcntl` with an integer third argument (`F_GETFL`, `F_SETFL`, `F_SETFD`, …). */
   fcntl(fd: number, cmd: number, arg: number): number;
+  /** `pipe2` (emulated with `pipe` + `fcntl` on macOS). */
   pipe2(fds: Int32Array, flags: number): number;
+  /** `socketpair`; `SOCK_NONBLOCK`/`SOCK_CLOEXEC` in `type` are honoured on every OS. */
   socketpair(domain: number, type: number, protocol: number, fds: Int32Array): number;
+  /** `getpid(2)`. */
   getpid(): number;
+  /** `kill(2)`. */
   kill(pid: number, sig: number): number;
+  /** `unlink(2)` of a path given as a string. */
   unlink(path: string): number;
+  /** `chmod(2)` of a path given as a string. */
   chmod(path: string, mode: number): number;
+  /** The index of a network interface by name (0 when unknown), for IPv6 scope ids. */
+  "if_nametoindex"(name: string): number;
 
-  // Linux only (undefined elsewhere).
-  epoll_create1?(flags: number): number;
-  epoll_ctl?(epfd: number, op: number, fd: number, event: Uint8Array | null): number;
-  epoll_wait?(epfd: number, events: Uint8Array, maxevents: number, timeoutMs: number): number;
+  /** `epoll_create1(2)`: Linux only (undefined elsewhere). */
+  "epoll_create1"?(flags: number): number;
+  /** `epoll_ctl(2)`: Linux only. `event` is one `epoll_event` (see `writeEpollEvent`). */
+  "epoll_ctl"?(epfd: number, op: number, fd: number, event: Uint8Array | null): number;
+  /** `epoll_wait(2)`: Linux only. */
+  "epoll_wait"?(epfd: number, events: Uint8Array, maxevents: number, timeoutMs: number): number;
+  /** `eventfd(2)`: Linux only. */
   eventfd?(initval: number, flags: number): number;
 
-  // macOS / BSD only (undefined elsewhere).
+  /** `kqueue(2)`: macOS/FreeBSD only (undefined elsewhere). */
   kqueue?(): number;
+  /** `kevent(2)`: macOS/FreeBSD only. Buffers hold `struct kevent`s (see `writeKevent`). */
   kevent?(
     kq: number,
     changes: Uint8Array | null,
@@ -95,7 +133,9 @@ export interface Libc {
     timeout: Uint8Array | null,
   ): number;
 
+  /** `poll(2)` over `nfds` 8-byte `struct pollfd`s. */
   poll(fds: Uint8Array, nfds: number, timeoutMs: number): number;
+  /** `select(2)` over 128-byte `fd_set`s (see `fdSetAdd`); `timeout` is a `timeval`. */
   select(
     nfds: number,
     readfds: Uint8Array | null,
@@ -103,7 +143,8 @@ export interface Libc {
     exceptfds: Uint8Array | null,
     timeout: Uint8Array | null,
   ): number;
-  clock_gettime(clockId: number, ts: Uint8Array): number;
+  /** `clock_gettime(2)` into a 16-byte `timespec`. */
+  "clock_gettime"(clockId: number, ts: Uint8Array): number;
 }
 
 /**

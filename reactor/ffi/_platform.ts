@@ -1,0 +1,47 @@
+/**
+ * Runtime, OS and CPU detection for the FFI layer. Internal.
+ *
+ * @module
+ */
+
+import type { ArchName, OSName } from "./types.ts";
+
+/** The JavaScript runtime we run on. */
+export type RuntimeName = "deno" | "bun" | "other";
+
+interface ProcessLike {
+  platform?: string;
+  arch?: string;
+  versions?: { bun?: string; };
+}
+
+const proc: ProcessLike | undefined = (globalThis as { process?: ProcessLike; }).process;
+
+/** The runtime: `"deno"`, `"bun"` or `"other"`. */
+export const RUNTIME: RuntimeName = typeof Deno !== "undefined" && typeof Deno.dlopen === "function"
+  ? "deno"
+  : typeof (globalThis as { Bun?: unknown; }).Bun !== "undefined" || proc?.versions?.bun
+  ? "bun"
+  : "other";
+
+function detectOS(): OSName | null {
+  const raw = RUNTIME === "deno" ? Deno.build.os : proc?.platform;
+  return raw === "linux" || raw === "darwin" || raw === "freebsd" ? raw : null;
+}
+
+function detectArch(): ArchName | null {
+  const raw = RUNTIME === "deno" ? Deno.build.arch : proc?.arch;
+  if (raw === "x86_64" || raw === "x64") return "x86_64";
+  if (raw === "aarch64" || raw === "arm64") return "aarch64";
+  return null;
+}
+
+/** The OS, or `null` when it is not one the layer supports. */
+export const HOST_OS: OSName | null = detectOS();
+/** The CPU architecture, or `null` when it is not one the layer supports. */
+export const HOST_ARCH: ArchName | null = detectArch();
+
+/** The OS to use for tables when the host OS is unsupported (tables only, never for calls). */
+export const TABLE_OS: OSName = HOST_OS ?? "linux";
+/** The arch to use for struct layouts when the host arch is unsupported. */
+export const TABLE_ARCH: ArchName = HOST_ARCH ?? "x86_64";

@@ -1,0 +1,648 @@
+/**
+ * C struct layouts, per OS and CPU, packed by hand into `Uint8Array`s:
+ * `sockaddr_in`/`sockaddr_in6`/`sockaddr_un` (with IPv4/IPv6 text parsing and
+ * RFC 5952 formatting), `epoll_event`, `pollfd`, `fd_set`, `kevent`,
+ * `timespec` and `timeval`.
+ *
+ * @module
+ */
+
+import { FileDescriptorOverrun, InvalidAddressError } from "../errors.ts";
+import { TABLE_ARCH, TABLE_OS } from "./_platform.ts";
+import { constantsFor } from "./constants.ts";
+import type { ArchName, OSName } from "./types.ts";
+
+// ---------------------------------------------------------------------------
+// Addresses
+
+/** Bytes in a `struct sockaddr_storage`: big enough for any address. */
+export const SOCKADDR_STORAGE_SIZE = 128;
+/** Bytes in a `struct sockaddr_in`. */
+export const SOCKADDR_IN_SIZE = 16;
+/** Bytes in a `struct sockaddr_in6`. */
+export const SOCKADDR_IN6_SIZE = 28;
+
+/** Bytes in `sockaddr_un.sun_path` (108 on Linux, 104 on macOS/FreeBSD). */
+export function sunPathSize(os: OSName = TABLE_OS): number {
+  return os === "linux" ? 108 : 104;
+}
+
+/** A decoded IPv4 or IPv6 socket address. */
+export interface InetSockaddr {
+  /** `"INET"` (IPv4) or `"INET6"` (IPv6). */
+  family: "INET" | "INET6";
+  /** The address in text: dotted quad, or RFC 5952 IPv6 without brackets or zone. */
+  host: string;
+  /** The port. */
+  port: number;
+  /** IPv6 flow information (0 for IPv4). */
+  flowInfo: number;
+  /** IPv6 scope id (0 for IPv4). */
+  scopeID: number;
+}
+
+/** A decoded Unix-domain socket address. */
+export interface UnixSockaddr {
+  /** `"UNIX"`. */
+  family: "UNIX";
+  /**
+   * The path; `""` for an unnamed socket; a Linux abstract-namespace name
+   * starts with `"\0"`.
+   */
+  path: string;
+}
+
+/** What {@linkcode decodeSockaddr} returns. */
+export type DecodedSockaddr = InetSockaddr | UnixSockaddr;
+
+/** Options for {@linkcode encodeSockaddr}. */
+export interface SockaddrOptions {
+  /** Write into this buffer (at least 28 bytes) instead of allocating one. */
+  out?: Uint8Array;
+  /** IPv6 flow information. @default {0} */
+  flowInfo?: number;
+  /** IPv6 scope id; overrides a numeric `%zone` in the host. @default {0} */
+  scopeID?: number;
+  /** Lay out for this OS instead of the host's (for tests). */
+  os?: OSName;
+}
+
+const V4_RE =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * Parse a dotted-quad IPv4 address into 4 bytes at `out[off]`. Returns false
+ * (writing nothing) when `text` is not a strict dotted quad.
+ *
+ * @example
+ * ```ts
+ * import { parseIPv4 } from "./structs.ts";
+ * const b = new Uint8Array(4);
+ * console.assert(parseIPv4("127.0.0.1", b, 0) && b[0] === 127);
+ * ```
+ */
+export function parseIPv4(text: string, out: Uint8Array, off: number): boolean {
+  const m = V4_RE.exec(text);
+  if (m === null) return false;
+  out[off] = +m[1];
+  out[off + 1] = +m[2];
+  out[off + 2] = +m[3];
+  out[off + 3] = +m[4];
+  return true;
+}
+
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+function parseGroups(part: string, words: number[], v4: Uint8Array, allowV4: boolean): boolean {
+  if (part === "") return true;
+  const pieces = part.split(":");
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i];
+    if (allowV4 && i === pieces.length - 1 && p.includes(".")) {
+      if (!parseIPv4(p, v4, 0)) return false;
+      words.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
+    } else {
+      if (!HEX_GROUP.test(p)) return false;
+      words.push(parseInt(p, 16));
+    }
+  }
+  return true;
+}
+
+/**
+ * Parse an IPv6 address (RFC 4291 text, optional embedded IPv4, no brackets,
+ * no zone) into 16 bytes at `out[off]`. Returns false when malformed.
+ *
+ * @example
+ * ```ts
+ * import { parseIPv6 } from "./structs.ts";
+ * const b = new Uint8Array(16);
+ * console.assert(parseIPv6("::1", b, 0) && b[15] === 1);
+ * ```
+ */
+export function parseIPv6(text: string, out: Uint8Array, off: number): boolean {
+  if (text.length < 2 || text.length > 45) return false;
+  const v4 = new Uint8Array(4);
+  const dbl = text.indexOf("::");
+  const head: number[] = [];
+  const tail: number[] = [];
+  if (dbl === -1) {
+    if (!parseGroups(text, head, v4, true) || head.length !== 8) return false;
+  } else {
+    if (text.indexOf("::", dbl + 1) !== -1) return false;
+    const a = text.slice(0, dbl);
+    const b = text.slice(dbl + 2);
+    if (!parseGroups(a, head, v4, false) || !parseGroups(b, tail, v4, true)) return false;
+    if (head.length + tail.length > 7) return false;
+  }
+  for (let i = 0; i < 16; i++) out[off + i] = 0;
+  for (let i = 0; i < head.length; i++) {
+    out[off + 2 * i] = head[i] >> 8;
+    out[off + 2 * i + 1] = head[i] & 0xff;
+  }
+  const start = 8 - tail.length;
+  for (let i = 0; i < tail.length; i++) {
+    out[off + 2 * (start + i)] = tail[i] >> 8;
+    out[off + 2 * (start + i) + 1] = tail[i] & 0xff;
+  }
+  return true;
+}
+
+const scratch16 = new Uint8Array(16);
+
+/**
+ * Whether `text` is a strict dotted-quad IPv4 address.
+ *
+ * @example
+ * ```ts
+ * import { isIPv4Address } from "./structs.ts";
+ * console.assert(isIPv4Address("10.0.0.1") && !isIPv4Address("10.0.0"));
+ * ```
+ */
+export function isIPv4Address(text: string): boolean {
+  return V4_RE.test(text);
+}
+
+/**
+ * Whether `text` is an IPv6 address, optionally with a `%zone` suffix.
+ *
+ * @example
+ * ```ts
+ * import { isIPv6Address } from "./structs.ts";
+ * console.assert(isIPv6Address("fe80::1%2") && !isIPv6Address("1.2.3.4"));
+ * ```
+ */
+export function isIPv6Address(text: string): boolean {
+  const pct = text.indexOf("%");
+  if (pct === 0 || pct === text.length - 1) return false;
+  return parseIPv6(pct === -1 ? text : text.slice(0, pct), scratch16, 0);
+}
+
+/**
+ * Format 4 bytes at `bytes[off]` as a dotted quad.
+ *
+ * @example
+ * ```ts
+ * import { formatIPv4 } from "./structs.ts";
+ * console.assert(formatIPv4(new Uint8Array([10, 0, 0, 1]), 0) === "10.0.0.1");
+ * ```
+ */
+export function formatIPv4(bytes: Uint8Array, off: number): string {
+  return `${bytes[off]}.${bytes[off + 1]}.${bytes[off + 2]}.${bytes[off + 3]}`;
+}
+
+/**
+ * Format 16 bytes at `bytes[off]` as an IPv6 address in RFC 5952 canonical
+ * form: lower-case hex, no leading zeros, the longest run (first on a tie) of
+ * two or more zero groups as `::`, and IPv4-mapped addresses as
+ * `::ffff:a.b.c.d`.
+ *
+ * @example
+ * ```ts
+ * import { formatIPv6 } from "./structs.ts";
+ * const b = new Uint8Array(16);
+ * b[15] = 1;
+ * console.assert(formatIPv6(b, 0) === "::1");
+ * ```
+ */
+export function formatIPv6(bytes: Uint8Array, off: number): string {
+  let mapped = bytes[off + 10] === 0xff && bytes[off + 11] === 0xff;
+  for (let i = 0; mapped && i < 10; i++) if (bytes[off + i] !== 0) mapped = false;
+  if (mapped) return `::ffff:${formatIPv4(bytes, off + 12)}`;
+  let bestStart = -1;
+  let bestLen = 0;
+  let runStart = -1;
+  for (let g = 0; g <= 8; g++) {
+    const zero = g < 8 && bytes[off + 2 * g] === 0 && bytes[off + 2 * g + 1] === 0;
+    if (zero) {
+      if (runStart === -1) runStart = g;
+    } else if (runStart !== -1) {
+      const len = g - runStart;
+      if (len > bestLen && len >= 2) {
+        bestStart = runStart;
+        bestLen = len;
+      }
+      runStart = -1;
+    }
+  }
+  let s = "";
+  for (let g = 0; g < 8; g++) {
+    if (g === bestStart) {
+      s += "::";
+      g += bestLen - 1;
+      continue;
+    }
+    if (s !== "" && !s.endsWith(":")) s += ":";
+    s += ((bytes[off + 2 * g] << 8) | bytes[off + 2 * g + 1]).toString(16);
+  }
+  return s;
+}
+
+function writeFamily(v: DataView, family: number, size: number, os: OSName): void {
+  if (os === "linux") {
+    v.setUint16(0, family, true);
+  } else {
+    v.setUint8(0, size);
+    v.setUint8(1, family);
+  }
+}
+
+function readFamily(v: DataView, os: OSName): number {
+  return os === "linux" ? v.getUint16(0, true) : v.getUint8(1);
+}
+
+/**
+ * Encode a numeric IPv4 or IPv6 address (an IPv6 host may carry a numeric
+ * `%scope` suffix) and a port as a `sockaddr_in`/`sockaddr_in6`. Returns a view
+ * of exactly the struct's length (16 or 28) over `options.out` when given.
+ * Throws `InvalidAddressError` for anything but a numeric address.
+ *
+ * @example
+ * ```ts
+ * import { encodeSockaddr } from "./structs.ts";
+ * const sa = encodeSockaddr("127.0.0.1", 8080);
+ * console.assert(sa.length === 16);
+ * ```
+ */
+export function encodeSockaddr(host: string, port: number, options?: SockaddrOptions): Uint8Array {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidAddressError(`port must be an integer in 0..65535, not ${port}`);
+  }
+  const os = options?.os ?? TABLE_OS;
+  const c = constantsFor(os);
+  const out = options?.out ?? new Uint8Array(SOCKADDR_IN6_SIZE);
+  if (out.length < SOCKADDR_IN6_SIZE) {
+    throw new RangeError(`sockaddr buffer must hold ${SOCKADDR_IN6_SIZE} bytes`);
+  }
+  const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  if (parseIPv4(host, out, 4)) {
+    writeFamily(v, c.AF_INET, SOCKADDR_IN_SIZE, os);
+    v.setUint16(2, port, false);
+    v.setUint32(8, 0);
+    v.setUint32(12, 0);
+    return out.subarray(0, SOCKADDR_IN_SIZE);
+  }
+  let addr = host;
+  let scope = options?.scopeID ?? 0;
+  const pct = host.indexOf("%");
+  if (pct !== -1) {
+    addr = host.slice(0, pct);
+    const zone = host.slice(pct + 1);
+    if (!/^\d+$/.test(zone)) {
+      throw new InvalidAddressError(
+        `IPv6 zone must be a numeric interface index, not ${JSON.stringify(zone)}`,
+      );
+    }
+    if (options?.scopeID === undefined) scope = Number(zone);
+  }
+  if (!parseIPv6(addr, out, 8)) {
+    throw new InvalidAddressError(
+      `${JSON.stringify(host)} is not a numeric IPv4 or IPv6 address (resolve names first)`,
+    );
+  }
+  writeFamily(v, c.AF_INET6, SOCKADDR_IN6_SIZE, os);
+  v.setUint16(2, port, false);
+  v.setUint32(4, options?.flowInfo ?? 0, false);
+  v.setUint32(24, scope >>> 0, true);
+  return out.subarray(0, SOCKADDR_IN6_SIZE);
+}
+
+/**
+ * Encode a Unix-domain socket path as a `sockaddr_un`. A path starting with
+ * `"\0"` is a Linux abstract-namespace name. Returns the struct trimmed to the
+ * length to pass as `addrlen`. Throws `InvalidAddressError` when the path is
+ * too long.
+ *
+ * @example
+ * ```ts
+ * import { encodeSockaddrUn } from "./structs.ts";
+ * const sa = encodeSockaddrUn("/tmp/x.sock");
+ * console.assert(sa.length === 2 + "/tmp/x.sock".length + 1);
+ * ```
+ */
+export function encodeSockaddrUn(path: string, os: OSName = TABLE_OS): Uint8Array {
+  const bytes = new TextEncoder().encode(path);
+  const abstract = bytes.length > 0 && bytes[0] === 0;
+  // A filesystem path needs its terminating NUL inside sun_path.
+  const room = sunPathSize(os) - (abstract ? 0 : 1);
+  if (bytes.length > room) {
+    throw new InvalidAddressError(
+      `Unix socket path is ${bytes.length} bytes; the limit here is ${room}`,
+    );
+  }
+  if (abstract && os !== "linux") {
+    throw new InvalidAddressError("abstract Unix socket names exist only on Linux");
+  }
+  const len = 2 + bytes.length + (abstract ? 0 : 1);
+  const out = new Uint8Array(len);
+  const v = new DataView(out.buffer);
+  writeFamily(v, constantsFor(os).AF_UNIX, len, os);
+  out.set(bytes, 2);
+  return out;
+}
+
+/**
+ * Decode a socket address that the kernel wrote (`accept4`, `getsockname`,
+ * `getpeername`, `recvfrom`): `len` is the returned `socklen_t`. Throws
+ * `InvalidAddressError` for a family other than INET, INET6 and UNIX.
+ *
+ * @example
+ * ```ts
+ * import { decodeSockaddr, encodeSockaddr } from "./structs.ts";
+ * const sa = encodeSockaddr("::1", 80);
+ * const d = decodeSockaddr(sa, sa.length);
+ * console.assert(d.family === "INET6" && d.host === "::1" && d.port === 80);
+ * ```
+ */
+export function decodeSockaddr(
+  buf: Uint8Array,
+  len: number,
+  os: OSName = TABLE_OS,
+): DecodedSockaddr {
+  const c = constantsFor(os);
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (len < 2) return { family: "UNIX", path: "" };
+  const family = readFamily(v, os);
+  if (family === c.AF_INET && len >= SOCKADDR_IN_SIZE) {
+    return {
+      family: "INET",
+      host: formatIPv4(buf, 4),
+      port: v.getUint16(2, false),
+      flowInfo: 0,
+      scopeID: 0,
+    };
+  }
+  if (family === c.AF_INET6 && len >= SOCKADDR_IN6_SIZE) {
+    return {
+      family: "INET6",
+      host: formatIPv6(buf, 8),
+      port: v.getUint16(2, false),
+      flowInfo: v.getUint32(4, false),
+      scopeID: v.getUint32(24, true),
+    };
+  }
+  if (family === c.AF_UNIX) {
+    const end = Math.min(len, buf.length);
+    if (end <= 2) return { family: "UNIX", path: "" };
+    let stop = end;
+    if (buf[2] !== 0) {
+      stop = buf.indexOf(0, 2);
+      if (stop === -1 || stop > end) stop = end;
+    }
+    return { family: "UNIX", path: new TextDecoder().decode(buf.subarray(2, stop)) };
+  }
+  throw new InvalidAddressError(`unsupported address family ${family} (length ${len})`);
+}
+
+// ---------------------------------------------------------------------------
+// epoll_event, pollfd, fd_set
+
+/** `struct epoll_event` layout for a CPU. */
+export interface EpollEventLayout {
+  /** Bytes per event: 12 on x86-64 (packed), 16 on aarch64. */
+  readonly size: number;
+  /** Byte offset of the 64-bit `data` member: 4 on x86-64, 8 on aarch64. */
+  readonly dataOffset: number;
+}
+
+/**
+ * The `epoll_event` layout of an architecture.
+ *
+ * @example
+ * ```ts
+ * import { epollEventLayout } from "./structs.ts";
+ * console.assert(epollEventLayout("x86_64").size === 12);
+ * console.assert(epollEventLayout("aarch64").size === 16);
+ * ```
+ */
+export function epollEventLayout(arch: ArchName = TABLE_ARCH): EpollEventLayout {
+  return arch === "x86_64" ? { size: 12, dataOffset: 4 } : { size: 16, dataOffset: 8 };
+}
+
+/**
+ * Write one `epoll_event` (events, fd in `data`) at index `i` of `buf`.
+ *
+ * @example
+ * ```ts
+ * import { writeEpollEvent } from "./structs.ts";
+ * const ev = new Uint8Array(16);
+ * writeEpollEvent(ev, 0, 1, 7);
+ * ```
+ */
+export function writeEpollEvent(
+  buf: Uint8Array,
+  i: number,
+  events: number,
+  fd: number,
+  arch: ArchName = TABLE_ARCH,
+): void {
+  const { size, dataOffset } = epollEventLayout(arch);
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  v.setUint32(i * size, events >>> 0, true);
+  v.setInt32(i * size + dataOffset, fd, true);
+  v.setInt32(i * size + dataOffset + 4, 0, true);
+}
+
+/** Bytes in a `struct pollfd` (`int fd; short events; short revents;`). */
+export const POLLFD_SIZE = 8;
+
+/** Bytes in an `fd_set` of `FD_SETSIZE` (1024) bits. */
+export const FD_SET_BYTES = 128;
+
+/**
+ * Set `fd`'s bit in an `fd_set` (little-endian words: bit `fd & 7` of byte
+ * `fd >> 3` on every supported system). Throws `FileDescriptorOverrun` at or
+ * above `FD_SETSIZE`.
+ *
+ * @example
+ * ```ts
+ * import { fdSetAdd, fdSetHas, FD_SET_BYTES } from "./structs.ts";
+ * const set = new Uint8Array(FD_SET_BYTES);
+ * fdSetAdd(set, 9);
+ * console.assert(fdSetHas(set, 9) && set[1] === 2);
+ * ```
+ */
+export function fdSetAdd(set: Uint8Array, fd: number): void {
+  if (fd < 0 || fd >= set.length * 8) {
+    throw new FileDescriptorOverrun(
+      `fd ${fd} is outside 0..${
+        set.length * 8 - 1
+      }: select(2) cannot watch it (FD_SETSIZE); use the epoll, kqueue or poll poller`,
+    );
+  }
+  set[fd >> 3] |= 1 << (fd & 7);
+}
+
+/**
+ * Clear `fd`'s bit in an `fd_set` (a no-op out of range).
+ *
+ * @example
+ * ```ts
+ * import { fdSetAdd, fdSetDelete, fdSetHas, FD_SET_BYTES } from "./structs.ts";
+ * const set = new Uint8Array(FD_SET_BYTES);
+ * fdSetAdd(set, 3);
+ * fdSetDelete(set, 3);
+ * console.assert(!fdSetHas(set, 3));
+ * ```
+ */
+export function fdSetDelete(set: Uint8Array, fd: number): void {
+  if (fd >= 0 && fd < set.length * 8) set[fd >> 3] &= ~(1 << (fd & 7));
+}
+
+/**
+ * Whether `fd`'s bit is set in an `fd_set`.
+ *
+ * @example
+ * ```ts
+ * import { fdSetHas, FD_SET_BYTES } from "./structs.ts";
+ * console.assert(!fdSetHas(new Uint8Array(FD_SET_BYTES), 0));
+ * ```
+ */
+export function fdSetHas(set: Uint8Array, fd: number): boolean {
+  return fd >= 0 && fd < set.length * 8 && (set[fd >> 3] & (1 << (fd & 7))) !== 0;
+}
+
+// ---------------------------------------------------------------------------
+// kevent
+
+/** A decoded `struct kevent`. */
+export interface Kevent {
+  /** The identifier (an fd for READ/WRITE filters). */
+  ident: number;
+  /** The filter (`EVFILT_READ` = -1, …). */
+  filter: number;
+  /** `EV_*` flags. */
+  flags: number;
+  /** Filter-specific flags. */
+  fflags: number;
+  /** Filter-specific data (bytes available, or an errno with `EV_ERROR`). */
+  data: number;
+  /** The user cookie (a number here). */
+  udata: number;
+}
+
+/**
+ * Bytes in a `struct kevent`: 32 on macOS (64-bit), 64 on FreeBSD 12+
+ * (with `ext[4]`).
+ *
+ * @example
+ * ```ts
+ * import { keventSize } from "./structs.ts";
+ * console.assert(keventSize("darwin") === 32 && keventSize("freebsd") === 64);
+ * ```
+ */
+export function keventSize(os: OSName = TABLE_OS): number {
+  return os === "freebsd" ? 64 : 32;
+}
+
+/**
+ * Write a `struct kevent` at index `i` of `buf` (ident@0 u64, filter@8 i16,
+ * flags@10 u16, fflags@12 u32, data@16 i64, udata@24 pointer; FreeBSD's
+ * `ext[4]` zeroed).
+ *
+ * @example
+ * ```ts
+ * import { writeKevent, readKevent, keventSize } from "./structs.ts";
+ * const b = new Uint8Array(keventSize("darwin"));
+ * writeKevent(b, 0, { ident: 5, filter: -1, flags: 1, fflags: 0, data: 0, udata: 0 }, "darwin");
+ * console.assert(readKevent(b, 0, "darwin").ident === 5);
+ * ```
+ */
+export function writeKevent(buf: Uint8Array, i: number, ev: Kevent, os: OSName = TABLE_OS): void {
+  const size = keventSize(os);
+  const o = i * size;
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  v.setBigUint64(o, BigInt(ev.ident), true);
+  v.setInt16(o + 8, ev.filter, true);
+  v.setUint16(o + 10, ev.flags, true);
+  v.setUint32(o + 12, ev.fflags >>> 0, true);
+  v.setBigInt64(o + 16, BigInt(ev.data), true);
+  v.setBigUint64(o + 24, BigInt(ev.udata), true);
+  for (let k = 32; k < size; k++) buf[o + k] = 0;
+}
+
+/**
+ * Read the `struct kevent` at index `i` of `buf`.
+ *
+ * @example
+ * ```ts
+ * import { readKevent, keventSize } from "./structs.ts";
+ * const ev = readKevent(new Uint8Array(keventSize()), 0);
+ * console.assert(ev.filter === 0);
+ * ```
+ */
+export function readKevent(buf: Uint8Array, i: number, os: OSName = TABLE_OS): Kevent {
+  const o = i * keventSize(os);
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  return {
+    ident: Number(v.getBigUint64(o, true)),
+    filter: v.getInt16(o + 8, true),
+    flags: v.getUint16(o + 10, true),
+    fflags: v.getUint32(o + 12, true),
+    data: Number(v.getBigInt64(o + 16, true)),
+    udata: Number(v.getBigUint64(o + 24, true)),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// timespec / timeval
+
+/** Bytes in a 64-bit `struct timespec` (and `struct timeval`). */
+export const TIMESPEC_SIZE = 16;
+
+/**
+ * Write a millisecond timeout as a `struct timespec` (tv_sec i64, tv_nsec i64).
+ *
+ * @example
+ * ```ts
+ * import { writeTimespec, TIMESPEC_SIZE } from "./structs.ts";
+ * const ts = new Uint8Array(TIMESPEC_SIZE);
+ * writeTimespec(ts, 1500);
+ * ```
+ */
+export function writeTimespec(buf: Uint8Array, ms: number): void {
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const sec = Math.floor(ms / 1000);
+  v.setBigInt64(0, BigInt(sec), true);
+  v.setBigInt64(8, BigInt(Math.round((ms - sec * 1000) * 1e6)), true);
+}
+
+/**
+ * Read a `struct timespec` as seconds (a float).
+ *
+ * @example
+ * ```ts
+ * import { readTimespec, writeTimespec, TIMESPEC_SIZE } from "./structs.ts";
+ * const ts = new Uint8Array(TIMESPEC_SIZE);
+ * writeTimespec(ts, 2250);
+ * console.assert(readTimespec(ts) === 2.25);
+ * ```
+ */
+export function readTimespec(buf: Uint8Array): number {
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  return Number(v.getBigInt64(0, true)) + Number(v.getBigInt64(8, true)) / 1e9;
+}
+
+/**
+ * Write a millisecond timeout as a `struct timeval` (tv_sec i64; tv_usec i64
+ * on Linux/FreeBSD, i32 plus padding on macOS).
+ *
+ * @example
+ * ```ts
+ * import { writeTimeval, TIMESPEC_SIZE } from "./structs.ts";
+ * const tv = new Uint8Array(TIMESPEC_SIZE);
+ * writeTimeval(tv, 10);
+ * ```
+ */
+export function writeTimeval(buf: Uint8Array, ms: number, os: OSName = TABLE_OS): void {
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const sec = Math.floor(ms / 1000);
+  const usec = Math.round((ms - sec * 1000) * 1000);
+  v.setBigInt64(0, BigInt(sec), true);
+  if (os === "darwin") {
+    v.setInt32(8, usec, true);
+    v.setInt32(12, 0, true);
+  } else {
+    v.setBigInt64(8, BigInt(usec), true);
+  }
+}

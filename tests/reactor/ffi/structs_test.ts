@@ -1,0 +1,254 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { FileDescriptorOverrun, InvalidAddressError } from "../../../reactor/errors.ts";
+import {
+  decodeSockaddr,
+  encodeSockaddr,
+  encodeSockaddrUn,
+  epollEventLayout,
+  FD_SET_BYTES,
+  fdSetAdd,
+  fdSetDelete,
+  fdSetHas,
+  formatIPv6,
+  isIPv4Address,
+  isIPv6Address,
+  keventSize,
+  parseIPv6,
+  readKevent,
+  readTimespec,
+  sunPathSize,
+  writeEpollEvent,
+  writeKevent,
+  writeTimespec,
+  writeTimeval,
+} from "../../../reactor/ffi/structs.ts";
+
+function v6(text: string): string {
+  const b = new Uint8Array(16);
+  assert.ok(parseIPv6(text, b, 0), `parse ${text}`);
+  return formatIPv6(b, 0);
+}
+
+describe("sockaddr_in / sockaddr_in6", () => {
+  it("round-trips IPv4 with the port in network order and the family LE (Linux)", () => {
+    const sa = encodeSockaddr("192.168.1.20", 0x1f90, { os: "linux" });
+    assert.equal(sa.length, 16);
+    assert.deepEqual([...sa.subarray(0, 8)], [2, 0, 0x1f, 0x90, 192, 168, 1, 20]);
+    assert.deepEqual(decodeSockaddr(sa, sa.length, "linux"), {
+      family: "INET",
+      host: "192.168.1.20",
+      port: 8080,
+      flowInfo: 0,
+      scopeID: 0,
+    });
+  });
+
+  it("lays out sin_len + sin_family bytes on macOS and FreeBSD", () => {
+    const d = encodeSockaddr("10.0.0.1", 80, { os: "darwin" });
+    assert.deepEqual([...d.subarray(0, 4)], [16, 2, 0, 80]);
+    const f6 = encodeSockaddr("::1", 80, { os: "freebsd" });
+    assert.deepEqual([...f6.subarray(0, 2)], [28, 28]);
+    const m6 = encodeSockaddr("::1", 80, { os: "darwin" });
+    assert.deepEqual([...m6.subarray(0, 2)], [28, 30]);
+    assert.equal((decodeSockaddr(m6, 28, "darwin") as { host: string; }).host, "::1");
+  });
+
+  it("round-trips IPv6 ::1, flow info and scope ids", () => {
+    const sa = encodeSockaddr("::1", 443, { os: "linux", flowInfo: 0x12345 });
+    assert.equal(sa.length, 28);
+    assert.equal(sa[0], 10);
+    assert.equal(sa[23], 1);
+    assert.deepEqual(decodeSockaddr(sa, 28, "linux"), {
+      family: "INET6",
+      host: "::1",
+      port: 443,
+      flowInfo: 0x12345,
+      scopeID: 0,
+    });
+    const scoped = encodeSockaddr("fe80::1%3", 9, { os: "linux" });
+    assert.deepEqual(decodeSockaddr(scoped, 28, "linux"), {
+      family: "INET6",
+      host: "fe80::1",
+      port: 9,
+      flowInfo: 0,
+      scopeID: 3,
+    });
+    const explicit = encodeSockaddr("fe80::1", 9, { os: "linux", scopeID: 7 });
+    assert.equal((decodeSockaddr(explicit, 28, "linux") as { scopeID: number; }).scopeID, 7);
+  });
+
+  it("keeps ::ffff:1.2.3.4 in mixed notation", () => {
+    const sa = encodeSockaddr("::ffff:1.2.3.4", 1, { os: "linux" });
+    assert.deepEqual([...sa.subarray(8 + 10, 8 + 16)], [0xff, 0xff, 1, 2, 3, 4]);
+    assert.equal((decodeSockaddr(sa, 28, "linux") as { host: string; }).host, "::ffff:1.2.3.4");
+  });
+
+  it("writes into a caller's buffer and returns an exact-length view", () => {
+    const out = new Uint8Array(128);
+    const a = encodeSockaddr("127.0.0.1", 1, { out });
+    assert.equal(a.buffer, out.buffer);
+    assert.equal(a.length, 16);
+    const b = encodeSockaddr("::", 2, { out });
+    assert.equal(b.length, 28);
+  });
+
+  it("rejects names, bad ports and malformed addresses with InvalidAddressError", () => {
+    for (
+      const bad of [
+        "localhost",
+        "1.2.3",
+        "1.2.3.256",
+        "01.2.3.4",
+        "1::2::3",
+        ":::",
+        "fe80::1%eth0",
+        "",
+      ]
+    ) {
+      assert.throws(() => encodeSockaddr(bad, 80), InvalidAddressError, bad);
+    }
+    assert.throws(() => encodeSockaddr("127.0.0.1", 65536), InvalidAddressError);
+    assert.throws(() => encodeSockaddr("127.0.0.1", 1.5), InvalidAddressError);
+    assert.throws(
+      () => decodeSockaddr(new Uint8Array([99, 0, 0, 0]), 4, "linux"),
+      InvalidAddressError,
+    );
+  });
+});
+
+describe("IPv6 text", () => {
+  it("formats in RFC 5952 canonical form", () => {
+    const cases: [string, string][] = [
+      ["::", "::"],
+      ["0:0:0:0:0:0:0:1", "::1"],
+      ["2001:DB8:0:0:0:0:0:1", "2001:db8::1"],
+      ["2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"], // a single zero group stays
+      ["2001:0:0:1:0:0:0:1", "2001:0:0:1::1"], // the longest run wins
+      ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"], // the first of equal runs
+      ["fe80::0001", "fe80::1"],
+      ["1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0"],
+      ["::ffff:10.1.2.3", "::ffff:10.1.2.3"],
+      ["::ffff:a01:203", "::ffff:10.1.2.3"],
+      ["64:ff9b::1.2.3.4", "64:ff9b::102:304"],
+      ["1:0:0:0:0:0:0:0", "1::"],
+    ];
+    for (const [input, want] of cases) assert.equal(v6(input), want, input);
+  });
+
+  it("classifies addresses", () => {
+    assert.ok(isIPv4Address("0.0.0.0"));
+    assert.ok(!isIPv4Address("::1"));
+    assert.ok(isIPv6Address("::1"));
+    assert.ok(isIPv6Address("fe80::1%12"));
+    assert.ok(!isIPv6Address("fe80::1%"));
+    assert.ok(!isIPv6Address("1:2:3:4:5:6:7:8:9"));
+    assert.ok(!isIPv6Address("12345::"));
+    assert.ok(!isIPv6Address("::1.2.3.4.5"));
+  });
+});
+
+describe("sockaddr_un", () => {
+  it("round-trips a path with its NUL", () => {
+    const sa = encodeSockaddrUn("/tmp/skein.sock", "linux");
+    assert.equal(sa.length, 2 + 15 + 1);
+    assert.equal(sa[0], 1);
+    assert.equal(sa[sa.length - 1], 0);
+    assert.deepEqual(decodeSockaddr(sa, sa.length, "linux"), {
+      family: "UNIX",
+      path: "/tmp/skein.sock",
+    });
+  });
+
+  it("decodes a kernel-sized struct with trailing NULs, and unnamed sockets", () => {
+    const buf = new Uint8Array(110);
+    buf.set(encodeSockaddrUn("/x", "linux"));
+    assert.deepEqual(decodeSockaddr(buf, 110, "linux"), { family: "UNIX", path: "/x" });
+    assert.deepEqual(decodeSockaddr(buf, 2, "linux"), { family: "UNIX", path: "" });
+  });
+
+  it("supports Linux abstract names and UTF-8 paths", () => {
+    const sa = encodeSockaddrUn("\0skein-abstract", "linux");
+    assert.equal(sa.length, 2 + 15);
+    assert.deepEqual(decodeSockaddr(sa, sa.length, "linux"), {
+      family: "UNIX",
+      path: "\0skein-abstract",
+    });
+    assert.throws(() => encodeSockaddrUn("\0x", "darwin"), InvalidAddressError);
+    const u = encodeSockaddrUn("/tmp/é", "linux");
+    assert.equal((decodeSockaddr(u, u.length, "linux") as { path: string; }).path, "/tmp/é");
+  });
+
+  it("uses sun_len on BSD and enforces the path limit", () => {
+    const sa = encodeSockaddrUn("/a", "darwin");
+    assert.deepEqual([...sa], [5, 1, 47, 97, 0]);
+    assert.equal(sunPathSize("linux"), 108);
+    encodeSockaddrUn("/" + "a".repeat(106), "linux");
+    assert.throws(() => encodeSockaddrUn("/" + "a".repeat(107), "linux"), InvalidAddressError);
+    assert.throws(() => encodeSockaddrUn("/" + "a".repeat(103), "darwin"), InvalidAddressError);
+  });
+});
+
+describe("epoll_event, fd_set, kevent, timespec", () => {
+  it("packs epoll_event at 12 bytes on x86-64 and 16 on aarch64", () => {
+    const x = new Uint8Array(24);
+    writeEpollEvent(x, 1, 0x80000005, 42, "x86_64");
+    const xv = new DataView(x.buffer);
+    assert.equal(xv.getUint32(12, true), 0x80000005);
+    assert.equal(xv.getInt32(16, true), 42);
+    assert.deepEqual(epollEventLayout("x86_64"), { size: 12, dataOffset: 4 });
+    const a = new Uint8Array(32);
+    writeEpollEvent(a, 1, 1, 42, "aarch64");
+    const av = new DataView(a.buffer);
+    assert.equal(av.getUint32(16, true), 1);
+    assert.equal(av.getInt32(24, true), 42);
+  });
+
+  it("sets, tests and clears fd_set bits and refuses fds at or above FD_SETSIZE", () => {
+    const set = new Uint8Array(FD_SET_BYTES);
+    fdSetAdd(set, 0);
+    fdSetAdd(set, 65);
+    fdSetAdd(set, 1023);
+    assert.equal(set[0], 1);
+    assert.equal(set[8], 2);
+    assert.equal(set[127], 0x80);
+    assert.ok(fdSetHas(set, 65) && !fdSetHas(set, 64));
+    fdSetDelete(set, 65);
+    assert.ok(!fdSetHas(set, 65));
+    assert.throws(() => fdSetAdd(set, 1024), FileDescriptorOverrun);
+    assert.throws(() => fdSetAdd(set, -1), FileDescriptorOverrun);
+    assert.ok(!fdSetHas(set, 5000));
+  });
+
+  it("packs struct kevent for macOS (32 B) and FreeBSD (64 B)", () => {
+    for (const os of ["darwin", "freebsd"] as const) {
+      const size = keventSize(os);
+      const b = new Uint8Array(size * 2).fill(0xaa);
+      const ev = { ident: 17, filter: -2, flags: 0x1 | 0x20, fflags: 0, data: -5, udata: 99 };
+      writeKevent(b, 1, ev, os);
+      const v = new DataView(b.buffer);
+      assert.equal(v.getBigUint64(size, true), 17n);
+      assert.equal(v.getInt16(size + 8, true), -2);
+      assert.equal(v.getUint16(size + 10, true), 0x21);
+      assert.equal(v.getBigInt64(size + 16, true), -5n);
+      assert.equal(v.getBigUint64(size + 24, true), 99n);
+      if (os === "freebsd") assert.ok(b.subarray(size + 32, size + 64).every((x) => x === 0));
+      assert.deepEqual(readKevent(b, 1, os), ev);
+      assert.equal(b[0], 0xaa, "index 0 untouched");
+    }
+  });
+
+  it("writes timespec and timeval", () => {
+    const ts = new Uint8Array(16);
+    writeTimespec(ts, 1500.25);
+    const v = new DataView(ts.buffer);
+    assert.equal(v.getBigInt64(0, true), 1n);
+    assert.equal(v.getBigInt64(8, true), 500250000n);
+    assert.ok(Math.abs(readTimespec(ts) - 1.50025) < 1e-12);
+    const tv = new Uint8Array(16);
+    writeTimeval(tv, 2001, "linux");
+    assert.equal(new DataView(tv.buffer).getBigInt64(8, true), 1000n);
+    writeTimeval(tv, 2001, "darwin");
+    assert.equal(new DataView(tv.buffer).getInt32(8, true), 1000);
+  });
+});
