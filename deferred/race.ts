@@ -1,0 +1,123 @@
+/**
+ * `race`: the first Deferred to succeed wins, the rest are cancelled;
+ * Twisted's `defer.race` (Twisted 23.8).
+ *
+ * @module
+ */
+
+import { Deferred } from "./deferred.ts";
+import type { DeferredResult } from "./deferred_list.ts";
+import type { Failure } from "./failure.ts";
+
+/**
+ * Every Deferred given to {@linkcode race} failed: Twisted's `FailureGroup`.
+ * `failures` holds their Failures in input order; it is also an
+ * `AggregateError` whose `errors` are the failures' values.
+ *
+ * @example
+ * ```ts
+ * import { FailureGroup } from "./race.ts";
+ * import { Failure } from "./failure.ts";
+ * const g = new FailureGroup([new Failure(new Error("a")), new Failure(new Error("b"))]);
+ * console.assert(g.failures.length === 2 && g.errors.length === 2);
+ * ```
+ */
+export class FailureGroup extends AggregateError {
+  /** Always `"FailureGroup"`. */
+  override name: string = "FailureGroup";
+  /** The failures, in the order of the Deferreds that produced them. */
+  readonly failures: Failure[];
+
+  /** Group `failures` (kept in the given order). */
+  constructor(failures: Failure[]) {
+    super(
+      failures.map((f) => f.value),
+      `all ${failures.length} Deferreds failed: ${
+        failures.map((f) => f.getErrorMessage()).join("; ")
+      }`,
+    );
+    this.failures = failures;
+  }
+}
+
+/**
+ * What {@linkcode race} over `D` fires with: `[index, value]` of the winner.
+ * For a tuple of Deferreds each index is paired with its own value type:
+ * `[0, number] | [1, string]`.
+ *
+ * @example
+ * ```ts
+ * import type { Deferred } from "./deferred.ts";
+ * import type { RaceResult } from "./race.ts";
+ * const r: RaceResult<[Deferred<number>, Deferred<string>]> = [1, "b"];
+ * ```
+ */
+export type RaceResult<D extends readonly Deferred<unknown>[]> = {
+  [K in keyof D]: [
+    index: K extends `${infer N extends number}` ? N : number,
+    result: DeferredResult<D[K]>,
+  ];
+}[number];
+
+/**
+ * Wait for the first of `deferreds` to succeed (Twisted's `defer.race`).
+ *
+ * - The returned Deferred fires with `[index, value]` of the first success,
+ *   and every other input is cancelled at that moment.
+ * - If every input fails, it fails with a {@linkcode FailureGroup} holding
+ *   the failures in input order.
+ * - Cancelling it cancels every input (so it then fails with a
+ *   `FailureGroup` of `CancelledError`s, unless an input's canceller gives
+ *   it a success, which then wins).
+ * - The inputs' own chains continue with `null`: results and failures are
+ *   consumed by the race, so cancelled losers report nothing.
+ * - With no inputs it never fires (as in Twisted).
+ *
+ * @example
+ * ```ts
+ * import { Deferred } from "./deferred.ts";
+ * import { race } from "./race.ts";
+ *
+ * const slow = new Deferred<string>(() => console.log("slow cancelled"));
+ * const fast = new Deferred<number>();
+ * race([slow, fast]).addCallback(([index, value]) => console.log(index, value));
+ * fast.callback(7); // "slow cancelled", then 1 7
+ * ```
+ */
+export function race<const D extends readonly Deferred<unknown>[]>(
+  deferreds: D,
+): Deferred<RaceResult<D>> {
+  const inputs = Array.from(deferreds);
+  const n = inputs.length;
+  for (let i = 0; i < n; i++) {
+    if (!(inputs[i] instanceof Deferred)) {
+      throw new TypeError(`race: item ${i} is not a Deferred (got ${typeof inputs[i]})`);
+    }
+  }
+  let winner: Deferred<unknown> | null = null;
+  const failures: (Failure | undefined)[] = new Array(n).fill(undefined);
+  let failedCount = 0;
+
+  const result = new Deferred<RaceResult<D>>(() => {
+    for (const d of inputs) d.cancel();
+  });
+
+  for (let i = 0; i < n; i++) {
+    inputs[i].addCallbacks(
+      (value: unknown): null => {
+        if (winner === null) {
+          winner = inputs[i];
+          for (const d of inputs) if (d !== winner) d.cancel();
+          result.callback([i, value] as unknown as RaceResult<D>);
+        }
+        return null;
+      },
+      (failure: Failure): null => {
+        failures[i] = failure;
+        if (++failedCount === n) result.errback(new FailureGroup(failures as Failure[]));
+        return null;
+      },
+    );
+  }
+  return result;
+}
