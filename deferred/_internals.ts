@@ -29,7 +29,17 @@ export interface DeferredInternals {
     cbArgs: unknown[] | undefined,
     ebArgs: unknown[] | undefined,
   ): void;
+  /**
+   * If `d` has fired, is not paused, not running its callbacks and not
+   * waiting on another Deferred, take its result (leaving `undefined`, as a
+   * consuming `addBoth` stage would) and return it; otherwise return
+   * `NO_RESULT` and leave `d` alone.
+   */
+  take(d: object): unknown;
 }
+
+/** Returned by `internals.take` when the Deferred has no result to take now. */
+export const NO_RESULT: unique symbol = Symbol("no result");
 
 /** Populated by deferred.ts at load time. */
 export const internals: DeferredInternals = {
@@ -37,6 +47,9 @@ export const internals: DeferredInternals = {
     throw new Error("deferred.ts not loaded");
   },
   prepend(): void {
+    throw new Error("deferred.ts not loaded");
+  },
+  take(): unknown {
     throw new Error("deferred.ts not loaded");
   },
 };

@@ -15,7 +15,7 @@
  */
 
 import type { IReactorTime } from "../interfaces.ts";
-import { internals, type StageFn } from "./_internals.ts";
+import { internals, NO_RESULT, type StageFn } from "./_internals.ts";
 import { trackFailure, type UnhandledBox, untrackFailure } from "./_unhandled.ts";
 import { captureStack, DebugInfo, debugState } from "./debug.ts";
 import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
@@ -98,6 +98,17 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       const x = d as Deferred<unknown>;
       if (x._stages === null) x._stages = [cb, eb, ca, ea];
       else x._stages.splice(x._pos, 0, cb, eb, ca, ea);
+    };
+    internals.take = (d): unknown => {
+      const x = d as Deferred<unknown>;
+      if (!x._called || x._paused > 0 || x._running) return NO_RESULT;
+      const r = x._result;
+      if (r instanceof Deferred) return NO_RESULT;
+      const stages = x._stages;
+      if (stages !== null && x._pos < stages.length) return NO_RESULT;
+      x._result = undefined;
+      if (x._unhandled !== null) untrackFailure(x);
+      return r;
     };
   }
 
@@ -651,6 +662,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   // Internals
   // ------------------------------------------------------------------------
 
+  /** Append one stage; run it now if the Deferred has fired. */
   private _add(
     cb: unknown,
     eb: unknown,
@@ -663,6 +675,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     if (this._called) this._run();
   }
 
+  /** Fire the Deferred (Twisted's `_startRunCallbacks`). */
   private _start(result: unknown): void {
     if (this._called) {
       if (this._suppressAlreadyCalled) {
@@ -681,6 +694,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     this._run();
   }
 
+  /** The error for a second firing, with debug stacks when available. */
   private _alreadyCalled(): AlreadyCalledError {
     if (!debugState.on && this._debug === null) return new AlreadyCalledError();
     const info = this._debug ?? (this._debug = new DebugInfo());
@@ -724,7 +738,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
           }
           current._running = true;
           try {
-            result = args === undefined ? fn(result) : fn(result, ...args);
+            if (args === undefined) result = fn(result);
+            else if (args.length === 1) result = fn(result, args[0]);
+            else result = fn(result, ...args);
           } catch (e) {
             current._running = false;
             current._result = new Failure(e);

@@ -16,6 +16,7 @@
  * ```
  */
 export class AlreadyCalledError extends Error {
+  /** Always `"AlreadyCalledError"`. */
   override name = "AlreadyCalledError";
 }
 
@@ -29,6 +30,7 @@ export class AlreadyCalledError extends Error {
  * ```
  */
 export class CancelledError extends Error {
+  /** Always `"CancelledError"`. */
   override name = "CancelledError";
 }
 
@@ -45,6 +47,7 @@ export class CancelledError extends Error {
  * ```
  */
 export class TimeoutError extends Error {
+  /** Always `"TimeoutError"`. */
   override name = "TimeoutError";
 }
 
@@ -60,5 +63,6 @@ export class TimeoutError extends Error {
  * ```
  */
 export class NotACoroutineError extends TypeError {
+  /** Always `"NotACoroutineError"`. */
   override name = "NotACoroutineError";
 }

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { internals } from "./_internals.ts";
+import { internals, NO_RESULT } from "./_internals.ts";
 import { Deferred } from "./deferred.ts";
 import { NotACoroutineError } from "./errors.ts";
 import { Failure } from "./failure.ts";
@@ -167,6 +167,13 @@ function step(result: unknown, status: Status): void {
       value = Deferred.fromPromise(value);
     }
     const d = value as Deferred<unknown>;
+    // Fast path: a Deferred that already has its result. Taking it is what a
+    // consuming addBoth stage would do, without adding the stage.
+    const taken = internals.take(d);
+    if (taken !== NO_RESULT) {
+      result = taken;
+      continue;
+    }
     if (args === null) args = [waiting];
     internals.add(d, gotResult, gotResult, args, args);
     if (waiting.pending) {
