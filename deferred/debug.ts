@@ -64,8 +64,16 @@ export class DebugInfo {
   /** Both stacks, in Twisted's ` C:` / ` I:` form. */
   describe(): string {
     let out = "";
-    if (this.creator !== null) out += ` C: Deferred was created:\n C:${this.creator}\n`;
-    if (this.invoker !== null) out += ` I: First Invoker was:\n I:${this.invoker}\n`;
+    if (this.creator !== null) {
+      out += ` C: Deferred was created:\n${prefixLines(this.creator, " C:")}\n`;
+    }
+    if (this.invoker !== null) {
+      out += ` I: First Invoker was:\n${prefixLines(this.invoker, " I:")}\n`;
+    }
     return out;
   }
+}
+
+function prefixLines(text: string, prefix: string): string {
+  return text.split("\n").map((l) => prefix + l).join("\n");
 }

@@ -37,8 +37,6 @@ export type ErrorType = abstract new(...args: any[]) => unknown;
  */
 export type ErrorSpec = ErrorType | string;
 
-const NO_VALUE: unique symbol = Symbol("no value");
-
 /** The wrapper class of a primitive (Twisted's `type(obj)` of a non-exception). */
 function typeOf(value: unknown): ErrorType | null {
   if (value === null || value === undefined) return null;
@@ -134,13 +132,13 @@ export class Failure {
    * console.assert(f.type === String && f.value === "plain string");
    * ```
    */
-  constructor(value: unknown = NO_VALUE) {
+  constructor(value?: unknown) {
     if (value instanceof Failure) {
       this.value = value.value;
       this.type = value.type;
       return;
     }
-    if (value === NO_VALUE) value = new Error("Failure created without a value");
+    if (arguments.length === 0) value = new Error("Failure created without a value");
     this.value = value;
     this.type = typeOf(value);
   }
