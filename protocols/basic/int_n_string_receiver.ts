@@ -1,0 +1,207 @@
+/**
+ * Length-prefixed strings: Twisted's `IntNStringReceiver` family
+ * (`Int32StringReceiver`, `Int16StringReceiver`, `Int8StringReceiver`), each
+ * string preceded by its length as a big-endian unsigned integer.
+ *
+ * @example
+ * ```ts
+ * import { Int32StringReceiver } from "./int_n_string_receiver.ts";
+ *
+ * class Echo extends Int32StringReceiver {
+ *   override stringReceived(data: Uint8Array): void {
+ *     this.sendString(data);
+ *   }
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import type { IPushProducer } from "../../interfaces.ts";
+import { Protocol } from "../protocol.ts";
+import { ByteBuffer, toBytes } from "./_buffer.ts";
+
+/** Flow-control methods a transport may have (TCP transports do). */
+type MaybeProducer = Partial<IPushProducer>;
+
+/**
+ * `sendString` was given more bytes than the length prefix can describe
+ * (Twisted's `StringTooLongError`).
+ *
+ * @example
+ * ```ts
+ * import { StringTooLongError } from "./int_n_string_receiver.ts";
+ * console.assert(new StringTooLongError("too long").name === "StringTooLongError");
+ * ```
+ */
+export class StringTooLongError extends Error {
+  /** Always `"StringTooLongError"`. */
+  override name: string = "StringTooLongError";
+}
+
+/**
+ * The base of length-prefixed string protocols (Twisted's
+ * `IntNStringReceiver`); use {@linkcode Int32StringReceiver},
+ * {@linkcode Int16StringReceiver} or {@linkcode Int8StringReceiver}, or set
+ * {@linkcode IntNStringReceiver.prefixLength} yourself (1 to 6 bytes).
+ *
+ * A prefix announcing more than {@linkcode IntNStringReceiver.MAX_LENGTH}
+ * (99999) bytes calls {@linkcode IntNStringReceiver.lengthLimitExceeded}
+ * with the announced length, which closes the connection by default.
+ * Empty strings are valid. Like `LineReceiver` it is a push producer:
+ * `pauseProducing()` holds back delivery until `resumeProducing()`.
+ *
+ * @example
+ * ```ts
+ * import { IntNStringReceiver } from "./int_n_string_receiver.ts";
+ *
+ * class Int24 extends IntNStringReceiver {
+ *   override prefixLength = 3;
+ *   override stringReceived(_data: Uint8Array): void {}
+ * }
+ * ```
+ */
+export class IntNStringReceiver extends Protocol implements IPushProducer {
+  /** The longest string accepted, in bytes. */
+  MAX_LENGTH: number = 99999;
+  /** Bytes in the length prefix. */
+  prefixLength: number = 4;
+  /** True while paused by `pauseProducing()`/`stopProducing()`. */
+  paused: boolean = false;
+
+  #buffer: ByteBuffer = new ByteBuffer();
+
+  /** A complete string arrived (its payload). Override it; the default throws. */
+  stringReceived(_data: Uint8Array): void {
+    throw new Error(`${this.constructor.name} must override stringReceived`);
+  }
+
+  /**
+   * A prefix announced `length` bytes, more than `MAX_LENGTH`. The default
+   * closes the connection.
+   */
+  lengthLimitExceeded(_length: number): void {
+    this.transport?.loseConnection();
+  }
+
+  /** Parse length-prefixed strings out of `data`. */
+  override dataReceived(data: Uint8Array): void {
+    const buf = this.#buffer;
+    const n = this.prefixLength;
+    buf.feed(data);
+    try {
+      while (buf.length >= n && !this.paused) {
+        let length = 0;
+        for (let i = 0; i < n; i++) length = length * 256 + buf.at(i);
+        if (length > this.MAX_LENGTH) {
+          // As in Twisted, the offending bytes stay buffered.
+          this.lengthLimitExceeded(length);
+          return;
+        }
+        if (buf.length < n + length) return;
+        buf.skip(n);
+        this.stringReceived(buf.take(length));
+      }
+    } finally {
+      buf.release();
+    }
+  }
+
+  /**
+   * Send `data` (a string as UTF-8) with its length prefix, in one write.
+   * Throws {@linkcode StringTooLongError} when the prefix cannot hold its
+   * length (Int8: 255 bytes at most, Int16: 65535).
+   */
+  sendString(data: Uint8Array | string): void {
+    const payload = toBytes(data);
+    const n = this.prefixLength;
+    const limit = 2 ** (8 * n);
+    if (payload.length >= limit) {
+      throw new StringTooLongError(
+        `Try to send ${payload.length} bytes whereas the maximum for a ${n}-byte prefix is ${
+          limit - 1
+        }`,
+      );
+    }
+    const out = new Uint8Array(n + payload.length);
+    let len = payload.length;
+    for (let i = n - 1; i >= 0; i--) {
+      out[i] = len % 256;
+      len = Math.floor(len / 256);
+    }
+    out.set(payload, n);
+    this.transport!.write(out);
+  }
+
+  /** Stop delivering strings, and pause the transport's reading. */
+  pauseProducing(): void {
+    this.paused = true;
+    (this.transport as MaybeProducer | null)?.pauseProducing?.();
+  }
+
+  /** Resume delivery (including strings buffered while paused) and reading. */
+  resumeProducing(): void {
+    this.paused = false;
+    (this.transport as MaybeProducer | null)?.resumeProducing?.();
+    this.dataReceived(new Uint8Array(0));
+  }
+
+  /** Stop delivering strings for good, and stop the transport. */
+  stopProducing(): void {
+    this.paused = true;
+    (this.transport as MaybeProducer | null)?.stopProducing?.();
+  }
+}
+
+/**
+ * Strings prefixed with a 4-byte big-endian length (Twisted's
+ * `Int32StringReceiver`).
+ *
+ * @example
+ * ```ts
+ * import { Int32StringReceiver } from "./int_n_string_receiver.ts";
+ * class Sink extends Int32StringReceiver {
+ *   override stringReceived(_data: Uint8Array): void {}
+ * }
+ * console.assert(new Sink().prefixLength === 4);
+ * ```
+ */
+export class Int32StringReceiver extends IntNStringReceiver {
+  /** 4 bytes. */
+  override prefixLength: number = 4;
+}
+
+/**
+ * Strings prefixed with a 2-byte big-endian length (Twisted's
+ * `Int16StringReceiver`).
+ *
+ * @example
+ * ```ts
+ * import { Int16StringReceiver } from "./int_n_string_receiver.ts";
+ * class Sink extends Int16StringReceiver {
+ *   override stringReceived(_data: Uint8Array): void {}
+ * }
+ * console.assert(new Sink().prefixLength === 2);
+ * ```
+ */
+export class Int16StringReceiver extends IntNStringReceiver {
+  /** 2 bytes. */
+  override prefixLength: number = 2;
+}
+
+/**
+ * Strings prefixed with a 1-byte length (Twisted's `Int8StringReceiver`).
+ *
+ * @example
+ * ```ts
+ * import { Int8StringReceiver } from "./int_n_string_receiver.ts";
+ * class Sink extends Int8StringReceiver {
+ *   override stringReceived(_data: Uint8Array): void {}
+ * }
+ * console.assert(new Sink().prefixLength === 1);
+ * ```
+ */
+export class Int8StringReceiver extends IntNStringReceiver {
+  /** 1 byte. */
+  override prefixLength: number = 1;
+}
