@@ -285,6 +285,8 @@ export interface CommonErrno {
   readonly EMSGSIZE: number;
   /** Address in use. */
   readonly EADDRINUSE: number;
+  /** Already exists. */
+  readonly EEXIST: number;
   /** Not connected. */
   readonly ENOTCONN: number;
   /** Already connected. */
@@ -318,6 +320,7 @@ function common(os: OSName): CommonErrno {
     ENOMEM: t.ENOMEM,
     EMSGSIZE: t.EMSGSIZE,
     EADDRINUSE: t.EADDRINUSE,
+    EEXIST: t.EEXIST,
     ENOTCONN: t.ENOTCONN,
     EISCONN: t.EISCONN,
     EALREADY: t.EALREADY,

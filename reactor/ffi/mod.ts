@@ -31,6 +31,7 @@ export {
   errnoTable,
   errorFromErrno,
 } from "./errno.ts";
+export { createParker, type ParkerKind } from "./parker.ts";
 export * from "./structs.ts";
 export type { ArchName, Libc, OSName, Parker } from "./types.ts";
 

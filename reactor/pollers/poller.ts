@@ -11,6 +11,9 @@ export const WRITE = 2;
 /** Readiness bit: error or hang-up (dispatched as both read and write, as Twisted does). */
 export const ERROR = 4;
 
+/** The readiness mechanisms: `"epoll"` (Linux), `"kqueue"` (macOS/BSD), `"poll"`, `"select"`. */
+export type PollerKind = "epoll" | "poll" | "select" | "kqueue";
+
 /**
  * A readiness poller over one OS mechanism. Level-triggered, like Twisted's.
  *
@@ -23,7 +26,7 @@ export const ERROR = 4;
  */
 export interface Poller {
   /** `"epoll"`, `"poll"`, `"select"` or `"kqueue"`. */
-  readonly kind: string;
+  readonly kind: PollerKind;
   /**
    * Set the interest for `fd` to `events` (a mask of READ | WRITE). 0 removes
    * it. Throws `FileDescriptorOverrun` when the poller cannot watch the fd.
@@ -33,13 +36,18 @@ export interface Poller {
    * Wait at most `timeoutMs` (0 = do not block, -1 = forever; only
    * `runBlocking` mode passes non-zero) and call `onReady(fd, mask)` for each
    * ready fd, where mask has READ, WRITE and/or ERROR. Returns the number of
-   * ready fds. EINTR counts as 0.
+   * ready fds. EINTR counts as 0. The mask is limited to the interest the fd
+   * has when `onReady` is called (plus ERROR), so a callback that removes or
+   * narrows another fd's interest stops that fd's stale readiness from being
+   * reported later in the same batch. Not re-entrant: do not call `poll` from
+   * `onReady`.
    */
   poll(timeoutMs: number, onReady: (fd: number, mask: number) => void): number;
   /**
    * The fds (and poll(2) event masks) a `Parker` must wait on so that it wakes
    * when `poll(0)` would find something: `[epfd]` for epoll/kqueue, the whole
-   * interest set for poll/select.
+   * interest set for poll/select. Returns the same object until the set
+   * changes; for poll/select a change while parked needs a `Parker.wake()`.
    */
   parkSet(): { fds: Int32Array; events: Int16Array; };
   /** Release the poller's own fds. */

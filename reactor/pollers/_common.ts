@@ -1,0 +1,45 @@
+/**
+ * Shared pieces of the pollers. Internal.
+ *
+ * @module
+ */
+
+import { libc } from "../ffi/mod.ts";
+import type { Libc } from "../ffi/types.ts";
+
+/** Options every poller constructor takes. */
+export interface PollerOptions {
+  /** The C library to call (a fake one in tests). @default {libc()} */
+  libc?: Libc;
+  /** The most events one `poll()` returns (epoll/kqueue). @default {1024} */
+  maxEvents?: number;
+}
+
+/** The `libc` option or the process's. */
+export function pickLibc(options: PollerOptions | undefined): Libc {
+  return options?.libc ?? libc();
+}
+
+/** The `maxEvents` option, checked. */
+export function pickMaxEvents(options: PollerOptions | undefined): number {
+  const n = options?.maxEvents ?? 1024;
+  if (!Number.isInteger(n) || n < 1 || n > 65536) {
+    throw new RangeError(`maxEvents must be an integer in 1..65536, not ${n}`);
+  }
+  return n;
+}
+
+/** The error for a call on a closed poller. */
+export function closedError(kind: string): Error {
+  return new Error(`the ${kind} poller is closed`);
+}
+
+/** Validate an fd and an interest mask. */
+export function checkArgs(fd: number, events: number): void {
+  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+    throw new RangeError(`fd must be a non-negative integer, not ${fd}`);
+  }
+  if (!Number.isInteger(events) || (events & ~3) !== 0) {
+    throw new RangeError(`events must be a mask of READ (1) and WRITE (2), not ${events}`);
+  }
+}
