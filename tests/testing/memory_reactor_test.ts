@@ -55,7 +55,8 @@ describe("MemoryReactor (twisted.internet.testing.MemoryReactor)", () => {
     assert.deepEqual(seen, r.connectors);
     assert.equal(seen[0], c);
     assert.ok(r.connectors[1].getDestination() instanceof IPv6Address);
-    const fc = c as FakeConnector;
+    assert.ok(c instanceof FakeConnector);
+    const fc = c;
     fc.stopConnecting();
     fc.disconnect();
     fc.connect();
@@ -101,7 +102,8 @@ describe("MemoryReactor (twisted.internet.testing.MemoryReactor)", () => {
     assert.equal(d.transport, port);
     assert.deepEqual(calls, ["start"]);
     d.transport!.write("hi", ["127.0.0.1", 9]);
-    const fake = port as FakeDatagramTransport;
+    assert.ok(port instanceof FakeDatagramTransport);
+    const fake = port;
     assert.equal(new TextDecoder().decode(fake.written[0][0]), "hi");
     assert.deepEqual(fake.written[0][1], ["127.0.0.1", 9]);
     port.stopListening();
