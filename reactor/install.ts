@@ -1,0 +1,357 @@
+/**
+ * Choosing and installing the reactor, as Twisted's `twisted.internet.default`
+ * and `*reactor.install()` do.
+ *
+ * - `createReactor(kind?)` makes a fresh reactor (tests want one each).
+ * - `installReactor(kind | reactor)` picks the process-wide reactor; it must
+ *   come before the first use of `reactor`, else it throws
+ *   `ReactorAlreadyInstalledError`.
+ * - The `SKEIN_REACTOR` environment variable (`epoll`, `poll`, `select`,
+ *   `kqueue`, `host`) picks it without code.
+ * - `reactor` is the process-wide reactor, bound lazily on first use to the
+ *   installed one or the platform's best: epoll on Linux, kqueue on macOS and
+ *   the BSDs, and the host reactor (the runtime's own sockets) where FFI is
+ *   not allowed, with a one-line notice.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import type { Deferred } from "../deferred/deferred.ts";
+import type {
+  ConnectTCPOptions,
+  ConnectUNIXOptions,
+  IClientFactory,
+  IConnector,
+  IDatagramProtocol,
+  IDelayedCall,
+  IListeningPort,
+  IProtocolFactory,
+  IReactor,
+  IReactorFDSet,
+  IReadWriteDescriptor,
+  IUDPTransport,
+  ListenTCPOptions,
+  ListenUDPOptions,
+  ListenUNIXOptions,
+  SystemEvent,
+  TriggerHandle,
+  TriggerPhase,
+} from "../interfaces.ts";
+import * as log from "../log/log.ts";
+import { ReactorAlreadyInstalledError } from "./errors.ts";
+import { ffiAvailable } from "./ffi/mod.ts";
+import { HostReactor } from "./host/host_reactor.ts";
+import type { PollerKind } from "./pollers/poller.ts";
+import { PosixReactor } from "./posix_reactor.ts";
+import type { ReactorBase, RunOptions } from "./reactor_base.ts";
+
+/**
+ * The reactors Skein offers: an FFI poller, or `"host"` (the runtime's own
+ * sockets, for places without FFI).
+ *
+ * @example
+ * ```ts
+ * import type { ReactorKind } from "./install.ts";
+ * const k: ReactorKind = "poll";
+ * ```
+ */
+export type ReactorKind = PollerKind | "host";
+
+/**
+ * What `createReactor` and `getReactor` return: a full reactor with
+ * `ReactorBase`'s life cycle. FFI reactors are also `IReactorFDSet`s
+ * (`reactor instanceof PosixReactor`).
+ *
+ * @example
+ * ```ts
+ * import type { Reactor } from "./install.ts";
+ * const stopSoon = (r: Reactor): void => { r.callLater(1, () => r.stop()); };
+ * ```
+ */
+export type Reactor = ReactorBase & IReactor;
+
+const KINDS: readonly ReactorKind[] = ["epoll", "poll", "select", "kqueue", "host"];
+
+function isKind(s: string): s is ReactorKind {
+  return (KINDS as readonly string[]).includes(s);
+}
+
+function platformKind(): PollerKind {
+  switch (process.platform) {
+    case "linux":
+      return "epoll";
+    case "darwin":
+    case "freebsd":
+    case "openbsd":
+    case "netbsd":
+      return "kqueue";
+    default:
+      return "poll";
+  }
+}
+
+function envKind(): string | undefined {
+  try {
+    const v = process.env.SKEIN_REACTOR;
+    return v === undefined || v === "" ? undefined : v;
+  } catch {
+    return undefined; // no permission to read the environment
+  }
+}
+
+/**
+ * The kind `createReactor()` picks with no argument: `SKEIN_REACTOR` if set,
+ * else the platform's best poller, else `"host"` when FFI is not allowed.
+ *
+ * @example
+ * ```ts ignore
+ * import { defaultReactorKind } from "./install.ts";
+ * console.log(defaultReactorKind()); // "epoll" on Linux
+ * ```
+ */
+export function defaultReactorKind(): ReactorKind {
+  const fromEnv = envKind();
+  if (fromEnv !== undefined) {
+    if (!isKind(fromEnv)) {
+      throw new TypeError(
+        `SKEIN_REACTOR=${JSON.stringify(fromEnv)} is not a reactor; use one of ${KINDS.join(", ")}`,
+      );
+    }
+    return fromEnv;
+  }
+  return ffiAvailable() ? platformKind() : "host";
+}
+
+/**
+ * A fresh reactor of `kind` (default: {@linkcode defaultReactorKind}). It is
+ * not installed: pass it around explicitly. Asking for an FFI kind where FFI
+ * is not allowed throws, saying so.
+ *
+ * @example
+ * ```ts ignore
+ * import { createReactor } from "./install.ts";
+ * const reactor = createReactor("poll");
+ * reactor.callLater(0, () => reactor.stop());
+ * await reactor.run();
+ * ```
+ */
+export function createReactor(kind?: ReactorKind): Reactor {
+  const explicit = kind !== undefined;
+  const k = kind ?? defaultReactorKind();
+  if (!isKind(k)) {
+    throw new TypeError(
+      `${JSON.stringify(k)} is not a reactor kind; use one of ${KINDS.join(", ")}`,
+    );
+  }
+  if (k === "host") {
+    if (!explicit && envKind() === undefined) {
+      log.msgWith(
+        { system: "skein", forceStderr: true },
+        "skein: FFI is not available (Deno needs --allow-ffi); using the host reactor.",
+      );
+    }
+    return new HostReactor() as Reactor;
+  }
+  if (!ffiAvailable()) {
+    throw new Error(
+      `The ${k} reactor needs FFI, which is not available here (run Deno with --allow-ffi), or use "host".`,
+    );
+  }
+  return new PosixReactor(k);
+}
+
+let installed: Reactor | null = null;
+
+/**
+ * Install the process-wide reactor: a kind, or a reactor you made. Must come
+ * before the first use of {@linkcode reactor} (or of `getReactor()`); later it
+ * throws `ReactorAlreadyInstalledError`, as Twisted's `install()` does.
+ *
+ * @example
+ * ```ts ignore
+ * import { installReactor, reactor } from "./install.ts";
+ * installReactor("poll");
+ * console.log(reactor.kind); // "poll"
+ * ```
+ */
+export function installReactor(kind: ReactorKind | Reactor): Reactor {
+  if (installed !== null) {
+    throw new ReactorAlreadyInstalledError(
+      `A reactor (${installed.kind}) is already installed; installReactor must come before the first use of the reactor.`,
+    );
+  }
+  installed = typeof kind === "string" ? createReactor(kind) : kind;
+  return installed;
+}
+
+/**
+ * The process-wide reactor: the installed one, or the default, installed now.
+ *
+ * @example
+ * ```ts ignore
+ * import { getReactor } from "./install.ts";
+ * const r = getReactor();
+ * ```
+ */
+export function getReactor(): Reactor {
+  return installed ??= createReactor();
+}
+
+/**
+ * The lazy stand-in for the process-wide reactor: every member forwards to
+ * `getReactor()`, so importing it creates nothing and the first use binds it.
+ * The file-descriptor methods throw a `TypeError` on the host reactor.
+ */
+export class LazyReactor implements IReactor, IReactorFDSet {
+  /** The reactor this forwards to (binding it on first use). */
+  get target(): Reactor {
+    return installed ?? getReactor();
+  }
+  /** See `IReactorCore.running`. */
+  get running(): boolean {
+    return this.target.running;
+  }
+  /** See `IReactor.kind`. */
+  get kind(): string {
+    return this.target.kind;
+  }
+  /** See `ReactorBase.run`. */
+  run(options?: RunOptions): Promise<void> {
+    return this.target.run(options);
+  }
+  /** See `PosixReactor.runBlocking` (FFI reactors only). */
+  runBlocking(options?: RunOptions): Promise<void> {
+    const t = this.target;
+    if (!(t instanceof PosixReactor)) {
+      throw new TypeError(`The ${t.kind} reactor has no runBlocking()`);
+    }
+    return t.runBlocking(options);
+  }
+  /** See `IReactorCore.stop`. */
+  stop(): void {
+    this.target.stop();
+  }
+  /** See `IReactorCore.crash`. */
+  crash(): void {
+    this.target.crash();
+  }
+  /** See `IReactorCore.callWhenRunning`. */
+  // deno-lint-ignore no-explicit-any
+  callWhenRunning<A extends any[]>(fn: (...args: A) => unknown, ...args: A): TriggerHandle | null {
+    return this.target.callWhenRunning(fn, ...args);
+  }
+  /** See `IReactorCore.addSystemEventTrigger`. */
+  addSystemEventTrigger(
+    phase: TriggerPhase,
+    event: SystemEvent,
+    // deno-lint-ignore no-explicit-any
+    fn: (...args: any[]) => unknown,
+    ...args: unknown[]
+  ): TriggerHandle {
+    return this.target.addSystemEventTrigger(phase, event, fn, ...args);
+  }
+  /** See `IReactorCore.removeSystemEventTrigger`. */
+  removeSystemEventTrigger(handle: TriggerHandle): void {
+    this.target.removeSystemEventTrigger(handle);
+  }
+  /** See `IReactorCore.fireSystemEvent`. */
+  fireSystemEvent(event: SystemEvent): void {
+    this.target.fireSystemEvent(event);
+  }
+  /** See `IReactorTime.seconds`. */
+  seconds(): number {
+    return this.target.seconds();
+  }
+  /** See `IReactorTime.callLater`. */
+  // deno-lint-ignore no-explicit-any
+  callLater<A extends any[]>(delay: number, fn: (...args: A) => unknown, ...args: A): IDelayedCall {
+    return this.target.callLater(delay, fn, ...args);
+  }
+  /** See `IReactorTime.getDelayedCalls`. */
+  getDelayedCalls(): IDelayedCall[] {
+    return this.target.getDelayedCalls();
+  }
+  /** See `IReactorFromThreads.callFromThread`. */
+  // deno-lint-ignore no-explicit-any
+  callFromThread<A extends any[]>(fn: (...args: A) => unknown, ...args: A): void {
+    this.target.callFromThread(fn, ...args);
+  }
+  /** See `IReactor.resolve`. */
+  resolve(name: string, options?: { family?: 0 | 4 | 6; }): Deferred<string> {
+    return this.target.resolve(name, options);
+  }
+  /** See `IReactorTCP.listenTCP`. */
+  listenTCP(port: number, factory: IProtocolFactory, options?: ListenTCPOptions): IListeningPort {
+    return this.target.listenTCP(port, factory, options);
+  }
+  /** See `IReactorTCP.connectTCP`. */
+  connectTCP(
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    options?: ConnectTCPOptions,
+  ): IConnector {
+    return this.target.connectTCP(host, port, factory, options);
+  }
+  /** See `IReactorUNIX.listenUNIX`. */
+  listenUNIX(path: string, factory: IProtocolFactory, options?: ListenUNIXOptions): IListeningPort {
+    return this.target.listenUNIX(path, factory, options);
+  }
+  /** See `IReactorUNIX.connectUNIX`. */
+  connectUNIX(path: string, factory: IClientFactory, options?: ConnectUNIXOptions): IConnector {
+    return this.target.connectUNIX(path, factory, options);
+  }
+  /** See `IReactorUDP.listenUDP`. */
+  listenUDP(port: number, protocol: IDatagramProtocol, options?: ListenUDPOptions): IUDPTransport {
+    return this.target.listenUDP(port, protocol, options);
+  }
+  /** See `IReactorFDSet.addReader` (FFI reactors only). */
+  addReader(reader: IReadWriteDescriptor): void {
+    this.#fdset().addReader(reader);
+  }
+  /** See `IReactorFDSet.addWriter` (FFI reactors only). */
+  addWriter(writer: IReadWriteDescriptor): void {
+    this.#fdset().addWriter(writer);
+  }
+  /** See `IReactorFDSet.removeReader` (FFI reactors only). */
+  removeReader(reader: IReadWriteDescriptor): void {
+    this.#fdset().removeReader(reader);
+  }
+  /** See `IReactorFDSet.removeWriter` (FFI reactors only). */
+  removeWriter(writer: IReadWriteDescriptor): void {
+    this.#fdset().removeWriter(writer);
+  }
+  /** See `IReactorFDSet.removeAll` (FFI reactors only). */
+  removeAll(): IReadWriteDescriptor[] {
+    return this.#fdset().removeAll();
+  }
+  /** See `IReactorFDSet.getReaders` (FFI reactors only). */
+  getReaders(): IReadWriteDescriptor[] {
+    return this.#fdset().getReaders();
+  }
+  /** See `IReactorFDSet.getWriters` (FFI reactors only). */
+  getWriters(): IReadWriteDescriptor[] {
+    return this.#fdset().getWriters();
+  }
+  #fdset(): PosixReactor {
+    const t = this.target;
+    if (!(t instanceof PosixReactor)) {
+      throw new TypeError(`The ${t.kind} reactor does not watch file descriptors (IReactorFDSet)`);
+    }
+    return t;
+  }
+}
+
+/**
+ * The process-wide reactor, Twisted's `from twisted.internet import reactor`.
+ * Bound on first use to the installed reactor or the platform default.
+ *
+ * @example
+ * ```ts ignore
+ * import { reactor } from "./install.ts";
+ * reactor.callLater(1, () => reactor.stop());
+ * reactor.run();
+ * ```
+ */
+export const reactor: LazyReactor = new LazyReactor();

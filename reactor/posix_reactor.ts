@@ -1,0 +1,538 @@
+/**
+ * The FFI reactor: Twisted's `PosixReactorBase` + `EPollReactor`/`PollReactor`/
+ * `SelectReactor`/`KQueueReactor` in one class over a pluggable
+ * {@linkcode Poller}.
+ *
+ * The loop never blocks the JavaScript thread: it **parks off-thread** (a
+ * {@linkcode Parker} waits until the poller's fds are ready), then **drains on
+ * the thread** with `poll(0)` and dispatches `doRead`/`doWrite`, and **keeps
+ * polling while busy**: after a non-empty dispatch it yields one host turn
+ * (`setImmediate`, so timers, promises, `fetch` and the runtime's own servers
+ * run) and polls again, parking only when a poll comes back empty. Timed calls
+ * ride on host timers (see `ReactorBase`). `runBlocking()` is the alternative
+ * for processes that belong to the reactor alone: it polls on the thread with
+ * the timeout to the next timed call.
+ *
+ * @module
+ */
+
+import { Failure } from "../deferred/failure.ts";
+import type {
+  ConnectTCPOptions,
+  ConnectUNIXOptions,
+  IClientFactory,
+  IConnector,
+  IDatagramProtocol,
+  IListeningPort,
+  IProtocolFactory,
+  IReactor,
+  IReactorFDSet,
+  IReadWriteDescriptor,
+  IUDPTransport,
+  ListenTCPOptions,
+  ListenUDPOptions,
+  ListenUNIXOptions,
+} from "../interfaces.ts";
+import * as log from "../log/log.ts";
+import { ConnectionDone, ConnectionFdescWentAway, ConnectionLost } from "./errors.ts";
+import { createParker } from "./ffi/mod.ts";
+import type { Parker } from "./ffi/types.ts";
+import { createPoller } from "./pollers/mod.ts";
+import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./pollers/poller.ts";
+import { ReactorBase, type RunOptions } from "./reactor_base.ts";
+import { TCPConnector, TCPPort } from "./tcp.ts";
+import { UDPPort } from "./udp.ts";
+import { UNIXConnector, UNIXPort } from "./unix.ts";
+
+/**
+ * A descriptor that wants to hear about a clean read-side close separately
+ * (Twisted's `IHalfCloseableDescriptor`): when `doRead` returns
+ * `ConnectionDone`, the reactor calls `readConnectionLost` instead of
+ * `connectionLost` and keeps the descriptor as a writer.
+ */
+interface HalfCloseable {
+  readConnectionLost(reason: Failure): void;
+}
+
+function isHalfCloseable(d: IReadWriteDescriptor): d is IReadWriteDescriptor & HalfCloseable {
+  return typeof (d as Partial<HalfCloseable>).readConnectionLost === "function";
+}
+
+const NO_FILEDESC = "File descriptor lost";
+
+const nextTurn = (): Promise<void> =>
+  new Promise<void>((resolve) => {
+    setImmediate(resolve);
+  });
+
+/**
+ * Twisted's POSIX reactor over one {@linkcode Poller}: file-descriptor
+ * readiness (`addReader`/`addWriter`/…) plus TCP, UDP and Unix sockets (the
+ * transports of `tcp.ts`, `udp.ts`, `unix.ts`).
+ *
+ * Dispatch follows Twisted's `_doReadOrWrite`: a descriptor whose `fileno()`
+ * is -1 is dropped with `ConnectionFdescWentAway`; READ calls `doRead()`,
+ * then WRITE calls `doWrite()` unless `doRead` asked to disconnect; ERROR
+ * (error or hang-up) counts as both, for whichever the descriptor is
+ * registered. A returned Error disconnects the descriptor
+ * (`connectionLost(new Failure(err))`) and removes it; an exception thrown by
+ * `doRead`/`doWrite` is logged and disconnects it too. A descriptor removed
+ * by an earlier callback of the same batch is not called.
+ *
+ * @example
+ * ```ts ignore
+ * import { PosixReactor } from "./posix_reactor.ts";
+ * const reactor = new PosixReactor("epoll");
+ * reactor.addReader(myDescriptor);
+ * reactor.callLater(5, () => reactor.stop());
+ * await reactor.run();
+ * ```
+ */
+export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet {
+  readonly #poller: Poller;
+  /** True when the poller's `parkSet()` never changes (epoll and kqueue: one fd). */
+  readonly #stableParkSet: boolean;
+  readonly #makeParker: () => Parker;
+
+  /** fd → descriptor, for every fd watched for reading or writing. */
+  readonly #selectables = new Map<number, IReadWriteDescriptor>();
+  readonly #reads = new Set<number>();
+  readonly #writes = new Set<number>();
+
+  #parker: Parker | null = null;
+  #parked = false;
+  #gen = 0;
+  #blocking = false;
+
+  #readyFds = new Int32Array(256);
+  #readyMasks = new Int32Array(256);
+  #nReady = 0;
+  readonly #collect = (fd: number, mask: number): void => {
+    let n = this.#nReady;
+    if (n === this.#readyFds.length) {
+      const fds = new Int32Array(n * 2);
+      fds.set(this.#readyFds);
+      const masks = new Int32Array(n * 2);
+      masks.set(this.#readyMasks);
+      this.#readyFds = fds;
+      this.#readyMasks = masks;
+    }
+    this.#readyFds[n] = fd;
+    this.#readyMasks[n] = mask;
+    this.#nReady = ++n;
+  };
+
+  /**
+   * A reactor over the poller `kind` (or a poller you made). `makeParker`
+   * replaces the FFI layer's parker (for tests).
+   */
+  constructor(poller: PollerKind | Poller, options: { makeParker?: () => Parker; } = {}) {
+    super();
+    this.#poller = typeof poller === "string" ? createPoller(poller) : poller;
+    this.#stableParkSet = this.#poller.kind === "epoll" || this.#poller.kind === "kqueue";
+    this.#makeParker = options.makeParker ?? createParker;
+  }
+
+  /** The poller's name: `"epoll"`, `"poll"`, `"select"` or `"kqueue"`. */
+  get kind(): string {
+    return this.#poller.kind;
+  }
+
+  // -------------------------------------------------------------------------
+  // Running
+  // -------------------------------------------------------------------------
+
+  /**
+   * Run the loop on the JavaScript thread itself: poll with the timeout to the
+   * next timed call, never parking off-thread. Faster on the busy path, but
+   * it **starves the host event loop**: host timers, `fetch`, Worker messages
+   * and signal handlers do not run until the reactor stops (promise
+   * continuations do, between iterations). For processes that belong to the
+   * reactor alone. Returns like `run()`.
+   *
+   * @example
+   * ```ts ignore
+   * reactor.listenTCP(8080, factory);
+   * await reactor.runBlocking();
+   * ```
+   */
+  runBlocking(options: RunOptions = {}): Promise<void> {
+    this.#blocking = true;
+    this.useHostTimers = false;
+    try {
+      return this.startRunning({ installSignalHandlers: false, ...options });
+    } catch (e) {
+      this.#blocking = false;
+      this.useHostTimers = true;
+      throw e;
+    }
+  }
+
+  protected override startLoop(): void {
+    const gen = ++this.#gen;
+    if (this.#blocking) {
+      void this.#blockingLoop(gen);
+      return;
+    }
+    this.#parker = this.#makeParker();
+    void this.#parkingLoop(gen, this.#parker);
+  }
+
+  protected override stopLoop(): void {
+    this.#gen++;
+    this.#blocking = false;
+    this.useHostTimers = true;
+    const parker = this.#parker;
+    this.#parker = null;
+    this.#parked = false;
+    parker?.close();
+  }
+
+  async #parkingLoop(gen: number, parker: Parker): Promise<void> {
+    await null; // let run() fire the startup triggers before any dispatch
+    while (gen === this.#gen) {
+      try {
+        while (this.#pollOnce(0) > 0) {
+          await nextTurn();
+          if (gen !== this.#gen) return;
+        }
+        const { fds, events } = this.#poller.parkSet();
+        this.#parked = true;
+        try {
+          await parker.park(fds, events);
+        } finally {
+          this.#parked = false;
+        }
+      } catch (e) {
+        if (gen !== this.#gen) return;
+        log.err(e, "Unexpected error in main loop.");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+  }
+
+  async #blockingLoop(gen: number): Promise<void> {
+    await null; // let run() fire the startup triggers before any dispatch
+    while (gen === this.#gen) {
+      try {
+        this.runUntilCurrent();
+        if (gen !== this.#gen) return;
+        const t = this.timeout();
+        this.#pollOnce(t === null ? -1 : Math.ceil(t * 1000));
+      } catch (e) {
+        log.err(e, "Unexpected error in main loop.");
+      }
+      // A microtask checkpoint: promise continuations run between iterations.
+      await null;
+    }
+  }
+
+  /** One `poll(timeoutMs)` of the poller, then the dispatch of what it found. */
+  #pollOnce(timeoutMs: number): number {
+    this.#nReady = 0;
+    this.#poller.poll(timeoutMs, this.#collect);
+    const n = this.#nReady;
+    const fds = this.#readyFds;
+    const masks = this.#readyMasks;
+    for (let i = 0; i < n; i++) {
+      const fd = fds[i];
+      const selectable = this.#selectables.get(fd);
+      if (selectable !== undefined) this.#doReadOrWrite(selectable, fd, masks[i]);
+    }
+    return n;
+  }
+
+  #doReadOrWrite(selectable: IReadWriteDescriptor, fd: number, mask: number): void {
+    let why: Error | null | void = null;
+    let inRead = false;
+    try {
+      if (selectable.fileno() === -1) {
+        why = new ConnectionFdescWentAway(NO_FILEDESC);
+      } else {
+        if ((mask & (READ | ERROR)) !== 0 && this.#reads.has(fd)) {
+          why = selectable.doRead();
+          inRead = true;
+        }
+        if (
+          !why && (mask & (WRITE | ERROR)) !== 0 && this.#writes.has(fd)
+          && this.#selectables.get(fd) === selectable
+        ) {
+          why = selectable.doWrite();
+          inRead = false;
+        }
+      }
+    } catch (e) {
+      why = e instanceof Error ? e : new Error(String(e));
+      log.err(e, undefined, { system: safePrefix(selectable) });
+    }
+    if (why) this.#disconnectSelectable(selectable, why, inRead);
+  }
+
+  /** Twisted's `_disconnectSelectable`, with its half-close rule. */
+  #disconnectSelectable(selectable: IReadWriteDescriptor, why: Error, isRead: boolean): void {
+    try {
+      this.removeReader(selectable);
+      const f = new Failure(why);
+      if (isRead && why.constructor === ConnectionDone && isHalfCloseable(selectable)) {
+        selectable.readConnectionLost(f);
+      } else {
+        this.removeWriter(selectable);
+        selectable.connectionLost(f);
+      }
+    } catch (e) {
+      log.err(e, undefined, { system: safePrefix(selectable) });
+    }
+  }
+
+  protected override disconnectAll(): void {
+    for (const selectable of this.removeAll()) {
+      try {
+        selectable.connectionLost(new Failure(new ConnectionLost()));
+      } catch (e) {
+        log.err(e, undefined, { system: safePrefix(selectable) });
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // IReactorFDSet
+  // -------------------------------------------------------------------------
+
+  /**
+   * Call `reader.doRead()` whenever its fd is readable.
+   *
+   * @example
+   * ```ts ignore
+   * reactor.addReader(descriptor);
+   * ```
+   */
+  addReader(reader: IReadWriteDescriptor): void {
+    this.#add(reader, this.#reads, this.#writes, READ, WRITE);
+  }
+
+  /**
+   * Call `writer.doWrite()` whenever its fd is writable.
+   *
+   * @example
+   * ```ts ignore
+   * reactor.addWriter(descriptor);
+   * ```
+   */
+  addWriter(writer: IReadWriteDescriptor): void {
+    this.#add(writer, this.#writes, this.#reads, WRITE, READ);
+  }
+
+  /**
+   * Stop watching `reader` for readability (no error if it was not watched).
+   *
+   * @example
+   * ```ts ignore
+   * reactor.removeReader(descriptor);
+   * ```
+   */
+  removeReader(reader: IReadWriteDescriptor): void {
+    this.#remove(reader, this.#reads, this.#writes, WRITE);
+  }
+
+  /**
+   * Stop watching `writer` for writability (no error if it was not watched).
+   *
+   * @example
+   * ```ts ignore
+   * reactor.removeWriter(descriptor);
+   * ```
+   */
+  removeWriter(writer: IReadWriteDescriptor): void {
+    this.#remove(writer, this.#writes, this.#reads, READ);
+  }
+
+  /**
+   * Stop watching every descriptor; returns them.
+   *
+   * @example
+   * ```ts ignore
+   * const dropped = reactor.removeAll();
+   * ```
+   */
+  removeAll(): IReadWriteDescriptor[] {
+    const all = [...new Set(this.#selectables.values())];
+    for (const d of all) {
+      this.removeReader(d);
+      this.removeWriter(d);
+    }
+    return all;
+  }
+
+  /**
+   * The descriptors watched for reading.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(reactor.getReaders().length);
+   * ```
+   */
+  getReaders(): IReadWriteDescriptor[] {
+    const out: IReadWriteDescriptor[] = [];
+    for (const fd of this.#reads) out.push(this.#selectables.get(fd)!);
+    return out;
+  }
+
+  /**
+   * The descriptors watched for writing.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(reactor.getWriters().length);
+   * ```
+   */
+  getWriters(): IReadWriteDescriptor[] {
+    const out: IReadWriteDescriptor[] = [];
+    for (const fd of this.#writes) out.push(this.#selectables.get(fd)!);
+    return out;
+  }
+
+  #add(
+    d: IReadWriteDescriptor,
+    primary: Set<number>,
+    other: Set<number>,
+    primaryBit: number,
+    otherBit: number,
+  ): void {
+    const fd = d.fileno();
+    if (fd < 0) {
+      throw new RangeError(
+        `${safePrefix(d)}: cannot watch a closed descriptor (fileno() is ${fd})`,
+      );
+    }
+    if (primary.has(fd) && this.#selectables.get(fd) === d) return;
+    const mask = primaryBit | (other.has(fd) ? otherBit : 0);
+    this.#poller.modify(fd, mask);
+    primary.add(fd);
+    this.#selectables.set(fd, d);
+    this.#interestChanged();
+  }
+
+  #remove(
+    d: IReadWriteDescriptor,
+    primary: Set<number>,
+    other: Set<number>,
+    otherBit: number,
+  ): void {
+    let fd = d.fileno();
+    if (fd === -1 || this.#selectables.get(fd) !== d) {
+      // The descriptor closed its fd first (or the number was reused): find it
+      // by identity, as Twisted's epoll reactor does.
+      fd = -1;
+      for (const [n, s] of this.#selectables) {
+        if (s === d) {
+          fd = n;
+          break;
+        }
+      }
+      if (fd === -1) return;
+    }
+    if (!primary.has(fd)) return;
+    primary.delete(fd);
+    const keep = other.has(fd);
+    if (!keep) this.#selectables.delete(fd);
+    try {
+      this.#poller.modify(fd, keep ? otherBit : 0);
+    } catch (e) {
+      // The fd may already be closed (EBADF/ENOENT): the kernel dropped it.
+      if (keep) throw e;
+    }
+    this.#interestChanged();
+  }
+
+  /** Poll and select park on the whole interest set: re-park with the new one. */
+  #interestChanged(): void {
+    if (this.#parked && !this.#stableParkSet) this.#parker?.wake();
+  }
+
+  // -------------------------------------------------------------------------
+  // Networking (the transports live in tcp.ts, unix.ts, udp.ts)
+  // -------------------------------------------------------------------------
+
+  /**
+   * Listen for TCP connections on `port` (0 picks a free one).
+   *
+   * @example
+   * ```ts ignore
+   * const port = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
+   * ```
+   */
+  listenTCP(port: number, factory: IProtocolFactory, options?: ListenTCPOptions): IListeningPort {
+    const p = new TCPPort(this, port, factory, options);
+    p.startListening();
+    return p;
+  }
+
+  /**
+   * Connect to `host:port` over TCP; the factory hears how it went.
+   *
+   * @example
+   * ```ts ignore
+   * reactor.connectTCP("127.0.0.1", 8080, clientFactory, { timeout: 5 });
+   * ```
+   */
+  connectTCP(
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    options?: ConnectTCPOptions,
+  ): IConnector {
+    const c = new TCPConnector(this, host, port, factory, options);
+    c.connect();
+    return c;
+  }
+
+  /**
+   * Listen on a Unix-domain socket at `path`.
+   *
+   * @example
+   * ```ts ignore
+   * reactor.listenUNIX("/tmp/app.sock", factory);
+   * ```
+   */
+  listenUNIX(path: string, factory: IProtocolFactory, options?: ListenUNIXOptions): IListeningPort {
+    const p = new UNIXPort(this, path, factory, options);
+    p.startListening();
+    return p;
+  }
+
+  /**
+   * Connect to the Unix-domain socket at `path`.
+   *
+   * @example
+   * ```ts ignore
+   * reactor.connectUNIX("/tmp/app.sock", clientFactory);
+   * ```
+   */
+  connectUNIX(path: string, factory: IClientFactory, options?: ConnectUNIXOptions): IConnector {
+    const c = new UNIXConnector(this, path, factory, options);
+    c.connect();
+    return c;
+  }
+
+  /**
+   * Bind a UDP port and deliver its datagrams to `protocol`.
+   *
+   * @example
+   * ```ts ignore
+   * reactor.listenUDP(0, datagramProtocol, { interface: "127.0.0.1" });
+   * ```
+   */
+  listenUDP(port: number, protocol: IDatagramProtocol, options?: ListenUDPOptions): IUDPTransport {
+    const p = new UDPPort(this, port, protocol, options);
+    p.startListening();
+    return p;
+  }
+}
+
+function safePrefix(d: IReadWriteDescriptor): string {
+  try {
+    return d.logPrefix();
+  } catch {
+    return "-";
+  }
+}
