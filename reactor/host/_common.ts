@@ -1,0 +1,150 @@
+/**
+ * Shared pieces of the host backend: what its transports need of the reactor,
+ * the mapping from the runtime's socket errors to Skein's error classes, and
+ * address helpers. Internal.
+ *
+ * @module
+ */
+
+import { isIP, isIPv6 } from "node:net";
+import type { Deferred } from "../../deferred/deferred.ts";
+import type { Failure } from "../../deferred/failure.ts";
+import type { IAddress, IReactorTime } from "../../interfaces.ts";
+import { IPv4Address, IPv6Address } from "../address.ts";
+import {
+  ConnectBindError,
+  ConnectError,
+  ConnectionLost,
+  ConnectionRefusedError,
+  DNSLookupError,
+  NoRouteError,
+  SystemCallError,
+  TCPTimedOutError,
+} from "../errors.ts";
+
+/**
+ * Something the reactor disconnects at shutdown (a listening port, a
+ * connection, a connection attempt): Twisted's selectables, as far as
+ * `disconnectAll` is concerned.
+ */
+export interface HostSelectable {
+  /** Tear down at once with `reason` (shutdown passes `ConnectionLost`). */
+  connectionLost(reason: Failure): void;
+}
+
+/**
+ * What the host transports need of their reactor: time, name resolution, and
+ * a registry of live selectables for `disconnectAll`.
+ */
+export interface HostReactorLike extends IReactorTime {
+  /** Resolve a host name to one address. */
+  resolve(name: string, options?: { family?: 0 | 4 | 6; }): Deferred<string>;
+  /** Register a live port, connection or attempt. */
+  addSelectable(s: HostSelectable): void;
+  /** Forget it again (it closed). */
+  removeSelectable(s: HostSelectable): void;
+}
+
+/** The shape of the errors `node:net` / `node:dgram` report. */
+export interface NodeError extends Error {
+  code?: string;
+  errno?: number;
+  syscall?: string;
+}
+
+/** The errno number of a node error, positive (Node reports libuv's negative codes). */
+function errnoOf(e: NodeError): number | undefined {
+  return typeof e.errno === "number" ? Math.abs(e.errno) : undefined;
+}
+
+/** A node error as a `SystemCallError` naming the errno and the call. */
+export function systemError(e: unknown, syscall = "socket"): Error {
+  if (e instanceof SystemCallError) return e;
+  const n = e as NodeError;
+  if (n !== null && typeof n === "object" && typeof n.code === "string") {
+    return new SystemCallError(n.syscall ?? syscall, errnoOf(n) ?? 0, n.code, n.message);
+  }
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+const DNS_CODES = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_NONAME",
+  "EAI_FAIL",
+  "EAI_NODATA",
+  "ENODATA",
+  "ESERVFAIL",
+  "ENONAME",
+]);
+
+/**
+ * Map a failed connection attempt to Twisted's connect errors:
+ * `ConnectionRefusedError`, `TCPTimedOutError`, `NoRouteError`,
+ * `DNSLookupError`, `ConnectBindError`, else a plain `ConnectError`.
+ */
+export function connectErrorFrom(e: unknown): ConnectError {
+  if (e instanceof ConnectError) return e;
+  const n = (e ?? {}) as NodeError;
+  const code = typeof n.code === "string" ? n.code : "";
+  const errno = errnoOf(n);
+  const detail = n.message ?? String(e);
+  const opts = { errno, cause: e };
+  if (code === "ECONNREFUSED") {
+    return new ConnectionRefusedError(`Connection was refused by other side: ${detail}`, opts);
+  }
+  if (code === "ETIMEDOUT") {
+    return new TCPTimedOutError(`TCP connection timed out: ${detail}`, opts);
+  }
+  if (code === "ENETUNREACH" || code === "EHOSTUNREACH") {
+    return new NoRouteError(`No route to host: ${detail}`, opts);
+  }
+  if (DNS_CODES.has(code)) return new DNSLookupError(`DNS lookup failed: ${detail}`, opts);
+  if (n.syscall === "bind" || code === "EADDRINUSE" || code === "EADDRNOTAVAIL") {
+    return new ConnectBindError(`Couldn't bind: ${detail}`, opts);
+  }
+  return new ConnectError(`An error occurred while connecting: ${detail}`, opts);
+}
+
+/** A connection that failed under us: `ConnectionLost`, keeping the cause. */
+export function connectionLostFrom(e: unknown): ConnectionLost {
+  if (e instanceof ConnectionLost) return e;
+  return new ConnectionLost(undefined, { cause: systemError(e) });
+}
+
+/** The IP address class for `host`: IPv6Address for IPv6 literals, else IPv4Address. */
+export function ipAddress(type: "TCP" | "UDP", host: string, port: number): IAddress {
+  return isIPv6(host) ? new IPv6Address(type, host, port) : new IPv4Address(type, host, port);
+}
+
+/** True for an IPv4 or IPv6 literal. */
+export function isIPAddress(host: string): boolean {
+  return isIP(host) !== 0;
+}
+
+/** The placeholder protocol used when a factory's `buildProtocol` returns null. */
+export class NullProtocol {
+  /** Set by `makeConnection`, which the transport never calls on it. */
+  transport: null = null;
+  /** Never called. */
+  makeConnection(): void {}
+  /** Never called. */
+  connectionMade(): void {}
+  /** Drops data. */
+  dataReceived(): void {}
+  /** Nothing to clean up. */
+  connectionLost(): void {}
+}
+
+/** A name for log lines: the object's `logPrefix()`, else its class name. */
+export function prefixOf(o: unknown): string {
+  const lp = (o as { logPrefix?: unknown; } | null)?.logPrefix;
+  if (typeof lp === "function") {
+    try {
+      return String(lp.call(o));
+    } catch {
+      // fall through
+    }
+  }
+  return (o as { constructor?: { name?: string; }; } | null)?.constructor?.name ?? "-";
+}

@@ -1,0 +1,100 @@
+/**
+ * Synchronous bind-and-listen over `node:net`, which Twisted's `listenTCP` /
+ * `listenUNIX` need (they return a port whose `getHost()` knows the real port,
+ * and raise `CannotListenError` at once). Internal.
+ *
+ * `server.listen()` binds in a later tick on Deno (it looks the address up
+ * first), and reports failures asynchronously everywhere. Where `node:net`
+ * offers `_createServerHandle` (Node and Deno, for the cluster module), the
+ * handle is bound and put in listening state right here, which also gives the
+ * errno; the server then adopts the handle synchronously. Elsewhere (Bun),
+ * `listen()` binds synchronously and success shows in `server.listening`; the
+ * reason of a failure only arrives later, so the error says what is known.
+ *
+ * @module
+ */
+
+import * as net from "node:net";
+import { getSystemErrorName } from "node:util";
+import * as log from "../../log/log.ts";
+import { SystemCallError } from "../errors.ts";
+
+type ListenHandle = { listen(backlog: number): number; close(): void; };
+type CreateServerHandle = (
+  address: string | null,
+  port: number,
+  addressType: number,
+  fd?: number | null,
+  flags?: number,
+) => ListenHandle | number;
+
+const createServerHandle: CreateServerHandle | undefined =
+  (net as unknown as { _createServerHandle?: CreateServerHandle; })._createServerHandle;
+
+/** Where to listen: an IP address and port, or a Unix socket path. */
+export type ListenTarget = { host: string; port: number; } | { path: string; };
+
+function uvError(rc: number, syscall: string, where: string): SystemCallError {
+  let name: string;
+  try {
+    name = getSystemErrorName(rc);
+  } catch {
+    name = `E${-rc}`;
+  }
+  return new SystemCallError(syscall, -rc, name, where);
+}
+
+/**
+ * Bind `server` to `target` and start listening, now. Returns null on
+ * success, else the error (the server is then unusable).
+ */
+export function listenNow(server: net.Server, target: ListenTarget, backlog: number): Error | null {
+  const where = "path" in target ? target.path : `${target.host}:${target.port}`;
+  if (typeof createServerHandle === "function") {
+    let handle: ListenHandle | number;
+    try {
+      handle = "path" in target
+        ? createServerHandle(target.path, -1, -1)
+        : createServerHandle(target.host, target.port, net.isIPv6(target.host) ? 6 : 4);
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+    if (typeof handle === "number") return uvError(handle, "bind", where);
+    const rc = handle.listen(backlog);
+    if (typeof rc === "number" && rc < 0) {
+      try {
+        handle.close();
+      } catch {
+        // already gone
+      }
+      return uvError(rc, "listen", where);
+    }
+    server.on("error", onLateError);
+    server.listen(handle as unknown as net.ListenOptions);
+    if (server.listening) return null;
+    // The runtime did not adopt the handle synchronously: fall through is not
+    // possible (the address is taken by our own handle), so give up cleanly.
+    try {
+      server.close();
+    } catch {
+      // not listening
+    }
+    return new Error(`listen on ${where}: the runtime did not adopt the bound socket`);
+  }
+  server.on("error", onLateError);
+  if ("path" in target) server.listen({ path: target.path, backlog });
+  else server.listen({ host: target.host, port: target.port, backlog, ipv6Only: false });
+  if (server.listening) return null;
+  server.off("error", onLateError);
+  server.on("error", (e: Error) => log.msg(`(listen on ${where} failed: ${e.message})`));
+  server.once("listening", () => server.close());
+  return new Error(
+    `listen on ${where} failed (address in use, not available, or not permitted); `
+      + "this runtime reports the exact reason only asynchronously",
+  );
+}
+
+/** Errors a listening server reports later (rare): log them. */
+function onLateError(e: Error): void {
+  log.err(e, "Listening socket error");
+}

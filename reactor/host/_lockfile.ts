@@ -1,0 +1,100 @@
+/**
+ * Twisted's `twisted.python.lockfile` over `node:fs`: a lock is a symbolic
+ * link named `PATH.lock` whose target is the owner's PID. A lock whose PID is
+ * no longer alive is stale and is taken over (`clean` is then false).
+ * Internal to the host backend's Unix sockets (`wantPID` / `checkPID`).
+ *
+ * @module
+ */
+
+import * as fs from "node:fs";
+import process from "node:process";
+
+function codeOf(e: unknown): string | undefined {
+  return (e as { code?: string; } | null)?.code;
+}
+
+/** True unless signalling `pid` says it does not exist (ESRCH). */
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else. Anything but ESRCH
+    // (e.g. a sandbox refusing the call) counts as alive: never steal a lock
+    // we cannot prove stale.
+    return codeOf(e) !== "ESRCH";
+  }
+}
+
+/** A lock on a file name, held by this process while `locked`. */
+export class FilesystemLock {
+  /** The lock's path (`<socket path>.lock`). */
+  readonly name: string;
+  /** True while we hold it. */
+  locked: boolean = false;
+  /** After `lock()` succeeded: false if a stale lock was taken over. */
+  clean: boolean | null = null;
+
+  /** A lock named `name` (not acquired yet). */
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  /**
+   * Acquire the lock: true on success, false if a live process holds it.
+   * Other file-system errors are thrown.
+   */
+  lock(): boolean {
+    let clean = true;
+    for (let attempt = 0; attempt < 64; attempt++) {
+      try {
+        fs.symlinkSync(String(process.pid), this.name);
+      } catch (e) {
+        if (codeOf(e) !== "EEXIST") throw e;
+        let pid: string;
+        try {
+          pid = fs.readlinkSync(this.name);
+        } catch (e2) {
+          if (codeOf(e2) === "ENOENT") continue; // released meanwhile: try again
+          throw e2;
+        }
+        if (isAlive(Number(pid))) return false;
+        try {
+          fs.unlinkSync(this.name);
+        } catch (e3) {
+          if (codeOf(e3) !== "ENOENT") throw e3;
+        }
+        clean = false;
+        continue;
+      }
+      this.locked = true;
+      this.clean = clean;
+      return true;
+    }
+    return false;
+  }
+
+  /** Release the lock. Throws if this process does not own it. */
+  unlock(): void {
+    const pid = fs.readlinkSync(this.name);
+    if (Number(pid) !== process.pid) {
+      throw new Error(`Lock ${JSON.stringify(this.name)} is not owned by this process`);
+    }
+    fs.unlinkSync(this.name);
+    this.locked = false;
+  }
+}
+
+/** True if a live process (possibly this one) holds the lock `name`. */
+export function isLocked(name: string): boolean {
+  const l = new FilesystemLock(name);
+  let got = false;
+  try {
+    got = l.lock();
+  } finally {
+    if (got) l.unlock();
+  }
+  return !got;
+}

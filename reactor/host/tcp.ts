@@ -1,0 +1,349 @@
+/**
+ * TCP for the host backend over `node:net`: Twisted's `tcp.Port` and
+ * `tcp.Connector`, for runtimes where FFI is not allowed.
+ *
+ * @module
+ */
+
+import * as net from "node:net";
+import { Deferred, succeed } from "../../deferred/deferred.ts";
+import { Failure } from "../../deferred/failure.ts";
+import type {
+  ConnectTCPOptions,
+  IAddress,
+  IClientFactory,
+  IListeningPort,
+  IProtocol,
+  IProtocolFactory,
+  ListenTCPOptions,
+} from "../../interfaces.ts";
+import * as log from "../../log/log.ts";
+import { IPv4Address, IPv6Address } from "../address.ts";
+import {
+  CannotListenError,
+  ConnectBindError,
+  ConnectionDone,
+  DNSLookupError,
+  InvalidAddressError,
+} from "../errors.ts";
+import type { HostReactorLike, HostSelectable } from "./_common.ts";
+import { ipAddress, isIPAddress, prefixOf } from "./_common.ts";
+import type { ConnectAttempt } from "./_connector.ts";
+import { HostConnector } from "./_connector.ts";
+import { listenNow } from "./_listen.ts";
+import { HostConnection } from "./connection.ts";
+
+function checkPort(port: number, what: string): void {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`${what}: port must be an integer from 0 to 65535, got ${port}`);
+  }
+}
+
+/**
+ * A listening TCP port on the host backend (Twisted's `tcp.Port`), returned
+ * by `HostReactor.listenTCP`. Each accepted connection gets a protocol from
+ * the factory (`buildProtocol(addr)`; null refuses it) and a
+ * {@linkcode HostConnection} as its transport.
+ *
+ * @example
+ * ```ts ignore
+ * const port = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
+ * console.log((port.getHost() as IPv4Address).port);
+ * await port.stopListening();
+ * ```
+ */
+export class HostTCPPort implements IListeningPort, HostSelectable {
+  /** The reactor. */
+  readonly reactor: HostReactorLike;
+  /** The port asked for (0 = any free one). */
+  readonly port: number;
+  /** The factory making a protocol per connection. */
+  readonly factory: IProtocolFactory;
+  /** The interface asked for (`""` = all IPv4 interfaces). */
+  readonly interface: string;
+  /** Listen queue length. */
+  readonly backlog: number;
+  /** True while listening. */
+  connected: boolean = false;
+  /** True between `stopListening()` and the socket being closed. */
+  disconnecting: boolean = false;
+  /** How many connections were accepted (Twisted's `sessionno`). */
+  sessionno: number = 0;
+
+  #server: net.Server | null = null;
+  #host: IPv4Address | IPv6Address | null = null;
+  #stopping: Deferred<void>[] = [];
+
+  /** A port on `port`; call `startListening()` (the reactor does). */
+  constructor(
+    reactor: HostReactorLike,
+    port: number,
+    factory: IProtocolFactory,
+    options: ListenTCPOptions = {},
+  ) {
+    this.reactor = reactor;
+    this.port = port;
+    this.factory = factory;
+    this.interface = options.interface ?? "";
+    this.backlog = options.backlog ?? 50;
+  }
+
+  /** Bind and listen, then start the factory. Throws `CannotListenError`. */
+  startListening(): void {
+    if (this.connected) return;
+    const iface = this.interface;
+    const host = iface === "" ? "0.0.0.0" : iface;
+    if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65535) {
+      throw new CannotListenError(
+        iface,
+        this.port,
+        new RangeError(`port must be an integer from 0 to 65535, got ${this.port}`),
+      );
+    }
+    if (!isIPAddress(host)) {
+      throw new CannotListenError(
+        iface,
+        this.port,
+        new InvalidAddressError(
+          `interface ${
+            JSON.stringify(iface)
+          } is not an IP address: use e.g. "127.0.0.1", "::1", "" or "::"`,
+        ),
+      );
+    }
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+    const error = listenNow(server, { host, port: this.port }, this.backlog);
+    if (error !== null) throw new CannotListenError(iface, this.port, error);
+    server.unref();
+    const a = server.address() as net.AddressInfo;
+    this.#host = net.isIPv6(a.address)
+      ? new IPv6Address("TCP", a.address, a.port)
+      : new IPv4Address("TCP", a.address, a.port);
+    this.#server = server;
+    server.on("connection", this.#onConnection);
+    log.msg(`${prefixOf(this.factory)} starting on ${a.port}`);
+    this.factory.doStart();
+    this.connected = true;
+    this.reactor.addSelectable(this);
+  }
+
+  readonly #onConnection = (socket: net.Socket): void => {
+    if (!this.connected || this.disconnecting) {
+      socket.destroy();
+      return;
+    }
+    socket.unref();
+    const rhost = socket.remoteAddress;
+    const rport = socket.remotePort;
+    if (rhost === undefined || rport === undefined) {
+      socket.destroy(); // reset before we got to it
+      return;
+    }
+    const peer = ipAddress("TCP", rhost, rport);
+    let protocol: IProtocol | null;
+    try {
+      protocol = this.factory.buildProtocol(peer);
+    } catch (e) {
+      log.err(e, "Error in buildProtocol", { system: this.logPrefix() });
+      socket.destroy();
+      return;
+    }
+    if (protocol === null || protocol === undefined) {
+      socket.destroy();
+      return;
+    }
+    const s = this.sessionno++;
+    const lhost = socket.localAddress;
+    const lport = socket.localPort;
+    const host = lhost !== undefined && lport !== undefined
+      ? ipAddress("TCP", lhost, lport)
+      : this.#host!;
+    const transport = new HostConnection(this.reactor, socket, protocol, host, peer, {
+      logstr: `${prefixOf(protocol)},${s},${rhost}`,
+    });
+    try {
+      protocol.makeConnection(transport);
+    } catch (e) {
+      // Twisted's Port.doRead logs and carries on; the connection stays.
+      log.err(e, undefined, { system: transport.logPrefix() });
+    }
+  };
+
+  /**
+   * Stop accepting connections (established ones are not affected). The
+   * Deferred fires once the socket is closed and the factory stopped.
+   */
+  stopListening(): Deferred<void> {
+    this.disconnecting = true;
+    if (!this.connected) return succeed(undefined);
+    const d = new Deferred<void>();
+    this.#stopping.push(d);
+    if (this.#stopping.length === 1) {
+      this.#server?.off("connection", this.#onConnection);
+      this.#server?.on("connection", (s: net.Socket) => s.destroy());
+      this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionDone())));
+    }
+    return d;
+  }
+
+  /** Twisted's name for `stopListening`. */
+  loseConnection(): Deferred<void> {
+    return this.stopListening();
+  }
+
+  /** Close the socket and stop the factory (also at reactor shutdown). */
+  connectionLost(_reason: Failure): void {
+    const waiting = this.#stopping;
+    this.#stopping = [];
+    if (!this.connected) {
+      for (const d of waiting) d.callback(undefined);
+      return;
+    }
+    const realPort = this.#host?.port;
+    this.connected = false;
+    this.reactor.removeSelectable(this);
+    const server = this.#server;
+    this.#server = null;
+    if (server !== null) {
+      server.off("connection", this.#onConnection);
+      server.on("connection", (s: net.Socket) => s.destroy());
+      server.close();
+    }
+    log.msg(`(TCP Port ${realPort} Closed)`);
+    let error: unknown = null;
+    try {
+      this.factory.doStop();
+    } catch (e) {
+      error = e;
+    } finally {
+      this.disconnecting = false;
+    }
+    for (const d of waiting) {
+      if (error === null) d.callback(undefined);
+      else d.errback(new Failure(error));
+    }
+    if (error !== null && waiting.length === 0) log.err(error, "Error in factory.doStop");
+  }
+
+  /** The bound address, with the real port number. */
+  getHost(): IAddress {
+    if (this.#host === null) {
+      throw new Error("getHost(): the port is not listening; call startListening() first");
+    }
+    return this.#host;
+  }
+
+  /** The factory's name, for log lines. */
+  logPrefix(): string {
+    return prefixOf(this.factory);
+  }
+
+  /** `<HostTCPPort of Factory on 8080>`. */
+  toString(): string {
+    return this.#host !== null
+      ? `<HostTCPPort of ${prefixOf(this.factory)} on ${this.#host.port}>`
+      : `<HostTCPPort of ${prefixOf(this.factory)} (not listening)>`;
+  }
+}
+
+/**
+ * A TCP connector on the host backend (Twisted's `tcp.Connector`), returned
+ * by `HostReactor.connectTCP`. Host names are resolved with the reactor's
+ * `resolve` (IPv4, as Twisted's `connectTCP`); failures reach the factory as
+ * `DNSLookupError`, `ConnectionRefusedError`, `TimeoutError`,
+ * `ConnectBindError`, ….
+ *
+ * @example
+ * ```ts ignore
+ * const connector = reactor.connectTCP("127.0.0.1", 8080, clientFactory, { timeout: 5 });
+ * connector.disconnect();
+ * ```
+ */
+export class HostTCPConnector extends HostConnector {
+  /** The host to connect to (name or IP literal). */
+  readonly host: string;
+  /** The port to connect to. */
+  readonly port: number;
+  /** Local `[host, port]` to bind first, if any. */
+  readonly bindAddress: [string, number] | null;
+
+  /** A connector for `host:port`; call `connect()` (the reactor does). */
+  constructor(
+    reactor: HostReactorLike,
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    options: ConnectTCPOptions = {},
+  ) {
+    checkPort(port, "connectTCP");
+    super(reactor, factory, options.timeout ?? 30);
+    this.host = host;
+    this.port = port;
+    this.bindAddress = options.bindAddress ?? null;
+  }
+
+  /** The address being connected to (as given, not resolved). */
+  getDestination(): IAddress {
+    return net.isIPv6(this.host)
+      ? new IPv6Address("TCP", this.host, this.port)
+      : new IPv4Address("TCP", this.host, this.port);
+  }
+
+  /** Resolve the host if it is a name, then connect. */
+  protected startAttempt(attempt: ConnectAttempt): void {
+    const host = this.host;
+    if (isIPAddress(host)) {
+      this.#open(attempt, host);
+      return;
+    }
+    this.reactor.resolve(host).addCallbacks(
+      (ip: string): null => {
+        if (!attempt.done) this.#open(attempt, ip);
+        return null;
+      },
+      (f: Failure): null => {
+        const e = f.value instanceof Error ? f.value : new DNSLookupError(String(f.value));
+        attempt.failIfNotConnected(
+          e instanceof DNSLookupError
+            ? e
+            : new DNSLookupError(`address ${host} not found`, { cause: e }),
+        );
+        return null;
+      },
+    );
+  }
+
+  #open(attempt: ConnectAttempt, ip: string): void {
+    const port = this.port;
+    const family = net.isIPv6(ip) ? 6 : 4;
+    const bind = this.bindAddress;
+    if (bind !== null && bind[0] !== "" && !isIPAddress(bind[0])) {
+      this.reactor.callLater(0, () =>
+        attempt.failIfNotConnected(
+          new ConnectBindError(`bindAddress ${JSON.stringify(bind[0])} is not an IP address`),
+        ));
+      return;
+    }
+    const socket = new net.Socket({ allowHalfOpen: true });
+    attempt.open(
+      socket,
+      (s) => {
+        const options: net.TcpSocketConnectOpts = { host: ip, port, family };
+        if (bind !== null) {
+          options.localAddress = bind[0] === "" ? (family === 6 ? "::" : "0.0.0.0") : bind[0];
+          options.localPort = bind[1];
+        }
+        s.connect(options);
+      },
+      (s) => [
+        ipAddress("TCP", s.localAddress ?? (family === 6 ? "::" : "0.0.0.0"), s.localPort ?? 0),
+        ipAddress("TCP", ip, port),
+      ],
+    );
+  }
+
+  /** `<HostTCPConnector to host:port>`. */
+  override toString(): string {
+    return `<HostTCPConnector to ${this.host}:${this.port} (${this.state})>`;
+  }
+}

@@ -1,0 +1,543 @@
+/**
+ * UDP for the host backend over `node:dgram`: Twisted's `udp.Port` (with the
+ * multicast methods of `udp.MulticastPort`).
+ *
+ * @module
+ */
+
+import * as dgram from "node:dgram";
+import * as net from "node:net";
+import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
+import { Failure } from "../../deferred/failure.ts";
+import type {
+  IAddress,
+  IDatagramProtocol,
+  IUDPTransport,
+  ListenUDPOptions,
+} from "../../interfaces.ts";
+import * as log from "../../log/log.ts";
+import {
+  CannotListenError,
+  InvalidAddressError,
+  MessageLengthError,
+  MulticastJoinError,
+} from "../errors.ts";
+import type { HostReactorLike, HostSelectable, NodeError } from "./_common.ts";
+import { ipAddress, isIPAddress, prefixOf, systemError } from "./_common.ts";
+
+const ENCODER = new TextEncoder();
+
+/**
+ * Addresses given to this port are IP literals (checked before use), so the
+ * lookup `node:dgram` insists on can answer at once; on runtimes whose
+ * `dgram` honours it (Node, Deno) that makes `bind` synchronous.
+ */
+function literalLookup(
+  host: string,
+  options: unknown,
+  callback?: (err: Error | null, address: string, family: number) => void,
+): void {
+  const cb = (typeof options === "function" ? options : callback) as (
+    err: Error | null,
+    address: string,
+    family: number,
+  ) => void;
+  const family = net.isIP(host);
+  if (family === 0) {
+    const e = new InvalidAddressError(`${host}: not an IPv4 or IPv6 address`);
+    cb(e, host, 4);
+    return;
+  }
+  cb(null, host, family);
+}
+
+/** Largest UDP payload for the family (65535 minus the IP and UDP headers). */
+function maxDatagram(family: 4 | 6): number {
+  return family === 6 ? 65527 : 65507;
+}
+
+/**
+ * A UDP port on the host backend (Twisted's `udp.Port`), returned by
+ * `HostReactor.listenUDP`: it delivers datagrams to the protocol's
+ * `datagramReceived(data, [host, port])` (truncated to `maxPacketSize`) and
+ * sends with `write(data, [host, port])`, or `write(data)` once `connect()`ed.
+ *
+ * Binding is synchronous on Deno (so `getHost()` knows the real port at once
+ * and a failure throws `CannotListenError`). Bun's `dgram` binds
+ * asynchronously: there `getHost()` of a port asked for port 0 is known once
+ * `whenListening()` fires, and a bind failure is reported by failing it (and
+ * logging) instead of throwing. Writes made meanwhile are queued.
+ *
+ * Connected UDP: Bun reports ICMP port-unreachable, which calls the
+ * protocol's `connectionRefused()`; Deno's `dgram` does not report it.
+ *
+ * @example
+ * ```ts ignore
+ * class Echo extends DatagramProtocol {
+ *   override datagramReceived(data: Uint8Array, addr: [string, number]): void {
+ *     this.transport!.write(data, addr);
+ *   }
+ * }
+ * const port = reactor.listenUDP(0, new Echo(), { interface: "127.0.0.1" }) as HostUDPPort;
+ * await port.whenListening();
+ * ```
+ */
+export class HostUDPPort implements IUDPTransport, HostSelectable {
+  /** The reactor. */
+  readonly reactor: HostReactorLike;
+  /** The port asked for (0 = any free one). */
+  readonly port: number;
+  /** The protocol datagrams go to. */
+  readonly protocol: IDatagramProtocol;
+  /** The interface asked for (`""` = all IPv4 interfaces). */
+  readonly interface: string;
+  /** Datagrams longer than this are truncated on receipt. */
+  maxPacketSize: number;
+  /** True while the port is open. */
+  connected: boolean = false;
+
+  #family: 4 | 6 = 4;
+  #socket: dgram.Socket | null = null;
+  #host: IAddress | null = null;
+  #bindError: Error | null = null;
+  #waiters: Deferred<IAddress>[] = [];
+  #whenBound: Array<() => void> = [];
+  #connectedAddr: [string, number] | null = null;
+  #socketConnected = false;
+  #queued: Array<[Uint8Array, [string, number] | null]> = [];
+  #broadcast = false;
+  #ttl = 1;
+  #loopback = true;
+  #outgoingInterface = "";
+  #stopping: Deferred<void>[] = [];
+
+  /** A port on `port`; call `startListening()` (the reactor does). */
+  constructor(
+    reactor: HostReactorLike,
+    port: number,
+    protocol: IDatagramProtocol,
+    options: ListenUDPOptions = {},
+  ) {
+    this.reactor = reactor;
+    this.port = port;
+    this.protocol = protocol;
+    this.interface = options.interface ?? "";
+    this.maxPacketSize = options.maxPacketSize ?? 8192;
+  }
+
+  /** Bind, then connect the protocol. Throws `CannotListenError`. */
+  startListening(): void {
+    if (this.connected) return;
+    const iface = this.interface;
+    const host = iface === "" ? "0.0.0.0" : iface;
+    if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65535) {
+      throw new CannotListenError(
+        iface,
+        this.port,
+        new RangeError(`port must be an integer from 0 to 65535, got ${this.port}`),
+      );
+    }
+    if (!isIPAddress(host)) {
+      throw new CannotListenError(
+        iface,
+        this.port,
+        new InvalidAddressError(
+          `interface ${
+            JSON.stringify(iface)
+          } is not an IP address: use e.g. "127.0.0.1", "::1", "" or "::"`,
+        ),
+      );
+    }
+    this.#family = net.isIPv6(host) ? 6 : 4;
+    const socket = dgram.createSocket({
+      type: this.#family === 6 ? "udp6" : "udp4",
+      lookup: literalLookup as unknown as dgram.SocketOptions["lookup"],
+    });
+    let early: Error | null = null;
+    const onBindError = (e: Error): void => {
+      early = e;
+    };
+    socket.on("error", onBindError);
+    socket.once("listening", this.#onListening);
+    this.#socket = socket;
+    try {
+      socket.bind({ port: this.port, address: host });
+    } catch (e) {
+      early = e instanceof Error ? e : new Error(String(e));
+    }
+    socket.off("error", onBindError);
+    if (early !== null) {
+      this.#socket = null;
+      this.#host = null;
+      socket.off("listening", this.#onListening);
+      try {
+        socket.close();
+      } catch {
+        // never bound
+      }
+      throw new CannotListenError(iface, this.port, systemError(early, "bind"));
+    }
+    socket.on("error", this.#onError);
+    socket.on("message", this.#onMessage);
+    socket.unref();
+    this.connected = true;
+    this.reactor.addSelectable(this);
+    const h = this.#host as { port: number; } | null;
+    if (h !== null) log.msg(`${prefixOf(this.protocol)} starting on ${h.port}`);
+    this.protocol.makeConnection(this);
+  }
+
+  readonly #onListening = (): void => {
+    const socket = this.#socket;
+    if (socket === null) return;
+    if (this.#host === null) {
+      try {
+        const a = socket.address();
+        this.#host = ipAddress("UDP", a.address, a.port);
+        // Bound asynchronously (Bun): startListening could not log it.
+        if (this.connected) log.msg(`${prefixOf(this.protocol)} starting on ${a.port}`);
+      } catch (e) {
+        this.#bindError = systemError(e, "getsockname");
+      }
+    }
+    if (!this.connected) return; // synchronous bind: startListening carries on
+    const fns = this.#whenBound;
+    this.#whenBound = [];
+    for (const fn of fns) {
+      try {
+        fn();
+      } catch (e) {
+        log.err(e, "UDP socket option");
+      }
+    }
+    if (this.#connectedAddr === null) this.#flushQueued();
+    this.#fireWaiters();
+  };
+
+  #fireWaiters(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const d of waiters) {
+      if (this.#host !== null) d.callback(this.#host);
+      else {d.errback(
+          new Failure(this.#bindError ?? new Error("UDP port closed before it was bound")),
+        );}
+    }
+  }
+
+  readonly #onMessage = (msg: Uint8Array, rinfo: dgram.RemoteInfo): void => {
+    if (!this.connected) return;
+    const data = msg.byteLength > this.maxPacketSize ? msg.subarray(0, this.maxPacketSize) : msg;
+    try {
+      this.protocol.datagramReceived(data, [rinfo.address, rinfo.port]);
+    } catch (e) {
+      log.err(e, undefined, { system: this.logPrefix() });
+    }
+  };
+
+  readonly #onError = (e: NodeError): void => {
+    if (!this.connected) return;
+    if (e.code === "ECONNREFUSED") {
+      // ICMP port unreachable: meaningful only on a connected port (Twisted).
+      if (this.#connectedAddr !== null) {
+        try {
+          this.protocol.connectionRefused?.();
+        } catch (err) {
+          log.err(err, undefined, { system: this.logPrefix() });
+        }
+      }
+      return;
+    }
+    if (this.#host === null) {
+      // The asynchronous bind failed (Bun).
+      const err = new CannotListenError(this.interface, this.port, systemError(e, "bind"));
+      this.#bindError = err;
+      log.err(err, "listenUDP failed");
+      this.#fireWaiters();
+      this.connectionLost(new Failure(err));
+      return;
+    }
+    if (e.code === "EMSGSIZE") {
+      log.err(new MessageLengthError("message too long"), undefined, { system: this.logPrefix() });
+      return;
+    }
+    log.err(systemError(e, "send"), "UDP socket error", { system: this.logPrefix() });
+  };
+
+  /**
+   * Fires with the bound address once the socket is bound (at once on
+   * runtimes that bind synchronously), or fails with `CannotListenError`.
+   */
+  whenListening(): Deferred<IAddress> {
+    if (this.#host !== null) return succeed(this.#host);
+    if (this.#bindError !== null) return fail(this.#bindError);
+    if (!this.connected) return fail(new Error("UDP port is not listening"));
+    const d = new Deferred<IAddress>();
+    this.#waiters.push(d);
+    return d;
+  }
+
+  #afterBind(fn: () => void): void {
+    if (this.#host !== null) fn();
+    else this.#whenBound.push(fn);
+  }
+
+  /**
+   * Send one datagram: to `addr`, or to the connected peer when omitted.
+   * Throws `InvalidAddressError` for a host name or a family mismatch and
+   * `MessageLengthError` for a datagram too long for UDP.
+   */
+  write(data: Uint8Array | string, addr?: [string, number]): void {
+    const socket = this.#socket;
+    if (!this.connected || socket === null) return;
+    const bytes = typeof data === "string" ? ENCODER.encode(data) : data;
+    if (bytes.byteLength > maxDatagram(this.#family)) {
+      throw new MessageLengthError("message too long");
+    }
+    const c = this.#connectedAddr;
+    if (c !== null) {
+      if (addr !== undefined && addr !== null && (addr[0] !== c[0] || addr[1] !== c[1])) {
+        throw new Error(
+          `write(): this port is connected to ${c[0]}:${c[1]}; call write(data) without an address`,
+        );
+      }
+      if (!this.#socketConnected) this.#queued.push([bytes, null]);
+      else socket.send(bytes);
+      return;
+    }
+    if (addr === undefined || addr === null) {
+      throw new TypeError("write(data, [host, port]) needs an address on an unconnected UDP port");
+    }
+    let host = addr[0];
+    if (host === "<broadcast>") host = "255.255.255.255";
+    const fam = net.isIP(host);
+    if (fam === 0) {
+      throw new InvalidAddressError(`${host}: write() only accepts IP addresses, not hostnames`);
+    }
+    if (fam === 4 && this.#family === 6) {
+      throw new InvalidAddressError(
+        `${host}: IPv6 port write() called with IPv4 or broadcast address`,
+      );
+    }
+    if (fam === 6 && this.#family === 4) {
+      throw new InvalidAddressError(`${host}: IPv4 port write() called with IPv6 address`);
+    }
+    if (this.#host === null) this.#queued.push([bytes, [host, addr[1]]]);
+    else socket.send(bytes, addr[1], host);
+  }
+
+  /**
+   * Connect to `host:port` (an IP address): only its datagrams are received,
+   * and `write(data)` needs no address. Connecting twice throws, as in Twisted.
+   */
+  connect(host: string, port: number): void {
+    if (this.#connectedAddr !== null) {
+      throw new Error("already connected, reconnecting is not currently supported");
+    }
+    if (!isIPAddress(host)) throw new InvalidAddressError(`${host}: not an IPv4 or IPv6 address.`);
+    this.#connectedAddr = [host, port];
+    this.#afterBind(() => {
+      const socket = this.#socket;
+      if (socket === null) return;
+      socket.connect(port, host, () => {
+        this.#socketConnected = true;
+        this.#flushQueued();
+      });
+    });
+  }
+
+  #flushQueued(): void {
+    const socket = this.#socket;
+    const q = this.#queued;
+    this.#queued = [];
+    if (socket === null) return;
+    for (const [bytes, addr] of q) {
+      try {
+        if (addr === null) socket.send(bytes);
+        else socket.send(bytes, addr[1], addr[0]);
+      } catch (e) {
+        log.err(e, "UDP send", { system: this.logPrefix() });
+      }
+    }
+  }
+
+  /** The bound address (the real port when 0 was asked for). */
+  getHost(): IAddress {
+    if (this.#host === null) {
+      throw new Error(
+        "getHost(): this runtime binds UDP asynchronously and the port is not bound yet; "
+          + "wait for whenListening()",
+      );
+    }
+    return this.#host;
+  }
+
+  /** Stop listening; the Deferred fires once the socket is closed. */
+  stopListening(): Deferred<void> {
+    if (!this.connected) return succeed(undefined);
+    const d = new Deferred<void>();
+    this.#stopping.push(d);
+    if (this.#stopping.length === 1) {
+      this.reactor.callLater(0, () => this.connectionLost(new Failure(new Error("stopListening"))));
+    }
+    return d;
+  }
+
+  /** Twisted's name for `stopListening`. */
+  loseConnection(): Deferred<void> {
+    return this.stopListening();
+  }
+
+  /** Stop the protocol and close the socket (also at reactor shutdown). */
+  connectionLost(_reason: Failure): void {
+    const waiting = this.#stopping;
+    this.#stopping = [];
+    if (!this.connected) {
+      for (const d of waiting) d.callback(undefined);
+      return;
+    }
+    this.connected = false;
+    this.reactor.removeSelectable(this);
+    const port = (this.#host as { port?: number; } | null)?.port ?? this.port;
+    log.msg(`(UDP Port ${port} Closed)`);
+    let error: unknown = null;
+    try {
+      this.protocol.doStop();
+    } catch (e) {
+      error = e;
+    }
+    const socket = this.#socket;
+    this.#socket = null;
+    this.#queued = [];
+    const finish = (): void => {
+      for (const d of waiting) {
+        if (error === null) d.callback(undefined);
+        else d.errback(new Failure(error));
+      }
+      if (error !== null && waiting.length === 0) log.err(error, "Error in protocol.doStop");
+    };
+    if (socket === null) {
+      finish();
+      return;
+    }
+    let done = false;
+    const once = (): void => {
+      if (done) return;
+      done = true;
+      finish();
+    };
+    try {
+      socket.close(once);
+    } catch {
+      once();
+    }
+    this.#fireWaiters();
+  }
+
+  /** Change the largest datagram delivered (longer ones are truncated). */
+  setMaxPacketSize(size: number): void {
+    this.maxPacketSize = size;
+  }
+
+  /** Allow sending to broadcast addresses. */
+  setBroadcastAllowed(enabled: boolean): void {
+    this.#broadcast = !!enabled;
+    this.#afterBind(() => this.#socket?.setBroadcast(this.#broadcast));
+  }
+
+  /** Whether sending to broadcast addresses is allowed. */
+  getBroadcastAllowed(): boolean {
+    return this.#broadcast;
+  }
+
+  /** Join a multicast group (on `iface`, an interface address; default: any). */
+  joinGroup(addr: string, iface?: string): Deferred<void> {
+    return this.#membership(addr, iface, true);
+  }
+
+  /** Leave a multicast group. */
+  leaveGroup(addr: string, iface?: string): Deferred<void> {
+    return this.#membership(addr, iface, false);
+  }
+
+  #membership(addr: string, iface: string | undefined, join: boolean): Deferred<void> {
+    const d = new Deferred<void>();
+    this.#afterBind(() => {
+      const socket = this.#socket;
+      try {
+        if (socket === null) throw new Error("the port is closed");
+        const i = iface === undefined || iface === "" ? undefined : iface;
+        if (join) socket.addMembership(addr, i);
+        else socket.dropMembership(addr, i);
+      } catch (e) {
+        d.errback(
+          new Failure(
+            new MulticastJoinError(
+              `${join ? "joinGroup" : "leaveGroup"}(${addr}${iface ? `, ${iface}` : ""}): ${
+                (e as Error).message ?? String(e)
+              }`,
+              { cause: e },
+            ),
+          ),
+        );
+        return;
+      }
+      d.callback(undefined);
+    });
+    return d;
+  }
+
+  /** Multicast TTL for outgoing datagrams. */
+  setTTL(ttl: number): void {
+    this.#ttl = ttl;
+    this.#afterBind(() => this.#socket?.setMulticastTTL(ttl));
+  }
+
+  /** The multicast TTL (default 1). */
+  getTTL(): number {
+    return this.#ttl;
+  }
+
+  /** Whether our own multicast datagrams loop back to us. */
+  setLoopbackMode(mode: boolean): void {
+    this.#loopback = !!mode;
+    this.#afterBind(() => this.#socket?.setMulticastLoopback(this.#loopback));
+  }
+
+  /** The multicast loopback mode (default true). */
+  getLoopbackMode(): boolean {
+    return this.#loopback;
+  }
+
+  /** Send multicast datagrams through the interface with address `addr`. */
+  setOutgoingInterface(addr: string): Deferred<void> {
+    const d = new Deferred<void>();
+    this.#afterBind(() => {
+      try {
+        this.#socket?.setMulticastInterface(addr);
+        this.#outgoingInterface = addr;
+      } catch (e) {
+        d.errback(new Failure(e));
+        return;
+      }
+      d.callback(undefined);
+    });
+    return d;
+  }
+
+  /** The outgoing multicast interface set with `setOutgoingInterface` (`""` = default). */
+  getOutgoingInterface(): string {
+    return this.#outgoingInterface;
+  }
+
+  /** The protocol's name, for log lines. */
+  logPrefix(): string {
+    return prefixOf(this.protocol);
+  }
+
+  /** `<HostUDPPort of Protocol on 9999>`. */
+  toString(): string {
+    const p = (this.#host as { port?: number; } | null)?.port;
+    return `<HostUDPPort of ${prefixOf(this.protocol)} on ${p ?? "(not bound)"}>`;
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * Unix-domain stream sockets for the host backend over `node:net`: Twisted's
+ * `unix.Port` and `unix.Connector`, with its lock-file handling (`wantPID`,
+ * `checkPID`).
+ *
+ * @module
+ */
+
+import * as fs from "node:fs";
+import * as net from "node:net";
+import { Deferred, succeed } from "../../deferred/deferred.ts";
+import { Failure } from "../../deferred/failure.ts";
+import type {
+  ConnectUNIXOptions,
+  IAddress,
+  IClientFactory,
+  IListeningPort,
+  IProtocol,
+  IProtocolFactory,
+  ListenUNIXOptions,
+} from "../../interfaces.ts";
+import * as log from "../../log/log.ts";
+import { UNIXAddress } from "../address.ts";
+import { BadFileError, CannotListenError, ConnectionDone } from "../errors.ts";
+import type { HostReactorLike, HostSelectable } from "./_common.ts";
+import { prefixOf, systemError } from "./_common.ts";
+import type { ConnectAttempt } from "./_connector.ts";
+import { HostConnector } from "./_connector.ts";
+import { listenNow } from "./_listen.ts";
+import { FilesystemLock, isLocked } from "./_lockfile.ts";
+import { HostConnection } from "./connection.ts";
+
+/** Linux abstract-namespace names start with a NUL byte and have no file. */
+function inFilesystemNamespace(path: string): boolean {
+  return !path.startsWith("\0");
+}
+
+/**
+ * A listening Unix socket on the host backend (Twisted's `unix.Port`),
+ * returned by `HostReactor.listenUNIX`. The socket file gets `mode`
+ * (default `0o666`) and is removed when the port stops. With `wantPID`, a
+ * `PATH.lock` symlink naming our PID guards against a second listener; a
+ * stale lock (dead PID) is taken over and a leftover socket file removed.
+ *
+ * @example
+ * ```ts ignore
+ * const port = reactor.listenUNIX("/tmp/app.sock", factory, { mode: 0o600, wantPID: true });
+ * await port.stopListening();
+ * ```
+ */
+export class HostUNIXPort implements IListeningPort, HostSelectable {
+  /** The reactor. */
+  readonly reactor: HostReactorLike;
+  /** The socket path. */
+  readonly path: string;
+  /** The factory making a protocol per connection. */
+  readonly factory: IProtocolFactory;
+  /** Listen queue length. */
+  readonly backlog: number;
+  /** File mode of the socket file. */
+  readonly mode: number;
+  /** Whether a PID lock file is kept. */
+  readonly wantPID: boolean;
+  /** True while listening. */
+  connected: boolean = false;
+  /** True between `stopListening()` and the socket being closed. */
+  disconnecting: boolean = false;
+  /** How many connections were accepted. */
+  sessionno: number = 0;
+
+  #server: net.Server | null = null;
+  #lock: FilesystemLock | null = null;
+  #stopping: Deferred<void>[] = [];
+
+  /** A port on `path`; call `startListening()` (the reactor does). */
+  constructor(
+    reactor: HostReactorLike,
+    path: string,
+    factory: IProtocolFactory,
+    options: ListenUNIXOptions = {},
+  ) {
+    this.reactor = reactor;
+    this.path = path;
+    this.factory = factory;
+    this.backlog = options.backlog ?? 50;
+    this.mode = options.mode ?? 0o666;
+    this.wantPID = !!options.wantPID;
+  }
+
+  /** Take the lock (if wanted), bind, chmod and listen. Throws `CannotListenError`. */
+  startListening(): void {
+    if (this.connected) return;
+    const path = this.path;
+    log.msg(`${prefixOf(this.factory)} starting on ${JSON.stringify(path)}`);
+    let lock: FilesystemLock | null = null;
+    if (this.wantPID) {
+      lock = new FilesystemLock(`${path}.lock`);
+      let got: boolean;
+      try {
+        got = lock.lock();
+      } catch (e) {
+        throw new CannotListenError("", path, systemError(e, "symlink"));
+      }
+      if (!got) throw new CannotListenError("", path, new Error("Cannot acquire lock"));
+      if (!lock.clean) {
+        // Best effort: remove the socket file a dead listener left behind.
+        try {
+          if (fs.statSync(path).isSocket()) fs.unlinkSync(path);
+        } catch {
+          // bind reports whatever is wrong
+        }
+      }
+    }
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+    const error = listenNow(server, { path }, this.backlog);
+    if (error !== null) {
+      this.#unlock(lock);
+      throw new CannotListenError("", path, error);
+    }
+    if (inFilesystemNamespace(path)) {
+      try {
+        fs.chmodSync(path, this.mode);
+      } catch (e) {
+        server.close();
+        this.#unlock(lock);
+        throw new CannotListenError("", path, systemError(e, "chmod"));
+      }
+    }
+    server.unref();
+    server.on("connection", this.#onConnection);
+    this.#server = server;
+    this.#lock = lock;
+    this.factory.doStart();
+    this.connected = true;
+    this.reactor.addSelectable(this);
+  }
+
+  #unlock(lock: FilesystemLock | null): void {
+    if (lock === null || !lock.locked) return;
+    try {
+      lock.unlock();
+    } catch (e) {
+      log.err(e, "Could not release the Unix socket lock");
+    }
+  }
+
+  readonly #onConnection = (socket: net.Socket): void => {
+    if (!this.connected || this.disconnecting) {
+      socket.destroy();
+      return;
+    }
+    socket.unref();
+    const peer = new UNIXAddress(null);
+    let protocol: IProtocol | null;
+    try {
+      protocol = this.factory.buildProtocol(peer);
+    } catch (e) {
+      log.err(e, "Error in buildProtocol", { system: this.logPrefix() });
+      socket.destroy();
+      return;
+    }
+    if (protocol === null || protocol === undefined) {
+      socket.destroy();
+      return;
+    }
+    const s = this.sessionno++;
+    const transport = new HostConnection(
+      this.reactor,
+      socket,
+      protocol,
+      new UNIXAddress(this.path),
+      peer,
+      { logstr: `${prefixOf(protocol)},${s},` },
+    );
+    try {
+      protocol.makeConnection(transport);
+    } catch (e) {
+      log.err(e, undefined, { system: transport.logPrefix() });
+    }
+  };
+
+  /**
+   * Stop accepting connections; the socket file (and lock) are removed. The
+   * Deferred fires once that is done and the factory stopped.
+   */
+  stopListening(): Deferred<void> {
+    this.disconnecting = true;
+    if (!this.connected) return succeed(undefined);
+    const d = new Deferred<void>();
+    this.#stopping.push(d);
+    if (this.#stopping.length === 1) {
+      this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionDone())));
+    }
+    return d;
+  }
+
+  /** Twisted's name for `stopListening`. */
+  loseConnection(): Deferred<void> {
+    return this.stopListening();
+  }
+
+  /** Close the socket, remove its file and lock, stop the factory. */
+  connectionLost(_reason: Failure): void {
+    const waiting = this.#stopping;
+    this.#stopping = [];
+    if (!this.connected) {
+      for (const d of waiting) d.callback(undefined);
+      return;
+    }
+    this.connected = false;
+    this.reactor.removeSelectable(this);
+    const server = this.#server;
+    this.#server = null;
+    if (server !== null) {
+      server.off("connection", this.#onConnection);
+      server.on("connection", (s: net.Socket) => s.destroy());
+      server.close();
+    }
+    if (inFilesystemNamespace(this.path)) {
+      try {
+        fs.unlinkSync(this.path);
+      } catch {
+        // the runtime may have removed it already
+      }
+    }
+    this.#unlock(this.#lock);
+    this.#lock = null;
+    log.msg(`(UNIX Port ${this.path} Closed)`);
+    let error: unknown = null;
+    try {
+      this.factory.doStop();
+    } catch (e) {
+      error = e;
+    } finally {
+      this.disconnecting = false;
+    }
+    for (const d of waiting) {
+      if (error === null) d.callback(undefined);
+      else d.errback(new Failure(error));
+    }
+    if (error !== null && waiting.length === 0) log.err(error, "Error in factory.doStop");
+  }
+
+  /** The socket path as a `UNIXAddress`. */
+  getHost(): IAddress {
+    return new UNIXAddress(this.path);
+  }
+
+  /** The factory's name, for log lines. */
+  logPrefix(): string {
+    return prefixOf(this.factory);
+  }
+
+  /** `<HostUNIXPort of Factory on /path>`. */
+  toString(): string {
+    return `<HostUNIXPort of ${prefixOf(this.factory)} on ${this.path}>`;
+  }
+}
+
+/**
+ * A Unix-socket connector on the host backend (Twisted's `unix.Connector`),
+ * returned by `HostReactor.connectUNIX`. With `checkPID`, the attempt fails
+ * with `BadFileError` unless `PATH.lock` names a live process.
+ *
+ * @example
+ * ```ts ignore
+ * reactor.connectUNIX("/tmp/app.sock", clientFactory, { timeout: 5, checkPID: true });
+ * ```
+ */
+export class HostUNIXConnector extends HostConnector {
+  /** The socket path. */
+  readonly path: string;
+  /** Whether the lock file must name a live process. */
+  readonly checkPID: boolean;
+
+  /** A connector for `path`; call `connect()` (the reactor does). */
+  constructor(
+    reactor: HostReactorLike,
+    path: string,
+    factory: IClientFactory,
+    options: ConnectUNIXOptions = {},
+  ) {
+    super(reactor, factory, options.timeout ?? 30);
+    this.path = path;
+    this.checkPID = !!options.checkPID;
+  }
+
+  /** The socket path as a `UNIXAddress`. */
+  getDestination(): IAddress {
+    return new UNIXAddress(this.path);
+  }
+
+  /** Check the lock if asked, then connect. */
+  protected startAttempt(attempt: ConnectAttempt): void {
+    const path = this.path;
+    if (this.checkPID) {
+      let locked: boolean;
+      try {
+        locked = isLocked(`${path}.lock`);
+      } catch {
+        locked = false;
+      }
+      if (!locked) {
+        this.reactor.callLater(0, () =>
+          attempt.failIfNotConnected(
+            new BadFileError(`File used for UNIX socket is no good: ${path}.`),
+          ));
+        return;
+      }
+    }
+    attempt.open(
+      new net.Socket({ allowHalfOpen: true }),
+      (s) => s.connect({ path }),
+      () => [new UNIXAddress(null), new UNIXAddress(path)],
+    );
+  }
+
+  /** `<HostUNIXConnector to /path>`. */
+  override toString(): string {
+    return `<HostUNIXConnector to ${this.path} (${this.state})>`;
+  }
+}
