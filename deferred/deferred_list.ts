@@ -6,6 +6,15 @@
  */
 
 import { err } from "../log/log.ts";
+import { internals, NO_RESULT } from "./_internals.ts";
+
+/**
+ * `internals.peek(d)`: `d`'s result if it has fired and is idle (not paused,
+ * not running its callbacks, no stages pending, not waiting on another
+ * Deferred), else `NO_RESULT`; unlike `take`, it leaves the result in place.
+ * Used for DeferredList's fast path when deferred.ts provides it.
+ */
+type Peek = (d: object) => unknown;
 import { Deferred } from "./deferred.ts";
 import { Failure } from "./failure.ts";
 
@@ -235,44 +244,53 @@ export class DeferredList<
    */
   constructor(deferreds: D, options?: O) {
     super();
-    const list = Array.from(deferreds);
-    const n = list.length;
+    const n = deferreds.length;
+    const list = new Array<Deferred<unknown>>(n);
+    const results = new Array<DeferredListItem<unknown> | undefined>(n);
     for (let i = 0; i < n; i++) {
-      if (!(list[i] instanceof Deferred)) {
-        throw new TypeError(`DeferredList: item ${i} is not a Deferred (got ${typeof list[i]})`);
+      const d = deferreds[i];
+      if (!(d instanceof Deferred)) {
+        throw new TypeError(`DeferredList: item ${i} is not a Deferred (got ${typeof d})`);
       }
+      list[i] = d;
+      results[i] = undefined;
     }
     this.#deferreds = list;
-    this.resultList = new Array(n).fill(undefined);
+    this.resultList = results;
     this.fireOnOneCallback = options?.fireOnOneCallback === true;
     this.fireOnOneErrback = options?.fireOnOneErrback === true;
     this.consumeErrors = options?.consumeErrors === true;
     if (n === 0 && !this.fireOnOneCallback) {
-      this.callback(this.resultList as unknown as DeferredListFired<D, O>);
+      this.callback(results as unknown as DeferredListFired<D, O>);
       return;
     }
+    const self = this as DeferredList<readonly Deferred<unknown>[], DeferredListOptions>;
+    const peek = (internals as { peek?: Peek; }).peek;
     for (let i = 0; i < n; i++) {
-      list[i].addBoth((result: unknown) => this.#onResult(i, result));
-    }
-  }
-
-  #onResult(index: number, result: unknown): unknown {
-    // A success result is never a Failure: Deferred routes Failures to the
-    // errback track, so `instanceof` tells which track this came from.
-    const failed = result instanceof Failure;
-    this.resultList[index] = failed ? [false, result] : [true, result];
-    this.finishedCount++;
-    if (!this.called) {
-      if (!failed && this.fireOnOneCallback) {
-        this.callback([result, index] as unknown as DeferredListFired<D, O>);
-      } else if (failed && this.fireOnOneErrback) {
-        this.errback(new Failure(new FirstError(result, index)));
-      } else if (this.finishedCount === this.resultList.length) {
-        this.callback(this.resultList as unknown as DeferredListFired<D, O>);
+      const d = list[i];
+      // Fast path: a member that already holds its result and is idle, whose
+      // result will not fire this list and which the stage would hand on
+      // unchanged. Running the stage would change nothing observable (the
+      // member keeps its result; the list does not fire), so record it
+      // directly. Anything else goes through a real stage, as in Twisted.
+      if (peek !== undefined && this.finishedCount + 1 < n) {
+        const r = peek(d);
+        if (r !== NO_RESULT) {
+          if (r instanceof Failure) {
+            if (!this.fireOnOneErrback && !this.consumeErrors) {
+              results[i] = [false, r];
+              this.finishedCount++;
+              continue;
+            }
+          } else if (!this.fireOnOneCallback) {
+            results[i] = [true, r];
+            this.finishedCount++;
+            continue;
+          }
+        }
       }
+      d.addBoth((result: unknown): unknown => onMemberResult(self, i, result));
     }
-    if (failed && this.consumeErrors) return null;
-    return result;
   }
 
   /**
@@ -301,4 +319,34 @@ export class DeferredList<
       }
     }
   }
+}
+
+/**
+ * One member fired: record it, fire the list when it is due, and hand the
+ * member's chain its next result (Twisted's `DeferredList._cbDeferred`).
+ */
+function onMemberResult(
+  dl: DeferredList<readonly Deferred<unknown>[], DeferredListOptions>,
+  index: number,
+  result: unknown,
+): unknown {
+  // A success result is never a Failure: Deferred routes Failures to the
+  // errback track, so `instanceof` tells which track this came from.
+  const failed = result instanceof Failure;
+  const results = dl.resultList;
+  results[index] = failed ? [false, result] : [true, result];
+  const finished = ++dl.finishedCount;
+  if (!dl.called) {
+    if (failed) {
+      if (dl.fireOnOneErrback) dl.errback(new Failure(new FirstError(result, index)));
+      else if (finished === results.length) {
+        dl.callback(results as DeferredListResult<readonly Deferred<unknown>[]>);
+      }
+    } else if (dl.fireOnOneCallback) {
+      dl.callback([result, index] as unknown as DeferredListResult<readonly Deferred<unknown>[]>);
+    } else if (finished === results.length) {
+      dl.callback(results as DeferredListResult<readonly Deferred<unknown>[]>);
+    }
+  }
+  return failed && dl.consumeErrors ? null : result;
 }

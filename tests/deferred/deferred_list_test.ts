@@ -176,6 +176,45 @@ describe("DeferredList (twisted.internet.defer.DeferredList, DeferredListTests)"
     assert.equal(after, 11);
   });
 
+  it("the list fires inside the last member's stage: callbacks it adds to that member run after", () => {
+    // Twisted: the member is running its callbacks while the list fires, so a
+    // callback added to it from a list callback runs once the stage returns.
+    const a = succeed(1);
+    const b = new Deferred<number>();
+    const dl = new DeferredList([a, b]);
+    const log: string[] = [];
+    dl.addCallback((r) => {
+      b.addCallback((x) => {
+        log.push(`b ${x}`);
+        return x;
+      });
+      log.push("list fired");
+      return r;
+    });
+    b.callback(2);
+    assert.deepEqual(log, ["list fired", "b 2"]);
+  });
+
+  it("a member that is running its callbacks is joined after its current stage", () => {
+    const d = new Deferred<number>();
+    let dl: DeferredList<[Deferred<number>, Deferred<number>]> | undefined;
+    d.addCallback((x) => {
+      dl = new DeferredList([d, succeed(0)]);
+      return x * 10;
+    });
+    d.callback(1);
+    assert.deepEqual(successOf(dl!), [[true, 10], [true, 0]]);
+  });
+
+  it("a paused member is waited for", () => {
+    const d = succeed(5);
+    d.pause();
+    const dl = new DeferredList([d, succeed(6)]);
+    assert.equal(dl.called, false);
+    d.unpause();
+    assert.deepEqual(successOf(dl), [[true, 5], [true, 6]]);
+  });
+
   it("the input array is copied", () => {
     const ds = [new Deferred<number>()];
     const dl = new DeferredList(ds);
