@@ -1,0 +1,541 @@
+/**
+ * Deferred micro-benchmarks: the four cases of `bench/defer_twisted.py` (in
+ * the shared benchmark folder), on Skein's Deferred, compared with Python
+ * Twisted (run in the same invocation) and with the native Promise code of
+ * `promise_ref.ts` (measured in this same process).
+ *
+ * ```sh
+ * deno run -A bench/deferred_bench.ts                 # table: ops/s, ×Twisted, ×Promise
+ * bun bench/deferred_bench.ts --batch-ms 200 --batches 7
+ * deno run -A bench/deferred_bench.ts --json          # one JSON object, as defer_twisted.py prints
+ * ```
+ *
+ * Options: `--batch-ms N` (default 200), `--batches N` (default 7), `--json`
+ * (print only the JSON object, for `run_micro.sh`'s MICRO list), `--no-twisted`,
+ * `--no-promise`, `--python PATH` (default `/usr/bin/python3`, else `python3`),
+ * `--twisted-script PATH` (default `../shared/bench/defer_twisted.py` next to
+ * this repository, or `$SKEIN_DEFER_TWISTED`).
+ *
+ * Cases (one op =):
+ * - `a_fire_10_callbacks`: `new Deferred()`, 10 × `addCallback(x => x + 1)`, `callback(0)`
+ * - `b_chain_10_fired`: the same, each callback returning `succeed(x + 1)`
+ * - `c_list_100_fired`: `new DeferredList([succeed(0) … succeed(99)])`
+ * - `d_coroutine_10_fired`: an `inlineCallbacks` function doing
+ *   `total += yield succeed(i)` ten times
+ *
+ * Skein's ops are synchronous, as Twisted's are (an already-fired Deferred
+ * runs its callbacks at once); each Promise op is awaited before the next,
+ * as in `promise_ref.ts`.
+ *
+ * @module
+ */
+
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { Deferred, succeed } from "../deferred/deferred.ts";
+import { DeferredList } from "../deferred/deferred_list.ts";
+import { inlineCallbacks } from "../deferred/inline_callbacks.ts";
+
+// ---------------------------------------------------------------------------
+// Skein cases
+// ---------------------------------------------------------------------------
+
+const inc = (x: number): number => x + 1;
+const incFired = (x: number): Deferred<number> => succeed(x + 1);
+
+function caseA(): Deferred<number> {
+  const d = new Deferred<number>();
+  d.addCallback(inc);
+  d.addCallback(inc);
+  d.addCallback(inc);
+  d.addCallback(inc);
+  d.addCallback(inc);
+  d.addCallback(inc);
+  d.addCallback(inc);
+  d.addCallback(inc);
+  d.addCallback(inc);
+  d.addCallback(inc);
+  d.callback(0);
+  return d;
+}
+
+function caseB(): Deferred<number> {
+  const d = new Deferred<number>();
+  for (let i = 0; i < 10; i++) d.addCallback(incFired);
+  d.callback(0);
+  return d;
+}
+
+function caseC(): Deferred<unknown> {
+  const ds = new Array<Deferred<number>>(100);
+  for (let i = 0; i < 100; i++) ds[i] = succeed(i);
+  return new DeferredList(ds);
+}
+
+const tenYields = inlineCallbacks(function*(): Generator<unknown, number, unknown> {
+  let total = 0;
+  for (let i = 0; i < 10; i++) total += (yield succeed(i)) as number;
+  return total;
+});
+
+const tenYieldStars = inlineCallbacks(function*(): Generator<unknown, number, unknown> {
+  let total = 0;
+  for (let i = 0; i < 10; i++) total += yield* succeed(i);
+  return total;
+});
+
+function caseD(): Deferred<number> {
+  return tenYields();
+}
+
+function caseDStar(): Deferred<number> {
+  return tenYieldStars();
+}
+
+function resultOf(d: Deferred<unknown>): unknown {
+  let out: unknown = undefined;
+  d.addBoth((r: unknown) => {
+    out = r;
+  });
+  return out;
+}
+
+function checkSkein(): void {
+  if (resultOf(caseA()) !== 10) throw new Error("case a gave a wrong result");
+  if (resultOf(caseB()) !== 10) throw new Error("case b gave a wrong result");
+  const c = resultOf(caseC()) as [boolean, unknown][];
+  if (c.length !== 100 || !c.every(([ok]) => ok) || c[99][1] !== 99) {
+    throw new Error("case c gave a wrong result");
+  }
+  if (resultOf(caseD()) !== 45) throw new Error("case d gave a wrong result");
+  if (resultOf(caseDStar()) !== 45) throw new Error("case d* gave a wrong result");
+}
+
+// ---------------------------------------------------------------------------
+// Native Promise counterparts (the code of promise_ref.ts)
+// ---------------------------------------------------------------------------
+
+const incP = (x: number): number => x + 1;
+const incFiredP = (x: number): Promise<number> => Promise.resolve(x + 1);
+
+function promiseA(): Promise<number> {
+  let resolve!: (v: number) => void;
+  let p = new Promise<number>((r) => {
+    resolve = r;
+  });
+  for (let i = 0; i < 10; i++) p = p.then(incP);
+  resolve(0);
+  return p;
+}
+
+function promiseB(): Promise<number> {
+  let resolve!: (v: number) => void;
+  let p = new Promise<number>((r) => {
+    resolve = r;
+  });
+  for (let i = 0; i < 10; i++) p = p.then(incFiredP);
+  resolve(0);
+  return p;
+}
+
+function promiseC(): Promise<number[]> {
+  const arr: Promise<number>[] = new Array(100);
+  for (let i = 0; i < 100; i++) arr[i] = Promise.resolve(i);
+  return Promise.all(arr);
+}
+
+function promiseC2(): Promise<PromiseSettledResult<number>[]> {
+  const arr: Promise<number>[] = new Array(100);
+  for (let i = 0; i < 100; i++) arr[i] = Promise.resolve(i);
+  return Promise.allSettled(arr);
+}
+
+async function promiseD(): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < 10; i++) total += await Promise.resolve(i);
+  return total;
+}
+
+async function checkPromise(): Promise<void> {
+  if ((await promiseA()) !== 10) throw new Error("promise case a");
+  if ((await promiseB()) !== 10) throw new Error("promise case b");
+  const c = await promiseC();
+  if (c.length !== 100 || c[99] !== 99) throw new Error("promise case c");
+  const c2 = await promiseC2();
+  if (c2.length !== 100 || c2[99].status !== "fulfilled") throw new Error("promise case c2");
+  if ((await promiseD()) !== 45) throw new Error("promise case d");
+}
+
+// ---------------------------------------------------------------------------
+// Measuring (the method of defer_twisted.py / promise_ref.ts)
+// ---------------------------------------------------------------------------
+
+/** One case's measurement, shaped like defer_twisted.py's. */
+export interface CaseResult {
+  /** Median ops/s over the batches. */
+  "ops_per_sec": number;
+  /** Ops/s of each batch. */
+  batches: number[];
+  /** Ops per batch. */
+  "n_per_batch": number;
+  /** What one op is. */
+  what: string;
+}
+
+/** The JSON object the bench prints with `--json`. */
+export interface BenchReport {
+  /** Runtime and version, e.g. `deno 2.9.6 / Skein`. */
+  runtime: string;
+  /** Results by case name. */
+  cases: Record<string, CaseResult>;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function calibrate(run: (n: number) => number, batchMs: number): number {
+  let n = 64;
+  let dt = 0;
+  // Grow until one batch takes at least min(50 ms, batchMs/2); bounded by count.
+  const floor = Math.min(50, Math.max(1, batchMs / 2));
+  for (let k = 0; k < 40; k++) {
+    dt = run(n);
+    if (dt >= floor) break;
+    n *= 2;
+  }
+  return Math.max(1, Math.round((n * batchMs) / Math.max(dt, 1e-3)));
+}
+
+function measureSync(
+  fn: () => unknown,
+  batchMs: number,
+  batches: number,
+  what: string,
+): CaseResult {
+  const run = (n: number): number => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    return performance.now() - t0;
+  };
+  const n = calibrate(run, batchMs);
+  const rates: number[] = [];
+  for (let b = 0; b < batches; b++) rates.push((n * 1000) / Math.max(run(n), 1e-3));
+  return {
+    ops_per_sec: Math.round(median(rates)),
+    batches: rates.map(Math.round),
+    n_per_batch: n,
+    what,
+  };
+}
+
+async function measureAsync(
+  fn: () => Promise<unknown>,
+  batchMs: number,
+  batches: number,
+  what: string,
+): Promise<CaseResult> {
+  const run = async (n: number): Promise<number> => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await fn();
+    return performance.now() - t0;
+  };
+  let n = 64;
+  let dt = 0;
+  const floor = Math.min(50, Math.max(1, batchMs / 2));
+  for (let k = 0; k < 40; k++) {
+    dt = await run(n);
+    if (dt >= floor) break;
+    n *= 2;
+  }
+  n = Math.max(1, Math.round((n * batchMs) / Math.max(dt, 1e-3)));
+  const rates: number[] = [];
+  for (let b = 0; b < batches; b++) rates.push((n * 1000) / Math.max(await run(n), 1e-3));
+  return {
+    ops_per_sec: Math.round(median(rates)),
+    batches: rates.map(Math.round),
+    n_per_batch: n,
+    what,
+  };
+}
+
+function runtimeName(): string {
+  const g = globalThis as { Deno?: { version: { deno: string; }; }; Bun?: { version: string; }; };
+  if (g.Bun) return `bun ${g.Bun.version}`;
+  if (g.Deno) return `deno ${g.Deno.version.deno}`;
+  return `node ${process.version}`;
+}
+
+/** The four canonical cases plus the `yield*` variant of d (table only). */
+const SKEIN_CASES: [string, () => unknown, string][] = [
+  ["a_fire_10_callbacks", caseA, "Deferred + 10 addCallback + callback()"],
+  ["b_chain_10_fired", caseB, "10 callbacks each returning succeed(x) (fired Deferred)"],
+  ["c_list_100_fired", caseC, "DeferredList of 100 succeed(i)"],
+  ["d_coroutine_10_fired", caseD, "inlineCallbacks yielding 10 succeed(i)"],
+];
+
+/**
+ * Measure Skein's four cases (plus `d_yield_star_10_fired` when `extra` is
+ * set) and return the report.
+ *
+ * @example
+ * ```ts ignore
+ * import { measureSkein } from "./deferred_bench.ts";
+ * const report = measureSkein({ batchMs: 20, batches: 3 });
+ * console.log(report.cases.a_fire_10_callbacks.ops_per_sec);
+ * ```
+ */
+export function measureSkein(
+  opts: { batchMs: number; batches: number; extra?: boolean; },
+): BenchReport {
+  checkSkein();
+  const out: BenchReport = { runtime: `${runtimeName()} / Skein`, cases: {} };
+  const cases = opts.extra
+    ? [...SKEIN_CASES, [
+      "d_yield_star_10_fired",
+      caseDStar,
+      "inlineCallbacks with yield* on 10 succeed(i)",
+    ] as [string, () => unknown, string]]
+    : SKEIN_CASES;
+  for (const [name, fn, what] of cases) {
+    out.cases[name] = measureSync(fn, opts.batchMs, opts.batches, what);
+  }
+  return out;
+}
+
+/**
+ * Measure the native Promise counterparts (promise_ref.ts's code) in this
+ * process.
+ *
+ * @example
+ * ```ts ignore
+ * import { measurePromises } from "./deferred_bench.ts";
+ * const report = await measurePromises({ batchMs: 20, batches: 3 });
+ * ```
+ */
+export async function measurePromises(
+  opts: { batchMs: number; batches: number; },
+): Promise<BenchReport> {
+  await checkPromise();
+  const out: BenchReport = { runtime: `${runtimeName()} / Promise`, cases: {} };
+  const cases: [string, () => Promise<unknown>, string][] = [
+    ["a_fire_10_callbacks", promiseA, "new Promise + 10 .then + resolve, awaited"],
+    ["b_chain_10_fired", promiseB, "10 .then each returning Promise.resolve(x), awaited"],
+    ["c_list_100_fired", promiseC, "await Promise.all of 100 Promise.resolve(i)"],
+    ["c2_allsettled_100", promiseC2, "await Promise.allSettled of 100 Promise.resolve(i)"],
+    ["d_coroutine_10_fired", promiseD, "async fn awaiting 10 Promise.resolve(i)"],
+  ];
+  for (const [name, fn, what] of cases) {
+    out.cases[name] = await measureAsync(fn, opts.batchMs, opts.batches, what);
+  }
+  return out;
+}
+
+/**
+ * Run Python Twisted's `defer_twisted.py` with the same budget and return its
+ * report, or `null` (with the reason) when Python or Twisted is missing.
+ *
+ * @example
+ * ```ts ignore
+ * import { measureTwisted } from "./deferred_bench.ts";
+ * const t = measureTwisted({ batchMs: 200, batches: 7 });
+ * ```
+ */
+export function measureTwisted(
+  opts: { batchMs: number; batches: number; python?: string; script?: string; },
+): { report: BenchReport | null; reason?: string; } {
+  const script = opts.script ?? process.env.SKEIN_DEFER_TWISTED
+    ?? fileURLToPath(new URL("../../shared/bench/defer_twisted.py", import.meta.url));
+  if (!existsSync(script)) return { report: null, reason: `no ${script}` };
+  const python = opts.python ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+  try {
+    const out = execFileSync(python, [
+      script,
+      "--batch-ms",
+      String(opts.batchMs),
+      "--batches",
+      String(opts.batches),
+    ], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 600_000,
+    });
+    const line = out.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+    if (!line) return { report: null, reason: "defer_twisted.py printed no JSON" };
+    return { report: JSON.parse(line) as BenchReport };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    return {
+      report: null,
+      reason:
+        `${python} ${script} failed (${msg}); install Twisted with: apt-get install -y python3-twisted`,
+    };
+  }
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || b === 0) return "-";
+  const r = a / b;
+  return `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}×`;
+}
+
+/**
+ * Format the comparison table: ops/s per case for Skein, Twisted and
+ * Promise, and Skein's ratio to each.
+ *
+ * @example
+ * ```ts ignore
+ * import { formatTable, measureSkein } from "./deferred_bench.ts";
+ * console.log(formatTable(measureSkein({ batchMs: 20, batches: 3 }), null, null));
+ * ```
+ */
+export function formatTable(
+  skein: BenchReport,
+  twisted: BenchReport | null,
+  promise: BenchReport | null,
+): string {
+  const rows: string[][] = [[
+    "case",
+    "Skein ops/s",
+    "Twisted ops/s",
+    "× Twisted",
+    "Promise ops/s",
+    "× Promise",
+  ]];
+  for (const [name, r] of Object.entries(skein.cases)) {
+    const t = twisted?.cases[name === "d_yield_star_10_fired" ? "d_coroutine_10_fired" : name]
+      ?.ops_per_sec;
+    const p = promise?.cases[name === "d_yield_star_10_fired" ? "d_coroutine_10_fired" : name]
+      ?.ops_per_sec;
+    rows.push([
+      name,
+      fmt(r.ops_per_sec),
+      t ? fmt(t) : "-",
+      ratio(r.ops_per_sec, t),
+      p ? fmt(p) : "-",
+      ratio(r.ops_per_sec, p),
+    ]);
+    if (name === "c_list_100_fired" && promise?.cases.c2_allsettled_100) {
+      const p2 = promise.cases.c2_allsettled_100.ops_per_sec;
+      rows.push(["  (vs Promise.allSettled)", "", "", "", fmt(p2), ratio(r.ops_per_sec, p2)]);
+    }
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  const line = (row: string[]): string =>
+    row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
+  const header = [
+    `Skein:   ${skein.runtime}`,
+    `Twisted: ${twisted?.runtime ?? "not measured"}`,
+    `Promise: ${promise?.runtime ?? "not measured"}`,
+    "",
+  ];
+  return [
+    ...header,
+    line(rows[0]),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...rows.slice(1).map(line),
+  ].join(
+    "\n",
+  );
+}
+
+/** Parsed command-line options. */
+export interface BenchOptions {
+  /** Target duration of one batch, in ms. */
+  batchMs: number;
+  /** Number of timed batches per case. */
+  batches: number;
+  /** Print only the JSON object. */
+  json: boolean;
+  /** Also run Python Twisted. */
+  twisted: boolean;
+  /** Also measure native Promises. */
+  promise: boolean;
+  /** The Python with Twisted. */
+  python?: string;
+  /** Path of defer_twisted.py. */
+  script?: string;
+}
+
+/**
+ * Parse `--batch-ms N --batches N --json --no-twisted --no-promise --python P
+ * --twisted-script S`.
+ *
+ * @example
+ * ```ts ignore
+ * import { parseArgs } from "./deferred_bench.ts";
+ * console.assert(parseArgs(["--batches", "3"]).batches === 3);
+ * ```
+ */
+export function parseArgs(argv: string[]): BenchOptions {
+  const opts: BenchOptions = {
+    batchMs: 200,
+    batches: 7,
+    json: false,
+    twisted: true,
+    promise: true,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const num = (): number => {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
+      return v;
+    };
+    if (a === "--batch-ms") opts.batchMs = num();
+    else if (a === "--batches") opts.batches = Math.max(1, Math.round(num()));
+    else if (a === "--json") opts.json = true;
+    else if (a === "--no-twisted") opts.twisted = false;
+    else if (a === "--no-promise") opts.promise = false;
+    else if (a === "--python") opts.python = argv[++i];
+    else if (a === "--twisted-script") opts.script = argv[++i];
+    else throw new Error(`unknown option ${a} (see the header of bench/deferred_bench.ts)`);
+  }
+  return opts;
+}
+
+/**
+ * Run the benchmark as the command line asks and return what it printed.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./deferred_bench.ts";
+ * await main(["--batch-ms", "10", "--batches", "1", "--json"]);
+ * ```
+ */
+export async function main(
+  argv: string[],
+  print: (s: string) => void = console.log,
+): Promise<string> {
+  const opts = parseArgs(argv);
+  if (opts.json) {
+    const report = measureSkein(opts);
+    const out = JSON.stringify(report);
+    print(out);
+    return out;
+  }
+  const skein = measureSkein({ ...opts, extra: true });
+  const promise = opts.promise ? await measurePromises(opts) : null;
+  let twisted: BenchReport | null = null;
+  let note = "";
+  if (opts.twisted) {
+    const t = measureTwisted(opts);
+    twisted = t.report;
+    if (t.reason) note = `\n(Twisted not measured: ${t.reason})`;
+  }
+  const out = formatTable(skein, twisted, promise) + note;
+  print(out);
+  return out;
+}
+
+if (import.meta.main) {
+  await main(process.argv.slice(2));
+}
