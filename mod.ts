@@ -5,6 +5,10 @@
  * readiness APIs (epoll, kqueue, poll, select), called through FFI; protocols
  * react to events; Deferreds carry results that are not there yet.
  *
+ * This entry point re-exports the whole public API; each area also has its own
+ * entry point (`@skein/skein/deferred`, `/reactor`, `/task`, `/protocols`,
+ * `/protocols/basic`, `/endpoints`, `/log`, `/testing`).
+ *
  * @example
  * ```ts
  * import { Deferred } from "@skein/skein";
@@ -16,4 +20,10 @@
  * @module
  */
 export * from "./deferred/mod.ts";
+export type * from "./interfaces.ts";
 export * from "./log/mod.ts";
+export * from "./protocols/basic/mod.ts";
+export * from "./protocols/mod.ts";
+export * from "./reactor/mod.ts";
+export * from "./task/mod.ts";
+export * from "./testing/mod.ts";

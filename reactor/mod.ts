@@ -1,0 +1,43 @@
+/**
+ * The reactor: one event loop per process, Twisted's `twisted.internet.reactor`.
+ *
+ * `reactor` is the process-wide reactor, bound on first use to the one chosen by
+ * `installReactor(kind)`, the `SKEIN_REACTOR` environment variable, or the best
+ * poller for the platform (epoll on Linux, kqueue on macOS/BSD; the host reactor
+ * built on the runtime's own sockets where FFI is not allowed). `createReactor(kind)`
+ * makes a fresh, independent reactor (tests use it).
+ *
+ * @example
+ * ```ts ignore
+ * import { reactor } from "@skein/skein/reactor";
+ *
+ * reactor.callLater(0.1, () => {
+ *   console.log("a tenth of a second later");
+ *   reactor.stop();
+ * });
+ * await reactor.run();
+ * ```
+ *
+ * @module
+ */
+export { FileDescriptor } from "./abstract.ts";
+export * from "./address.ts";
+export { DelayedCall } from "./delayed_call.ts";
+export * from "./errors.ts";
+export { ffiAvailable } from "./ffi/mod.ts";
+export { HostReactor } from "./host/host_reactor.ts";
+export * from "./install.ts";
+export {
+  availablePollers,
+  createPoller,
+  ERROR,
+  type Poller,
+  type PollerKind,
+  READ,
+  WRITE,
+} from "./pollers/mod.ts";
+export { PosixReactor } from "./posix_reactor.ts";
+export { ReactorBase, type RunOptions } from "./reactor_base.ts";
+export { TCPClientConnection, TCPConnection, TCPConnector, TCPPort } from "./tcp.ts";
+export { UDPPort } from "./udp.ts";
+export { UNIXClientConnection, UNIXConnection, UNIXConnector, UNIXPort } from "./unix.ts";

@@ -1,0 +1,28 @@
+/**
+ * Time-based helpers: Twisted's `twisted.internet.task`. `Clock` is a deterministic
+ * `IReactorTime` for tests; `LoopingCall` repeats a call on a fixed grid;
+ * `deferLater` is a Deferred that fires later; `Cooperator` time-slices iterators;
+ * `react` runs a main function under a reactor and exits with its outcome.
+ *
+ * @example
+ * ```ts
+ * import { Clock, LoopingCall } from "@skein/skein/task";
+ *
+ * const clock = new Clock();
+ * let ticks = 0;
+ * const loop = new LoopingCall(() => ticks++);
+ * loop.clock = clock;
+ * loop.start(1);          // runs now, then every second
+ * clock.advance(3);
+ * loop.stop();
+ * console.assert(ticks === 4);
+ * ```
+ *
+ * @module
+ */
+export { DelayedCall } from "../reactor/delayed_call.ts";
+export * from "./clock.ts";
+export * from "./cooperator.ts";
+export * from "./defer_later.ts";
+export * from "./looping_call.ts";
+export * from "./react.ts";

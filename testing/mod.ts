@@ -1,0 +1,25 @@
+/**
+ * Test helpers, as in Twisted's `twisted.internet.testing`: `StringTransport`
+ * records what a protocol writes, `MemoryReactor` records what it asks a reactor
+ * for, and `Clock` makes time deterministic.
+ *
+ * @example
+ * ```ts
+ * import { StringTransport } from "@skein/skein/testing";
+ * import { Protocol } from "@skein/skein/protocols";
+ *
+ * class Hello extends Protocol {
+ *   override connectionMade(): void {
+ *     this.transport!.write("hello");
+ *   }
+ * }
+ * const t = new StringTransport();
+ * new Hello().makeConnection(t);
+ * console.assert(t.valueString() === "hello");
+ * ```
+ *
+ * @module
+ */
+export { Clock } from "../task/clock.ts";
+export * from "./memory_reactor.ts";
+export * from "./string_transport.ts";
