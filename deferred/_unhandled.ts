@@ -3,21 +3,50 @@
  * chain ends in a Failure logs "Unhandled error in Deferred:" with the
  * traceback (Twisted's `DebugInfo.__del__`), through a FinalizationRegistry.
  *
- * A Deferred is registered only when a pass of its chain ends in a Failure
+ * A Deferred is registered only when a pass of its chain ends in a Failure,
  * and unregistered when a later stage handles it, so the success path costs
  * nothing.
+ *
+ * The registry holds its "held value" strongly, and the held value must not
+ * reach the Deferred, or the Deferred could never be collected. An Error does
+ * reach it on V8: the Error keeps the structured frames of its stack, with
+ * each frame's receiver and function (the Deferred running the callback, the
+ * closures that capture it). So the held box keeps the Failure only until the
+ * end of the current microtask checkpoint (most failures are handled by then
+ * and cost nothing more), then swaps it for a snapshot: the value's prototype,
+ * name, message and formatted stack, from which the report rebuilds an
+ * equivalent error.
  *
  * @module
  */
 
 import { err } from "../log/log.ts";
 import type { DebugInfo } from "./debug.ts";
-import type { Failure } from "./failure.ts";
+import { Failure } from "./failure.ts";
+
+/** A detached copy of a thrown value, enough to report it. */
+interface Snapshot {
+  /** For an Error: its prototype, and the texts to rebuild it. */
+  proto: object | null;
+  name: string;
+  message: string;
+  stack: string | undefined;
+  props: [string, unknown][];
+  cause: Snapshot | undefined;
+  hasCause: boolean;
+  /** For a non-Error value: the value itself. */
+  plain: unknown;
+  isError: boolean;
+}
 
 /** What the registry holds for a Deferred: never the Deferred itself. */
 export interface UnhandledBox {
-  failure: Failure;
+  /** The failure, until it is snapshotted (or the box is dropped). */
+  failure: Failure | null;
+  snapshot: Snapshot | null;
   debug: DebugInfo | null;
+  /** Queued for snapshotting. */
+  queued: boolean;
 }
 
 interface Trackable {
@@ -25,9 +54,12 @@ interface Trackable {
 }
 
 function report(box: UnhandledBox): void {
+  const failure = box.failure
+    ?? (box.snapshot !== null ? new Failure(rebuild(box.snapshot)) : null);
+  if (failure === null) return;
   const debug = box.debug !== null ? box.debug.describe() : "";
   err(
-    box.failure,
+    failure,
     debug ? `Unhandled error in Deferred:\n(debug: ${debug})` : "Unhandled error in Deferred:",
     {
       system: "skein.deferred",
@@ -38,18 +70,44 @@ function report(box: UnhandledBox): void {
 
 const registry: FinalizationRegistry<UnhandledBox> = new FinalizationRegistry(report);
 
+let queue: UnhandledBox[] = [];
+
+function flushQueue(): void {
+  const boxes = queue;
+  queue = [];
+  for (let i = 0; i < boxes.length; i++) {
+    const box = boxes[i];
+    box.queued = false;
+    const f = box.failure;
+    if (f === null) continue; // handled meanwhile
+    box.snapshot = snapshot(f.value, 0);
+    box.failure = null;
+  }
+}
+
+function enqueue(box: UnhandledBox): void {
+  if (box.queued) return;
+  box.queued = true;
+  if (queue.length === 0) queueMicrotask(flushQueue);
+  queue.push(box);
+}
+
 /** Record that `d`'s chain currently ends in `failure`. */
 export function trackFailure(d: object, failure: Failure, debug: DebugInfo | null): void {
   const t = d as unknown as Trackable;
-  const box = t._unhandled;
+  let box = t._unhandled;
   if (box === null) {
-    const nb: UnhandledBox = { failure, debug };
-    t._unhandled = nb;
-    registry.register(d, nb, nb);
+    box = { failure, snapshot: null, debug, queued: false };
+    t._unhandled = box;
+    registry.register(d, box, box);
+  } else if (box.failure === failure) {
+    return;
   } else {
     box.failure = failure;
+    box.snapshot = null;
     box.debug = debug;
   }
+  enqueue(box);
 }
 
 /** `d`'s chain no longer ends in a failure (handled, or taken by another Deferred). */
@@ -58,6 +116,61 @@ export function untrackFailure(d: object): void {
   const box = t._unhandled;
   if (box !== null) {
     registry.unregister(box);
+    box.failure = null;
+    box.snapshot = null;
     t._unhandled = null;
   }
+}
+
+function snapshot(value: unknown, depth: number): Snapshot {
+  const s: Snapshot = {
+    proto: null,
+    name: "",
+    message: "",
+    stack: undefined,
+    props: [],
+    cause: undefined,
+    hasCause: false,
+    plain: undefined,
+    isError: false,
+  };
+  if (!(value instanceof Error)) {
+    s.plain = value;
+    return s;
+  }
+  s.isError = true;
+  try {
+    s.proto = Object.getPrototypeOf(value);
+    s.name = String(value.name);
+    s.message = String(value.message);
+    const stack: unknown = value.stack;
+    s.stack = typeof stack === "string" ? stack : undefined;
+    for (const key of Object.keys(value)) {
+      const v = (value as unknown as Record<string, unknown>)[key];
+      if (v === null || typeof v !== "object" && typeof v !== "function") s.props.push([key, v]);
+    }
+    if ("cause" in value && depth < 16) {
+      s.hasCause = true;
+      s.cause = snapshot(value.cause, depth + 1);
+    }
+  } catch {
+    // keep what we have
+  }
+  return s;
+}
+
+function rebuild(s: Snapshot): unknown {
+  if (!s.isError) return s.plain;
+  const e = Object.create(s.proto) as Error;
+  const define = (key: string, value: unknown): void => {
+    Object.defineProperty(e, key, { value, writable: true, configurable: true, enumerable: false });
+  };
+  for (const [k, v] of s.props) {
+    Object.defineProperty(e, k, { value: v, writable: true, configurable: true, enumerable: true });
+  }
+  define("message", s.message);
+  if (Object.prototype.hasOwnProperty.call(e, "name") || e.name !== s.name) define("name", s.name);
+  if (s.stack !== undefined) define("stack", s.stack);
+  if (s.hasCause && s.cause !== undefined) define("cause", rebuild(s.cause));
+  return e;
 }
