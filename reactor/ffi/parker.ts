@@ -77,10 +77,10 @@ abstract class BaseParker implements Parker {
   }
 
   protected checkPark(fds: Int32Array, events: Int16Array | undefined): void {
-    if (this.parked) throw new Error("Parker.park: a park is already outstanding");
     if (events !== undefined && events.length !== fds.length) {
       throw new RangeError("Parker.park: events must have one entry per fd");
     }
+    if (this.parked) throw new Error("Parker.park: a park is already outstanding");
   }
 
   /** Empty the wake fd (it is non-blocking). */
