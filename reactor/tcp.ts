@@ -211,6 +211,10 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
         logErr(e, "Unhandled error in readConnectionLost", { system: this.logstr });
         return asError(e);
       }
+      // Both directions are now shut: nothing more can happen on this
+      // connection, so close it (Twisted leaves that to the protocol and
+      // leaks the fd when it does not).
+      if (this.writeDisconnected && !this.disconnected) return new ConnectionDone();
       return null;
     }
     return new ConnectionDone();

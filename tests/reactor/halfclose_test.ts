@@ -1,0 +1,91 @@
+// Half-close on the FFI transports: Twisted's IHalfCloseableProtocol semantics.
+// loseWriteConnection sends FIN after the buffer drains and calls
+// writeConnectionLost; a peer's FIN calls readConnectionLost on a protocol that
+// has it (the connection stays open for writing), else closes with ConnectionDone.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { ITCPTransport } from "../../interfaces.ts";
+import { ConnectionDone } from "../../reactor/errors.ts";
+import {
+  ClientFactoryOf,
+  HalfCloseRecorder,
+  KINDS,
+  pattern,
+  portOf,
+  ServerFactoryOf,
+  text,
+  waitFor,
+  withReactor,
+} from "./_helpers.ts";
+
+for (const kind of KINDS) {
+  describe(`half-close on ${kind}`, () => {
+    it("client half-closes: the server reads to FIN, answers, closes; the client gets the answer", () =>
+      withReactor(kind, async (r) => {
+        const sf = new ServerFactoryOf(() => {
+          const p = new HalfCloseRecorder();
+          p.onReadLost = (self): void => {
+            // Twisted pins: after readConnectionLost the server can still write.
+            self.transport!.write(`got ${self.received} bytes`);
+            self.transport!.loseConnection();
+          };
+          return p;
+        });
+        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+        const cf = new ClientFactoryOf(() => new HalfCloseRecorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        const c = await cf.result;
+        const big = pattern(500_000, 5);
+        c.transport!.write(big);
+        (c.transport as ITCPTransport).loseWriteConnection();
+        // Writes after the write side is shut are ignored.
+        await waitFor(() => c.writeLost === 1, 5000, "writeConnectionLost");
+        c.transport!.write("ignored");
+        const reason = await c.lost;
+        assert.ok(reason.value instanceof ConnectionDone);
+        assert.equal(text(c.data()), "got 500000 bytes");
+        const s = sf.built[0];
+        assert.equal(s.readLost, 1);
+        assert.deepEqual(s.data(), big);
+        const sreason = await s.lost;
+        assert.ok(sreason.value instanceof ConnectionDone);
+        await port.stopListening();
+      }));
+
+    it("server half-closes: the client gets readConnectionLost and can still send", () =>
+      withReactor(kind, async (r) => {
+        const sf = new ServerFactoryOf(() => {
+          const p = new HalfCloseRecorder();
+          p.made.addCallback(() => {
+            p.transport!.write("server done");
+            (p.transport as ITCPTransport).loseWriteConnection();
+            return null;
+          });
+          return p;
+        });
+        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+        const cf = new ClientFactoryOf(() => {
+          const p = new HalfCloseRecorder();
+          p.onReadLost = (self): void => {
+            self.transport!.write("client still talking");
+            self.transport!.loseConnection();
+          };
+          return p;
+        });
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        const c = await cf.result;
+        const reason = await c.lost;
+        assert.ok(reason.value instanceof ConnectionDone);
+        assert.equal(c.readLost, 1);
+        assert.equal(text(c.data()), "server done");
+        const s = sf.built[0];
+        await waitFor(() => s.readLost === 1, 5000, "server sees client FIN");
+        assert.equal(s.writeLost, 1);
+        assert.equal(text(s.data()), "client still talking");
+        // Both directions are shut now: the connection closes by itself.
+        const sreason = await s.lost;
+        assert.ok(sreason.value instanceof ConnectionDone);
+        await port.stopListening();
+      }));
+  });
+}

@@ -1,0 +1,386 @@
+// TCP transports over real loopback sockets, on every reactor kind in KINDS.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Failure } from "../../deferred/failure.ts";
+import type { IConnector, ITCPTransport } from "../../interfaces.ts";
+import { IPv4Address, IPv6Address } from "../../reactor/address.ts";
+import {
+  CannotListenError,
+  ConnectBindError,
+  ConnectionAborted,
+  ConnectionDone,
+  ConnectionLost,
+  ConnectionRefusedError,
+  DNSLookupError,
+  NotConnectingError,
+  TimeoutError,
+  UserError,
+} from "../../reactor/errors.ts";
+import { constants as K } from "../../reactor/ffi/constants.ts";
+import { libc } from "../../reactor/ffi/mod.ts";
+import { encodeSockaddr } from "../../reactor/ffi/structs.ts";
+import type { Reactor } from "../../reactor/install.ts";
+import {
+  ClientFactoryOf,
+  Echo,
+  KINDS,
+  pattern,
+  portOf,
+  Recorder,
+  ServerFactoryOf,
+  text,
+  waitFor,
+  withReactor,
+} from "./_helpers.ts";
+
+/** A free port: listen on 0, read it, close. */
+async function freePort(r: Reactor): Promise<number> {
+  const p = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), { interface: "127.0.0.1" });
+  const n = portOf(p);
+  await p.stopListening();
+  return n;
+}
+
+/** A raw listening socket with a full accept queue: new SYNs are dropped. */
+async function fullBacklogListener(): Promise<{ port: number; close(): void; }> {
+  const l = libc();
+  const lfd = l.socket(K.AF_INET, K.SOCK_STREAM | K.SOCK_NONBLOCK, 0);
+  const sa = encodeSockaddr("127.0.0.1", 0);
+  assert.equal(l.bind(lfd, sa, sa.length), 0);
+  assert.equal(l.listen(lfd, 0), 0);
+  const buf = new Uint8Array(128);
+  const len = new Uint32Array([128]);
+  l.getsockname(lfd, buf, len);
+  const port = new DataView(buf.buffer).getUint16(2, false);
+  const target = encodeSockaddr("127.0.0.1", port);
+  const fillers: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const fd = l.socket(K.AF_INET, K.SOCK_STREAM | K.SOCK_NONBLOCK, 0);
+    l.connect(fd, target, target.length);
+    fillers.push(fd);
+    await new Promise((res) => setTimeout(res, 30));
+  }
+  return {
+    port,
+    close(): void {
+      for (const fd of fillers) l.close(fd);
+      l.close(lfd);
+    },
+  };
+}
+
+for (const kind of KINDS) {
+  describe(`TCP on ${kind}`, () => {
+    it("echoes a round trip; both sides see ConnectionDone; addresses are typed", () =>
+      withReactor(kind, async (r) => {
+        const sf = new ServerFactoryOf(() => new Echo());
+        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+        assert.ok(port.getHost() instanceof IPv4Address);
+        assert.ok(portOf(port) > 0);
+        assert.equal(sf.starts, 1);
+        const cf = new ClientFactoryOf(() => new Recorder());
+        const connector = r.connectTCP("127.0.0.1", portOf(port), cf);
+        assert.deepEqual(
+          connector.getDestination(),
+          new IPv4Address("TCP", "127.0.0.1", portOf(port)),
+        );
+        const client = await cf.result;
+        const t = client.transport as ITCPTransport;
+        assert.ok(t.getPeer() instanceof IPv4Address);
+        assert.equal((t.getPeer() as IPv4Address).port, portOf(port));
+        assert.equal((t.getHost() as IPv4Address).host, "127.0.0.1");
+        t.write("héllo ");
+        t.writeSequence([new TextEncoder().encode("wor"), "ld"]);
+        await waitFor(() => client.received >= 12, 5000, "echo");
+        assert.equal(text(client.data()), "héllo world");
+        t.loseConnection();
+        const reason = await client.lost;
+        assert.ok(reason.value instanceof ConnectionDone, String(reason.value));
+        assert.deepEqual(cf.events, ["started", "lost"]);
+        assert.ok(cf.lostReason!.value instanceof ConnectionDone);
+        assert.equal(cf.stops, 1);
+        await port.stopListening();
+        assert.equal(sf.stops, 1);
+      }));
+
+    it("serves many concurrent connections", () =>
+      withReactor(kind, async (r) => {
+        const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), {
+          interface: "127.0.0.1",
+        });
+        const N = kind === "select" ? 60 : 200;
+        const clients: Recorder[] = [];
+        const factories = [];
+        for (let i = 0; i < N; i++) {
+          const cf = new ClientFactoryOf(() => new Recorder());
+          factories.push(cf);
+          r.connectTCP("127.0.0.1", portOf(port), cf);
+        }
+        for (const cf of factories) clients.push(await cf.result);
+        const msg = pattern(1000, 7);
+        for (const c of clients) c.transport!.write(msg);
+        await waitFor(() => clients.every((c) => c.received === 1000), 10000, "all echoes");
+        for (const c of clients) assert.deepEqual(c.data(), msg);
+        for (const c of clients) c.transport!.loseConnection();
+        await Promise.all(clients.map((c) => c.lost));
+        await port.stopListening();
+      }));
+
+    it("writes several MB at once and delivers every byte in order", () =>
+      withReactor(kind, async (r) => {
+        const big = pattern(6 * 1024 * 1024, 3);
+        const port = r.listenTCP(
+          0,
+          new ServerFactoryOf(() => {
+            const p = new Recorder();
+            p.made.addCallback(() => {
+              p.transport!.write(big);
+              p.transport!.loseConnection();
+              return null;
+            });
+            return p;
+          }),
+          { interface: "127.0.0.1" },
+        );
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        const client = await cf.result;
+        const reason = await client.lost;
+        assert.ok(reason.value instanceof ConnectionDone);
+        assert.equal(client.received, big.length);
+        assert.deepEqual(client.data(), big);
+        await port.stopListening();
+      }));
+
+    it("reports ConnectionRefusedError to clientConnectionFailed", () =>
+      withReactor(kind, async (r) => {
+        const p = await freePort(r);
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", p, cf);
+        await cf.finished;
+        assert.deepEqual(cf.events, ["started", "failed"]);
+        assert.ok(cf.failure!.value instanceof ConnectionRefusedError, String(cf.failure!.value));
+        assert.equal(cf.starts, 1);
+        assert.equal(cf.stops, 1);
+      }));
+
+    it("times out a connect whose SYN is never answered (full accept queue)", () =>
+      withReactor(kind, async (r) => {
+        const l = await fullBacklogListener();
+        try {
+          const cf = new ClientFactoryOf(() => new Recorder());
+          const t0 = Date.now();
+          r.connectTCP("127.0.0.1", l.port, cf, { timeout: 0.3 });
+          await cf.finished;
+          assert.ok(cf.failure!.value instanceof TimeoutError, String(cf.failure!.value));
+          assert.ok(Date.now() - t0 >= 250);
+        } finally {
+          l.close();
+        }
+      }));
+
+    it("fails with DNSLookupError for a name that does not resolve", () =>
+      withReactor(kind, async (r) => {
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("no-such-host.invalid", 80, cf, { timeout: 10 });
+        await cf.finished;
+        assert.ok(cf.failure!.value instanceof DNSLookupError, String(cf.failure!.value));
+      }));
+
+    it("resolves a host name (localhost) without blocking and connects", () =>
+      withReactor(kind, async (r) => {
+        const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), {
+          interface: "127.0.0.1",
+        });
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("localhost", portOf(port), cf);
+        const c = await cf.result;
+        assert.equal((c.transport!.getPeer() as IPv4Address).host, "127.0.0.1");
+        c.transport!.loseConnection();
+        await c.lost;
+        await port.stopListening();
+      }));
+
+    it("works over IPv6 (::1)", () =>
+      withReactor(kind, async (r) => {
+        const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), { interface: "::1" });
+        assert.ok(port.getHost() instanceof IPv6Address);
+        const cf = new ClientFactoryOf(() => new Recorder());
+        const conn = r.connectTCP("::1", portOf(port), cf);
+        assert.ok(conn.getDestination() instanceof IPv6Address);
+        const c = await cf.result;
+        assert.ok(c.transport!.getPeer() instanceof IPv6Address);
+        assert.equal((c.transport!.getHost() as IPv6Address).host, "::1");
+        c.transport!.write("six");
+        await waitFor(() => c.received === 3, 5000, "v6 echo");
+        c.transport!.loseConnection();
+        await c.lost;
+        await port.stopListening();
+      }));
+
+    it("abortConnection: ConnectionAborted locally, ConnectionLost at the peer", () =>
+      withReactor(kind, async (r) => {
+        const sf = new ServerFactoryOf(() => new Recorder());
+        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        const c = await cf.result;
+        await waitFor(() => sf.built.length === 1, 5000, "accept");
+        c.transport!.write("sent before the abort");
+        await waitFor(() => sf.built[0].received === 21, 5000, "data before abort");
+        (c.transport as ITCPTransport).abortConnection();
+        (c.transport as ITCPTransport).write("dropped");
+        const reason = await c.lost;
+        assert.ok(reason.value instanceof ConnectionAborted);
+        const sreason = await sf.built[0].lost;
+        assert.ok(sreason.value instanceof ConnectionLost, String(sreason.value));
+        assert.ok(!(sreason.value instanceof ConnectionDone));
+        assert.equal(text(sf.built[0].data()), "sent before the abort");
+        await port.stopListening();
+      }));
+
+    it("a peer's RST after data: the data arrives, then ConnectionLost; writes to the dead peer do not crash", () =>
+      withReactor(kind, async (r) => {
+        const sf = new ServerFactoryOf(() => new Recorder());
+        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        const c = await cf.result;
+        const payload = pattern(300_000, 11);
+        c.transport!.write(payload);
+        (c.transport as ITCPTransport).abortConnection();
+        await waitFor(() => sf.built.length === 1, 5000, "accept");
+        const s = sf.built[0];
+        // Keep writing towards the dead peer: EPIPE/ECONNRESET, never SIGPIPE.
+        const writer = setInterval(() => s.transport?.write(pattern(10000)), 1);
+        try {
+          const reason = await s.lost;
+          assert.ok(reason.value instanceof ConnectionLost, String(reason.value));
+        } finally {
+          clearInterval(writer);
+        }
+        // Whatever was sent before the RST and acknowledged is delivered.
+        assert.deepEqual(s.data(), payload.subarray(0, s.received));
+        await port.stopListening();
+      }));
+
+    it("a protocol that is not half-closeable sees ConnectionDone on the peer's FIN", () =>
+      withReactor(kind, async (r) => {
+        const sf = new ServerFactoryOf(() => new Recorder());
+        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        const c = await cf.result;
+        c.transport!.write("bye");
+        (c.transport as ITCPTransport).loseWriteConnection();
+        await waitFor(() => sf.built.length === 1, 5000, "accept");
+        const reason = await sf.built[0].lost;
+        assert.ok(reason.value instanceof ConnectionDone);
+        assert.equal(text(sf.built[0].data()), "bye");
+        await c.lost;
+        await port.stopListening();
+      }));
+
+    it("bindAddress binds the client socket; a taken one fails with ConnectBindError", () =>
+      withReactor(kind, async (r) => {
+        const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), {
+          interface: "127.0.0.1",
+        });
+        const local = await freePort(r);
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf, { bindAddress: ["127.0.0.1", local] });
+        const c = await cf.result;
+        assert.equal((c.transport!.getHost() as IPv4Address).port, local);
+        const cf2 = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf2, { bindAddress: ["127.0.0.1", portOf(port)] });
+        await cf2.finished;
+        assert.ok(cf2.failure!.value instanceof ConnectBindError, String(cf2.failure!.value));
+        c.transport!.loseConnection();
+        await c.lost;
+        await port.stopListening();
+      }));
+
+    it("TCP options: NODELAY on by default, keep-alive toggles", () =>
+      withReactor(kind, async (r) => {
+        const sf = new ServerFactoryOf(() => new Recorder());
+        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        const c = await cf.result;
+        const t = c.transport as ITCPTransport;
+        assert.equal(t.getTcpNoDelay(), true);
+        t.setTcpNoDelay(false);
+        assert.equal(t.getTcpNoDelay(), false);
+        assert.equal(t.getTcpKeepAlive(), false);
+        t.setTcpKeepAlive(true);
+        assert.equal(t.getTcpKeepAlive(), true);
+        await waitFor(() => sf.built.length === 1, 5000, "accept");
+        assert.equal((sf.built[0].transport as ITCPTransport).getTcpNoDelay(), true);
+        t.loseConnection();
+        await c.lost;
+        await port.stopListening();
+      }));
+
+    it("stopConnecting reports UserError; stopConnecting when idle throws NotConnectingError", () =>
+      withReactor(kind, async (r) => {
+        const l = await fullBacklogListener();
+        try {
+          const cf = new ClientFactoryOf(() => new Recorder());
+          const c: IConnector = r.connectTCP("127.0.0.1", l.port, cf, { timeout: 10 });
+          c.stopConnecting();
+          await cf.finished;
+          assert.ok(cf.failure!.value instanceof UserError);
+          assert.throws(() => c.stopConnecting(), NotConnectingError);
+        } finally {
+          l.close();
+        }
+      }));
+
+    it("a factory can reconnect from clientConnectionLost (ReconnectingClientFactory's pattern)", () =>
+      withReactor(kind, async (r) => {
+        const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), {
+          interface: "127.0.0.1",
+        });
+        let connections = 0;
+        const cf = new ClientFactoryOf(() => {
+          const p = new Recorder();
+          p.made.addCallback(() => {
+            connections++;
+            p.transport!.loseConnection();
+            return null;
+          });
+          return p;
+        });
+        cf.clientConnectionLost = (connector: IConnector, _reason: Failure): void => {
+          cf.events.push("lost");
+          if (connections < 3) connector.connect();
+        };
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        await waitFor(
+          () => cf.events.filter((e) => e === "lost").length === 3,
+          5000,
+          "3 connections",
+        );
+        assert.equal(cf.starts, 1);
+        assert.equal(cf.stops, 1);
+        await port.stopListening();
+      }));
+
+    it("listening on a port in use raises CannotListenError", () =>
+      withReactor(kind, async (r) => {
+        const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), {
+          interface: "127.0.0.1",
+        });
+        assert.throws(
+          () =>
+            r.listenTCP(portOf(port), new ServerFactoryOf(() => new Echo()), {
+              interface: "127.0.0.1",
+            }),
+          CannotListenError,
+        );
+        await port.stopListening();
+        // stopListening twice is harmless.
+        await port.stopListening();
+      }));
+  });
+}
