@@ -1,0 +1,49 @@
+/**
+ * Errors of the endpoint layer: bad endpoint description strings, and a
+ * factory that refused to build a protocol.
+ *
+ * @module
+ */
+
+/**
+ * An endpoint description string (for `serverFromString`/`clientFromString`)
+ * or an endpoint argument is malformed: the message says what is wrong and
+ * what the right form is (Twisted raises `ValueError`/`TypeError` here).
+ *
+ * @example
+ * ```ts
+ * import { EndpointDescriptionError } from "./errors.ts";
+ * const e = new EndpointDescriptionError("tcp:x", "port must be a number");
+ * console.assert(e.description === "tcp:x" && e.message.includes("port must be a number"));
+ * ```
+ */
+export class EndpointDescriptionError extends Error {
+  /** Always `"EndpointDescriptionError"`. */
+  override name: string = "EndpointDescriptionError";
+  /** The description (or argument) that was rejected. */
+  readonly description: string;
+  /** Builds the error; the message quotes `description` and adds `problem`. */
+  constructor(description: string, problem: string) {
+    super(`Bad endpoint description ${JSON.stringify(description)}: ${problem}`);
+    this.description = description;
+  }
+}
+
+/**
+ * The factory's `buildProtocol` returned null, so the connection was
+ * refused before it started (Twisted's `error.NoProtocol`).
+ *
+ * @example
+ * ```ts
+ * import { NoProtocol } from "./errors.ts";
+ * console.assert(new NoProtocol().name === "NoProtocol");
+ * ```
+ */
+export class NoProtocol extends Error {
+  /** Always `"NoProtocol"`. */
+  override name: string = "NoProtocol";
+  /** Builds the error with a default explanation. */
+  constructor(message = "The factory's buildProtocol returned null: no protocol to connect") {
+    super(message);
+  }
+}
