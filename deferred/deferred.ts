@@ -48,6 +48,8 @@ export type DeferredLike<T> = T | PromiseLike<T>;
 
 /** Marks a stage that hands the result on to a Deferred waiting on this one. */
 const CONTINUE: StageFn = (): void => {};
+/** Marks a `chainDeferred` stage: fire the Deferred in the args with the result. */
+const CHAIN: StageFn = (): void => {};
 
 /** Failures that have been handed to a Promise (through `then`): not "unhandled" here. */
 const handedOff: WeakSet<Failure> = new WeakSet();
@@ -344,7 +346,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * Make `other` fire with this Deferred's result: the same as
    * `addCallbacks(r => other.callback(r), f => other.errback(f))`. This
    * Deferred's own result becomes `undefined` afterwards (as in Twisted).
-   * Cancelling `other` while it waits does nothing to this one.
+   * Cancelling `other` while it waits does nothing to this one. Unlike
+   * Twisted's, it runs `other`'s chain in the same trampoline instead of by
+   * recursion, so a chain of any number of `chainDeferred`s does not grow
+   * the stack.
    *
    * @example
    * ```ts
@@ -358,7 +363,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   chainDeferred(other: Deferred<T>): Deferred<void> {
     other._chainedTo = this as Deferred<unknown>;
-    this._add(chainCallback, chainErrback, [other], [other]);
+    const args = [other];
+    this._add(CHAIN, CHAIN, args, args);
     return this as unknown as Deferred<never>;
   }
 
@@ -711,7 +717,20 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     let current: Deferred<unknown> = this as Deferred<unknown>;
     let chain: Deferred<unknown>[] | null = null;
     while (true) {
-      if (current._paused > 0) return;
+      if (current._paused > 0) {
+        // Nothing can run here now. Twisted returns from the whole loop at
+        // this point; going back to the Deferreds below instead lets a fired,
+        // unpaused Deferred finish its own pending stages (it is where the
+        // recursive form of chainDeferred would be).
+        const r = current._result;
+        if (r instanceof Failure && !handedOff.has(r)) trackFailure(current, r, current._debug);
+        if (chain === null) return;
+        chain.pop();
+        if (chain.length === 0) return;
+        current = chain[chain.length - 1];
+        current._running = false;
+        continue;
+      }
       let finished = true;
       current._chainedTo = null;
       const stages = current._stages;
@@ -733,6 +752,32 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
             waiter._paused--;
             if (chain === null) chain = [current, waiter];
             else chain.push(waiter);
+            finished = false;
+            break;
+          }
+          if (fn === CHAIN) {
+            // chainDeferred: fire the target with our result, in this loop
+            // rather than by recursion; our own result becomes undefined.
+            const target = (args as unknown[])[0] as Deferred<unknown>;
+            current._result = undefined;
+            if (target._called || target._paused > 0 || debugState.on) {
+              // The rare cases keep the plain call (AlreadyCalledError, the
+              // swallowed call after a cancel, debug stacks).
+              current._running = true;
+              try {
+                target._start(result);
+              } catch (e) {
+                current._result = new Failure(e);
+              }
+              current._running = false;
+              continue;
+            }
+            target._called = true;
+            target._canceller = null;
+            target._result = result;
+            current._running = true; // as while inside target.callback()
+            if (chain === null) chain = [current, target];
+            else chain.push(target);
             finished = false;
             break;
           }
@@ -799,21 +844,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         if (chain === null) return;
         chain.pop();
         if (chain.length === 0) return;
+        current = chain[chain.length - 1];
+        current._running = false;
+      } else {
+        current = (chain as Deferred<unknown>[])[(chain as Deferred<unknown>[]).length - 1];
       }
-      current = (chain as Deferred<unknown>[])[(chain as Deferred<unknown>[]).length - 1];
     }
   }
 }
 
 // Static stage functions (no per-call closures).
-
-function chainCallback(result: unknown, other: Deferred<unknown>): void {
-  other.callback(result);
-}
-
-function chainErrback(failure: Failure, other: Deferred<unknown>): void {
-  other.errback(failure);
-}
 
 function promiseResolve(result: unknown, resolve: (v: unknown) => void): unknown {
   resolve(result);

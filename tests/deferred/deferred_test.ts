@@ -1025,3 +1025,105 @@ describe("typing (compile-time checks; these fail deno check / tsc if the types 
     assert.equal(d.called, true);
   });
 });
+
+describe("chainDeferred without recursion", () => {
+  it("100,000 Deferreds joined by chainDeferred fire without growing the stack (beats Twisted, which recurses)", () => {
+    const n = 100_000;
+    const ds: Deferred<number>[] = [];
+    for (let i = 0; i < n; i++) ds.push(new Deferred<number>());
+    for (let i = 0; i < n - 1; i++) ds[i].chainDeferred(ds[i + 1]);
+    const seen: number[] = [];
+    ds[n - 1].addCallback((v) => {
+      seen.push(v);
+    });
+    ds[0].callback(9);
+    assert.deepEqual(seen, [9]);
+    assert.equal(ds[0].result, undefined);
+    assert.equal(ds[n - 2].result, undefined);
+  });
+
+  it("the target's whole chain runs before the source's next stage, as the recursive form would", () => {
+    const a = new Deferred<number>();
+    const b = new Deferred<number>();
+    const order: string[] = [];
+    a.chainDeferred(b);
+    a.addCallback((r) => {
+      order.push(`a next: ${r}`);
+    });
+    b.addCallback((r) => {
+      order.push(`b: ${r}`);
+      a.addCallback(() => {
+        order.push("added to a from b's callback");
+      });
+    });
+    a.callback(1);
+    assert.deepEqual(order, ["b: 1", "a next: undefined", "added to a from b's callback"]);
+  });
+
+  it("chaining into an already-fired Deferred fails the source with AlreadyCalledError", () => {
+    const a = new Deferred<number>();
+    const b = succeed(2);
+    a.chainDeferred(b);
+    a.callback(1);
+    const { failures } = collect(a);
+    assert.ok(failures[0].check(AlreadyCalledError));
+  });
+
+  it("chaining into a cancelled Deferred without canceller swallows the one late result", () => {
+    const a = new Deferred<number>();
+    const b = new Deferred<number>();
+    a.chainDeferred(b);
+    b.addErrback(() => -1);
+    b.cancel();
+    a.callback(1);
+    assert.equal(b.result, -1);
+    assert.equal(a.result, undefined);
+  });
+
+  it("a failure passes to the target and is cleared from the source", () => {
+    const a = new Deferred<number>();
+    const b = new Deferred<number>();
+    a.chainDeferred(b);
+    const { failures } = collect(b);
+    a.errback(new RangeError("to b"));
+    assert.ok(failures[0].check(RangeError));
+    assert.equal(a.result, undefined);
+  });
+
+  it("a paused target gets the result and runs once unpaused; the source goes on", () => {
+    const a = new Deferred<number>();
+    const b = new Deferred<number>();
+    b.pause();
+    a.chainDeferred(b);
+    let aNext = false;
+    a.addCallback(() => {
+      aNext = true;
+    });
+    const { results } = collect(b);
+    a.callback(4);
+    assert.equal(aNext, true);
+    assert.deepEqual(results, []);
+    b.unpause();
+    assert.deepEqual(results, [4]);
+  });
+
+  it("a target that waits on a paused waiter does not stop the source's remaining stages", () => {
+    const a = new Deferred<number>();
+    const b = new Deferred<number>();
+    const waiter = new Deferred<null>();
+    waiter.addCallback(() => b);
+    waiter.callback(null); // waiter now waits on b
+    waiter.pause(); // and is paused by its user too
+    a.chainDeferred(b);
+    let aNext = false;
+    a.addCallback(() => {
+      aNext = true;
+    });
+    a.callback(5);
+    assert.equal(aNext, true);
+    const { results } = collect(waiter);
+    assert.deepEqual(results, []);
+    waiter.unpause();
+    assert.deepEqual(results, [5]);
+  });
+});
