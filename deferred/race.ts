@@ -5,8 +5,18 @@
  * @module
  */
 
+import { err } from "../log/log.ts";
 import { Deferred } from "./deferred.ts";
 import type { DeferredResult } from "./deferred_list.ts";
+
+/** Cancel `d`, logging (not throwing) an exception from its canceller. */
+function cancelQuietly(d: Deferred<unknown>): void {
+  try {
+    d.cancel();
+  } catch (e) {
+    err(e, "Exception raised from user supplied canceller");
+  }
+}
 import type { Failure } from "./failure.ts";
 
 /**
@@ -72,6 +82,9 @@ export type RaceResult<D extends readonly Deferred<unknown>[]> = {
  * - The inputs' own chains continue with `null`: results and failures are
  *   consumed by the race, so cancelled losers report nothing.
  * - With no inputs it never fires (as in Twisted).
+ * - An exception thrown by an input's canceller is logged and the other
+ *   inputs are still cancelled, as `DeferredList.cancel` does (Twisted's
+ *   `race` lets it escape, which leaves the race unfired).
  *
  * @example
  * ```ts
@@ -99,7 +112,7 @@ export function race<const D extends readonly Deferred<unknown>[]>(
   let failedCount = 0;
 
   const result = new Deferred<RaceResult<D>>(() => {
-    for (const d of inputs) d.cancel();
+    for (const d of inputs) cancelQuietly(d);
   });
 
   for (let i = 0; i < n; i++) {
@@ -107,7 +120,7 @@ export function race<const D extends readonly Deferred<unknown>[]>(
       (value: unknown): null => {
         if (winner === null) {
           winner = inputs[i];
-          for (const d of inputs) if (d !== winner) d.cancel();
+          for (const d of inputs) if (d !== winner) cancelQuietly(d);
           result.callback([i, value] as unknown as RaceResult<D>);
         }
         return null;

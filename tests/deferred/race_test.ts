@@ -4,7 +4,7 @@ import { Deferred, succeed } from "../../deferred/deferred.ts";
 import { CancelledError } from "../../deferred/errors.ts";
 import { Failure } from "../../deferred/failure.ts";
 import { FailureGroup, race, type RaceResult } from "../../deferred/race.ts";
-import { addObserver, type LogEvent, removeObserver } from "../../log/log.ts";
+import { addObserver, type LogEvent, removeObserver, setDefaultObserver } from "../../log/log.ts";
 import { expectType, failureOf, successOf } from "./_h2_helpers.ts";
 
 /** Twisted's _setupRaceState: Deferreds whose cancellers count their calls. */
@@ -104,6 +104,33 @@ describe("race (twisted.internet.defer.race, RaceTests)", () => {
     b.addBoth((x) => seen.push(x));
     a.callback(5);
     assert.deepEqual(seen, [null, null]);
+  });
+
+  it("a loser's canceller that throws is logged; the race still fires and the others are cancelled", () => {
+    const events: LogEvent[] = [];
+    const obs = (e: LogEvent): void => {
+      events.push(e);
+    };
+    addObserver(obs);
+    setDefaultObserver(false);
+    try {
+      const bad = new Deferred<number>(() => {
+        throw new RangeError("bad canceller");
+      });
+      const [cancelled, others] = setupRaceState(2);
+      const winner = new Deferred<number>();
+      const r = race([bad, winner, ...others]);
+      winner.callback(3);
+      assert.deepEqual(successOf(r), [1, 3]);
+      assert.deepEqual(cancelled, [1, 1]);
+      const errors = events.filter((e) => e.isError);
+      assert.equal(errors.length, 1);
+      assert.ok(errors[0].failure?.check(RangeError));
+      bad.callback(0);
+    } finally {
+      removeObserver(obs);
+      setDefaultObserver(true);
+    }
   });
 
   it("an empty race never fires", () => {
