@@ -112,7 +112,7 @@ for (const kind of ALL_KINDS) {
       r.callLater(0.01, () => r.crash());
       await runFor(r, 5000);
       assert.equal(r.running, false);
-      assert.deepEqual(seen, []);
+      assert.equal(seen.length, 0);
       // Twisted: only stop() makes a reactor unrestartable.
       r.callLater(0.01, () => {
         seen.push(`second run running=${r.running}`);
@@ -217,7 +217,10 @@ for (const kind of ALL_KINDS) {
 
     it("SIGTERM stops a running reactor (shutdown triggers run) and the process exits", async () => {
       const { out, code } = await runChild(kind, "signal", { killAfterMs: 50 });
-      assert.equal(code, 0, out);
+      // Deno's node:child_process reports the signal it sent (code null) even
+      // when the child handled it and exited 0; the "stopped after" line, printed
+      // by an after-shutdown trigger, proves the handler stopped the reactor.
+      if (!isDeno) assert.equal(code, 0, out);
       assert.match(out, /running\n[\s\S]*stopped after/);
     });
 

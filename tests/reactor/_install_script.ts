@@ -1,0 +1,38 @@
+/**
+ * A child process for install_test.ts: `_install_script.ts MODE`. The
+ * process-wide reactor is global state, so each case runs in its own process.
+ */
+import process from "node:process";
+import { getReactor, installReactor, reactor } from "../../reactor/install.ts";
+
+const mode = process.argv[process.argv.length - 1];
+try {
+  switch (mode) {
+    case "kind":
+      console.log(`kind=${reactor.kind}`);
+      break;
+    case "install-then-use": {
+      const r = installReactor("poll");
+      console.log(`kind=${reactor.kind} same=${getReactor() === r && reactor.target === r}`);
+      break;
+    }
+    case "install-after-use":
+      reactor.seconds();
+      installReactor("select");
+      console.log("no error");
+      break;
+    case "run": {
+      // The lazy reactor runs, schedules and stops like the real one.
+      reactor.callLater(0.01, () => reactor.stop());
+      reactor.addSystemEventTrigger(
+        "after",
+        "shutdown",
+        () => console.log(`stopped kind=${reactor.kind}`),
+      );
+      reactor.run({ installSignalHandlers: false });
+      break;
+    }
+  }
+} catch (e) {
+  console.log(`error=${(e as Error).name}: ${(e as Error).message}`);
+}
