@@ -244,11 +244,13 @@ export class DeferredList<
    */
   constructor(deferreds: D, options?: O) {
     super();
-    const n = deferreds.length;
+    // Any iterable works at run time (Twisted takes any iterable too).
+    const input: ArrayLike<unknown> = Array.isArray(deferreds) ? deferreds : Array.from(deferreds);
+    const n = input.length;
     const list = new Array<Deferred<unknown>>(n);
     const results = new Array<DeferredListItem<unknown> | undefined>(n);
     for (let i = 0; i < n; i++) {
-      const d = deferreds[i];
+      const d = input[i];
       if (!(d instanceof Deferred)) {
         throw new TypeError(`DeferredList: item ${i} is not a Deferred (got ${typeof d})`);
       }
@@ -303,7 +305,7 @@ export class DeferredList<
    * import { Deferred } from "./deferred.ts";
    * import { DeferredList } from "./deferred_list.ts";
    * const a = new Deferred<number>();
-   * const dl = new DeferredList([a]);
+   * const dl = new DeferredList([a], { consumeErrors: true });
    * dl.cancel();
    * console.assert(a.called && dl.called);
    * dl.addCallback(([[ok]]) => console.assert(!ok));

@@ -215,6 +215,13 @@ describe("DeferredList (twisted.internet.defer.DeferredList, DeferredListTests)"
     assert.deepEqual(successOf(dl), [[true, 5], [true, 6]]);
   });
 
+  it("any iterable of Deferreds is accepted at run time", () => {
+    const a = succeed(1);
+    const b = succeed(2);
+    const dl = new DeferredList(new Set([a, b]) as unknown as Deferred<number>[]);
+    assert.deepEqual(successOf(dl), [[true, 1], [true, 2]]);
+  });
+
   it("the input array is copied", () => {
     const ds = [new Deferred<number>()];
     const dl = new DeferredList(ds);
