@@ -89,8 +89,12 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
   /** While true, writes are queued (not sent) and flushed by {@linkcode FileDescriptor.uncork}. */
   protected corked: boolean = false;
 
-  /** Queued chunks; `chunks[head]` is the next to send, from `headOffset`. */
+  /**
+   * Queued chunks `chunks[head..tail)`; `chunks[head]` is the next to send,
+   * from `headOffset`. Slots are reused (no allocation per write).
+   */
   private chunks: Uint8Array[] = [];
+  private tail: number = 0;
   private head: number = 0;
   private headOffset: number = 0;
   /** Bytes queued and not yet sent. */
@@ -143,6 +147,7 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
     this.stopWriting();
     this.chunks = [];
     this.head = 0;
+    this.tail = 0;
     this.headOffset = 0;
     this.buffered = 0;
   }
@@ -204,7 +209,10 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
   }
 
   private enqueue(bytes: Uint8Array, len: number): void {
-    this.chunks.push(bytes);
+    const chunks = this.chunks;
+    if (this.tail < chunks.length) chunks[this.tail] = bytes;
+    else chunks.push(bytes);
+    this.tail++;
     this.buffered += len;
   }
 
@@ -234,12 +242,12 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
       let avail = head.byteLength - this.headOffset;
       let data: Uint8Array;
       let len: number;
-      if (avail < SEND_LIMIT && this.head + 1 < chunks.length) {
+      if (avail < SEND_LIMIT && this.head + 1 < this.tail) {
         // Gather small chunks into one send.
         len = 0;
         let i = this.head;
         let off = this.headOffset;
-        while (i < chunks.length && len < SEND_LIMIT) {
+        while (i < this.tail && len < SEND_LIMIT) {
           const c = chunks[i];
           const take = Math.min(c.byteLength - off, SEND_LIMIT - len);
           GATHER.set(off === 0 && take === c.byteLength ? c : c.subarray(off, off + take), len);
@@ -273,11 +281,14 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
       if (n < len) break; // the kernel buffer is full
     }
     if (this.buffered === 0) {
-      if (chunks.length !== 0) this.chunks = [];
+      // Consumed slots already hold EMPTY: reuse the array from the start.
       this.head = 0;
+      this.tail = 0;
       this.headOffset = 0;
-    } else if (this.head > 1024 && this.head * 2 > chunks.length) {
-      this.chunks = chunks.slice(this.head);
+      if (chunks.length > 1024) this.chunks = [];
+    } else if (this.head > 1024 && this.head * 2 > this.tail) {
+      this.chunks = chunks.slice(this.head, this.tail);
+      this.tail -= this.head;
       this.head = 0;
     }
     return this.buffered;
