@@ -232,6 +232,22 @@ describe("Clock (twisted.internet.task.Clock, ClockTests)", () => {
     assert.equal(second.cancelled, true);
   });
 
+  it("advance called from inside a call runs what is due, then the outer advance goes on", () => {
+    // As Twisted's LoopingCall tests rely on (test_callbackTimeSkips).
+    const c = new Clock();
+    const seen: string[] = [];
+    c.callLater(1, () => {
+      seen.push(`a@${c.seconds()}`);
+      c.advance(1);
+    });
+    c.callLater(1.5, () => seen.push(`b@${c.seconds()}`));
+    c.callLater(2.5, () => seen.push(`c@${c.seconds()}`));
+    c.advance(1);
+    assert.deepEqual(seen, ["a@1", "b@2"]);
+    c.advance(0.5);
+    assert.deepEqual(seen, ["a@1", "b@2", "c@2.5"]);
+  });
+
   it("pump advances by each amount in turn", () => {
     const c = new Clock();
     const times: number[] = [];
