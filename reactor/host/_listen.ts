@@ -3,18 +3,23 @@
  * `listenUNIX` need (they return a port whose `getHost()` knows the real port,
  * and raise `CannotListenError` at once). Internal.
  *
- * `server.listen()` binds in a later tick on Deno (it looks the address up
- * first), and reports failures asynchronously everywhere. Where `node:net`
+ * TCP: `server.listen()` binds in a later tick on Deno (it looks the address
+ * up first), and reports failures asynchronously everywhere. Where `node:net`
  * offers `_createServerHandle` (Node and Deno, for the cluster module), the
  * handle is bound and put in listening state right here, which also gives the
  * errno; the server then adopts the handle synchronously. Elsewhere (Bun),
  * `listen()` binds synchronously and success shows in `server.listening`; the
  * reason of a failure only arrives later, so the error says what is known.
  *
+ * Unix: `listen({ path })` binds synchronously on both runtimes; the reason
+ * of a failure is read from the file system.
+ *
  * @module
  */
 
+import * as fs from "node:fs";
 import * as net from "node:net";
+import { constants as osConstants } from "node:os";
 import { getSystemErrorName } from "node:util";
 import * as log from "../../log/log.ts";
 import { SystemCallError } from "../errors.ts";
@@ -50,12 +55,11 @@ function uvError(rc: number, syscall: string, where: string): SystemCallError {
  */
 export function listenNow(server: net.Server, target: ListenTarget, backlog: number): Error | null {
   const where = "path" in target ? target.path : `${target.host}:${target.port}`;
+  if ("path" in target) return listenUnixNow(server, target.path, backlog);
   if (typeof createServerHandle === "function") {
     let handle: ListenHandle | number;
     try {
-      handle = "path" in target
-        ? createServerHandle(target.path, -1, -1)
-        : createServerHandle(target.host, target.port, net.isIPv6(target.host) ? 6 : 4);
+      handle = createServerHandle(target.host, target.port, net.isIPv6(target.host) ? 6 : 4);
     } catch (e) {
       return e instanceof Error ? e : new Error(String(e));
     }
@@ -82,8 +86,7 @@ export function listenNow(server: net.Server, target: ListenTarget, backlog: num
     return new Error(`listen on ${where}: the runtime did not adopt the bound socket`);
   }
   server.on("error", onLateError);
-  if ("path" in target) server.listen({ path: target.path, backlog });
-  else server.listen({ host: target.host, port: target.port, backlog, ipv6Only: false });
+  server.listen({ host: target.host, port: target.port, backlog, ipv6Only: false });
   if (server.listening) return null;
   server.off("error", onLateError);
   server.on("error", (e: Error) => log.msg(`(listen on ${where} failed: ${e.message})`));
@@ -92,6 +95,53 @@ export function listenNow(server: net.Server, target: ListenTarget, backlog: num
     `listen on ${where} failed (address in use, not available, or not permitted); `
       + "this runtime reports the exact reason only asynchronously",
   );
+}
+
+/**
+ * Unix sockets: `listen({ path })` binds synchronously on Deno and Bun, but
+ * its errors arrive later; the likely ones are told apart here by looking at
+ * the file system (bind fails with EADDRINUSE whenever the path exists).
+ */
+function listenUnixNow(server: net.Server, path: string, backlog: number): Error | null {
+  if (pathExists(path)) return errnoError("EADDRINUSE", path);
+  server.on("error", onLateError);
+  server.listen({ path, backlog });
+  if (server.listening) return null;
+  server.off("error", onLateError);
+  server.on("error", (e: Error) => log.msg(`(listen on ${path} failed: ${e.message})`));
+  server.once("listening", () => server.close());
+  if (!path.startsWith("\0")) {
+    const dir = dirname(path);
+    if (!pathExists(dir)) return errnoError("ENOENT", path);
+    try {
+      fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+    } catch {
+      return errnoError("EACCES", path);
+    }
+  }
+  return new Error(
+    `listen on ${path} failed; this runtime reports the exact reason only asynchronously`,
+  );
+}
+
+function errnoError(code: "EADDRINUSE" | "ENOENT" | "EACCES", path: string): SystemCallError {
+  const n = (osConstants.errno as Record<string, number | undefined>)[code] ?? 0;
+  return new SystemCallError("bind", n, code, path);
+}
+
+function pathExists(path: string): boolean {
+  if (path.startsWith("\0")) return false;
+  try {
+    fs.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function dirname(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
 }
 
 /** Errors a listening server reports later (rare): log them. */

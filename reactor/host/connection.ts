@@ -101,7 +101,7 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
   #logstr: string;
   #onLost: ((reason: Failure) => void) | null;
 
-  #noDelay = false;
+  #noDelay = true;
   #keepAlive = false;
   #writeDisconnecting = false;
   #writeDisconnected = false;
@@ -134,9 +134,11 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
     this.#logstr = options.logstr ?? "-";
     this.#onLost = options.onLost ?? null;
     this.bufferSize = socket.writableHighWaterMark || 65536;
-    // Twisted leaves Nagle's algorithm on; make the runtime's default match so
-    // getTcpNoDelay() tells the truth.
-    socket.setNoDelay(false);
+    // As the FFI transports (reactor/tcp.ts) do: TCP_NODELAY on by default
+    // (Twisted leaves Nagle on). Writes go out at once, so with Nagle a second
+    // small write would wait for the peer's delayed ACK. Set explicitly so
+    // getTcpNoDelay() tells the truth whatever the runtime's default.
+    socket.setNoDelay(true);
     socket.on("data", this.#onData);
     socket.on("end", this.#onEnd);
     socket.on("finish", this.#onFinish);
@@ -153,7 +155,11 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
   readonly #onData = (chunk: Uint8Array): void => {
     if (this.disconnected || this.disconnecting || this.#aborting) return;
     try {
-      this.protocol.dataReceived(chunk);
+      // A plain Uint8Array view (no copy), as the FFI transports deliver: code
+      // written here must not come to depend on Buffer's extra methods.
+      this.protocol.dataReceived(
+        new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+      );
     } catch (e) {
       this.#fail(e);
     }
@@ -168,7 +174,9 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
         p.readConnectionLost();
       } catch (e) {
         this.#fail(e);
+        return;
       }
+      this.#closeIfBothShut();
     } else {
       this.connectionLost(new Failure(new ConnectionDone()));
     }
@@ -187,9 +195,22 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
         p.writeConnectionLost();
       } catch (e) {
         this.#fail(e);
+        return;
       }
     }
+    this.#closeIfBothShut();
   };
+
+  /**
+   * Both directions are shut (the peer's FIN came and ours went out): nothing
+   * more can happen, so the connection ends with `ConnectionDone`, as on the
+   * FFI transports. (Twisted leaves that to the protocol.)
+   */
+  #closeIfBothShut(): void {
+    if (this.#readDisconnected && this.#finished && !this.disconnected && !this.#aborting) {
+      this.connectionLost(new Failure(new ConnectionDone()));
+    }
+  }
 
   readonly #onDrain = (): void => {
     this.#full = false;
@@ -227,9 +248,6 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
   readonly #onClose = (): void => {
     this.#closed = true;
     if (this.disconnected || this.#aborting) return;
-    // Both directions shut down cleanly: as in Twisted, the connection is over
-    // only when the protocol calls loseConnection().
-    if (this.#readDisconnected && this.#finished && !this.disconnecting) return;
     this.connectionLost(
       new Failure(
         this.#readDisconnected && this.#finished ? new ConnectionDone() : new ConnectionLost(),

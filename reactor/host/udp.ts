@@ -26,6 +26,7 @@ import type { HostReactorLike, HostSelectable, NodeError } from "./_common.ts";
 import { ipAddress, isIPAddress, prefixOf, systemError } from "./_common.ts";
 
 const ENCODER = new TextEncoder();
+const EMPTY_ITEM: [Uint8Array, string | null, number] = [new Uint8Array(0), null, 0];
 
 /**
  * Addresses given to this port are IP literals (checked before use), so the
@@ -104,7 +105,10 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
   #whenBound: Array<() => void> = [];
   #connectedAddr: [string, number] | null = null;
   #socketConnected = false;
-  #queued: Array<[Uint8Array, [string, number] | null]> = [];
+  /** Datagrams not handed to the socket yet: [bytes, host or null (connected), port]. */
+  #out: Array<[Uint8Array, string | null, number]> = [];
+  #outHead = 0;
+  #inFlight = false;
   #broadcast = false;
   #ttl = 1;
   #loopback = true;
@@ -210,7 +214,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
         log.err(e, "UDP socket option");
       }
     }
-    if (this.#connectedAddr === null) this.#flushQueued();
+    this.#pump();
     this.#fireWaiters();
   };
 
@@ -227,7 +231,15 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
 
   readonly #onMessage = (msg: Uint8Array, rinfo: dgram.RemoteInfo): void => {
     if (!this.connected) return;
-    const data = msg.byteLength > this.maxPacketSize ? msg.subarray(0, this.maxPacketSize) : msg;
+    const c = this.#connectedAddr;
+    // Deno's dgram "connects" in user space only: filter as the kernel would.
+    if (c !== null && (rinfo.port !== c[1] || rinfo.address !== c[0])) return;
+    // A plain Uint8Array view (no copy), truncated as recvfrom(maxPacketSize) would.
+    const data = new Uint8Array(
+      msg.buffer,
+      msg.byteOffset,
+      Math.min(msg.byteLength, this.maxPacketSize),
+    );
     try {
       this.protocol.datagramReceived(data, [rinfo.address, rinfo.port]);
     } catch (e) {
@@ -301,12 +313,14 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
           `write(): this port is connected to ${c[0]}:${c[1]}; call write(data) without an address`,
         );
       }
-      if (!this.#socketConnected) this.#queued.push([bytes, null]);
-      else socket.send(bytes);
+      this.#out.push([bytes, null, 0]);
+      this.#pump();
       return;
     }
     if (addr === undefined || addr === null) {
-      throw new TypeError("write(data, [host, port]) needs an address on an unconnected UDP port");
+      throw new InvalidAddressError(
+        "write(data) needs an address ([host, port]) on a UDP port that is not connected",
+      );
     }
     let host = addr[0];
     if (host === "<broadcast>") host = "255.255.255.255";
@@ -322,8 +336,8 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     if (fam === 6 && this.#family === 4) {
       throw new InvalidAddressError(`${host}: IPv4 port write() called with IPv6 address`);
     }
-    if (this.#host === null) this.#queued.push([bytes, [host, addr[1]]]);
-    else socket.send(bytes, addr[1], host);
+    this.#out.push([bytes, host, addr[1]]);
+    this.#pump();
   }
 
   /**
@@ -341,25 +355,44 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
       if (socket === null) return;
       socket.connect(port, host, () => {
         this.#socketConnected = true;
-        this.#flushQueued();
+        this.#pump();
       });
     });
   }
 
-  #flushQueued(): void {
+  /**
+   * Hand queued datagrams to the socket one at a time, in order. (Deno's
+   * `dgram` sends a burst of sends in reverse order; Twisted's `sendto` keeps
+   * the order, so the next send waits for the previous one to complete.)
+   */
+  #pump(): void {
     const socket = this.#socket;
-    const q = this.#queued;
-    this.#queued = [];
-    if (socket === null) return;
-    for (const [bytes, addr] of q) {
-      try {
-        if (addr === null) socket.send(bytes);
-        else socket.send(bytes, addr[1], addr[0]);
-      } catch (e) {
-        log.err(e, "UDP send", { system: this.logPrefix() });
-      }
+    if (this.#inFlight || socket === null || this.#host === null) return;
+    const q = this.#out;
+    if (this.#outHead >= q.length) return;
+    const [bytes, host, port] = q[this.#outHead];
+    if (host === null && !this.#socketConnected) return; // waits for connect()
+    q[this.#outHead++] = EMPTY_ITEM;
+    if (this.#outHead === q.length) {
+      this.#out = [];
+      this.#outHead = 0;
+    }
+    this.#inFlight = true;
+    try {
+      if (host === null) socket.send(bytes, this.#onSent);
+      else socket.send(bytes, port, host, this.#onSent);
+    } catch (e) {
+      this.#inFlight = false;
+      log.err(systemError(e, "send"), "UDP send", { system: this.logPrefix() });
+      queueMicrotask(() => this.#pump());
     }
   }
+
+  readonly #onSent = (err: Error | null): void => {
+    this.#inFlight = false;
+    if (err) this.#onError(err as NodeError);
+    this.#pump();
+  };
 
   /** The bound address (the real port when 0 was asked for). */
   getHost(): IAddress {
@@ -408,7 +441,8 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     }
     const socket = this.#socket;
     this.#socket = null;
-    this.#queued = [];
+    this.#out = [];
+    this.#outHead = 0;
     const finish = (): void => {
       for (const d of waiting) {
         if (error === null) d.callback(undefined);
@@ -489,6 +523,9 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
 
   /** Multicast TTL for outgoing datagrams. */
   setTTL(ttl: number): void {
+    if (!Number.isInteger(ttl) || ttl < 0 || ttl > 255) {
+      throw new RangeError(`setTTL: the TTL must be an integer from 0 to 255, got ${ttl}`);
+    }
     this.#ttl = ttl;
     this.#afterBind(() => this.#socket?.setMulticastTTL(ttl));
   }
