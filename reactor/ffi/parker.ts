@@ -83,9 +83,9 @@ abstract class BaseParker implements Parker {
     if (this.parked) throw new Error("Parker.park: a park is already outstanding");
   }
 
-  /** Empty the wake fd (it is non-blocking). */
+  /** Empty the wake fd (non-blocking) if `poke()` wrote to it. */
   protected drain(): void {
-    if (this.#fdsClosed) return;
+    if (!this.woken || this.#fdsClosed) return;
     const lib = this.lib;
     const fd = this.wakeFds.readFd;
     for (let i = 0; i < 16 && lib.read(fd, this.#drainBuf, this.#drainBuf.length) > 0; i++) {
@@ -179,6 +179,8 @@ const REQ = 0; // bumped by the JS thread to ask for one poll
 const NFDS = 1; // entries in the pollfd buffer
 const DONE = 2; // set to REQ's value by the worker when its poll returned
 const QUIT = 3; // non-zero: the worker must exit
+/** The most pollfd entries a WorkerParker's shared buffer can grow to. */
+const MAX_PARK_FDS = 1 << 17;
 
 interface WorkerLike {
   postMessage(message: unknown): void;
@@ -202,34 +204,28 @@ interface WorkerLike {
  * ```
  */
 export class WorkerParker extends BaseParker {
-  #ctrl: Int32Array;
-  #buf: Uint8Array;
-  #worker: WorkerLike;
+  readonly #ctrl: Int32Array;
+  readonly #sab: SharedArrayBuffer;
+  /** Length-tracking view of the growable `#sab`, shared with the Worker. */
+  readonly #buf: Uint8Array;
+  readonly #worker: WorkerLike;
   #resolve: (() => void) | null = null;
 
   /** Starts the Worker (`_parker_worker.ts`). */
   constructor() {
     super(loadLibc().libc);
     this.#ctrl = new Int32Array(new SharedArrayBuffer(16));
-    this.#buf = new Uint8Array(new SharedArrayBuffer(64 * POLLFD_SIZE));
-    this.#worker = this.#spawn();
-  }
-
-  #spawn(): WorkerLike {
+    // Growable (both runtimes support it): the Worker's view tracks the length.
+    this.#sab = new SharedArrayBuffer(64 * POLLFD_SIZE, {
+      maxByteLength: MAX_PARK_FDS * POLLFD_SIZE,
+    });
+    this.#buf = new Uint8Array(this.#sab);
     const w = new Worker(new URL("./_parker_worker.ts", import.meta.url), {
       type: "module",
     }) as unknown as WorkerLike;
     w.postMessage({ ctrl: this.#ctrl, buf: this.#buf });
     w.unref?.();
-    return w;
-  }
-
-  /** A bigger shared buffer needs a new Worker (rare: poll/select with many fds). */
-  #grow(entries: number): void {
-    this.#stopWorker();
-    this.#ctrl = new Int32Array(new SharedArrayBuffer(16));
-    this.#buf = new Uint8Array(new SharedArrayBuffer(2 * entries * POLLFD_SIZE));
-    this.#worker = this.#spawn();
+    this.#worker = w;
   }
 
   #stopWorker(): void {
@@ -243,7 +239,13 @@ export class WorkerParker extends BaseParker {
   park(fds: Int32Array, events?: Int16Array): Promise<void> {
     this.checkPark(fds, events);
     if (this.closed) return Promise.resolve();
-    if ((fds.length + 1) * POLLFD_SIZE > this.#buf.length) this.#grow(fds.length + 1);
+    const need = (fds.length + 1) * POLLFD_SIZE;
+    if (need > this.#sab.byteLength) {
+      if (fds.length + 1 > MAX_PARK_FDS) {
+        throw new RangeError(`Parker.park: at most ${MAX_PARK_FDS - 1} fds`);
+      }
+      this.#sab.grow(Math.min(MAX_PARK_FDS * POLLFD_SIZE, 2 * need));
+    }
     const ctrl = this.#ctrl;
     ctrl[NFDS] = this.fill(this.#buf, fds, events);
     const prev = Atomics.load(ctrl, DONE);

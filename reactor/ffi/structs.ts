@@ -10,6 +10,7 @@
 import { FileDescriptorOverrun, InvalidAddressError } from "../errors.ts";
 import { TABLE_ARCH, TABLE_OS } from "./_platform.ts";
 import { constantsFor } from "./constants.ts";
+import { loadLibc } from "./libc.ts";
 import type { ArchName, OSName } from "./types.ts";
 
 // ---------------------------------------------------------------------------
@@ -251,9 +252,26 @@ function readFamily(v: DataView, os: OSName): number {
   return os === "linux" ? v.getUint16(0, true) : v.getUint8(1);
 }
 
+/** A `%zone` as an interface index: digits, or a name looked up with `if_nametoindex`. */
+function zoneIndex(zone: string): number {
+  if (/^\d+$/.test(zone)) return Number(zone);
+  let index = 0;
+  if (zone !== "" && !zone.includes("\0")) {
+    try {
+      index = loadLibc().libc.if_nametoindex(zone);
+    } catch {
+      index = 0; // no FFI here: names cannot be resolved
+    }
+  }
+  if (index === 0) {
+    throw new InvalidAddressError(`unknown IPv6 zone ${JSON.stringify(zone)} (no such interface)`);
+  }
+  return index;
+}
+
 /**
- * Encode a numeric IPv4 or IPv6 address (an IPv6 host may carry a numeric
- * `%scope` suffix) and a port as a `sockaddr_in`/`sockaddr_in6`. Returns a view
+ * Encode a numeric IPv4 or IPv6 address (an IPv6 host may carry a `%zone`
+ * suffix: an interface index or name) and a port as a `sockaddr_in`/`sockaddr_in6`. Returns a view
  * of exactly the struct's length (16 or 28) over `options.out` when given.
  * Throws `InvalidAddressError` for anything but a numeric address.
  *
@@ -288,12 +306,7 @@ export function encodeSockaddr(host: string, port: number, options?: SockaddrOpt
   if (pct !== -1) {
     addr = host.slice(0, pct);
     const zone = host.slice(pct + 1);
-    if (!/^\d+$/.test(zone)) {
-      throw new InvalidAddressError(
-        `IPv6 zone must be a numeric interface index, not ${JSON.stringify(zone)}`,
-      );
-    }
-    if (options?.scopeID === undefined) scope = Number(zone);
+    if (options?.scopeID === undefined) scope = zoneIndex(zone);
   }
   if (!parseIPv6(addr, out, 8)) {
     throw new InvalidAddressError(

@@ -45,6 +45,7 @@ export class KqueuePoller implements Poller {
   readonly #EBADF: number;
   readonly #EINTR: number;
   readonly #changes: Uint8Array;
+  readonly #changesView: DataView;
   readonly #events: Uint8Array;
   readonly #ev32: Int32Array;
   readonly #evU32: Uint32Array;
@@ -72,6 +73,7 @@ export class KqueuePoller implements Poller {
     this.#max = pickMaxEvents(options);
     this.#size = keventSize(os);
     this.#changes = new Uint8Array(2 * this.#size);
+    this.#changesView = new DataView(this.#changes.buffer);
     this.#events = new Uint8Array(this.#max * this.#size);
     this.#ev32 = new Int32Array(this.#events.buffer);
     this.#evU32 = new Uint32Array(this.#events.buffer);
@@ -93,14 +95,22 @@ export class KqueuePoller implements Poller {
     const o = i * this.#size;
     const b = this.#changes;
     b.fill(0, o, o + this.#size);
-    const v = new DataView(b.buffer, o, this.#size);
-    v.setUint32(0, fd, true);
-    v.setInt16(8, filter, true);
-    v.setUint16(10, flags, true);
+    const v = this.#changesView;
+    v.setUint32(o, fd, true);
+    v.setInt16(o + 8, filter, true);
+    v.setUint16(o + 10, flags, true);
   }
 
   #submit(n: number): number {
     return this.#lib.kevent!(this.#kq, this.#changes, n, null, 0, null);
+  }
+
+  #delete(fd: number, filter: number): void {
+    this.#put(0, fd, filter, this.#c.EV_DELETE);
+    if (this.#submit(1) < 0) {
+      const e = this.#lib.errno();
+      if (e !== this.#ENOENT && e !== this.#EBADF) throw errorFromErrno(e, "kevent", this.#c.os);
+    }
   }
 
   /** Set `fd`'s interest to `events` (READ | WRITE; 0 removes it). */
@@ -110,23 +120,15 @@ export class KqueuePoller implements Poller {
     const old = this.#interest.get(fd) ?? 0;
     if (old === events) return;
     const c = this.#c;
-    const lib = this.#lib;
     // Deletes first, one per call: a filter the kernel already dropped (the
     // fd was closed) fails with ENOENT/EBADF, which is fine.
-    for (const [bit, filter] of [[READ, c.EVFILT_READ], [WRITE, c.EVFILT_WRITE]]) {
-      if ((old & bit) !== 0 && (events & bit) === 0) {
-        this.#put(0, fd, filter, c.EV_DELETE);
-        if (this.#submit(1) < 0) {
-          const e = lib.errno();
-          if (e !== this.#ENOENT && e !== this.#EBADF) throw errorFromErrno(e, "kevent", c.os);
-        }
-      }
-    }
+    if ((old & READ) !== 0 && (events & READ) === 0) this.#delete(fd, c.EVFILT_READ);
+    if ((old & WRITE) !== 0 && (events & WRITE) === 0) this.#delete(fd, c.EVFILT_WRITE);
     let n = 0;
     if ((events & READ) !== 0) this.#put(n++, fd, c.EVFILT_READ, c.EV_ADD);
     if ((events & WRITE) !== 0) this.#put(n++, fd, c.EVFILT_WRITE, c.EV_ADD);
     if (n > 0 && this.#submit(n) < 0) {
-      const e = lib.errno();
+      const e = this.#lib.errno();
       // Keep what the kernel may hold: forget the fd; a later modify re-adds.
       this.#interest.delete(fd);
       throw errorFromErrno(e, "kevent", c.os);

@@ -74,6 +74,12 @@ describe("sockaddr_in / sockaddr_in6", () => {
       flowInfo: 0,
       scopeID: 3,
     });
+    const lo = encodeSockaddr("fe80::1%lo", 9, { os: "linux" });
+    assert.equal(
+      (decodeSockaddr(lo, 28, "linux") as { scopeID: number; }).scopeID,
+      1,
+      "lo is interface 1",
+    );
     const explicit = encodeSockaddr("fe80::1", 9, { os: "linux", scopeID: 7 });
     assert.equal((decodeSockaddr(explicit, 28, "linux") as { scopeID: number; }).scopeID, 7);
   });
@@ -102,7 +108,8 @@ describe("sockaddr_in / sockaddr_in6", () => {
         "01.2.3.4",
         "1::2::3",
         ":::",
-        "fe80::1%eth0",
+        "fe80::1%no-such-if0",
+        "fe80::1%",
         "",
       ]
     ) {
