@@ -3,7 +3,7 @@
  * functions (Twisted's `defer.inlineCallbacks`), and `ensureDeferred`, which
  * turns a generator, a Promise or a Deferred into a Deferred.
  *
- * ```ts
+ * ```ts ignore
  * const getUser = inlineCallbacks(function* (id: number) {
  *   const row = yield* db.query(id);        // typed: yield* a Deferred gives its T
  *   const extra = yield fetchExtra(row);    // plain yield works too (typed unknown)
