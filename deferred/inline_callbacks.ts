@@ -48,7 +48,8 @@ class InlineCallbacksCancelled extends Error {
  * - `yield d` waits for the Deferred `d` (or a Promise) and evaluates to its
  *   result, typed `unknown`; `const x = yield* d` does the same, typed as
  *   the Deferred's `T`. A failure is thrown at the `yield`, so `try`/`catch`
- *   works; yielding any other value gives it straight back.
+ *   works. Yielding a generator runs it as a nested inlineCallbacks body and
+ *   waits for it; yielding any other value gives it straight back.
  * - The body runs synchronously until it waits on a Deferred that has not
  *   fired; yields of already-fired Deferreds are unrolled in a loop, so any
  *   number of them uses no extra stack.
@@ -160,11 +161,12 @@ function step(result: unknown, status: Status): void {
       return;
     }
     if (!(value instanceof Deferred)) {
-      if (!isThenable(value)) {
+      if (isThenable(value)) value = Deferred.fromPromise(value);
+      else if (isGenerator(value)) value = start(value); // as Twisted's HEAD wraps a yielded coroutine
+      else {
         result = value; // a plain value is sent straight back
         continue;
       }
-      value = Deferred.fromPromise(value);
     }
     const d = value as Deferred<unknown>;
     // Fast path: a Deferred that already has its result. Taking it is what a

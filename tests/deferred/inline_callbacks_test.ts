@@ -208,6 +208,22 @@ describe("inlineCallbacks basics (test_inlinecb.BasicTests)", () => {
     assert.equal(resultOf(d), "adopted");
   });
 
+  it("yielding a generator runs it as a nested body and waits for it (Twisted HEAD wraps yielded coroutines)", () => {
+    const later = new Deferred<number>();
+    function* child() {
+      const n = yield* later;
+      return n * 2;
+    }
+    const f = inlineCallbacks(function*() {
+      const r = yield child();
+      return r;
+    });
+    const d = f();
+    assertNoResult(d);
+    later.callback(21);
+    assert.equal(resultOf(d), 42);
+  });
+
   it("yielding a Promise waits for it", async () => {
     const f = inlineCallbacks(function*() {
       const a = yield Promise.resolve(2);
