@@ -221,6 +221,13 @@ export function clientFromString(
     const form = CLIENT_FORMS[name];
     // Twisted's _parseClientTCP: two positionals are host and port; one is the
     // host, or the port when host= is given.
+    if (rest.length > 2) {
+      throw new EndpointDescriptionError(
+        description,
+        `too many positional parameters (${rest.length}: only HOST and PORT may be positional); `
+          + `expected ${form}`,
+      );
+    }
     const named = new Map(kw);
     const positional: string[] = [];
     if (rest.length === 1 && kw.has("host") && !kw.has("port")) {

@@ -1,0 +1,36 @@
+// Helpers for endpoint tests on a MemoryReactor: complete or fail the
+// connection attempts it recorded, as a real connector would.
+
+import { Failure } from "../../deferred/failure.ts";
+import type { IProtocol } from "../../interfaces.ts";
+import { ConnectionRefusedError } from "../../reactor/errors.ts";
+import type { MemoryReactor } from "../../testing/memory_reactor.ts";
+import { StringTransport } from "../../testing/string_transport.ts";
+
+/** Complete TCP attempt `i`: build the protocol and connect it to a StringTransport. */
+export function completeTCP(
+  reactor: MemoryReactor,
+  i: number,
+): { proto: IProtocol; transport: StringTransport; } {
+  const factory = reactor.tcpClients[i][2];
+  const connector = reactor.connectors[i];
+  const proto = factory.buildProtocol(connector.getDestination());
+  if (proto === null) throw new Error("buildProtocol refused");
+  const transport = new StringTransport({ peerAddress: connector.getDestination() });
+  proto.makeConnection(transport);
+  return { proto, transport };
+}
+
+/** Fail TCP attempt `i` with `error` (ConnectionRefusedError by default). */
+export function failTCP(
+  reactor: MemoryReactor,
+  i: number,
+  error: Error = new ConnectionRefusedError(),
+): void {
+  reactor.tcpClients[i][2].clientConnectionFailed(reactor.connectors[i], new Failure(error));
+}
+
+/** Settle pending promise callbacks (for asynchronous resolvers). */
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
