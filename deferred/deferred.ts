@@ -831,7 +831,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       }
       if (finished) {
         if (stages !== null && current._pos >= stages.length) {
-          stages.length = 0;
+          // All stages ran: drop the list (a fired Deferred often lives on).
+          current._stages = null;
           current._pos = 0;
         }
         const r = current._result;
