@@ -31,7 +31,6 @@ import {
   Recorder,
   ServerOf,
   sleep,
-  text,
   waitFor,
   withHost,
 } from "./_helpers.ts";
