@@ -38,6 +38,7 @@ import type {
 } from "../interfaces.ts";
 import { msgWith } from "../log/log.ts";
 import { ConnectionDone, NotConnectingError } from "../reactor/errors.ts";
+import { getReactor } from "../reactor/install.ts";
 
 /**
  * A class whose instances are stream protocols, built with no arguments (what
@@ -319,7 +320,7 @@ export class ReconnectingClientFactory extends ClientFactory {
   maxRetries: number | null = null;
   /** The connector being retried. */
   connector: IConnector | null = null;
-  /** Where retries are scheduled; null means the global reactor. */
+  /** Where retries are scheduled; null means the global reactor (bound at the first retry). */
   clock: IReactorTime | null = null;
   /** False once `stopTrying()` was called. */
   continueTrying: boolean = true;
@@ -374,12 +375,8 @@ export class ReconnectingClientFactory extends ClientFactory {
     if (this.noisy) {
       logMsg(this.logPrefix(), `${target} will retry in ${Math.trunc(this.delay)} seconds`);
     }
-    if (this.clock === null) {
-      throw new TypeError(
-        "ReconnectingClientFactory.clock is not set: assign factory.clock = reactor "
-          + "(or a Clock in tests)",
-      );
-    }
+    // As in Twisted, a factory without a clock schedules on the global reactor.
+    this.clock ??= getReactor();
     const c = target;
     this._callID = this.clock.callLater(this.delay, () => {
       this._callID = null;

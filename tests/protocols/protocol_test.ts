@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import process from "node:process";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { Failure } from "../../deferred/failure.ts";
 import type { IAddress, IConnector } from "../../interfaces.ts";
 import { addObserver, type LogEvent, removeObserver } from "../../log/log.ts";
@@ -311,12 +314,32 @@ describe("ReconnectingClientFactory", () => {
     assert.equal(f.continueTrying, true);
   });
 
-  it("retry without any connector throws; without a clock throws a clear error", () => {
+  it("retry without any connector throws a clear error", () => {
     const { f } = make();
     assert.throws(() => f.retry(), /no connector to retry/);
-    const g = new ReconnectingClientFactory();
-    g.noisy = false;
-    assert.throws(() => g.retry(new FakeConnector()), /clock is not set/);
+  });
+
+  it("without a clock, retries are scheduled on the global reactor (in a child process)", async () => {
+    // The process-wide reactor is bound on first use, so this runs in a child.
+    const script = fileURLToPath(new URL("./_default_clock_script.ts", import.meta.url));
+    const isDeno = typeof (globalThis as { Deno?: unknown; }).Deno !== "undefined";
+    const args = isDeno ? ["run", "-A", script] : [script];
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+      let text = "";
+      let err = "";
+      p.stdout!.on("data", (b: Uint8Array) => (text += new TextDecoder().decode(b)));
+      p.stderr!.on("data", (b: Uint8Array) => (err += new TextDecoder().decode(b)));
+      const t = setTimeout(() => {
+        p.kill("SIGKILL");
+        reject(new Error(`child hung: ${text} ${err}`));
+      }, 20000);
+      p.on("exit", () => {
+        clearTimeout(t);
+        resolve(text.trim() + err);
+      });
+    });
+    assert.equal(out, "OK");
   });
 
   it("noisy retries log when they will retry", () => {
