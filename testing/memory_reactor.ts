@@ -214,14 +214,38 @@ export class FakeDatagramTransport implements IUDPTransport {
   }
 }
 
-/** A `listenTCP` call: `[port, factory, backlog, interface]`. */
+/**
+ * A `listenTCP` call: `[port, factory, backlog, interface]`.
+ *
+ * @example
+ * ```ts
+ * import { Factory } from "../protocols/protocol.ts";
+ * import { MemoryReactor, type TCPServerRecord } from "./memory_reactor.ts";
+ * const r = new MemoryReactor();
+ * r.listenTCP(80, new Factory());
+ * const rec: TCPServerRecord = r.tcpServers[0];
+ * console.assert(rec[2] === 50);
+ * ```
+ */
 export type TCPServerRecord = [
   port: number,
   factory: IProtocolFactory,
   backlog: number,
   iface: string,
 ];
-/** A `connectTCP` call: `[host, port, factory, timeout, bindAddress]`. */
+/**
+ * A `connectTCP` call: `[host, port, factory, timeout, bindAddress]`.
+ *
+ * @example
+ * ```ts
+ * import { ClientFactory } from "../protocols/protocol.ts";
+ * import { MemoryReactor, type TCPClientRecord } from "./memory_reactor.ts";
+ * const r = new MemoryReactor();
+ * r.connectTCP("example.com", 80, new ClientFactory());
+ * const [host, , , timeout]: TCPClientRecord = r.tcpClients[0];
+ * console.assert(host === "example.com" && timeout === 30);
+ * ```
+ */
 export type TCPClientRecord = [
   host: string,
   port: number,
@@ -229,7 +253,19 @@ export type TCPClientRecord = [
   timeout: number,
   bindAddress: [string, number] | null,
 ];
-/** A `listenUNIX` call: `[path, factory, backlog, mode, wantPID]`. */
+/**
+ * A `listenUNIX` call: `[path, factory, backlog, mode, wantPID]`.
+ *
+ * @example
+ * ```ts
+ * import { Factory } from "../protocols/protocol.ts";
+ * import { MemoryReactor, type UNIXServerRecord } from "./memory_reactor.ts";
+ * const r = new MemoryReactor();
+ * r.listenUNIX("/tmp/s", new Factory());
+ * const rec: UNIXServerRecord = r.unixServers[0];
+ * console.assert(rec[3] === 0o666);
+ * ```
+ */
 export type UNIXServerRecord = [
   path: string,
   factory: IProtocolFactory,
@@ -237,14 +273,40 @@ export type UNIXServerRecord = [
   mode: number,
   wantPID: boolean,
 ];
-/** A `connectUNIX` call: `[path, factory, timeout, checkPID]`. */
+/**
+ * A `connectUNIX` call: `[path, factory, timeout, checkPID]`.
+ *
+ * @example
+ * ```ts
+ * import { ClientFactory } from "../protocols/protocol.ts";
+ * import { MemoryReactor, type UNIXClientRecord } from "./memory_reactor.ts";
+ * const r = new MemoryReactor();
+ * r.connectUNIX("/tmp/s", new ClientFactory());
+ * const rec: UNIXClientRecord = r.unixClients[0];
+ * console.assert(rec[3] === false);
+ * ```
+ */
 export type UNIXClientRecord = [
   path: string,
   factory: IClientFactory,
   timeout: number,
   checkPID: boolean,
 ];
-/** A `listenUDP` call: `[port, protocol, interface, maxPacketSize]`. */
+/**
+ * A `listenUDP` call: `[port, protocol, interface, maxPacketSize]`.
+ *
+ * @example
+ * ```ts
+ * import { DatagramProtocol } from "../protocols/protocol.ts";
+ * import { MemoryReactor, type UDPPortRecord } from "./memory_reactor.ts";
+ * const r = new MemoryReactor();
+ * const p = new DatagramProtocol();
+ * p.noisy = false;
+ * r.listenUDP(53, p);
+ * const rec: UDPPortRecord = r.udpPorts[0];
+ * console.assert(rec[3] === 8192);
+ * ```
+ */
 export type UDPPortRecord = [
   port: number,
   protocol: IDatagramProtocol,
@@ -252,8 +314,24 @@ export type UDPPortRecord = [
   maxPacketSize: number,
 ];
 
-interface TriggerRecord extends TriggerHandle {
-  fn: AnyFn;
+/**
+ * A system event trigger recorded by {@linkcode MemoryReactor.addSystemEventTrigger}
+ * (also its handle).
+ *
+ * @example
+ * ```ts
+ * import { MemoryReactor } from "./memory_reactor.ts";
+ * const r = new MemoryReactor();
+ * r.addSystemEventTrigger("before", "shutdown", () => {});
+ * const [t] = r.triggers.get("before")!.get("shutdown")!;
+ * console.assert(t.phase === "before" && t.args.length === 0);
+ * ```
+ */
+export interface TriggerRecord extends TriggerHandle {
+  /** The function to call. */
+  // deno-lint-ignore no-explicit-any
+  fn: (...args: any[]) => unknown;
+  /** Its arguments. */
   args: unknown[];
 }
 
@@ -300,7 +378,8 @@ export class MemoryReactor
   /** True once `crash()` was called. */
   hasCrashed: boolean = false;
   /** `callWhenRunning` calls not yet run: `[fn, args]`. */
-  whenRunningHooks: Array<[fn: AnyFn, args: unknown[]]> = [];
+  // deno-lint-ignore no-explicit-any
+  whenRunningHooks: Array<[fn: (...args: any[]) => unknown, args: unknown[]]> = [];
   /** `addSystemEventTrigger` registrations, by phase then event. */
   triggers: Map<TriggerPhase, Map<SystemEvent, TriggerRecord[]>> = new Map();
   /** Every `listenTCP` call. */
@@ -357,7 +436,8 @@ export class MemoryReactor
   addSystemEventTrigger(
     phase: TriggerPhase,
     event: SystemEvent,
-    fn: AnyFn,
+    // deno-lint-ignore no-explicit-any
+    fn: (...args: any[]) => unknown,
     ...args: unknown[]
   ): TriggerHandle {
     let byEvent = this.triggers.get(phase);
