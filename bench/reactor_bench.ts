@@ -26,16 +26,28 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { Failure } from "../deferred/failure.ts";
 import type { IReadWriteDescriptor } from "../interfaces.ts";
-import { constants, encodeSockaddrUn, libc } from "../reactor/ffi/mod.ts";
+import {
+  constants,
+  createParker,
+  encodeSockaddrUn,
+  libc,
+  type ParkerKind,
+} from "../reactor/ffi/mod.ts";
 import { availablePollers } from "../reactor/pollers/mod.ts";
 import type { PollerKind } from "../reactor/pollers/poller.ts";
-import { PosixReactor } from "../reactor/posix_reactor.ts";
+import { PosixReactor, type PosixReactorOptions } from "../reactor/posix_reactor.ts";
 
 const runtime = typeof (globalThis as { Deno?: unknown; }).Deno !== "undefined" ? "deno" : "bun";
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const kindsArg = args.find((a) => a.startsWith("--kinds="))?.slice(8);
 const kinds: PollerKind[] = kindsArg ? (kindsArg.split(",") as PollerKind[]) : availablePollers();
+const spinArg = args.find((a) => a.startsWith("--spin="))?.slice(7);
+const parkerArg = args.find((a) => a.startsWith("--parker="))?.slice(9) as ParkerKind | undefined;
+const reactorOptions: PosixReactorOptions = {
+  ...(spinArg !== undefined ? { spinMicroseconds: Number(spinArg) } : {}),
+  ...(parkerArg !== undefined ? { makeParker: () => createParker(parkerArg) } : {}),
+};
 
 const WAKE_N = quick ? 200 : 600;
 const PING_N = quick ? 10_000 : 40_000;
@@ -141,7 +153,7 @@ async function wakeLatency(
   kind: PollerKind,
   blocking: boolean,
 ): Promise<{ p50: number; p99: number; n: number; }> {
-  const reactor = new PosixReactor(kind);
+  const reactor = new PosixReactor(kind, reactorOptions);
   const path = `${buildDir}/wake-${runtime}-${kind}.sock`;
   const lfd = listenUnix(path);
   const lat: number[] = [];
@@ -172,8 +184,41 @@ async function wakeLatency(
   return { p50: percentile(v, 0.5), p99: percentile(v, 0.99), n: v.length };
 }
 
+/**
+ * The parker alone, no reactor: park on the connection's fd, read, repeat.
+ * Shows what the off-thread hand-off itself costs on this runtime.
+ */
+async function parkerOnlyLatency(): Promise<{ p50: number; p99: number; n: number; }> {
+  const path = `${buildDir}/parker-${runtime}.sock`;
+  const lfd = listenUnix(path);
+  const parker = parkerArg !== undefined ? createParker(parkerArg) : createParker();
+  const writer = runHelper(["writer", path, String(WAKE_N)]);
+  const one = new Int32Array(1);
+  one[0] = lfd;
+  await parker.park(one);
+  const c = lib.accept4(lfd, null, null, constants.SOCK_NONBLOCK | constants.SOCK_CLOEXEC);
+  one[0] = c;
+  const buf = new Uint8Array(4096);
+  const view = new DataView(buf.buffer);
+  const lat: number[] = [];
+  for (;;) {
+    await parker.park(one);
+    const t = nowNs();
+    const n = lib.read(c, buf, buf.length);
+    if (n === 0) break;
+    for (let i = 0; i + 8 <= n; i += 8) lat.push((t - Number(view.getBigInt64(i, true))) / 1000);
+  }
+  parker.close();
+  await writer;
+  lib.close(c);
+  lib.close(lfd);
+  rmSync(path, { force: true });
+  const v = lat.slice(20);
+  return { p50: percentile(v, 0.5), p99: percentile(v, 0.99), n: v.length };
+}
+
 async function idleCpu(kind: PollerKind): Promise<number> {
-  const reactor = new PosixReactor(kind);
+  const reactor = new PosixReactor(kind, reactorOptions);
   const fds = new Int32Array(2);
   lib.socketpair(constants.AF_UNIX, constants.SOCK_STREAM | constants.SOCK_NONBLOCK, 0, fds);
   reactor.addReader(new Fd(fds[0], () => null));
@@ -194,7 +239,7 @@ async function idleCpu(kind: PollerKind): Promise<number> {
 }
 
 async function pingPong(kind: PollerKind, blocking: boolean): Promise<Record<string, number>> {
-  const reactor = new PosixReactor(kind);
+  const reactor = new PosixReactor(kind, reactorOptions);
   const path = `${buildDir}/ping-${runtime}-${kind}.sock`;
   const lfd = listenUnix(path);
   const buf = new Uint8Array(65536);
@@ -222,7 +267,7 @@ async function pingPong(kind: PollerKind, blocking: boolean): Promise<Record<str
 async function callLaterThroughput(
   kind: PollerKind,
 ): Promise<{ batch: number; chain: number; schedCancel: number; }> {
-  const reactor = new PosixReactor(kind);
+  const reactor = new PosixReactor(kind, reactorOptions);
   const N = 100_000;
   const CHAIN = 20_000;
   let batch = 0;
@@ -275,10 +320,16 @@ compile();
 console.log(
   `# reactor bench on ${runtime} (${process.platform}), kinds: ${kinds.join(", ")}${
     quick ? " (quick)" : ""
-  }`,
+  } ${JSON.stringify({ spinMicroseconds: spinArg ?? "default", parker: parkerArg ?? "default" })}`,
 );
 const floor = await runHelper(["floor", String(WAKE_N)]);
 const pingFloor = await runHelper(["pingfloor", String(PING_N)]);
+const parkerOnly = await parkerOnlyLatency();
+console.log(
+  `parker alone (no reactor): wake-up p50 ${fmt(parkerOnly.p50)} µs p99 ${
+    fmt(parkerOnly.p99)
+  } µs (${fmt(parkerOnly.p50 / floor.p50_us, 2)}× the C floor)`,
+);
 console.log(
   `C floor: wake-up p50 ${fmt(floor.p50_us)} µs p99 ${fmt(floor.p99_us)} µs; ping-pong ${
     k(pingFloor.rtps)
@@ -316,5 +367,5 @@ for (const kind of kinds) {
   });
 }
 console.log(
-  `\n${JSON.stringify({ runtime, floor, pingFloor, rows })}`,
+  `\n${JSON.stringify({ runtime, floor, pingFloor, parkerOnly, rows })}`,
 );

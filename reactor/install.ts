@@ -202,6 +202,13 @@ export function getReactor(): Reactor {
  * The lazy stand-in for the process-wide reactor: every member forwards to
  * `getReactor()`, so importing it creates nothing and the first use binds it.
  * The file-descriptor methods throw a `TypeError` on the host reactor.
+ * Use the exported {@linkcode reactor} instance rather than making another.
+ *
+ * @example
+ * ```ts ignore
+ * import { reactor } from "./install.ts";
+ * reactor.callWhenRunning(() => console.log(`running on ${reactor.kind}`));
+ * ```
  */
 export class LazyReactor implements IReactor, IReactorFDSet {
   /** The reactor this forwards to (binding it on first use). */

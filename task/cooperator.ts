@@ -24,7 +24,8 @@ import { reactor } from "../reactor/install.ts";
  * ```
  */
 export class SchedulerError extends Error {
-  override name = "SchedulerError";
+  /** `"SchedulerError"`. */
+  override name: string = "SchedulerError";
 }
 
 /**
@@ -37,7 +38,8 @@ export class SchedulerError extends Error {
  * ```
  */
 export class SchedulerStopped extends SchedulerError {
-  override name = "SchedulerStopped";
+  /** `"SchedulerStopped"`. */
+  override name: string = "SchedulerStopped";
 }
 
 /**
@@ -50,7 +52,8 @@ export class SchedulerStopped extends SchedulerError {
  * ```
  */
 export class TaskFinished extends SchedulerError {
-  override name = "TaskFinished";
+  /** `"TaskFinished"`. */
+  override name: string = "TaskFinished";
 }
 
 /**
@@ -63,7 +66,8 @@ export class TaskFinished extends SchedulerError {
  * ```
  */
 export class TaskDone extends TaskFinished {
-  override name = "TaskDone";
+  /** `"TaskDone"`. */
+  override name: string = "TaskDone";
 }
 
 /**
@@ -76,7 +80,8 @@ export class TaskDone extends TaskFinished {
  * ```
  */
 export class TaskStopped extends TaskFinished {
-  override name = "TaskStopped";
+  /** `"TaskStopped"`. */
+  override name: string = "TaskStopped";
 }
 
 /**
@@ -89,7 +94,8 @@ export class TaskStopped extends TaskFinished {
  * ```
  */
 export class TaskFailed extends TaskFinished {
-  override name = "TaskFailed";
+  /** `"TaskFailed"`. */
+  override name: string = "TaskFailed";
 }
 
 /**
@@ -102,7 +108,8 @@ export class TaskFailed extends TaskFinished {
  * ```
  */
 export class NotPaused extends SchedulerError {
-  override name = "NotPaused";
+  /** `"NotPaused"`. */
+  override name: string = "NotPaused";
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {

@@ -24,7 +24,8 @@ import { callAsDeferred } from "./_maybe.ts";
  * ```
  */
 export class SystemExit extends Error {
-  override name = "SystemExit";
+  /** `"SystemExit"`. */
+  override name: string = "SystemExit";
   /** The exit code. */
   readonly code: number;
   /** An exit with `code` (0 = success). */
