@@ -538,8 +538,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * f().addCallback((n) => console.assert(n === 2));
    * ```
    */
-  *[Symbol.iterator](): Generator<Deferred<T>, T, unknown> {
-    return (yield this) as T;
+  [Symbol.iterator](): Iterator<Deferred<T>, T, unknown> {
+    return new YieldOnce<T>(this);
   }
 
   /**
@@ -851,6 +851,39 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         current = (chain as Deferred<unknown>[])[(chain as Deferred<unknown>[]).length - 1];
       }
     }
+  }
+}
+
+/**
+ * The iterator behind `yield* d`: yields `d` once, then returns what the
+ * driver sent back; an error thrown in goes straight out at the `yield*`.
+ * It is its own IteratorResult (one allocation per `yield*`).
+ */
+class YieldOnce<T> implements Iterator<Deferred<T>, T, unknown> {
+  value: unknown;
+  done = false;
+  private started = false;
+  constructor(d: Deferred<T>) {
+    this.value = d;
+  }
+  next(sent?: unknown): IteratorResult<Deferred<T>, T> {
+    if (this.started) {
+      this.value = sent;
+      this.done = true;
+    } else {
+      this.started = true;
+    }
+    return this as unknown as IteratorResult<Deferred<T>, T>;
+  }
+  throw(error?: unknown): IteratorResult<Deferred<T>, T> {
+    this.done = true;
+    this.value = undefined;
+    throw error;
+  }
+  return(value?: T): IteratorResult<Deferred<T>, T> {
+    this.done = true;
+    this.value = value;
+    return this as unknown as IteratorResult<Deferred<T>, T>;
   }
 }
 
