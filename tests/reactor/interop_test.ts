@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { ITCPTransport } from "../../interfaces.ts";
 import { DatagramProtocol } from "../../protocols/protocol.ts";
+import type { IPv4Address } from "../../reactor/address.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
 import {
   Checksum,
@@ -24,7 +25,6 @@ import {
   waitFor,
   withReactor,
 } from "./_helpers.ts";
-import type { IPv4Address } from "../../reactor/address.ts";
 
 const have = (cmd: string, arg: string): boolean => {
   try {
@@ -41,7 +41,7 @@ function run(
   cmd: string,
   args: string[],
   input?: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+): Promise<{ code: number | null; stdout: string; stderr: string; }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -96,11 +96,21 @@ c.sendall(("python got %d bytes" % n).encode()); c.close()
 
 for (const kind of KINDS) {
   describe(`interop with Python and nc on ${kind}`, () => {
-    it("a Python socket client round-trips 300 kB through a Skein echo server", { skip: !HAVE_PY && "python3 not on PATH" }, () =>
+    it("a Python socket client round-trips 300 kB through a Skein echo server", {
+      skip: !HAVE_PY && "python3 not on PATH",
+    }, () =>
       withReactor(kind, async (r) => {
-        const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), { interface: "127.0.0.1" });
+        const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), {
+          interface: "127.0.0.1",
+        });
         const n = 300_000;
-        const res = await run("python3", ["-c", PY_CLIENT, "127.0.0.1", String(portOf(port)), String(n)]);
+        const res = await run("python3", [
+          "-c",
+          PY_CLIENT,
+          "127.0.0.1",
+          String(portOf(port)),
+          String(n),
+        ]);
         assert.equal(res.code, 0, res.stderr);
         const sum = new Checksum();
         sum.update(pattern(n, 1));
@@ -108,20 +118,28 @@ for (const kind of KINDS) {
         await port.stopListening();
       }));
 
-    it("nc talks to a Skein TCP echo server and a Unix one", { skip: !HAVE_NC && "nc not on PATH" }, () =>
-      withReactor(kind, async (r) => {
-        const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), { interface: "127.0.0.1" });
-        const res = await run("nc", ["-N", "127.0.0.1", String(portOf(port))], "via nc\n");
-        assert.equal(res.stdout, "via nc\n");
-        const path = join(dir, `nc-${kind}.sock`);
-        const uport = r.listenUNIX(path, new ServerFactoryOf(() => new Echo()));
-        const ures = await run("nc", ["-N", "-U", path], "nc unix\n");
-        assert.equal(ures.stdout, "nc unix\n");
-        await port.stopListening();
-        await uport.stopListening();
-      }));
+    it(
+      "nc talks to a Skein TCP echo server and a Unix one",
+      { skip: !HAVE_NC && "nc not on PATH" },
+      () =>
+        withReactor(kind, async (r) => {
+          const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), {
+            interface: "127.0.0.1",
+          });
+          const res = await run("nc", ["-N", "127.0.0.1", String(portOf(port))], "via nc\n");
+          assert.equal(res.stdout, "via nc\n");
+          const path = join(dir, `nc-${kind}.sock`);
+          const uport = r.listenUNIX(path, new ServerFactoryOf(() => new Echo()));
+          const ures = await run("nc", ["-N", "-U", path], "nc unix\n");
+          assert.equal(ures.stdout, "nc unix\n");
+          await port.stopListening();
+          await uport.stopListening();
+        }),
+    );
 
-    it("a Skein client half-closes to a Python server and reads its answer", { skip: !HAVE_PY && "python3 not on PATH" }, () =>
+    it("a Skein client half-closes to a Python server and reads its answer", {
+      skip: !HAVE_PY && "python3 not on PATH",
+    }, () =>
       withReactor(kind, async (r) => {
         const child = spawn("python3", ["-c", PY_SERVER], { stdio: ["ignore", "pipe", "pipe"] });
         const killer = setTimeout(() => child.kill("SIGKILL"), 15000);
@@ -148,7 +166,9 @@ for (const kind of KINDS) {
         }
       }));
 
-    it("a Python UDP client gets its datagram echoed by a Skein UDP port", { skip: !HAVE_PY && "python3 not on PATH" }, () =>
+    it("a Python UDP client gets its datagram echoed by a Skein UDP port", {
+      skip: !HAVE_PY && "python3 not on PATH",
+    }, () =>
       withReactor(kind, async (r) => {
         class EchoUDP extends DatagramProtocol {
           seen: Array<[string, number]> = [];
@@ -166,7 +186,12 @@ for (const kind of KINDS) {
         ]);
         assert.equal(res.code, 0, res.stderr);
         const [msg, pyPort] = res.stdout.trim().split(" ").reduce<[string, string]>(
-          (acc, w, i, arr) => (i === arr.length - 1 ? [acc[0].trim(), w] : [acc[0] + " " + w, acc[1]]),
+          (
+            acc,
+            w,
+            i,
+            arr,
+          ) => (i === arr.length - 1 ? [acc[0].trim(), w] : [acc[0] + " " + w, acc[1]]),
           ["", ""],
         );
         assert.equal(msg, "py dgram");
