@@ -36,6 +36,16 @@ describe("bench/deferred_bench.ts", () => {
     assert.match(out, /Promise: (deno|bun|node) /);
     assert.match(out, /Twisted: not measured/);
     assert.match(out, /× Promise/);
+    assert.match(out, /ops\/s: median batch/);
+  });
+
+  it("--stat best shows each source's best batch", async () => {
+    const out = await main(
+      ["--batch-ms", "2", "--batches", "2", "--no-twisted", "--stat", "best"],
+      () => {},
+    );
+    assert.match(out, /ops\/s: best batch/);
+    assert.match(out, /^a_fire_10_callbacks +[\d,]+ /m);
   });
 
   it("a missing Twisted script is reported, not thrown", () => {
@@ -61,5 +71,8 @@ describe("bench/deferred_bench.ts", () => {
     assert.equal(o.python, "/x/py");
     assert.throws(() => parseArgs(["--frobnicate"]), /unknown option/);
     assert.throws(() => parseArgs(["--batches", "zero"]), /positive number/);
+    assert.equal(parseArgs([]).stat, "median");
+    assert.equal(parseArgs(["--stat", "best"]).stat, "best");
+    assert.throws(() => parseArgs(["--stat", "mean"]), /median or best/);
   });
 });
