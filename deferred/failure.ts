@@ -11,6 +11,8 @@
  * @module
  */
 
+import { asyncTrailOf } from "./_trail.ts";
+
 /**
  * A class (constructor) that an error value may be an instance of, e.g.
  * `TypeError` or a user-defined `class MyError extends Error {}`.
@@ -353,19 +355,49 @@ function matches(value: unknown, type: ErrorType | null, t: ErrorType): boolean 
 
 function describe(v: unknown, brief: boolean): string {
   const head = `${typeNameOf(v)}: ${safeString(v)}`;
-  if (brief || !(v instanceof Error)) return head;
-  let stack: unknown;
-  try {
-    stack = v.stack;
-  } catch {
-    stack = undefined;
+  if (brief) return head;
+  let text = head;
+  if (v instanceof Error) {
+    let stack: unknown;
+    try {
+      stack = v.stack;
+    } catch {
+      stack = undefined;
+    }
+    if (typeof stack === "string" && stack.length > 0) {
+      const frames = framesOf(stack, head);
+      if (frames !== "") text += `\n${frames}`;
+    }
   }
-  if (typeof stack !== "string" || stack.length === 0) return head;
-  // V8 stacks start with "Name: message"; JavaScriptCore's hold frames only.
-  if (stack.startsWith(`${typeNameOf(v)}`) || stack.startsWith(String(v))) return stack;
-  return `${head}\n${indentFrames(stack)}`;
+  for (const label of asyncTrailOf(v)) text += `\n    at async ${label} (inlineCallbacks)`;
+  if (v instanceof AggregateError) {
+    let errors: unknown;
+    try {
+      errors = v.errors;
+    } catch {
+      errors = undefined;
+    }
+    if (Array.isArray(errors)) {
+      errors.forEach((e, i) => {
+        text += `\n  [${i}] ${describe(e, true)}`;
+      });
+    }
+  }
+  return text;
 }
 
-function indentFrames(stack: string): string {
-  return stack.split("\n").map((l) => (l.startsWith("    ") ? l : `    at ${l}`)).join("\n");
+/**
+ * The frame lines of a stack, without its header. V8 and Bun start a stack
+ * with `Name: message` (as captured when the Error was made, possibly several
+ * lines long) and then `    at ...` lines; other engines give frames only.
+ */
+function framesOf(stack: string, head: string): string {
+  const lines = stack.split("\n");
+  let k = lines.findIndex((l) => /^\s+at /.test(l));
+  if (k < 0) k = stack.startsWith(head) ? head.split("\n").length : 0;
+  return lines.slice(k).filter((l) => l.trim() !== "").map((
+    l,
+  ) => (/^\s+at /.test(l) ? l : `    at ${l}`)).join(
+    "\n",
+  );
 }

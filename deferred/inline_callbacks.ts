@@ -15,6 +15,7 @@
  */
 
 import { internals, NO_RESULT } from "./_internals.ts";
+import { noteAsyncFrame } from "./_trail.ts";
 import { Deferred } from "./deferred.ts";
 import { NotACoroutineError } from "./errors.ts";
 import { Failure } from "./failure.ts";
@@ -26,6 +27,8 @@ interface Status {
   /** The Deferred the generator is waiting on, if any. */
   waitingOn: Deferred<unknown> | null;
   gen: Generator<unknown, unknown, unknown>;
+  /** The body's name, for the async trail of errors leaving it. */
+  name: string;
 }
 
 /** Per-`step` call: did the yielded Deferred fire synchronously? */
@@ -89,7 +92,7 @@ export function inlineCallbacks<This, A extends unknown[], R>(
         }`,
       );
     }
-    return start(gen) as Deferred<Awaited<R>>;
+    return start(gen, name) as Deferred<Awaited<R>>;
   };
   Object.defineProperty(wrapped, "name", { value: name, configurable: true });
   return wrapped;
@@ -117,15 +120,20 @@ export function ensureDeferred<T>(
   coroutine: Deferred<T> | PromiseLike<T> | Generator<unknown, T, unknown>,
 ): Deferred<Awaited<T>> {
   if (coroutine instanceof Deferred) return coroutine as Deferred<Awaited<T>>;
-  if (isGenerator(coroutine)) return start(coroutine) as Deferred<Awaited<T>>;
+  if (isGenerator(coroutine)) return start(coroutine, "<generator>") as Deferred<Awaited<T>>;
   if (isThenable(coroutine)) return Deferred.fromPromise(coroutine) as Deferred<Awaited<T>>;
   throw new NotACoroutineError(
     `${describe(coroutine)} is not a coroutine, a Promise or a Deferred`,
   );
 }
 
-function start(gen: Generator<unknown, unknown, unknown>): Deferred<unknown> {
-  const status: Status = { deferred: null as unknown as Deferred<unknown>, waitingOn: null, gen };
+function start(gen: Generator<unknown, unknown, unknown>, name: string): Deferred<unknown> {
+  const status: Status = {
+    deferred: null as unknown as Deferred<unknown>,
+    waitingOn: null,
+    gen,
+    name,
+  };
   status.deferred = new Deferred<unknown>((d) => handleCancel(d, status));
   step(undefined, status);
   return status.deferred;
@@ -145,6 +153,7 @@ function step(result: unknown, status: Status): void {
     try {
       next = result instanceof Failure ? gen.throw(result.value) : gen.next(result);
     } catch (e) {
+      noteAsyncFrame(e, status.name);
       status.deferred.errback(e);
       return;
     }
@@ -162,7 +171,7 @@ function step(result: unknown, status: Status): void {
     }
     if (!(value instanceof Deferred)) {
       if (isThenable(value)) value = Deferred.fromPromise(value);
-      else if (isGenerator(value)) value = start(value); // as Twisted's HEAD wraps a yielded coroutine
+      else if (isGenerator(value)) value = start(value, "<generator>"); // as Twisted's HEAD wraps a yielded coroutine
       else {
         result = value; // a plain value is sent straight back
         continue;

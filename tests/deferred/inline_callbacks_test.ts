@@ -545,3 +545,46 @@ describe("ensureDeferred (test_defer.EnsureDeferredTests)", () => {
     assert.equal(await d, "foo");
   });
 });
+
+describe("tracebacks across inlineCallbacks (test_inlinecb.ForwardTraceBackTests)", () => {
+  it("the traceback names every body the error left uncaught (test_forwardLotsOfTracebacks)", () => {
+    const erroring = inlineCallbacks(function* erroring() {
+      yield "forcing generator";
+      throw new Error("Error Marker");
+    });
+    const calling3 = inlineCallbacks(function* calling3() {
+      yield erroring();
+    });
+    const calling2 = inlineCallbacks(function* calling2() {
+      yield calling3();
+    });
+    const calling = inlineCallbacks(function* calling() {
+      yield calling2();
+    });
+    const tb = failureOf(calling()).getTraceback();
+    assert.match(tb, /Error: Error Marker/);
+    assert.match(tb, /at erroring/, "the throwing body's own frame");
+    for (const name of ["calling3", "calling2", "calling"]) {
+      assert.match(tb, new RegExp(`at async ${name} \\(inlineCallbacks\\)`));
+    }
+    assert.ok(tb.indexOf("async calling3") < tb.indexOf("async calling2"), "innermost first");
+  });
+
+  it("a body that catches and throws anew starts a new trail", () => {
+    const inner = inlineCallbacks(function* inner() {
+      yield null;
+      throw new Error("first");
+    });
+    const translate = inlineCallbacks(function* translate() {
+      try {
+        yield inner();
+      } catch {
+        throw new RangeError("translated");
+      }
+    });
+    const tb = failureOf(translate()).getTraceback();
+    assert.match(tb, /RangeError: translated/);
+    assert.match(tb, /at async translate/);
+    assert.doesNotMatch(tb, /at async inner/);
+  });
+});
