@@ -15,6 +15,7 @@
  */
 
 import type { IReactorTime } from "../interfaces.ts";
+import { err } from "../log/log.ts";
 import { internals, NO_RESULT, type StageFn } from "./_internals.ts";
 import { trackFailure, type UnhandledBox, untrackFailure } from "./_unhandled.ts";
 import { captureStack, DebugInfo, debugState } from "./debug.ts";
@@ -1002,4 +1003,21 @@ export function fail<T = never>(reason?: unknown): Deferred<T> {
   if (arguments.length === 0) d.errback();
   else d.errback(reason);
   return d;
+}
+
+/**
+ * Log a failure and pass it on (Twisted's `defer.logError`): an errback that
+ * records the error without handling it. If it is the chain's last stage, the
+ * failure will also be reported as unhandled when the Deferred is
+ * garbage-collected, as in Twisted.
+ *
+ * @example
+ * ```ts
+ * import { fail, logError } from "./deferred.ts";
+ * fail(new Error("noted")).addErrback(logError).addErrback(() => null);
+ * ```
+ */
+export function logError(failure: Failure): Failure {
+  err(failure);
+  return failure;
 }

@@ -1,10 +1,17 @@
-// maybeDeferred / execute / succeed / fail (test_defer.DeferredTests
+// maybeDeferred / execute / succeed / fail / logError (test_defer.DeferredTests
 // test_maybeDeferred* and the helpers).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
+import { Deferred, fail, logError, succeed } from "../../deferred/deferred.ts";
 import { Failure } from "../../deferred/failure.ts";
 import { execute, maybeDeferred } from "../../deferred/maybe_deferred.ts";
+import {
+  addObserver,
+  type LogEvent,
+  removeObserver,
+  setDefaultObserver,
+  textFromEvent,
+} from "../../log/log.ts";
 
 function outcome<T>(d: Deferred<T>): { ok: boolean; value: unknown; } {
   let out: { ok: boolean; value: unknown; } | null = null;
@@ -108,5 +115,26 @@ describe("execute, succeed, fail", () => {
     assert.equal((outcome(fail("s")).value as Failure).value, "s");
     assert.equal((outcome(fail(undefined)).value as Failure).value, undefined);
     assert.ok((outcome(fail()).value as Failure).value instanceof Error);
+  });
+});
+
+describe("logError (test_defer.UtilTests)", () => {
+  it("logs the failure and returns it unchanged (test_logErrorReturnsError / test_logErrorLogsError)", () => {
+    const seen: LogEvent[] = [];
+    const obs = (e: LogEvent): void => {
+      seen.push(e);
+    };
+    setDefaultObserver(false);
+    addObserver(obs);
+    try {
+      const f = new Failure(new RangeError("logged"));
+      assert.equal(logError(f), f);
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0].failure, f);
+      assert.ok(textFromEvent(seen[0]).startsWith("Unhandled Error\nRangeError: logged"));
+    } finally {
+      removeObserver(obs);
+      setDefaultObserver(true);
+    }
   });
 });
