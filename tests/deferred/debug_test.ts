@@ -41,7 +41,9 @@ describe("Deferred debug mode (test_defer.AlreadyCalledTests)", () => {
     fireHere(d);
     let caught: unknown;
     try {
-      d.callback(2);
+      (function secondCall(): void {
+        d.callback(2);
+      })();
     } catch (e) {
       caught = e;
     }
@@ -57,6 +59,12 @@ describe("Deferred debug mode (test_defer.AlreadyCalledTests)", () => {
       created.split("\n").every((l) => l.startsWith(" C:") || l === ""),
       "every line is prefixed",
     );
+    assert.doesNotMatch(
+      created,
+      /fireHere|secondCall/,
+      "the creator stack lists only the creation",
+    );
+    assert.doesNotMatch(m, /secondCall/, "the second caller is not an invoker");
   });
 
   it("errback-then-callback shows the errback as the first invoker (testAlreadyCalledDebug_EC)", () => {
@@ -82,6 +90,23 @@ describe("Deferred debug mode (test_defer.AlreadyCalledTests)", () => {
         e instanceof AlreadyCalledError && /fireHere/.test(e.message)
         && !/was created/.test(e.message),
     );
+  });
+
+  it("flipping debugging around between creating, adding and firing is harmless (testSwitchDebugging)", () => {
+    setDebugging(false);
+    const d = new Deferred<null>();
+    d.addBoth(() => null);
+    setDebugging(true);
+    d.callback(null);
+    setDebugging(false);
+    const e = new Deferred<null>();
+    e.callback(null);
+    setDebugging(true);
+    let ran = false;
+    e.addBoth(() => {
+      ran = true;
+    });
+    assert.equal(ran, true);
   });
 
   it("turning debugging off again stops recording for new Deferreds", () => {
