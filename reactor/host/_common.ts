@@ -7,9 +7,7 @@
  */
 
 import { isIP, isIPv6 } from "node:net";
-import type { Deferred } from "../../deferred/deferred.ts";
-import type { Failure } from "../../deferred/failure.ts";
-import type { IAddress, IReactorTime } from "../../interfaces.ts";
+import type { IAddress } from "../../interfaces.ts";
 import { IPv4Address, IPv6Address } from "../address.ts";
 import {
   ConnectBindError,
@@ -21,29 +19,6 @@ import {
   SystemCallError,
   TCPTimedOutError,
 } from "../errors.ts";
-
-/**
- * Something the reactor disconnects at shutdown (a listening port, a
- * connection, a connection attempt): Twisted's selectables, as far as
- * `disconnectAll` is concerned.
- */
-export interface HostSelectable {
-  /** Tear down at once with `reason` (shutdown passes `ConnectionLost`). */
-  connectionLost(reason: Failure): void;
-}
-
-/**
- * What the host transports need of their reactor: time, name resolution, and
- * a registry of live selectables for `disconnectAll`.
- */
-export interface HostReactorLike extends IReactorTime {
-  /** Resolve a host name to one address. */
-  resolve(name: string, options?: { family?: 0 | 4 | 6; }): Deferred<string>;
-  /** Register a live port, connection or attempt. */
-  addSelectable(s: HostSelectable): void;
-  /** Forget it again (it closed). */
-  removeSelectable(s: HostSelectable): void;
-}
 
 /** The shape of the errors `node:net` / `node:dgram` report. */
 export interface NodeError extends Error {

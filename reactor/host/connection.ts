@@ -18,8 +18,8 @@ import type {
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from "../errors.ts";
-import type { HostReactorLike, HostSelectable } from "./_common.ts";
 import { connectionLostFrom } from "./_common.ts";
+import type { HostReactorLike, HostSelectable } from "./types.ts";
 
 /**
  * How a {@linkcode HostConnection} is set up; internal to the host backend's

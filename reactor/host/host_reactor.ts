@@ -25,8 +25,8 @@ import type {
 import * as log from "../../log/log.ts";
 import { ConnectionLost } from "../errors.ts";
 import { ReactorBase } from "../reactor_base.ts";
-import type { HostReactorLike, HostSelectable } from "./_common.ts";
 import { HostTCPConnector, HostTCPPort } from "./tcp.ts";
+import type { HostReactorLike, HostSelectable } from "./types.ts";
 import { HostUDPPort } from "./udp.ts";
 import { HostUNIXConnector, HostUNIXPort } from "./unix.ts";
 

@@ -26,12 +26,12 @@ import {
   DNSLookupError,
   InvalidAddressError,
 } from "../errors.ts";
-import type { HostReactorLike, HostSelectable } from "./_common.ts";
 import { ipAddress, isIPAddress, prefixOf } from "./_common.ts";
-import type { ConnectAttempt } from "./_connector.ts";
-import { HostConnector } from "./_connector.ts";
 import { listenNow } from "./_listen.ts";
 import { HostConnection } from "./connection.ts";
+import type { ConnectAttempt } from "./connector.ts";
+import { HostConnector } from "./connector.ts";
+import type { HostReactorLike, HostSelectable } from "./types.ts";
 
 function checkPort(port: number, what: string): void {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -22,8 +22,9 @@ import {
   MessageLengthError,
   MulticastJoinError,
 } from "../errors.ts";
-import type { HostReactorLike, HostSelectable, NodeError } from "./_common.ts";
+import type { NodeError } from "./_common.ts";
 import { ipAddress, isIPAddress, prefixOf, systemError } from "./_common.ts";
+import type { HostReactorLike, HostSelectable } from "./types.ts";
 
 const ENCODER = new TextEncoder();
 const EMPTY_ITEM: [Uint8Array, string | null, number] = [new Uint8Array(0), null, 0];

@@ -22,13 +22,13 @@ import type {
 import * as log from "../../log/log.ts";
 import { UNIXAddress } from "../address.ts";
 import { BadFileError, CannotListenError, ConnectionDone } from "../errors.ts";
-import type { HostReactorLike, HostSelectable } from "./_common.ts";
 import { prefixOf, systemError } from "./_common.ts";
-import type { ConnectAttempt } from "./_connector.ts";
-import { HostConnector } from "./_connector.ts";
 import { listenNow } from "./_listen.ts";
 import { FilesystemLock, isLocked } from "./_lockfile.ts";
 import { HostConnection } from "./connection.ts";
+import type { ConnectAttempt } from "./connector.ts";
+import { HostConnector } from "./connector.ts";
+import type { HostReactorLike, HostSelectable } from "./types.ts";
 
 /** Linux abstract-namespace names start with a NUL byte and have no file. */
 function inFilesystemNamespace(path: string): boolean {

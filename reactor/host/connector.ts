@@ -1,7 +1,8 @@
 /**
  * The connector state machine of the host backend (Twisted's
  * `base.BaseConnector`) and one connection attempt (the connecting half of
- * Twisted's `tcp.BaseClient`). Internal.
+ * Twisted's `tcp.BaseClient`), shared by `HostTCPConnector` and
+ * `HostUNIXConnector`.
  *
  * @module
  */
@@ -17,16 +18,36 @@ import type {
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { ConnectError, NotConnectingError, TimeoutError, UserError } from "../errors.ts";
-import type { HostReactorLike, HostSelectable } from "./_common.ts";
 import { connectErrorFrom, NullProtocol, prefixOf } from "./_common.ts";
 import { HostConnection } from "./connection.ts";
+import type { HostReactorLike, HostSelectable } from "./types.ts";
 
-/** The states of a connector. */
+/**
+ * The states of a connector.
+ *
+ * @example
+ * ```ts
+ * import type { HostConnectorState } from "./connector.ts";
+ * const s: HostConnectorState = "connecting";
+ * ```
+ */
 export type HostConnectorState = "disconnected" | "connecting" | "connected";
 
 /**
  * One attempt to connect: owns the socket until it connects, and reports the
  * failure (DNS, refused, timeout, `stopConnecting`, shutdown) exactly once.
+ * Connectors make one per `connect()`; subclasses of
+ * {@linkcode HostConnector} start it in `startAttempt`.
+ *
+ * @example
+ * ```ts ignore
+ * protected startAttempt(attempt: ConnectAttempt): void {
+ *   attempt.open(new net.Socket({ allowHalfOpen: true }), (s) => s.connect({ path }), () => [
+ *     new UNIXAddress(null),
+ *     new UNIXAddress(path),
+ *   ]);
+ * }
+ * ```
  */
 export class ConnectAttempt implements HostSelectable {
   /** The socket being connected, once there is one. */
@@ -105,6 +126,12 @@ export class ConnectAttempt implements HostSelectable {
  * reports `startedConnecting`, `clientConnectionFailed` and
  * `clientConnectionLost`. A factory may call `connector.connect()` from those
  * hooks to try again; otherwise the factory is stopped.
+ *
+ * @example
+ * ```ts ignore
+ * const connector = reactor.connectTCP("127.0.0.1", 8080, factory) as HostConnector;
+ * if (connector.state === "connecting") connector.stopConnecting();
+ * ```
  */
 export abstract class HostConnector implements IConnector {
   /** The reactor the attempts run on. */
