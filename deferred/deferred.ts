@@ -11,6 +11,23 @@
  * result. The chain is run by a trampoline, so arbitrarily long chains of
  * already-fired Deferreds do not grow the JavaScript stack.
  *
+ * Promises and AbortSignals:
+ *
+ * - `await d` / `d.then()` / `d.toPromise()` observe the result without
+ *   consuming it: stages added later still get it. A failure delivered to a
+ *   Promise this way counts as handled (the Promise reports it if unhandled).
+ * - A stage may return a Promise (or any thenable): the chain waits for it
+ *   as for a Deferred.
+ * - `Deferred.fromPromise(p)` wraps a Promise; cancelling it errbacks with
+ *   `CancelledError` at once and drops the Promise's late outcome.
+ * - Deferred cancellation → AbortSignal: `Deferred.fromAsync((signal) => ...)`
+ *   aborts `signal` when the Deferred is cancelled.
+ * - AbortSignal → Deferred cancellation: `d.cancelOnAbort(signal)`, or the
+ *   `signal` option of `fromPromise` / `fromAsync`.
+ *
+ * A Deferred that is garbage-collected while its chain ends in a failure logs
+ * "Unhandled error in Deferred:" with the traceback, as in Twisted.
+ *
  * @module
  */
 
@@ -34,18 +51,6 @@ import { Failure } from "./failure.ts";
  * ```
  */
 export type StageResult<U> = Awaited<Exclude<U, Failure>>;
-
-/**
- * Something `Deferred` stages may return and `maybeDeferred` accepts: a
- * value, a Deferred of it, or a Promise of it.
- *
- * @example
- * ```ts
- * import type { DeferredLike } from "./deferred.ts";
- * const v: DeferredLike<number> = Promise.resolve(3);
- * ```
- */
-export type DeferredLike<T> = T | PromiseLike<T>;
 
 /** Marks a stage that hands the result on to a Deferred waiting on this one. */
 const CONTINUE: StageFn = (): void => {};
