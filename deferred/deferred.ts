@@ -595,10 +595,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   static fromPromise<T>(promise: PromiseLike<T>, options?: { signal?: AbortSignal; }): Deferred<T> {
     if (promise instanceof Deferred) return promise;
     const d = new Deferred<T>();
-    promise.then(
-      (value) => settleFromPromise(d, value, false),
-      (reason) => settleFromPromise(d, reason, true),
-    );
+    followThenable(d as Deferred<unknown>, promise);
     if (options?.signal !== undefined) bindSignal(d, options.signal);
     return d;
   }
@@ -640,10 +637,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     if (value instanceof Deferred) {
       value.addBoth(settleDeferred, d);
     } else if (isThenable(value)) {
-      value.then(
-        (v) => settleFromPromise(d, v, false),
-        (reason) => settleFromPromise(d, reason, true),
-      );
+      followThenable(d as Deferred<unknown>, value);
     } else {
       d.callback(value as Awaited<T>);
     }
@@ -915,6 +909,18 @@ function settleFromPromise(d: Deferred<unknown>, value: unknown, rejected: boole
   if (rejected) d.errback(value);
   else if (value instanceof Deferred) value.addBoth(settleDeferred, d);
   else d.callback(value);
+}
+
+/** Fire `d` with the outcome of `thenable`; a `then` that throws fails `d`. */
+function followThenable(d: Deferred<unknown>, thenable: PromiseLike<unknown>): void {
+  try {
+    thenable.then(
+      (value) => settleFromPromise(d, value, false),
+      (reason) => settleFromPromise(d, reason, true),
+    );
+  } catch (e) {
+    settleFromPromise(d, e, true);
+  }
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {

@@ -248,3 +248,32 @@ describe("Deferred.fromAsync / cancelOnAbort (cancellation <-> AbortSignal)", ()
     d.addErrback(() => null);
   });
 });
+
+describe("misbehaving thenables", () => {
+  it("a thenable whose then() throws fails the Deferred instead of escaping", () => {
+    const bad = {
+      then(): void {
+        throw new RangeError("then exploded");
+      },
+    } as unknown as PromiseLike<number>;
+    const d = Deferred.fromPromise(bad);
+    const failures: Failure[] = [];
+    d.addErrback((f) => {
+      failures.push(f);
+    });
+    assert.ok(failures[0].check(RangeError));
+    const chained = succeed(1).addCallback(() => bad).addErrback((f) => f.getErrorMessage());
+    assert.equal(chained.result, "then exploded");
+  });
+
+  it("a thenable that settles twice only counts once", () => {
+    const twice = {
+      then(ok: (v: number) => void, bad: (e: unknown) => void): void {
+        ok(1);
+        ok(2);
+        bad(new Error("late"));
+      },
+    } as PromiseLike<number>;
+    assert.equal(Deferred.fromPromise(twice).result, 1);
+  });
+});
