@@ -807,11 +807,17 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
                 continue;
               }
               inner = result;
-            } else if (typeof (result as PromiseLike<unknown>).then === "function") {
+            } else {
+              let then: unknown;
+              try {
+                then = (result as PromiseLike<unknown>).then;
+              } catch (e) {
+                current._result = new Failure(e); // as a Promise would reject
+                continue;
+              }
+              if (typeof then !== "function") continue;
               inner = Deferred.fromPromise(result as PromiseLike<unknown>);
               current._result = inner;
-            } else {
-              continue;
             }
             if (!inner._called || inner._result instanceof Deferred || inner._paused > 0) {
               // Not ready: pause, and let `inner` continue us when it fires.

@@ -266,6 +266,16 @@ describe("misbehaving thenables", () => {
     assert.equal(chained.result, "then exploded");
   });
 
+  it("a result whose `then` getter throws fails the chain, as a Promise would reject", () => {
+    const hostile = new Proxy({}, {
+      get(): never {
+        throw new RangeError("no properties here");
+      },
+    });
+    const d = succeed(1).addCallback(() => hostile).addErrback((f) => f.getErrorMessage());
+    assert.equal(d.result, "no properties here");
+  });
+
   it("a thenable that settles twice only counts once", () => {
     const twice = {
       then(ok: (v: number) => void, bad: (e: unknown) => void): void {
