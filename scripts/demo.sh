@@ -9,7 +9,6 @@ export PATH="$PWD/node_modules/.bin:$PATH" NO_COLOR=1
 log=$(mktemp)
 deno run -A examples/echo_server.ts 0 2>"$log" &
 server=$!
-bun examples/deferred_tour.ts >/dev/null 2>&1 || true
 trap 'kill "$server" 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 100); do grep -q "echo server on" "$log" && break; sleep 0.1; done
 port=$(grep -o "'127.0.0.1', [0-9]*" "$log" | grep -o '[0-9]*$')
