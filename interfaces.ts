@@ -103,6 +103,7 @@ export interface IReactorTime {
 export type TriggerPhase = "before" | "during" | "after";
 
 /** The system events a reactor fires: `startup` on `run()`, `shutdown` on `stop()`. */
+// deno-lint-ignore ban-types -- keeps autocompletion of the known names while allowing any string
 export type SystemEvent = "startup" | "shutdown" | (string & {});
 
 /**

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file camelcase -- the harness's JSON keys are snake_case
 /**
  * Echo benchmark driver: runs the shared C load generator (`../shared/bench`) against
  * the Skein echo server (`examples/echo_server.ts`) on Deno and on Bun and against the

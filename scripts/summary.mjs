@@ -1,6 +1,7 @@
 // Reads a Deno or Bun test log and prints "<passed> <failed>" (test cases, steps included).
 import { readFileSync } from "node:fs";
 const [kind, file] = process.argv.slice(2);
+// deno-lint-ignore no-control-regex -- strips ANSI colour codes
 const text = readFileSync(file, "utf8").replace(/\x1b\[[0-9;]*m/g, "");
 let passed = 0, failed = 0;
 if (kind === "deno") {
