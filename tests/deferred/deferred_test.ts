@@ -858,6 +858,22 @@ describe("addTimeout (test_defer.DeferredAddTimeoutTests)", () => {
     assert.equal(d.result, "done");
   });
 
+  it("a result before the timeout stops it, so a later inner Deferred is never cancelled (test_successResultBeforeTimeout)", () => {
+    const clock = new Clock();
+    const d = new Deferred<string>();
+    d.addTimeout(10, clock, () => "OVERRIDDEN");
+    const inner = new Deferred<null>();
+    let got: string | null = null;
+    d.addCallback((r) => {
+      got = r;
+      return inner;
+    });
+    d.callback("results");
+    assert.equal(got, "results");
+    clock.advance(15);
+    assert.equal(inner.called, false, "the timeout must not cancel d, which would cancel inner");
+  });
+
   it("a failure before the timeout passes through untouched (test_failureBeforeTimeout)", () => {
     const clock = new Clock();
     const d = new Deferred<string>();
