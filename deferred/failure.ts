@@ -278,6 +278,38 @@ export class Failure {
   }
 
   /**
+   * Write the traceback through `write` (default: `console.error`), as
+   * Twisted's `printTraceback`.
+   *
+   * @example
+   * ```ts
+   * import { Failure } from "./failure.ts";
+   * const out: string[] = [];
+   * new Failure(new Error("shown")).printTraceback((s) => out.push(s));
+   * console.assert(out[0].includes("Error: shown"));
+   * ```
+   */
+  printTraceback(write: (text: string) => void = console.error): void {
+    write(this.getTraceback());
+  }
+
+  /**
+   * Write the one-line-per-error traceback through `write` (default:
+   * `console.error`), as Twisted's `printBriefTraceback`.
+   *
+   * @example
+   * ```ts
+   * import { Failure } from "./failure.ts";
+   * const out: string[] = [];
+   * new Failure(new TypeError("t")).printBriefTraceback((s) => out.push(s));
+   * console.assert(out[0] === "TypeError: t");
+   * ```
+   */
+  printBriefTraceback(write: (text: string) => void = console.error): void {
+    write(this.getBriefTraceback());
+  }
+
+  /**
    * Throw the original value (Twisted's `raiseException`).
    *
    * @example

@@ -185,6 +185,15 @@ describe("messages and tracebacks (test_failure.FailureTests.test_getErrorMessag
     assert.equal(new Failure(7).getBriefTraceback(), "Number: 7");
   });
 
+  it("printTraceback / printBriefTraceback write the tracebacks (test_printingSmokeTest)", () => {
+    const out: string[] = [];
+    const f = new Failure(new RangeError("printed"));
+    f.printTraceback((s) => out.push(s));
+    f.printBriefTraceback((s) => out.push(s));
+    assert.equal(out[0], f.getTraceback());
+    assert.equal(out[1], "RangeError: printed");
+  });
+
   it("toString is [Failure instance: ...] (Twisted's str(failure))", () => {
     assert.match(String(new Failure(new Error("x"))), /^\[Failure instance: Error: x/);
   });
