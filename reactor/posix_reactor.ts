@@ -61,7 +61,7 @@ function isHalfCloseable(d: IReadWriteDescriptor): d is IReadWriteDescriptor & H
 const NO_FILEDESC = "File descriptor lost";
 
 /** Default of {@linkcode PosixReactorOptions.spinMicroseconds}. */
-const DEFAULT_SPIN_US = 100;
+const DEFAULT_SPIN_US = 30;
 
 /**
  * Options for a {@linkcode PosixReactor}.
@@ -78,7 +78,7 @@ export interface PosixReactorOptions {
   /**
    * After the last dispatch, keep polling on-thread (one host turn per poll)
    * this many microseconds before parking off-thread. Costs CPU only while
-   * I/O flows; an idle reactor parks at once. @default {100}
+   * I/O flows; an idle reactor parks at once. @default {30}
    */
   spinMicroseconds?: number;
 }
@@ -124,6 +124,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
   readonly #writes = new Set<number>();
 
   #parker: Parker | null = null;
+  #pollerClosed = false;
   #parked = false;
   #gen = 0;
   #blocking = false;
@@ -156,6 +157,12 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
     this.#stableParkSet = this.#poller.kind === "epoll" || this.#poller.kind === "kqueue";
     this.#makeParker = options.makeParker ?? (() => createParker());
     this.#spinMs = (options.spinMicroseconds ?? DEFAULT_SPIN_US) / 1000;
+    // A stopped reactor never runs again: release the poller's fd (epoll,
+    // kqueue) once shutdown is complete. Later registrations are only recorded.
+    this.addSystemEventTrigger("after", "shutdown", () => {
+      this.#pollerClosed = true;
+      this.#poller.close();
+    });
   }
 
   /** The poller's name: `"epoll"`, `"poll"`, `"select"` or `"kqueue"`. */
@@ -440,7 +447,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
     }
     if (primary.has(fd) && this.#selectables.get(fd) === d) return;
     const mask = primaryBit | (other.has(fd) ? otherBit : 0);
-    this.#poller.modify(fd, mask);
+    if (!this.#pollerClosed) this.#poller.modify(fd, mask);
     primary.add(fd);
     this.#selectables.set(fd, d);
     this.#interestChanged();
@@ -469,6 +476,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
     primary.delete(fd);
     const keep = other.has(fd);
     if (!keep) this.#selectables.delete(fd);
+    if (this.#pollerClosed) return;
     try {
       this.#poller.modify(fd, keep ? otherBit : 0);
     } catch (e) {

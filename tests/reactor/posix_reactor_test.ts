@@ -273,6 +273,22 @@ for (const kind of FFI_KINDS) {
       close(b);
     });
 
+    it("after stop() the poller is released; later registrations are only recorded", async () => {
+      const r = makePosix(kind);
+      r.callWhenRunning(() => r.stop());
+      await runFor(r, 5000);
+      const [a, b] = socketpair();
+      const d = new FdDescriptor(a);
+      r.addReader(d);
+      r.addWriter(d);
+      assert.deepEqual(r.getReaders(), [d]);
+      r.removeReader(d);
+      r.removeWriter(d);
+      assert.deepEqual(r.getWriters(), []);
+      close(a);
+      close(b);
+    });
+
     it("addReader refuses a closed descriptor", () => {
       const r = makePosix(kind);
       assert.throws(() => r.addReader(new FdDescriptor(-1)), RangeError);
