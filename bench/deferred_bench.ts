@@ -264,6 +264,128 @@ async function measureAsync(
   };
 }
 
+/** Calibrate a synchronous case: ops per batch of about `batchMs`. */
+function calibrateSync(fn: () => unknown, batchMs: number): number {
+  return calibrate((n) => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) fn();
+    return performance.now() - t0;
+  }, batchMs);
+}
+
+async function runAsync(fn: () => Promise<unknown>, n: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await fn();
+  return performance.now() - t0;
+}
+
+async function calibrateAsync(fn: () => Promise<unknown>, batchMs: number): Promise<number> {
+  let n = 64;
+  let dt = 0;
+  const floor = Math.min(50, Math.max(1, batchMs / 2));
+  for (let k = 0; k < 40; k++) {
+    dt = await runAsync(fn, n);
+    if (dt >= floor) break;
+    n *= 2;
+  }
+  return Math.max(1, Math.round((n * batchMs) / Math.max(dt, 1e-3)));
+}
+
+function toResult(rates: number[], n: number, what: string): CaseResult {
+  return {
+    "ops_per_sec": Math.round(median(rates)),
+    batches: rates.map(Math.round),
+    "n_per_batch": n,
+    what,
+  };
+}
+
+/**
+ * Measure Skein and its Promise counterpart case by case, alternating their
+ * batches, so both see the same machine load (a busy machine otherwise skews
+ * the ratio). Returns a Skein report (with `d_yield_star_10_fired`) and a
+ * Promise report (with `c2_allsettled_100`).
+ *
+ * @example
+ * ```ts ignore
+ * import { measurePaired } from "./deferred_bench.ts";
+ * const { skein, promise } = await measurePaired({ batchMs: 20, batches: 3 });
+ * ```
+ */
+export async function measurePaired(
+  opts: { batchMs: number; batches: number; },
+): Promise<{ skein: BenchReport; promise: BenchReport; }> {
+  checkSkein();
+  await checkPromise();
+  const skein: BenchReport = { runtime: `${runtimeName()} / Skein`, cases: {} };
+  const promise: BenchReport = { runtime: `${runtimeName()} / Promise`, cases: {} };
+  const rows: [string, () => unknown, string, string, () => Promise<unknown>, string][] = [
+    [
+      "a_fire_10_callbacks",
+      caseA,
+      "Deferred + 10 addCallback + callback()",
+      "a_fire_10_callbacks",
+      promiseA,
+      "new Promise + 10 .then + resolve, awaited",
+    ],
+    [
+      "b_chain_10_fired",
+      caseB,
+      "10 callbacks each returning succeed(x) (fired Deferred)",
+      "b_chain_10_fired",
+      promiseB,
+      "10 .then each returning Promise.resolve(x), awaited",
+    ],
+    [
+      "c_list_100_fired",
+      caseC,
+      "DeferredList of 100 succeed(i)",
+      "c_list_100_fired",
+      promiseC,
+      "await Promise.all of 100 Promise.resolve(i)",
+    ],
+    [
+      "c_list_100_fired",
+      caseC,
+      "DeferredList of 100 succeed(i)",
+      "c2_allsettled_100",
+      promiseC2,
+      "await Promise.allSettled of 100 Promise.resolve(i)",
+    ],
+    [
+      "d_coroutine_10_fired",
+      caseD,
+      "inlineCallbacks yielding 10 succeed(i)",
+      "d_coroutine_10_fired",
+      promiseD,
+      "async fn awaiting 10 Promise.resolve(i)",
+    ],
+    [
+      "d_yield_star_10_fired",
+      caseDStar,
+      "inlineCallbacks with yield* on 10 succeed(i)",
+      "d_coroutine_10_fired",
+      promiseD,
+      "async fn awaiting 10 Promise.resolve(i)",
+    ],
+  ];
+  for (const [sName, sFn, sWhat, pName, pFn, pWhat] of rows) {
+    const ns = calibrateSync(sFn, opts.batchMs);
+    const np = await calibrateAsync(pFn, opts.batchMs);
+    const sRates: number[] = [];
+    const pRates: number[] = [];
+    for (let b = 0; b < opts.batches; b++) {
+      const t0 = performance.now();
+      for (let i = 0; i < ns; i++) sFn();
+      sRates.push((ns * 1000) / Math.max(performance.now() - t0, 1e-3));
+      pRates.push((np * 1000) / Math.max(await runAsync(pFn, np), 1e-3));
+    }
+    if (!(sName in skein.cases)) skein.cases[sName] = toResult(sRates, ns, sWhat);
+    if (!(pName in promise.cases)) promise.cases[pName] = toResult(pRates, np, pWhat);
+  }
+  return { skein, promise };
+}
+
 function runtimeName(): string {
   const g = globalThis as { Deno?: { version: { deno: string; }; }; Bun?: { version: string; }; };
   if (g.Bun) return `bun ${g.Bun.version}`;
@@ -528,8 +650,10 @@ export async function main(
     print(out);
     return out;
   }
-  const skein = measureSkein({ ...opts, extra: true });
-  const promise = opts.promise ? await measurePromises(opts) : null;
+  let skein: BenchReport;
+  let promise: BenchReport | null = null;
+  if (opts.promise) ({ skein, promise } = await measurePaired(opts));
+  else skein = measureSkein({ ...opts, extra: true });
   let twisted: BenchReport | null = null;
   let note = "";
   if (opts.twisted) {

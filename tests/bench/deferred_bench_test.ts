@@ -48,6 +48,15 @@ describe("bench/deferred_bench.ts", () => {
     assert.match(out, /^a_fire_10_callbacks +[\d,]+ /m);
   });
 
+  it("--no-promise measures Skein alone", async () => {
+    const out = await main(
+      ["--batch-ms", "2", "--batches", "1", "--no-twisted", "--no-promise"],
+      () => {},
+    );
+    assert.match(out, /Promise: not measured/);
+    assert.match(out, /^c_list_100_fired +[\d,]+ /m);
+  });
+
   it("a missing Twisted script is reported, not thrown", () => {
     const r = measureTwisted({ batchMs: 1, batches: 1, script: "/nonexistent/defer_twisted.py" });
     assert.equal(r.report, null);
