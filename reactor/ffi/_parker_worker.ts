@@ -1,39 +1,77 @@
 /**
- * The `WorkerParker`'s thread: blocks in `poll(2)` on request and reports
- * through `Atomics.notify`. Internal.
+ * The `WorkerParker`'s thread, as JavaScript source run from a `blob:` URL.
+ * Inline plain JS on purpose: it needs no module graph, so it starts fast,
+ * is never type-checked at spawn (`deno test` checks every TypeScript Worker
+ * module, seconds per Worker under load), and keeps working when the package
+ * is transpiled or bundled (no sibling file path to resolve). Internal.
+ *
+ * Protocol (an `Int32Array` over a SharedArrayBuffer): the JS thread writes
+ * `NFDS`, bumps `REQ` and notifies; the worker runs one `poll(buf, NFDS, -1)`,
+ * stores `REQ`'s value in `DONE` and notifies; a non-zero `QUIT` ends it.
  *
  * @module
  */
 
-import { loadLibc } from "./libc.ts";
+/** Index of the request counter in the control words. */
+export const REQ = 0;
+/** Index of the number of pollfd entries. */
+export const NFDS = 1;
+/** Index of the completed-request counter. */
+export const DONE = 2;
+/** Index of the quit flag. */
+export const QUIT = 3;
 
-const REQ = 0;
-const NFDS = 1;
-const DONE = 2;
-const QUIT = 3;
-
-interface Start {
+/** What the JS thread posts to start the worker. */
+export interface ParkerWorkerStart {
+  /** The control words. */
   ctrl: Int32Array;
+  /** The pollfd buffer (length-tracking over a growable SharedArrayBuffer). */
   buf: Uint8Array;
+  /** Candidate paths of the C library. */
+  paths: string[];
 }
 
-const scope = globalThis as unknown as {
-  onmessage: ((e: MessageEvent<Start>) => void) | null;
-  close?: () => void;
-};
-
-scope.onmessage = (e: MessageEvent<Start>): void => {
-  scope.onmessage = null;
-  const { ctrl, buf } = e.data;
-  const lib = loadLibc().libc;
-  let seen = 0; // REQ starts at 0; a request made before we started is seen at once
+/** The worker's source. */
+export const PARKER_WORKER_SOURCE: string = `
+"use strict";
+const REQ = ${REQ}, NFDS = ${NFDS}, DONE = ${DONE}, QUIT = ${QUIT};
+self.onmessage = async (e) => {
+  self.onmessage = null;
+  const { ctrl, buf, paths } = e.data;
+  let poll = null;
+  let lastError = null;
+  if (typeof Deno !== "undefined") {
+    for (const path of paths) {
+      try {
+        const lib = Deno.dlopen(path, {
+          poll: { parameters: ["buffer", "usize", "i32"], result: "i32" },
+        });
+        const f = lib.symbols.poll;
+        poll = (n) => f(buf, BigInt(n), -1);
+        break;
+      } catch (err) { lastError = err; }
+    }
+  } else {
+    const ffi = await import("bun:ffi");
+    for (const path of paths) {
+      try {
+        const lib = ffi.dlopen(path, { poll: { args: ["ptr", "usize", "i32"], returns: "i32" } });
+        const f = lib.symbols.poll;
+        poll = (n) => f(buf, n, -1);
+        break;
+      } catch (err) { lastError = err; }
+    }
+  }
+  if (poll === null) throw lastError;
+  let seen = 0; // REQ starts at 0: a request made before we started is seen at once
   for (;;) {
     Atomics.wait(ctrl, REQ, seen);
     if (Atomics.load(ctrl, QUIT) !== 0) break;
     seen = Atomics.load(ctrl, REQ);
-    lib.poll(buf, ctrl[NFDS], -1);
+    poll(ctrl[NFDS]);
     Atomics.store(ctrl, DONE, seen);
     Atomics.notify(ctrl, DONE);
   }
-  scope.close?.();
+  self.close();
 };
+`;

@@ -83,7 +83,8 @@ function symbolDefs(os: OSName, arch: ArchName): Record<string, SymbolDef> {
   return defs;
 }
 
-function libraryPaths(os: OSName): string[] {
+/** Where the C library lives, in the order to try. */
+export function libraryPaths(os: OSName): string[] {
   if (os === "linux") return ["libc.so.6", "libc.so"];
   if (os === "darwin") return ["libSystem.B.dylib", "/usr/lib/libSystem.B.dylib"];
   return ["libc.so.7", "libc.so"];

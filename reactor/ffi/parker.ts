@@ -14,10 +14,18 @@
  * @module
  */
 
+import {
+  DONE,
+  NFDS,
+  PARKER_WORKER_SOURCE,
+  type ParkerWorkerStart,
+  QUIT,
+  REQ,
+} from "./_parker_worker.ts";
 import { RUNTIME } from "./_platform.ts";
 import { constants } from "./constants.ts";
 import { errorFromErrno } from "./errno.ts";
-import { loadLibc } from "./libc.ts";
+import { libraryPaths, loadLibc } from "./libc.ts";
 import { POLLFD_SIZE } from "./structs.ts";
 import type { Libc, Parker } from "./types.ts";
 
@@ -50,6 +58,9 @@ abstract class BaseParker implements Parker {
   protected readonly lib: Libc;
   protected readonly wakeFds: WakeFds;
   readonly #drainBuf = new Uint8Array(64);
+  #viewsOf: ArrayBufferLike | null = null;
+  #i32: Int32Array = new Int32Array(0);
+  #i16: Int16Array = new Int16Array(0);
   protected parked = false;
   protected woken = false;
   protected closed = false;
@@ -63,8 +74,14 @@ abstract class BaseParker implements Parker {
   /** Fill `buf` with `fds`/`events` plus the wake fd; returns the entry count. */
   protected fill(buf: Uint8Array, fds: Int32Array, events: Int16Array | undefined): number {
     const n = fds.length;
-    const i32 = new Int32Array(buf.buffer, buf.byteOffset, buf.byteLength >> 2);
-    const i16 = new Int16Array(buf.buffer, buf.byteOffset, buf.byteLength >> 1);
+    if (this.#viewsOf !== buf.buffer || this.#i32.byteLength < (n + 1) * POLLFD_SIZE) {
+      // Length-tracking views (over a growable SharedArrayBuffer they follow it).
+      this.#viewsOf = buf.buffer;
+      this.#i32 = new Int32Array(buf.buffer);
+      this.#i16 = new Int16Array(buf.buffer);
+    }
+    const i32 = this.#i32;
+    const i16 = this.#i16;
     for (let i = 0; i < n; i++) {
       i32[2 * i] = fds[i];
       i16[4 * i + 2] = events === undefined ? constants.POLLIN : events[i];
@@ -175,10 +192,16 @@ export class NonblockingParker extends BaseParker {
 }
 
 // Control words shared with the worker.
-const REQ = 0; // bumped by the JS thread to ask for one poll
-const NFDS = 1; // entries in the pollfd buffer
-const DONE = 2; // set to REQ's value by the worker when its poll returned
-const QUIT = 3; // non-zero: the worker must exit
+let blobURL: string | null = null;
+
+/** One `blob:` URL for every WorkerParker (revoking it early breaks Bun's loader). */
+function workerURL(): string {
+  blobURL ??= URL.createObjectURL(
+    new Blob([PARKER_WORKER_SOURCE], { type: "application/javascript" }),
+  );
+  return blobURL;
+}
+
 /** The most pollfd entries a WorkerParker's shared buffer can grow to. */
 const MAX_PARK_FDS = 1 << 17;
 
@@ -211,7 +234,7 @@ export class WorkerParker extends BaseParker {
   readonly #worker: WorkerLike;
   #resolve: (() => void) | null = null;
 
-  /** Starts the Worker (`_parker_worker.ts`). */
+  /** Starts the Worker (its source is in `_parker_worker.ts`). */
   constructor() {
     super(loadLibc().libc);
     this.#ctrl = new Int32Array(new SharedArrayBuffer(16));
@@ -220,10 +243,13 @@ export class WorkerParker extends BaseParker {
       maxByteLength: MAX_PARK_FDS * POLLFD_SIZE,
     });
     this.#buf = new Uint8Array(this.#sab);
-    const w = new Worker(new URL("./_parker_worker.ts", import.meta.url), {
-      type: "module",
-    }) as unknown as WorkerLike;
-    w.postMessage({ ctrl: this.#ctrl, buf: this.#buf });
+    const w = new Worker(workerURL(), { type: "module" }) as unknown as WorkerLike;
+    const start: ParkerWorkerStart = {
+      ctrl: this.#ctrl,
+      buf: this.#buf,
+      paths: libraryPaths(this.lib.os),
+    };
+    w.postMessage(start);
     w.unref?.();
     this.#worker = w;
   }

@@ -162,13 +162,21 @@ export interface Libc {
  */
 export interface Parker {
   /**
-   * Resolve once any of `fds` is ready for the matching `events` (POLLIN=1,
-   * POLLOUT=4 by default POLLIN for all), or `wake()` is called. Only one park
-   * may be outstanding at a time.
+   * Resolve once any of `fds` is ready for the matching `events` (poll(2)
+   * bits: POLLIN=1, POLLOUT=4; POLLIN for all when omitted), or `wake()` or
+   * `close()` is called. Only one park may be outstanding at a time (a second
+   * throws). While a park is outstanding the process stays alive; an idle
+   * parker never keeps it alive on its own.
    */
   park(fds: Int32Array, events?: Int16Array): Promise<void>;
-  /** Make an outstanding `park()` resolve soon; harmless when none is. */
+  /**
+   * Make the outstanding `park()` resolve soon. A no-op when none is
+   * outstanding (the caller polls before it parks again anyway).
+   */
   wake(): void;
-  /** Release the helper thread and fds. A pending park resolves. Must be called for Deno to exit. */
+  /**
+   * Release the helper thread and fds; a pending park resolves and later ones
+   * resolve at once. Idempotent. Must be called for Deno to exit while parked.
+   */
   close(): void;
 }
