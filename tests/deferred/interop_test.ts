@@ -58,6 +58,18 @@ describe("await / then", () => {
     assert.equal(q, e, "rejects with the original error value, not the Failure");
   });
 
+  it("Deferreds work with Promise.all / Promise.race / Promise.resolve", async () => {
+    const later = new Deferred<string>();
+    setTimeout(() => later.callback("b"), 1);
+    assert.deepEqual(await Promise.all([succeed("a"), later, Promise.resolve("c")]), [
+      "a",
+      "b",
+      "c",
+    ]);
+    assert.equal(await Promise.race([new Deferred<number>(), succeed(7)]), 7);
+    assert.equal(await Promise.resolve(succeed("adopted")), "adopted");
+  });
+
   it("await rethrows non-Error values as they were thrown", async () => {
     await assert.rejects(async () => {
       await fail("just a string");
