@@ -178,6 +178,14 @@ describe("libc() raw FFI sockets over loopback", () => {
       v.setBigUint64(24, BigInt(b.length), true);
       assert.equal(L.writev(p[1], iov, 2), 5);
       assert.equal(dec.decode(buf.subarray(0, L.read(p[0], buf, 8))), "abcde");
+      // Views with a byteOffset pass their own first byte (transports write subarrays).
+      const digits = enc.encode("0123456789");
+      assert.equal(L.write(p[1], digits.subarray(4), 3), 3);
+      const into = new Uint8Array(10);
+      assert.equal(L.read(p[0], into.subarray(5), 5), 3);
+      assert.equal(dec.decode(into.subarray(5, 8)), "456");
+      assert.equal(into[4], 0);
+      assert.equal(L.write(p[1], new Uint8Array(0), 0), 0);
     } finally {
       L.close(p[0]);
       L.close(p[1]);
