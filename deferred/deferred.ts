@@ -101,6 +101,15 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   private _unhandled: UnhandledBox | null = null;
 
   static {
+    // What console.log(d) shows on Deno, Bun and Node: the toString form,
+    // not the internal fields. (Defined here so it stays out of the types.)
+    Object.defineProperty(Deferred.prototype, Symbol.for("nodejs.util.inspect.custom"), {
+      value(this: Deferred<unknown>): string {
+        return this.toString();
+      },
+      configurable: true,
+      writable: true,
+    });
     internals.add = (d, cb, eb, ca, ea): void => (d as Deferred<unknown>)._add(cb, eb, ca, ea);
     internals.prepend = (d, cb, eb, ca, ea): void => {
       const x = d as Deferred<unknown>;

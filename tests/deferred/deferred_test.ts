@@ -2,6 +2,7 @@
 // (twisted/test/test_defer.py) it pins.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { inspect } from "node:util";
 import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
 import { AlreadyCalledError, CancelledError, TimeoutError } from "../../deferred/errors.ts";
 import { Failure } from "../../deferred/failure.ts";
@@ -698,6 +699,7 @@ describe("more chaining (test_defer.DeferredTests)", () => {
     assert.equal(String(b), "<Deferred current result: undefined>");
     const c = succeed(1).addCallback(() => new Deferred());
     assert.equal(String(c), "<Deferred waiting on Deferred>");
+    assert.equal(inspect(succeed(1)), "<Deferred current result: 1>", "console.log shows the same");
   });
 
   it("a callback returning its own Deferred fails the chain instead of hanging (test_circularChainException)", () => {
