@@ -337,7 +337,18 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
     });
     this.#keepAlive = setInterval(() => {}, KEEPALIVE_MS);
     if (options.installSignalHandlers !== false) this.#installSignalHandlers();
-    this.startLoop();
+    try {
+      this.startLoop();
+    } catch (e) {
+      // Could not start (e.g. no parker): back to the state before run().
+      this.started = false;
+      this.#stopped = true;
+      this.#runDone = null;
+      this.#removeSignalHandlers();
+      clearInterval(this.#keepAlive);
+      this.#keepAlive = null;
+      throw e;
+    }
     if (this.#threadQueue.length > 0) this.wakeUp();
     this.#armTimer();
     this.fireSystemEvent("startup");

@@ -7,7 +7,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Failure } from "../../deferred/failure.ts";
-import { ConnectionDone, ConnectionFdescWentAway } from "../../reactor/errors.ts";
+import {
+  ConnectionDone,
+  ConnectionFdescWentAway,
+  ReactorNotRunning,
+} from "../../reactor/errors.ts";
+import type { PollerKind } from "../../reactor/pollers/poller.ts";
+import { PosixReactor } from "../../reactor/posix_reactor.ts";
 import {
   close,
   FdDescriptor,
@@ -287,6 +293,17 @@ for (const kind of FFI_KINDS) {
       assert.deepEqual(r.getWriters(), []);
       close(a);
       close(b);
+    });
+
+    it("run() throws if the parker cannot start, leaving the reactor not running", () => {
+      const r = new PosixReactor(kind as PollerKind, {
+        makeParker: () => {
+          throw new Error("no parker here");
+        },
+      });
+      assert.throws(() => r.run({ installSignalHandlers: false }), /no parker here/);
+      assert.equal(r.running, false);
+      assert.throws(() => r.stop(), ReactorNotRunning);
     });
 
     it("addReader refuses a closed descriptor", () => {
