@@ -191,7 +191,6 @@ export class NonblockingParker extends BaseParker {
   }
 }
 
-// Control words shared with the worker.
 let blobURL: string | null = null;
 
 /** One `blob:` URL for every WorkerParker (revoking it early breaks Bun's loader). */
@@ -214,9 +213,11 @@ interface WorkerLike {
 
 /**
  * A Worker that blocks in `poll(2)` and hands readiness back through
- * `Atomics.notify`; the JS thread awaits `Atomics.waitAsync`. The Worker is
- * unref'd while no park is outstanding (Bun), so an idle parker never keeps
- * the process alive; `close()` ends the wait and the Worker.
+ * `Atomics.notify`; the JS thread awaits `Atomics.waitAsync`. On Bun the
+ * Worker is unref'd while no park is outstanding, so an idle parker never
+ * keeps the process alive. Deno's Workers cannot be unref'd: there a live
+ * WorkerParker keeps the process alive until `close()` (Deno's default parker
+ * is the nonblocking one). `close()` ends the wait and the Worker.
  *
  * @example
  * ```ts ignore

@@ -166,7 +166,8 @@ export interface Parker {
    * bits: POLLIN=1, POLLOUT=4; POLLIN for all when omitted), or `wake()` or
    * `close()` is called. Only one park may be outstanding at a time (a second
    * throws). While a park is outstanding the process stays alive; an idle
-   * parker never keeps it alive on its own.
+   * parker does not keep it alive (except a `WorkerParker` on Deno, whose
+   * Worker cannot be unref'd: close it).
    */
   park(fds: Int32Array, events?: Int16Array): Promise<void>;
   /**
