@@ -316,56 +316,118 @@ async function callLaterThroughput(
 const fmt = (n: number, d = 1): string => n.toFixed(d);
 const k = (n: number): string => `${(n / 1000).toFixed(1)}k`;
 
+const REPS = Number(args.find((a) => a.startsWith("--reps="))?.slice(7) ?? (quick ? 1 : 3));
+const median = (v: number[]): number => percentile(v, 0.5);
+
 compile();
 console.log(
   `# reactor bench on ${runtime} (${process.platform}), kinds: ${kinds.join(", ")}${
     quick ? " (quick)" : ""
-  } ${JSON.stringify({ spinMicroseconds: spinArg ?? "default", parker: parkerArg ?? "default" })}`,
+  }, ${REPS} interleaved rep(s), medians shown ${
+    JSON.stringify({ spinMicroseconds: spinArg ?? "default", parker: parkerArg ?? "default" })
+  }`,
 );
-const floor = await runHelper(["floor", String(WAKE_N)]);
-const pingFloor = await runHelper(["pingfloor", String(PING_N)]);
-const parkerOnly = await parkerOnlyLatency();
+
+interface Sample {
+  wakeP50: number[];
+  wakeP99: number[];
+  ratio: number[];
+  blockingWakeP50: number[];
+  cpu: number[];
+  rtps: number[];
+  rtP50: number[];
+  blockingRtps: number[];
+  batch: number[];
+  chain: number[];
+  schedCancel: number[];
+}
+const floors = {
+  p50: [] as number[],
+  p99: [] as number[],
+  rtps: [] as number[],
+  parkerP50: [] as number[],
+};
+const samples = new Map<PollerKind, Sample>();
+const raw: unknown[] = [];
+for (let rep = 0; rep < REPS; rep++) {
+  const floor = await runHelper(["floor", String(WAKE_N)]);
+  const pingFloor = await runHelper(["pingfloor", String(PING_N)]);
+  const parkerOnly = await parkerOnlyLatency();
+  floors.p50.push(floor.p50_us);
+  floors.p99.push(floor.p99_us);
+  floors.rtps.push(pingFloor.rtps);
+  floors.parkerP50.push(parkerOnly.p50);
+  for (const kind of kinds) {
+    const wake = await wakeLatency(kind, false);
+    const wakeBlocking = await wakeLatency(kind, true);
+    const cpu = await idleCpu(kind);
+    const pp = await pingPong(kind, false);
+    const ppBlocking = await pingPong(kind, true);
+    const cl = await callLaterThroughput(kind);
+    let s = samples.get(kind);
+    if (s === undefined) {
+      s = {
+        wakeP50: [],
+        wakeP99: [],
+        ratio: [],
+        blockingWakeP50: [],
+        cpu: [],
+        rtps: [],
+        rtP50: [],
+        blockingRtps: [],
+        batch: [],
+        chain: [],
+        schedCancel: [],
+      };
+      samples.set(kind, s);
+    }
+    s.wakeP50.push(wake.p50);
+    s.wakeP99.push(wake.p99);
+    s.ratio.push(wake.p50 / floor.p50_us);
+    s.blockingWakeP50.push(wakeBlocking.p50);
+    s.cpu.push(cpu);
+    s.rtps.push(pp.rtps);
+    s.rtP50.push(pp.p50_us);
+    s.blockingRtps.push(ppBlocking.rtps);
+    s.batch.push(cl.batch);
+    s.chain.push(cl.chain);
+    s.schedCancel.push(cl.schedCancel);
+    raw.push({
+      rep,
+      kind,
+      floor,
+      pingFloor,
+      parkerOnly,
+      wake,
+      wakeBlocking,
+      cpu,
+      pp,
+      ppBlocking,
+      cl,
+    });
+  }
+}
+
 console.log(
-  `parker alone (no reactor): wake-up p50 ${fmt(parkerOnly.p50)} µs p99 ${
-    fmt(parkerOnly.p99)
-  } µs (${fmt(parkerOnly.p50 / floor.p50_us, 2)}× the C floor)`,
+  `C floor: wake-up p50 ${fmt(median(floors.p50))} µs, p99 ${
+    fmt(median(floors.p99))
+  } µs; ping-pong ${k(median(floors.rtps))} rt/s. Parker alone (no reactor): wake-up p50 ${
+    fmt(median(floors.parkerP50))
+  } µs (${fmt(median(floors.parkerP50) / median(floors.p50), 2)}× the C floor)`,
 );
 console.log(
-  `C floor: wake-up p50 ${fmt(floor.p50_us)} µs p99 ${fmt(floor.p99_us)} µs; ping-pong ${
-    k(pingFloor.rtps)
-  } rt/s (p50 ${fmt(pingFloor.p50_us)} µs)`,
-);
-console.log(
-  "\n| runtime | poller | wake p50 µs | wake p99 µs | p50 / C | blocking wake p50 µs | idle CPU % | ping-pong rt/s | rt p50 µs | blocking rt/s | callLater batch/s | chain/s | sched+cancel/s |",
+  "\n| runtime | poller | wake p50 µs | wake p99 µs | p50 / C floor | blocking wake p50 µs | idle CPU % | ping-pong rt/s | rt p50 µs | blocking rt/s | callLater batch/s | chain/s | sched+cancel/s |",
 );
 console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-const rows: unknown[] = [];
-for (const kind of kinds) {
-  const wake = await wakeLatency(kind, false);
-  const wakeBlocking = await wakeLatency(kind, true);
-  const cpu = await idleCpu(kind);
-  const pp = await pingPong(kind, false);
-  const ppBlocking = await pingPong(kind, true);
-  const cl = await callLaterThroughput(kind);
-  const ratio = wake.p50 / floor.p50_us;
+for (const [kind, s] of samples) {
   console.log(
-    `| ${runtime} | ${kind} | ${fmt(wake.p50)} | ${fmt(wake.p99)} | ${fmt(ratio, 2)}× | ${
-      fmt(wakeBlocking.p50)
-    } | ${fmt(cpu, 2)} | ${k(pp.rtps)} | ${fmt(pp.p50_us)} | ${k(ppBlocking.rtps)} | ${
-      k(cl.batch)
-    } | ${k(cl.chain)} | ${k(cl.schedCancel)} |`,
+    `| ${runtime} | ${kind} | ${fmt(median(s.wakeP50))} | ${fmt(median(s.wakeP99))} | ${
+      fmt(median(s.ratio), 2)
+    }× | ${fmt(median(s.blockingWakeP50))} | ${fmt(median(s.cpu), 2)} | ${k(median(s.rtps))} | ${
+      fmt(median(s.rtP50))
+    } | ${k(median(s.blockingRtps))} | ${k(median(s.batch))} | ${k(median(s.chain))} | ${
+      k(median(s.schedCancel))
+    } |`,
   );
-  rows.push({
-    runtime,
-    kind,
-    wake,
-    wakeBlocking,
-    idleCpuPercent: cpu,
-    pingPong: pp,
-    pingPongBlocking: ppBlocking,
-    callLater: cl,
-  });
 }
-console.log(
-  `\n${JSON.stringify({ runtime, floor, pingFloor, parkerOnly, rows })}`,
-);
+console.log(`\n${JSON.stringify({ runtime, raw })}`);
