@@ -165,6 +165,19 @@ for (const kind of kinds) {
       assert.ok(dt < 10000, `took ${dt} ms`);
     });
 
+    const isDefault = kind === (isDeno ? "nonblocking" : "worker");
+    it(
+      isDefault
+        ? "lets the process exit when idle, even unclosed"
+        : "keeps Deno alive when idle and unclosed (Deno Workers cannot be unref'd; documented)",
+      () => {
+        const res = run("idle", isDefault ? 15000 : 2500);
+        assert.match(String(res.stdout), /parked\nresolved/);
+        if (isDefault) assert.equal(res.status, 0, String(res.stderr));
+        else assert.equal(res.signal, "SIGTERM");
+      },
+    );
+
     it("keeps the process alive while parked and not closed", () => {
       const res = run("forever", 2500);
       assert.match(String(res.stdout), /parked/);
