@@ -146,8 +146,9 @@ function start(gen: Generator<unknown, unknown, unknown>, name: string): Deferre
  */
 function step(result: unknown, status: Status): void {
   const gen = status.gen;
-  const waiting: Waiting = { status, pending: true, result: undefined };
-  let args: unknown[] | null = null;
+  // Allocated on the first yield of a Deferred that has not fired yet.
+  let waiting: Waiting | null = null;
+  let args: unknown[] | undefined;
   while (true) {
     let next: IteratorResult<unknown, unknown>;
     try {
@@ -185,7 +186,10 @@ function step(result: unknown, status: Status): void {
       result = taken;
       continue;
     }
-    if (args === null) args = [waiting];
+    if (waiting === null) {
+      waiting = { status, pending: true, result: undefined };
+      args = [waiting];
+    }
     internals.add(d, gotResult, gotResult, args, args);
     if (waiting.pending) {
       // Not fired yet: gotResult will resume us later.
