@@ -393,3 +393,109 @@ describe("DeferredList (twisted.internet.defer.DeferredList, DeferredListTests)"
     expectType<Deferred<DeferredListItem<number>[]>>(arr);
   });
 });
+
+describe("DeferredList against a model of Twisted's _cbDeferred (seeded random scenarios)", () => {
+  // A small deterministic PRNG so failures are reproducible.
+  function prng(seed: number): () => number {
+    let s = seed >>> 0;
+    return (): number => {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    };
+  }
+
+  type Outcome = { ok: boolean; value: number; };
+
+  it("300 scenarios: random sizes, options, pre-fired members, outcomes and firing orders", () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const rnd = prng(seed);
+      const n = Math.floor(rnd() * 6);
+      const opts = {
+        fireOnOneCallback: rnd() < 0.3,
+        fireOnOneErrback: rnd() < 0.3,
+        consumeErrors: rnd() < 0.5,
+      };
+      const outcomes: Outcome[] = Array.from(
+        { length: n },
+        (_, i) => ({ ok: rnd() < 0.6, value: i * 10 }),
+      );
+      const preFired = outcomes.map(() => rnd() < 0.5);
+      const errs = outcomes.map((o, i) => (o.ok ? null : new RangeError(`m${i}`)));
+      const ds = outcomes.map((o, i) => {
+        if (!preFired[i]) return new Deferred<number>();
+        return o.ok ? succeed(o.value) : fail<number>(errs[i]);
+      });
+
+      // The model: members report in construction order if already fired,
+      // then in firing order.
+      const order = outcomes.map((_, i) => i).filter((i) => preFired[i]);
+      const later = outcomes.map((_, i) => i).filter((i) => !preFired[i]);
+      for (let k = later.length - 1; k > 0; k--) {
+        const j = Math.floor(rnd() * (k + 1));
+        [later[k], later[j]] = [later[j], later[k]];
+      }
+      order.push(...later);
+      let expected: unknown = "unfired";
+      let finished = 0;
+      const expectedList: unknown[] = new Array(n).fill(undefined);
+      if (n === 0 && !opts.fireOnOneCallback) expected = ["list"];
+      for (const i of order) {
+        const o = outcomes[i];
+        expectedList[i] = o.ok ? [true, o.value] : [false, `m${i}`];
+        finished++;
+        if (expected === "unfired") {
+          if (o.ok && opts.fireOnOneCallback) expected = ["first", o.value, i];
+          else if (!o.ok && opts.fireOnOneErrback) expected = ["error", i];
+          else if (finished === n) expected = ["list"];
+        }
+      }
+
+      const dl = new DeferredList(ds, opts);
+      for (const i of later) {
+        const o = outcomes[i];
+        if (o.ok) ds[i].callback(o.value);
+        else ds[i].errback(errs[i]);
+      }
+
+      // What each member's own chain continues with.
+      ds.forEach((d, i) => {
+        const o = outcomes[i];
+        let seen: unknown = "nothing";
+        d.addBoth((r: unknown) => {
+          seen = r;
+          return null;
+        });
+        if (o.ok) assert.equal(seen, o.value, `seed ${seed}: member ${i}`);
+        else if (opts.consumeErrors) assert.equal(seen, null, `seed ${seed}: member ${i} consumed`);
+        else {assert.ok(
+            seen instanceof Failure && seen.value === errs[i],
+            `seed ${seed}: member ${i} keeps its failure`,
+          );}
+      });
+
+      const normalize = (list: readonly unknown[]): unknown[] =>
+        list.map((item) => {
+          if (item === undefined) return undefined;
+          const [ok, v] = item as [boolean, unknown];
+          return ok ? [true, v] : [false, ((v as Failure).value as Error).message];
+        });
+      assert.deepEqual(normalize(dl.resultList), expectedList, `seed ${seed}: resultList`);
+
+      let got: unknown = "unfired";
+      dl.addBoth((r: unknown) => {
+        got = r;
+        return null;
+      });
+      if (expected === "unfired") {
+        assert.equal(got, "unfired");
+      } else if ((expected as unknown[])[0] === "list") {
+        assert.deepEqual(normalize(got as unknown[]), expectedList);
+      } else if ((expected as unknown[])[0] === "first") {
+        assert.deepEqual(got, (expected as unknown[]).slice(1));
+      } else {
+        assert.ok(got instanceof Failure && got.value instanceof FirstError);
+        assert.equal((got.value as FirstError).index, (expected as unknown[])[1]);
+      }
+    }
+  });
+});
