@@ -285,3 +285,101 @@ describe("Clock (twisted.internet.task.Clock, ClockTests)", () => {
     }
   });
 });
+
+describe("Clock against a model of Twisted's list-and-stable-sort Clock (seeded random operations)", () => {
+  function prng(seed: number): () => number {
+    let s = seed >>> 0;
+    return (): number => {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    };
+  }
+
+  /** Twisted's task.Clock, literally: a list, stably sorted by time on every callLater and advance step. */
+  class ModelClock {
+    now = 0;
+    calls: { id: number; t: number; then: number | null; }[] = [];
+    ran: string[] = [];
+    #sort(): void {
+      this.calls.sort((a, b) => a.t - b.t);
+    }
+    callLater(id: number, delay: number, then: number | null): void {
+      this.calls.push({ id, t: this.now + delay, then });
+      this.#sort();
+    }
+    advance(amount: number, nextId: () => number): void {
+      this.now += amount;
+      this.#sort();
+      while (this.calls.length > 0 && this.calls[0].t <= this.now) {
+        const c = this.calls.shift()!;
+        this.ran.push(`${c.id}@${this.now}`);
+        if (c.then !== null) this.callLater(nextId(), c.then, null);
+        this.#sort();
+      }
+    }
+  }
+
+  it("200 sequences of callLater/reset/delay/cancel/advance give Twisted's order", () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const rnd = prng(seed);
+      const clock = new Clock();
+      const model = new ModelClock();
+      const ran: string[] = [];
+      const live = new Map<number, DelayedCall>();
+      let ids = 0;
+      let modelIds = 0;
+      // Integer-valued times keep float rounding out of the comparison.
+      const schedule = (id: number, delay: number, then: number | null): void => {
+        const dc = clock.callLater(delay, () => {
+          live.delete(id);
+          ran.push(`${id}@${clock.seconds()}`);
+          if (then !== null) {
+            const child = ++ids;
+            schedule(child, then, null);
+          }
+        });
+        live.set(id, dc);
+      };
+      for (let step = 0; step < 40; step++) {
+        const op = rnd();
+        if (op < 0.4) {
+          const id = ++ids;
+          modelIds = id;
+          const delay = Math.floor(rnd() * 6) - 1;
+          const then = rnd() < 0.3 ? Math.floor(rnd() * 3) : null;
+          schedule(id, delay, then);
+          model.callLater(id, delay, then);
+        } else if (op < 0.55 && live.size > 0) {
+          const keys = [...live.keys()];
+          const id = keys[Math.floor(rnd() * keys.length)];
+          const s = Math.floor(rnd() * 5);
+          live.get(id)!.reset(s);
+          model.calls.find((c) => c.id === id)!.t = model.now + s;
+        } else if (op < 0.7 && live.size > 0) {
+          const keys = [...live.keys()];
+          const id = keys[Math.floor(rnd() * keys.length)];
+          const s = Math.floor(rnd() * 7) - 3;
+          live.get(id)!.delay(s);
+          model.calls.find((c) => c.id === id)!.t += s;
+        } else if (op < 0.8 && live.size > 0) {
+          const keys = [...live.keys()];
+          const id = keys[Math.floor(rnd() * keys.length)];
+          live.get(id)!.cancel();
+          live.delete(id);
+          model.calls.splice(model.calls.findIndex((c) => c.id === id), 1);
+        } else {
+          const amount = Math.floor(rnd() * 4);
+          clock.advance(amount);
+          model.advance(amount, () => ++modelIds);
+          modelIds = Math.max(modelIds, ids);
+        }
+        assert.deepEqual(ran, model.ran, `seed ${seed}, step ${step}: run order`);
+        assert.deepEqual(
+          clock.getDelayedCalls().map((dc) => dc.getTime()),
+          model.calls.map((c) => c.t),
+          `seed ${seed}, step ${step}: pending calls`,
+        );
+      }
+    }
+  });
+});
