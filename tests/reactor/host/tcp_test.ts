@@ -218,6 +218,37 @@ describe("host reactor: TCP", () => {
       await port.stopListening();
     }));
 
+  it("loseConnection waits for a registered pull producer to unregister (Twisted)", () =>
+    withHost(async (r) => {
+      let asked = 0;
+      const sf = new ServerOf(() => {
+        const p = new Recorder();
+        p.made.then(() => {
+          const t = p.transport as ITCPTransport;
+          t.registerProducer({
+            resumeProducing(): void {
+              asked++;
+              if (asked <= 5) t.write(pattern(32 * 1024, asked));
+              else t.unregisterProducer();
+            },
+            stopProducing(): void {},
+          }, false);
+          // Asked to close at once: the producer is still asked for its chunks.
+          t.loseConnection();
+        });
+        return p;
+      });
+      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+      const cf = new ClientOf(() => new Recorder());
+      r.connectTCP("127.0.0.1", portOf(port), cf);
+      const c = await cf.built;
+      assert.ok((await c.lost).value instanceof ConnectionDone);
+      assert.equal(asked, 6);
+      assert.equal(c.received, 5 * 32 * 1024);
+      assert.deepEqual(c.data().subarray(4 * 32 * 1024), pattern(32 * 1024, 5));
+      await port.stopListening();
+    }));
+
   it("registering a second producer throws; a producer registered after the loss is stopped", () =>
     withHost(async (r) => {
       const port = r.listenTCP(0, echoFactory(), { interface: "127.0.0.1" });
