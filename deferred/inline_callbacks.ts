@@ -80,19 +80,50 @@ class InlineCallbacksCancelled extends Error {
  */
 export function inlineCallbacks<This, A extends unknown[], R>(
   fn: (this: This, ...args: A) => Generator<unknown, R, unknown>,
+): (this: This, ...args: A) => Deferred<Awaited<R>>;
+/**
+ * `inlineCallbacks` also takes an `async function*`. There `yield` awaits its
+ * operand (JavaScript's own rule for async generators), so `yield d` and
+ * `yield* d` wait for a Deferred or Promise and give its result, and `await`
+ * works too. The body runs asynchronously from the start. Cancelling the
+ * returned Deferred errbacks it with `CancelledError` at once and ends the
+ * body when the `yield` it waits on completes (as a `return` there, so its
+ * `finally` blocks run); the body cannot catch the cancellation, and what it
+ * waits on is not cancelled, since the generator awaits it itself, out of
+ * the driver's reach. Prefer `function*` where cancellation matters.
+ *
+ * @example
+ * ```ts
+ * import { inlineCallbacks } from "./inline_callbacks.ts";
+ * import { succeed } from "./deferred.ts";
+ * const f = inlineCallbacks(async function* (n: number) {
+ *   const a = yield* succeed(n);
+ *   const b = await Promise.resolve(1);
+ *   return a + b;
+ * });
+ * console.assert((await f(41)) === 42);
+ * ```
+ */
+export function inlineCallbacks<This, A extends unknown[], R>(
+  fn: (this: This, ...args: A) => AsyncGenerator<unknown, R, unknown>,
+): (this: This, ...args: A) => Deferred<Awaited<R>>;
+export function inlineCallbacks<This, A extends unknown[], R>(
+  fn: (
+    this: This,
+    ...args: A
+  ) => Generator<unknown, R, unknown> | AsyncGenerator<unknown, R, unknown>,
 ): (this: This, ...args: A) => Deferred<Awaited<R>> {
   if (typeof fn !== "function") throw new TypeError("inlineCallbacks needs a generator function");
   const name = fn.name || "anonymous";
   const wrapped = function(this: This, ...args: A): Deferred<Awaited<R>> {
     const gen = fn.apply(this, args) as unknown;
-    if (!isGenerator(gen)) {
-      throw new TypeError(
-        `inlineCallbacks requires ${name} to return a generator (write it as function* ...), got ${
-          describe(gen)
-        }`,
-      );
-    }
-    return start(gen, name) as Deferred<Awaited<R>>;
+    if (isGenerator(gen)) return start(gen, name) as Deferred<Awaited<R>>;
+    if (isAsyncGenerator(gen)) return startAsync(gen, name) as Deferred<Awaited<R>>;
+    throw new TypeError(
+      `inlineCallbacks requires ${name} to return a generator (write it as function* ...), got ${
+        describe(gen)
+      }`,
+    );
   };
   Object.defineProperty(wrapped, "name", { value: name, configurable: true });
   return wrapped;
@@ -102,8 +133,8 @@ export function inlineCallbacks<This, A extends unknown[], R>(
  * Turn a coroutine-like value into a Deferred (Twisted's `ensureDeferred`):
  * a Deferred is returned as it is; a Promise or other thenable (e.g. the
  * result of an `async` function) is wrapped with `Deferred.fromPromise`; a
- * generator is run as an `inlineCallbacks` body. Anything else throws
- * `NotACoroutineError`.
+ * generator or an async generator is run as an `inlineCallbacks` body.
+ * Anything else throws `NotACoroutineError`.
  *
  * @example
  * ```ts
@@ -117,10 +148,17 @@ export function inlineCallbacks<This, A extends unknown[], R>(
  * ```
  */
 export function ensureDeferred<T>(
-  coroutine: Deferred<T> | PromiseLike<T> | Generator<unknown, T, unknown>,
+  coroutine:
+    | Deferred<T>
+    | PromiseLike<T>
+    | Generator<unknown, T, unknown>
+    | AsyncGenerator<unknown, T, unknown>,
 ): Deferred<Awaited<T>> {
   if (coroutine instanceof Deferred) return coroutine as Deferred<Awaited<T>>;
   if (isGenerator(coroutine)) return start(coroutine, "<generator>") as Deferred<Awaited<T>>;
+  if (isAsyncGenerator(coroutine)) {
+    return startAsync(coroutine, "<async generator>") as Deferred<Awaited<T>>;
+  }
   if (isThenable(coroutine)) return Deferred.fromPromise(coroutine) as Deferred<Awaited<T>>;
   throw new NotACoroutineError(
     `${describe(coroutine)} is not a coroutine, a Promise or a Deferred`,
@@ -239,6 +277,55 @@ function cancelErrback(f: Failure, status: Status): Deferred<unknown> {
   const awaited = status.waitingOn;
   if (awaited !== null) awaited.cancel();
   return fresh;
+}
+
+/** Run an async generator body: each yielded value was already awaited by it. */
+function startAsync(
+  gen: AsyncGenerator<unknown, unknown, unknown>,
+  name: string,
+): Deferred<unknown> {
+  const d = new Deferred<unknown>();
+  void driveAsync(gen, d, name);
+  return d;
+}
+
+async function driveAsync(
+  gen: AsyncGenerator<unknown, unknown, unknown>,
+  d: Deferred<unknown>,
+  name: string,
+): Promise<void> {
+  let sent: unknown = undefined;
+  while (true) {
+    let next: IteratorResult<unknown, unknown>;
+    try {
+      next = await gen.next(sent);
+    } catch (e) {
+      noteAsyncFrame(e, name);
+      if (!d.called) d.errback(e);
+      return;
+    }
+    if (next.done) {
+      if (!d.called) d.callback(next.value);
+      return;
+    }
+    if (d.called) {
+      // Cancelled: end the body here (its finally blocks run).
+      try {
+        await gen.return(undefined);
+      } catch {
+        // a body that throws while closing has nobody left to tell
+      }
+      return;
+    }
+    sent = next.value;
+  }
+}
+
+function isAsyncGenerator(v: unknown): v is AsyncGenerator<unknown, unknown, unknown> {
+  return typeof v === "object" && v !== null
+    && typeof (v as AsyncGenerator).next === "function"
+    && typeof (v as AsyncGenerator).throw === "function"
+    && typeof (v as AsyncGenerator)[Symbol.asyncIterator] === "function";
 }
 
 function isGenerator(v: unknown): v is Generator<unknown, unknown, unknown> {

@@ -588,3 +588,75 @@ describe("tracebacks across inlineCallbacks (test_inlinecb.ForwardTraceBackTests
     assert.doesNotMatch(tb, /at async inner/);
   });
 });
+
+describe("async generator bodies (inlineCallbacks / ensureDeferred)", () => {
+  it("yield and yield* wait for Deferreds and Promises; await works too", async () => {
+    const later = new Deferred<number>();
+    setTimeout(() => later.callback(2), 1);
+    const f = inlineCallbacks(async function*(n: number) {
+      const a: number = yield* succeed(n);
+      const b = (yield later) as number;
+      const c = await Promise.resolve(3);
+      const e: string = yield* succeed("x");
+      return `${e}${a + b + c}`;
+    });
+    const d: Deferred<string> = f(1);
+    assert.equal(d.called, false, "an async body runs asynchronously");
+    assert.equal(await d, "x6");
+  });
+
+  it("a failed Deferred throws at the yield; an uncaught error errbacks", async () => {
+    const f = inlineCallbacks(async function*() {
+      let caught = "";
+      try {
+        yield fail(new TerminalError("at yield"));
+      } catch (e) {
+        caught = (e as Error).message;
+      }
+      try {
+        yield* fail<number>(new TerminalError("at yield*"));
+      } catch (e) {
+        caught += `, ${(e as Error).message}`;
+      }
+      await null;
+      throw new RangeError(caught);
+    });
+    await assert.rejects(
+      f().toPromise(),
+      (e: unknown) => e instanceof RangeError && e.message === "at yield, at yield*",
+    );
+  });
+
+  it("cancelling errbacks at once and ends the body at the yield it waits on", async () => {
+    const log: string[] = [];
+    const gate = new Deferred<null>();
+    const f = inlineCallbacks(async function*() {
+      try {
+        yield gate;
+        log.push("after gate");
+        yield succeed(1);
+        log.push("not reached");
+      } finally {
+        log.push("finally");
+      }
+    });
+    const d = f();
+    d.cancel();
+    const failures: Failure[] = [];
+    d.addErrback((fl) => {
+      failures.push(fl);
+    });
+    assert.ok(failures[0].check(CancelledError));
+    gate.callback(null);
+    await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(log, ["finally"], "ended at the yield it was waiting on");
+  });
+
+  it("ensureDeferred runs an async generator", async () => {
+    async function* run() {
+      const x = yield* succeed(20);
+      return x + 1;
+    }
+    assert.equal(await ensureDeferred(run()), 21);
+  });
+});
