@@ -249,7 +249,9 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
     this.#cancellations++;
   };
   readonly #moveSooner = (call: DelayedCall): void => {
-    this.#heap.siftUp(call);
+    // Still among the new calls (not in the heap yet): only the earliest
+    // new deadline needs updating.
+    if (!this.#heap.siftUp(call) && call.time < this.#newMin) this.#newMin = call.time;
     this.#armTimer();
   };
   readonly #secondsFn = (): number => this.seconds();
@@ -291,8 +293,8 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
 
   /**
    * Make the loop come round soon: the `wakeUp` of Twisted. The base runs an
-   * iteration in the next host turn; a subclass that blocks the thread
-   * (`runBlocking`) overrides `wakeUp` too.
+   * iteration in the next host turn. (A loop that drives timers itself, like
+   * `runBlocking`, sees queued work through `timeout()` returning 0.)
    */
   protected wakeUp(): void {
     if (!this.started || !this.useHostTimers || this.#immediatePending) return;

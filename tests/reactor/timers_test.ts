@@ -89,6 +89,38 @@ for (const kind of ALL_KINDS) {
       assert.deepEqual(seen, ["sooner", "delayed", "later"]);
     });
 
+    it("reset() to sooner while running re-arms the host timer", async () => {
+      const r = make(kind);
+      let firedAfter = -1;
+      r.callWhenRunning(() => {
+        const t0 = r.seconds();
+        // The only pending call: its timer must move from 10 s to 20 ms.
+        const call = r.callLater(10, () => {
+          firedAfter = r.seconds() - t0;
+          r.stop();
+        });
+        call.reset(0.02);
+      });
+      await runFor(r, 5000);
+      assert.ok(firedAfter >= 0.02 && firedAfter < 5, `fired after ${firedAfter}s`);
+    });
+
+    it("delay() with a negative amount moves a call sooner, even one already in the heap", async () => {
+      const r = make(kind);
+      let firedAfter = -1;
+      let t0 = 0;
+      const call = r.callLater(10, () => {
+        firedAfter = r.seconds() - t0;
+        r.stop();
+      });
+      r.callWhenRunning(() => {
+        t0 = r.seconds();
+        r.callLater(0.01, () => call.delay(-9.99 - (r.seconds() - t0)));
+      });
+      await runFor(r, 5000);
+      assert.ok(firedAfter >= 0.01 && firedAfter < 5, `fired after ${firedAfter}s`);
+    });
+
     it("logs an exception in a timed call and goes on", async () => {
       const r = make(kind);
       const cap = new LogCapture();
