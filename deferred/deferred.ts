@@ -872,7 +872,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 /**
  * The iterator behind `yield* d`: yields `d` once, then returns what the
  * driver sent back; an error thrown in goes straight out at the `yield*`.
- * It is its own IteratorResult (one allocation per `yield*`).
+ * A `d` that already has its result finishes at once (the result is taken,
+ * as the driver would). It is its own IteratorResult (one allocation per
+ * `yield*`).
  */
 class YieldOnce<T> implements Iterator<Deferred<T>, T, unknown> {
   value: unknown;
@@ -887,6 +889,18 @@ class YieldOnce<T> implements Iterator<Deferred<T>, T, unknown> {
       this.done = true;
     } else {
       this.started = true;
+      // Already fired: finish at once, without a round trip through the
+      // driver (which would do the same: take the result, or throw the
+      // failure in at this point).
+      const taken = internals.take(this.value as Deferred<T>);
+      if (taken !== NO_RESULT) {
+        this.done = true;
+        if (taken instanceof Failure) {
+          this.value = undefined;
+          throw taken.value;
+        }
+        this.value = taken;
+      }
     }
     return this as unknown as IteratorResult<Deferred<T>, T>;
   }

@@ -128,6 +128,15 @@ describe("inlineCallbacks basics (test_inlinecb.BasicTests)", () => {
     assert.equal(resultOf(f()), 100_000);
   });
 
+  it("100,000 yield* of fired Deferreds, typed, do not grow the stack", () => {
+    const f = inlineCallbacks(function*() {
+      let total = 0;
+      for (let i = 0; i < 100_000; i++) total += yield* succeed(1);
+      return total;
+    });
+    assert.equal(resultOf(f()), 100_000);
+  });
+
   it("100,000 yields of plain values do not grow the stack (testStackUsage2)", () => {
     const f = inlineCallbacks(function*() {
       for (let i = 0; i < 100_000; i++) yield 1;
