@@ -19,7 +19,8 @@
 import { HOST_ARCH, HOST_OS, RUNTIME } from "./_platform.ts";
 import { constants } from "./constants.ts";
 import { loadLibc } from "./libc.ts";
-import type { Libc } from "./types.ts";
+import { createParker as makeParker, type ParkerKind } from "./parker.ts";
+import type { Libc, Parker } from "./types.ts";
 
 export { type Constants, constants, constantsFor } from "./constants.ts";
 export {
@@ -31,7 +32,7 @@ export {
   errnoTable,
   errorFromErrno,
 } from "./errno.ts";
-export { createParker, type ParkerKind } from "./parker.ts";
+export type { ParkerKind } from "./parker.ts";
 export * from "./structs.ts";
 export type { ArchName, Libc, OSName, Parker } from "./types.ts";
 
@@ -48,7 +49,41 @@ export type { ArchName, Libc, OSName, Parker } from "./types.ts";
  * ```
  */
 export function libc(): Libc {
-  return loadLibc().libc;
+  if (bound !== null) return bound;
+  if (!ffiAvailable()) throw new Error(ffiUnavailableMessage());
+  bound = loadLibc().libc;
+  return bound;
+}
+
+let bound: Libc | null = null;
+
+function ffiUnavailableMessage(): string {
+  if (HOST_OS === null || HOST_ARCH === null) {
+    return "Skein's FFI layer supports Linux, macOS and FreeBSD on x86_64/aarch64 only; use the host reactor";
+  }
+  if (RUNTIME === "deno") {
+    return "FFI is not permitted: run Deno with --allow-ffi (or -A), or use the host reactor";
+  }
+  if (RUNTIME === "bun") return "the C library could not be loaded through bun:ffi";
+  return "Skein's FFI layer needs Deno (with --allow-ffi) or Bun; use the host reactor";
+}
+
+/**
+ * Build the runtime's default {@linkcode Parker} (see `createParker` in
+ * `parker.ts`), after checking that FFI is available so that a missing
+ * permission gives a clear error instead of a prompt.
+ *
+ * @example
+ * ```ts ignore
+ * import { createParker } from "./mod.ts";
+ * const parker = createParker();
+ * await parker.park(new Int32Array([epfd]));
+ * parker.close();
+ * ```
+ */
+export function createParker(kind?: ParkerKind): Parker {
+  if (!ffiAvailable()) throw new Error(ffiUnavailableMessage());
+  return makeParker(kind);
 }
 
 let available: boolean | null = null;

@@ -29,6 +29,9 @@ describe("ffiAvailable and the poller choice (subprocess)", () => {
           pollers: [],
           defaultKind: null,
           createError: r.createError,
+          libcError:
+            "FFI is not permitted: run Deno with --allow-ffi (or -A), or use the host reactor",
+          parkerError: r.libcError,
           clockOk: true,
         });
         assert.match(String(r.createError), /--allow-ffi.*host reactor/);
@@ -46,6 +49,8 @@ describe("ffiAvailable and the poller choice (subprocess)", () => {
       pollers: ["epoll", "poll", "select"],
       defaultKind: "epoll",
       createError: "",
+      libcError: "",
+      parkerError: "",
       clockOk: true,
     });
   });
