@@ -706,6 +706,15 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     this._called = true;
     this._canceller = null; // no longer needed; drop the reference (Twisted does too)
     this._result = result;
+    if (this._stages === null) {
+      // Nothing to run yet (succeed(), fail(), most producers): only the
+      // bookkeeping _run would do.
+      this._chainedTo = null;
+      if (result instanceof Failure && !handedOff.has(result)) {
+        trackFailure(this, result, this._debug);
+      }
+      return;
+    }
     this._run();
   }
 
