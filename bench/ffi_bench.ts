@@ -7,7 +7,10 @@
  * - `monotonicSeconds()`;
  * - parker wake-up latency: a separate process writes a CLOCK_MONOTONIC stamp
  *   into a Unix socket every 1–3 ms (random), so the parker is idle when each
- *   lands; latency = when the parked JS thread resumes − the stamp.
+ *   lands; latency = when the parked JS thread resumes − the stamp. For
+ *   scale, the C floor of bench/reactor_floor.c (a C reader blocked in
+ *   `epoll_wait(-1)`, same stimulus) runs in the same session when `cc` is
+ *   available.
  *
  *   deno run -A bench/ffi_bench.ts [--json]
  *   bun bench/ffi_bench.ts [--json]
@@ -15,7 +18,7 @@
  * @module
  */
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -140,6 +143,23 @@ async function wakeLatency(
   };
 }
 
+/** Build and run bench/reactor_floor.c's `floor` mode, or null without a C compiler. */
+function cFloor(samples: number): { p50: number; p99: number; } | null {
+  const dir = mkdtempSync(join(tmpdir(), "skein-floor-"));
+  try {
+    const exe = join(dir, "reactor_floor");
+    const src = fileURLToPath(new URL("./reactor_floor.c", import.meta.url));
+    execFileSync("cc", ["-O2", "-o", exe, src], { stdio: "ignore" });
+    const out = execFileSync(exe, ["floor", String(samples)], { encoding: "utf8" });
+    const r = JSON.parse(out.trim().split("\n").at(-1)!);
+    return { p50: r.p50_us, p99: r.p99_us };
+  } catch {
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const json = args.includes("--json");
   const rows: Record<string, number | string>[] = [];
@@ -201,6 +221,12 @@ async function main(): Promise<void> {
     add(`parker ${kind}: idle wake-up p50 (n=${r.n})`, r.p50, "µs");
     add(`parker ${kind}: idle wake-up p90`, r.p90, "µs");
     add(`parker ${kind}: idle wake-up p99`, r.p99, "µs");
+  }
+
+  const floor = cFloor(samples);
+  if (floor !== null) {
+    add(`C floor (epoll_wait -1 in C): idle wake-up p50`, floor.p50, "µs");
+    add(`C floor (epoll_wait -1 in C): idle wake-up p99`, floor.p99, "µs");
   }
 
   if (json) {

@@ -30,17 +30,20 @@ export interface Poller {
   /**
    * Set the interest for `fd` to `events` (a mask of READ | WRITE). 0 removes
    * it. Throws `FileDescriptorOverrun` when the poller cannot watch the fd.
+   * Remove an fd (`modify(fd, 0)`) before closing it: the poller's record of
+   * the interest would otherwise outlive the fd and its reused number.
    */
   modify(fd: number, events: number): void;
   /**
    * Wait at most `timeoutMs` (0 = do not block, -1 = forever; only
    * `runBlocking` mode passes non-zero) and call `onReady(fd, mask)` for each
    * ready fd, where mask has READ, WRITE and/or ERROR. Returns the number of
-   * ready fds. EINTR counts as 0. The mask is limited to the interest the fd
-   * has when `onReady` is called (plus ERROR), so a callback that removes or
-   * narrows another fd's interest stops that fd's stale readiness from being
-   * reported later in the same batch. Not re-entrant: do not call `poll` from
-   * `onReady`.
+   * reports (kqueue reports a readable and writable fd twice, once per
+   * filter; the others once per fd). EINTR counts as 0. The mask is limited
+   * to the interest the fd has when `onReady` is called (plus ERROR), so a
+   * callback that removes or narrows another fd's interest stops that fd's
+   * stale readiness from being reported later in the same batch. Not
+   * re-entrant: do not call `poll` from `onReady`.
    */
   poll(timeoutMs: number, onReady: (fd: number, mask: number) => void): number;
   /**
