@@ -43,3 +43,13 @@ export function checkArgs(fd: number, events: number): void {
     throw new RangeError(`events must be a mask of READ (1) and WRITE (2), not ${events}`);
   }
 }
+
+/**
+ * A millisecond timeout for poll/epoll_wait: negative means forever (-1),
+ * fractions round up (so 0.3 ms waits rather than spins), and huge values are
+ * clamped to the largest `int`.
+ */
+export function timeoutArg(ms: number): number {
+  if (ms < 0 || Number.isNaN(ms)) return -1;
+  return ms >= 2147483647 ? 2147483647 : Math.ceil(ms);
+}

@@ -6,7 +6,14 @@
 
 import { constants, epollEventLayout, errno, errorFromErrno } from "../ffi/mod.ts";
 import type { Libc } from "../ffi/types.ts";
-import { checkArgs, closedError, pickLibc, pickMaxEvents, type PollerOptions } from "./_common.ts";
+import {
+  checkArgs,
+  closedError,
+  pickLibc,
+  pickMaxEvents,
+  type PollerOptions,
+  timeoutArg,
+} from "./_common.ts";
 import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./poller.ts";
 
 const EV_READ = constants.EPOLLIN | constants.EPOLLPRI;
@@ -106,7 +113,7 @@ export class EpollPoller implements Poller {
   poll(timeoutMs: number, onReady: (fd: number, mask: number) => void): number {
     if (this.#closed) throw closedError(this.kind);
     const lib = this.#lib;
-    const n = lib.epoll_wait!(this.#epfd, this.#events, this.#max, timeoutMs | 0);
+    const n = lib.epoll_wait!(this.#epfd, this.#events, this.#max, timeoutArg(timeoutMs));
     if (n < 0) {
       const e = lib.errno();
       if (e === errno.EINTR) return 0;

@@ -6,7 +6,14 @@
 
 import { constantsFor, errnoTable, errorFromErrno, keventSize, TIMESPEC_SIZE } from "../ffi/mod.ts";
 import type { Libc, OSName } from "../ffi/types.ts";
-import { checkArgs, closedError, pickLibc, pickMaxEvents, type PollerOptions } from "./_common.ts";
+import {
+  checkArgs,
+  closedError,
+  pickLibc,
+  pickMaxEvents,
+  type PollerOptions,
+  timeoutArg,
+} from "./_common.ts";
 import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./poller.ts";
 
 /** Options for {@linkcode KqueuePoller}. */
@@ -140,6 +147,7 @@ export class KqueuePoller implements Poller {
   /** Wait up to `timeoutMs` (-1: forever) and report ready fds (one call per filter). */
   poll(timeoutMs: number, onReady: (fd: number, mask: number) => void): number {
     if (this.#closed) throw closedError(this.kind);
+    timeoutMs = timeoutArg(timeoutMs);
     const lib = this.#lib;
     const c = this.#c;
     let ts: Uint8Array | null = null;

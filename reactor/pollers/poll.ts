@@ -6,7 +6,7 @@
 
 import { constants, errno, errorFromErrno, POLLFD_SIZE } from "../ffi/mod.ts";
 import type { Libc } from "../ffi/types.ts";
-import { checkArgs, closedError, pickLibc, type PollerOptions } from "./_common.ts";
+import { checkArgs, closedError, pickLibc, type PollerOptions, timeoutArg } from "./_common.ts";
 import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./poller.ts";
 
 const P_READ = constants.POLLIN | constants.POLLPRI;
@@ -102,7 +102,7 @@ export class PollPoller implements Poller {
     if (this.#closed) throw closedError(this.kind);
     const lib = this.#lib;
     const count = this.#count;
-    const n = lib.poll(this.#buf, count, timeoutMs | 0);
+    const n = lib.poll(this.#buf, count, timeoutArg(timeoutMs));
     if (n < 0) {
       const e = lib.errno();
       if (e === errno.EINTR) return 0;

@@ -17,7 +17,7 @@ import {
   writeTimeval,
 } from "../ffi/mod.ts";
 import type { Libc } from "../ffi/types.ts";
-import { checkArgs, closedError, pickLibc, type PollerOptions } from "./_common.ts";
+import { checkArgs, closedError, pickLibc, type PollerOptions, timeoutArg } from "./_common.ts";
 import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./poller.ts";
 
 /**
@@ -92,6 +92,7 @@ export class SelectPoller implements Poller {
   /** Wait up to `timeoutMs` (-1: forever) and report ready fds. */
   poll(timeoutMs: number, onReady: (fd: number, mask: number) => void): number {
     if (this.#closed) throw closedError(this.kind);
+    timeoutMs = timeoutArg(timeoutMs);
     const lib = this.#lib;
     const nfds = this.#maxFd + 1;
     const bytes = (nfds + 7) >> 3;

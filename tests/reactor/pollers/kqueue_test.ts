@@ -160,7 +160,7 @@ for (const os of ["darwin", "freebsd"] as const) {
       assert.equal(k.calls.at(-1)!.nevents, 8);
     });
 
-    it("passes a zero timespec for poll(0), none for -1, and seconds+nanoseconds otherwise", () => {
+    it("passes a zero timespec for poll(0), none for a negative timeout, and seconds+nanoseconds otherwise", () => {
       const k = new FakeKqueue(os);
       const p = new KqueuePoller({ libc: k.libc(), os });
       p.poll(0, () => {});
@@ -169,6 +169,12 @@ for (const os of ["darwin", "freebsd"] as const) {
       assert.equal(k.calls.at(-1)!.timeout, null);
       p.poll(1500, () => {});
       assert.equal(k.calls.at(-1)!.timeout, 1.5);
+      p.poll(0.4, () => {}); // a fraction rounds up: waits rather than spins
+      assert.equal(k.calls.at(-1)!.timeout, 0.001);
+      p.poll(-7, () => {}); // any negative timeout means forever
+      assert.equal(k.calls.at(-1)!.timeout, null);
+      p.poll(1e12, () => {}); // clamped to the largest int of milliseconds
+      assert.equal(k.calls.at(-1)!.timeout, 2147483.647);
     });
 
     it("counts EINTR as nothing ready and throws on other errors", () => {
