@@ -191,6 +191,15 @@ export class NonblockingParker extends BaseParker {
   }
 }
 
+/** Let a timer not keep the process alive (Bun/Node: `unref()`; Deno: `Deno.unrefTimer`). */
+function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
+  if (typeof timer === "number") {
+    if (typeof Deno !== "undefined") Deno.unrefTimer(timer);
+  } else {
+    (timer as { unref?: () => void; }).unref?.();
+  }
+}
+
 let blobURL: string | null = null;
 
 /** One `blob:` URL for every WorkerParker (revoking it early breaks Bun's loader). */
@@ -311,8 +320,8 @@ export class WorkerParker extends BaseParker {
     this.#stopWorker();
     this.#settle();
     // The worker may still be in poll() on the wake fd for a moment: close
-    // the fds after it has had time to return.
-    setTimeout(() => this.closeFds(), 100);
+    // the fds after it has had time to return, without delaying exit.
+    unrefTimer(setTimeout(() => this.closeFds(), 100));
   }
 }
 
