@@ -39,6 +39,8 @@ import { createParker } from "./ffi/mod.ts";
 import type { Parker } from "./ffi/types.ts";
 import { createPoller } from "./pollers/mod.ts";
 import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./pollers/poller.ts";
+
+export type { PollerKind } from "./pollers/poller.ts";
 import { ReactorBase, type RunOptions } from "./reactor_base.ts";
 import { TCPConnector, TCPPort } from "./tcp.ts";
 import { UDPPort } from "./udp.ts";
