@@ -344,20 +344,7 @@ describe("cancellation (test_defer.DeferredCancellerTests)", () => {
 });
 
 describe("trampolining (test_defer.DeferredTests.test_*Recursion / deep chains)", () => {
-  it("a chain of 100,000 already-fired Deferreds does not grow the stack", () => {
-    let d = succeed(0);
-    for (let i = 0; i < 100_000; i++) {
-      const prev = d;
-      d = new Deferred<number>();
-      const next = d;
-      prev.addCallback((n) => {
-        next.callback(n + 1);
-      });
-    }
-    assert.equal(d.result, 100_000);
-  });
-
-  it("100,000 callbacks each returning a fired Deferred run in one pass", () => {
+  it("100,000 callbacks each returning an already-fired Deferred run in one pass (its result is taken)", () => {
     const d = new Deferred<number>();
     for (let i = 0; i < 100_000; i++) d.addCallback((n) => succeed(n + 1));
     d.callback(0);
