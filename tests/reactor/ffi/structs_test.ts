@@ -80,6 +80,14 @@ describe("sockaddr_in / sockaddr_in6", () => {
       1,
       "lo is interface 1",
     );
+    const high = encodeSockaddr("fe80::1", 9, {
+      os: "darwin",
+      scopeID: 0x80000001,
+      flowInfo: 0xfffff,
+    });
+    const hd = decodeSockaddr(high, 28, "darwin") as { scopeID: number; flowInfo: number; };
+    assert.equal(hd.scopeID, 0x80000001, "unsigned 32-bit scope id");
+    assert.equal(hd.flowInfo, 0xfffff);
     const explicit = encodeSockaddr("fe80::1", 9, { os: "linux", scopeID: 7 });
     assert.equal((decodeSockaddr(explicit, 28, "linux") as { scopeID: number; }).scopeID, 7);
   });
