@@ -239,12 +239,13 @@ export function formatIPv6(bytes: Uint8Array, off: number): string {
   return s;
 }
 
-function writeFamily(v: DataView, family: number, size: number, os: OSName): void {
+function writeFamily(out: Uint8Array, family: number, size: number, os: OSName): void {
   if (os === "linux") {
-    v.setUint16(0, family, true);
+    out[0] = family & 0xff;
+    out[1] = family >> 8;
   } else {
-    v.setUint8(0, size);
-    v.setUint8(1, family);
+    out[0] = size;
+    out[1] = family;
   }
 }
 
@@ -288,12 +289,11 @@ export function encodeSockaddr(host: string, port: number, options?: SockaddrOpt
   if (out.length < SOCKADDR_IN6_SIZE) {
     throw new RangeError(`sockaddr buffer must hold ${SOCKADDR_IN6_SIZE} bytes`);
   }
-  const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
   if (parseIPv4(host, out, 4)) {
-    writeFamily(v, c.AF_INET, SOCKADDR_IN_SIZE, os);
-    v.setUint16(2, port, false);
-    v.setUint32(8, 0);
-    v.setUint32(12, 0);
+    writeFamily(out, c.AF_INET, SOCKADDR_IN_SIZE, os);
+    out[2] = port >> 8;
+    out[3] = port & 0xff;
+    out.fill(0, 8, 16);
     return out.subarray(0, SOCKADDR_IN_SIZE);
   }
   let addr = host;
@@ -309,10 +309,18 @@ export function encodeSockaddr(host: string, port: number, options?: SockaddrOpt
       `${JSON.stringify(host)} is not a numeric IPv4 or IPv6 address (resolve names first)`,
     );
   }
-  writeFamily(v, c.AF_INET6, SOCKADDR_IN6_SIZE, os);
-  v.setUint16(2, port, false);
-  v.setUint32(4, options?.flowInfo ?? 0, false);
-  v.setUint32(24, scope >>> 0, true);
+  writeFamily(out, c.AF_INET6, SOCKADDR_IN6_SIZE, os);
+  out[2] = port >> 8;
+  out[3] = port & 0xff;
+  const flow = options?.flowInfo ?? 0;
+  out[4] = flow >>> 24;
+  out[5] = (flow >>> 16) & 0xff;
+  out[6] = (flow >>> 8) & 0xff;
+  out[7] = flow & 0xff;
+  out[24] = scope & 0xff;
+  out[25] = (scope >>> 8) & 0xff;
+  out[26] = (scope >>> 16) & 0xff;
+  out[27] = scope >>> 24;
   return out.subarray(0, SOCKADDR_IN6_SIZE);
 }
 
@@ -344,8 +352,7 @@ export function encodeSockaddrUn(path: string, os: OSName = TABLE_OS): Uint8Arra
   }
   const len = 2 + bytes.length + (abstract ? 0 : 1);
   const out = new Uint8Array(len);
-  const v = new DataView(out.buffer);
-  writeFamily(v, constantsFor(os).AF_UNIX, len, os);
+  writeFamily(out, constantsFor(os).AF_UNIX, len, os);
   out.set(bytes, 2);
   return out;
 }
