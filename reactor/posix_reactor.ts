@@ -179,10 +179,11 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
   /**
    * Run the loop on the JavaScript thread itself: poll with the timeout to the
    * next timed call, never parking off-thread. Faster on the busy path, but
-   * it **starves the host event loop**: host timers, `fetch`, Worker messages
-   * and signal handlers do not run until the reactor stops (promise
-   * continuations do, between iterations). For processes that belong to the
-   * reactor alone. Returns like `run()`.
+   * it **starves the host event loop** while it waits: host timers, `fetch`,
+   * Worker messages and signal handlers only get in when the reactor goes
+   * idle (one host turn before each blocking wait), and not at all while it
+   * is blocked. Promise continuations run between iterations. For processes
+   * that belong to the reactor alone. Returns like `run()`.
    *
    * @example
    * ```ts ignore
@@ -259,12 +260,21 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
       try {
         this.runUntilCurrent();
         if (gen !== this.#gen) return;
-        const t = this.timeout();
-        this.#pollOnce(t === null ? -1 : Math.ceil(t * 1000));
+        if (this.#pollOnce(0) === 0) {
+          // Idle: before blocking, give the host one turn, so promise chains
+          // of any depth settle and host callbacks (Worker messages, signals)
+          // get in; then block in the poller until I/O or the next timed call.
+          await nextTurn();
+          if (gen !== this.#gen) return;
+          this.runUntilCurrent();
+          if (gen !== this.#gen) return;
+          const t = this.timeout();
+          this.#pollOnce(t === null ? -1 : Math.ceil(t * 1000));
+        }
       } catch (e) {
         log.err(e, "Unexpected error in main loop.");
       }
-      // A microtask checkpoint: promise continuations run between iterations.
+      // Busy: a microtask checkpoint only, no host turn.
       await null;
     }
   }

@@ -279,6 +279,36 @@ for (const kind of FFI_KINDS) {
       close(b);
     });
 
+    it("runBlocking: a deep promise chain settles before the loop blocks", async () => {
+      const r = makePosix(kind);
+      const [a, b] = socketpair();
+      const d = new FdDescriptor(a);
+      let stoppedBy = "";
+      d.onRead = (self) => {
+        readSome(self.fd);
+        void (async () => {
+          for (let i = 0; i < 10; i++) await null;
+          await Promise.resolve();
+          stoppedBy = "chain";
+          r.removeReader(self);
+          r.stop();
+        })();
+      };
+      r.addReader(d);
+      // A safety net, so that a loop that blocks too early ends the test (failing).
+      r.callLater(3, () => {
+        if (stoppedBy === "") {
+          stoppedBy = "safety timer";
+          r.stop();
+        }
+      });
+      writeAll(b, "go");
+      await r.runBlocking();
+      assert.equal(stoppedBy, "chain");
+      close(a);
+      close(b);
+    });
+
     it("after stop() the poller is released; later registrations are only recorded", async () => {
       const r = makePosix(kind);
       r.callWhenRunning(() => r.stop());
