@@ -690,7 +690,9 @@ export abstract class StreamPort implements IListeningPort {
   startListening(): void {
     if (this.connected) return;
     init();
+    fillFdReserve();
     this.fd = this.openSocket();
+    listeningPorts++;
     logMsg(`${logPrefixOf(this.factory)} starting on ${this.describeAddress()}`);
     this.factory.doStart();
     this.connected = true;
@@ -770,7 +772,11 @@ export abstract class StreamPort implements IListeningPort {
     }
   }
 
-  /** Out of fds or memory: log once, pause accepting, retry a little later. */
+  /**
+   * Out of fds or memory: log once, give the process's fd reserve back to the
+   * runtime (so it is not starved by our accepts), pause accepting, and retry
+   * once the reserve can be taken again.
+   */
   private acceptStarved(err: number): void {
     if (!this.starved) {
       this.starved = true;
@@ -778,13 +784,17 @@ export abstract class StreamPort implements IListeningPort {
         `${this.logPrefix()}: could not accept new connection (${
           sysError(err, "accept").message
         }); `
-          + `pausing accepts for ${this.acceptRetryDelay}s`,
+          + `pausing accepts, retrying every ${this.acceptRetryDelay}s`,
       );
     }
+    releaseFdReserve();
     this.stopReading();
-    this.reactor.callLater(this.acceptRetryDelay, () => {
-      if (this.connected && !this.disconnecting) this.startReading();
-    });
+    const retry = (): void => {
+      if (!this.connected || this.disconnecting) return;
+      if (fillFdReserve()) this.startReading();
+      else this.reactor.callLater(this.acceptRetryDelay, retry);
+    };
+    this.reactor.callLater(this.acceptRetryDelay, retry);
   }
 
   /** Stop accepting; the Deferred fires once the socket is closed. */
@@ -820,6 +830,7 @@ export abstract class StreamPort implements IListeningPort {
     if (this.fd >= 0) {
       L!.close(this.fd);
       this.fd = -1;
+      if (--listeningPorts === 0) releaseFdReserve();
     }
     try {
       this.afterClose();
@@ -838,6 +849,31 @@ export abstract class StreamPort implements IListeningPort {
     this.closeWaiters = [];
     for (const d of waiters) d.callback(undefined);
   }
+}
+
+/**
+ * A few placeholder fds held while listening ports run. When accepting hits
+ * the fd limit they are closed, so the runtime itself (timers, signal pipes,
+ * module loads) still has descriptors; accepts resume only once they can be
+ * re-taken. Deno panics in its own internals when it finds no free fd.
+ */
+const FD_RESERVE_SIZE = 8;
+const fdReserve: number[] = [];
+let listeningPorts = 0;
+
+function fillFdReserve(): boolean {
+  const l = L!;
+  while (fdReserve.length < FD_RESERVE_SIZE) {
+    const fd = l.socket(K.AF_UNIX, K.SOCK_DGRAM | K.SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    fdReserve.push(fd);
+  }
+  return true;
+}
+
+function releaseFdReserve(): void {
+  const l = L!;
+  while (fdReserve.length > 0) l.close(fdReserve.pop()!);
 }
 
 /** How many connections one readiness event may accept. */

@@ -1,7 +1,7 @@
 // A Skein server for stress_test.ts, run as its own process (so its fd limit and
 // RSS are its own): listens on 127.0.0.1:0 with the poller named in argv, prints
 // the port, then answers each stdin line with "<open connections> <VmRSS kB>".
-import { readFileSync } from "node:fs";
+import { openSync, readSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Factory, Protocol } from "../../protocols/protocol.ts";
 import type { IPv4Address } from "../../reactor/address.ts";
@@ -10,8 +10,15 @@ import { type PollerKind, PosixReactor } from "../../reactor/posix_reactor.ts";
 const g = globalThis as { Deno?: { args: string[]; }; process?: { argv: string[]; }; };
 const kind = (g.Deno ? g.Deno.args[0] : g.process!.argv[2]) as PollerKind;
 let open = 0;
+// Opened once: under an fd limit (the EMFILE test) opening it later would fail.
+const statusFd = openSync("/proc/self/status", "r");
+const statusBuf = new Uint8Array(8192);
 
+/** Idle unless spoken to; then it echoes (to prove the server still serves). */
 class Idle extends Protocol {
+  override dataReceived(data: Uint8Array): void {
+    this.transport!.write(data);
+  }
   override connectionMade(): void {
     open++;
   }
@@ -36,7 +43,9 @@ rl.on("line", (line: string) => {
     r.stop();
     return;
   }
-  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? "0";
+  const n = readSync(statusFd, statusBuf, 0, statusBuf.length, 0);
+  const status = new TextDecoder().decode(statusBuf.subarray(0, n));
+  const rss = /VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0";
   console.log(`${open} ${rss}`);
 });
 r.run({ installSignalHandlers: false }).then(() => {

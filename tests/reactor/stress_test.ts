@@ -125,6 +125,81 @@ for (const kind of KINDS.filter((k) => k === "epoll" || k === "poll" || k === "k
   });
 }
 
+const PY_EMFILE = `
+import socket, sys
+port, n, drop = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+socks = [socket.create_connection(("127.0.0.1", port)) for i in range(n)]
+print("connected", flush=True)
+sys.stdin.readline()
+s = socks[0]; s.settimeout(10); s.sendall(b"ping"); print(s.recv(10).decode(), flush=True)
+for s in socks[1:1 + drop]: s.close()
+print("closed", flush=True)
+sys.stdin.readline()
+`;
+
+for (const kind of KINDS.filter((k) => k !== "host")) {
+  describe(`accepting past the fd limit on ${kind}`, () => {
+    it(
+      "EMFILE: the server keeps serving, pauses accepts, and accepts the backlog once fds free up",
+      {
+        timeout: 60000,
+      },
+      async () => {
+        const n = 120;
+        const drop = 60;
+        // The server runs with RLIMIT_NOFILE = 100: it runs out of fds mid-backlog.
+        const cmd = [RUNTIME[0], ...RUNTIME[1], SERVER, kind].map((a) => `'${a}'`).join(" ");
+        const server = spawn("sh", ["-c", `ulimit -n 100 && exec ${cmd}`], {
+          stdio: ["pipe", "pipe", "inherit"],
+        });
+        const next = lines(server.stdout!);
+        let holder: ReturnType<typeof spawn> | null = null;
+        const killer = setTimeout(() => {
+          server.kill("SIGKILL");
+          holder?.kill("SIGKILL");
+        }, 55000);
+        const count = async (): Promise<number> => {
+          server.stdin!.write("rss\n");
+          return Number((await next()).split(" ")[0]);
+        };
+        const settle = async (pred: (n: number) => boolean): Promise<number> => {
+          let open = await count();
+          for (let i = 0; i < 100 && !pred(open); i++) {
+            await new Promise((r) => setTimeout(r, 100));
+            open = await count();
+          }
+          return open;
+        };
+        try {
+          const port = Number(await next());
+          holder = spawn("python3", ["-c", PY_EMFILE, String(port), String(n), String(drop)], {
+            stdio: ["pipe", "pipe", "inherit"],
+          });
+          const hnext = lines(holder.stdout!);
+          assert.equal(await hnext(), "connected");
+          // Let the server accept what it can; it must stall below n, alive.
+          await new Promise((r) => setTimeout(r, 500));
+          const stalled = await count();
+          assert.ok(stalled > 0 && stalled < n, `accepted ${stalled} of ${n} under a 100-fd limit`);
+          holder.stdin!.write("go\n");
+          assert.equal(await hnext(), "ping", "an accepted connection is still served");
+          assert.equal(await hnext(), "closed");
+          // Freed fds: the paused accept loop retries and takes the rest of the backlog.
+          const open = await settle((k) => k === n - drop);
+          assert.equal(open, n - drop);
+          holder.stdin!.write("done\n");
+          server.stdin!.write("quit\n");
+          await new Promise((r) => server.on("close", r));
+        } finally {
+          clearTimeout(killer);
+          server.kill("SIGKILL");
+          holder?.kill("SIGKILL");
+        }
+      },
+    );
+  });
+}
+
 /** A checksum over 32-bit little-endian words with a carry for odd chunk sizes. */
 class WordSum {
   h = 0;
