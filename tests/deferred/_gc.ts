@@ -23,6 +23,9 @@ function tick(ms: number): Promise<void> {
 export async function collectUntil(done: () => boolean, rounds = 40): Promise<boolean> {
   const gc = gcHook();
   for (let i = 0; i < rounds; i++) {
+    // A WeakRef's target stays alive until the end of the job that created
+    // or deref()'d it, so never collect in the same job as `done()` runs.
+    await tick(0);
     gc();
     await tick(i < 5 ? 0 : 10);
     if (done()) return true;

@@ -7,6 +7,7 @@ import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
 import { AlreadyCalledError, CancelledError, TimeoutError } from "../../deferred/errors.ts";
 import { Failure } from "../../deferred/failure.ts";
 import { Clock } from "../../task/clock.ts";
+import { collectUntil } from "./_gc.ts";
 
 function collect<T>(d: Deferred<T>): { results: T[]; failures: Failure[]; } {
   const out = { results: [] as T[], failures: [] as Failure[] };
@@ -1130,5 +1131,40 @@ describe("chainDeferred without recursion", () => {
     assert.deepEqual(results, []);
     waiter.unpause();
     assert.deepEqual(results, [5]);
+  });
+});
+
+describe("references (test_defer.DeferredTests.test_canceller_circular_reference_*)", () => {
+  it("firing drops the canceller, so what it holds can be collected while the Deferred lives on", async () => {
+    const kept: Deferred<null>[] = [];
+    const refs: WeakRef<object>[] = [];
+    (() => {
+      const big = { payload: new Array(1000).fill(0) };
+      refs.push(new WeakRef(big));
+      const d = new Deferred<null>(() => void big.payload.length);
+      d.callback(null);
+      kept.push(d);
+    })();
+    assert.ok(
+      await collectUntil(() => refs[0].deref() === undefined),
+      "the canceller's captures were kept alive",
+    );
+    assert.equal(kept[0].result, null);
+  });
+
+  it("a fired Deferred does not keep its run stages (callbacks and their arguments) alive", async () => {
+    const kept: Deferred<number>[] = [];
+    const refs: WeakRef<object>[] = [];
+    (() => {
+      const arg = { big: new Array(1000).fill(0) };
+      refs.push(new WeakRef(arg));
+      const d = succeed(1).addCallback((n, a: { big: number[]; }) => n + a.big.length, arg);
+      kept.push(d);
+    })();
+    assert.ok(
+      await collectUntil(() => refs[0].deref() === undefined),
+      "the stage's argument was kept alive",
+    );
+    assert.equal(kept[0].result, 1001);
   });
 });
