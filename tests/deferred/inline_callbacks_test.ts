@@ -11,6 +11,7 @@ import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
 import { CancelledError, NotACoroutineError } from "../../deferred/errors.ts";
 import type { Failure } from "../../deferred/failure.ts";
 import { ensureDeferred, inlineCallbacks } from "../../deferred/inline_callbacks.ts";
+import { collectUntil } from "./_gc.ts";
 
 class TerminalError extends Error {}
 class UntranslatedError extends Error {}
@@ -667,5 +668,46 @@ describe("async generator bodies (inlineCallbacks / ensureDeferred)", () => {
       return x + 1;
     }
     assert.equal(await ensureDeferred(run()), 21);
+  });
+});
+
+describe("references (test_inlinecb.BasicTests.test_inlineCallbacksNoCircularReference)", () => {
+  it("after the body returns, nothing keeps its arguments, generator or Deferred alive", async () => {
+    const refs: WeakRef<object>[] = [];
+    const func = inlineCallbacks(function*(a: object) {
+      yield a;
+      return a;
+    });
+    (() => {
+      const obj = { some: "object" };
+      refs.push(new WeakRef(obj));
+      const d = func(obj);
+      assert.equal(resultOf(d), obj);
+      refs.push(new WeakRef(d));
+    })();
+    assert.ok(
+      await collectUntil(() => refs.every((r) => r.deref() === undefined)),
+      "something was kept alive",
+    );
+  });
+
+  it("after cancellation, nothing keeps the generator alive", async () => {
+    const refs: WeakRef<object>[] = [];
+    (() => {
+      const waited = new Deferred<number>();
+      const big = { payload: new Array(1000).fill(0) };
+      refs.push(new WeakRef(big));
+      const d = inlineCallbacks(function*() {
+        yield waited;
+        return big.payload.length;
+      })();
+      d.addErrback(() => null);
+      d.cancel();
+      refs.push(new WeakRef(d));
+    })();
+    assert.ok(
+      await collectUntil(() => refs.every((r) => r.deref() === undefined)),
+      "something was kept alive",
+    );
   });
 });
