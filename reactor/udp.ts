@@ -85,6 +85,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   private readonly addrLen = new Uint32Array(1);
   private closeWaiters: Deferred<void>[] = [];
   private closing = false;
+  private outgoingInterface = "";
   private L: Libc | null = null;
 
   /** Prepare a port; `startListening()` binds it. */
@@ -390,6 +391,38 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     return (this.kind === "INET6"
       ? getIntOpt(this.fd, K.IPPROTO_IPV6, K.IPV6_MULTICAST_LOOP)
       : getIntOpt(this.fd, K.IPPROTO_IP, K.IP_MULTICAST_LOOP)) !== 0;
+  }
+
+  /**
+   * Send multicast datagrams through the interface with address `addr`
+   * (IP_MULTICAST_IF; for an IPv6 port, an interface index as a string, "0"
+   * for the default). Twisted's `setOutgoingInterface`.
+   */
+  setOutgoingInterface(addr: string): Deferred<void> {
+    try {
+      if (this.kind === "INET6") {
+        const index = Number(addr || "0");
+        if (!Number.isInteger(index) || index < 0) {
+          throw new InvalidAddressError(`${addr}: an IPv6 port takes an interface index`);
+        }
+        setIntOptOrThrow(this.fd, K.IPPROTO_IPV6, K.IPV6_MULTICAST_IF, index);
+      } else {
+        if (addr !== "" && !isIPv4Address(addr)) {
+          throw new InvalidAddressError(`${addr}: the outgoing interface must be an IPv4 address`);
+        }
+        const sa = encodeIP(K.AF_INET, addr, 0);
+        setBytesOpt(this.fd, K.IPPROTO_IP, K.IP_MULTICAST_IF, sa.slice(4, 8));
+      }
+      this.outgoingInterface = addr;
+    } catch (e) {
+      return fail<void>(e);
+    }
+    return succeed<void>(undefined);
+  }
+
+  /** The interface set by `setOutgoingInterface` (`""` = the default). */
+  getOutgoingInterface(): string {
+    return this.outgoingInterface;
   }
 
   /**
