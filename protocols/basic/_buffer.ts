@@ -30,34 +30,29 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 /**
  * The unread bytes of a connection.
  *
- * Data is appended at the end and consumed from the front by moving an
- * offset; storage grows by doubling and is compacted only when that halves
- * it, so appends cost amortised O(1) per byte whatever the chunking. When the
- * buffer is empty a chunk can be *borrowed* (parsed in place without a copy);
- * `release()` then copies whatever is left unread, because the caller may
- * reuse its array once `dataReceived` returns.
+ * Incoming chunks are copied once into storage this buffer owns; messages are
+ * handed out as `subarray` views of that storage (no copy per message, which
+ * matters: a small typed-array allocation costs far more than a view on V8).
+ * Once a view has been handed out the storage is *shared*: bytes before the
+ * end are never written again (new data only goes after them, and compaction
+ * or reuse moves to fresh storage), so a delivered message never changes.
+ *
+ * Consumption moves a read offset; storage grows geometrically and is
+ * compacted only when that halves it, so appending costs amortised O(1) per
+ * byte however the data is chunked.
  */
 export class ByteBuffer {
   #buf: Uint8Array = EMPTY;
+  /** `#buf` up to `#end`: searches on it stop at the data's end. */
+  #view: Uint8Array = EMPTY;
   #start = 0;
   #end = 0;
-  #owned = true;
+  /** A view into `#buf` was handed out: bytes before `#end` are frozen. */
+  #shared = false;
 
   /** How many unread bytes there are. */
   get length(): number {
     return this.#end - this.#start;
-  }
-
-  /** Take `data` without copying when empty, else append it (copying). */
-  feed(data: Uint8Array): void {
-    if (this.#end === this.#start && data.length > 0) {
-      this.#buf = data;
-      this.#start = 0;
-      this.#end = data.length;
-      this.#owned = false;
-    } else {
-      this.append(data);
-    }
   }
 
   /** Copy `data` in after the unread bytes. */
@@ -65,22 +60,27 @@ export class ByteBuffer {
     const n = data.length;
     if (n === 0) return;
     const len = this.#end - this.#start;
-    if (!this.#owned || this.#end + n > this.#buf.length) {
+    if (this.#end + n > this.#buf.length) {
       const cap = this.#buf.length;
-      if (this.#owned && len + n <= cap >>> 1) {
+      if (len === 0) {
+        // Nothing kept: a fresh copy of just this chunk (the common case).
+        this.#buf = new Uint8Array(Math.max(n, 64));
+        this.#shared = false;
+      } else if (!this.#shared && len + n <= cap >>> 1) {
         // Plenty of room once the consumed prefix is dropped.
         this.#buf.copyWithin(0, this.#start, this.#end);
       } else {
-        const next = new Uint8Array(Math.max(len + n, cap * 2, 256));
+        const next = new Uint8Array(Math.max(256, 2 * (len + n)));
         next.set(this.#buf.subarray(this.#start, this.#end), 0);
         this.#buf = next;
-        this.#owned = true;
+        this.#shared = false;
       }
       this.#start = 0;
       this.#end = len;
     }
     this.#buf.set(data, this.#end);
     this.#end += n;
+    this.#view = this.#buf.subarray(0, this.#end);
   }
 
   /** The byte at `i` (relative to the first unread byte). */
@@ -88,25 +88,30 @@ export class ByteBuffer {
     return this.#buf[this.#start + i];
   }
 
-  /** A view of `n` unread bytes from relative offset `from` (valid until the next change). */
-  view(from: number, n: number): Uint8Array {
-    const s = this.#start + from;
-    return this.#buf.subarray(s, s + n);
-  }
-
   /** Index (relative) of the first occurrence of `needle` at or after `from`, or -1. */
   indexOf(needle: Uint8Array, from: number): number {
-    const end = this.#end;
-    // Search a view ending at the data's end: the storage past it is stale.
-    const buf = this.#buf.subarray(0, end);
+    const buf = this.#view;
     const m = needle.length;
     if (m === 0) return from <= this.length ? from : -1;
     const first = needle[0];
     let i = this.#start + from;
-    const last = end - m;
+    const last = this.#end - m;
     while (i <= last) {
-      const j = buf.indexOf(first, i);
-      if (j < 0 || j > last) return -1;
+      // Scan short distances in JS (a native indexOf call costs more than a
+      // typical line), hand long ones to the native search.
+      let j = -1;
+      const stop = Math.min(last, i + 64);
+      for (let p = i; p <= stop; p++) {
+        if (buf[p] === first) {
+          j = p;
+          break;
+        }
+      }
+      if (j < 0) {
+        if (stop >= last) return -1;
+        j = buf.indexOf(first, stop + 1);
+        if (j < 0 || j > last) return -1;
+      }
       let k = 1;
       while (k < m && buf[j + k] === needle[k]) k++;
       if (k === m) return j - this.#start;
@@ -115,10 +120,14 @@ export class ByteBuffer {
     return -1;
   }
 
-  /** Remove and return (as a copy) the first `n` unread bytes. */
+  /**
+   * Remove and return the first `n` unread bytes, as a view that stays valid
+   * and unchanged for good.
+   */
   take(n: number): Uint8Array {
     const s = this.#start;
-    const out = this.#buf.slice(s, s + n);
+    const out = this.#buf.subarray(s, s + n);
+    this.#shared = true;
     this.skip(n);
     return out;
   }
@@ -129,9 +138,14 @@ export class ByteBuffer {
     if (this.#start >= this.#end) this.#reset();
   }
 
-  /** Remove and return (as a copy) every unread byte. */
+  /** Remove and return every unread byte (see `take`). */
   takeAll(): Uint8Array {
     return this.take(this.#end - this.#start);
+  }
+
+  /** A copy of every unread byte, leaving them unread. */
+  copyAll(): Uint8Array {
+    return this.#buf.slice(this.#start, this.#end);
   }
 
   /** Forget every unread byte. */
@@ -139,30 +153,15 @@ export class ByteBuffer {
     this.#reset();
   }
 
-  /** Stop borrowing the caller's array: copy any unread remainder into owned storage. */
-  release(): void {
-    if (this.#owned) return;
-    const len = this.#end - this.#start;
-    if (len === 0) {
-      this.#reset();
-      return;
-    }
-    const next = new Uint8Array(Math.max(len * 2, 256));
-    next.set(this.#buf.subarray(this.#start, this.#end), 0);
-    this.#buf = next;
-    this.#start = 0;
-    this.#end = len;
-    this.#owned = true;
-  }
-
   #reset(): void {
     this.#start = 0;
     this.#end = 0;
-    // Drop borrowed arrays, and big owned ones so an idle connection does not
-    // keep a past burst's memory.
-    if (!this.#owned || this.#buf.length > 65536) {
+    this.#view = EMPTY;
+    // Reuse unshared storage unless it is big (an idle connection should not
+    // keep a past burst's memory); shared storage belongs to handed-out views.
+    if (this.#shared || this.#buf.length > 65536) {
       this.#buf = EMPTY;
-      this.#owned = true;
+      this.#shared = false;
     }
   }
 }

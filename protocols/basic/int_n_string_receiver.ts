@@ -88,22 +88,18 @@ export class IntNStringReceiver extends Protocol implements IPushProducer {
   override dataReceived(data: Uint8Array): void {
     const buf = this.#buffer;
     const n = this.prefixLength;
-    buf.feed(data);
-    try {
-      while (buf.length >= n && !this.paused) {
-        let length = 0;
-        for (let i = 0; i < n; i++) length = length * 256 + buf.at(i);
-        if (length > this.MAX_LENGTH) {
-          // As in Twisted, the offending bytes stay buffered.
-          this.lengthLimitExceeded(length);
-          return;
-        }
-        if (buf.length < n + length) return;
-        buf.skip(n);
-        this.stringReceived(buf.take(length));
+    buf.append(data);
+    while (buf.length >= n && !this.paused) {
+      let length = 0;
+      for (let i = 0; i < n; i++) length = length * 256 + buf.at(i);
+      if (length > this.MAX_LENGTH) {
+        // As in Twisted, the offending bytes stay buffered.
+        this.lengthLimitExceeded(length);
+        return;
       }
-    } finally {
-      buf.release();
+      if (buf.length < n + length) return;
+      buf.skip(n);
+      this.stringReceived(buf.take(length));
     }
   }
 

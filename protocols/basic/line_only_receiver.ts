@@ -72,37 +72,33 @@ export class LineOnlyReceiver extends Protocol {
   /** Split `data` into lines and deliver them. */
   override dataReceived(data: Uint8Array): unknown {
     const buf = this.#buffer;
-    buf.feed(data);
-    try {
-      const delim = this.#delim();
-      if (this.#searchDelim !== this.delimiter) {
-        this.#searchDelim = this.delimiter;
-        this.#searchFrom = 0;
-      }
-      let at: number;
-      while ((at = buf.indexOf(delim, this.#searchFrom)) >= 0) {
-        this.#searchFrom = 0;
-        if ((this.transport as { disconnecting?: boolean; } | null)?.disconnecting) {
-          this.#keepTail(delim);
-          return undefined;
-        }
-        const line = buf.take(at);
-        buf.skip(delim.length);
-        if (line.length > this.MAX_LENGTH) {
-          this.#keepTail(delim);
-          return this.lineLengthExceeded(line);
-        }
-        this.lineReceived(line);
-      }
-      this.#searchFrom = Math.max(0, buf.length - delim.length + 1);
-      if (buf.length > this.MAX_LENGTH) {
-        // As in Twisted, the remainder stays buffered.
-        return this.lineLengthExceeded(buf.view(0, buf.length).slice());
-      }
-      return undefined;
-    } finally {
-      buf.release();
+    buf.append(data);
+    const delim = this.#delim();
+    if (this.#searchDelim !== this.delimiter) {
+      this.#searchDelim = this.delimiter;
+      this.#searchFrom = 0;
     }
+    let at: number;
+    while ((at = buf.indexOf(delim, this.#searchFrom)) >= 0) {
+      this.#searchFrom = 0;
+      if ((this.transport as { disconnecting?: boolean; } | null)?.disconnecting) {
+        this.#keepTail(delim);
+        return undefined;
+      }
+      const line = buf.take(at);
+      buf.skip(delim.length);
+      if (line.length > this.MAX_LENGTH) {
+        this.#keepTail(delim);
+        return this.lineLengthExceeded(line);
+      }
+      this.lineReceived(line);
+    }
+    this.#searchFrom = Math.max(0, buf.length - delim.length + 1);
+    if (buf.length > this.MAX_LENGTH) {
+      // As in Twisted, the remainder stays buffered.
+      return this.lineLengthExceeded(buf.copyAll());
+    }
+    return undefined;
   }
 
   /** Drop every complete line left in the buffer, keeping the unterminated tail. */

@@ -49,7 +49,10 @@ type MaybeProducer = Partial<IPushProducer> & { disconnecting?: boolean; };
  *
  * Receiving is linear in the bytes received, however they are chunked:
  * the buffer keeps a read offset and only newly arrived bytes are searched
- * for the delimiter.
+ * for the delimiter. Each chunk is copied once on arrival and lines are
+ * handed over as views of that copy: they never change afterwards, but a
+ * line kept for long keeps its chunk's memory alive (`slice()` it to keep
+ * just the line).
  *
  * @example A tiny line-based command server
  * ```ts
@@ -124,7 +127,7 @@ export class LineReceiver extends Protocol implements IPushProducer {
     const buf = this.#buffer;
     this.#busy = true;
     try {
-      buf.feed(data);
+      buf.append(data);
       while (buf.length > 0 && !this.paused) {
         if (this.lineMode) {
           const delim = this.#delim();
@@ -160,7 +163,6 @@ export class LineReceiver extends Protocol implements IPushProducer {
       return undefined;
     } finally {
       this.#busy = false;
-      buf.release();
     }
   }
 

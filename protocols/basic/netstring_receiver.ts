@@ -115,27 +115,23 @@ export class NetstringReceiver extends Protocol {
   override dataReceived(data: Uint8Array): void {
     if (this.brokenPeer) return;
     const buf = this.#buffer;
-    buf.feed(data);
-    try {
-      while (buf.length > 0) {
-        if (this.#expected < 0) {
-          const n = this.#parseLength(buf);
-          if (n === null) return;
-          if (typeof n === "string") return this.#fail(n);
-          this.#expected = n + 1;
-        }
-        if (buf.length < this.#expected) return;
-        if (buf.at(this.#expected - 1) !== COMMA) {
-          return this.#fail("The received netstring is not terminated by a comma.");
-        }
-        const payload = buf.take(this.#expected - 1);
-        buf.skip(1);
-        this.#expected = -1;
-        this.stringReceived(payload);
-        if (this.brokenPeer) return;
+    buf.append(data);
+    while (buf.length > 0) {
+      if (this.#expected < 0) {
+        const n = this.#parseLength(buf);
+        if (n === null) return;
+        if (typeof n === "string") return this.#fail(n);
+        this.#expected = n + 1;
       }
-    } finally {
-      buf.release();
+      if (buf.length < this.#expected) return;
+      if (buf.at(this.#expected - 1) !== COMMA) {
+        return this.#fail("The received netstring is not terminated by a comma.");
+      }
+      const payload = buf.take(this.#expected - 1);
+      buf.skip(1);
+      this.#expected = -1;
+      this.stringReceived(payload);
+      if (this.brokenPeer) return;
     }
   }
 

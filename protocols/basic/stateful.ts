@@ -89,30 +89,26 @@ export class StatefulProtocol extends Protocol {
   /** Feed bytes through the states. */
   override dataReceived(data: Uint8Array): void {
     const buf = this.#buffer;
-    buf.feed(data);
-    try {
-      if (this.#state === null) {
-        throw new Error(`${this.constructor.name}.dataReceived called before makeConnection`);
-      }
-      let state: StatefulState = this.#state;
-      while (buf.length >= state[1]) {
-        const count = state[1];
-        const next: StatefulState | null | undefined | void = state[0].call(
-          this,
-          buf.take(count),
+    buf.append(data);
+    if (this.#state === null) {
+      throw new Error(`${this.constructor.name}.dataReceived called before makeConnection`);
+    }
+    let state: StatefulState = this.#state;
+    while (buf.length >= state[1]) {
+      const count = state[1];
+      const next: StatefulState | null | undefined | void = state[0].call(
+        this,
+        buf.take(count),
+      );
+      if (next) {
+        state = next;
+        this.#state = state;
+      } else if (count === 0) {
+        throw new TypeError(
+          `${this.constructor.name}: a state that reads 0 bytes must return the next state`,
         );
-        if (next) {
-          state = next;
-          this.#state = state;
-        } else if (count === 0) {
-          throw new TypeError(
-            `${this.constructor.name}: a state that reads 0 bytes must return the next state`,
-          );
-        }
-        if ((this.transport as { disconnecting?: boolean; } | null)?.disconnecting) return;
       }
-    } finally {
-      buf.release();
+      if ((this.transport as { disconnecting?: boolean; } | null)?.disconnecting) return;
     }
   }
 }
