@@ -16,6 +16,7 @@ import {
   TaskFailed,
   TaskStopped,
 } from "../../task/cooperator.ts";
+import { FFI_KINDS, make, runFor } from "../reactor/_reactor_kinds.ts";
 
 /** A cooperator driven by a Clock; each tick does `perTick` units of work in total. */
 function coop(clock: Clock, perTick = Infinity, started = true): Cooperator {
@@ -211,5 +212,32 @@ describe("Cooperator (twisted.internet.task.Cooperator)", () => {
     assert.ok(units >= 1 && units <= 11, `units in one tick: ${units}`);
     assert.ok(elapsed >= 10, `tick lasted ${elapsed} ms`);
     task.stop();
+  });
+
+  it("runs on a real reactor: thousands of units in slices, a yielded promise pauses the task", async () => {
+    const r = make(FFI_KINDS[0]);
+    const c = new Cooperator({ scheduler: (f) => r.callLater(0, f) });
+    const seen: string[] = [];
+    function* work(): Generator<unknown> {
+      for (let i = 0; i < 5000; i++) yield;
+      seen.push("before promise");
+      yield new Promise<void>((resolve) => setTimeout(resolve, 20));
+      seen.push("after promise");
+    }
+    let ticks = 0;
+    r.callWhenRunning(() => {
+      c.coiterate(work()).addCallback(() => {
+        seen.push("done");
+        r.stop();
+      });
+      const count = (): void => {
+        ticks++;
+        if (r.running) r.callLater(0.001, count);
+      };
+      count();
+    });
+    await runFor(r, 10000);
+    assert.deepEqual(seen, ["before promise", "after promise", "done"]);
+    assert.ok(ticks > 1, "other timed calls ran meanwhile");
   });
 });
