@@ -36,6 +36,11 @@ export interface DeferredInternals {
    * `NO_RESULT` and leave `d` alone.
    */
   take(d: object): unknown;
+  /**
+   * Like `take`, but leave the result in place (a Failure is marked as
+   * handled), as Twisted's `Deferred.send` does for `yield from` / `await`.
+   */
+  peek(d: object): unknown;
 }
 
 /** Returned by `internals.take` when the Deferred has no result to take now. */
@@ -50,6 +55,9 @@ export const internals: DeferredInternals = {
     throw new Error("deferred.ts not loaded");
   },
   take(): unknown {
+    throw new Error("deferred.ts not loaded");
+  },
+  peek(): unknown {
     throw new Error("deferred.ts not loaded");
   },
 };

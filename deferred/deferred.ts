@@ -116,6 +116,19 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       if (x._stages === null) x._stages = [cb, eb, ca, ea];
       else x._stages.splice(x._pos, 0, cb, eb, ca, ea);
     };
+    internals.peek = (d): unknown => {
+      const x = d as Deferred<unknown>;
+      if (!x._called || x._paused > 0 || x._running) return NO_RESULT;
+      const r = x._result;
+      if (r instanceof Deferred) return NO_RESULT;
+      const stages = x._stages;
+      if (stages !== null && x._pos < stages.length) return NO_RESULT;
+      if (r instanceof Failure) {
+        handedOff.add(r);
+        if (x._unhandled !== null) untrackFailure(x);
+      }
+      return r;
+    };
     internals.take = (d): unknown => {
       const x = d as Deferred<unknown>;
       if (!x._called || x._paused > 0 || x._running) return NO_RESULT;
@@ -540,7 +553,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * Iterate to wait for this Deferred inside `inlineCallbacks`, fully typed:
-   * `const x = yield* d` gives `T`.
+   * `const x = yield* d` gives `T`. As with Twisted's `yield from d`, an
+   * already-fired Deferred keeps its result (so several bodies can `yield*`
+   * the same cached Deferred); one that fires later hands its result over and
+   * is left with `undefined`, as with `yield d`.
    *
    * @example
    * ```ts
@@ -881,9 +897,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 /**
  * The iterator behind `yield* d`: yields `d` once, then returns what the
  * driver sent back; an error thrown in goes straight out at the `yield*`.
- * A `d` that already has its result finishes at once (the result is taken,
- * as the driver would). It is its own IteratorResult (one allocation per
- * `yield*`).
+ * A `d` that already has its result finishes at once and keeps its result
+ * (Twisted's `yield from d` does the same); an unfired one goes to the
+ * driver, which consumes the result as for `yield d`. It is its own
+ * IteratorResult (one allocation per `yield*`).
  */
 class YieldOnce<T> implements Iterator<Deferred<T>, T, unknown> {
   value: unknown;
@@ -899,9 +916,9 @@ class YieldOnce<T> implements Iterator<Deferred<T>, T, unknown> {
     } else {
       this.started = true;
       // Already fired: finish at once, without a round trip through the
-      // driver (which would do the same: take the result, or throw the
-      // failure in at this point).
-      const taken = internals.take(this.value as Deferred<T>);
+      // driver, and leave the result in place (a failure counts as handled),
+      // as Twisted's Deferred.send does for `yield from` / `await`.
+      const taken = internals.peek(this.value as Deferred<T>);
       if (taken !== NO_RESULT) {
         this.done = true;
         if (taken instanceof Failure) {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
 import { CancelledError, NotACoroutineError } from "../../deferred/errors.ts";
-import type { Failure } from "../../deferred/failure.ts";
+import { Failure } from "../../deferred/failure.ts";
 import { ensureDeferred, inlineCallbacks } from "../../deferred/inline_callbacks.ts";
 import { collectUntil } from "./_gc.ts";
 
@@ -193,6 +193,29 @@ describe("inlineCallbacks basics (test_inlinecb.BasicTests)", () => {
     });
     assert.equal(resultOf(f()), 3);
     assert.equal(inner.result, undefined);
+  });
+
+  it("yield* of an already-fired Deferred leaves its result for others (Twisted's Deferred.send for yield from)", () => {
+    const cached = succeed(5);
+    const f = inlineCallbacks(function*() {
+      return (yield* cached) + 1;
+    });
+    assert.equal(resultOf(f()), 6);
+    assert.equal(resultOf(f()), 6, "a second body gets the same result");
+    assert.equal(cached.result, 5);
+  });
+
+  it("yield* of an already-failed Deferred throws in and keeps the failure", () => {
+    const failed = fail<number>(new TerminalError("seen"));
+    const f = inlineCallbacks(function*() {
+      try {
+        return yield* failed;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    });
+    assert.equal(resultOf(f()), "seen");
+    assert.ok(failed.result instanceof Failure, "the failure stays in place");
   });
 
   it("passes `this` and arguments through", () => {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { setDebugging } from "../../deferred/debug.ts";
 import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
+import { inlineCallbacks } from "../../deferred/inline_callbacks.ts";
 import {
   addObserver,
   type LogEvent,
@@ -111,6 +112,22 @@ describe("unhandled errors in Deferreds (test_defer.LogTests)", () => {
     leakFailing("control-awaited");
     assert.ok(await collectUntil(() => reportsOf("control-awaited").length > 0));
     assert.equal(reportsOf("awaited-failure").length, 0);
+  });
+
+  it("a failure thrown into an inlineCallbacks body by yield* counts as handled", async () => {
+    (() => {
+      const failed = fail<number>(new Error("yield-star-handled"));
+      inlineCallbacks(function*(): Generator<unknown, void, unknown> {
+        try {
+          yield* failed;
+        } catch {
+          // handled here
+        }
+      })();
+      leakFailing("control-yield-star");
+    })();
+    assert.ok(await collectUntil(() => reportsOf("control-yield-star").length > 0));
+    assert.equal(reportsOf("yield-star-handled").length, 0);
   });
 
   it("a failure that a later stage turns into a new failure is reported once, with the new one", async () => {
