@@ -3,8 +3,13 @@
  * callLater throughput, per poller, on the runtime running it, next to C
  * floors measured in the same run.
  *
- *   deno run -A bench/reactor_bench.ts [--kinds=epoll,poll,select] [--quick]
- *   bun bench/reactor_bench.ts [--kinds=...] [--quick]
+ *   deno run -A bench/reactor_bench.ts [--kinds=epoll,poll,select] [--quick] [--reps=3]
+ *   bun bench/reactor_bench.ts [--kinds=...] [--quick] [--reps=3]
+ *
+ * `--spin=µs` sets `PosixReactorOptions.spinMicroseconds`; `--parker=nonblocking|worker`
+ * picks the FFI layer's parker. Each repetition measures the C floors and every
+ * poller in turn (interleaved), and the table shows medians: this machine is
+ * shared and noisy, so compare rows of one run, not runs.
  *
  * - Wake-up: a separate process (bench/reactor_floor.c, compiled here with
  *   `cc -O2` into bench/build/) writes an 8-byte CLOCK_MONOTONIC stamp every
