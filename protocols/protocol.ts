@@ -350,7 +350,9 @@ export class ReconnectingClientFactory extends ClientFactory {
    */
   retry(connector?: IConnector): void {
     if (!this.continueTrying) {
-      if (this.noisy) logMsg(this.logPrefix(), `Abandoning ${connector} on explicit request`);
+      if (this.noisy) {
+        logMsg(this.logPrefix(), `Abandoning ${connector ?? this.connector} on explicit request`);
+      }
       return;
     }
     let target = connector ?? null;
