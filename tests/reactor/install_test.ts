@@ -105,6 +105,14 @@ describe("reactor/install", () => {
       ]);
       assert.equal(out, "kind=host");
       assert.match(err, /FFI is not available.*host reactor/);
+      // Asking for an FFI reactor explicitly is an error that says what to do.
+      const explicit = await child("kind", { SKEIN_REACTOR: "epoll" }, [
+        "--allow-read",
+        "--allow-env",
+        "--allow-net",
+        "--allow-sys",
+      ]);
+      assert.match(explicit.out, /^error=Error: The epoll reactor needs FFI.*--allow-ffi/);
     } else {
       // Bun cannot be denied FFI: the default stays the FFI reactor.
       const { out, err } = await child("kind");
