@@ -16,7 +16,13 @@ import type {
 import type { FDReactor } from "./abstract.ts";
 import { NotConnectingError, TimeoutError, UserError } from "./errors.ts";
 
-/** What a connector needs of the client transport it creates. */
+/** What a connector needs of the client transport it creates.  *
+ * @example
+ * ```ts
+ * import type { ConnectingTransport } from "./_connector.ts";
+ * const give = (t: ConnectingTransport): void => t.failIfNotConnected(new Error("no"));
+ * ```
+ */
 export interface ConnectingTransport {
   /** Give up the attempt (if still connecting) and report `reason` to the connector. */
   failIfNotConnected(reason: Error): void;
@@ -24,7 +30,13 @@ export interface ConnectingTransport {
   loseConnection(): void;
 }
 
-/** The states of a connector. */
+/** The states of a connector.  *
+ * @example
+ * ```ts
+ * import type { ConnectorState } from "./_connector.ts";
+ * const s: ConnectorState = "connecting";
+ * ```
+ */
 export type ConnectorState = "disconnected" | "connecting" | "connected";
 
 /**
@@ -33,6 +45,16 @@ export type ConnectorState = "disconnected" | "connecting" | "connected";
  * `clientConnectionFailed` and `clientConnectionLost`. A factory may call
  * `connector.connect()` from those hooks to try again (what
  * `ReconnectingClientFactory` does); otherwise the factory is stopped.
+ *
+ * @example
+ * ```ts ignore
+ * // TCPConnector and UNIXConnector extend it; a factory retries through it:
+ * class Retry extends ClientFactory {
+ *   override clientConnectionFailed(connector: IConnector): void {
+ *     connector.connect();
+ *   }
+ * }
+ * ```
  */
 export abstract class BaseConnector implements IConnector {
   /** The reactor the attempts run on. */
@@ -98,6 +120,7 @@ export abstract class BaseConnector implements IConnector {
     t?.failIfNotConnected(new UserError("Connection attempt stopped by the user (stopConnecting)"));
   }
 
+  /** Cancel the pending timeout call, if any. */
   private cancelTimeout(): void {
     const c = this.timeoutCall;
     if (c !== null) {

@@ -30,11 +30,23 @@ import type {
 import { ENCODER } from "./_socket.ts";
 import { ConnectionDone } from "./errors.ts";
 
-/** The reactor a descriptor registers with: a whole reactor with an fd set. */
+/** The reactor a descriptor registers with: a whole reactor with an fd set.  *
+ * @example
+ * ```ts
+ * import type { FDReactor } from "./abstract.ts";
+ * const fds = (r: FDReactor): number => r.getReaders().length;
+ * ```
+ */
 export type FDReactor = IReactor & IReactorFDSet;
 
-/** The most bytes offered to the kernel in one `send` (Twisted's `SEND_LIMIT`). */
-export const SEND_LIMIT = 128 * 1024;
+/** The most bytes offered to the kernel in one `send` (Twisted's `SEND_LIMIT`).  *
+ * @example
+ * ```ts
+ * import { SEND_LIMIT } from "./abstract.ts";
+ * console.assert(SEND_LIMIT === 131072);
+ * ```
+ */
+export const SEND_LIMIT: number = 128 * 1024;
 
 /** One scratch buffer to gather small queued chunks into a single send. */
 const GATHER: Uint8Array = new Uint8Array(SEND_LIMIT);
@@ -208,6 +220,7 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
     this.write(joined);
   }
 
+  /** Append a chunk to the write queue. */
   private enqueue(bytes: Uint8Array, len: number): void {
     const chunks = this.chunks;
     if (this.tail < chunks.length) chunks[this.tail] = bytes;
@@ -221,6 +234,7 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
     return this.buffered > this.bufferSize;
   }
 
+  /** Pause a streaming producer once the buffer passes `bufferSize`. */
   private maybePauseProducer(): void {
     if (
       this.producer !== null && this.streamingProducer && !this.producerPaused

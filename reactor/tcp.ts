@@ -36,6 +36,9 @@ import type {
 } from "../interfaces.ts";
 import { err as logErr, msg as logMsg } from "../log/log.ts";
 import { BaseConnector } from "./_connector.ts";
+
+export { BaseConnector, type ConnectingTransport, type ConnectorState } from "./_connector.ts";
+export type { DecodedSockaddr } from "./_socket.ts";
 import {
   ADDR_BUF_SIZE,
   closeFd,
@@ -72,7 +75,13 @@ import {
 } from "./errors.ts";
 import type { Libc } from "./ffi/types.ts";
 
-/** Size of the one receive buffer all stream connections read into. */
+/** Size of the one receive buffer all stream connections read into.  *
+ * @example
+ * ```ts
+ * import { READ_BUFFER_SIZE } from "./tcp.ts";
+ * console.assert(READ_BUFFER_SIZE === 65536);
+ * ```
+ */
 export const READ_BUFFER_SIZE = 65536;
 let READ_BUF: Uint8Array | null = null;
 let L: Libc | null = null;
@@ -118,13 +127,6 @@ class NullProtocol implements IProtocol {
   connectionLost(_reason: Failure): void {}
 }
 
-/** What a stream connection reports its connect outcome to. */
-interface ClientConnector {
-  buildProtocol(addr: IAddress): IProtocol | null;
-  connectionFailed(reason: Failure): void;
-  connectionLost(reason: Failure): void;
-}
-
 /**
  * A connected stream socket (TCP or Unix), server or client side: the read
  * path, half-close, abort and the close logic shared by `TCPConnection` and
@@ -140,7 +142,7 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
   /** The protocol receiving this connection's data. */
   protocol: IProtocol;
   /** The connector of a client connection (null once connected or for servers). */
-  protected connector: ClientConnector | null = null;
+  protected connector: BaseConnector | null = null;
   /** True while a client's connect is in progress. */
   protected connecting: boolean = false;
   private connectAddr: Uint8Array | null = null;
@@ -164,6 +166,7 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
   /** The remote address. */
   abstract getPeer(): IAddress;
 
+  /** The prefix for log lines about this connection. */
   override logPrefix(): string {
     return this.logstr;
   }
@@ -194,6 +197,7 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     return this.lostError(err, "recv");
   }
 
+  /** Called when the fd is writable: finish a connect, or send the buffer. */
   override doWrite(): Error | null {
     if (this.connecting) return this.doConnect();
     if (this.aborting) return null;
@@ -259,6 +263,7 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     return this.lostError(this.writeErrno || E.EPIPE, "send");
   }
 
+  /** Shut down the write side (FIN) and tell a half-closeable protocol. */
   protected override closeWriteConnection(): Error | null {
     L!.shutdown(this.fd, K.SHUT_WR);
     const p = this.protocol;
@@ -273,6 +278,7 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     return null;
   }
 
+  /** Close at once with `ConnectionDone` (the write side is already shut). */
   protected override loseConnectionNow(): void {
     this.connectionLost(new Failure(new ConnectionDone()));
   }
@@ -336,6 +342,7 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     this.doConnect();
   }
 
+  /** Start or finish a non-blocking connect (Twisted's `doConnect`). */
   private doConnect(): Error | null {
     if (this.connector === null || this.fd < 0) return null;
     if (this.connectTried) {
@@ -533,6 +540,12 @@ export class TCPConnection extends StreamConnection implements ITCPTransport {
  * The client side of `connectTCP`: created by {@linkcode TCPConnector} for
  * each attempt. Resolves the host (without blocking the loop), connects, then
  * behaves as a {@linkcode TCPConnection}.
+ *
+ * @example
+ * ```ts ignore
+ * // Made by TCPConnector.connect(); the factory's protocol sees it as its transport:
+ * reactor.connectTCP("127.0.0.1", 8080, clientFactory);
+ * ```
  */
 export class TCPClientConnection extends TCPConnection {
   private readonly family: number;
@@ -587,6 +600,7 @@ export class TCPClientConnection extends TCPConnection {
     }
   }
 
+  /** Resolve the host name (if needed) without blocking, then connect. */
   private resolveAddress(): void {
     if (this.connector === null) return;
     if (!this.needsResolution) {
@@ -609,6 +623,7 @@ export class TCPClientConnection extends TCPConnection {
     });
   }
 
+  /** Connect to the resolved IP address. */
   private setRealAddress(ip: string): void {
     if (this.connector === null || this.fd < 0) return;
     let sa: Uint8Array;
@@ -626,6 +641,13 @@ export class TCPClientConnection extends TCPConnection {
 /**
  * The accept loop and close logic shared by `TCPPort` and `UNIXPort`:
  * Twisted's `tcp.Port`.
+ *
+ * @example
+ * ```ts ignore
+ * // TCPPort and UNIXPort extend it; use them through the reactor:
+ * const port = reactor.listenTCP(0, factory);
+ * await port.stopListening();
+ * ```
  */
 export abstract class StreamPort implements IListeningPort {
   /** The reactor the port registers with. */
@@ -699,6 +721,7 @@ export abstract class StreamPort implements IListeningPort {
     this.startReading();
   }
 
+  /** Watch the socket for readability. */
   private startReading(): void {
     if (!this.reading && this.fd >= 0) {
       this.reading = true;
@@ -706,6 +729,7 @@ export abstract class StreamPort implements IListeningPort {
     }
   }
 
+  /** Stop watching the socket for readability. */
   private stopReading(): void {
     if (this.reading) {
       this.reading = false;
@@ -749,6 +773,7 @@ export abstract class StreamPort implements IListeningPort {
     return null;
   }
 
+  /** Build a protocol and a transport for an accepted socket. */
   private accepted(s: number, sa: DecodedSockaddr): void {
     let protocol: IProtocol | null;
     const peer = this.buildAddr(sa);
@@ -898,6 +923,7 @@ export class TCPPort extends StreamPort {
   readonly port: number;
   /** The interface asked for (`""` = all IPv4 interfaces). */
   readonly interface: string;
+  /** The port's type in log lines. */
   protected readonly kindName: string = "TCP";
   private readonly family: number;
   private host: IPv4Address | IPv6Address | null = null;
@@ -922,6 +948,7 @@ export class TCPPort extends StreamPort {
     this.family = this.interface.includes(":") ? K.AF_INET6 : K.AF_INET;
   }
 
+  /** Create, bind and listen; returns the fd. Throws `CannotListenError`. */
   protected openSocket(): number {
     init();
     let fd = -1;
@@ -939,10 +966,12 @@ export class TCPPort extends StreamPort {
     return fd;
   }
 
+  /** The address of an accepted peer. */
   protected buildAddr(sa: DecodedSockaddr): IPv4Address | IPv6Address {
     return tcpAddress(sa);
   }
 
+  /** Make the transport for an accepted socket (or, in a connector, for one attempt). */
   protected makeTransport(
     fd: number,
     protocol: IProtocol,
@@ -959,6 +988,7 @@ export class TCPPort extends StreamPort {
     );
   }
 
+  /** The address for log lines. */
   protected describeAddress(): string {
     return String(this.host?.port ?? this.port);
   }
@@ -1020,6 +1050,7 @@ export class TCPConnector extends BaseConnector {
     this.bindAddress = options?.bindAddress ?? null;
   }
 
+  /** Make the transport for an accepted socket (or, in a connector, for one attempt). */
   protected makeTransport(): TCPClientConnection {
     return new TCPClientConnection(this.reactor, this, this.host, this.port, this.bindAddress);
   }

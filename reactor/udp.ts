@@ -144,6 +144,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     this.startReading();
   }
 
+  /** Watch the socket for readability. */
   private startReading(): void {
     if (!this.reading && this.fd >= 0) {
       this.reading = true;
@@ -151,6 +152,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     }
   }
 
+  /** Stop watching the socket for readability. */
   private stopReading(): void {
     if (this.reading) {
       this.reading = false;
@@ -204,6 +206,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     return null;
   }
 
+  /** Tell the protocol about ECONNREFUSED on a connected port. */
   private callConnectionRefused(): void {
     const p = this.protocol;
     if (typeof p.connectionRefused === "function") {
@@ -438,6 +441,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     return this.membership(addr, iface, false);
   }
 
+  /** Resolve the group and interface, then join or leave. */
   private membership(addr: string, iface: string, join: boolean): Deferred<void> {
     const resolveIt = (name: string, family: 4 | 6): Deferred<string> =>
       isIPv4Address(name) || isIPv6Address(name) || name === ""
@@ -462,6 +466,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     ) as unknown as Deferred<void>;
   }
 
+  /** IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP (IPv6: IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP). */
   private setMembership(group: string, iface: string, join: boolean): void {
     if (this.kind === "INET6") {
       // struct ipv6_mreq { in6_addr (16), unsigned int ifindex }

@@ -78,6 +78,12 @@ function processAlive(pid: number): boolean {
 /**
  * Twisted's `lockfile.isLocked`: true when `lockPath` names a live process.
  * Side-effect free.
+ *
+ * @example
+ * ```ts
+ * import { isLocked } from "./unix.ts";
+ * console.assert(isLocked("/nonexistent/app.sock.lock") === false);
+ * ```
  */
 export function isLocked(lockPath: string): boolean {
   const pid = readLockPID(lockPath);
@@ -176,7 +182,13 @@ export class UNIXConnection extends StreamConnection {
   }
 }
 
-/** The client side of `connectUNIX`, made by {@linkcode UNIXConnector}. */
+/** The client side of `connectUNIX`, made by {@linkcode UNIXConnector}.  *
+ * @example
+ * ```ts ignore
+ * // Made by UNIXConnector.connect():
+ * reactor.connectUNIX("/tmp/app.sock", clientFactory);
+ * ```
+ */
 export class UNIXClientConnection extends UNIXConnection {
   /** Start an attempt for `connector`. */
   constructor(reactor: FDReactor, connector: UNIXConnector, path: string, checkPID: boolean) {
@@ -220,6 +232,7 @@ export class UNIXPort extends StreamPort {
   readonly mode: number;
   /** Whether a `PATH.lock` file guards the socket. */
   readonly wantPID: boolean;
+  /** The port's type in log lines. */
   protected readonly kindName: string = "UNIX";
   private lockFile: FilesystemLock | null = null;
   private readonly address: UNIXAddress;
@@ -244,6 +257,7 @@ export class UNIXPort extends StreamPort {
     this.address = new UNIXAddress(path);
   }
 
+  /** Create, bind and listen; returns the fd. Throws `CannotListenError`. */
   protected openSocket(): number {
     const path = this.path;
     if (this.wantPID) {
@@ -281,10 +295,12 @@ export class UNIXPort extends StreamPort {
     return fd;
   }
 
+  /** The address of an accepted peer. */
   protected buildAddr(sa: DecodedSockaddr): UNIXAddress {
     return unixAddress(sa);
   }
 
+  /** Make the transport for an accepted socket (or, in a connector, for one attempt). */
   protected makeTransport(
     fd: number,
     protocol: IProtocol,
@@ -294,10 +310,12 @@ export class UNIXPort extends StreamPort {
     return new UNIXConnection(this.reactor, fd, protocol, this.address, peer, sessionno);
   }
 
+  /** The address for log lines. */
   protected describeAddress(): string {
     return this.path;
   }
 
+  /** Unlink the socket file and release the lock after the socket closed. */
   protected override afterClose(): void {
     if (inFilesystem(this.path)) {
       try {
@@ -347,6 +365,7 @@ export class UNIXConnector extends BaseConnector {
     this.checkPID = options?.checkPID ?? false;
   }
 
+  /** Make the transport for an accepted socket (or, in a connector, for one attempt). */
   protected makeTransport(): UNIXClientConnection {
     return new UNIXClientConnection(this.reactor, this, this.path, this.checkPID);
   }
