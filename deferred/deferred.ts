@@ -546,6 +546,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   toPromise(): Promise<T> {
+    const now = internals.peek(this);
+    if (now !== NO_RESULT) {
+      return now instanceof Failure ? Promise.reject(now.value) : Promise.resolve(now as T);
+    }
     return new Promise<T>((resolve, reject) => {
       this._add(promiseResolve, promiseReject, [resolve], [reject]);
     });
