@@ -1,0 +1,153 @@
+// The framing protocols over real loopback TCP (127.0.0.1), on the default FFI
+// reactor and on the host reactor: many messages in whatever chunks the
+// kernel makes, and LineReceiver's pauseProducing holding lines back.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Int32StringReceiver } from "../../../protocols/basic/int_n_string_receiver.ts";
+import { LineReceiver } from "../../../protocols/basic/line_receiver.ts";
+import { ClientFactory, Factory, type Protocol } from "../../../protocols/protocol.ts";
+import type { IPv4Address } from "../../../reactor/address.ts";
+import {
+  createReactor,
+  defaultReactorKind,
+  type Reactor,
+  type ReactorKind,
+} from "../../../reactor/install.ts";
+
+const KINDS: ReactorKind[] = [defaultReactorKind(), "host"];
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function withReactor(kind: ReactorKind, body: (r: Reactor) => Promise<void>): Promise<void> {
+  const r = createReactor(kind);
+  const done = r.run({ installSignalHandlers: false });
+  try {
+    await body(r);
+  } finally {
+    if (r.running) r.stop();
+    await done;
+  }
+}
+
+/** Connect a client of class C to a listening server of class S on 127.0.0.1. */
+async function pair<S extends Protocol, C extends Protocol>(
+  r: Reactor,
+  S: new() => S,
+  C: new() => C,
+): Promise<{ server: () => S | null; client: () => C | null; close: () => Promise<void>; }> {
+  let server: S | null = null;
+  let client: C | null = null;
+  class SF extends Factory {
+    override buildProtocol(): S {
+      server = new S();
+      return server;
+    }
+  }
+  class CF extends ClientFactory {
+    override buildProtocol(): C {
+      client = new C();
+      return client;
+    }
+  }
+  const sf = new SF();
+  sf.noisy = false;
+  const cf = new CF();
+  cf.noisy = false;
+  const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+  r.connectTCP("127.0.0.1", (port.getHost() as IPv4Address).port, cf, { timeout: 5 });
+  await until(() => server !== null && client !== null, 10_000, "the connection");
+  return {
+    server: () => server,
+    client: () => client,
+    close: async () => {
+      client?.transport?.loseConnection();
+      await port.stopListening();
+    },
+  };
+}
+
+class Lines extends LineReceiver {
+  count = 0;
+  bad = 0;
+  override MAX_LENGTH = 1 << 20;
+  override lineReceived(line: Uint8Array): void {
+    // Line i is "i:" followed by i % 97 'x's.
+    const text = new TextDecoder().decode(line);
+    const [n, pad] = text.split(":");
+    if (Number(n) !== this.count || pad.length !== this.count % 97) this.bad++;
+    this.count++;
+  }
+}
+
+class Strings extends Int32StringReceiver {
+  count = 0;
+  bytes = 0;
+  override MAX_LENGTH = 1 << 20;
+  override stringReceived(s: Uint8Array): void {
+    if (s.length !== (this.count * 7919) % 70000) throw new Error(`bad length at ${this.count}`);
+    this.count++;
+    this.bytes += s.length;
+  }
+}
+
+for (const kind of KINDS) {
+  describe(`framing protocols on real sockets (${kind} reactor)`, () => {
+    it("20000 lines arrive intact and in order", async () => {
+      await withReactor(kind, async (r) => {
+        const c = await pair(r, Lines, Lines);
+        const N = 20_000;
+        const parts: string[] = [];
+        for (let i = 0; i < N; i++) parts.push(`${i}:${"x".repeat(i % 97)}\r\n`);
+        c.client()!.transport!.write(parts.join(""));
+        await until(() => c.server()!.count === N, 15_000, "all lines");
+        assert.equal(c.server()!.bad, 0);
+        await c.close();
+      });
+    });
+
+    it("Int32 strings up to 70 KB arrive intact", async () => {
+      await withReactor(kind, async (r) => {
+        const c = await pair(r, Strings, Strings);
+        const N = 300;
+        let total = 0;
+        for (let i = 0; i < N; i++) {
+          const len = (i * 7919) % 70000;
+          total += len;
+          c.client()!.sendString(new Uint8Array(len).fill(i & 0xff));
+        }
+        await until(() => c.server()!.count === N, 15_000, "all strings");
+        assert.equal(c.server()!.bytes, total);
+        await c.close();
+      });
+    });
+
+    it("pauseProducing stops delivery until resumeProducing, then all lines follow in order", async () => {
+      await withReactor(kind, async (r) => {
+        class Pausing extends Lines {
+          override lineReceived(line: Uint8Array): void {
+            super.lineReceived(line);
+            if (this.count === 1) this.pauseProducing();
+          }
+        }
+        const c = await pair(r, Pausing, Lines);
+        const N = 5_000;
+        const parts: string[] = [];
+        for (let i = 0; i < N; i++) parts.push(`${i}:${"x".repeat(i % 97)}\r\n`);
+        c.client()!.transport!.write(parts.join(""));
+        await until(() => c.server()!.count >= 1, 10_000, "the first line");
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(c.server()!.count, 1, "nothing delivered while paused");
+        c.server()!.resumeProducing();
+        await until(() => c.server()!.count === N, 15_000, "the rest after resuming");
+        assert.equal(c.server()!.bad, 0);
+        await c.close();
+      });
+    });
+  });
+}
