@@ -20,6 +20,7 @@
  * @module
  */
 export * from "./deferred/mod.ts";
+export * from "./endpoints/mod.ts";
 export type * from "./interfaces.ts";
 export * from "./log/mod.ts";
 export * from "./protocols/basic/mod.ts";
