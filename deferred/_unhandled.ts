@@ -21,7 +21,7 @@
  */
 
 import { err } from "../log/log.ts";
-import type { DebugInfo } from "./debug.ts";
+import type { DebugInfo } from "./_debug.ts";
 import { Failure } from "./failure.ts";
 
 /** A detached copy of a thrown value, enough to report it. */

@@ -33,9 +33,9 @@
 
 import type { IReactorTime } from "../interfaces.ts";
 import { err } from "../log/log.ts";
+import { captureStack, DebugInfo, debugState } from "./_debug.ts";
 import { internals, NO_RESULT, type StageFn } from "./_internals.ts";
 import { trackFailure, type UnhandledBox, untrackFailure } from "./_unhandled.ts";
-import { captureStack, DebugInfo, debugState } from "./debug.ts";
 import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
 import { Failure } from "./failure.ts";
 
