@@ -4,6 +4,7 @@
  * - the cost of one FFI `recv` on an empty non-blocking socket (EAGAIN);
  * - `epoll_wait(ep, …, 0)` through the raw binding and `poll(0)` of each
  *   poller with 1 and 100 idle fds;
+ * - `encodeSockaddr`/`decodeSockaddr` (per datagram on UDP);
  * - `monotonicSeconds()`;
  * - parker wake-up latency: a separate process writes a CLOCK_MONOTONIC stamp
  *   into a Unix socket every 1–3 ms (random), so the parker is idle when each
@@ -27,6 +28,7 @@ import {
   constants as C,
   createParker,
   decodeSockaddr,
+  encodeSockaddr,
   encodeSockaddrUn,
   libc,
   monotonicSeconds,
@@ -209,6 +211,23 @@ async function main(): Promise<void> {
   }
   L.close(pair[0]);
   L.close(pair[1]);
+
+  const saOut = new Uint8Array(128);
+  const saOpts = { out: saOut };
+  add(
+    "encodeSockaddr(\"127.0.0.1\", port)",
+    nsPerCall(() => encodeSockaddr("127.0.0.1", 8080, saOpts), 500_000),
+    "ns/call",
+  );
+  add(
+    "encodeSockaddr(\"2001:db8::1\", port)",
+    nsPerCall(() => encodeSockaddr("2001:db8::1", 8080, saOpts), 500_000),
+    "ns/call",
+  );
+  const sa4 = encodeSockaddr("127.0.0.1", 8080);
+  const sa6 = encodeSockaddr("2001:db8::1", 8080);
+  add("decodeSockaddr(sockaddr_in)", nsPerCall(() => decodeSockaddr(sa4, 16), 500_000), "ns/call");
+  add("decodeSockaddr(sockaddr_in6)", nsPerCall(() => decodeSockaddr(sa6, 28), 500_000), "ns/call");
 
   add("monotonicSeconds()", nsPerCall(() => monotonicSeconds(), 2_000_000), "ns/call");
   add("performance.now()", nsPerCall(() => performance.now(), 2_000_000), "ns/call");

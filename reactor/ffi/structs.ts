@@ -68,12 +68,12 @@ export interface SockaddrOptions {
   os?: OSName;
 }
 
-const V4_RE =
-  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const quad = new Uint8Array(4);
 
 /**
  * Parse a dotted-quad IPv4 address into 4 bytes at `out[off]`. Returns false
- * (writing nothing) when `text` is not a strict dotted quad.
+ * (writing nothing) when `text` is not a strict dotted quad (four decimal
+ * parts 0–255, no leading zeros, as `inet_pton`).
  *
  * @example
  * ```ts
@@ -83,36 +83,48 @@ const V4_RE =
  * ```
  */
 export function parseIPv4(text: string, out: Uint8Array, off: number): boolean {
-  const m = V4_RE.exec(text);
-  if (m === null) return false;
-  out[off] = +m[1];
-  out[off + 1] = +m[2];
-  out[off + 2] = +m[3];
-  out[off + 3] = +m[4];
+  const len = text.length;
+  if (len < 7 || len > 15) return false;
+  let part = 0;
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i <= len; i++) {
+    const ch = i < len ? text.charCodeAt(i) : 46; // a final "." ends the last part
+    if (ch >= 48 && ch <= 57) {
+      if (digits > 0 && n === 0) return false; // a leading zero
+      n = n * 10 + (ch - 48);
+      if (n > 255) return false;
+      digits++;
+    } else if (ch === 46) {
+      if (digits === 0 || part === 4) return false;
+      quad[part++] = n;
+      n = 0;
+      digits = 0;
+    } else {
+      return false;
+    }
+  }
+  if (part !== 4) return false;
+  out[off] = quad[0];
+  out[off + 1] = quad[1];
+  out[off + 2] = quad[2];
+  out[off + 3] = quad[3];
   return true;
 }
 
-const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+const words = new Uint16Array(8);
 
-function parseGroups(part: string, words: number[], v4: Uint8Array, allowV4: boolean): boolean {
-  if (part === "") return true;
-  const pieces = part.split(":");
-  for (let i = 0; i < pieces.length; i++) {
-    const p = pieces[i];
-    if (allowV4 && i === pieces.length - 1 && p.includes(".")) {
-      if (!parseIPv4(p, v4, 0)) return false;
-      words.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-    } else {
-      if (!HEX_GROUP.test(p)) return false;
-      words.push(parseInt(p, 16));
-    }
-  }
-  return true;
+function hexValue(ch: number): number {
+  if (ch >= 48 && ch <= 57) return ch - 48;
+  if (ch >= 97 && ch <= 102) return ch - 87;
+  if (ch >= 65 && ch <= 70) return ch - 55;
+  return -1;
 }
 
 /**
  * Parse an IPv6 address (RFC 4291 text, optional embedded IPv4, no brackets,
- * no zone) into 16 bytes at `out[off]`. Returns false when malformed.
+ * no zone) into 16 bytes at `out[off]`. Returns false (writing nothing) when
+ * malformed.
  *
  * @example
  * ```ts
@@ -122,29 +134,59 @@ function parseGroups(part: string, words: number[], v4: Uint8Array, allowV4: boo
  * ```
  */
 export function parseIPv6(text: string, out: Uint8Array, off: number): boolean {
-  if (text.length < 2 || text.length > 45) return false;
-  const v4 = new Uint8Array(4);
-  const dbl = text.indexOf("::");
-  const head: number[] = [];
-  const tail: number[] = [];
-  if (dbl === -1) {
-    if (!parseGroups(text, head, v4, true) || head.length !== 8) return false;
-  } else {
-    if (text.indexOf("::", dbl + 1) !== -1) return false;
-    const a = text.slice(0, dbl);
-    const b = text.slice(dbl + 2);
-    if (!parseGroups(a, head, v4, false) || !parseGroups(b, tail, v4, true)) return false;
-    if (head.length + tail.length > 7) return false;
+  const len = text.length;
+  if (len < 2 || len > 45) return false;
+  let nw = 0;
+  let gap = -1; // index in `words` where "::" stands
+  let i = 0;
+  if (text.charCodeAt(0) === 58) {
+    if (text.charCodeAt(1) !== 58) return false;
+    gap = 0;
+    i = 2;
   }
-  for (let i = 0; i < 16; i++) out[off + i] = 0;
-  for (let i = 0; i < head.length; i++) {
-    out[off + 2 * i] = head[i] >> 8;
-    out[off + 2 * i + 1] = head[i] & 0xff;
+  while (i < len) {
+    let j = i;
+    let v = 0;
+    for (; j < len && j - i < 5; j++) {
+      const h = hexValue(text.charCodeAt(j));
+      if (h < 0) break;
+      v = v * 16 + h;
+    }
+    if (j < len && text.charCodeAt(j) === 46) {
+      // An embedded IPv4 address ends the text and fills two groups.
+      if (nw > 6 || !parseIPv4(text.slice(i), quad, 0)) return false;
+      words[nw++] = (quad[0] << 8) | quad[1];
+      words[nw++] = (quad[2] << 8) | quad[3];
+      i = len;
+      break;
+    }
+    const digits = j - i;
+    if (digits === 0 || digits > 4 || nw === 8) return false;
+    words[nw++] = v;
+    i = j;
+    if (i === len) break;
+    if (text.charCodeAt(i) !== 58) return false;
+    i++;
+    if (i < len && text.charCodeAt(i) === 58) {
+      if (gap !== -1) return false;
+      gap = nw;
+      i++;
+    } else if (i === len) {
+      return false; // a single trailing colon
+    }
   }
-  const start = 8 - tail.length;
-  for (let i = 0; i < tail.length; i++) {
-    out[off + 2 * (start + i)] = tail[i] >> 8;
-    out[off + 2 * (start + i) + 1] = tail[i] & 0xff;
+  if (gap === -1 ? nw !== 8 : nw > 7) return false;
+  out.fill(0, off, off + 16);
+  const head = gap === -1 ? nw : gap;
+  for (let k = 0; k < head; k++) {
+    out[off + 2 * k] = words[k] >> 8;
+    out[off + 2 * k + 1] = words[k] & 0xff;
+  }
+  const start = 8 - (nw - head);
+  for (let k = head; k < nw; k++) {
+    const g = start + (k - head);
+    out[off + 2 * g] = words[k] >> 8;
+    out[off + 2 * g + 1] = words[k] & 0xff;
   }
   return true;
 }
@@ -161,7 +203,7 @@ const scratch16 = new Uint8Array(16);
  * ```
  */
 export function isIPv4Address(text: string): boolean {
-  return V4_RE.test(text);
+  return parseIPv4(text, quad, 0);
 }
 
 /**
@@ -227,14 +269,17 @@ export function formatIPv6(bytes: Uint8Array, off: number): string {
     }
   }
   let s = "";
+  let colon = false;
   for (let g = 0; g < 8; g++) {
     if (g === bestStart) {
       s += "::";
       g += bestLen - 1;
+      colon = false;
       continue;
     }
-    if (s !== "" && !s.endsWith(":")) s += ":";
+    if (colon) s += ":";
     s += ((bytes[off + 2 * g] << 8) | bytes[off + 2 * g + 1]).toString(16);
+    colon = true;
   }
   return s;
 }
