@@ -88,11 +88,11 @@ export class StatefulProtocol extends Protocol {
 
   /** Feed bytes through the states. */
   override dataReceived(data: Uint8Array): void {
-    const buf = this.#buffer;
-    buf.append(data);
     if (this.#state === null) {
       throw new Error(`${this.constructor.name}.dataReceived called before makeConnection`);
     }
+    const buf = this.#buffer;
+    buf.append(data);
     let state: StatefulState = this.#state;
     while (buf.length >= state[1]) {
       const count = state[1];
