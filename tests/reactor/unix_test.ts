@@ -14,6 +14,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { after, describe, it } from "node:test";
 import { UNIXAddress } from "../../reactor/address.ts";
 import {
@@ -133,6 +134,23 @@ for (const kind of KINDS) {
         await cf2.finished;
         assert.ok(cf2.failure!.value instanceof BadFileError);
         rmSync(`${path}.lock`);
+        await port.stopListening();
+      }));
+
+    it("Linux abstract-namespace names (a leading NUL) listen and connect without a file", {
+      skip: process.platform !== "linux" && "abstract Unix socket names exist only on Linux",
+    }, () =>
+      withReactor(kind, async (r) => {
+        const name = `\0skein-test-${libc().getpid()}-${n++}`;
+        const port = r.listenUNIX(name, new ServerFactoryOf(() => new Echo()));
+        assert.deepEqual(port.getHost(), new UNIXAddress(name));
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectUNIX(name, cf);
+        const c = await cf.result;
+        c.transport!.write("abstract");
+        await waitFor(() => c.received === 8, 5000, "echo");
+        c.transport!.loseConnection();
+        await c.lost;
         await port.stopListening();
       }));
 
