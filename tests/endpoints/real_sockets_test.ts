@@ -4,9 +4,10 @@
 // resolver): DNS failures are tested on MemoryReactorClock instead, so no
 // query ever leaves the machine.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { lstatSync, mkdtempSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { describe, it } from "node:test";
 import type { Failure } from "../../deferred/failure.ts";
 import { connectProtocol } from "../../endpoints/connect_protocol.ts";
@@ -146,6 +147,30 @@ for (const kind of KINDS) {
           } finally {
             await port.stopListening();
           }
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("unix: the string form's default lockfile=1 holds PATH.lock; a client's lockfile=1 checks it", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "skein-h6-"));
+      try {
+        await withReactor(kind, async (r) => {
+          const path = join(dir, "locked.sock");
+          const port = await serverFromString(r, `unix:${path}`).listen(
+            Factory.forProtocol(Shouter),
+          );
+          try {
+            // Twisted's FilesystemLock: a symlink whose target is our PID.
+            assert.equal(readlinkSync(`${path}.lock`), String(process.pid));
+            const client = await clientFromString(r, `unix:${path}:lockfile=1`)
+              .connect<Collector>(ClientFactory.forProtocol(Collector));
+            await roundTrip(client, ["locked"]);
+          } finally {
+            await port.stopListening();
+          }
+          assert.throws(() => lstatSync(`${path}.lock`), "the lock is released");
         });
       } finally {
         rmSync(dir, { recursive: true, force: true });
