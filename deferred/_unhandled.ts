@@ -92,6 +92,9 @@ function enqueue(box: UnhandledBox): void {
   queue.push(box);
 }
 
+/** Active captures (see `captureUnhandledFailures` in debug.ts). */
+const captures: Set<Set<UnhandledBox>> = new Set();
+
 /** Record that `d`'s chain currently ends in `failure`. */
 export function trackFailure(d: object, failure: Failure, debug: DebugInfo | null): void {
   const t = d as unknown as Trackable;
@@ -108,6 +111,7 @@ export function trackFailure(d: object, failure: Failure, debug: DebugInfo | nul
     box.debug = debug;
   }
   enqueue(box);
+  if (captures.size > 0) { for (const c of captures) c.add(box); }
 }
 
 /** `d`'s chain no longer ends in a failure (handled, or taken by another Deferred). */
@@ -119,7 +123,30 @@ export function untrackFailure(d: object): void {
     box.failure = null;
     box.snapshot = null;
     t._unhandled = null;
+    if (captures.size > 0) { for (const c of captures) c.delete(box); }
   }
+}
+
+/** Start recording the Deferreds whose chains end in a failure. */
+export function startCapture(): Set<UnhandledBox> {
+  const c = new Set<UnhandledBox>();
+  captures.add(c);
+  return c;
+}
+
+/** Stop recording into `c`. */
+export function stopCapture(c: Set<UnhandledBox>): void {
+  captures.delete(c);
+}
+
+/** The failures `c` holds now, oldest first. */
+export function failuresOf(c: Set<UnhandledBox>): Failure[] {
+  const out: Failure[] = [];
+  for (const box of c) {
+    if (box.failure !== null) out.push(box.failure);
+    else if (box.snapshot !== null) out.push(new Failure(rebuild(box.snapshot)));
+  }
+  return out;
 }
 
 function snapshot(value: unknown, depth: number): Snapshot {

@@ -6,10 +6,15 @@
  * both, and an unhandled-error report names them. It costs a stack capture per
  * Deferred, so it is off by default.
  *
+ * `captureUnhandledFailures()` checks for unhandled failures deterministically
+ * (at the end of a test, say), rather than at garbage collection.
+ *
  * @module
  */
 
 import { debugState } from "./_debug.ts";
+import { failuresOf, startCapture, stopCapture } from "./_unhandled.ts";
+import type { Failure } from "./failure.ts";
 export type { DebugInfo } from "./_debug.ts";
 
 /**
@@ -38,4 +43,54 @@ export function setDebugging(on: boolean): void {
  */
 export function getDebugging(): boolean {
   return debugState.on;
+}
+
+/**
+ * A running capture of unhandled Deferred failures (see
+ * {@linkcode captureUnhandledFailures}).
+ *
+ * @example
+ * ```ts
+ * import { captureUnhandledFailures, type UnhandledFailureCapture } from "./debug.ts";
+ * const capture: UnhandledFailureCapture = captureUnhandledFailures();
+ * capture.stop();
+ * ```
+ */
+export interface UnhandledFailureCapture {
+  /** The failures that end a Deferred's chain right now, oldest first. */
+  pending(): Failure[];
+  /** Stop capturing and return `pending()`. */
+  stop(): Failure[];
+}
+
+/**
+ * Start capturing Deferreds whose chains end in a failure, for a
+ * deterministic check at a point of your choosing (the end of a test, of a
+ * request), instead of waiting for garbage collection to report them as
+ * "Unhandled error in Deferred". A failure that a later stage handles (or
+ * another Deferred takes over) leaves the capture; what `pending()` returns is
+ * what is still unhandled at that moment. Captures cost nothing on the
+ * success path; garbage-collection reports still happen as usual.
+ *
+ * @example
+ * ```ts
+ * import { captureUnhandledFailures } from "./debug.ts";
+ * import { fail } from "./deferred.ts";
+ * const capture = captureUnhandledFailures();
+ * const d = fail(new Error("forgotten"));
+ * fail(new Error("handled")).addErrback(() => null);
+ * const left = capture.stop();
+ * console.assert(left.length === 1 && left[0].getErrorMessage() === "forgotten");
+ * d.addErrback(() => null);
+ * ```
+ */
+export function captureUnhandledFailures(): UnhandledFailureCapture {
+  const c = startCapture();
+  return {
+    pending: (): Failure[] => failuresOf(c),
+    stop: (): Failure[] => {
+      stopCapture(c);
+      return failuresOf(c);
+    },
+  };
 }

@@ -3,7 +3,7 @@
 // and on Bun (Bun.gc).
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { setDebugging } from "../../deferred/debug.ts";
+import { captureUnhandledFailures, setDebugging } from "../../deferred/debug.ts";
 import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
 import { inlineCallbacks } from "../../deferred/inline_callbacks.ts";
 import {
@@ -189,5 +189,46 @@ describe("unhandled errors in Deferreds (test_defer.LogTests)", () => {
     assert.match(text, /\(debug: {2}C: Deferred was created:/);
     assert.match(text, / I: First Invoker was:/);
     assert.match(text, /leakFailing/);
+  });
+});
+
+describe("captureUnhandledFailures (a deterministic check, twisted.md §12)", () => {
+  it("lists the failures still ending a chain, oldest first; handled ones leave", async () => {
+    const capture = captureUnhandledFailures();
+    try {
+      const a = fail(new RangeError("first"));
+      fail(new Error("handled at once")).addErrback(() => null);
+      const b = new Deferred<number>();
+      b.addCallback(() => {
+        throw new TypeError("second");
+      });
+      b.callback(1);
+      assert.deepEqual(capture.pending().map((f) => f.getErrorMessage()), ["first", "second"]);
+      await new Promise((r) => setTimeout(r, 1)); // past the snapshot point
+      const later = capture.pending();
+      assert.deepEqual(later.map((f) => f.getErrorMessage()), ["first", "second"]);
+      assert.ok(later[0].check(RangeError), "a snapshotted failure keeps its class");
+      a.addErrback(() => null);
+      assert.deepEqual(capture.pending().map((f) => f.getErrorMessage()), ["second"]);
+      const inner = fail(new Error("taken over"));
+      succeed(null).addCallback(() => inner).addErrback(() => null);
+      assert.deepEqual(capture.stop().map((f) => f.getErrorMessage()), ["second"]);
+      b.addErrback(() => null);
+    } finally {
+      capture.stop();
+    }
+  });
+
+  it("records nothing after stop, and captures are independent", () => {
+    const outer = captureUnhandledFailures();
+    const inner = captureUnhandledFailures();
+    const d1 = fail(new Error("both see me"));
+    inner.stop();
+    const d2 = fail(new Error("only outer"));
+    assert.deepEqual(inner.pending().map((f) => f.getErrorMessage()), ["both see me"]);
+    assert.deepEqual(outer.stop().map((f) => f.getErrorMessage()), ["both see me", "only outer"]);
+    const d3 = fail(new Error("nobody"));
+    assert.equal(outer.pending().length, 2);
+    for (const d of [d1, d2, d3]) d.addErrback(() => null);
   });
 });
