@@ -246,6 +246,7 @@ export class ClientFactoryOf<P extends IProtocol> extends ClientFactory {
   override buildProtocol(_addr: IAddress): IProtocol | null {
     const p = this.make();
     this.built.push(p);
+    if (p === null) return null;
     if ((p as unknown as Recorder).made instanceof Deferred) {
       (p as unknown as Recorder).made.addCallback(() => {
         if (!this.result.called) this.result.callback(p);

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Failure } from "../../deferred/failure.ts";
 import type { IConnector, ITCPTransport } from "../../interfaces.ts";
+import { addObserver, type LogEvent, removeObserver, setDefaultObserver } from "../../log/log.ts";
 import { IPv4Address, IPv6Address } from "../../reactor/address.ts";
 import {
   CannotListenError,
@@ -364,6 +365,67 @@ for (const kind of KINDS) {
         assert.equal(cf.starts, 1);
         assert.equal(cf.stops, 1);
         await port.stopListening();
+      }));
+
+    it("an exception in dataReceived is logged and closes that connection only", () =>
+      withReactor(kind, async (r) => {
+        class Boom extends Recorder {
+          override dataReceived(data: Uint8Array): void {
+            super.dataReceived(data);
+            throw new Error("boom in dataReceived");
+          }
+        }
+        const errors: unknown[] = [];
+        const observer = (e: LogEvent): void => {
+          if (e.isError) errors.push(e.failure?.value);
+        };
+        addObserver(observer);
+        setDefaultObserver(false);
+        try {
+          const sf = new ServerFactoryOf(() => new Boom());
+          const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+          const cf = new ClientFactoryOf(() => new Recorder());
+          r.connectTCP("127.0.0.1", portOf(port), cf);
+          const c = await cf.result;
+          c.transport!.write("trigger");
+          await waitFor(() => sf.built.length === 1, 5000, "accept");
+          const sreason = await sf.built[0].lost;
+          assert.match(String((sreason.value as Error).message), /boom in dataReceived/);
+          assert.ok(errors.some((e) => e instanceof Error && e.message === "boom in dataReceived"));
+          await c.lost;
+          // The port still serves.
+          const cf2 = new ClientFactoryOf(() => new Recorder());
+          r.connectTCP("127.0.0.1", portOf(port), cf2);
+          const c2 = await cf2.result;
+          c2.transport!.loseConnection();
+          await c2.lost;
+          await port.stopListening();
+        } finally {
+          removeObserver(observer);
+          setDefaultObserver(true);
+        }
+      }));
+
+    it("a factory that builds no protocol (null) gets the connection closed", () =>
+      withReactor(kind, async (r) => {
+        const port = r.listenTCP(0, new ServerFactoryOf(() => null as unknown as Recorder), {
+          interface: "127.0.0.1",
+        });
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        const c = await cf.result;
+        const reason = await c.lost;
+        assert.ok(reason.value instanceof ConnectionDone || reason.value instanceof ConnectionLost);
+        // A client factory returning null: the connection is dropped, the factory hears it was lost.
+        const sf2 = new ServerFactoryOf(() => new Recorder());
+        const port2 = r.listenTCP(0, sf2, { interface: "127.0.0.1" });
+        const cf2 = new ClientFactoryOf(() => null as unknown as Recorder);
+        r.connectTCP("127.0.0.1", portOf(port2), cf2);
+        assert.equal(await cf2.finished, "lost");
+        await waitFor(() => sf2.built.length === 1, 5000, "accept");
+        await sf2.built[0].lost;
+        await port.stopListening();
+        await port2.stopListening();
       }));
 
     it("listening on a port in use raises CannotListenError", () =>
