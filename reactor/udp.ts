@@ -175,7 +175,8 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   doRead(): Error | null {
     const l = this.L!;
     let read = 0;
-    for (let i = 0; i < MAX_DATAGRAMS && read < MAX_THROUGHPUT && this.fd >= 0; i++) {
+    // Stop early when the protocol stopped the port from datagramReceived.
+    for (let i = 0; i < MAX_DATAGRAMS && read < MAX_THROUGHPUT && this.reading; i++) {
       this.addrLen[0] = ADDR_BUF_SIZE;
       const buf = this.buf;
       const n = l.recvfrom(this.fd, buf, buf.byteLength, 0, this.addrBuf, this.addrLen);
@@ -262,7 +263,9 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
         "write() needs an address [host, port] on an unconnected UDP port",
       );
     }
-    const [host, port] = addr;
+    const [name, port] = addr;
+    // Twisted's "<broadcast>" means the IPv4 limited broadcast address.
+    const host = name === "<broadcast>" && this.family === K.AF_INET ? "255.255.255.255" : name;
     const v4 = isIPv4Address(host);
     const v6 = !v4 && isIPv6Address(host);
     if (!v4 && !v6) {

@@ -179,6 +179,36 @@ for (const kind of KINDS) {
         await t.stopListening();
       }));
 
+    it("broadcast needs setBroadcastAllowed (lo's broadcast address, 127.255.255.255)", () =>
+      withReactor(kind, async (r) => {
+        const proto = new Collector();
+        const t = r.listenUDP(0, proto, { interface: "" });
+        // Without SO_BROADCAST the kernel refuses (EACCES).
+        assert.throws(() => t.write("no", ["127.255.255.255", portNo(t)]), /EACCES/);
+        t.setBroadcastAllowed(true);
+        t.write("bcast", ["127.255.255.255", portNo(t)]);
+        await waitFor(() => proto.got.length === 1, 3000, "broadcast datagram");
+        assert.equal(text(proto.got[0][0]), "bcast");
+        await t.stopListening();
+      }));
+
+    it("a protocol may stop its port from datagramReceived; no datagram is delivered after", () =>
+      withReactor(kind, async (r) => {
+        class StopAtFirst extends Collector {
+          override datagramReceived(data: Uint8Array, addr: [string, number]): void {
+            super.datagramReceived(data, addr);
+            this.transport!.stopListening();
+          }
+        }
+        const proto = new StopAtFirst();
+        const t = r.listenUDP(0, proto, { interface: "127.0.0.1" });
+        const sender = r.listenUDP(0, new Collector(), { interface: "127.0.0.1" });
+        for (let i = 0; i < 20; i++) sender.write(`d${i}`, ["127.0.0.1", portNo(t)]);
+        await waitFor(() => proto.stopped === 1, 3000, "port stopped");
+        assert.equal(proto.got.length, 1);
+        await sender.stopListening();
+      }));
+
     it("binding a port in use raises CannotListenError", () =>
       withReactor(kind, async (r) => {
         const t = r.listenUDP(0, new Collector(), { interface: "127.0.0.1" });
