@@ -14,11 +14,11 @@ import { connectProtocol } from "../../endpoints/connect_protocol.ts";
 import { clientFromString, serverFromString } from "../../endpoints/from_string.ts";
 import { HostnameEndpoint } from "../../endpoints/hostname.ts";
 import { TCP4ClientEndpoint, TCP6ClientEndpoint } from "../../endpoints/tcp.ts";
-import type { IListeningPort } from "../../interfaces.ts";
+import type { IAddress, IListeningPort, IProtocol } from "../../interfaces.ts";
 import { TextLineReceiver } from "../../protocols/basic/line_receiver.ts";
 import { ClientFactory, Factory } from "../../protocols/protocol.ts";
 import type { IPv4Address, IPv6Address } from "../../reactor/address.ts";
-import { ConnectionRefusedError } from "../../reactor/errors.ts";
+import { ConnectingCancelledError, ConnectionRefusedError } from "../../reactor/errors.ts";
 import {
   createReactor,
   defaultReactorKind,
@@ -175,6 +175,37 @@ for (const kind of KINDS) {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    it("cancelling a connect in progress fails it with ConnectingCancelledError", async () => {
+      await withReactor(kind, async (r) => {
+        const port = await serverFromString(r, "tcp:0:interface=127.0.0.1")
+          .listen(Factory.forProtocol(Shouter));
+        try {
+          const n = (port.getHost() as IPv4Address).port;
+          let built = 0;
+          class Counting extends ClientFactory {
+            override protocol = Collector;
+            override buildProtocol(addr: IAddress): IProtocol | null {
+              built++;
+              return super.buildProtocol(addr);
+            }
+          }
+          const d = new TCP4ClientEndpoint(r, "127.0.0.1", n, { timeout: 5 }).connect(
+            new Counting(),
+          );
+          d.cancel(); // before the reactor saw the connect complete
+          await assert.rejects(bounded(d, 10_000, "cancellation"), ConnectingCancelledError);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          assert.equal(built, 0, "no protocol was built for the cancelled attempt");
+          // The endpoint still works afterwards.
+          const ok = await clientFromString(r, `tcp:127.0.0.1:${n}`)
+            .connect<Collector>(ClientFactory.forProtocol(Collector));
+          await roundTrip(ok, ["after cancel"]);
+        } finally {
+          await port.stopListening();
+        }
+      });
     });
 
     it("a refused connection fails the Deferred with ConnectionRefusedError", async () => {
