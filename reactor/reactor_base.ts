@@ -172,9 +172,9 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  */
 export interface RunOptions {
   /**
-   * Stop the reactor on SIGINT and SIGTERM (through `callFromThread(stop)`),
-   * as Twisted's `run()` does. The handlers are removed when the reactor
-   * stops. @default {true}
+   * Stop the reactor on SIGTERM, and on SIGINT unless the process already
+   * listens for it (through `callFromThread(stop)`), as Twisted's `run()`
+   * does. The handlers are removed when the reactor stops. @default {true}
    */
   installSignalHandlers?: boolean;
 }
@@ -784,7 +784,8 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
       });
     };
     try {
-      process.on("SIGINT", handler);
+      // As Twisted: SIGINT only when nobody else handles it already.
+      if (process.listenerCount("SIGINT") === 0) process.on("SIGINT", handler);
       process.on("SIGTERM", handler);
       this.#signalHandler = handler;
     } catch {

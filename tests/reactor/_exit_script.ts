@@ -45,6 +45,22 @@ switch (mode) {
     reactor.callWhenRunning(() => console.log("running"));
     reactor.run();
     break;
+  case "listeners": {
+    // Twisted leaves SIGINT alone when someone already handles it.
+    const own = (): void => {};
+    process.on("SIGINT", own);
+    const counts = (): string =>
+      `SIGINT=${process.listenerCount("SIGINT")} SIGTERM=${process.listenerCount("SIGTERM")}`;
+    reactor.callWhenRunning(() => {
+      console.log(`running ${counts()}`);
+      reactor.stop();
+    });
+    reactor.run().then(() => {
+      console.log(`after ${counts()}`);
+      process.off("SIGINT", own);
+    });
+    break;
+  }
   case "crash":
     reactor.callLater(0.1, () => reactor.crash());
     reactor.run().then(() => console.log("crashed"));

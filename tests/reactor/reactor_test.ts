@@ -224,6 +224,13 @@ for (const kind of ALL_KINDS) {
       assert.match(out, /running\n[\s\S]*stopped after/);
     });
 
+    it("run() adds a SIGTERM handler, and a SIGINT one only if none exists; stop() removes them", async () => {
+      const { out, code } = await runChild(kind, "listeners");
+      assert.equal(code, 0, out);
+      assert.match(out, /running SIGINT=1 SIGTERM=1\n/);
+      assert.match(out, /after SIGINT=1 SIGTERM=0\n/);
+    });
+
     it("crash() ends run() and lets the process exit", async () => {
       const { out, code } = await runChild(kind, "crash");
       assert.equal(code, 0, out);
