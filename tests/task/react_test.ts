@@ -6,8 +6,10 @@
  */
 
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import process from "node:process";
 import { afterEach, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { Deferred } from "../../deferred/deferred.ts";
 import type { Reactor } from "../../reactor/install.ts";
 import { deferLater } from "../../task/defer_later.ts";
@@ -108,5 +110,35 @@ describe("react (twisted.internet.task.react)", () => {
       r,
     );
     assert.equal(code, 0);
+  });
+
+  it("on the default reactor, the process exits with react's code (0, 1, SystemExit's)", async () => {
+    const isDeno = typeof (globalThis as { Deno?: unknown; }).Deno !== "undefined";
+    const script = fileURLToPath(new URL("./_react_script.ts", import.meta.url));
+    const run = (mode: string): Promise<{ code: number | null; out: string; }> =>
+      new Promise((resolve, reject) => {
+        const p = spawn(process.execPath, isDeno ? ["run", "-A", script, mode] : [script, mode], {
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        p.stdout!.on("data", (b: Uint8Array) => (out += new TextDecoder().decode(b)));
+        p.stderr!.on("data", (b: Uint8Array) => (out += new TextDecoder().decode(b)));
+        const t = setTimeout(() => {
+          p.kill("SIGKILL");
+          reject(new Error(`react child ${mode} hung: ${out}`));
+        }, 20000);
+        p.on("exit", (code) => {
+          clearTimeout(t);
+          resolve({ code, out });
+        });
+      });
+    const ok = await run("ok");
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(ok.out, /^ok on \w+/);
+    const failed = await run("fail");
+    assert.equal(failed.code, 1, failed.out);
+    assert.match(failed.out, /main function encountered error[\s\S]*main failed/);
+    const exit3 = await run("exit3");
+    assert.equal(exit3.code, 3, exit3.out);
   });
 });
