@@ -157,6 +157,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   constructor(canceller?: ((d: Deferred<T>) => void) | null) {
+    if (canceller != null && typeof canceller !== "function") {
+      throw new TypeError("new Deferred(canceller): the canceller must be a function (or omitted)");
+    }
     this._canceller = canceller ?? null;
     if (debugState.on) {
       const info = new DebugInfo();

@@ -748,7 +748,8 @@ describe("more chaining (test_defer.DeferredTests)", () => {
     assert.equal(failures[0].value, error);
   });
 
-  it("non-function stages are refused at once with a TypeError", () => {
+  it("non-function stages and cancellers are refused at once with a TypeError", () => {
+    assert.throws(() => new Deferred(42 as never), TypeError);
     const d = new Deferred();
     assert.throws(() => d.addCallback(5 as never), TypeError);
     assert.throws(() => d.addErrback("x" as never), TypeError);
