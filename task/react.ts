@@ -10,7 +10,7 @@ import { Failure } from "../deferred/failure.ts";
 import type { IReactorCore } from "../interfaces.ts";
 import * as log from "../log/log.ts";
 import { ReactorNotRunning } from "../reactor/errors.ts";
-import { reactor as defaultReactor } from "../reactor/install.ts";
+import { type Reactor, reactor as defaultReactor } from "../reactor/install.ts";
 import { callAsDeferred } from "./_maybe.ts";
 
 /**
@@ -50,7 +50,7 @@ export class SystemExit extends Error {
  * await react((reactor) => deferLater(reactor, 1, () => console.log("done")));
  * ```
  */
-export async function react<R extends IReactorCore, A extends unknown[]>(
+export async function react<R extends IReactorCore = Reactor, A extends unknown[] = []>(
   main: (reactor: R, ...argv: A) => unknown,
   argv?: A,
   reactor?: R,
