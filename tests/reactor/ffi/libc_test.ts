@@ -160,7 +160,7 @@ describe("libc() raw FFI sockets over loopback", () => {
     assert.equal(errnoName(libc().errno()), "EBADF");
   });
 
-  it("makes non-blocking pipes and socketpairs; writev gathers through iovecs", () => {
+  it("makes non-blocking pipes and socketpairs; writev gathers and readv scatters through iovecs", () => {
     const L = libc();
     const p = new Int32Array(2);
     check(L.pipe2(p, C.O_NONBLOCK | C.O_CLOEXEC), "pipe2");
@@ -178,6 +178,16 @@ describe("libc() raw FFI sockets over loopback", () => {
       v.setBigUint64(24, BigInt(b.length), true);
       assert.equal(L.writev(p[1], iov, 2), 5);
       assert.equal(dec.decode(buf.subarray(0, L.read(p[0], buf, 8))), "abcde");
+      // readv scatters into several buffers.
+      assert.equal(L.write(p[1], enc.encode("hello"), 5), 5);
+      const h1 = new Uint8Array(2);
+      const h2 = new Uint8Array(8);
+      v.setBigUint64(0, L.address(h1), true);
+      v.setBigUint64(8, BigInt(h1.length), true);
+      v.setBigUint64(16, L.address(h2), true);
+      v.setBigUint64(24, BigInt(h2.length), true);
+      assert.equal(L.readv(p[0], iov, 2), 5);
+      assert.equal(dec.decode(h1) + dec.decode(h2.subarray(0, 3)), "hello");
       // Views with a byteOffset pass their own first byte (transports write subarrays).
       const digits = enc.encode("0123456789");
       assert.equal(L.write(p[1], digits.subarray(4), 3), 3);
