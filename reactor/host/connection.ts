@@ -495,7 +495,11 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
     const hook = this.#onLost;
     if (hook !== null) {
       this.#onLost = null;
-      hook(reason);
+      try {
+        hook(reason);
+      } catch (e) {
+        log.err(e, "Error after connectionLost", { system: this.#logstr });
+      }
     }
   }
 }

@@ -259,10 +259,10 @@ export abstract class HostConnector implements IConnector {
     this.#attempt = null;
     this.transport = null;
     this.state = "disconnected";
-    this.factory.clientConnectionFailed(this, reason);
+    this.#hook(() => this.factory.clientConnectionFailed(this, reason), "clientConnectionFailed");
     if (this.state === "disconnected") {
       // The factory did not call connect() again.
-      this.factory.doStop();
+      this.#hook(() => this.factory.doStop(), "doStop");
       this.#factoryStarted = false;
     }
   }
@@ -271,10 +271,23 @@ export abstract class HostConnector implements IConnector {
   connectionLost(reason: Failure): void {
     this.state = "disconnected";
     this.transport = null;
-    this.factory.clientConnectionLost(this, reason);
+    this.#hook(() => this.factory.clientConnectionLost(this, reason), "clientConnectionLost");
     if (this.state === "disconnected") {
-      this.factory.doStop();
+      this.#hook(() => this.factory.doStop(), "doStop");
       this.#factoryStarted = false;
+    }
+  }
+
+  /**
+   * Run a factory hook from a socket event: an exception is logged (as
+   * Twisted's reactor logs what escapes a callback) and never reaches the
+   * runtime's event loop, where it would end the process.
+   */
+  #hook(fn: () => void, name: string): void {
+    try {
+      fn();
+    } catch (e) {
+      log.err(e, `Error in ${name}`);
     }
   }
 }

@@ -600,6 +600,43 @@ describe("host reactor: TCP", () => {
       await port.stopListening();
     }));
 
+  it("exceptions from factory hooks are logged and never reach the host loop", () =>
+    withHost(async (r) => {
+      const logs = new LogCapture();
+      try {
+        const port = r.listenTCP(0, echoFactory(), { interface: "127.0.0.1" });
+        const n = portOf(port);
+        const lostFactory = new ClientOf(() => new Recorder());
+        const lost = new Deferred<void>();
+        lostFactory.clientConnectionLost = (): void => {
+          lost.callback(undefined);
+          throw new RangeError("from clientConnectionLost");
+        };
+        r.connectTCP("127.0.0.1", n, lostFactory);
+        const c = await lostFactory.built;
+        await c.made;
+        c.transport!.loseConnection();
+        await lost;
+        await port.stopListening();
+        const failedFactory = new ClientOf(() => new Recorder());
+        const failed = new Deferred<void>();
+        failedFactory.clientConnectionFailed = (): void => {
+          failed.callback(undefined);
+          throw new RangeError("from clientConnectionFailed");
+        };
+        r.connectTCP("127.0.0.1", n, failedFactory);
+        await failed;
+        await waitFor(() => logs.errors.length >= 2, 5000, "both logged");
+        const messages = logs.errors.map((e) => e.failure?.getErrorMessage());
+        assert.ok(messages.includes("from clientConnectionLost"), String(messages));
+        assert.ok(messages.includes("from clientConnectionFailed"), String(messages));
+        assert.equal(lostFactory.stopped, 1, "the state machine went on: doStop ran");
+        assert.equal(failedFactory.stopped, 1);
+      } finally {
+        logs.close();
+      }
+    }));
+
   it("a factory can reconnect from clientConnectionLost", () =>
     withHost(async (r) => {
       const port = r.listenTCP(0, echoFactory(), { interface: "127.0.0.1" });
