@@ -155,6 +155,53 @@ describe("libc() raw FFI sockets over loopback", () => {
     }
   });
 
+  it("uses the kernel's socket option numbers (set, then read back)", () => {
+    const L = libc();
+    const getInt = (fd: number, level: number, name: number): number => {
+      const v = new Int32Array(1);
+      const len = new Uint32Array([4]);
+      check(L.getsockopt(fd, level, name, new Uint8Array(v.buffer), len), `getsockopt ${name}`);
+      assert.equal(len[0], 4);
+      return v[0];
+    };
+    const setInt = (fd: number, level: number, name: number, value: number): void => {
+      const v = new Uint8Array(new Int32Array([value]).buffer);
+      check(L.setsockopt(fd, level, name, v, 4), `setsockopt ${name}`);
+    };
+    const tcp = check(L.socket(C.AF_INET6, C.SOCK_STREAM, 0), "socket");
+    const udp = check(L.socket(C.AF_INET, C.SOCK_DGRAM, 0), "socket");
+    try {
+      assert.equal(getInt(tcp, C.SOL_SOCKET, C.SO_TYPE), C.SOCK_STREAM);
+      assert.equal(getInt(udp, C.SOL_SOCKET, C.SO_TYPE), C.SOCK_DGRAM);
+      for (
+        const [level, name] of [
+          [C.SOL_SOCKET, C.SO_REUSEADDR],
+          [C.SOL_SOCKET, C.SO_REUSEPORT],
+          [C.SOL_SOCKET, C.SO_KEEPALIVE],
+          [C.IPPROTO_TCP, C.TCP_NODELAY],
+          [C.IPPROTO_IPV6, C.IPV6_V6ONLY],
+        ]
+      ) {
+        setInt(tcp, level, name, 1);
+        assert.notEqual(getInt(tcp, level, name), 0, `option ${level}/${name}`);
+        setInt(tcp, level, name, 0);
+        assert.equal(getInt(tcp, level, name), 0, `option ${level}/${name}`);
+      }
+      setInt(udp, C.SOL_SOCKET, C.SO_BROADCAST, 1);
+      assert.equal(getInt(udp, C.SOL_SOCKET, C.SO_BROADCAST), 1);
+      setInt(udp, C.IPPROTO_IP, C.IP_MULTICAST_TTL, 7);
+      assert.equal(getInt(udp, C.IPPROTO_IP, C.IP_MULTICAST_TTL), 7);
+      setInt(udp, C.IPPROTO_IP, C.IP_MULTICAST_LOOP, 0);
+      assert.equal(getInt(udp, C.IPPROTO_IP, C.IP_MULTICAST_LOOP), 0);
+      assert.ok(getInt(udp, C.SOL_SOCKET, C.SO_RCVBUF) > 0);
+      assert.ok(getInt(udp, C.SOL_SOCKET, C.SO_SNDBUF) > 0);
+      assert.equal(getInt(udp, C.SOL_SOCKET, C.SO_ERROR), 0);
+    } finally {
+      L.close(tcp);
+      L.close(udp);
+    }
+  });
+
   it("reads errno right after a failing call (EBADF)", () => {
     assert.equal(libc().close(-1), -1);
     assert.equal(errnoName(libc().errno()), "EBADF");
