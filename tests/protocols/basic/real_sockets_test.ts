@@ -3,9 +3,10 @@
 // kernel makes, and LineReceiver's pauseProducing holding lines back.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { FileSender } from "../../../protocols/basic/file_sender.ts";
 import { Int32StringReceiver } from "../../../protocols/basic/int_n_string_receiver.ts";
 import { LineReceiver } from "../../../protocols/basic/line_receiver.ts";
-import { ClientFactory, Factory, type Protocol } from "../../../protocols/protocol.ts";
+import { ClientFactory, Factory, Protocol } from "../../../protocols/protocol.ts";
 import type { IPv4Address } from "../../../reactor/address.ts";
 import {
   createReactor,
@@ -123,6 +124,39 @@ for (const kind of KINDS) {
         }
         await until(() => c.server()!.count === N, 15_000, "all strings");
         assert.equal(c.server()!.bytes, total);
+        await c.close();
+      });
+    });
+
+    it("FileSender streams 2 MB through a real transport (pull producer)", async () => {
+      await withReactor(kind, async (r) => {
+        class Sink extends Protocol {
+          received = 0;
+          sum = 0;
+          override dataReceived(d: Uint8Array): void {
+            for (let i = 0; i < d.length; i++) {
+              this.sum = (this.sum + d[i] * ((this.received + i) % 251)) % 1_000_003;
+            }
+            this.received += d.length;
+          }
+        }
+        const c = await pair(r, Sink, Sink);
+        const data = new Uint8Array(2 * 1024 * 1024).map((_, i) => (i * 31 + 7) & 0xff);
+        let expected = 0;
+        for (let i = 0; i < data.length; i++) {
+          expected = (expected + data[i] * (i % 251)) % 1_000_003;
+        }
+        let pos = 0;
+        const last = await new FileSender().beginFileTransfer({
+          read(size: number): Uint8Array {
+            const out = data.subarray(pos, pos + size);
+            pos += out.length;
+            return out;
+          },
+        }, c.client()!.transport!);
+        assert.equal(last[0], data[data.length - 1]);
+        await until(() => c.server()!.received === data.length, 15_000, "all bytes");
+        assert.equal(c.server()!.sum, expected);
         await c.close();
       });
     });
