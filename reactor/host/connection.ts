@@ -345,7 +345,11 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
     if (this.disconnecting || this.#writeDisconnecting) {
       this.#ending = true;
       this.#writeDisconnected = true;
-      this.socket.end();
+      try {
+        this.socket.end();
+      } catch (e) {
+        this.connectionLost(new Failure(connectionLostFrom(e)));
+      }
     }
   };
 
