@@ -187,3 +187,13 @@ export function describe(e: unknown): string {
 
 /** UTF-8 encoder shared by the transports. */
 export const ENCODER: TextEncoder = new TextEncoder();
+
+/** The TypeError for a write of something that is not bytes or text. */
+export function notBytes(data: unknown): TypeError {
+  const what = data === null
+    ? "null"
+    : typeof data === "object"
+    ? data.constructor?.name ?? "object"
+    : typeof data;
+  return new TypeError(`write() takes a Uint8Array or a string (sent as UTF-8), not ${what}`);
+}

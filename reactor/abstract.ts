@@ -27,7 +27,7 @@ import type {
   IReactorFDSet,
   IReadWriteDescriptor,
 } from "../interfaces.ts";
-import { ENCODER } from "./_socket.ts";
+import { ENCODER, notBytes } from "./_socket.ts";
 import { ConnectionDone } from "./errors.ts";
 
 /** The reactor a descriptor registers with: a whole reactor with an fd set.  *
@@ -172,6 +172,7 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
   write(data: Uint8Array | string): void {
     if (!this.connected || this.writeDisconnected) return;
     const bytes = typeof data === "string" ? ENCODER.encode(data) : data;
+    if (!(bytes instanceof Uint8Array)) throw notBytes(data);
     const len = bytes.byteLength;
     if (len === 0) return;
     if (this.buffered === 0 && !this.corked && !this.writing) {
@@ -202,6 +203,7 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
     let total = 0;
     for (const d of data) {
       const b = typeof d === "string" ? ENCODER.encode(d) : d;
+      if (!(b instanceof Uint8Array)) throw notBytes(d);
       if (b.byteLength === 0) continue;
       parts.push(b);
       total += b.byteLength;

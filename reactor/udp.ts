@@ -28,6 +28,7 @@ import {
   K,
   lastError,
   lib,
+  notBytes,
   openSocket,
   setBytesOpt,
   setIntOpt,
@@ -233,6 +234,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   write(data: Uint8Array | string, addr?: [string, number]): void {
     if (this.fd < 0) return;
     const bytes = typeof data === "string" ? ENCODER.encode(data) : data;
+    if (!(bytes instanceof Uint8Array)) throw notBytes(data);
     const l = this.L!;
     if (this.connectedAddr !== null) {
       if (

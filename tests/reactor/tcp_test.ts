@@ -90,6 +90,12 @@ for (const kind of KINDS) {
         assert.ok(t.getPeer() instanceof IPv4Address);
         assert.equal((t.getPeer() as IPv4Address).port, portOf(port));
         assert.equal((t.getHost() as IPv4Address).host, "127.0.0.1");
+        // Bad input is a TypeError at the call, not a crash in the reactor.
+        assert.throws(
+          () => t.write(new ArrayBuffer(3) as unknown as Uint8Array),
+          /Uint8Array or a string.*ArrayBuffer/,
+        );
+        assert.throws(() => t.writeSequence([42 as unknown as Uint8Array]), TypeError);
         t.write("héllo ");
         t.writeSequence([new TextEncoder().encode("wor"), "ld"]);
         await waitFor(() => client.received >= 12, 5000, "echo");
