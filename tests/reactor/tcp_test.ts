@@ -2,8 +2,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Failure } from "../../deferred/failure.ts";
-import type { IConnector, ITCPTransport } from "../../interfaces.ts";
+import type { IAddress, IConnector, IProtocol, ITCPTransport } from "../../interfaces.ts";
 import { addObserver, type LogEvent, removeObserver, setDefaultObserver } from "../../log/log.ts";
+import { ReconnectingClientFactory } from "../../protocols/protocol.ts";
 import { IPv4Address, IPv6Address } from "../../reactor/address.ts";
 import {
   CannotListenError,
@@ -432,6 +433,45 @@ for (const kind of KINDS) {
         await sf2.built[0].lost;
         await port.stopListening();
         await port2.stopListening();
+      }));
+
+    it("ReconnectingClientFactory keeps retrying a refused port and connects once it listens", () =>
+      withReactor(kind, async (r) => {
+        const target = await freePort(r);
+        const made: Recorder[] = [];
+        let failures = 0;
+        class Persistent extends ReconnectingClientFactory {
+          override initialDelay = 0.02;
+          override factor = 1.5;
+          override jitter = 0;
+          override maxDelay = 0.1;
+          override noisy = false;
+          override buildProtocol(_addr: IAddress): IProtocol | null {
+            this.resetDelay();
+            const p = new Recorder();
+            made.push(p);
+            return p;
+          }
+          override clientConnectionFailed(connector: IConnector, reason: Failure): void {
+            failures++;
+            assert.ok(reason.value instanceof ConnectionRefusedError);
+            super.clientConnectionFailed(connector, reason);
+          }
+        }
+        const f = new Persistent();
+        f.clock = r;
+        r.connectTCP("127.0.0.1", target, f);
+        await waitFor(() => failures >= 3, 5000, "three refused attempts");
+        const port = r.listenTCP(target, new ServerFactoryOf(() => new Echo()), {
+          interface: "127.0.0.1",
+        });
+        await waitFor(() => made.length === 1, 5000, "reconnected");
+        await made[0].made;
+        f.stopTrying();
+        made[0].transport!.loseConnection();
+        await made[0].lost;
+        assert.equal(made.length, 1, "no reconnect after stopTrying");
+        await port.stopListening();
       }));
 
     it("listening on a port in use raises CannotListenError", () =>
