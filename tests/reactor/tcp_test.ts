@@ -344,6 +344,35 @@ for (const kind of KINDS) {
         }
       }));
 
+    it("connector.disconnect closes a connection (ConnectionDone) or stops an attempt (UserError); stopProducing closes", () =>
+      withReactor(kind, async (r) => {
+        const sf = new ServerFactoryOf(() => new Recorder());
+        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+        const cf = new ClientFactoryOf(() => new Recorder());
+        const connector = r.connectTCP("127.0.0.1", portOf(port), cf);
+        const c = await cf.result;
+        connector.disconnect();
+        assert.ok((await c.lost).value instanceof ConnectionDone);
+        assert.deepEqual(cf.events, ["started", "lost"]);
+        const l = await fullBacklogListener();
+        try {
+          const cf2 = new ClientFactoryOf(() => new Recorder());
+          const c2 = r.connectTCP("127.0.0.1", l.port, cf2, { timeout: 10 });
+          c2.disconnect();
+          await cf2.finished;
+          assert.ok(cf2.failure!.value instanceof UserError);
+        } finally {
+          l.close();
+        }
+        // A transport is a push producer: stopProducing loses the connection.
+        const cf3 = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf3);
+        const c3 = await cf3.result;
+        (c3.transport as ITCPTransport).stopProducing();
+        assert.ok((await c3.lost).value instanceof ConnectionDone);
+        await port.stopListening();
+      }));
+
     it("a factory can reconnect from clientConnectionLost (ReconnectingClientFactory's pattern)", () =>
       withReactor(kind, async (r) => {
         const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), {
