@@ -350,6 +350,8 @@ export interface IConsumer {
  * ```
  */
 export interface ITransport extends IConsumer {
+  /** True once `loseConnection` was called and the connection is closing. */
+  readonly disconnecting?: boolean;
   /** Write several chunks at once (one `writev` where possible). */
   writeSequence(data: Iterable<Uint8Array | string>): void;
   /** Close after everything written so far has been sent. */

@@ -473,3 +473,22 @@ export class InvalidAddressError extends Error {
 export class FileDescriptorOverrun extends ConnectionLost {
   override name = "FileDescriptorOverrun";
 }
+
+/**
+ * The factory's `buildProtocol` returned null, so the connection was
+ * refused before it started (Twisted's `error.NoProtocol`).
+ *
+ * @example
+ * ```ts
+ * import { NoProtocol } from "./errors.ts";
+ * console.assert(new NoProtocol().name === "NoProtocol");
+ * ```
+ */
+export class NoProtocol extends Error {
+  /** Always `"NoProtocol"`. */
+  override name: string = "NoProtocol";
+  /** Builds the error with a default explanation. */
+  constructor(message = "The factory's buildProtocol returned null: no protocol to connect") {
+    super(message);
+  }
+}

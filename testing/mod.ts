@@ -21,5 +21,7 @@
  * @module
  */
 export { Clock } from "../task/clock.ts";
+export * from "./accumulating_protocol.ts";
+export * from "./iosim.ts";
 export * from "./memory_reactor.ts";
 export * from "./string_transport.ts";

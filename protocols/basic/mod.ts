@@ -9,7 +9,7 @@
  * import { TextLineReceiver } from "@skein/skein/protocols/basic";
  *
  * class Shout extends TextLineReceiver {
- *   override lineReceived(line: string): void {
+ *   override textLineReceived(line: string): void {
  *     this.sendLine(line.toUpperCase());
  *   }
  * }
@@ -17,8 +17,10 @@
  *
  * @module
  */
+export * from "./file_sender.ts";
 export * from "./int_n_string_receiver.ts";
 export * from "./line_only_receiver.ts";
 export * from "./line_receiver.ts";
 export * from "./netstring_receiver.ts";
 export * from "./stateful.ts";
+export * from "./stateful_string.ts";
