@@ -27,7 +27,13 @@
  *
  * @module
  */
-export { type DebugInfo, getDebugging, setDebugging } from "./debug.ts";
+export type { IDelayedCall, IReactorTime } from "../interfaces.ts";
+export {
+  captureUnhandledFailures,
+  getDebugging,
+  setDebugging,
+  type UnhandledFailureCapture,
+} from "./debug.ts";
 export * from "./deferred.ts";
 export * from "./deferred_list.ts";
 export * from "./errors.ts";
