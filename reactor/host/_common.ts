@@ -123,3 +123,13 @@ export function prefixOf(o: unknown): string {
   }
   return (o as { constructor?: { name?: string; }; } | null)?.constructor?.name ?? "-";
 }
+
+/** The TypeError for a write of something that is neither bytes nor text. */
+export function notBytes(data: unknown): TypeError {
+  const what = data === null
+    ? "null"
+    : typeof data === "object"
+    ? (data as { constructor?: { name?: string; }; }).constructor?.name ?? "object"
+    : typeof data;
+  return new TypeError(`write() takes a Uint8Array or a string (sent as UTF-8), not ${what}`);
+}

@@ -18,7 +18,7 @@ import type {
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from "../errors.ts";
-import { connectionLostFrom } from "./_common.ts";
+import { connectionLostFrom, notBytes } from "./_common.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
 
 /**
@@ -271,8 +271,12 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
    * closing for writes.
    */
   write(data: Uint8Array | string): void {
+    if (typeof data === "string") {
+      if (data.length === 0) return;
+    } else if (!(data instanceof Uint8Array)) {
+      throw notBytes(data);
+    } else if (data.byteLength === 0) return;
     if (this.disconnected || this.#ending || this.#aborting) return;
-    if (typeof data === "string" ? data.length === 0 : data.byteLength === 0) return;
     const producer = this.producer;
     if (producer !== null && !this.streamingProducer) {
       if (!this.socket.write(data, this.#onPullWritten)) this.#full = true;
@@ -289,11 +293,16 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
 
   /** Send several chunks, gathered into one system call where possible. */
   writeSequence(data: Iterable<Uint8Array | string>): void {
+    const parts = Array.isArray(data) ? data : [...data];
+    // Check every part first, so a bad one writes nothing (as Twisted does).
+    for (const d of parts) {
+      if (typeof d !== "string" && !(d instanceof Uint8Array)) throw notBytes(d);
+    }
     if (this.disconnected || this.#ending || this.#aborting) return;
     const s = this.socket;
     s.cork();
     try {
-      for (const d of data) this.write(d);
+      for (const d of parts) this.write(d);
     } finally {
       s.uncork();
     }

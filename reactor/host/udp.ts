@@ -7,6 +7,7 @@
 
 import * as dgram from "node:dgram";
 import * as net from "node:net";
+import { constants as osConstants, networkInterfaces } from "node:os";
 import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
 import { Failure } from "../../deferred/failure.ts";
 import type {
@@ -21,9 +22,10 @@ import {
   InvalidAddressError,
   MessageLengthError,
   MulticastJoinError,
+  SystemCallError,
 } from "../errors.ts";
 import type { NodeError } from "./_common.ts";
-import { ipAddress, isIPAddress, prefixOf, systemError } from "./_common.ts";
+import { ipAddress, isIPAddress, notBytes, prefixOf, systemError } from "./_common.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
 
 const ENCODER = new TextEncoder();
@@ -51,6 +53,36 @@ function literalLookup(
     return;
   }
   cb(null, host, family);
+}
+
+let broadcastAddresses: Set<string> | null = null;
+
+/**
+ * The IPv4 broadcast addresses of this host's interfaces (plus the limited
+ * broadcast address), so a broadcast write without `setBroadcastAllowed`
+ * fails at the call with EACCES, as `sendto` does for Twisted. Where the
+ * interface list is not readable (Deno without --allow-sys), only
+ * 255.255.255.255 is known; the kernel still refuses the others, later.
+ */
+function isBroadcast(host: string): boolean {
+  if (host === "255.255.255.255") return true;
+  if (broadcastAddresses === null) {
+    broadcastAddresses = new Set();
+    try {
+      for (const list of Object.values(networkInterfaces())) {
+        for (const a of list ?? []) {
+          if (a.family !== "IPv4" && (a.family as unknown) !== 4) continue;
+          const ip = a.address.split(".").map(Number);
+          const mask = a.netmask.split(".").map(Number);
+          if (ip.length !== 4 || mask.length !== 4) continue;
+          broadcastAddresses.add(ip.map((b, i) => (b | (~mask[i] & 0xff)) & 0xff).join("."));
+        }
+      }
+    } catch {
+      // not allowed to list interfaces
+    }
+  }
+  return broadcastAddresses.has(host);
 }
 
 /** Largest UDP payload for the family (65535 minus the IP and UDP headers). */
@@ -115,6 +147,8 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
   #loopback = true;
   #outgoingInterface = "";
   #stopping: Deferred<void>[] = [];
+  /** False from `stopListening()` on: no datagram is delivered after it. */
+  #reading = false;
 
   /** A port on `port`; call `startListening()` (the reactor does). */
   constructor(
@@ -186,6 +220,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     socket.on("message", this.#onMessage);
     socket.unref();
     this.connected = true;
+    this.#reading = true;
     this.reactor.addSelectable(this);
     const h = this.#host as { port: number; } | null;
     if (h !== null) log.msg(`${prefixOf(this.protocol)} starting on ${h.port}`);
@@ -231,7 +266,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
   }
 
   readonly #onMessage = (msg: Uint8Array, rinfo: dgram.RemoteInfo): void => {
-    if (!this.connected) return;
+    if (!this.#reading) return;
     const c = this.#connectedAddr;
     // Deno's dgram "connects" in user space only: filter as the kernel would.
     if (c !== null && (rinfo.port !== c[1] || rinfo.address !== c[0])) return;
@@ -303,6 +338,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
   write(data: Uint8Array | string, addr?: [string, number]): void {
     const socket = this.#socket;
     if (!this.connected || socket === null) return;
+    if (typeof data !== "string" && !(data instanceof Uint8Array)) throw notBytes(data);
     const bytes = typeof data === "string" ? ENCODER.encode(data) : data;
     if (bytes.byteLength > maxDatagram(this.#family)) {
       throw new MessageLengthError("message too long");
@@ -336,6 +372,14 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     }
     if (fam === 6 && this.#family === 4) {
       throw new InvalidAddressError(`${host}: IPv4 port write() called with IPv6 address`);
+    }
+    if (fam === 4 && !this.#broadcast && isBroadcast(host)) {
+      throw new SystemCallError(
+        "sendto",
+        (osConstants.errno as Record<string, number | undefined>).EACCES ?? 13,
+        "EACCES",
+        `${host} is a broadcast address: call setBroadcastAllowed(true) first`,
+      );
     }
     this.#out.push([bytes, host, addr[1]]);
     this.#pump();
@@ -408,6 +452,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
 
   /** Stop listening; the Deferred fires once the socket is closed. */
   stopListening(): Deferred<void> {
+    this.#reading = false; // Twisted stops reading at once; the socket closes next iteration
     if (!this.connected) return succeed(undefined);
     const d = new Deferred<void>();
     this.#stopping.push(d);
@@ -431,6 +476,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
       return;
     }
     this.connected = false;
+    this.#reading = false;
     this.reactor.removeSelectable(this);
     const port = (this.#host as { port?: number; } | null)?.port ?? this.port;
     log.msg(`(UDP Port ${port} Closed)`);

@@ -388,6 +388,15 @@ describe("host reactor: TCP", () => {
       c.transport!.writeSequence(["héllo ", new TextEncoder().encode("wörld"), "", " ✓"]);
       c.transport!.write("");
       c.transport!.write(new Uint8Array(0));
+      // Bad input is a TypeError at the call; a bad part writes nothing at all.
+      assert.throws(
+        () => c.transport!.write(new ArrayBuffer(3) as unknown as Uint8Array),
+        /Uint8Array or a string.*ArrayBuffer/,
+      );
+      assert.throws(
+        () => c.transport!.writeSequence(["lost", 42 as unknown as Uint8Array]),
+        TypeError,
+      );
       c.transport!.loseConnection();
       await waitFor(() => sf.built.length === 1, 5000, "accept");
       await sf.built[0].lost;

@@ -180,6 +180,38 @@ describe("host reactor: UDP", () => {
       await t.stopListening();
     }));
 
+  it("broadcast needs setBroadcastAllowed: EACCES at the call, then lo's broadcast arrives", () =>
+    withHost(async (r) => {
+      const proto = new Collector();
+      const t = await bound(r, proto, "");
+      assert.throws(() => t.write("no", ["127.255.255.255", portOf(t)]), /EACCES/);
+      assert.throws(() => t.write("no", ["<broadcast>", portOf(t)]), /EACCES/);
+      t.setBroadcastAllowed(true);
+      t.write("bcast", ["127.255.255.255", portOf(t)]);
+      await waitFor(() => proto.got.length === 1, 3000, "broadcast datagram");
+      assert.equal(text(proto.got[0][0]), "bcast");
+      await t.stopListening();
+    }));
+
+  it("stopListening from datagramReceived: no datagram is delivered after it (Twisted stops reading)", () =>
+    withHost(async (r) => {
+      class StopAtFirst extends Collector {
+        override datagramReceived(data: Uint8Array, addr: [string, number]): void {
+          super.datagramReceived(data, addr);
+          this.transport!.stopListening();
+        }
+      }
+      const proto = new StopAtFirst();
+      const t = await bound(r, proto);
+      const sender = await bound(r, new Collector());
+      for (let i = 0; i < 20; i++) sender.write(`d${i}`, ["127.0.0.1", portOf(t)]);
+      await waitFor(() => proto.stopped === 1, 3000, "port stopped");
+      await sleep(30);
+      assert.equal(proto.got.length, 1);
+      assert.equal(text(proto.got[0][0]), "d0");
+      await sender.stopListening();
+    }));
+
   it("a port in use: CannotListenError (thrown, or from whenListening where binding is asynchronous)", () =>
     withHost(async (r) => {
       const t = await bound(r, new Collector());
