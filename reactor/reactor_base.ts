@@ -37,6 +37,7 @@ import {
   ReactorNotRestartable,
   ReactorNotRunning,
 } from "./errors.ts";
+import { monotonicSeconds } from "./ffi/mod.ts";
 
 /** The longest a host timer is armed for (Twisted's 2147483 s cap, in ms). */
 const LONGEST_MS = 2_147_483_000;
@@ -501,7 +502,9 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
   // -------------------------------------------------------------------------
 
   /**
-   * Monotonic seconds (`performance.now()`), with sub-millisecond precision.
+   * Monotonic seconds (`CLOCK_MONOTONIC` through the FFI layer's
+   * `monotonicSeconds`, whichever of it and `performance.now()` is faster
+   * here), with sub-microsecond precision.
    *
    * @example
    * ```ts ignore
@@ -509,7 +512,7 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * ```
    */
   seconds(): number {
-    return performance.now() / 1000;
+    return monotonicSeconds();
   }
 
   /**
