@@ -38,5 +38,6 @@ if (import.meta.main) {
   );
   const listening = reactor.listenTCP(port, new EchoFactory(), { interface: "127.0.0.1" });
   console.error(`echo server on ${listening.getHost()} (${reactor.kind} reactor)`);
+  reactor.addSystemEventTrigger("after", "shutdown", () => console.error("echo server stopped"));
   reactor.run();
 }

@@ -370,7 +370,8 @@ export class NotListeningError extends Error {
 }
 
 /**
- * `stop()` or `crash()` while the reactor is not running (`ReactorNotRunning`).
+ * `stop()` while the reactor is not running, including a second `stop()`
+ * (`ReactorNotRunning`). As in Twisted, `crash()` when not running does nothing.
  * @example
  * ```ts
  * import { ReactorNotRunning } from "./errors.ts";

@@ -36,7 +36,7 @@ export {
   READ,
   WRITE,
 } from "./pollers/mod.ts";
-export { PosixReactor } from "./posix_reactor.ts";
+export { PosixReactor, type PosixReactorOptions } from "./posix_reactor.ts";
 export { ReactorBase, type RunOptions } from "./reactor_base.ts";
 export { TCPClientConnection, TCPConnection, TCPConnector, TCPPort } from "./tcp.ts";
 export { UDPPort } from "./udp.ts";
