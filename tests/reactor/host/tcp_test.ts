@@ -675,6 +675,40 @@ describe("host reactor: TCP", () => {
       await port.stopListening();
     }));
 
+  it("peers that vanish mid-transfer: every connection ends, nothing is logged, nothing throws", () =>
+    withHost(async (r) => {
+      const logs = new LogCapture();
+      try {
+        const sf = new ServerOf(() => {
+          const p = new Recorder();
+          p.made.then(() => {
+            for (let i = 0; i < 16; i++) p.transport!.write(pattern(64 * 1024, i + 1));
+            p.transport!.loseConnection();
+          });
+          return p;
+        });
+        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+        const n = 20;
+        for (let i = 0; i < n; i++) {
+          const sock = net.connect({ host: "127.0.0.1", port: portOf(port) });
+          sock.on("error", () => {});
+          sock.once("data", () => (i % 2 === 0 ? sock.resetAndDestroy() : sock.destroy()));
+        }
+        await waitFor(() => sf.built.length === n, 10000, "all accepted");
+        const reasons = await Promise.all(sf.built.map((p) => p.lost));
+        for (const reason of reasons) {
+          assert.ok(
+            reason.value instanceof ConnectionLost || reason.value instanceof ConnectionDone,
+            String(reason.value),
+          );
+        }
+        assert.deepEqual(logs.errors.map((e) => e.failure?.getErrorMessage()), []);
+        await port.stopListening();
+      } finally {
+        logs.close();
+      }
+    }));
+
   it("a raw node:net peer's RST after data: the data arrives, then ConnectionLost", () =>
     withHost(async (r) => {
       const sf = new ServerOf(() => new Recorder());
