@@ -126,6 +126,32 @@ for (const kind of kinds) {
       p.close();
     });
 
+    it("never loses a wake-up over 1500 rapid park/wake and park/write cycles", async () => {
+      const p = fresh();
+      const [r, w] = pipe();
+      const fds = new Int32Array([r]);
+      const scratch = new Uint8Array(64);
+      const deadline = performance.now() + 20000;
+      for (let i = 0; i < 1500 && performance.now() < deadline; i++) {
+        const parked = p.park(fds);
+        switch (i % 3) {
+          case 0:
+            p.wake();
+            break;
+          case 1:
+            L.write(w, X, 1);
+            break;
+          default:
+            queueMicrotask(() => p.wake());
+        }
+        assert.equal(await within(parked, 5000), undefined, `cycle ${i} hung`);
+        L.read(r, scratch, scratch.length);
+      }
+      // Nothing left over: the next park waits.
+      assert.equal(await within(p.park(fds), 100), "timeout");
+      p.close();
+    });
+
     it("uses no CPU while idle (< 5% of a core over 400 ms)", async () => {
       const p = fresh();
       const [r] = pipe();
