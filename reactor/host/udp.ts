@@ -198,6 +198,9 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     };
     socket.on("error", onBindError);
     socket.once("listening", this.#onListening);
+    // Before bind: Deno starts its first receive at bind time, and only a
+    // receive started after unref() stops holding the process open.
+    socket.unref();
     this.#socket = socket;
     try {
       socket.bind({ port: this.port, address: host });
@@ -218,7 +221,6 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     }
     socket.on("error", this.#onError);
     socket.on("message", this.#onMessage);
-    socket.unref();
     this.connected = true;
     this.#reading = true;
     this.reactor.addSelectable(this);

@@ -10,13 +10,13 @@
  *   closed): the runtime's sockets must not hold the process open.
  * - `install`: the reactor comes from `createReactor()` (auto choice), which
  *   must pick `host` when FFI is not allowed.
- * - `never-run`: listen and start connecting but never run the reactor: a
- *   reactor that is not running must not hold the process open.
+ * - `never-run`: listen (TCP and UDP) and start connecting but never run the
+ *   reactor: a reactor that is not running must not hold the process open.
  */
 import process from "node:process";
 import type { Failure } from "../../../deferred/failure.ts";
 import type { IReactor } from "../../../interfaces.ts";
-import { ClientFactory, Factory, Protocol } from "../../../protocols/protocol.ts";
+import { ClientFactory, DatagramProtocol, Factory, Protocol } from "../../../protocols/protocol.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
 
 const mode = process.argv[process.argv.length - 1];
@@ -70,6 +70,9 @@ const cf = ClientFactory.forProtocol(Client);
 cf.noisy = false;
 reactor.connectTCP("127.0.0.1", portNo, cf);
 if (mode === "never-run") {
+  // A UDP port too, with a datagram on its way.
+  const udp = reactor.listenUDP(0, new DatagramProtocol(), { interface: "127.0.0.1" });
+  udp.write("x", ["127.0.0.1", 9]);
   console.log("not running");
 } else {
   await runIt();
