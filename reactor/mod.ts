@@ -24,12 +24,13 @@ export { FileDescriptor } from "./abstract.ts";
 export * from "./address.ts";
 export { DelayedCall } from "./delayed_call.ts";
 export * from "./errors.ts";
-export { ffiAvailable } from "./ffi/mod.ts";
+export { createParker, ffiAvailable, type Parker, type ParkerKind } from "./ffi/mod.ts";
 export { HostReactor } from "./host/host_reactor.ts";
 export * from "./install.ts";
 export {
   availablePollers,
   createPoller,
+  defaultPollerKind,
   ERROR,
   type Poller,
   type PollerKind,
