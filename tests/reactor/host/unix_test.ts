@@ -12,11 +12,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { after, describe, it } from "node:test";
+import type { ITCPTransport } from "../../../interfaces.ts";
 import { UNIXAddress } from "../../../reactor/address.ts";
 import {
   BadFileError,
   CannotListenError,
   ConnectError,
+  ConnectionAborted,
+  ConnectionClosed,
   ConnectionDone,
   ConnectionRefusedError,
   SystemCallError,
@@ -165,6 +168,24 @@ describe("host reactor: Unix sockets", () => {
       await c.lost;
       // The check left the listener's lock in place.
       assert.equal(fs.readlinkSync(`${path}.lock`), String(process.pid));
+      await port.stopListening();
+    }));
+
+  it("abortConnection on a Unix socket: ConnectionAborted here, a lost connection there", () =>
+    withHost(async (r) => {
+      const path = sockPath();
+      const sf = new ServerOf(() => new Recorder());
+      const port = r.listenUNIX(path, sf);
+      const cf = new ClientOf(() => new Recorder());
+      r.connectUNIX(path, cf);
+      const c = await cf.built;
+      await c.made;
+      c.transport!.write("x");
+      await waitFor(() => sf.built.length === 1 && sf.built[0].received === 1, 5000, "data");
+      (c.transport as ITCPTransport).abortConnection();
+      assert.ok((await c.lost).value instanceof ConnectionAborted);
+      const sreason = await sf.built[0].lost;
+      assert.ok(sreason.value instanceof ConnectionClosed, String(sreason.value));
       await port.stopListening();
     }));
 
