@@ -40,7 +40,6 @@ import { err as logErr, msg as logMsg } from "../log/log.ts";
 import { BaseConnector } from "./_connector.ts";
 
 export { BaseConnector, type ConnectingTransport, type ConnectorState } from "./_connector.ts";
-export type { DecodedSockaddr } from "./_socket.ts";
 import {
   ADDR_BUF_SIZE,
   closeFd,
@@ -682,7 +681,10 @@ export abstract class StreamPort implements IListeningPort {
 
   /** Create, bind and listen; returns the fd. Throws `CannotListenError`. */
   protected abstract openSocket(): number;
-  /** The address of an accepted peer. */
+  /**
+   * The address of an accepted peer (internal: takes the decoded sockaddr).
+   * @ignore
+   */
   protected abstract buildAddr(sa: DecodedSockaddr): IAddress;
   /** Wrap an accepted socket. */
   protected abstract makeTransport(
@@ -968,7 +970,10 @@ export class TCPPort extends StreamPort {
     return fd;
   }
 
-  /** The address of an accepted peer. */
+  /**
+   * The address of an accepted peer (internal: takes the decoded sockaddr).
+   * @ignore
+   */
   protected buildAddr(sa: DecodedSockaddr): IPv4Address | IPv6Address {
     return tcpAddress(sa);
   }

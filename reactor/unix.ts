@@ -295,7 +295,10 @@ export class UNIXPort extends StreamPort {
     return fd;
   }
 
-  /** The address of an accepted peer. */
+  /**
+   * The address of an accepted peer (internal: takes the decoded sockaddr).
+   * @ignore
+   */
   protected buildAddr(sa: DecodedSockaddr): UNIXAddress {
     return unixAddress(sa);
   }
