@@ -18,7 +18,8 @@ export { TimeoutError } from "../deferred/errors.ts";
  * ```
  */
 export class SystemCallError extends Error {
-  override name = "SystemCallError";
+  /** Always `"SystemCallError"`. */
+  override name: string = "SystemCallError";
   /** The errno number, as the OS reported it. */
   readonly errno: number;
   /** The errno's symbolic name, e.g. `"EAGAIN"` (or `"E<number>"` when unknown). */
@@ -44,7 +45,8 @@ export class SystemCallError extends Error {
  * ```
  */
 export class BindError extends Error {
-  override name = "BindError";
+  /** Always `"BindError"`. */
+  override name: string = "BindError";
 }
 
 /**
@@ -59,7 +61,8 @@ export class BindError extends Error {
  * ```
  */
 export class CannotListenError extends BindError {
-  override name = "CannotListenError";
+  /** Always `"CannotListenError"`. */
+  override name: string = "CannotListenError";
   /** The interface asked for. */
   readonly interface: string;
   /** The port (or Unix path) asked for. */
@@ -88,7 +91,8 @@ export class CannotListenError extends BindError {
  * ```
  */
 export class MulticastJoinError extends Error {
-  override name = "MulticastJoinError";
+  /** Always `"MulticastJoinError"`. */
+  override name: string = "MulticastJoinError";
 }
 
 /**
@@ -101,7 +105,8 @@ export class MulticastJoinError extends Error {
  * ```
  */
 export class MessageLengthError extends Error {
-  override name = "MessageLengthError";
+  /** Always `"MessageLengthError"`. */
+  override name: string = "MessageLengthError";
 }
 
 /**
@@ -115,7 +120,8 @@ export class MessageLengthError extends Error {
  * ```
  */
 export class ConnectError extends Error {
-  override name = "ConnectError";
+  /** Always `"ConnectError"`. */
+  override name: string = "ConnectError";
   /** The errno behind the failure, when there was one. */
   readonly errno?: number;
   /** Builds the error; `errno` is kept when the OS reported one. */
@@ -134,7 +140,8 @@ export class ConnectError extends Error {
  * ```
  */
 export class ConnectBindError extends ConnectError {
-  override name = "ConnectBindError";
+  /** Always `"ConnectBindError"`. */
+  override name: string = "ConnectBindError";
 }
 
 /**
@@ -146,7 +153,8 @@ export class ConnectBindError extends ConnectError {
  * ```
  */
 export class UnknownHostError extends ConnectError {
-  override name = "UnknownHostError";
+  /** Always `"UnknownHostError"`. */
+  override name: string = "UnknownHostError";
 }
 
 /**
@@ -158,7 +166,8 @@ export class UnknownHostError extends ConnectError {
  * ```
  */
 export class DNSLookupError extends ConnectError {
-  override name = "DNSLookupError";
+  /** Always `"DNSLookupError"`. */
+  override name: string = "DNSLookupError";
 }
 
 /**
@@ -170,7 +179,8 @@ export class DNSLookupError extends ConnectError {
  * ```
  */
 export class NoRouteError extends ConnectError {
-  override name = "NoRouteError";
+  /** Always `"NoRouteError"`. */
+  override name: string = "NoRouteError";
 }
 
 /**
@@ -182,7 +192,8 @@ export class NoRouteError extends ConnectError {
  * ```
  */
 export class ConnectionRefusedError extends ConnectError {
-  override name = "ConnectionRefusedError";
+  /** Always `"ConnectionRefusedError"`. */
+  override name: string = "ConnectionRefusedError";
 }
 
 /**
@@ -194,7 +205,8 @@ export class ConnectionRefusedError extends ConnectError {
  * ```
  */
 export class TCPTimedOutError extends ConnectError {
-  override name = "TCPTimedOutError";
+  /** Always `"TCPTimedOutError"`. */
+  override name: string = "TCPTimedOutError";
 }
 
 /**
@@ -206,7 +218,8 @@ export class TCPTimedOutError extends ConnectError {
  * ```
  */
 export class BadFileError extends ConnectError {
-  override name = "BadFileError";
+  /** Always `"BadFileError"`. */
+  override name: string = "BadFileError";
 }
 
 /**
@@ -218,7 +231,8 @@ export class BadFileError extends ConnectError {
  * ```
  */
 export class ServiceNameUnknownError extends ConnectError {
-  override name = "ServiceNameUnknownError";
+  /** Always `"ServiceNameUnknownError"`. */
+  override name: string = "ServiceNameUnknownError";
 }
 
 /**
@@ -230,7 +244,8 @@ export class ServiceNameUnknownError extends ConnectError {
  * ```
  */
 export class UserError extends ConnectError {
-  override name = "UserError";
+  /** Always `"UserError"`. */
+  override name: string = "UserError";
 }
 
 /**
@@ -242,7 +257,8 @@ export class UserError extends ConnectError {
  * ```
  */
 export class ConnectingCancelledError extends Error {
-  override name = "ConnectingCancelledError";
+  /** Always `"ConnectingCancelledError"`. */
+  override name: string = "ConnectingCancelledError";
 }
 
 /**
@@ -255,7 +271,8 @@ export class ConnectingCancelledError extends Error {
  * ```
  */
 export class ConnectionClosed extends Error {
-  override name = "ConnectionClosed";
+  /** Always `"ConnectionClosed"`. */
+  override name: string = "ConnectionClosed";
 }
 
 /**
@@ -267,7 +284,8 @@ export class ConnectionClosed extends Error {
  * ```
  */
 export class ConnectionDone extends ConnectionClosed {
-  override name = "ConnectionDone";
+  /** Always `"ConnectionDone"`. */
+  override name: string = "ConnectionDone";
   /** Builds the error with Twisted's default message. */
   constructor(message = "Connection was closed cleanly.", options?: ErrorOptions) {
     super(message, options);
@@ -283,7 +301,8 @@ export class ConnectionDone extends ConnectionClosed {
  * ```
  */
 export class ConnectionLost extends ConnectionClosed {
-  override name = "ConnectionLost";
+  /** Always `"ConnectionLost"`. */
+  override name: string = "ConnectionLost";
   /** Builds the error with Twisted's default message. */
   constructor(
     message = "Connection to the other side was lost in a non-clean fashion.",
@@ -302,7 +321,8 @@ export class ConnectionLost extends ConnectionClosed {
  * ```
  */
 export class ConnectionAborted extends ConnectionLost {
-  override name = "ConnectionAborted";
+  /** Always `"ConnectionAborted"`. */
+  override name: string = "ConnectionAborted";
   /** Builds the error with Twisted's default message. */
   constructor(message = "Connection was aborted locally using abortConnection.") {
     super(message);
@@ -318,7 +338,8 @@ export class ConnectionAborted extends ConnectionLost {
  * ```
  */
 export class ConnectionFdescWentAway extends ConnectionLost {
-  override name = "ConnectionFdescWentAway";
+  /** Always `"ConnectionFdescWentAway"`. */
+  override name: string = "ConnectionFdescWentAway";
 }
 
 /**
@@ -330,7 +351,8 @@ export class ConnectionFdescWentAway extends ConnectionLost {
  * ```
  */
 export class AlreadyCalled extends Error {
-  override name = "AlreadyCalled";
+  /** Always `"AlreadyCalled"`. */
+  override name: string = "AlreadyCalled";
 }
 
 /**
@@ -342,7 +364,8 @@ export class AlreadyCalled extends Error {
  * ```
  */
 export class AlreadyCancelled extends Error {
-  override name = "AlreadyCancelled";
+  /** Always `"AlreadyCancelled"`. */
+  override name: string = "AlreadyCancelled";
 }
 
 /**
@@ -354,7 +377,8 @@ export class AlreadyCancelled extends Error {
  * ```
  */
 export class NotConnectingError extends Error {
-  override name = "NotConnectingError";
+  /** Always `"NotConnectingError"`. */
+  override name: string = "NotConnectingError";
 }
 
 /**
@@ -366,7 +390,8 @@ export class NotConnectingError extends Error {
  * ```
  */
 export class NotListeningError extends Error {
-  override name = "NotListeningError";
+  /** Always `"NotListeningError"`. */
+  override name: string = "NotListeningError";
 }
 
 /**
@@ -379,7 +404,8 @@ export class NotListeningError extends Error {
  * ```
  */
 export class ReactorNotRunning extends Error {
-  override name = "ReactorNotRunning";
+  /** Always `"ReactorNotRunning"`. */
+  override name: string = "ReactorNotRunning";
   /** Builds the error with Twisted's default message. */
   constructor(message = "Can't stop reactor that isn't running.") {
     super(message);
@@ -395,7 +421,8 @@ export class ReactorNotRunning extends Error {
  * ```
  */
 export class ReactorNotRestartable extends Error {
-  override name = "ReactorNotRestartable";
+  /** Always `"ReactorNotRestartable"`. */
+  override name: string = "ReactorNotRestartable";
   /** Builds the error with Twisted's default message. */
   constructor(message = "The reactor cannot be restarted.") {
     super(message);
@@ -411,7 +438,8 @@ export class ReactorNotRestartable extends Error {
  * ```
  */
 export class ReactorAlreadyRunning extends Error {
-  override name = "ReactorAlreadyRunning";
+  /** Always `"ReactorAlreadyRunning"`. */
+  override name: string = "ReactorAlreadyRunning";
 }
 
 /**
@@ -424,7 +452,8 @@ export class ReactorAlreadyRunning extends Error {
  * ```
  */
 export class ReactorAlreadyInstalledError extends Error {
-  override name = "ReactorAlreadyInstalledError";
+  /** Always `"ReactorAlreadyInstalledError"`. */
+  override name: string = "ReactorAlreadyInstalledError";
 }
 
 /**
@@ -436,7 +465,8 @@ export class ReactorAlreadyInstalledError extends Error {
  * ```
  */
 export class UnsupportedAddressFamily extends Error {
-  override name = "UnsupportedAddressFamily";
+  /** Always `"UnsupportedAddressFamily"`. */
+  override name: string = "UnsupportedAddressFamily";
 }
 
 /**
@@ -448,7 +478,8 @@ export class UnsupportedAddressFamily extends Error {
  * ```
  */
 export class UnsupportedSocketType extends Error {
-  override name = "UnsupportedSocketType";
+  /** Always `"UnsupportedSocketType"`. */
+  override name: string = "UnsupportedSocketType";
 }
 
 /**
@@ -460,7 +491,8 @@ export class UnsupportedSocketType extends Error {
  * ```
  */
 export class InvalidAddressError extends Error {
-  override name = "InvalidAddressError";
+  /** Always `"InvalidAddressError"`. */
+  override name: string = "InvalidAddressError";
 }
 
 /**
@@ -472,7 +504,8 @@ export class InvalidAddressError extends Error {
  * ```
  */
 export class FileDescriptorOverrun extends ConnectionLost {
-  override name = "FileDescriptorOverrun";
+  /** Always `"FileDescriptorOverrun"`. */
+  override name: string = "FileDescriptorOverrun";
 }
 
 /**

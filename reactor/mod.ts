@@ -20,12 +20,20 @@
  *
  * @module
  */
-export { FileDescriptor } from "./abstract.ts";
+export type * from "../interfaces.ts";
+export { type FDReactor, FileDescriptor } from "./abstract.ts";
 export * from "./address.ts";
 export { DelayedCall } from "./delayed_call.ts";
 export * from "./errors.ts";
 export { createParker, ffiAvailable, type Parker, type ParkerKind } from "./ffi/mod.ts";
+export type { DecodedSockaddr, InetSockaddr, UnixSockaddr } from "./ffi/structs.ts";
+export { HostConnection, type HostConnectionOptions } from "./host/connection.ts";
+export { ConnectAttempt, HostConnector, type HostConnectorState } from "./host/connector.ts";
 export { HostReactor } from "./host/host_reactor.ts";
+export { HostTCPConnector, HostTCPPort } from "./host/tcp.ts";
+export type { HostReactorLike, HostSelectable } from "./host/types.ts";
+export { HostUDPPort } from "./host/udp.ts";
+export { HostUNIXConnector, HostUNIXPort } from "./host/unix.ts";
 export * from "./install.ts";
 export {
   availablePollers,
@@ -39,6 +47,16 @@ export {
 } from "./pollers/mod.ts";
 export { PosixReactor, type PosixReactorOptions } from "./posix_reactor.ts";
 export { ReactorBase, type RunOptions } from "./reactor_base.ts";
-export { TCPClientConnection, TCPConnection, TCPConnector, TCPPort } from "./tcp.ts";
+export {
+  BaseConnector,
+  type ConnectingTransport,
+  type ConnectorState,
+  StreamConnection,
+  StreamPort,
+  TCPClientConnection,
+  TCPConnection,
+  TCPConnector,
+  TCPPort,
+} from "./tcp.ts";
 export { UDPPort } from "./udp.ts";
 export { UNIXClientConnection, UNIXConnection, UNIXConnector, UNIXPort } from "./unix.ts";

@@ -443,7 +443,8 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
   addSystemEventTrigger(
     phase: TriggerPhase,
     event: SystemEvent,
-    fn: AnyFn,
+    // deno-lint-ignore no-explicit-any -- the same signature as IReactorCore's
+    fn: (...args: any[]) => unknown,
     ...args: unknown[]
   ): TriggerHandle {
     if (phase !== "before" && phase !== "during" && phase !== "after") {
