@@ -83,7 +83,16 @@ export function openSocket(family: number, type: number): number {
   const l = lib();
   const fd = l.socket(family, type | K.SOCK_NONBLOCK | K.SOCK_CLOEXEC, 0);
   if (fd < 0) throw lastError("socket");
+  noSigPipe(fd);
   return fd;
+}
+
+/**
+ * Where the OS has no `MSG_NOSIGNAL` (macOS), ask the socket itself not to
+ * raise SIGPIPE (`SO_NOSIGPIPE`). A no-op elsewhere.
+ */
+export function noSigPipe(fd: number): void {
+  if (K.SO_NOSIGPIPE !== 0) setIntOpt(fd, K.SOL_SOCKET, K.SO_NOSIGPIPE, 1);
 }
 
 /** Close `fd`, ignoring errors (EINTR on Linux still closes the fd). */

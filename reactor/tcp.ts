@@ -57,6 +57,7 @@ import {
   K,
   lastError,
   lib,
+  noSigPipe,
   openSocket,
   setIntOpt,
   setIntOptOrThrow,
@@ -772,6 +773,7 @@ export abstract class StreamPort implements IListeningPort {
       } catch {
         sa = { family: "UNIX", path: "" };
       }
+      noSigPipe(s);
       this.accepted(s, sa);
     }
     return null;
