@@ -24,6 +24,7 @@ import { encodeSockaddr } from "../../reactor/ffi/structs.ts";
 import type { Reactor } from "../../reactor/install.ts";
 import {
   ClientFactoryOf,
+  concat,
   Echo,
   KINDS,
   pattern,
@@ -157,6 +158,57 @@ for (const kind of KINDS) {
         assert.ok(reason.value instanceof ConnectionDone);
         assert.equal(client.received, big.length);
         assert.deepEqual(client.data(), big);
+        await port.stopListening();
+      }));
+
+    it("writeSequence of large and small chunks arrives intact and in order", () =>
+      withReactor(kind, async (r) => {
+        const parts = [
+          pattern(100_000, 1),
+          "small",
+          pattern(200_000, 2),
+          new Uint8Array(0),
+          pattern(150_000, 3),
+        ];
+        const port = r.listenTCP(
+          0,
+          new ServerFactoryOf(() => {
+            const p = new Recorder();
+            p.made.addCallback(() => {
+              p.transport!.writeSequence(parts);
+              p.transport!.writeSequence(["a", "b", "c"]);
+              p.transport!.loseConnection();
+              return null;
+            });
+            return p;
+          }),
+          { interface: "127.0.0.1" },
+        );
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        const c = await cf.result;
+        await c.lost;
+        const enc = new TextEncoder();
+        const expected = concat(
+          parts.map((x) => typeof x === "string" ? enc.encode(x) : x).concat([enc.encode("abc")]),
+        );
+        assert.deepEqual(c.data(), expected);
+        await port.stopListening();
+      }));
+
+    it("a dual-stack port on :: accepts IPv4 clients (IPv4-mapped peer)", () =>
+      withReactor(kind, async (r) => {
+        const sf = new ServerFactoryOf(() => new Echo());
+        const port = r.listenTCP(0, sf, { interface: "::" });
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        const c = await cf.result;
+        await waitFor(() => sf.built.length === 1, 5000, "accept");
+        const peer = sf.built[0].transport!.getPeer();
+        assert.ok(peer instanceof IPv6Address);
+        assert.equal((peer as IPv6Address).host, "::ffff:127.0.0.1");
+        c.transport!.loseConnection();
+        await c.lost;
         await port.stopListening();
       }));
 
