@@ -149,6 +149,11 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
   protected connecting: boolean = false;
   private connectAddr: Uint8Array | null = null;
   private connectTried = false;
+  /**
+   * Retry `connect` on EAGAIN (a full Unix listen queue) rather than fail
+   * (for TCP, EAGAIN means no local port is left: a failure).
+   */
+  protected retryConnectOnEAGAIN: boolean = false;
   /** `abortConnection()` was called. */
   protected aborting: boolean = false;
   private writeErrno = 0;
@@ -364,9 +369,21 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
         continue;
       }
       if (err === E.EISCONN) break;
-      if (err === E.EINPROGRESS || err === E.EALREADY || err === E.EAGAIN) {
+      if (err === E.EINPROGRESS || err === E.EALREADY) {
         this.startReading();
         this.startWriting();
+        return null;
+      }
+      if (err === E.EAGAIN && this.retryConnectOnEAGAIN) {
+        // A Unix listener's backlog is full: the socket stays unconnected (and
+        // writable), so poll by timer instead of spinning on writability. The
+        // connector's timeout bounds the attempt.
+        this.stopReading();
+        this.stopWriting();
+        this.connectTried = false;
+        this.reactor.callLater(0.01, () => {
+          if (this.connecting) this.doConnect();
+        });
         return null;
       }
       this.failIfNotConnected(connectError(err));

@@ -22,6 +22,7 @@ import {
   CannotListenError,
   ConnectionDone,
   ConnectionRefusedError,
+  TimeoutError,
 } from "../../reactor/errors.ts";
 import { constants as K } from "../../reactor/ffi/constants.ts";
 import { libc } from "../../reactor/ffi/mod.ts";
@@ -152,6 +153,47 @@ for (const kind of KINDS) {
         c.transport!.loseConnection();
         await c.lost;
         await port.stopListening();
+      }));
+
+    it("a full Unix listen queue (EAGAIN) is retried until the listener accepts, or times out", () =>
+      withReactor(kind, async (r) => {
+        const path = sockPath();
+        const l = libc();
+        const lfd = l.socket(K.AF_UNIX, K.SOCK_STREAM | K.SOCK_NONBLOCK, 0);
+        const sa = encodeSockaddrUn(path);
+        assert.equal(l.bind(lfd, sa, sa.length), 0);
+        assert.equal(l.listen(lfd, 0), 0);
+        const fillers: number[] = [];
+        try {
+          // Fill the queue until connect says EAGAIN.
+          for (let i = 0; i < 8; i++) {
+            const fd = l.socket(K.AF_UNIX, K.SOCK_STREAM | K.SOCK_NONBLOCK, 0);
+            fillers.push(fd);
+            if (l.connect(fd, sa, sa.length) < 0) break;
+          }
+          const cf = new ClientFactoryOf(() => new Recorder());
+          r.connectUNIX(path, cf, { timeout: 0.3 });
+          await cf.finished;
+          assert.ok(cf.failure!.value instanceof TimeoutError, String(cf.failure!.value));
+          // Now free the queue shortly after the attempt starts: the retry gets in.
+          const cf2 = new ClientFactoryOf(() => new Recorder());
+          r.connectUNIX(path, cf2, { timeout: 5 });
+          setTimeout(() => {
+            for (let i = 0; i < 16; i++) {
+              const a = l.accept4(lfd, null, null, K.SOCK_NONBLOCK);
+              if (a < 0) break;
+              fillers.push(a);
+            }
+          }, 100);
+          const c = await cf2.result;
+          assert.deepEqual(c.transport!.getPeer(), new UNIXAddress(path));
+          c.transport!.loseConnection();
+          await c.lost;
+        } finally {
+          for (const fd of fillers) l.close(fd);
+          l.close(lfd);
+          rmSync(path, { force: true });
+        }
       }));
 
     it("connecting to a path nobody listens on fails", () =>
