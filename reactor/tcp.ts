@@ -149,11 +149,6 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
   protected connecting: boolean = false;
   private connectAddr: Uint8Array | null = null;
   private connectTried = false;
-  /**
-   * Retry `connect` on EAGAIN (a full Unix listen queue) rather than fail
-   * (for TCP, EAGAIN means no local port is left: a failure).
-   */
-  protected retryConnectOnEAGAIN: boolean = false;
   /** `abortConnection()` was called. */
   protected aborting: boolean = false;
   private writeErrno = 0;
@@ -374,10 +369,11 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
         this.startWriting();
         return null;
       }
-      if (err === E.EAGAIN && this.retryConnectOnEAGAIN) {
-        // A Unix listener's backlog is full: the socket stays unconnected (and
-        // writable), so poll by timer instead of spinning on writability. The
-        // connector's timeout bounds the attempt.
+      if (err === E.EAGAIN) {
+        // Unix: the listener's backlog is full; TCP (Linux): the routing cache
+        // is short of entries. Either way the socket stays unconnected (and
+        // writable), so retry on a timer instead of spinning on writability.
+        // The connector's timeout bounds the attempt.
         this.stopReading();
         this.stopWriting();
         this.connectTried = false;

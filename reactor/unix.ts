@@ -194,7 +194,6 @@ export class UNIXClientConnection extends UNIXConnection {
   constructor(reactor: FDReactor, connector: UNIXConnector, path: string, checkPID: boolean) {
     super(reactor, -1, null, new UNIXAddress(null), new UNIXAddress(path), -1);
     this.connector = connector;
-    this.retryConnectOnEAGAIN = true;
     this.connecting = true;
     if (checkPID && !isLocked(`${path}.lock`)) {
       const e = new BadFileError(`${path}: no live process holds ${path}.lock`);
