@@ -1,7 +1,7 @@
 /**
- * The connector state machine of the host backend (Twisted's
- * `base.BaseConnector`) and one connection attempt (the connecting half of
- * Twisted's `tcp.BaseClient`), shared by `HostTCPConnector` and
+ * The host backend's connector (the shared `BaseConnector` state machine,
+ * Twisted's `base.BaseConnector`) and one connection attempt (the connecting
+ * half of Twisted's `tcp.BaseClient`), shared by `HostTCPConnector` and
  * `HostUNIXConnector`.
  *
  * @module
@@ -9,21 +9,16 @@
 
 import type { Socket } from "node:net";
 import { Failure } from "../../deferred/failure.ts";
-import type {
-  IAddress,
-  IClientFactory,
-  IConnector,
-  IDelayedCall,
-  IProtocol,
-} from "../../interfaces.ts";
+import type { IAddress, IProtocol } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
-import { ConnectError, NotConnectingError, TimeoutError, UserError } from "../errors.ts";
+import { BaseConnector, type ConnectingTransport, type ConnectorState } from "../_connector.ts";
+import { ConnectError } from "../errors.ts";
 import { connectErrorFrom, NullProtocol, prefixOf } from "./_common.ts";
 import { HostConnection } from "./connection.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
 
 /**
- * The states of a connector.
+ * The states of a connector (the shared {@linkcode ConnectorState}).
  *
  * @example
  * ```ts
@@ -31,7 +26,7 @@ import type { HostReactorLike, HostSelectable } from "./types.ts";
  * const s: HostConnectorState = "connecting";
  * ```
  */
-export type HostConnectorState = "disconnected" | "connecting" | "connected";
+export type HostConnectorState = ConnectorState;
 
 /**
  * One attempt to connect: owns the socket until it connects, and reports the
@@ -49,7 +44,7 @@ export type HostConnectorState = "disconnected" | "connecting" | "connected";
  * }
  * ```
  */
-export class ConnectAttempt implements HostSelectable {
+export class ConnectAttempt implements ConnectingTransport, HostSelectable {
   /** The socket being connected, once there is one. */
   socket: Socket | null = null;
   /** True once the attempt has connected or failed. */
@@ -72,6 +67,12 @@ export class ConnectAttempt implements HostSelectable {
     if (s !== null) s.destroy();
     this.#connector.connectionFailed(new Failure(err));
   }
+
+  /**
+   * Nothing to close yet: as in Twisted, `loseConnection` before the
+   * connection is made does nothing (`stopConnecting` gives up an attempt).
+   */
+  loseConnection(): void {}
 
   /** Shutdown while connecting: Twisted fails the attempt with a `ConnectError`. */
   connectionLost(reason: Failure): void {
@@ -121,11 +122,10 @@ export class ConnectAttempt implements HostSelectable {
 }
 
 /**
- * Twisted's `BaseConnector` over the host backend: starts the factory, makes
- * one {@linkcode ConnectAttempt} per `connect()`, arms the timeout, and
- * reports `startedConnecting`, `clientConnectionFailed` and
- * `clientConnectionLost`. A factory may call `connector.connect()` from those
- * hooks to try again; otherwise the factory is stopped.
+ * Twisted's `BaseConnector` over the host backend: the shared state machine
+ * ({@linkcode BaseConnector}) with one {@linkcode ConnectAttempt} per
+ * `connect()`, started by the subclass's `startAttempt`. While connecting,
+ * `transport` is the attempt; once connected, the {@linkcode HostConnection}.
  *
  * @example
  * ```ts ignore
@@ -133,91 +133,19 @@ export class ConnectAttempt implements HostSelectable {
  * if (connector.state === "connecting") connector.stopConnecting();
  * ```
  */
-export abstract class HostConnector implements IConnector {
-  /** The reactor the attempts run on. */
-  readonly reactor: HostReactorLike;
-  /** The factory told about each attempt. */
-  readonly factory: IClientFactory;
-  /** Seconds before an attempt fails with `TimeoutError`; null for none. */
-  readonly timeout: number | null;
-  /** `"disconnected"`, `"connecting"` or `"connected"`. */
-  state: HostConnectorState = "disconnected";
-  /** The established connection, while connected. */
-  transport: HostConnection | null = null;
-  #attempt: ConnectAttempt | null = null;
-  #timeoutCall: IDelayedCall | null = null;
-  #factoryStarted = false;
-
-  /** Binds the connector to its reactor, factory and timeout. */
-  constructor(reactor: HostReactorLike, factory: IClientFactory, timeout: number | null) {
-    this.reactor = reactor;
-    this.factory = factory;
-    this.timeout = timeout;
+export abstract class HostConnector
+  extends BaseConnector<HostReactorLike, HostConnection | ConnectAttempt, ConnectAttempt>
+{
+  /** Make the attempt; `startAttempt` starts it once `startedConnecting` has run. */
+  protected makeTransport(): ConnectAttempt {
+    return new ConnectAttempt(this);
   }
 
   /** Begin the attempt: resolve if needed, then `attempt.open(...)`. */
-  protected abstract startAttempt(attempt: ConnectAttempt): void;
-
-  /** The address being connected to. */
-  abstract getDestination(): IAddress;
-
-  /** Disconnect if connected, or stop connecting. */
-  disconnect(): void {
-    if (this.state === "connecting") this.stopConnecting();
-    else if (this.state === "connected" && this.transport !== null) this.transport.loseConnection();
-  }
-
-  /** Start an attempt. Throws unless disconnected. */
-  connect(): void {
-    if (this.state !== "disconnected") {
-      throw new Error(`Cannot connect in state "${this.state}": disconnect() first`);
-    }
-    this.state = "connecting";
-    if (!this.#factoryStarted) {
-      this.factory.doStart();
-      this.#factoryStarted = true;
-    }
-    this.transport = null;
-    const attempt = this.#attempt = new ConnectAttempt(this);
-    if (this.timeout !== null && this.timeout !== undefined) {
-      this.#timeoutCall = this.reactor.callLater(this.timeout, () => {
-        this.#timeoutCall = null;
-        attempt.failIfNotConnected(new TimeoutError("User timeout caused connection failure."));
-      });
-    }
-    this.factory.startedConnecting(this);
-    // The attempt reports nothing synchronously, so startedConnecting always
-    // comes first, as in Twisted.
-    if (!attempt.done) this.startAttempt(attempt);
-  }
-
-  /** Stop the attempt in progress; the factory sees `UserError`. Throws `NotConnectingError` otherwise. */
-  stopConnecting(): void {
-    if (this.state !== "connecting") throw new NotConnectingError("we're not trying to connect");
-    this.state = "disconnected";
-    const a = this.#attempt;
-    this.#attempt = null;
-    a?.failIfNotConnected(new UserError("User aborted connection."));
-  }
-
-  #cancelTimeout(): void {
-    const c = this.#timeoutCall;
-    if (c !== null) {
-      this.#timeoutCall = null;
-      if (c.active()) c.cancel();
-    }
-  }
-
-  /** The attempt succeeded: build the protocol. */
-  buildProtocol(addr: IAddress): IProtocol | null {
-    this.state = "connected";
-    this.#cancelTimeout();
-    return this.factory.buildProtocol(addr);
-  }
+  protected abstract override startAttempt(attempt: ConnectAttempt): void;
 
   /** The attempt connected `socket`: build the protocol and start the connection. */
   connected(socket: Socket, host: IAddress, peer: IAddress): void {
-    this.#attempt = null;
     let protocol: IProtocol | null;
     try {
       protocol = this.buildProtocol(peer);
@@ -250,44 +178,6 @@ export abstract class HostConnector implements IConnector {
       const f = new Failure(e);
       log.err(f, undefined, { system: conn.logPrefix() });
       conn.connectionLost(f);
-    }
-  }
-
-  /** The attempt failed. */
-  connectionFailed(reason: Failure): void {
-    this.#cancelTimeout();
-    this.#attempt = null;
-    this.transport = null;
-    this.state = "disconnected";
-    this.#hook(() => this.factory.clientConnectionFailed(this, reason), "clientConnectionFailed");
-    if (this.state === "disconnected") {
-      // The factory did not call connect() again.
-      this.#hook(() => this.factory.doStop(), "doStop");
-      this.#factoryStarted = false;
-    }
-  }
-
-  /** An established connection was lost. */
-  connectionLost(reason: Failure): void {
-    this.state = "disconnected";
-    this.transport = null;
-    this.#hook(() => this.factory.clientConnectionLost(this, reason), "clientConnectionLost");
-    if (this.state === "disconnected") {
-      this.#hook(() => this.factory.doStop(), "doStop");
-      this.#factoryStarted = false;
-    }
-  }
-
-  /**
-   * Run a factory hook from a socket event: an exception is logged (as
-   * Twisted's reactor logs what escapes a callback) and never reaches the
-   * runtime's event loop, where it would end the process.
-   */
-  #hook(fn: () => void, name: string): void {
-    try {
-      fn();
-    } catch (e) {
-      log.err(e, `Error in ${name}`);
     }
   }
 }
