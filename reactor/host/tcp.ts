@@ -6,29 +6,22 @@
  */
 
 import * as net from "node:net";
-import { Deferred, succeed } from "../../deferred/deferred.ts";
-import { Failure } from "../../deferred/failure.ts";
+import type { Deferred } from "../../deferred/deferred.ts";
+import type { Failure } from "../../deferred/failure.ts";
 import type {
   ConnectTCPOptions,
   IAddress,
   IClientFactory,
   IListeningPort,
-  IProtocol,
   IProtocolFactory,
   ListenTCPOptions,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { IPv4Address, IPv6Address } from "../address.ts";
-import {
-  CannotListenError,
-  ConnectBindError,
-  ConnectionDone,
-  DNSLookupError,
-  InvalidAddressError,
-} from "../errors.ts";
+import { CannotListenError, ConnectBindError, DNSLookupError } from "../errors.ts";
 import { ipAddress, isIPAddress, prefixOf } from "./_common.ts";
 import { listenNow } from "./_listen.ts";
-import { HostConnection } from "./connection.ts";
+import { closeListeningPort, listenAddress, serveAccepted, stopListeningSoon } from "./_port.ts";
 import type { ConnectAttempt } from "./connector.ts";
 import { HostConnector } from "./connector.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
@@ -92,25 +85,7 @@ export class HostTCPPort implements IListeningPort, HostSelectable {
   startListening(): void {
     if (this.connected) return;
     const iface = this.interface;
-    const host = iface === "" ? "0.0.0.0" : iface;
-    if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65535) {
-      throw new CannotListenError(
-        iface,
-        this.port,
-        new RangeError(`port must be an integer from 0 to 65535, got ${this.port}`),
-      );
-    }
-    if (!isIPAddress(host)) {
-      throw new CannotListenError(
-        iface,
-        this.port,
-        new InvalidAddressError(
-          `interface ${
-            JSON.stringify(iface)
-          } is not an IP address: use e.g. "127.0.0.1", "::1", "" or "::"`,
-        ),
-      );
-    }
+    const host = listenAddress(iface, this.port);
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
     const error = listenNow(server, { host, port: this.port }, this.backlog);
     if (error !== null) throw new CannotListenError(iface, this.port, error);
@@ -128,45 +103,20 @@ export class HostTCPPort implements IListeningPort, HostSelectable {
   }
 
   readonly #onConnection = (socket: net.Socket): void => {
-    if (!this.connected || this.disconnecting) {
-      socket.destroy();
-      return;
-    }
-    socket.unref();
-    const rhost = socket.remoteAddress;
-    const rport = socket.remotePort;
-    if (rhost === undefined || rport === undefined) {
-      socket.destroy(); // reset before we got to it
-      return;
-    }
-    const peer = ipAddress("TCP", rhost, rport);
-    let protocol: IProtocol | null;
-    try {
-      protocol = this.factory.buildProtocol(peer);
-    } catch (e) {
-      log.err(e, "Error in buildProtocol", { system: this.logPrefix() });
-      socket.destroy();
-      return;
-    }
-    if (protocol === null || protocol === undefined) {
-      socket.destroy();
-      return;
-    }
-    const s = this.sessionno++;
-    const lhost = socket.localAddress;
-    const lport = socket.localPort;
-    const host = lhost !== undefined && lport !== undefined
-      ? ipAddress("TCP", lhost, lport)
-      : this.#host!;
-    const transport = new HostConnection(this.reactor, socket, protocol, host, peer, {
-      logstr: `${prefixOf(protocol)},${s},${rhost}`,
+    serveAccepted(this, socket, (s) => {
+      const rhost = s.remoteAddress;
+      const rport = s.remotePort;
+      if (rhost === undefined || rport === undefined) return null;
+      const lhost = s.localAddress;
+      const lport = s.localPort;
+      return {
+        host: lhost !== undefined && lport !== undefined
+          ? ipAddress("TCP", lhost, lport)
+          : this.#host!,
+        peer: ipAddress("TCP", rhost, rport),
+        peerName: rhost,
+      };
     });
-    try {
-      protocol.makeConnection(transport);
-    } catch (e) {
-      // Twisted's Port.doRead logs and carries on; the connection stays.
-      log.err(e, undefined, { system: transport.logPrefix() });
-    }
   };
 
   /**
@@ -174,16 +124,7 @@ export class HostTCPPort implements IListeningPort, HostSelectable {
    * Deferred fires once the socket is closed and the factory stopped.
    */
   stopListening(): Deferred<void> {
-    this.disconnecting = true;
-    if (!this.connected) return succeed(undefined);
-    const d = new Deferred<void>();
-    this.#stopping.push(d);
-    if (this.#stopping.length === 1) {
-      this.#server?.off("connection", this.#onConnection);
-      this.#server?.on("connection", (s: net.Socket) => s.destroy());
-      this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionDone())));
-    }
-    return d;
+    return stopListeningSoon(this, this.#stopping);
   }
 
   /** Twisted's name for `stopListening`. */
@@ -195,34 +136,11 @@ export class HostTCPPort implements IListeningPort, HostSelectable {
   connectionLost(_reason: Failure): void {
     const waiting = this.#stopping;
     this.#stopping = [];
-    if (!this.connected) {
-      for (const d of waiting) d.callback(undefined);
-      return;
-    }
-    const realPort = this.#host?.port;
-    this.connected = false;
-    this.reactor.removeSelectable(this);
     const server = this.#server;
     this.#server = null;
-    if (server !== null) {
-      server.off("connection", this.#onConnection);
-      server.on("connection", (s: net.Socket) => s.destroy());
-      server.close();
-    }
-    log.msg(`(TCP Port ${realPort} Closed)`);
-    let error: unknown = null;
-    try {
-      this.factory.doStop();
-    } catch (e) {
-      error = e;
-    } finally {
-      this.disconnecting = false;
-    }
-    for (const d of waiting) {
-      if (error === null) d.callback(undefined);
-      else d.errback(new Failure(error));
-    }
-    if (error !== null && waiting.length === 0) log.err(error, "Error in factory.doStop");
+    closeListeningPort(this, waiting, server, this.#onConnection, () => {
+      log.msg(`(TCP Port ${this.#host?.port} Closed)`);
+    });
   }
 
   /** The bound address, with the real port number. */

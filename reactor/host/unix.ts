@@ -8,24 +8,23 @@
 
 import * as fs from "node:fs";
 import * as net from "node:net";
-import { Deferred, succeed } from "../../deferred/deferred.ts";
-import { Failure } from "../../deferred/failure.ts";
+import type { Deferred } from "../../deferred/deferred.ts";
+import type { Failure } from "../../deferred/failure.ts";
 import type {
   ConnectUNIXOptions,
   IAddress,
   IClientFactory,
   IListeningPort,
-  IProtocol,
   IProtocolFactory,
   ListenUNIXOptions,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { UNIXAddress } from "../address.ts";
-import { BadFileError, CannotListenError, ConnectionDone } from "../errors.ts";
+import { BadFileError, CannotListenError } from "../errors.ts";
 import { prefixOf, systemError } from "./_common.ts";
 import { listenNow } from "./_listen.ts";
 import { FilesystemLock, isLocked } from "./_lockfile.ts";
-import { HostConnection } from "./connection.ts";
+import { closeListeningPort, serveAccepted, stopListeningSoon } from "./_port.ts";
 import type { ConnectAttempt } from "./connector.ts";
 import { HostConnector } from "./connector.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
@@ -145,38 +144,11 @@ export class HostUNIXPort implements IListeningPort, HostSelectable {
   }
 
   readonly #onConnection = (socket: net.Socket): void => {
-    if (!this.connected || this.disconnecting) {
-      socket.destroy();
-      return;
-    }
-    socket.unref();
-    const peer = new UNIXAddress(null);
-    let protocol: IProtocol | null;
-    try {
-      protocol = this.factory.buildProtocol(peer);
-    } catch (e) {
-      log.err(e, "Error in buildProtocol", { system: this.logPrefix() });
-      socket.destroy();
-      return;
-    }
-    if (protocol === null || protocol === undefined) {
-      socket.destroy();
-      return;
-    }
-    const s = this.sessionno++;
-    const transport = new HostConnection(
-      this.reactor,
-      socket,
-      protocol,
-      new UNIXAddress(this.path),
-      peer,
-      { logstr: `${prefixOf(protocol)},${s},` },
-    );
-    try {
-      protocol.makeConnection(transport);
-    } catch (e) {
-      log.err(e, undefined, { system: transport.logPrefix() });
-    }
+    serveAccepted(this, socket, () => ({
+      host: new UNIXAddress(this.path),
+      peer: new UNIXAddress(null),
+      peerName: "",
+    }));
   };
 
   /**
@@ -184,14 +156,7 @@ export class HostUNIXPort implements IListeningPort, HostSelectable {
    * Deferred fires once that is done and the factory stopped.
    */
   stopListening(): Deferred<void> {
-    this.disconnecting = true;
-    if (!this.connected) return succeed(undefined);
-    const d = new Deferred<void>();
-    this.#stopping.push(d);
-    if (this.#stopping.length === 1) {
-      this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionDone())));
-    }
-    return d;
+    return stopListeningSoon(this, this.#stopping);
   }
 
   /** Twisted's name for `stopListening`. */
@@ -203,42 +168,20 @@ export class HostUNIXPort implements IListeningPort, HostSelectable {
   connectionLost(_reason: Failure): void {
     const waiting = this.#stopping;
     this.#stopping = [];
-    if (!this.connected) {
-      for (const d of waiting) d.callback(undefined);
-      return;
-    }
-    this.connected = false;
-    this.reactor.removeSelectable(this);
     const server = this.#server;
     this.#server = null;
-    if (server !== null) {
-      server.off("connection", this.#onConnection);
-      server.on("connection", (s: net.Socket) => s.destroy());
-      server.close();
-    }
-    if (inFilesystemNamespace(this.path)) {
-      try {
-        fs.unlinkSync(this.path);
-      } catch {
-        // the runtime may have removed it already
+    closeListeningPort(this, waiting, server, this.#onConnection, () => {
+      if (inFilesystemNamespace(this.path)) {
+        try {
+          fs.unlinkSync(this.path);
+        } catch {
+          // the runtime may have removed it already
+        }
       }
-    }
-    this.#unlock(this.#lock);
-    this.#lock = null;
-    log.msg(`(UNIX Port ${this.path} Closed)`);
-    let error: unknown = null;
-    try {
-      this.factory.doStop();
-    } catch (e) {
-      error = e;
-    } finally {
-      this.disconnecting = false;
-    }
-    for (const d of waiting) {
-      if (error === null) d.callback(undefined);
-      else d.errback(new Failure(error));
-    }
-    if (error !== null && waiting.length === 0) log.err(error, "Error in factory.doStop");
+      this.#unlock(this.#lock);
+      this.#lock = null;
+      log.msg(`(UNIX Port ${this.path} Closed)`);
+    });
   }
 
   /** The socket path as a `UNIXAddress`. */

@@ -1,0 +1,211 @@
+/**
+ * What the host backend's listening ports share (Twisted's `tcp.Port`,
+ * `unix.Port` and `udp.Port` plumbing): the interface check, serving one
+ * accepted socket, and the stop sequence (close, stop the factory, fire the
+ * waiting Deferreds). Internal.
+ *
+ * @module
+ */
+
+import type { Server, Socket } from "node:net";
+import { Deferred, succeed } from "../../deferred/deferred.ts";
+import { Failure } from "../../deferred/failure.ts";
+import type { IAddress, IProtocol, IProtocolFactory } from "../../interfaces.ts";
+import * as log from "../../log/log.ts";
+import { CannotListenError, ConnectionDone, InvalidAddressError } from "../errors.ts";
+import { isIPAddress, prefixOf } from "./_common.ts";
+import { HostConnection } from "./connection.ts";
+import type { HostReactorLike, HostSelectable } from "./types.ts";
+
+/**
+ * The IP address to bind for `listenTCP`/`listenUDP`'s `interface` (`""`:
+ * all IPv4 interfaces). Throws `CannotListenError` for a bad port number or
+ * an interface that is not an IP address.
+ *
+ * @example
+ * ```ts ignore
+ * const host = listenAddress("", 8080); // "0.0.0.0"
+ * ```
+ */
+export function listenAddress(iface: string, port: number): string {
+  const host = iface === "" ? "0.0.0.0" : iface;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CannotListenError(
+      iface,
+      port,
+      new RangeError(`port must be an integer from 0 to 65535, got ${port}`),
+    );
+  }
+  if (!isIPAddress(host)) {
+    throw new CannotListenError(
+      iface,
+      port,
+      new InvalidAddressError(
+        `interface ${
+          JSON.stringify(iface)
+        } is not an IP address: use e.g. "127.0.0.1", "::1", "" or "::"`,
+      ),
+    );
+  }
+  return host;
+}
+
+/**
+ * What the helpers below need of a listening stream port (`HostTCPPort`,
+ * `HostUNIXPort`).
+ *
+ * @example
+ * ```ts ignore
+ * class HostTCPPort implements IListeningPort, ListeningStreamPort { ... }
+ * ```
+ */
+export interface ListeningStreamPort extends HostSelectable {
+  /** The reactor. */
+  readonly reactor: HostReactorLike;
+  /** The factory making a protocol per connection. */
+  readonly factory: IProtocolFactory;
+  /** True while listening. */
+  connected: boolean;
+  /** True between `stopListening()` and the socket being closed. */
+  disconnecting: boolean;
+  /** How many connections were accepted (Twisted's `sessionno`). */
+  sessionno: number;
+  /** The factory's name, for log lines. */
+  logPrefix(): string;
+}
+
+/** The addresses of an accepted socket, and the peer's name for the log prefix. */
+export interface AcceptedAddresses {
+  /** Our end. */
+  host: IAddress;
+  /** The peer's end. */
+  peer: IAddress;
+  /** The last part of the connection's log prefix (the peer's IP for TCP). */
+  peerName: string;
+}
+
+/**
+ * Serve one socket accepted by `port` (Twisted's per-connection part of
+ * `Port.doRead`): a protocol from the factory (`buildProtocol(peer)`; null
+ * or an exception refuses the connection) with a {@linkcode HostConnection}
+ * as its transport. `addresses` returns null when the socket is already
+ * gone. An exception from `makeConnection` is logged; the connection stays.
+ *
+ * @example
+ * ```ts ignore
+ * server.on("connection", (s) => serveAccepted(port, s, () => ({ host, peer, peerName: "" })));
+ * ```
+ */
+export function serveAccepted(
+  port: ListeningStreamPort,
+  socket: Socket,
+  addresses: (socket: Socket) => AcceptedAddresses | null,
+): void {
+  if (!port.connected || port.disconnecting) {
+    socket.destroy();
+    return;
+  }
+  socket.unref();
+  const a = addresses(socket);
+  if (a === null) {
+    socket.destroy(); // reset before we got to it
+    return;
+  }
+  let protocol: IProtocol | null;
+  try {
+    protocol = port.factory.buildProtocol(a.peer);
+  } catch (e) {
+    log.err(e, "Error in buildProtocol", { system: port.logPrefix() });
+    socket.destroy();
+    return;
+  }
+  if (protocol === null || protocol === undefined) {
+    socket.destroy();
+    return;
+  }
+  const s = port.sessionno++;
+  const transport = new HostConnection(port.reactor, socket, protocol, a.host, a.peer, {
+    logstr: `${prefixOf(protocol)},${s},${a.peerName}`,
+  });
+  try {
+    protocol.makeConnection(transport);
+  } catch (e) {
+    // Twisted's Port.doRead logs and carries on; the connection stays.
+    log.err(e, undefined, { system: transport.logPrefix() });
+  }
+}
+
+/**
+ * `stopListening()` of a stream port: connections arriving from now on are
+ * refused, and `port.connectionLost` runs on the next iteration. `stopping`
+ * collects the Deferreds that {@linkcode closeListeningPort} fires.
+ *
+ * @example
+ * ```ts ignore
+ * stopListening(): Deferred<void> {
+ *   return stopListeningSoon(this, this.#stopping);
+ * }
+ * ```
+ */
+export function stopListeningSoon(
+  port: ListeningStreamPort,
+  stopping: Deferred<void>[],
+): Deferred<void> {
+  port.disconnecting = true;
+  if (!port.connected) return succeed(undefined);
+  const d = new Deferred<void>();
+  stopping.push(d);
+  if (stopping.length === 1) {
+    port.reactor.callLater(0, () => port.connectionLost(new Failure(new ConnectionDone())));
+  }
+  return d;
+}
+
+/**
+ * `connectionLost` of a stream port (after `stopListening()`, or at
+ * shutdown): close `server` (later connections are reset), run `cleanUp`
+ * (remove files, log the close), stop the factory, then fire `waiting` (an
+ * exception from `doStop` errbacks them, or is logged if none waits).
+ *
+ * @example
+ * ```ts ignore
+ * connectionLost(_reason: Failure): void {
+ *   const waiting = this.#stopping;
+ *   this.#stopping = [];
+ *   closeListeningPort(this, waiting, this.#server, this.#onConnection, () => log.msg("closed"));
+ * }
+ * ```
+ */
+export function closeListeningPort(
+  port: ListeningStreamPort,
+  waiting: Deferred<void>[],
+  server: Server | null,
+  onConnection: (socket: Socket) => void,
+  cleanUp: () => void,
+): void {
+  if (!port.connected) {
+    for (const d of waiting) d.callback(undefined);
+    return;
+  }
+  port.connected = false;
+  port.reactor.removeSelectable(port);
+  if (server !== null) {
+    server.off("connection", onConnection);
+    server.on("connection", (s: Socket) => s.destroy());
+    server.close();
+  }
+  cleanUp();
+  let error: unknown = null;
+  try {
+    port.factory.doStop();
+  } catch (e) {
+    error = e;
+  } finally {
+    port.disconnecting = false;
+  }
+  for (const d of waiting) {
+    if (error === null) d.callback(undefined);
+    else d.errback(new Failure(error));
+  }
+  if (error !== null && waiting.length === 0) log.err(error, "Error in factory.doStop");
+}
