@@ -22,6 +22,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { Deferred, succeed } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import type {
@@ -85,14 +86,31 @@ import type { Libc } from "./ffi/types.ts";
  * ```
  */
 export const READ_BUFFER_SIZE = 65536;
+/**
+ * A read at least this long hands the receive buffer itself to the protocol
+ * (and a fresh one is allocated) instead of copying it out: the protocol owns
+ * the bytes either way, and a view never pins more than twice its length.
+ */
+const HANDOVER_MIN = READ_BUFFER_SIZE / 2;
 let READ_BUF: Uint8Array | null = null;
+
+/**
+ * A new receive buffer. Its bytes are not zeroed where the runtime can skip
+ * that (`Buffer.allocUnsafeSlow` is uninitialised on Bun): only the `[0, n)`
+ * that `recv` filled is ever exposed as a view. A plain `Uint8Array` (not a
+ * `Buffer`), so `slice` copies as protocols expect.
+ */
+function newReadBuffer(): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
+  return new Uint8Array(b.buffer, b.byteOffset, READ_BUFFER_SIZE);
+}
 let L: Libc | null = null;
 let MSG_NOSIGNAL = 0;
 
 function init(): Libc {
   if (L === null) {
     L = lib();
-    READ_BUF = new Uint8Array(READ_BUFFER_SIZE);
+    READ_BUF = newReadBuffer();
     MSG_NOSIGNAL = K.MSG_NOSIGNAL;
   }
   return L;
@@ -173,15 +191,25 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     return this.logstr;
   }
 
-  /** Read once into the shared buffer and hand the protocol a copy. */
+  /**
+   * Read once into the shared buffer; hand the protocol a copy of a short
+   * read, or the buffer itself (then replaced) for a long one.
+   */
   doRead(): Error | null {
     if (this.connecting) return this.doConnect();
     const buf = READ_BUF!;
     const n = L!.recv(this.fd, buf, READ_BUFFER_SIZE, 0);
     if (n > 0) {
+      let data: Uint8Array;
+      if (n >= HANDOVER_MIN) {
+        data = new Uint8Array(buf.buffer, buf.byteOffset, n);
+        READ_BUF = newReadBuffer();
+      } else {
+        data = buf.slice(0, n);
+      }
       this.corked = true;
       try {
-        this.protocol.dataReceived(buf.slice(0, n));
+        this.protocol.dataReceived(data);
       } catch (e) {
         this.corked = false;
         logErr(e, "Unhandled error in dataReceived", { system: this.logstr });
