@@ -96,14 +96,22 @@ function maxDatagram(family: 4 | 6): number {
  * `datagramReceived(data, [host, port])` (truncated to `maxPacketSize`) and
  * sends with `write(data, [host, port])`, or `write(data)` once `connect()`ed.
  *
- * Binding is synchronous on Deno (so `getHost()` knows the real port at once
- * and a failure throws `CannotListenError`). Bun's `dgram` binds
- * asynchronously: there `getHost()` of a port asked for port 0 is known once
- * `whenListening()` fires, and a bind failure is reported by failing it (and
- * logging) instead of throwing. Writes made meanwhile are queued.
+ * Binding: on Deno, `bind` completes inside `listenUDP`, so `getHost()`
+ * knows the real port at once, as with Twisted. On Bun the kernel bind also
+ * happens inside `listenUDP` (a failure such as EADDRINUSE throws
+ * `CannotListenError` at the call on both runtimes), but Bun's `dgram` hands
+ * the bound socket over in a promise callback (`Bun.udpSocket(...).then`),
+ * and no `node:dgram` call reads the address before that. So on Bun, for a
+ * port asked for as 0, `getHost()` throws until `whenListening()` fires (a
+ * microtask later: `await port.whenListening()` is enough); an explicit port
+ * is known at once. Writes and socket options given meanwhile are queued
+ * and applied in order once bound. Should a runtime report a bind failure
+ * late, `whenListening()` fails with `CannotListenError` and it is logged.
  *
  * Connected UDP: Bun reports ICMP port-unreachable, which calls the
- * protocol's `connectionRefused()`; Deno's `dgram` does not report it.
+ * protocol's `connectionRefused()` as in Twisted; Deno's `dgram` does not
+ * report it (no error reaches `node:dgram`), so `connectionRefused()` is
+ * never called there.
  *
  * @example
  * ```ts ignore
@@ -133,6 +141,8 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
   #family: 4 | 6 = 4;
   #socket: dgram.Socket | null = null;
   #host: IAddress | null = null;
+  /** True once the socket is bound and usable (options, sends). */
+  #bound = false;
   #bindError: Error | null = null;
   #waiters: Deferred<IAddress>[] = [];
   #whenBound: Array<() => void> = [];
@@ -211,6 +221,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     if (early !== null) {
       this.#socket = null;
       this.#host = null;
+      this.#bound = false;
       socket.off("listening", this.#onListening);
       try {
         socket.close();
@@ -221,6 +232,9 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     }
     socket.on("error", this.#onError);
     socket.on("message", this.#onMessage);
+    // Bound but not yet readable (Bun): an explicit port is known already;
+    // getsockname refines it (e.g. the canonical IPv6 text) once bound.
+    if (this.#host === null && this.port !== 0) this.#host = ipAddress("UDP", host, this.port);
     this.connected = true;
     this.#reading = true;
     this.reactor.addSelectable(this);
@@ -231,16 +245,16 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
 
   readonly #onListening = (): void => {
     const socket = this.#socket;
-    if (socket === null) return;
-    if (this.#host === null) {
-      try {
-        const a = socket.address();
-        this.#host = ipAddress("UDP", a.address, a.port);
-        // Bound asynchronously (Bun): startListening could not log it.
-        if (this.connected) log.msg(`${prefixOf(this.protocol)} starting on ${a.port}`);
-      } catch (e) {
-        this.#bindError = systemError(e, "getsockname");
-      }
+    if (socket === null || this.#bound) return;
+    const known = this.#host !== null;
+    try {
+      const a = socket.address();
+      this.#host = ipAddress("UDP", a.address, a.port);
+      this.#bound = true;
+      // Bound asynchronously (Bun): startListening could log only a known port.
+      if (this.connected && !known) log.msg(`${prefixOf(this.protocol)} starting on ${a.port}`);
+    } catch (e) {
+      this.#bindError = systemError(e, "getsockname");
     }
     if (!this.connected) return; // synchronous bind: startListening carries on
     const fns = this.#whenBound;
@@ -260,7 +274,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const d of waiters) {
-      if (this.#host !== null) d.callback(this.#host);
+      if (this.#bound && this.#host !== null) d.callback(this.#host);
       else {d.errback(
           new Failure(this.#bindError ?? new Error("UDP port closed before it was bound")),
         );}
@@ -298,8 +312,8 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
       }
       return;
     }
-    if (this.#host === null) {
-      // The asynchronous bind failed (Bun).
+    if (!this.#bound) {
+      // An asynchronous bind failed (a runtime that reports it late).
       const err = new CannotListenError(this.interface, this.port, systemError(e, "bind"));
       this.#bindError = err;
       log.err(err, "listenUDP failed");
@@ -315,11 +329,11 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
   };
 
   /**
-   * Fires with the bound address once the socket is bound (at once on
-   * runtimes that bind synchronously), or fails with `CannotListenError`.
+   * Fires with the bound address once the socket is bound (at once on Deno,
+   * a microtask after `listenUDP` on Bun), or fails with `CannotListenError`.
    */
   whenListening(): Deferred<IAddress> {
-    if (this.#host !== null) return succeed(this.#host);
+    if (this.#bound && this.#host !== null) return succeed(this.#host);
     if (this.#bindError !== null) return fail(this.#bindError);
     if (!this.connected) return fail(new Error("UDP port is not listening"));
     const d = new Deferred<IAddress>();
@@ -328,7 +342,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
   }
 
   #afterBind(fn: () => void): void {
-    if (this.#host !== null) fn();
+    if (this.#bound) fn();
     else this.#whenBound.push(fn);
   }
 
@@ -414,7 +428,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
    */
   #pump(): void {
     const socket = this.#socket;
-    if (this.#inFlight || socket === null || this.#host === null) return;
+    if (this.#inFlight || socket === null || !this.#bound) return;
     const q = this.#out;
     if (this.#outHead >= q.length) return;
     const [bytes, host, port] = q[this.#outHead];
@@ -441,7 +455,10 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     this.#pump();
   };
 
-  /** The bound address (the real port when 0 was asked for). */
+  /**
+   * The bound address (the real port when 0 was asked for). Throws on Bun
+   * for a port asked for as 0 until `whenListening()` has fired.
+   */
   getHost(): IAddress {
     if (this.#host === null) {
       throw new Error(
