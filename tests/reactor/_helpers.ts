@@ -4,9 +4,16 @@
  * a test body, and small protocols/factories that record what happens.
  */
 
+import assert from "node:assert/strict";
 import { Deferred } from "../../deferred/deferred.ts";
 import type { Failure } from "../../deferred/failure.ts";
-import type { IAddress, IConnector, IListeningPort, IProtocol } from "../../interfaces.ts";
+import type {
+  IAddress,
+  IConnector,
+  IListeningPort,
+  IProtocol,
+  IUDPTransport,
+} from "../../interfaces.ts";
 import { ClientFactory, Factory, Protocol } from "../../protocols/protocol.ts";
 import type { IPv4Address } from "../../reactor/address.ts";
 import type { Reactor, ReactorKind } from "../../reactor/install.ts";
@@ -15,13 +22,13 @@ import { type PollerKind, PosixReactor } from "../../reactor/posix_reactor.ts";
 
 /**
  * Every reactor kind the transport suites run on: each FFI poller this OS
- * has (epoll, poll, select / kqueue), plus the host reactor when
- * `SKEIN_TEST_HOST=1` (H7 turns that on by default once `host` passes).
+ * has (epoll, poll, select / kqueue), and the host reactor (node:net /
+ * node:dgram, no FFI).
  */
-export const KINDS: ReactorKind[] = [
-  ...(availablePollers() as ReactorKind[]),
-  ...(env("SKEIN_TEST_HOST") === "1" ? ["host" as ReactorKind] : []),
-];
+export const KINDS: ReactorKind[] = [...(availablePollers() as ReactorKind[]), "host"];
+
+/** The runtime the tests run on, for the few host-reactor differences they pin. */
+export const RUNTIME: "deno" | "bun" = "Deno" in globalThis ? "deno" : "bun";
 
 /** An environment variable on either runtime. */
 export function env(name: string): string | undefined {
@@ -82,6 +89,22 @@ export async function waitFor(cond: () => boolean, ms = 10000, what = "condition
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(2);
   }
+}
+
+/**
+ * `t` once its socket is bound. The FFI ports and the host port on Deno are
+ * bound when `listenUDP` returns; the host port on Bun learns its address a
+ * microtask later (Bun's dgram hands the bound socket over in a promise
+ * callback), so tests that need the port number wait here. Where the port
+ * has `whenListening()`, the address it gives must be `getHost()`'s.
+ */
+export async function bound<T extends IUDPTransport>(t: T): Promise<T> {
+  const w = (t as unknown as { whenListening?: () => PromiseLike<IAddress>; }).whenListening;
+  if (w !== undefined) {
+    const host = await timeout(w.call(t), 5000, "UDP port bound");
+    assert.deepEqual(host, t.getHost());
+  }
+  return t;
 }
 
 /** The port number a listening port is bound to. */

@@ -13,6 +13,7 @@ import { DatagramProtocol } from "../../protocols/protocol.ts";
 import type { IPv4Address } from "../../reactor/address.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
 import {
+  bound,
   Checksum,
   ClientFactoryOf,
   Echo,
@@ -178,7 +179,8 @@ for (const kind of KINDS) {
           }
         }
         const proto = new EchoUDP();
-        const t = r.listenUDP(0, proto, { interface: "127.0.0.1" });
+        // bound(): the host port on Bun learns its port-0 address a microtask later.
+        const t = await bound(r.listenUDP(0, proto, { interface: "127.0.0.1" }));
         const p = (t.getHost() as IPv4Address).port;
         const res = await run("python3", [
           "-c",

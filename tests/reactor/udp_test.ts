@@ -1,7 +1,18 @@
-// UDP over FFI, on every reactor kind in KINDS: Twisted's udp.Port semantics
-// (datagramReceived per datagram with [host, port], write to an address or to
-// the connected peer, connectionRefused on ECONNREFUSED, MessageLengthError,
-// InvalidAddressError for names / the wrong family, multicast options).
+// UDP on every reactor kind in KINDS (each FFI poller and the host reactor):
+// Twisted's udp.Port semantics (datagramReceived per datagram with [host,
+// port], write to an address or to the connected peer, connectionRefused on
+// ECONNREFUSED, MessageLengthError, InvalidAddressError for names / the wrong
+// family, multicast options).
+//
+// Two host-reactor differences are runtime limits, pinned where they show:
+// - Bun's node:dgram hands the bound socket over a microtask after
+//   listenUDP returns, so the host port on Bun knows a port-0 address only
+//   from whenListening() on; tests that need the port number `await bound()`
+//   (a no-op wait elsewhere), and "getHost() right after listenUDP" pins
+//   exactly when the address is known on each kind.
+// - Deno's node:dgram never reports ICMP port-unreachable, so on the host
+//   reactor on Deno connectionRefused() is never called (the connected-UDP
+//   test asserts that instead).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IUDPTransport } from "../../interfaces.ts";
@@ -13,7 +24,17 @@ import {
   MessageLengthError,
   MulticastJoinError,
 } from "../../reactor/errors.ts";
-import { KINDS, pattern, sleep, text, waitFor, withReactor } from "./_helpers.ts";
+import {
+  bound,
+  KINDS,
+  pattern,
+  RUNTIME,
+  sleep,
+  text,
+  timeout,
+  waitFor,
+  withReactor,
+} from "./_helpers.ts";
 
 class Collector extends DatagramProtocol {
   got: Array<[Uint8Array, [string, number]]> = [];
@@ -46,11 +67,11 @@ for (const kind of KINDS) {
   describe(`UDP on ${kind}`, () => {
     it("delivers each datagram with the sender's address; echoes; stops cleanly", () =>
       withReactor(kind, async (r) => {
-        const server = r.listenUDP(0, new EchoUDP(), { interface: "127.0.0.1" });
+        const server = await bound(r.listenUDP(0, new EchoUDP(), { interface: "127.0.0.1" }));
         assert.ok(server.getHost() instanceof IPv4Address);
         assert.equal(server.getHost().type, "UDP");
         const proto = new Collector();
-        const client = r.listenUDP(0, proto, { interface: "127.0.0.1" });
+        const client = await bound(r.listenUDP(0, proto, { interface: "127.0.0.1" }));
         assert.equal(proto.started, 1);
         for (let i = 0; i < 50; i++) client.write(`msg ${i}`, ["127.0.0.1", portNo(server)]);
         client.write(pattern(4000, 1), ["127.0.0.1", portNo(server)]);
@@ -68,7 +89,10 @@ for (const kind of KINDS) {
     it("truncates datagrams above maxPacketSize; rejects too-long sends with MessageLengthError", () =>
       withReactor(kind, async (r) => {
         const proto = new Collector();
-        const server = r.listenUDP(0, proto, { interface: "127.0.0.1", maxPacketSize: 100 });
+        const server = await bound(
+          r.listenUDP(0, proto, { interface: "127.0.0.1", maxPacketSize: 100 }),
+        );
+        // Not waited for: a write on a port still binding (host on Bun) is queued.
         const client = r.listenUDP(0, new Collector(), { interface: "127.0.0.1" });
         client.write(pattern(300), ["127.0.0.1", portNo(server)]);
         await waitFor(() => proto.got.length === 1, 5000, "datagram");
@@ -94,10 +118,11 @@ for (const kind of KINDS) {
     it("connected UDP: write without an address, only the peer's datagrams, connectionRefused", () =>
       withReactor(kind, async (r) => {
         const peerProto = new Collector();
-        const peer = r.listenUDP(0, peerProto, { interface: "127.0.0.1" });
-        const other = r.listenUDP(0, new Collector(), { interface: "127.0.0.1" });
+        const peer = await bound(r.listenUDP(0, peerProto, { interface: "127.0.0.1" }));
+        const peerPort = portNo(peer);
+        const other = await bound(r.listenUDP(0, new Collector(), { interface: "127.0.0.1" }));
         const proto = new Collector();
-        const t = r.listenUDP(0, proto, { interface: "127.0.0.1" });
+        const t = await bound(r.listenUDP(0, proto, { interface: "127.0.0.1" }));
         t.connect("127.0.0.1", portNo(peer));
         assert.throws(() => t.connect("127.0.0.1", portNo(peer)), /already connected/);
         t.write("to peer");
@@ -113,14 +138,41 @@ for (const kind of KINDS) {
         t.write("anyone?");
         await sleep(20);
         t.write("anyone?");
-        await waitFor(() => proto.refused >= 1, 5000, "connectionRefused");
+        if (kind === "host" && RUNTIME === "deno") {
+          // Runtime limit, not a choice: Deno's node:dgram never surfaces the
+          // ICMP error (no "error" event, no send callback error), so the host
+          // reactor cannot call connectionRefused() there. Pin that it is not
+          // called, rather than skip: if Deno starts reporting it, this fails
+          // and the difference can go.
+          for (let i = 0; i < 5; i++) {
+            await sleep(60);
+            t.write("anyone?");
+          }
+          await sleep(300);
+          assert.equal(proto.refused, 0, "Deno's dgram reports ICMP port-unreachable now");
+        } else {
+          await waitFor(() => proto.refused >= 1, 5000, "connectionRefused");
+        }
+        // Either way the port stays open (connectionRefused is advisory in
+        // Twisted): a new peer on the same port gets its writes. (A refusal
+        // still pending in the socket fails the first send, which Twisted
+        // reports as connectionRefused and drops, so write until one lands.)
+        const againProto = new Collector();
+        const again = await bound(r.listenUDP(peerPort, againProto, { interface: "127.0.0.1" }));
+        for (let i = 0; i < 100 && againProto.got.length === 0; i++) {
+          t.write("back");
+          await sleep(50);
+        }
+        await waitFor(() => againProto.got.length >= 1, 5000, "the new peer got it");
+        assert.equal(text(againProto.got[0][0]), "back");
+        await again.stopListening();
         await t.stopListening();
         await other.stopListening();
       }));
 
     it("works over IPv6 (::1)", () =>
       withReactor(kind, async (r) => {
-        const server = r.listenUDP(0, new EchoUDP(), { interface: "::1" });
+        const server = await bound(r.listenUDP(0, new EchoUDP(), { interface: "::1" }));
         assert.ok(server.getHost() instanceof IPv6Address);
         const proto = new Collector();
         const client = r.listenUDP(0, proto, { interface: "::1" });
@@ -156,10 +208,12 @@ for (const kind of KINDS) {
         // datagrams locally when the socket joins on 127.0.0.1 and sends through
         // it (IP_MULTICAST_IF): nothing leaves the machine.
         const proto = new Collector();
-        const t = r.listenUDP(0, proto, { interface: "" }) as IUDPTransport & {
-          setOutgoingInterface(a: string): PromiseLike<void>;
-          getOutgoingInterface(): string;
-        };
+        const t = await bound(
+          r.listenUDP(0, proto, { interface: "" }) as IUDPTransport & {
+            setOutgoingInterface(a: string): PromiseLike<void>;
+            getOutgoingInterface(): string;
+          },
+        );
         const group = "239.255.77.77";
         await t.setOutgoingInterface("127.0.0.1");
         assert.equal(t.getOutgoingInterface(), "127.0.0.1");
@@ -182,7 +236,7 @@ for (const kind of KINDS) {
     it("broadcast needs setBroadcastAllowed (lo's broadcast address, 127.255.255.255)", () =>
       withReactor(kind, async (r) => {
         const proto = new Collector();
-        const t = r.listenUDP(0, proto, { interface: "" });
+        const t = await bound(r.listenUDP(0, proto, { interface: "" }));
         // Without SO_BROADCAST the kernel refuses (EACCES).
         assert.throws(() => t.write("no", ["127.255.255.255", portNo(t)]), /EACCES/);
         t.setBroadcastAllowed(true);
@@ -201,7 +255,7 @@ for (const kind of KINDS) {
           }
         }
         const proto = new StopAtFirst();
-        const t = r.listenUDP(0, proto, { interface: "127.0.0.1" });
+        const t = await bound(r.listenUDP(0, proto, { interface: "127.0.0.1" }));
         const sender = r.listenUDP(0, new Collector(), { interface: "127.0.0.1" });
         for (let i = 0; i < 20; i++) sender.write(`d${i}`, ["127.0.0.1", portNo(t)]);
         await waitFor(() => proto.stopped === 1, 3000, "port stopped");
@@ -211,12 +265,44 @@ for (const kind of KINDS) {
 
     it("binding a port in use raises CannotListenError", () =>
       withReactor(kind, async (r) => {
-        const t = r.listenUDP(0, new Collector(), { interface: "127.0.0.1" });
+        const t = await bound(r.listenUDP(0, new Collector(), { interface: "127.0.0.1" }));
+        // Thrown at the call on every kind, the host on Bun included (Bun's
+        // kernel bind runs inside listenUDP; only the address comes later).
         assert.throws(
           () => r.listenUDP(portNo(t), new Collector(), { interface: "127.0.0.1" }),
           CannotListenError,
         );
         await t.stopListening();
+      }));
+
+    it("getHost() right after listenUDP: the bound address at once (host on Bun: port 0 after whenListening)", () =>
+      withReactor(kind, async (r) => {
+        const t = r.listenUDP(0, new Collector(), { interface: "127.0.0.1" });
+        let host: IPv4Address;
+        if (kind === "host" && RUNTIME === "bun") {
+          // Runtime limit: Bun's node:dgram hands the bound socket over in a
+          // promise callback, and no dgram call reads the address before it,
+          // so a port-0 address is unknown until then. The host port says so
+          // and whenListening() gives it a microtask later.
+          assert.throws(() => t.getHost(), /whenListening/);
+          const w = (t as unknown as { whenListening(): PromiseLike<IPv4Address>; })
+            .whenListening();
+          host = await timeout(w, 2000, "whenListening");
+          assert.deepEqual(t.getHost(), host);
+        } else {
+          host = t.getHost() as IPv4Address;
+        }
+        assert.ok(host instanceof IPv4Address);
+        assert.equal(host.type, "UDP");
+        assert.equal(host.host, "127.0.0.1");
+        assert.ok(host.port > 0, String(host.port));
+        const n = host.port;
+        await t.stopListening();
+        // An explicit port is known at once on every kind, Bun's host included.
+        const t2 = r.listenUDP(n, new Collector(), { interface: "127.0.0.1" });
+        assert.deepEqual(t2.getHost(), new IPv4Address("UDP", "127.0.0.1", n));
+        await bound(t2);
+        await t2.stopListening();
       }));
   });
 }
