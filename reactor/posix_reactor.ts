@@ -35,6 +35,7 @@ import type {
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
 import { ConnectionDone, ConnectionFdescWentAway, ConnectionLost } from "./errors.ts";
+import { loadLibc } from "./ffi/libc.ts";
 import { createParker } from "./ffi/mod.ts";
 import type { Parker } from "./ffi/types.ts";
 import { createPoller } from "./pollers/mod.ts";
@@ -85,6 +86,15 @@ export interface PosixReactorOptions {
   spinMicroseconds?: number;
 }
 
+/** `sched_yield`, or a no-op where the FFI layer cannot load. */
+function cpuYielder(): () => number {
+  try {
+    return loadLibc().schedYield;
+  } catch {
+    return () => 0;
+  }
+}
+
 const nextTurn = (): Promise<void> =>
   new Promise<void>((resolve) => {
     setImmediate(resolve);
@@ -119,6 +129,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
   readonly #stableParkSet: boolean;
   readonly #makeParker: () => Parker;
   readonly #spinMs: number;
+  readonly #yieldCpu: () => number = cpuYielder();
 
   /** fd → descriptor, for every fd watched for reading or writing. */
   readonly #selectables = new Map<number, IReadWriteDescriptor>();
@@ -232,10 +243,14 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
         // Drain while busy, yielding one host turn after each dispatch; keep
         // polling for `spinMs` after the last I/O (a peer's answer usually
         // comes within tens of µs, cheaper to catch on-thread than to park).
+        // An empty poll while spinning gives the CPU away (`sched_yield`), so
+        // a peer sharing this CPU, often the one about to answer, runs first;
+        // with no one else runnable it returns at once.
         let lastBusy = -Infinity;
         for (;;) {
           if (this.#pollOnce(0) > 0) lastBusy = performance.now();
           else if (performance.now() - lastBusy >= this.#spinMs) break;
+          else this.#yieldCpu();
           await nextTurn();
           if (gen !== this.#gen) return;
         }

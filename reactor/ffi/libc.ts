@@ -61,6 +61,7 @@ function symbolDefs(os: OSName, arch: ArchName): Record<string, SymbolDef> {
     pipe: { args: [B], ret: "i32" },
     socketpair: { args: ["i32", "i32", "i32", B], ret: "i32" },
     getpid: { args: [], ret: "i32" },
+    "sched_yield": { args: [], ret: "i32" },
     kill: { args: ["i32", "i32"], ret: "i32" },
     unlink: { args: [B], ret: "i32" },
     chmod: { args: [B, "u32"], ret: "i32" },
@@ -123,6 +124,7 @@ interface Raw<S> {
   pipe2?(fds: Buf, f: number): number;
   socketpair(d: number, t: number, p: number, fds: Buf): number;
   getpid(): number;
+  "sched_yield"(): number;
   kill(pid: number, sig: number): number;
   unlink(p: Buf): number;
   chmod(p: Buf, mode: number): number;
@@ -147,6 +149,8 @@ export interface LoadedLibc {
   readonly pollAsync:
     | ((fds: Uint8Array, nfds: number, timeoutMs: number) => Promise<number>)
     | null;
+  /** `sched_yield(2)`: let another runnable thread on this CPU run first. */
+  readonly schedYield: () => number;
 }
 
 // ---------------------------------------------------------------------------
@@ -200,6 +204,7 @@ function loadDeno(os: OSName, arch: ArchName): LoadedLibc {
       (buf) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf))),
     ),
     pollAsync: (fds, nfds, t) => pollAsync(fds, BigInt(nfds), t),
+    schedYield: raw.sched_yield,
   };
 }
 
@@ -285,6 +290,7 @@ function loadBun(os: OSName, arch: ArchName): LoadedLibc {
   return {
     libc: assemble(os, arch, raw, errnoView, null, (buf) => BigInt(ffi.ptr(buf))),
     pollAsync: null,
+    schedYield: raw.sched_yield,
   };
 }
 
