@@ -80,19 +80,40 @@ export class ConnectAttempt implements ConnectingTransport, HostSelectable {
   }
 
   readonly #onError = (err: Error): void => {
+    if ((err as { code?: string; }).code === "EAGAIN" && this.#retry !== null) {
+      // A full Unix listen queue (or, on Linux, a short routing cache for
+      // TCP): the peer may accept later. As on the FFI backend, retry with a
+      // fresh socket on a timer; the connector's timeout bounds the attempt.
+      const retry = this.#retry;
+      const s = this.socket;
+      this.socket = null;
+      s?.off("error", this.#onError);
+      s?.destroy();
+      this.#connector.reactor.callLater(0.01, retry);
+      return;
+    }
     this.failIfNotConnected(connectErrorFrom(err));
   };
 
+  /** Starts the same attempt again with a fresh socket (set by `open`). */
+  #retry: (() => void) | null = null;
+
   /**
    * Start connecting `socket`: `start(socket)` issues the `connect` call. On
-   * success, `addresses(socket)` gives the local and remote addresses.
+   * success, `addresses(socket)` gives the local and remote addresses. With
+   * `fresh`, an `EAGAIN` from the OS is retried with a new socket on a timer
+   * (until the connector's timeout), as Twisted treats it as "try again".
    */
   open(
     socket: Socket,
     start: (s: Socket) => void,
     addresses: (s: Socket) => [IAddress, IAddress],
+    fresh?: () => Socket,
   ): void {
     if (this.done) return;
+    this.#retry = fresh === undefined ? null : () => {
+      if (!this.done) this.open(fresh(), start, addresses, fresh);
+    };
     this.socket = socket;
     socket.unref();
     socket.on("error", this.#onError);

@@ -251,10 +251,12 @@ export class HostUNIXConnector extends HostConnector {
         return;
       }
     }
+    const fresh = (): net.Socket => new net.Socket({ allowHalfOpen: true });
     attempt.open(
-      new net.Socket({ allowHalfOpen: true }),
+      fresh(),
       (s) => s.connect({ path }),
       () => [new UNIXAddress(null), new UNIXAddress(path)],
+      fresh,
     );
   }
 

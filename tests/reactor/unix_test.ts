@@ -32,6 +32,7 @@ import {
   Echo,
   KINDS,
   Recorder,
+  RUNTIME,
   ServerFactoryOf,
   text,
   waitFor,
@@ -174,6 +175,17 @@ for (const kind of KINDS) {
           const cf = new ClientFactoryOf(() => new Recorder());
           r.connectUNIX(path, cf, { timeout: 0.3 });
           await cf.finished;
+          if (kind === "host" && RUNTIME === "bun") {
+            // Bun's node:net reports a full Unix listen queue as ECONNREFUSED, the
+            // same code as "nobody listens", so the host backend cannot know to
+            // retry there: the attempt fails at once as refused. Pinned, so we
+            // notice if Bun starts passing EAGAIN through.
+            assert.ok(
+              cf.failure!.value instanceof ConnectionRefusedError,
+              String(cf.failure!.value),
+            );
+            return;
+          }
           assert.ok(cf.failure!.value instanceof TimeoutError, String(cf.failure!.value));
           // Now free the queue shortly after the attempt starts: the retry gets in.
           const cf2 = new ClientFactoryOf(() => new Recorder());
