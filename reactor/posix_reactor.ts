@@ -243,8 +243,9 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
         // Drain while busy, yielding one host turn after each dispatch; keep
         // polling for `spinMs` after the last I/O (a peer's answer usually
         // comes within tens of µs, cheaper to catch on-thread than to park).
-        // An empty poll while spinning gives the CPU away (`sched_yield`), so
-        // a peer sharing this CPU, often the one about to answer, runs first;
+        // An empty poll while spinning gives the CPU away (`sched_yield`; the
+        // FFI layer makes it a no-op on Deno, where it measured slower), so a
+        // peer sharing this CPU, often the one about to answer, runs first;
         // with no one else runnable it returns at once.
         let lastBusy = -Infinity;
         for (;;) {
