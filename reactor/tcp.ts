@@ -221,7 +221,13 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
       }
       return this.uncork();
     }
-    if (n === 0) return this.readEOF();
+    if (n === 0) {
+      // A send that already failed (ECONNRESET, EPIPE) consumed the socket's
+      // error, so the kernel now reports a plain EOF: the peer reset us, it
+      // did not close cleanly.
+      if (this.writeErrno !== 0) return this.lostError(this.writeErrno, "send");
+      return this.readEOF();
+    }
     const err = L!.errno();
     if (err === E.EAGAIN || err === E.EINTR) return null;
     return this.lostError(err, "recv");

@@ -324,6 +324,30 @@ for (const kind of KINDS) {
         await port.stopListening();
       }));
 
+    it("a write that meets the peer's RST before we read it still reports ConnectionLost, not a clean close", () =>
+      withReactor(kind, async (r) => {
+        const sf = new ServerFactoryOf(() => new Recorder());
+        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        const c = await cf.result;
+        await waitFor(() => sf.built.length === 1, 5000, "accept");
+        const s = sf.built[0];
+        // Stop reading, so the RST is not seen by a read first.
+        (s.transport as ITCPTransport).pauseProducing();
+        (c.transport as ITCPTransport).abortConnection();
+        await c.lost;
+        await new Promise((ok) => setTimeout(ok, 50)); // the RST reaches the server's socket
+        // The send consumes the socket's error (ECONNRESET) ...
+        s.transport!.write(pattern(1000));
+        // ... so when reading resumes the kernel reports EOF: still a reset.
+        (s.transport as ITCPTransport).resumeProducing();
+        const reason = await s.lost;
+        assert.ok(reason.value instanceof ConnectionLost, String(reason.value));
+        assert.ok(!(reason.value instanceof ConnectionDone), String(reason.value));
+        await port.stopListening();
+      }));
+
     it("a protocol that is not half-closeable sees ConnectionDone on the peer's FIN", () =>
       withReactor(kind, async (r) => {
         const sf = new ServerFactoryOf(() => new Recorder());
