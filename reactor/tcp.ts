@@ -433,7 +433,12 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     try {
       protocol = connector.buildProtocol(this.getPeer());
     } catch (e) {
+      // As Twisted: the connection never counted as made, so the factory
+      // hears clientConnectionFailed with a ConnectError (the host backend
+      // does the same).
       logErr(e, "Unhandled error in buildProtocol");
+      this.failIfNotConnected(new ConnectError(String(e), { cause: e }));
+      return;
     }
     this.connected = true;
     this.logstr = `${logPrefixOf(protocol)},client`;

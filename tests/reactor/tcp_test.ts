@@ -9,6 +9,7 @@ import { IPv4Address, IPv6Address } from "../../reactor/address.ts";
 import {
   CannotListenError,
   ConnectBindError,
+  ConnectError,
   ConnectionAborted,
   ConnectionDone,
   ConnectionLost,
@@ -345,6 +346,30 @@ for (const kind of KINDS) {
         const reason = await s.lost;
         assert.ok(reason.value instanceof ConnectionLost, String(reason.value));
         assert.ok(!(reason.value instanceof ConnectionDone), String(reason.value));
+        await port.stopListening();
+      }));
+
+    it("a client factory whose buildProtocol throws gets clientConnectionFailed with a ConnectError (Twisted's BaseClient)", () =>
+      withReactor(kind, async (r) => {
+        const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), {
+          interface: "127.0.0.1",
+        });
+        const quiet = (_e: LogEvent): void => {};
+        setDefaultObserver(false);
+        addObserver(quiet);
+        try {
+          const cf = new ClientFactoryOf<Recorder>(() => {
+            throw new Error("no protocol for you");
+          });
+          r.connectTCP("127.0.0.1", portOf(port), cf);
+          assert.equal(await cf.finished, "failed");
+          assert.ok(cf.failure!.value instanceof ConnectError, String(cf.failure!.value));
+          assert.match(cf.failure!.getErrorMessage(), /no protocol for you/);
+          assert.equal(cf.lostReason, null);
+        } finally {
+          removeObserver(quiet);
+          setDefaultObserver(true);
+        }
         await port.stopListening();
       }));
 
