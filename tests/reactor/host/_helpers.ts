@@ -9,6 +9,9 @@ import type { IAddress, IConnector, IListeningPort, IProtocol } from "../../../i
 import * as log from "../../../log/log.ts";
 import { ClientFactory, Factory, Protocol } from "../../../protocols/protocol.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
+import { concat, text } from "../_helpers.ts";
+
+export { concat, text };
 
 /** Reject after `ms` with a message naming `what`. */
 export function timeout<T>(p: PromiseLike<T>, ms: number, what: string): Promise<T> {
@@ -241,24 +244,6 @@ export function pattern(n: number, seed = 1): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
-}
-
-/** Concatenate byte chunks. */
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of chunks) n += c.byteLength;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
-}
-
-/** UTF-8 text. */
-export function text(b: Uint8Array): string {
-  return new TextDecoder().decode(b);
 }
 
 /** A listening port's number, typed. */
