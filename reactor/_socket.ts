@@ -11,13 +11,7 @@ import { constants } from "./ffi/constants.ts";
 import { errno as ERRNO, errnoNumber, errorFromErrno } from "./ffi/errno.ts";
 import type { CommonErrno } from "./ffi/errno.ts";
 import { libc } from "./ffi/mod.ts";
-import {
-  decodeSockaddr,
-  encodeSockaddr,
-  encodeSockaddrUn,
-  isIPv4Address as isV4,
-  isIPv6Address as isV6,
-} from "./ffi/structs.ts";
+import { decodeSockaddr, encodeSockaddr, encodeSockaddrUn } from "./ffi/structs.ts";
 import type { DecodedSockaddr } from "./ffi/structs.ts";
 import type { Libc } from "./ffi/types.ts";
 
@@ -37,15 +31,7 @@ export const K: typeof constants = constants;
 /** The errno numbers the transports test for. */
 export const E: CommonErrno = ERRNO;
 
-/** True for a dotted-quad IPv4 literal (four parts, as Twisted's `isIPAddress`). */
-export function isIPv4Address(s: string): boolean {
-  return isV4(s);
-}
-
-/** True for an IPv6 literal (an optional `%scope` suffix is allowed). */
-export function isIPv6Address(s: string): boolean {
-  return isV6(s);
-}
+export { isIPv4Address, isIPv6Address } from "./ffi/structs.ts";
 
 /** ESRCH: no such process (for lock files). */
 export const ESRCH: number = errnoNumber("ESRCH") ?? 3;
