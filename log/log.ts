@@ -145,9 +145,11 @@ export function msgWith(extra: Record<string, unknown>, ...message: unknown[]): 
  * @example
  * ```ts
  * import { err } from "./log.ts";
- * import { addObserver, removeObserver } from "./log.ts";
- * const quiet = (): void => {};
- * try { throw new Error("boom"); } catch (e) { err(e, "while testing"); }
+ * try {
+ *   throw new Error("boom");
+ * } catch (e) {
+ *   err(e, "while testing");
+ * }
  * ```
  */
 export function err(failure?: unknown, why?: string, extra?: Record<string, unknown>): void {
