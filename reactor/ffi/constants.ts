@@ -133,6 +133,8 @@ export interface Constants {
   readonly F_SETFL: number;
   /** fd flag: close-on-exec. */
   readonly FD_CLOEXEC: number;
+  /** `fcntl`: duplicate an fd with close-on-exec set. */
+  readonly F_DUPFD_CLOEXEC: number;
 
   /** `poll` event: readable. */
   readonly POLLIN: number;
@@ -336,6 +338,7 @@ export const LINUX: Constants = {
   MSG_TRUNC: 0x20,
   O_NONBLOCK: 0o4000,
   O_CLOEXEC: 0o2000000,
+  F_DUPFD_CLOEXEC: 1030,
   EPOLLIN: 0x1,
   EPOLLPRI: 0x2,
   EPOLLOUT: 0x4,
@@ -382,6 +385,7 @@ export const DARWIN: Constants = {
   SO_NOSIGPIPE: 0x1022,
   MSG_NOSIGNAL: 0,
   O_CLOEXEC: 0x1000000,
+  F_DUPFD_CLOEXEC: 67,
   EFD_NONBLOCK: 0,
   EFD_CLOEXEC: 0,
   EFD_SEMAPHORE: 0,
@@ -401,6 +405,7 @@ export const FREEBSD: Constants = {
   SO_NOSIGPIPE: 0x800,
   MSG_NOSIGNAL: 0x20000,
   O_CLOEXEC: 0x100000,
+  F_DUPFD_CLOEXEC: 17,
   EFD_NONBLOCK: 0x4,
   EFD_CLOEXEC: 0x100000,
   EFD_SEMAPHORE: 0x1,

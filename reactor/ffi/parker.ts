@@ -4,9 +4,15 @@
  *
  * - `NonblockingParker` (Deno's default): a `nonblocking: true` FFI `poll(2)`
  *   on tokio's blocking pool. No Worker, no SharedArrayBuffer.
- * - `WorkerParker` (Bun's default; also works on Deno): a Worker blocks in
- *   `poll(2)` and signals with `Atomics.notify`; the JS thread awaits
- *   `Atomics.waitAsync`.
+ * - `HostLoopParker` (Bun's default on Linux): no thread at all. The fds go
+ *   into a private epoll instance, and a duplicate of that epoll fd is lent
+ *   to Bun's own event loop as a socket (`Bun.connect({ fd })`). Bun's loop
+ *   wakes when it turns readable, its `recv` fails (an epoll fd is no
+ *   socket, so nothing is consumed) and it closes its duplicate: that close
+ *   ends the park. One wake-up instead of a thread hand-off.
+ * - `WorkerParker` (Bun's default elsewhere; also works on Deno): a Worker
+ *   blocks in `poll(2)` and signals with `Atomics.notify`; the JS thread
+ *   awaits `Atomics.waitAsync`.
  *
  * Both add a wake fd (an eventfd on Linux, a pipe elsewhere) to the set, so
  * `wake()` and `close()` can end a wait at once.
@@ -26,11 +32,11 @@ import { RUNTIME } from "./_platform.ts";
 import { constants } from "./constants.ts";
 import { errorFromErrno } from "./errno.ts";
 import { libraryPaths, loadLibc } from "./libc.ts";
-import { POLLFD_SIZE } from "./structs.ts";
+import { POLLFD_SIZE, writeEpollEvent } from "./structs.ts";
 import type { Libc, Parker } from "./types.ts";
 
 /** Which parker to build: see {@linkcode createParker}. */
-export type ParkerKind = "nonblocking" | "worker";
+export type ParkerKind = "nonblocking" | "worker" | "hostloop";
 
 /** The wake fd pair: `readFd` goes into the poll set, `writeFd` is poked. */
 interface WakeFds {
@@ -325,9 +331,211 @@ export class WorkerParker extends BaseParker {
   }
 }
 
+/** The part of a Bun socket the HostLoopParker uses. */
+interface LentSocket {
+  terminate(): void;
+}
+
+/** The part of `Bun.connect` the HostLoopParker uses (an existing fd as a socket). */
+interface BunConnect {
+  connect(options: {
+    fd: number;
+    socket: {
+      open(s: LentSocket): void;
+      data(s: LentSocket, d: Uint8Array): void;
+      error(s: LentSocket, e: Error): void;
+      close(s: LentSocket): void;
+    };
+  }): Promise<LentSocket>;
+}
+
+function bunConnect(): BunConnect | null {
+  const bun = (globalThis as { Bun?: Partial<BunConnect>; }).Bun;
+  return typeof bun?.connect === "function" ? (bun as BunConnect) : null;
+}
+
+/** One outstanding HostLoopParker park. */
+interface Lend {
+  resolve: () => void;
+  socket: LentSocket | null;
+  done: boolean;
+}
+
 /**
- * A `Parker` for this runtime: `"nonblocking"` (Deno's default) or
- * `"worker"` (Bun's default; also available on Deno). Needs FFI.
+ * Bun on Linux: park on Bun's own event loop, with no helper thread. The park
+ * set is registered (level-triggered) in a private epoll instance `outer`; a
+ * close-on-exec duplicate of `outer` is handed to `Bun.connect({ fd })`, which
+ * adds it to Bun's loop. When `outer` turns readable Bun's `recv` fails with
+ * `ENOTSOCK` (nothing is read: the watched fds keep their data) and Bun
+ * closes the duplicate; that `close` resolves the park. `wake()` and
+ * `close()` terminate the lent socket. Only ever our own epoll fd is lent, so
+ * no data can be taken from a watched socket.
+ *
+ * This leans on how Bun treats a foreign fd (pinned by the parker tests); if
+ * a lend ever fails, or a park ends while `outer` is not ready three times in
+ * a row, the parker falls back to a {@linkcode WorkerParker} for good.
+ *
+ * @example
+ * ```ts ignore
+ * import { HostLoopParker } from "./parker.ts";
+ * const parker = new HostLoopParker();
+ * await parker.park(new Int32Array([epfd]));
+ * parker.close();
+ * ```
+ */
+export class HostLoopParker implements Parker {
+  readonly #lib: Libc;
+  readonly #bun: BunConnect;
+  readonly #outer: number;
+  readonly #ev = new Uint8Array(16);
+  readonly #pfd = new Uint8Array(POLLFD_SIZE);
+  readonly #pfd32 = new Int32Array(this.#pfd.buffer);
+  readonly #pfd16 = new Int16Array(this.#pfd.buffer);
+  /** The fds registered in `outer` by the last park. */
+  #registered: number[] = [];
+  #lend: Lend | null = null;
+  #fallback: WorkerParker | null = null;
+  #emptyWakes = 0;
+  #closed = false;
+
+  /** Needs Bun on Linux. */
+  constructor() {
+    const bun = bunConnect();
+    const lib = loadLibc().libc;
+    if (bun === null || lib.epoll_create1 === undefined) {
+      throw new Error("HostLoopParker needs Bun on Linux; use WorkerParker");
+    }
+    const outer = lib.epoll_create1(constants.EPOLL_CLOEXEC);
+    if (outer < 0) throw errorFromErrno(lib.errno(), "epoll_create1");
+    this.#lib = lib;
+    this.#bun = bun;
+    this.#outer = outer;
+  }
+
+  /** Resolve when one of `fds` is ready, on `wake()`, or on `close()`. */
+  park(fds: Int32Array, events?: Int16Array): Promise<void> {
+    if (events !== undefined && events.length !== fds.length) {
+      throw new RangeError("Parker.park: events must have one entry per fd");
+    }
+    if (this.#lend !== null) {
+      throw new Error("Parker.park: a park is already outstanding");
+    }
+    if (this.#closed) return Promise.resolve();
+    if (this.#fallback !== null) return this.#fallback.park(fds, events);
+    const { promise, resolve } = Promise.withResolvers<void>();
+    if (!this.#register(fds, events)) {
+      // A fd epoll cannot watch (closed, or a regular file): poll(2) would
+      // report it at once, and so do we; the caller polls again.
+      resolve();
+      return promise;
+    }
+    const lib = this.#lib;
+    const lent = lib.fcntl(this.#outer, constants.F_DUPFD_CLOEXEC, 0);
+    if (lent < 0) throw errorFromErrno(lib.errno(), "fcntl(F_DUPFD_CLOEXEC)");
+    const lend: Lend = { resolve, socket: null, done: false };
+    this.#lend = lend;
+    const adopt = (s: LentSocket): void => {
+      if (lend.done) s.terminate();
+      else lend.socket = s;
+    };
+    const ended = (): void => this.#ended(lend);
+    try {
+      this.#bun.connect({
+        fd: lent,
+        socket: { open: adopt, data: () => {}, error: ended, close: ended },
+      }).then(adopt, () => this.#lendFailed(lend));
+    } catch {
+      lib.close(lent);
+      this.#lendFailed(lend);
+    }
+    return promise;
+  }
+
+  /** Make `outer` hold exactly `fds` (MOD, or ADD when absent; DEL the rest). */
+  #register(fds: Int32Array, events: Int16Array | undefined): boolean {
+    const lib = this.#lib;
+    const ctl = lib.epoll_ctl!;
+    const ev = this.#ev;
+    const C = constants;
+    const next: number[] = [];
+    let ok = true;
+    for (let i = 0; i < fds.length; i++) {
+      const fd = fds[i];
+      const want = events === undefined ? C.POLLIN : events[i];
+      const mask = ((want & C.POLLIN) !== 0 ? C.EPOLLIN : 0)
+        | ((want & C.POLLOUT) !== 0 ? C.EPOLLOUT : 0);
+      writeEpollEvent(ev, 0, mask, fd);
+      // MOD first: a registration outlives nothing but its file, so a number
+      // reused by a new file gets ENOENT here and is added afresh.
+      if (
+        ctl(this.#outer, C.EPOLL_CTL_MOD, fd, ev) < 0
+        && ctl(this.#outer, C.EPOLL_CTL_ADD, fd, ev) < 0
+      ) {
+        ok = false;
+      }
+      next.push(fd);
+    }
+    for (const fd of this.#registered) {
+      if (!next.includes(fd)) ctl(this.#outer, C.EPOLL_CTL_DEL, fd, null);
+    }
+    this.#registered = next;
+    return ok;
+  }
+
+  /** Bun closed (or errored) the lent fd: `outer` became ready, or we ended it. */
+  #ended(lend: Lend): void {
+    if (lend.done) return;
+    if (this.#outerReady()) this.#emptyWakes = 0;
+    else if (++this.#emptyWakes >= 3) this.#useFallback();
+    this.#finish(lend);
+  }
+
+  #outerReady(): boolean {
+    this.#pfd32[0] = this.#outer;
+    this.#pfd16[2] = constants.POLLIN;
+    this.#pfd16[3] = 0;
+    return this.#lib.poll(this.#pfd, 1, 0) > 0;
+  }
+
+  #lendFailed(lend: Lend): void {
+    this.#useFallback();
+    this.#finish(lend);
+  }
+
+  #useFallback(): void {
+    if (this.#fallback === null && !this.#closed) this.#fallback = new WorkerParker();
+  }
+
+  #finish(lend: Lend): void {
+    if (lend.done) return;
+    lend.done = true;
+    if (this.#lend === lend) this.#lend = null;
+    lend.resolve();
+  }
+
+  wake(): void {
+    const lend = this.#lend;
+    if (lend !== null) {
+      this.#finish(lend);
+      lend.socket?.terminate();
+    }
+    this.#fallback?.wake();
+  }
+
+  /** End any park and release `outer` (the lent duplicate is Bun's to close). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.wake();
+    this.#fallback?.close();
+    this.#lib.close(this.#outer);
+  }
+}
+
+/**
+ * A `Parker` for this runtime: `"nonblocking"` (Deno's default),
+ * `"hostloop"` (Bun's default on Linux) or `"worker"` (Bun's default
+ * elsewhere; also available on Deno). Needs FFI.
  *
  * @example
  * ```ts ignore
@@ -338,8 +546,18 @@ export class WorkerParker extends BaseParker {
  * ```
  */
 export function createParker(kind?: ParkerKind): Parker {
-  const k = kind ?? (RUNTIME === "deno" ? "nonblocking" : "worker");
+  const k = kind ?? defaultKind();
   if (k === "nonblocking") return new NonblockingParker();
   if (k === "worker") return new WorkerParker();
-  throw new Error(`unknown parker ${JSON.stringify(k)}; expected "nonblocking" or "worker"`);
+  if (k === "hostloop") return new HostLoopParker();
+  throw new Error(
+    `unknown parker ${JSON.stringify(k)}; expected "nonblocking", "worker" or "hostloop"`,
+  );
+}
+
+function defaultKind(): ParkerKind {
+  if (RUNTIME === "deno") return "nonblocking";
+  return bunConnect() !== null && loadLibc().libc.epoll_create1 !== undefined
+    ? "hostloop"
+    : "worker";
 }

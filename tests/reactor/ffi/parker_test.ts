@@ -38,13 +38,15 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-// Deno offers both parkers; Bun has no nonblocking FFI calls, so only the Worker one.
-const kinds: ParkerKind[] = isDeno ? ["nonblocking", "worker"] : ["worker"];
+// Deno offers the nonblocking and Worker parkers; Bun has no nonblocking FFI
+// calls, and only Bun can adopt a foreign fd into its loop (`Bun.connect({ fd })`;
+// Deno has no such API), so Bun runs the host-loop and Worker parkers.
+const kinds: ParkerKind[] = isDeno ? ["nonblocking", "worker"] : ["hostloop", "worker"];
 
 describe("createParker", () => {
-  it(`defaults to ${isDeno ? "the nonblocking-FFI parker on Deno" : "the Worker parker on Bun"}`, async () => {
+  it(`defaults to ${isDeno ? "the nonblocking-FFI parker on Deno" : "the host-loop parker on Bun"}`, async () => {
     const p = createParker();
-    assert.equal(p.constructor.name, isDeno ? "NonblockingParker" : "WorkerParker");
+    assert.equal(p.constructor.name, isDeno ? "NonblockingParker" : "HostLoopParker");
     p.close();
     await p.park(new Int32Array(0)); // a closed parker resolves at once
   });
@@ -52,7 +54,7 @@ describe("createParker", () => {
   it("refuses kinds this runtime cannot run, with a clear error", () => {
     assert.throws(() => createParker("bogus" as ParkerKind), /unknown parker "bogus"/);
     if (!isDeno) assert.throws(() => createParker("nonblocking"), /use WorkerParker/);
-    else assert.ok(isDeno, "Deno runs both kinds: nothing to refuse");
+    else assert.throws(() => createParker("hostloop"), /needs Bun on Linux; use WorkerParker/);
   });
 });
 
@@ -172,6 +174,109 @@ for (const kind of kinds) {
     });
   });
 
+  if (kind === "hostloop") {
+    describe("hostloop parker (Bun only: lends an epoll fd to Bun's own loop)", () => {
+      it("never takes data from a watched socket: it is still there after the wake", async () => {
+        const p = createParker("hostloop");
+        const pair = new Int32Array(2);
+        assert.equal(L.socketpair(C.AF_UNIX, C.SOCK_STREAM | C.SOCK_NONBLOCK, 0, pair), 0);
+        opened.push(pair[0], pair[1]);
+        setTimeout(() => L.write(pair[1], new TextEncoder().encode("hello"), 5), 20);
+        assert.equal(await within(p.park(new Int32Array([pair[0]])), 5000), undefined);
+        const got = new Uint8Array(16);
+        assert.equal(L.read(pair[0], got, 16), 5);
+        assert.equal(new TextDecoder().decode(got.subarray(0, 5)), "hello");
+        p.close();
+      });
+
+      it("leaks no fd over 300 parks ended by readiness, wake() and close()", async () => {
+        const { readdirSync } = await import("node:fs");
+        const count = (): number => readdirSync("/proc/self/fd").length;
+        const [r, w] = pipe();
+        const scratch = new Uint8Array(8);
+        const warm = createParker("hostloop");
+        warm.close();
+        await new Promise((res) => setTimeout(res, 20));
+        const before = count();
+        for (let round = 0; round < 3; round++) {
+          const p = createParker("hostloop");
+          for (let i = 0; i < 100; i++) {
+            const parked = p.park(new Int32Array([r]));
+            if (i % 2 === 0) L.write(w, X, 1);
+            else p.wake();
+            assert.equal(await within(parked, 5000), undefined, `park ${i} hung`);
+            L.read(r, scratch, 8);
+          }
+          const last = p.park(new Int32Array([r]));
+          p.close();
+          assert.equal(await within(last, 5000), undefined);
+        }
+        // Bun closes a terminated lent fd on its next loop turn.
+        await new Promise((res) => setTimeout(res, 50));
+        assert.equal(count(), before);
+      });
+
+      it("falls back to a Worker if Bun refuses the fd, or ends lends while nothing is ready", async () => {
+        type Connect = (
+          o: { fd: number; socket: { close(s: unknown): void; }; },
+        ) => Promise<unknown>;
+        const bun = (globalThis as unknown as { Bun: { connect: Connect; }; }).Bun;
+        const real = bun.connect;
+        const [r, w] = pipe();
+        try {
+          // A Bun whose connect throws: the first park ends at once, later ones use the Worker.
+          bun.connect = () => {
+            throw new Error("no foreign fds here");
+          };
+          let p = createParker("hostloop");
+          assert.equal(await within(p.park(new Int32Array([r])), 2000), undefined);
+          bun.connect = real;
+          const waiting = p.park(new Int32Array([r]));
+          assert.equal(await within(waiting, 150), "timeout", "waits for real readiness");
+          p.wake();
+          await waiting;
+          setTimeout(() => L.write(w, X, 1), 20);
+          assert.equal(await within(p.park(new Int32Array([r])), 5000), undefined);
+          L.read(r, new Uint8Array(8), 8);
+          p.close();
+          // A Bun that closes the lent fd at once: three empty wakes, then the Worker.
+          bun.connect = (o) => {
+            L.close(o.fd);
+            queueMicrotask(() => o.socket.close({}));
+            return new Promise(() => {});
+          };
+          p = createParker("hostloop");
+          for (let i = 0; i < 3; i++) {
+            assert.equal(await within(p.park(new Int32Array([r])), 2000), undefined);
+          }
+          bun.connect = real;
+          assert.equal(
+            await within(p.park(new Int32Array([r])), 150),
+            "timeout",
+            "no busy loop after the fallback",
+          );
+          p.close();
+        } finally {
+          bun.connect = real;
+        }
+      });
+
+      it("follows a changing park set: a dropped fd no longer wakes it, a new one does", async () => {
+        const p = createParker("hostloop");
+        const [r1, w1] = pipe();
+        const [r2, w2] = pipe();
+        assert.equal(await within(p.park(new Int32Array([r1, r2])), 100), "timeout");
+        p.wake();
+        L.write(w1, X, 1); // r1 is ready, but no longer watched
+        assert.equal(await within(p.park(new Int32Array([r2])), 100), "timeout");
+        p.wake();
+        setTimeout(() => L.write(w2, X, 1), 20);
+        assert.equal(await within(p.park(new Int32Array([r2])), 5000), undefined);
+        p.close();
+      });
+    });
+  }
+
   describe(`${kind} parker and process exit (subprocess)`, () => {
     const fixture = fileURLToPath(new URL("./_park_fixture.ts", import.meta.url));
     const run = (mode: string, timeout: number): ReturnType<typeof spawnSync> =>
@@ -191,15 +296,16 @@ for (const kind of kinds) {
       assert.ok(dt < 10000, `took ${dt} ms`);
     });
 
-    const isDefault = kind === (isDeno ? "nonblocking" : "worker");
+    // Only a Deno Worker cannot be unref'd; every other parker lets an idle process exit.
+    const exitsIdle = !(isDeno && kind === "worker");
     it(
-      isDefault
+      exitsIdle
         ? "lets the process exit when idle, even unclosed"
         : "keeps Deno alive when idle and unclosed (Deno Workers cannot be unref'd; documented)",
       () => {
-        const res = run("idle", isDefault ? 15000 : 2500);
+        const res = run("idle", exitsIdle ? 15000 : 2500);
         assert.match(String(res.stdout), /parked\nresolved/);
-        if (isDefault) assert.equal(res.status, 0, String(res.stderr));
+        if (exitsIdle) assert.equal(res.status, 0, String(res.stderr));
         else assert.equal(res.signal, "SIGTERM");
       },
     );
