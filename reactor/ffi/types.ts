@@ -150,7 +150,7 @@ export interface Libc {
 /**
  * Waits off the JS thread until a set of fds is ready, so the host event loop
  * (timers, promises, `fetch`, the runtime's own servers) keeps running while the
- * reactor is idle. Deno: a `nonblocking` FFI `poll`; Bun: a Worker + Atomics.
+ * reactor is idle. Deno: a `nonblocking` FFI `poll`; Bun: its own event loop, lent an epoll fd (a Worker + Atomics off Linux).
  *
  * @example
  * ```ts ignore
