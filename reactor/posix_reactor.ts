@@ -238,7 +238,6 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
 
   async #parkingLoop(gen: number, parker: Parker): Promise<void> {
     await null; // let run() fire the startup triggers before any dispatch
-    let lastBusy = -Infinity;
     while (gen === this.#gen) {
       try {
         // Drain while busy, yielding one host turn after each dispatch; keep
@@ -248,6 +247,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
         // FFI layer makes it a no-op on Deno, where it measured slower), so a
         // peer sharing this CPU, often the one about to answer, runs first;
         // with no one else runnable it returns at once.
+        let lastBusy = -Infinity;
         for (;;) {
           if (this.#pollOnce(0) > 0) lastBusy = performance.now();
           else if (performance.now() - lastBusy >= this.#spinMs) break;
@@ -255,28 +255,12 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
           await nextTurn();
           if (gen !== this.#gen) return;
         }
-        // Park. Where the parker can wait in the poller's own call (epoll on
-        // Deno), what woke it is collected in that same wait: dispatch it
-        // now, sparing the JS thread an epoll_wait on its way back.
+        const { fds, events } = this.#poller.parkSet();
         this.#parked = true;
-        this.#nReady = 0;
-        let collected = false;
         try {
-          const parkPoll = this.#poller.parkPoll?.(parker, this.#collect) ?? null;
-          if (parkPoll !== null) {
-            await parkPoll;
-            collected = true;
-          } else {
-            const { fds, events } = this.#poller.parkSet();
-            await parker.park(fds, events);
-          }
+          await parker.park(fds, events);
         } finally {
           this.#parked = false;
-        }
-        if (gen !== this.#gen) return;
-        if (collected && this.#dispatchReady() > 0) {
-          lastBusy = performance.now();
-          await nextTurn();
         }
       } catch (e) {
         if (gen !== this.#gen) return;
@@ -315,11 +299,6 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
   #pollOnce(timeoutMs: number): number {
     this.#nReady = 0;
     this.#poller.poll(timeoutMs, this.#collect);
-    return this.#dispatchReady();
-  }
-
-  /** Call the descriptors `#collect` gathered. */
-  #dispatchReady(): number {
     const n = this.#nReady;
     const fds = this.#readyFds;
     const masks = this.#readyMasks;

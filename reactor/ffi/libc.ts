@@ -79,12 +79,6 @@ function symbolDefs(os: OSName, arch: ArchName): Record<string, SymbolDef> {
     defs.epoll_create1 = { args: ["i32"], ret: "i32" };
     defs.epoll_ctl = { args: ["i32", "i32", "i32", B], ret: "i32" };
     defs.epoll_wait = { args: ["i32", B, "i32", "i32"], ret: "i32" };
-    defs.epollWaitAsync = {
-      name: "epoll_wait",
-      args: ["i32", B, "i32", "i32"],
-      ret: "i32",
-      nonblocking: true,
-    };
     defs.eventfd = { args: ["u32", "i32"], ret: "i32" };
   } else {
     defs.kqueue = { args: [], ret: "i32" };
@@ -142,7 +136,6 @@ interface Raw<S> {
   "epoll_create1"?(f: number): number;
   "epoll_ctl"?(ep: number, op: number, fd: number, ev: Buf): number;
   "epoll_wait"?(ep: number, ev: Buf, n: number, t: number): number;
-  epollWaitAsync?(ep: number, ev: Buf, n: number, t: number): Promise<number>;
   eventfd?(init: number, f: number): number;
   kqueue?(): number;
   kevent?(kq: number, ch: Buf, nch: number, ev: Buf, nev: number, ts: Buf): number;
@@ -155,10 +148,6 @@ export interface LoadedLibc {
   /** Deno only: `poll(2)` on tokio's blocking pool (the parker's wait). */
   readonly pollAsync:
     | ((fds: Uint8Array, nfds: number, timeoutMs: number) => Promise<number>)
-    | null;
-  /** Deno on Linux only: `epoll_wait(2)` on tokio's blocking pool. */
-  readonly epollWaitAsync:
-    | ((epfd: number, events: Uint8Array, maxEvents: number, timeoutMs: number) => Promise<number>)
     | null;
   /**
    * `sched_yield(2)`: let another runnable thread on this CPU run first.
@@ -218,7 +207,6 @@ function loadDeno(os: OSName, arch: ArchName): LoadedLibc {
       (buf) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf))),
     ),
     pollAsync: (fds, nfds, t) => pollAsync(fds, BigInt(nfds), t),
-    epollWaitAsync: raw.epollWaitAsync ?? null,
     // Measured on Deno, echo ping-pong with the client on the server's CPU:
     // yielding in the reactor's spin cost throughput (median of 7 interleaved
     // pairs 26.9k vs 31.7k msgs/s), where on Bun it gained 40%. No-op here.
@@ -308,7 +296,6 @@ function loadBun(os: OSName, arch: ArchName): LoadedLibc {
   return {
     libc: assemble(os, arch, raw, errnoView, null, (buf) => BigInt(ffi.ptr(buf))),
     pollAsync: null,
-    epollWaitAsync: null,
     schedYield: raw.sched_yield,
   };
 }

@@ -156,11 +156,6 @@ abstract class BaseParker implements Parker {
 export class NonblockingParker extends BaseParker {
   readonly #pollAsync: (fds: Uint8Array, nfds: number, timeoutMs: number) => Promise<number>;
   #buf = new Uint8Array(16 * POLLFD_SIZE);
-  /** The epoll fd the wake fd was added to by `parkEpoll`. */
-  #wakeIn = -1;
-
-  /** See {@linkcode Parker.parkEpoll}; only where `epoll_wait` can run nonblocking. */
-  readonly parkEpoll?: (epfd: number, events: Uint8Array, maxEvents: number) => Promise<number>;
 
   /** Needs Deno with `--allow-ffi`. */
   constructor() {
@@ -170,38 +165,6 @@ export class NonblockingParker extends BaseParker {
     }
     super(loaded.libc);
     this.#pollAsync = loaded.pollAsync;
-    const epollWaitAsync = loaded.epollWaitAsync;
-    if (epollWaitAsync !== null) {
-      this.parkEpoll = (epfd, events, maxEvents) => {
-        if (this.parked) throw new Error("Parker.park: a park is already outstanding");
-        if (this.closed) return Promise.resolve(0);
-        if (this.#wakeIn !== epfd) this.#addWakeFd(epfd);
-        this.parked = true;
-        return epollWaitAsync(epfd, events, maxEvents, -1).then(
-          (n) => {
-            this.#settle();
-            return n < 0 ? 0 : n;
-          },
-          () => {
-            this.#settle();
-            return 0;
-          },
-        );
-      };
-    }
-  }
-
-  /** Put the wake fd in `epfd`, edge-triggered, so `wake()`/`close()` end its wait. */
-  #addWakeFd(epfd: number): void {
-    const ev = new Uint8Array(16);
-    const fd = this.wakeFds.readFd;
-    writeEpollEvent(ev, 0, constants.EPOLLIN | constants.EPOLLET, fd);
-    const ctl = this.lib.epoll_ctl!;
-    if (ctl(epfd, constants.EPOLL_CTL_ADD, fd, ev) < 0) {
-      const e = this.lib.errno();
-      if (ctl(epfd, constants.EPOLL_CTL_MOD, fd, ev) < 0) throw errorFromErrno(e, "epoll_ctl");
-    }
-    this.#wakeIn = epfd;
   }
 
   /** Resolve when one of `fds` is ready, on `wake()`, or on `close()`. */

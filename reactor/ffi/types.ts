@@ -171,16 +171,6 @@ export interface Parker {
    */
   park(fds: Int32Array, events?: Int16Array): Promise<void>;
   /**
-   * Present where the parker can wait in `epoll_wait(epfd, events,
-   * maxEvents, -1)` itself (Deno on Linux), so the ready events come back
-   * with the wake-up and the JS thread needs no second `epoll_wait`. The
-   * parker adds its wake fd to `epfd` (edge-triggered, its own fd in
-   * `data`): callers skip fds they do not watch. Resolves with the count of
-   * events written to `events`, which must stay untouched until then. The
-   * same one-outstanding rule as `park` applies.
-   */
-  parkEpoll?(epfd: number, events: Uint8Array, maxEvents: number): Promise<number>;
-  /**
    * Make the outstanding `park()` resolve soon. A no-op when none is
    * outstanding (the caller polls before it parks again anyway).
    */

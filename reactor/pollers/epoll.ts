@@ -5,7 +5,7 @@
  */
 
 import { constants, epollEventLayout, errno, errorFromErrno } from "../ffi/mod.ts";
-import type { Libc, Parker } from "../ffi/types.ts";
+import type { Libc } from "../ffi/types.ts";
 import {
   checkArgs,
   closedError,
@@ -119,20 +119,6 @@ export class EpollPoller implements Poller {
       if (e === errno.EINTR) return 0;
       throw errorFromErrno(e, "epoll_wait");
     }
-    return this.#report(n, onReady);
-  }
-
-  /** Park in `epoll_wait` itself when the parker can (`Parker.parkEpoll`). */
-  parkPoll(parker: Parker, onReady: (fd: number, mask: number) => void): Promise<number> | null {
-    if (parker.parkEpoll === undefined) return null;
-    if (this.#closed) throw closedError(this.kind);
-    return parker.parkEpoll(this.#epfd, this.#events, this.#max).then((n) =>
-      this.#closed ? 0 : this.#report(n, onReady)
-    );
-  }
-
-  /** Decode `n` events of the buffer (unknown fds, such as a parker's wake fd, are skipped). */
-  #report(n: number, onReady: (fd: number, mask: number) => void): number {
     const w = this.#words;
     const stride = this.#stride;
     const dataWord = this.#dataWord;

@@ -5,8 +5,6 @@
  */
 
 /** Interest / readiness bit: readable. */
-import type { Parker } from "../ffi/types.ts";
-
 export const READ = 1;
 /** Interest / readiness bit: writable. */
 export const WRITE = 2;
@@ -55,13 +53,6 @@ export interface Poller {
    * changes; for poll/select a change while parked needs a `Parker.wake()`.
    */
   parkSet(): { fds: Int32Array; events: Int16Array; };
-  /**
-   * Where the parker can wait in the poller's own kernel call (epoll with
-   * `Parker.parkEpoll`): park and collect in one wait, reporting like
-   * `poll`. Returns `null` when this poller or parker cannot, and the caller
-   * parks on `parkSet()` instead.
-   */
-  parkPoll?(parker: Parker, onReady: (fd: number, mask: number) => void): Promise<number> | null;
   /** Release the poller's own fds. */
   close(): void;
 }

@@ -5,11 +5,9 @@ import { fileURLToPath } from "node:url";
 import {
   constants as C,
   createParker,
-  epollEventLayout,
   libc,
   type Parker,
   type ParkerKind,
-  writeEpollEvent,
 } from "../../../reactor/ffi/mod.ts";
 
 const isDeno = typeof Deno !== "undefined";
@@ -57,86 +55,6 @@ describe("createParker", () => {
     assert.throws(() => createParker("bogus" as ParkerKind), /unknown parker "bogus"/);
     if (!isDeno) assert.throws(() => createParker("nonblocking"), /use WorkerParker/);
     else assert.throws(() => createParker("hostloop"), /needs Bun on Linux; use WorkerParker/);
-  });
-});
-
-// Only Deno can run epoll_wait itself off-thread (a nonblocking FFI call); Bun's
-// parkers have no parkEpoll and the reactor parks on the epoll fd instead.
-describe("parkEpoll (Deno's nonblocking parker on Linux: the wait collects the events)", {
-  skip: !(isDeno && L.epoll_create1 !== undefined)
-    && "needs Deno's nonblocking epoll_wait on Linux",
-}, () => {
-  const { size, dataOffset } = epollEventLayout();
-  const dataFd = (buf: Uint8Array, i: number): number =>
-    new DataView(buf.buffer).getInt32(i * size + dataOffset, true);
-  const epollWith = (fd: number): number => {
-    const ep = L.epoll_create1!(C.EPOLL_CLOEXEC);
-    opened.push(ep);
-    const ev = new Uint8Array(16);
-    writeEpollEvent(ev, 0, C.EPOLLIN, fd);
-    assert.equal(L.epoll_ctl!(ep, C.EPOLL_CTL_ADD, fd, ev), 0);
-    return ep;
-  };
-
-  it("resolves with the ready fd's event already in the buffer", async () => {
-    const p = createParker("nonblocking");
-    const [r, w] = pipe();
-    const ep = epollWith(r);
-    const events = new Uint8Array(size * 8);
-    setTimeout(() => L.write(w, X, 1), 30);
-    const n = await within(p.parkEpoll!(ep, events, 8), 5000);
-    assert.equal(n, 1);
-    assert.equal(dataFd(events, 0), r);
-    p.close();
-  });
-
-  it("ends on wake() with only its own wake fd reported, edge-triggered (no spin)", async () => {
-    const p = createParker("nonblocking");
-    const [r] = pipe();
-    const ep = epollWith(r);
-    const events = new Uint8Array(size * 8);
-    for (let i = 0; i < 3; i++) {
-      const parked = p.parkEpoll!(ep, events, 8);
-      assert.throws(() => p.parkEpoll!(ep, events, 8), /already outstanding/);
-      setTimeout(() => p.wake(), 10);
-      assert.equal(await within(parked, 5000), 1);
-      assert.notEqual(dataFd(events, 0), r, "the wake fd, not the watched pipe");
-    }
-    assert.equal(
-      await within(p.parkEpoll!(ep, events, 8), 150),
-      "timeout",
-      "the wake was consumed",
-    );
-    p.close();
-  });
-
-  it("never loses a wake-up over 600 rapid park/wake and park/write cycles", async () => {
-    const p = createParker("nonblocking");
-    const [r, w] = pipe();
-    const ep = epollWith(r);
-    const events = new Uint8Array(size * 8);
-    const scratch = new Uint8Array(64);
-    for (let i = 0; i < 600; i++) {
-      const parked = p.parkEpoll!(ep, events, 8);
-      if (i % 2 === 0) p.wake();
-      else L.write(w, X, 1);
-      const n = await within(parked, 5000);
-      assert.ok(typeof n === "number" && n >= 1, `cycle ${i}: ${n}`);
-      L.read(r, scratch, scratch.length);
-    }
-    p.close();
-  });
-
-  it("lets the process exit once close() is called while parked in epoll_wait (subprocess)", () => {
-    const fixture = fileURLToPath(new URL("./_park_fixture.ts", import.meta.url));
-    const res = spawnSync(process.execPath, ["run", "-A", fixture, "nonblocking", "close-epoll"], {
-      timeout: 15000,
-      encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    assert.equal(res.error, undefined, `the process did not exit: ${res.error}`);
-    assert.equal(res.status, 0, String(res.stderr));
-    assert.match(String(res.stdout), /parked\nresolved 1/, "the wake fd's event, nothing else");
   });
 });
 
