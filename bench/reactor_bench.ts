@@ -16,6 +16,9 @@
  *   1–3 ms into a Unix socket the reactor watches; latency = time at the start
  *   of `doRead` − stamp. The C floor is the same writer against a C reader
  *   blocked in `epoll_wait(-1)`. Target: reactor p50 within 4× the C floor.
+ *   The peer: the runtime's own Unix socket server (`Deno.listen` /
+ *   `Bun.listen`) reading the same stamps, i.e. how fast the host loop itself
+ *   wakes, measured in each repetition too.
  * - Idle CPU: the reactor running with a registered, silent socket for 2 s
  *   (`process.cpuUsage`, whole process). Target: under 1 %.
  * - Ping-pong: a C client does N round trips of 64 bytes against an echo
@@ -222,6 +225,64 @@ async function parkerOnlyLatency(): Promise<{ p50: number; p99: number; n: numbe
   return { p50: percentile(v, 0.5), p99: percentile(v, 0.99), n: v.length };
 }
 
+/** Bun's listener API, as far as the peer below uses it. */
+interface BunListen {
+  listen(o: {
+    unix: string;
+    socket: {
+      data(s: unknown, d: Uint8Array): void;
+      close(s: unknown): void;
+    };
+  }): { stop(): void; };
+}
+
+/**
+ * The peer: the runtime's own Unix socket server (`Deno.listen` or
+ * `Bun.listen`) reading the same stamps, stamped at the start of its read
+ * callback. How fast the host loop itself wakes; the reactor cannot beat it
+ * without blocking that loop.
+ */
+async function hostSocketLatency(): Promise<{ p50: number; p99: number; n: number; }> {
+  const path = `${buildDir}/host-${runtime}.sock`;
+  rmSync(path, { force: true });
+  const lat: number[] = [];
+  const record = (t: number, d: Uint8Array): void => {
+    const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    for (let i = 0; i + 8 <= d.byteLength; i += 8) {
+      lat.push((t - Number(v.getBigInt64(i, true))) / 1000);
+    }
+  };
+  if (runtime === "deno") {
+    const listener = Deno.listen({ transport: "unix", path });
+    const writer = runHelper(["writer", path, String(WAKE_N)]);
+    const conn = await listener.accept();
+    const buf = new Uint8Array(4096);
+    for (;;) {
+      const n = await conn.read(buf);
+      const t = nowNs();
+      if (n === null) break;
+      record(t, buf.subarray(0, n));
+    }
+    conn.close();
+    listener.close();
+    await writer;
+  } else {
+    const bun = (globalThis as unknown as { Bun: BunListen; }).Bun;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    const server = bun.listen({
+      unix: path,
+      socket: { data: (_s, d) => record(nowNs(), d), close: () => resolve() },
+    });
+    const writer = runHelper(["writer", path, String(WAKE_N)]);
+    await promise;
+    server.stop();
+    await writer;
+  }
+  rmSync(path, { force: true });
+  const v = lat.slice(20);
+  return { p50: percentile(v, 0.5), p99: percentile(v, 0.99), n: v.length };
+}
+
 async function idleCpu(kind: PollerKind): Promise<number> {
   const reactor = new PosixReactor(kind, reactorOptions);
   const fds = new Int32Array(2);
@@ -351,6 +412,8 @@ const floors = {
   p99: [] as number[],
   rtps: [] as number[],
   parkerP50: [] as number[],
+  hostP50: [] as number[],
+  hostRatio: [] as number[],
 };
 const samples = new Map<PollerKind, Sample>();
 const raw: unknown[] = [];
@@ -358,6 +421,9 @@ for (let rep = 0; rep < REPS; rep++) {
   const floor = await runHelper(["floor", String(WAKE_N)]);
   const pingFloor = await runHelper(["pingfloor", String(PING_N)]);
   const parkerOnly = await parkerOnlyLatency();
+  const hostSocket = await hostSocketLatency();
+  floors.hostP50.push(hostSocket.p50);
+  floors.hostRatio.push(hostSocket.p50 / floor.p50_us);
   floors.p50.push(floor.p50_us);
   floors.p99.push(floor.p99_us);
   floors.rtps.push(pingFloor.rtps);
@@ -403,6 +469,7 @@ for (let rep = 0; rep < REPS; rep++) {
       floor,
       pingFloor,
       parkerOnly,
+      hostSocket,
       wake,
       wakeBlocking,
       cpu,
@@ -418,7 +485,11 @@ console.log(
     fmt(median(floors.p99))
   } µs; ping-pong ${k(median(floors.rtps))} rt/s. Parker alone (no reactor): wake-up p50 ${
     fmt(median(floors.parkerP50))
-  } µs (${fmt(median(floors.parkerP50) / median(floors.p50), 2)}× the C floor)`,
+  } µs (${fmt(median(floors.parkerP50) / median(floors.p50), 2)}× the C floor). ${
+    runtime === "deno" ? "Deno.listen" : "Bun.listen"
+  } (the host loop's own socket): wake-up p50 ${fmt(median(floors.hostP50))} µs (${
+    fmt(median(floors.hostRatio), 2)
+  }× the C floor)`,
 );
 console.log(
   "\n| runtime | poller | wake p50 µs | wake p99 µs | p50 / C floor | blocking wake p50 µs | idle CPU % | ping-pong rt/s | rt p50 µs | blocking rt/s | callLater batch/s | chain/s | sched+cancel/s |",
