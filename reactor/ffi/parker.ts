@@ -392,7 +392,7 @@ export class HostLoopParker implements Parker {
   readonly #pfd32 = new Int32Array(this.#pfd.buffer);
   readonly #pfd16 = new Int16Array(this.#pfd.buffer);
   /** The fds registered in `outer` by the last park. */
-  #registered: number[] = [];
+  #registered = new Set<number>();
   #lend: Lend | null = null;
   #fallback: WorkerParker | null = null;
   #emptyWakes = 0;
@@ -457,7 +457,8 @@ export class HostLoopParker implements Parker {
     const ctl = lib.epoll_ctl!;
     const ev = this.#ev;
     const C = constants;
-    const next: number[] = [];
+    const same = fds.length === 1 && this.#registered.size === 1 && this.#registered.has(fds[0]);
+    const next = same ? this.#registered : new Set<number>();
     let ok = true;
     for (let i = 0; i < fds.length; i++) {
       const fd = fds[i];
@@ -473,10 +474,11 @@ export class HostLoopParker implements Parker {
       ) {
         ok = false;
       }
-      next.push(fd);
+      next.add(fd);
     }
+    if (same) return ok; // the usual park: one epoll or kqueue fd, as last time
     for (const fd of this.#registered) {
-      if (!next.includes(fd)) ctl(this.#outer, C.EPOLL_CTL_DEL, fd, null);
+      if (!next.has(fd)) ctl(this.#outer, C.EPOLL_CTL_DEL, fd, null);
     }
     this.#registered = next;
     return ok;
