@@ -354,6 +354,9 @@ function bunConnect(): BunConnect | null {
   return typeof bun?.connect === "function" ? (bun as BunConnect) : null;
 }
 
+/** The largest park set a HostLoopParker registers itself (above: a Worker). */
+const MAX_LENT_SET = 64;
+
 /** One outstanding HostLoopParker park. */
 interface Lend {
   resolve: () => void;
@@ -370,6 +373,11 @@ interface Lend {
  * closes the duplicate; that `close` resolves the park. `wake()` and
  * `close()` terminate the lent socket. Only ever our own epoll fd is lent, so
  * no data can be taken from a watched socket.
+ *
+ * An unchanged park set (the same arrays as last time, as the pollers hand
+ * back until their interest changes) costs no registration syscalls; a set of
+ * more than 64 fds (poll/select with many connections) parks on a Worker,
+ * whose one `poll(2)` beats n registrations.
  *
  * This leans on how Bun treats a foreign fd (pinned by the parker tests); if
  * a lend ever fails, or a park ends while `outer` is not ready three times in
@@ -393,8 +401,14 @@ export class HostLoopParker implements Parker {
   readonly #pfd16 = new Int16Array(this.#pfd.buffer);
   /** The fds registered in `outer` by the last park. */
   #registered = new Set<number>();
+  /** The park set registered last (unchanged arrays need no syscalls). */
+  #lastFds: Int32Array | null = null;
+  #lastEvents: Int16Array | undefined = undefined;
   #lend: Lend | null = null;
   #fallback: WorkerParker | null = null;
+  /** For park sets above `MAX_LENT_SET` fds (poll/select with many fds). */
+  #bigSets: WorkerParker | null = null;
+  #bigParked = false;
   #emptyWakes = 0;
   #closed = false;
 
@@ -417,17 +431,34 @@ export class HostLoopParker implements Parker {
     if (events !== undefined && events.length !== fds.length) {
       throw new RangeError("Parker.park: events must have one entry per fd");
     }
-    if (this.#lend !== null) {
+    if (this.#lend !== null || this.#bigParked) {
       throw new Error("Parker.park: a park is already outstanding");
     }
     if (this.#closed) return Promise.resolve();
     if (this.#fallback !== null) return this.#fallback.park(fds, events);
+    if (fds.length > MAX_LENT_SET) {
+      // Registering n fds costs n syscalls a park; a Worker's poll(2) takes one.
+      this.#bigSets ??= new WorkerParker();
+      const parked = this.#bigSets.park(fds, events);
+      this.#bigParked = true;
+      return parked.then(() => {
+        this.#bigParked = false;
+      });
+    }
     const { promise, resolve } = Promise.withResolvers<void>();
-    if (!this.#register(fds, events)) {
-      // A fd epoll cannot watch (closed, or a regular file): poll(2) would
-      // report it at once, and so do we; the caller polls again.
-      resolve();
-      return promise;
+    // The pollers hand back the same arrays until their interest changes, and
+    // an fd leaves the interest before it is closed: an unchanged set is
+    // still registered as it was.
+    if (fds !== this.#lastFds || events !== this.#lastEvents) {
+      this.#lastFds = null;
+      if (!this.#register(fds, events)) {
+        // An fd epoll cannot watch (closed, or a regular file): poll(2)
+        // would report it at once, and so do we; the caller polls again.
+        resolve();
+        return promise;
+      }
+      this.#lastFds = fds;
+      this.#lastEvents = events;
     }
     const lib = this.#lib;
     const lent = lib.fcntl(this.#outer, constants.F_DUPFD_CLOEXEC, 0);
@@ -457,8 +488,7 @@ export class HostLoopParker implements Parker {
     const ctl = lib.epoll_ctl!;
     const ev = this.#ev;
     const C = constants;
-    const same = fds.length === 1 && this.#registered.size === 1 && this.#registered.has(fds[0]);
-    const next = same ? this.#registered : new Set<number>();
+    const next = new Set<number>();
     let ok = true;
     for (let i = 0; i < fds.length; i++) {
       const fd = fds[i];
@@ -476,7 +506,6 @@ export class HostLoopParker implements Parker {
       }
       next.add(fd);
     }
-    if (same) return ok; // the usual park: one epoll or kqueue fd, as last time
     for (const fd of this.#registered) {
       if (!next.has(fd)) ctl(this.#outer, C.EPOLL_CTL_DEL, fd, null);
     }
@@ -522,6 +551,7 @@ export class HostLoopParker implements Parker {
       lend.socket?.terminate();
     }
     this.#fallback?.wake();
+    this.#bigSets?.wake();
   }
 
   /** End any park and release `outer` (the lent duplicate is Bun's to close). */
@@ -530,6 +560,7 @@ export class HostLoopParker implements Parker {
     this.#closed = true;
     this.wake();
     this.#fallback?.close();
+    this.#bigSets?.close();
     this.#lib.close(this.#outer);
   }
 }

@@ -261,6 +261,30 @@ for (const kind of kinds) {
         }
       });
 
+      it("watches a small multi-fd set itself and hands sets above 64 fds to a Worker", async () => {
+        const p = createParker("hostloop");
+        const small = Array.from({ length: 10 }, () => pipe());
+        const fds = new Int32Array(small.map(([r]) => r));
+        for (const k of [3, 7]) {
+          setTimeout(() => L.write(small[k][1], X, 1), 20);
+          assert.equal(await within(p.park(fds), 5000), undefined, `pipe ${k}`);
+          L.read(small[k][0], new Uint8Array(8), 8);
+        }
+        const big = Array.from({ length: 80 }, () => pipe());
+        const bigFds = new Int32Array(big.map(([r]) => r));
+        const parked = p.park(bigFds);
+        assert.throws(() => p.park(fds), /already outstanding/);
+        setTimeout(() => L.write(big[79][1], X, 1), 20);
+        assert.equal(await within(parked, 5000), undefined);
+        L.read(big[79][0], new Uint8Array(8), 8);
+        assert.equal(
+          await within(p.park(fds), 100),
+          "timeout",
+          "back on the small set, nothing ready",
+        );
+        p.close();
+      });
+
       it("follows a changing park set: a dropped fd no longer wakes it, a new one does", async () => {
         const p = createParker("hostloop");
         const [r1, w1] = pipe();
