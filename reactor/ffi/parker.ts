@@ -374,8 +374,9 @@ interface Lend {
  * `close()` terminate the lent socket. Only ever our own epoll fd is lent, so
  * no data can be taken from a watched socket.
  *
- * An unchanged park set (the same arrays as last time, as the pollers hand
- * back until their interest changes) costs no registration syscalls; a set of
+ * An unchanged park set (the same arrays with the same contents as last
+ * time, as the pollers hand back until their interest changes) costs no
+ * registration syscalls; a set of
  * more than 64 fds (poll/select with many connections) parks on a Worker,
  * whose one `poll(2)` beats n registrations.
  *
@@ -404,6 +405,8 @@ export class HostLoopParker implements Parker {
   /** The park set registered last (unchanged arrays need no syscalls). */
   #lastFds: Int32Array | null = null;
   #lastEvents: Int16Array | undefined = undefined;
+  #lastCopy: Int32Array = new Int32Array(0);
+  #lastEventsCopy: Int16Array | undefined = undefined;
   #lend: Lend | null = null;
   #fallback: WorkerParker | null = null;
   /** For park sets above `MAX_LENT_SET` fds (poll/select with many fds). */
@@ -449,7 +452,7 @@ export class HostLoopParker implements Parker {
     // The pollers hand back the same arrays until their interest changes, and
     // an fd leaves the interest before it is closed: an unchanged set is
     // still registered as it was.
-    if (fds !== this.#lastFds || events !== this.#lastEvents) {
+    if (!this.#sameSet(fds, events)) {
       this.#lastFds = null;
       if (!this.#register(fds, events)) {
         // An fd epoll cannot watch (closed, or a regular file): poll(2)
@@ -459,6 +462,8 @@ export class HostLoopParker implements Parker {
       }
       this.#lastFds = fds;
       this.#lastEvents = events;
+      this.#lastCopy = fds.slice();
+      this.#lastEventsCopy = events?.slice();
     }
     const lib = this.#lib;
     const lent = lib.fcntl(this.#outer, constants.F_DUPFD_CLOEXEC, 0);
@@ -480,6 +485,21 @@ export class HostLoopParker implements Parker {
       this.#lendFailed(lend);
     }
     return promise;
+  }
+
+  /**
+   * True when `fds`/`events` are the very arrays registered last, unchanged
+   * (a caller may refill its arrays in place: then the contents differ).
+   */
+  #sameSet(fds: Int32Array, events: Int16Array | undefined): boolean {
+    if (fds !== this.#lastFds || events !== this.#lastEvents) return false;
+    const copy = this.#lastCopy;
+    for (let i = 0; i < fds.length; i++) if (fds[i] !== copy[i]) return false;
+    if (events !== undefined) {
+      const ec = this.#lastEventsCopy!;
+      for (let i = 0; i < events.length; i++) if (events[i] !== ec[i]) return false;
+    }
+    return true;
   }
 
   /** Make `outer` hold exactly `fds` (MOD, or ADD when absent; DEL the rest). */

@@ -282,6 +282,14 @@ for (const kind of kinds) {
           "timeout",
           "back on the small set, nothing ready",
         );
+        p.wake();
+        // The same array refilled in place is a new set.
+        const one = new Int32Array([small[0][0]]);
+        assert.equal(await within(p.park(one), 100), "timeout");
+        p.wake();
+        one[0] = small[1][0];
+        setTimeout(() => L.write(small[1][1], X, 1), 20);
+        assert.equal(await within(p.park(one), 5000), undefined, "the refilled fd is watched");
         p.close();
       });
 
