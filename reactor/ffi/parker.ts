@@ -374,11 +374,11 @@ interface Lend {
  * `close()` terminate the lent socket. Only ever our own epoll fd is lent, so
  * no data can be taken from a watched socket.
  *
- * An unchanged park set (the same arrays with the same contents as last
- * time, as the pollers hand back until their interest changes) costs no
- * registration syscalls; a set of
- * more than 64 fds (poll/select with many connections) parks on a Worker,
- * whose one `poll(2)` beats n registrations.
+ * An unchanged park set costs no registration syscalls: the same arrays
+ * with the same contents as last time (the pollers hand back new arrays
+ * whenever their interest changes, so a closed and reused fd number is
+ * registered afresh). A set of more than 64 fds (poll/select with many
+ * connections) parks on a Worker, whose one `poll(2)` beats n registrations.
  *
  * This leans on how Bun treats a foreign fd (pinned by the parker tests); if
  * a lend ever fails, or a park ends while `outer` is not ready three times in
