@@ -30,7 +30,7 @@ import {
 } from "./_parker_worker.ts";
 import { RUNTIME } from "./_platform.ts";
 import { constants } from "./constants.ts";
-import { errorFromErrno } from "./errno.ts";
+import { errno, errorFromErrno } from "./errno.ts";
 import { libraryPaths, loadLibc } from "./libc.ts";
 import { POLLFD_SIZE, writeEpollEvent } from "./structs.ts";
 import type { Libc, Parker } from "./types.ts";
@@ -354,8 +354,8 @@ function bunConnect(): BunConnect | null {
   return typeof bun?.connect === "function" ? (bun as BunConnect) : null;
 }
 
-/** The largest park set a HostLoopParker registers itself (above: a Worker). */
-const MAX_LENT_SET = 64;
+/** While no fd can be duplicated (EMFILE/ENFILE), parks poll at this period (ms). */
+const FD_STARVED_POLL_MS = 2;
 
 /** One outstanding HostLoopParker park. */
 interface Lend {
@@ -377,8 +377,9 @@ interface Lend {
  * An unchanged park set costs no registration syscalls: the same arrays
  * with the same contents as last time (the pollers hand back new arrays
  * whenever their interest changes, so a closed and reused fd number is
- * registered afresh). A set of more than 64 fds (poll/select with many
- * connections) parks on a Worker, whose one `poll(2)` beats n registrations.
+ * registered afresh); a changed set of n fds costs n `epoll_ctl`s. While the
+ * process is out of fds (EMFILE/ENFILE), so that nothing can be lent, parks
+ * end after 2 ms instead and the caller polls again.
  *
  * This leans on how Bun treats a foreign fd (pinned by the parker tests); if
  * a lend ever fails, or a park ends while `outer` is not ready three times in
@@ -409,9 +410,8 @@ export class HostLoopParker implements Parker {
   #lastEventsCopy: Int16Array | undefined = undefined;
   #lend: Lend | null = null;
   #fallback: WorkerParker | null = null;
-  /** For park sets above `MAX_LENT_SET` fds (poll/select with many fds). */
-  #bigSets: WorkerParker | null = null;
-  #bigParked = false;
+  /** The timer of a park made while out of fds (see `FD_STARVED_POLL_MS`). */
+  #starved: ReturnType<typeof setTimeout> | null = null;
   #emptyWakes = 0;
   #closed = false;
 
@@ -434,20 +434,11 @@ export class HostLoopParker implements Parker {
     if (events !== undefined && events.length !== fds.length) {
       throw new RangeError("Parker.park: events must have one entry per fd");
     }
-    if (this.#lend !== null || this.#bigParked) {
+    if (this.#lend !== null) {
       throw new Error("Parker.park: a park is already outstanding");
     }
     if (this.#closed) return Promise.resolve();
     if (this.#fallback !== null) return this.#fallback.park(fds, events);
-    if (fds.length > MAX_LENT_SET) {
-      // Registering n fds costs n syscalls a park; a Worker's poll(2) takes one.
-      this.#bigSets ??= new WorkerParker();
-      const parked = this.#bigSets.park(fds, events);
-      this.#bigParked = true;
-      return parked.then(() => {
-        this.#bigParked = false;
-      });
-    }
     const { promise, resolve } = Promise.withResolvers<void>();
     // The pollers hand back the same arrays until their interest changes, and
     // an fd leaves the interest before it is closed: an unchanged set is
@@ -466,9 +457,23 @@ export class HostLoopParker implements Parker {
       this.#lastEventsCopy = events?.slice();
     }
     const lib = this.#lib;
-    const lent = lib.fcntl(this.#outer, constants.F_DUPFD_CLOEXEC, 0);
-    if (lent < 0) throw errorFromErrno(lib.errno(), "fcntl(F_DUPFD_CLOEXEC)");
     const lend: Lend = { resolve, socket: null, done: false };
+    const lent = lib.fcntl(this.#outer, constants.F_DUPFD_CLOEXEC, 0);
+    if (lent < 0) {
+      const e = lib.errno();
+      if (e !== errno.EMFILE && e !== errno.ENFILE) {
+        throw errorFromErrno(e, "fcntl(F_DUPFD_CLOEXEC)");
+      }
+      // Out of fds (an accept loop at its limit, say): nothing can be lent,
+      // so poll briefly instead of waiting on Bun's loop; the caller keeps
+      // serving what it has, and lends resume once fds are free.
+      this.#lend = lend;
+      this.#starved = setTimeout(() => {
+        this.#starved = null;
+        this.#finish(lend);
+      }, FD_STARVED_POLL_MS);
+      return promise;
+    }
     this.#lend = lend;
     const adopt = (s: LentSocket): void => {
       if (lend.done) s.terminate();
@@ -565,13 +570,16 @@ export class HostLoopParker implements Parker {
   }
 
   wake(): void {
+    if (this.#starved !== null) {
+      clearTimeout(this.#starved);
+      this.#starved = null;
+    }
     const lend = this.#lend;
     if (lend !== null) {
       this.#finish(lend);
       lend.socket?.terminate();
     }
     this.#fallback?.wake();
-    this.#bigSets?.wake();
   }
 
   /** End any park and release `outer` (the lent duplicate is Bun's to close). */
@@ -580,7 +588,6 @@ export class HostLoopParker implements Parker {
     this.#closed = true;
     this.wake();
     this.#fallback?.close();
-    this.#bigSets?.close();
     this.#lib.close(this.#outer);
   }
 }

@@ -261,7 +261,7 @@ for (const kind of kinds) {
         }
       });
 
-      it("watches a small multi-fd set itself and hands sets above 64 fds to a Worker", async () => {
+      it("follows sets of 10 and 80 fds, switching between them and refilled in place", async () => {
         const p = createParker("hostloop");
         const small = Array.from({ length: 10 }, () => pipe());
         const fds = new Int32Array(small.map(([r]) => r));
@@ -306,6 +306,23 @@ for (const kind of kinds) {
         assert.equal(await within(p.park(new Int32Array([r2])), 5000), undefined);
         p.close();
       });
+    });
+  }
+
+  if (kind === "hostloop") {
+    it("hostloop parker out of fds (EMFILE, subprocess under ulimit -n 64): parks end at once and wake-ups still arrive", () => {
+      const fixture = fileURLToPath(new URL("./_park_fixture.ts", import.meta.url));
+      const res = spawnSync("sh", [
+        "-c",
+        `ulimit -n 64 && exec '${process.execPath}' '${fixture}' hostloop starved`,
+      ], {
+        timeout: 15000,
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+      });
+      assert.equal(res.error, undefined, `the process did not finish: ${res.error}`);
+      assert.equal(res.status, 0, String(res.stderr));
+      assert.match(String(res.stdout), /parked\nstarved parks 20 ok\nwoke on data\nresolved/);
     });
   }
 
