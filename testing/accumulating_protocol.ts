@@ -20,6 +20,7 @@
 
 import type { Deferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
+import { concatBytes } from "../protocols/basic/_buffer.ts";
 import { ClientFactory, Protocol, type ProtocolClass } from "../protocols/protocol.ts";
 
 /**
@@ -56,19 +57,10 @@ export class AccumulatingProtocol extends Protocol {
   /** Called back (once) when the connection is lost. */
   closedDeferred: Deferred<void> | null = null;
   #chunks: Uint8Array[] = [];
-  #size = 0;
 
   /** Every byte received so far. */
   get data(): Uint8Array {
-    if (this.#chunks.length !== 1) {
-      const all = new Uint8Array(this.#size);
-      let o = 0;
-      for (const c of this.#chunks) {
-        all.set(c, o);
-        o += c.length;
-      }
-      this.#chunks = [all];
-    }
+    if (this.#chunks.length !== 1) this.#chunks = [concatBytes(this.#chunks)];
     return this.#chunks[0];
   }
 
@@ -94,7 +86,6 @@ export class AccumulatingProtocol extends Protocol {
   override dataReceived(data: Uint8Array): void {
     if (data.length === 0) return;
     this.#chunks.push(data.slice());
-    this.#size += data.length;
   }
 
   /** Records `closed` and `closedReason`; fires `closedDeferred`, if any. */

@@ -38,6 +38,7 @@ import type {
   IPushProducer,
   ITCPTransport,
 } from "../interfaces.ts";
+import { concatBytes } from "../protocols/basic/_buffer.ts";
 import { IPv4Address } from "../reactor/address.ts";
 import {
   ConnectionAborted,
@@ -230,16 +231,7 @@ export class FakeTransport implements ITCPTransport, IPushProducer {
     const s = this.#stream;
     if (s.length === 0) return null;
     this.#stream = [];
-    if (s.length === 1) return s[0];
-    let n = 0;
-    for (const c of s) n += c.length;
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const c of s) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
+    return s.length === 1 ? s[0] : concatBytes(s);
   }
 
   /** Deliver bytes from the peer to this side's protocol. */

@@ -31,6 +31,7 @@ import type {
   IPushProducer,
   ITCPTransport,
 } from "../interfaces.ts";
+import { concatBytes } from "../protocols/basic/_buffer.ts";
 import { IPv4Address } from "../reactor/address.ts";
 import { ConnectionDone } from "../reactor/errors.ts";
 
@@ -126,13 +127,7 @@ export class StringTransport implements ITCPTransport, IPushProducer {
   /** Every byte written since the last `clear()` (a test helper). */
   value(): Uint8Array {
     if (this.#chunks.length !== 1) {
-      const all = new Uint8Array(this.#size);
-      let o = 0;
-      for (const c of this.#chunks) {
-        all.set(c, o);
-        o += c.length;
-      }
-      this.#chunks = this.#size === 0 ? [] : [all];
+      this.#chunks = this.#size === 0 ? [] : [concatBytes(this.#chunks)];
     }
     return this.#chunks.length === 0 ? new Uint8Array(0) : this.#chunks[0].slice();
   }

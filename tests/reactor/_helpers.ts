@@ -14,6 +14,8 @@ import type {
   IProtocol,
   IUDPTransport,
 } from "../../interfaces.ts";
+import * as log from "../../log/log.ts";
+import { concatBytes } from "../../protocols/basic/_buffer.ts";
 import { ClientFactory, Factory, Protocol } from "../../protocols/protocol.ts";
 import type { IPv4Address } from "../../reactor/address.ts";
 import type { Reactor, ReactorKind } from "../../reactor/install.ts";
@@ -82,6 +84,27 @@ export async function withReactor<T>(
   }
 }
 
+/** Capture `log.err` events (the stderr observer is off meanwhile). */
+export class LogCapture {
+  readonly errors: log.LogEvent[] = [];
+  readonly #obs = (e: log.LogEvent): void => {
+    if (e.isError) this.errors.push(e);
+  };
+  constructor() {
+    log.setDefaultObserver(false);
+    log.addObserver(this.#obs);
+  }
+  /** Stop capturing. */
+  close(): void {
+    log.removeObserver(this.#obs);
+    log.setDefaultObserver(true);
+  }
+  /** The messages of the captured failures. */
+  messages(): string[] {
+    return this.errors.map((e) => e.failure?.getErrorMessage() ?? String(e.why));
+  }
+}
+
 /** Wait until `cond()` holds, polling on the host loop. */
 export async function waitFor(cond: () => boolean, ms = 10000, what = "condition"): Promise<void> {
   const end = Date.now() + ms;
@@ -113,17 +136,7 @@ export function portOf(p: IListeningPort): number {
 }
 
 /** Concatenate byte chunks. */
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of chunks) n += c.byteLength;
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
-}
+export const concat: (chunks: readonly Uint8Array[]) => Uint8Array = concatBytes;
 
 /** UTF-8 text of bytes. */
 export function text(b: Uint8Array): string {

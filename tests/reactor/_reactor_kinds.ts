@@ -6,12 +6,14 @@
 
 import type { Failure } from "../../deferred/failure.ts";
 import type { IReadWriteDescriptor } from "../../interfaces.ts";
-import * as log from "../../log/log.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
 import { constants, libc } from "../../reactor/ffi/mod.ts";
 import { createReactor, type Reactor, type ReactorKind } from "../../reactor/install.ts";
 import { availablePollers } from "../../reactor/pollers/mod.ts";
 import { PosixReactor } from "../../reactor/posix_reactor.ts";
+import { LogCapture, sleep } from "./_helpers.ts";
+
+export { LogCapture, sleep };
 
 /** Every reactor kind here: each FFI poller this OS has, plus the host reactor. */
 export const ALL_KINDS: ReactorKind[] = [...(availablePollers() as ReactorKind[]), "host"];
@@ -50,32 +52,6 @@ export async function runFor(reactor: Reactor, ms: number, what = "reactor run")
     ]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/** Sleep on the host loop. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Capture `log.err` events (the stderr observer is off meanwhile). */
-export class LogCapture {
-  readonly errors: log.LogEvent[] = [];
-  readonly #obs = (e: log.LogEvent): void => {
-    if (e.isError) this.errors.push(e);
-  };
-  constructor() {
-    log.setDefaultObserver(false);
-    log.addObserver(this.#obs);
-  }
-  /** Stop capturing. */
-  close(): void {
-    log.removeObserver(this.#obs);
-    log.setDefaultObserver(true);
-  }
-  /** The messages of the captured failures. */
-  messages(): string[] {
-    return this.errors.map((e) => e.failure?.getErrorMessage() ?? String(e.why));
   }
 }
 

@@ -1,6 +1,8 @@
 // Test helpers for the framing protocols: a seeded PRNG (so every fuzz run is
 // reproducible from its seed) and ways to cut a byte stream into chunks.
 
+import { concatBytes } from "../../../protocols/basic/_buffer.ts";
+
 /** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -26,17 +28,7 @@ export function bytes(r: () => number, n: number): Uint8Array {
 }
 
 /** Concatenate byte arrays. */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export const concat: (parts: readonly Uint8Array[]) => Uint8Array = concatBytes;
 
 /**
  * Cut `data` into chunks at random points. Styles: tiny chunks (1-3 bytes),

@@ -6,37 +6,11 @@
 
 import type { Failure } from "../../../deferred/failure.ts";
 import type { IAddress, IConnector, IListeningPort, IProtocol } from "../../../interfaces.ts";
-import * as log from "../../../log/log.ts";
 import { ClientFactory, Factory, Protocol } from "../../../protocols/protocol.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
-import { concat, text } from "../_helpers.ts";
+import { concat, LogCapture, sleep, text, timeout, waitFor } from "../_helpers.ts";
 
-export { concat, text };
-
-/** Reject after `ms` with a message naming `what`. */
-export function timeout<T>(p: PromiseLike<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    Promise.resolve(p).finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]);
-}
-
-/** Sleep on the host loop. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Wait until `cond()` holds (polling), or fail after `ms`. */
-export async function waitFor(cond: () => boolean, ms = 10000, what = "condition"): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(2);
-  }
-}
+export { concat, LogCapture, sleep, text, timeout, waitFor };
 
 /**
  * Run a fresh HostReactor, run `body` against it, then stop it and wait for
@@ -56,24 +30,6 @@ export async function withHost<T>(body: (r: HostReactor) => Promise<T>, ms = 200
 /** The port number of a listening port or UDP port. */
 export function portOf(p: { getHost(): IAddress; }): number {
   return (p.getHost() as unknown as { port: number; }).port;
-}
-
-/** Capture `log.err` events (the stderr observer is off meanwhile). */
-export class LogCapture {
-  /** The captured error events. */
-  readonly errors: log.LogEvent[] = [];
-  readonly #obs = (e: log.LogEvent): void => {
-    if (e.isError) this.errors.push(e);
-  };
-  constructor() {
-    log.setDefaultObserver(false);
-    log.addObserver(this.#obs);
-  }
-  /** Stop capturing. */
-  close(): void {
-    log.removeObserver(this.#obs);
-    log.setDefaultObserver(true);
-  }
 }
 
 /** A promise with its resolve function. */
