@@ -116,13 +116,18 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       if (x._stages === null) x._stages = [cb, eb, ca, ea];
       else x._stages.splice(x._pos, 0, cb, eb, ca, ea);
     };
-    internals.peek = (d): unknown => {
-      const x = d as Deferred<unknown>;
+    /** The final result of a fired, idle chain, or NO_RESULT. */
+    const settled = (x: Deferred<unknown>): unknown => {
       if (!x._called || x._paused > 0 || x._running) return NO_RESULT;
       const r = x._result;
       if (r instanceof Deferred) return NO_RESULT;
       const stages = x._stages;
       if (stages !== null && x._pos < stages.length) return NO_RESULT;
+      return r;
+    };
+    internals.peek = (d): unknown => {
+      const x = d as Deferred<unknown>;
+      const r = settled(x);
       if (r instanceof Failure) {
         handedOff.add(r);
         if (x._unhandled !== null) untrackFailure(x);
@@ -131,11 +136,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     };
     internals.take = (d): unknown => {
       const x = d as Deferred<unknown>;
-      if (!x._called || x._paused > 0 || x._running) return NO_RESULT;
-      const r = x._result;
-      if (r instanceof Deferred) return NO_RESULT;
-      const stages = x._stages;
-      if (stages !== null && x._pos < stages.length) return NO_RESULT;
+      const r = settled(x);
+      if (r === NO_RESULT) return r;
       x._result = undefined;
       if (x._unhandled !== null) untrackFailure(x);
       return r;
