@@ -17,6 +17,18 @@
  * Both add a wake fd (an eventfd on Linux, a pipe elsewhere) to the set, so
  * `wake()` and `close()` can end a wait at once.
  *
+ * Measured on Deno (Linux, 2 vCPUs) and not kept, none of them waking faster
+ * than the nonblocking call: a Worker with Atomics; a Worker calling a
+ * thread-safe `UnsafeCallback`; SIGIO aimed at the JS thread; a Worker
+ * writing to a socket that `node:net` watches; the pool thread calling
+ * `epoll_wait` itself; and io_uring, with a POLL_ADD on the park set linked
+ * to a send into a Unix socket that Deno itself reads. The io_uring design needs
+ * no helper thread, because the kernel interrupts the JS thread's own
+ * `epoll_wait`, and it still woke no sooner (91–107 µs against 82–98 µs for
+ * the nonblocking parker and 66–94 µs for `Deno.listen`, in two runs). Deno's
+ * own socket already wakes about as slowly as this parker does, so on Deno
+ * the floor is the host loop itself, not the hand-off.
+ *
  * @module
  */
 
