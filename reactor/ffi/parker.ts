@@ -369,6 +369,13 @@ function bunConnect(): BunConnect | null {
 /** While no fd can be duplicated (EMFILE/ENFILE), parks poll at this period (ms). */
 const FD_STARVED_POLL_MS = 2;
 
+/**
+ * How often (ms) a HostLoopParker checks that Bun still reports the lent fd:
+ * `outer` ready at two checks in a row with the same park outstanding means
+ * Bun took the fd and stays silent, and the parker moves to a Worker.
+ */
+const SILENT_LEND_CHECK_MS = 1000;
+
 /** One outstanding HostLoopParker park. */
 interface Lend {
   resolve: () => void;
@@ -394,8 +401,9 @@ interface Lend {
  * end after 2 ms instead and the caller polls again.
  *
  * This leans on how Bun treats a foreign fd (pinned by the parker tests); if
- * a lend ever fails, or a park ends while `outer` is not ready three times in
- * a row, the parker falls back to a {@linkcode WorkerParker} for good.
+ * a lend ever fails, a park ends while `outer` is not ready three times in a
+ * row, or `outer` stays ready for a second without Bun ending the park, the
+ * parker falls back to a {@linkcode WorkerParker} for good.
  *
  * @example
  * ```ts ignore
@@ -425,6 +433,10 @@ export class HostLoopParker implements Parker {
   /** The timer of a park made while out of fds (see `FD_STARVED_POLL_MS`). */
   #starved: ReturnType<typeof setTimeout> | null = null;
   #emptyWakes = 0;
+  /** The once-a-second check that Bun still reports lends (unref'd). */
+  #watchdog: ReturnType<typeof setInterval> | null = null;
+  /** The park that was outstanding, with `outer` ready, at the last check. */
+  #suspect: Lend | null = null;
   #closed = false;
 
   /** Needs Bun on Linux. */
@@ -487,6 +499,10 @@ export class HostLoopParker implements Parker {
       return promise;
     }
     this.#lend = lend;
+    if (this.#watchdog === null) {
+      this.#watchdog = setInterval(() => this.#checkSilence(), SILENT_LEND_CHECK_MS);
+      unrefTimer(this.#watchdog);
+    }
     const adopt = (s: LentSocket): void => {
       if (lend.done) s.terminate();
       else lend.socket = s;
@@ -565,12 +581,37 @@ export class HostLoopParker implements Parker {
     return this.#lib.poll(this.#pfd, 1, 0) > 0;
   }
 
+  /**
+   * Bun adopted the lent fd but has not ended the park although `outer` has
+   * been ready for a whole check period: it no longer reports the fd, so park
+   * on a Worker from now on (one slow wake-up instead of a hang).
+   */
+  #checkSilence(): void {
+    const lend = this.#lend;
+    if (lend === null || this.#starved !== null || !this.#outerReady()) {
+      this.#suspect = null;
+      return;
+    }
+    if (this.#suspect !== lend) {
+      this.#suspect = lend;
+      return;
+    }
+    this.#suspect = null;
+    this.#useFallback();
+    this.#finish(lend);
+    lend.socket?.terminate();
+  }
+
   #lendFailed(lend: Lend): void {
     this.#useFallback();
     this.#finish(lend);
   }
 
   #useFallback(): void {
+    if (this.#watchdog !== null) {
+      clearInterval(this.#watchdog);
+      this.#watchdog = null;
+    }
     if (this.#fallback === null && !this.#closed) this.#fallback = new WorkerParker();
   }
 
@@ -599,6 +640,10 @@ export class HostLoopParker implements Parker {
     if (this.#closed) return;
     this.#closed = true;
     this.wake();
+    if (this.#watchdog !== null) {
+      clearInterval(this.#watchdog);
+      this.#watchdog = null;
+    }
     this.#fallback?.close();
     this.#lib.close(this.#outer);
   }

@@ -261,6 +261,39 @@ for (const kind of kinds) {
         }
       });
 
+      it("falls back to a Worker if Bun adopts the fd and never reports it", async () => {
+        type Connect = (o: { fd: number; }) => Promise<unknown>;
+        const bun = (globalThis as unknown as { Bun: { connect: Connect; }; }).Bun;
+        const real = bun.connect;
+        const [r, w] = pipe();
+        const lent: number[] = [];
+        try {
+          // A Bun that takes the fd and stays silent however ready it is.
+          bun.connect = (o) => {
+            lent.push(o.fd);
+            return Promise.resolve({ terminate: () => L.close(o.fd) });
+          };
+          const p = createParker("hostloop");
+          L.write(w, X, 1);
+          const t0 = performance.now();
+          assert.equal(await within(p.park(new Int32Array([r])), 5000), undefined, "hung");
+          const waited = performance.now() - t0;
+          assert.ok(waited >= 900, `ended by the silence check, not at once (${waited} ms)`);
+          assert.equal(lent.length, 1);
+          // Later parks use the Worker: they end on readiness, and Bun is not asked again.
+          assert.equal(await within(p.park(new Int32Array([r])), 2000), undefined);
+          L.read(r, new Uint8Array(8), 8);
+          const waiting = p.park(new Int32Array([r]));
+          assert.equal(await within(waiting, 150), "timeout", "waits for real readiness");
+          L.write(w, X, 1);
+          assert.equal(await within(waiting, 5000), undefined);
+          assert.equal(lent.length, 1);
+          p.close();
+        } finally {
+          bun.connect = real;
+        }
+      });
+
       it("follows sets of 10 and 80 fds, switching between them and refilled in place", async () => {
         const p = createParker("hostloop");
         const small = Array.from({ length: 10 }, () => pipe());
