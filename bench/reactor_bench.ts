@@ -6,14 +6,15 @@
  *   deno run -A bench/reactor_bench.ts [--kinds=epoll,poll,select] [--quick] [--reps=3]
  *   bun bench/reactor_bench.ts [--kinds=...] [--quick] [--reps=3]
  *
- * `--spin=µs` sets `PosixReactorOptions.spinMicroseconds`; `--parker=nonblocking|worker`
- * picks the FFI layer's parker. Each repetition measures the C floors and every
+ * `--spin=µs` sets `PosixReactorOptions.spinMicroseconds`; `--parker=nonblocking|worker|hostloop`
+ * picks the FFI layer's parker; `--gap=µs` sets the mean idle time between two
+ * wake-up stamps (default 2000: 1–3 ms). Each repetition measures the C floors and every
  * poller in turn (interleaved), and the table shows medians: this machine is
  * shared and noisy, so compare rows of one run, not runs.
  *
  * - Wake-up: a separate process (bench/reactor_floor.c, compiled here with
  *   `cc -O2` into bench/build/) writes an 8-byte CLOCK_MONOTONIC stamp every
- *   1–3 ms into a Unix socket the reactor watches; latency = time at the start
+ *   1–3 ms (`--gap`) into a Unix socket the reactor watches; latency = time at the start
  *   of `doRead` − stamp. The C floor is the same writer against a C reader
  *   blocked in `epoll_wait(-1)`. Target: reactor p50 within 4× the C floor.
  *   The peer: the runtime's own Unix socket server (`Deno.listen` /
@@ -52,6 +53,11 @@ const kindsArg = args.find((a) => a.startsWith("--kinds="))?.slice(8);
 const kinds: PollerKind[] = kindsArg ? (kindsArg.split(",") as PollerKind[]) : availablePollers();
 const spinArg = args.find((a) => a.startsWith("--spin="))?.slice(7);
 const parkerArg = args.find((a) => a.startsWith("--parker="))?.slice(9) as ParkerKind | undefined;
+const gapArg = args.find((a) => a.startsWith("--gap="))?.slice(6);
+const GAP_US = gapArg === undefined ? 2000 : Number(gapArg);
+if (!Number.isInteger(GAP_US) || GAP_US < 2) {
+  throw new RangeError(`--gap: a whole number of microseconds >= 2, got ${gapArg}`);
+}
 const reactorOptions: PosixReactorOptions = {
   ...(spinArg !== undefined ? { spinMicroseconds: Number(spinArg) } : {}),
   ...(parkerArg !== undefined ? { makeParker: () => createParker(parkerArg) } : {}),
@@ -183,7 +189,7 @@ async function wakeLatency(
       }),
     );
   });
-  const writer = runHelper(["writer", path, String(WAKE_N)]);
+  const writer = runHelper(["writer", path, String(WAKE_N), String(GAP_US)]);
   await (blocking ? reactor.runBlocking() : reactor.run({ installSignalHandlers: false }));
   await writer;
   lib.close(lfd);
@@ -200,7 +206,7 @@ async function parkerOnlyLatency(): Promise<{ p50: number; p99: number; n: numbe
   const path = `${buildDir}/parker-${runtime}.sock`;
   const lfd = listenUnix(path);
   const parker = parkerArg !== undefined ? createParker(parkerArg) : createParker();
-  const writer = runHelper(["writer", path, String(WAKE_N)]);
+  const writer = runHelper(["writer", path, String(WAKE_N), String(GAP_US)]);
   const one = new Int32Array(1);
   one[0] = lfd;
   await parker.park(one);
@@ -254,7 +260,7 @@ async function hostSocketLatency(): Promise<{ p50: number; p99: number; n: numbe
   };
   if (runtime === "deno") {
     const listener = Deno.listen({ transport: "unix", path });
-    const writer = runHelper(["writer", path, String(WAKE_N)]);
+    const writer = runHelper(["writer", path, String(WAKE_N), String(GAP_US)]);
     const conn = await listener.accept();
     const buf = new Uint8Array(4096);
     for (;;) {
@@ -273,7 +279,7 @@ async function hostSocketLatency(): Promise<{ p50: number; p99: number; n: numbe
       unix: path,
       socket: { data: (_s, d) => record(nowNs(), d), close: () => resolve() },
     });
-    const writer = runHelper(["writer", path, String(WAKE_N)]);
+    const writer = runHelper(["writer", path, String(WAKE_N), String(GAP_US)]);
     await promise;
     server.stop();
     await writer;
@@ -390,7 +396,11 @@ console.log(
   `# reactor bench on ${runtime} (${process.platform}), kinds: ${kinds.join(", ")}${
     quick ? " (quick)" : ""
   }, ${REPS} interleaved rep(s), medians shown ${
-    JSON.stringify({ spinMicroseconds: spinArg ?? "default", parker: parkerArg ?? "default" })
+    JSON.stringify({
+      spinMicroseconds: spinArg ?? "default",
+      parker: parkerArg ?? "default",
+      gapMicroseconds: GAP_US,
+    })
   }`,
 );
 
@@ -418,7 +428,7 @@ const floors = {
 const samples = new Map<PollerKind, Sample>();
 const raw: unknown[] = [];
 for (let rep = 0; rep < REPS; rep++) {
-  const floor = await runHelper(["floor", String(WAKE_N)]);
+  const floor = await runHelper(["floor", String(WAKE_N), String(GAP_US)]);
   const pingFloor = await runHelper(["pingfloor", String(PING_N)]);
   const parkerOnly = await parkerOnlyLatency();
   const hostSocket = await hostSocketLatency();

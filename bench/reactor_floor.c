@@ -2,10 +2,11 @@
  * The C side of bench/reactor_bench.ts: peers for the Skein reactor and the
  * C floors it is compared against. Compiled at bench time with `cc -O2`.
  *
- *   reactor_floor writer PATH N      connect to the Unix socket PATH; N times:
- *                                    sleep 1-3 ms (random), write an 8-byte
- *                                    CLOCK_MONOTONIC stamp (ns)
- *   reactor_floor floor N            the C wake-up floor: fork a writer as
+ *   reactor_floor writer PATH N [GAP] connect to the Unix socket PATH; N times:
+ *                                    sleep GAP/2 to 3*GAP/2 µs (random; GAP
+ *                                    defaults to 2000, so 1-3 ms), write an
+ *                                    8-byte CLOCK_MONOTONIC stamp (ns)
+ *   reactor_floor floor N [GAP]      the C wake-up floor: fork a writer as
  *                                    above over a socketpair; block in
  *                                    epoll_wait(-1); latency = now - stamp.
  *                                    Prints {"p50_us":..,"p99_us":..,"n":..}
@@ -61,10 +62,11 @@ static int connect_unix(const char *path) {
   exit(2);
 }
 
-static void write_stamps(int fd, int n) {
+static void write_stamps(int fd, int n, int gap_us) {
   srand((unsigned)getpid());
+  if (gap_us < 2) gap_us = 2;
   for (int i = 0; i < n; i++) {
-    usleep(1000 + rand() % 2000);
+    usleep(gap_us / 2 + rand() % gap_us);
     int64_t t = now_ns();
     if (write(fd, &t, 8) != 8) break;
   }
@@ -104,7 +106,7 @@ static void pingpong(int fd, int n) {
 
 int main(int argc, char **argv) {
   if (argc >= 4 && strcmp(argv[1], "writer") == 0) {
-    write_stamps(connect_unix(argv[2]), atoi(argv[3]));
+    write_stamps(connect_unix(argv[2]), atoi(argv[3]), argc >= 5 ? atoi(argv[4]) : 2000);
     return 0;
   }
   if (argc >= 4 && strcmp(argv[1], "pingpong") == 0) {
@@ -118,7 +120,7 @@ int main(int argc, char **argv) {
     pid_t pid = fork();
     if (pid == 0) {
       close(sv[0]);
-      write_stamps(sv[1], n);
+      write_stamps(sv[1], n, argc >= 4 ? atoi(argv[3]) : 2000);
       _exit(0);
     }
     close(sv[1]);
