@@ -386,6 +386,113 @@ interface Lend {
 }
 
 /**
+ * A park set held in a private epoll instance, registered level-triggered,
+ * so that one fd (`fd`, the epoll fd) turns readable whenever any of the set
+ * is ready. An unchanged set costs no syscalls: the same arrays with the same
+ * contents as last time (the pollers hand back new arrays whenever their
+ * interest changes, so a closed and reused fd number is registered afresh);
+ * a changed set of n fds costs n `epoll_ctl`s.
+ */
+class EpollParkSet {
+  readonly fd: number;
+  readonly #lib: Libc;
+  readonly #ev = new Uint8Array(16);
+  readonly #pfd = new Uint8Array(POLLFD_SIZE);
+  readonly #pfd32 = new Int32Array(this.#pfd.buffer);
+  readonly #pfd16 = new Int16Array(this.#pfd.buffer);
+  /** The fds registered by the last update. */
+  #registered = new Set<number>();
+  /** The set registered last (unchanged arrays need no syscalls). */
+  #lastFds: Int32Array | null = null;
+  #lastEvents: Int16Array | undefined = undefined;
+  #lastCopy: Int32Array = new Int32Array(0);
+  #lastEventsCopy: Int16Array | undefined = undefined;
+
+  constructor(lib: Libc) {
+    const fd = lib.epoll_create1!(constants.EPOLL_CLOEXEC);
+    if (fd < 0) throw errorFromErrno(lib.errno(), "epoll_create1");
+    this.#lib = lib;
+    this.fd = fd;
+  }
+
+  /**
+   * Make the epoll instance hold exactly `fds`/`events`. False when one of
+   * them cannot be watched (closed, or a regular file): poll(2) would report
+   * it at once, and so should the caller.
+   */
+  update(fds: Int32Array, events: Int16Array | undefined): boolean {
+    // The pollers hand back the same arrays until their interest changes, and
+    // an fd leaves the interest before it is closed: an unchanged set is
+    // still registered as it was.
+    if (this.#sameSet(fds, events)) return true;
+    this.#lastFds = null;
+    if (!this.#register(fds, events)) return false;
+    this.#lastFds = fds;
+    this.#lastEvents = events;
+    this.#lastCopy = fds.slice();
+    this.#lastEventsCopy = events?.slice();
+    return true;
+  }
+
+  /** True when some fd of the set is ready now (`poll` of the epoll fd, no wait). */
+  ready(): boolean {
+    this.#pfd32[0] = this.fd;
+    this.#pfd16[2] = constants.POLLIN;
+    this.#pfd16[3] = 0;
+    return this.#lib.poll(this.#pfd, 1, 0) > 0;
+  }
+
+  close(): void {
+    this.#lib.close(this.fd);
+  }
+
+  /**
+   * True when `fds`/`events` are the very arrays registered last, unchanged
+   * (a caller may refill its arrays in place: then the contents differ).
+   */
+  #sameSet(fds: Int32Array, events: Int16Array | undefined): boolean {
+    if (fds !== this.#lastFds || events !== this.#lastEvents) return false;
+    const copy = this.#lastCopy;
+    for (let i = 0; i < fds.length; i++) if (fds[i] !== copy[i]) return false;
+    if (events !== undefined) {
+      const ec = this.#lastEventsCopy!;
+      for (let i = 0; i < events.length; i++) if (events[i] !== ec[i]) return false;
+    }
+    return true;
+  }
+
+  /** MOD each fd, or ADD it when absent; DEL the fds no longer in the set. */
+  #register(fds: Int32Array, events: Int16Array | undefined): boolean {
+    const ctl = this.#lib.epoll_ctl!;
+    const ev = this.#ev;
+    const C = constants;
+    const next = new Set<number>();
+    let ok = true;
+    for (let i = 0; i < fds.length; i++) {
+      const fd = fds[i];
+      const want = events === undefined ? C.POLLIN : events[i];
+      const mask = ((want & C.POLLIN) !== 0 ? C.EPOLLIN : 0)
+        | ((want & C.POLLOUT) !== 0 ? C.EPOLLOUT : 0);
+      writeEpollEvent(ev, 0, mask, fd);
+      // MOD first: a registration outlives nothing but its file, so a number
+      // reused by a new file gets ENOENT here and is added afresh.
+      if (
+        ctl(this.fd, C.EPOLL_CTL_MOD, fd, ev) < 0
+        && ctl(this.fd, C.EPOLL_CTL_ADD, fd, ev) < 0
+      ) {
+        ok = false;
+      }
+      next.add(fd);
+    }
+    for (const fd of this.#registered) {
+      if (!next.has(fd)) ctl(this.fd, C.EPOLL_CTL_DEL, fd, null);
+    }
+    this.#registered = next;
+    return ok;
+  }
+}
+
+/**
  * Bun on Linux: park on Bun's own event loop, with no helper thread. The park
  * set is registered (level-triggered) in a private epoll instance `outer`; a
  * close-on-exec duplicate of `outer` is handed to `Bun.connect({ fd })`, which
@@ -418,18 +525,8 @@ interface Lend {
 export class HostLoopParker implements Parker {
   readonly #lib: Libc;
   readonly #bun: BunConnect;
-  readonly #outer: number;
-  readonly #ev = new Uint8Array(16);
-  readonly #pfd = new Uint8Array(POLLFD_SIZE);
-  readonly #pfd32 = new Int32Array(this.#pfd.buffer);
-  readonly #pfd16 = new Int16Array(this.#pfd.buffer);
-  /** The fds registered in `outer` by the last park. */
-  #registered = new Set<number>();
-  /** The park set registered last (unchanged arrays need no syscalls). */
-  #lastFds: Int32Array | null = null;
-  #lastEvents: Int16Array | undefined = undefined;
-  #lastCopy: Int32Array = new Int32Array(0);
-  #lastEventsCopy: Int16Array | undefined = undefined;
+  /** The park set, in the private epoll instance `outer`. */
+  readonly #set: EpollParkSet;
   #lend: Lend | null = null;
   #fallback: WorkerParker | null = null;
   /** The timer of a park made while out of fds (see `FD_STARVED_POLL_MS`). */
@@ -448,11 +545,9 @@ export class HostLoopParker implements Parker {
     if (bun === null || lib.epoll_create1 === undefined) {
       throw new Error("HostLoopParker needs Bun on Linux; use WorkerParker");
     }
-    const outer = lib.epoll_create1(constants.EPOLL_CLOEXEC);
-    if (outer < 0) throw errorFromErrno(lib.errno(), "epoll_create1");
+    this.#set = new EpollParkSet(lib);
     this.#lib = lib;
     this.#bun = bun;
-    this.#outer = outer;
   }
 
   /** Resolve when one of `fds` is ready, on `wake()`, or on `close()`. */
@@ -466,25 +561,15 @@ export class HostLoopParker implements Parker {
     if (this.#closed) return Promise.resolve();
     if (this.#fallback !== null) return this.#fallback.park(fds, events);
     const { promise, resolve } = Promise.withResolvers<void>();
-    // The pollers hand back the same arrays until their interest changes, and
-    // an fd leaves the interest before it is closed: an unchanged set is
-    // still registered as it was.
-    if (!this.#sameSet(fds, events)) {
-      this.#lastFds = null;
-      if (!this.#register(fds, events)) {
-        // An fd epoll cannot watch (closed, or a regular file): poll(2)
-        // would report it at once, and so do we; the caller polls again.
-        resolve();
-        return promise;
-      }
-      this.#lastFds = fds;
-      this.#lastEvents = events;
-      this.#lastCopy = fds.slice();
-      this.#lastEventsCopy = events?.slice();
+    if (!this.#set.update(fds, events)) {
+      // An fd epoll cannot watch: poll(2) would report it at once, and so
+      // do we; the caller polls again.
+      resolve();
+      return promise;
     }
     const lib = this.#lib;
     const lend: Lend = { resolve, socket: null, done: false };
-    const lent = lib.fcntl(this.#outer, constants.F_DUPFD_CLOEXEC, 0);
+    const lent = lib.fcntl(this.#set.fd, constants.F_DUPFD_CLOEXEC, 0);
     if (lent < 0) {
       const e = lib.errno();
       if (e !== errno.EMFILE && e !== errno.ENFILE) {
@@ -522,65 +607,12 @@ export class HostLoopParker implements Parker {
     return promise;
   }
 
-  /**
-   * True when `fds`/`events` are the very arrays registered last, unchanged
-   * (a caller may refill its arrays in place: then the contents differ).
-   */
-  #sameSet(fds: Int32Array, events: Int16Array | undefined): boolean {
-    if (fds !== this.#lastFds || events !== this.#lastEvents) return false;
-    const copy = this.#lastCopy;
-    for (let i = 0; i < fds.length; i++) if (fds[i] !== copy[i]) return false;
-    if (events !== undefined) {
-      const ec = this.#lastEventsCopy!;
-      for (let i = 0; i < events.length; i++) if (events[i] !== ec[i]) return false;
-    }
-    return true;
-  }
-
-  /** Make `outer` hold exactly `fds` (MOD, or ADD when absent; DEL the rest). */
-  #register(fds: Int32Array, events: Int16Array | undefined): boolean {
-    const lib = this.#lib;
-    const ctl = lib.epoll_ctl!;
-    const ev = this.#ev;
-    const C = constants;
-    const next = new Set<number>();
-    let ok = true;
-    for (let i = 0; i < fds.length; i++) {
-      const fd = fds[i];
-      const want = events === undefined ? C.POLLIN : events[i];
-      const mask = ((want & C.POLLIN) !== 0 ? C.EPOLLIN : 0)
-        | ((want & C.POLLOUT) !== 0 ? C.EPOLLOUT : 0);
-      writeEpollEvent(ev, 0, mask, fd);
-      // MOD first: a registration outlives nothing but its file, so a number
-      // reused by a new file gets ENOENT here and is added afresh.
-      if (
-        ctl(this.#outer, C.EPOLL_CTL_MOD, fd, ev) < 0
-        && ctl(this.#outer, C.EPOLL_CTL_ADD, fd, ev) < 0
-      ) {
-        ok = false;
-      }
-      next.add(fd);
-    }
-    for (const fd of this.#registered) {
-      if (!next.has(fd)) ctl(this.#outer, C.EPOLL_CTL_DEL, fd, null);
-    }
-    this.#registered = next;
-    return ok;
-  }
-
   /** Bun closed (or errored) the lent fd: `outer` became ready, or we ended it. */
   #ended(lend: Lend): void {
     if (lend.done) return;
-    if (this.#outerReady()) this.#emptyWakes = 0;
+    if (this.#set.ready()) this.#emptyWakes = 0;
     else if (++this.#emptyWakes >= 3) this.#useFallback();
     this.#finish(lend);
-  }
-
-  #outerReady(): boolean {
-    this.#pfd32[0] = this.#outer;
-    this.#pfd16[2] = constants.POLLIN;
-    this.#pfd16[3] = 0;
-    return this.#lib.poll(this.#pfd, 1, 0) > 0;
   }
 
   /**
@@ -590,7 +622,7 @@ export class HostLoopParker implements Parker {
    */
   #checkSilence(): void {
     const lend = this.#lend;
-    if (lend === null || this.#starved !== null || !this.#outerReady()) {
+    if (lend === null || this.#starved !== null || !this.#set.ready()) {
       this.#suspect = null;
       return;
     }
@@ -647,7 +679,7 @@ export class HostLoopParker implements Parker {
       this.#watchdog = null;
     }
     this.#fallback?.close();
-    this.#lib.close(this.#outer);
+    this.#set.close();
   }
 }
 
