@@ -30,21 +30,29 @@ step "deno publish --dry-run" deno publish --dry-run --allow-dirty
 echo "=== tests on Deno"
 deno test -A --v8-flags=--expose-gc tests/ 2>&1 | tee .tmp/deno-test.log
 deno_rc=${PIPESTATUS[0]}
+# The reactor suites once more on Deno, parking through io_uring (opt-in
+# there; where io_uring is missing the parker falls back by itself).
+echo "=== reactor tests on Deno with SKEIN_PARKER=iouring"
+SKEIN_PARKER=iouring deno test -A --v8-flags=--expose-gc tests/reactor/ 2>&1 | tee .tmp/deno-iouring-test.log
+iou_rc=${PIPESTATUS[0]}
 echo "=== tests on Bun"
 bun test --timeout 30000 tests/ 2>&1 | tee .tmp/bun-test.log
 bun_rc=${PIPESTATUS[0]}
 
 # Deno reports node:test `it` blocks as steps: count them as tests.
 read -r dp df < <(node scripts/summary.mjs deno .tmp/deno-test.log)
+read -r ip if_ < <(node scripts/summary.mjs deno .tmp/deno-iouring-test.log)
 read -r bp bf < <(node scripts/summary.mjs bun .tmp/bun-test.log)
 echo
 echo "Deno: $dp passed, $df failed (exit $deno_rc)"
+echo "Deno, tests/reactor with SKEIN_PARKER=iouring: $ip passed, $if_ failed (exit $iou_rc)"
 echo "Bun:  $bp passed, $bf failed (exit $bun_rc)"
 [ "$deno_rc" -eq 0 ] || failed+=("deno test")
+[ "$iou_rc" -eq 0 ] || failed+=("deno test (SKEIN_PARKER=iouring)")
 [ "$bun_rc" -eq 0 ] || failed+=("bun test")
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "FAILED steps: ${failed[*]}"
-  echo "tests: $((dp + bp)) passed, $((df + bf + ${#failed[@]})) failed"
+  echo "tests: $((dp + ip + bp)) passed, $((df + if_ + bf + ${#failed[@]})) failed"
   exit 1
 fi
-echo "tests: $((dp + bp)) passed, 0 failed"
+echo "tests: $((dp + ip + bp)) passed, 0 failed"

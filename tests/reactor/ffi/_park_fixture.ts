@@ -5,7 +5,9 @@
 // "starved" (run under `ulimit -n 64`) it uses up every fd and keeps parking:
 // each park must end (a short poll) rather than throw, and data must still
 // end one.
-// argv: <kind> <close|forever|idle|starved>.
+// With "ready" (an io_uring parker) it prints whether parks go through
+// io_uring, then must wake on data either way.
+// argv: <kind> <close|forever|idle|starved|ready>.
 import { constants as C, createParker, libc, type ParkerKind } from "../../../reactor/ffi/mod.ts";
 
 const args: string[] = typeof Deno !== "undefined" ? Deno.args : process.argv.slice(2);
@@ -15,9 +17,22 @@ const L = libc();
 const fds = new Int32Array(2);
 L.pipe2(fds, C.O_NONBLOCK | C.O_CLOEXEC);
 const parker = createParker(kind);
+// An io_uring parker parks through its fallback until its socket is connected.
+const ready = (parker as { whenReady?: () => Promise<boolean>; }).whenReady;
+const viaIoUring = ready === undefined ? undefined : await ready.call(parker);
+if (mode === "ready") {
+  // Which way an io_uring parker parks under this process's permissions; it must park either way.
+  console.log(`io_uring ${viaIoUring}`);
+  setTimeout(() => L.write(fds[1], new Uint8Array([1]), 1), 20);
+  await parker.park(new Int32Array([fds[0]]));
+  console.log("woke on data");
+  parker.close();
+} else if (viaIoUring === false) {
+  throw new Error("io_uring parks not in use");
+}
 const watch = new Int32Array([fds[0]]);
-const parked = parker.park(watch);
-console.log("parked");
+const parked = mode === "ready" ? Promise.resolve() : parker.park(watch);
+if (mode !== "ready") console.log("parked");
 if (mode === "idle") {
   L.write(fds[1], new Uint8Array([1]), 1);
   await parked;

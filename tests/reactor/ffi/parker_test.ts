@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { loadIoUring } from "../../../reactor/ffi/libc.ts";
 import {
   constants as C,
   createParker,
@@ -9,6 +10,8 @@ import {
   type Parker,
   type ParkerKind,
 } from "../../../reactor/ffi/mod.ts";
+import { IoUringParker } from "../../../reactor/ffi/parker.ts";
+import { IO_URING_PARAMS_SIZE } from "../../../reactor/ffi/structs.ts";
 
 const isDeno = typeof Deno !== "undefined";
 const L = libc();
@@ -38,34 +41,86 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-// Deno offers the nonblocking and Worker parkers; Bun has no nonblocking FFI
-// calls, and only Bun can adopt a foreign fd into its loop (`Bun.connect({ fd })`;
-// Deno has no such API), so Bun runs the host-loop and Worker parkers.
-const kinds: ParkerKind[] = isDeno ? ["nonblocking", "worker"] : ["hostloop", "worker"];
+// Deno offers the nonblocking, Worker and io_uring parkers; Bun has no
+// nonblocking FFI calls, and only Bun can adopt a foreign fd into its loop
+// (`Bun.connect({ fd })`; Deno has no such API), so Bun runs the host-loop and
+// Worker parkers (and needs no io_uring parker: it already parks on its loop).
+// The iouring parker needs io_uring, which seccomp or `kernel.io_uring_disabled`
+// can forbid: where it is missing its tests cannot run, and say so.
+function ioUringHere(): boolean {
+  const sys = loadIoUring();
+  const fd = sys === null ? -1 : sys.setup(1, new Uint8Array(IO_URING_PARAMS_SIZE));
+  if (fd >= 0) L.close(fd);
+  return fd >= 0;
+}
+const withIoUring = isDeno && ioUringHere();
+if (isDeno && !withIoUring) {
+  console.warn("io_uring is not available on this machine: the iouring parker's tests are skipped");
+}
+const kinds: ParkerKind[] = isDeno
+  ? ["nonblocking", "worker", ...(withIoUring ? ["iouring" as const] : [])]
+  : ["hostloop", "worker"];
+
+/** A parker of `kind`; an io_uring parker once its socket is connected, so that it parks through io_uring. */
+async function ready(kind: ParkerKind): Promise<Parker> {
+  const p = createParker(kind);
+  if (p instanceof IoUringParker) assert.equal(await p.whenReady(), true, "io_uring parks in use");
+  return p;
+}
 
 describe("createParker", () => {
-  it(`defaults to ${isDeno ? "the nonblocking-FFI parker on Deno" : "the host-loop parker on Bun"}`, async () => {
-    const p = createParker();
-    assert.equal(p.constructor.name, isDeno ? "NonblockingParker" : "HostLoopParker");
-    p.close();
-    await p.park(new Int32Array(0)); // a closed parker resolves at once
-  });
+  // SKEIN_PARKER picks the default (CI runs the reactor suites once more with SKEIN_PARKER=iouring).
+  const fromEnv = process.env.SKEIN_PARKER;
+  it(
+    `defaults to ${
+      fromEnv ? `SKEIN_PARKER=${fromEnv}` : isDeno
+        ? "the nonblocking-FFI parker on Deno"
+        : "the host-loop parker on Bun"
+    }`,
+    async () => {
+      const p = createParker();
+      const expected: Record<ParkerKind, string> = {
+        nonblocking: "NonblockingParker",
+        worker: "WorkerParker",
+        hostloop: "HostLoopParker",
+        iouring: "IoUringParker",
+      };
+      assert.equal(
+        p.constructor.name,
+        expected[(fromEnv as ParkerKind | undefined) ?? (isDeno ? "nonblocking" : "hostloop")],
+      );
+      p.close();
+      await p.park(new Int32Array(0)); // a closed parker resolves at once
+    },
+  );
 
   it("refuses kinds this runtime cannot run, with a clear error", () => {
     assert.throws(() => createParker("bogus" as ParkerKind), /unknown parker "bogus"/);
-    if (!isDeno) assert.throws(() => createParker("nonblocking"), /use WorkerParker/);
-    else assert.throws(() => createParker("hostloop"), /needs Bun on Linux; use WorkerParker/);
+    const saved = process.env.SKEIN_PARKER;
+    process.env.SKEIN_PARKER = "bogus";
+    try {
+      assert.throws(() => createParker(), /SKEIN_PARKER="bogus" is not a parker; use one of/);
+    } finally {
+      if (saved === undefined) delete process.env.SKEIN_PARKER;
+      else process.env.SKEIN_PARKER = saved;
+    }
+    if (!isDeno) {
+      assert.throws(() => createParker("nonblocking"), /use WorkerParker/);
+      assert.throws(() => createParker("iouring"), /needs Deno on Linux/);
+    } else {
+      assert.throws(() => createParker("hostloop"), /needs Bun on Linux; use WorkerParker/);
+    }
   });
 });
 
 for (const kind of kinds) {
   describe(`${kind} parker`, () => {
     let parker: Parker;
-    const fresh = (): Parker => (parker = createParker(kind));
+    const fresh = async (): Promise<Parker> => (parker = await ready(kind));
     after(() => parker?.close());
 
     it("wakes when a watched fd becomes readable, while host timers keep running", async () => {
-      const p = fresh();
+      const p = await fresh();
       const [r, w] = pipe();
       let ticks = 0;
       const iv = setInterval(() => ticks++, 5);
@@ -83,7 +138,7 @@ for (const kind of kinds) {
     });
 
     it("resolves at once when an fd is already ready, and honours POLLOUT", async () => {
-      const p = fresh();
+      const p = await fresh();
       const [r, w] = pipe();
       L.write(w, X, 1);
       assert.equal(await within(p.park(new Int32Array([r])), 2000), undefined);
@@ -97,7 +152,7 @@ for (const kind of kinds) {
     });
 
     it("wakes on wake(), repeatedly, and the wake does not leak into the next park", async () => {
-      const p = fresh();
+      const p = await fresh();
       const [r] = pipe();
       for (let i = 0; i < 3; i++) {
         const parked = p.park(new Int32Array([r]));
@@ -110,7 +165,7 @@ for (const kind of kinds) {
     });
 
     it("allows one outstanding park only", async () => {
-      const p = fresh();
+      const p = await fresh();
       const [r] = pipe();
       const parked = p.park(new Int32Array([r]));
       assert.throws(() => p.park(new Int32Array([r])), /already outstanding/);
@@ -120,7 +175,7 @@ for (const kind of kinds) {
     });
 
     it("waits on many fds (a poll/select park set) and grows its buffers", async () => {
-      const p = fresh();
+      const p = await fresh();
       const pipes = Array.from({ length: 100 }, () => pipe());
       const fds = new Int32Array(pipes.map(([r]) => r));
       setTimeout(() => L.write(pipes[97][1], X, 1), 20);
@@ -129,7 +184,7 @@ for (const kind of kinds) {
     });
 
     it("never loses a wake-up over 1500 rapid park/wake and park/write cycles", async () => {
-      const p = fresh();
+      const p = await fresh();
       const [r, w] = pipe();
       const fds = new Int32Array([r]);
       const scratch = new Uint8Array(64);
@@ -155,7 +210,7 @@ for (const kind of kinds) {
     });
 
     it("uses no CPU while idle (< 5% of a core over 400 ms)", async () => {
-      const p = fresh();
+      const p = await fresh();
       const [r] = pipe();
       // Let a Worker start and JIT settle first.
       const warm = p.park(new Int32Array([r]));
@@ -174,10 +229,10 @@ for (const kind of kinds) {
     });
   });
 
-  if (kind === "hostloop") {
-    describe("hostloop parker (Bun only: lends an epoll fd to Bun's own loop)", () => {
+  if (kind === "hostloop" || kind === "iouring") {
+    describe(`${kind} parker's epoll park set (${kind === "hostloop" ? "Bun" : "Deno"} only)`, () => {
       it("never takes data from a watched socket: it is still there after the wake", async () => {
-        const p = createParker("hostloop");
+        const p = await ready(kind);
         const pair = new Int32Array(2);
         assert.equal(L.socketpair(C.AF_UNIX, C.SOCK_STREAM | C.SOCK_NONBLOCK, 0, pair), 0);
         opened.push(pair[0], pair[1]);
@@ -189,6 +244,56 @@ for (const kind of kinds) {
         p.close();
       });
 
+      it("follows sets of 10 and 80 fds, switching between them and refilled in place", async () => {
+        const p = await ready(kind);
+        const small = Array.from({ length: 10 }, () => pipe());
+        const fds = new Int32Array(small.map(([r]) => r));
+        for (const k of [3, 7]) {
+          setTimeout(() => L.write(small[k][1], X, 1), 20);
+          assert.equal(await within(p.park(fds), 5000), undefined, `pipe ${k}`);
+          L.read(small[k][0], new Uint8Array(8), 8);
+        }
+        const big = Array.from({ length: 80 }, () => pipe());
+        const bigFds = new Int32Array(big.map(([r]) => r));
+        const parked = p.park(bigFds);
+        assert.throws(() => p.park(fds), /already outstanding/);
+        setTimeout(() => L.write(big[79][1], X, 1), 20);
+        assert.equal(await within(parked, 5000), undefined);
+        L.read(big[79][0], new Uint8Array(8), 8);
+        assert.equal(
+          await within(p.park(fds), 100),
+          "timeout",
+          "back on the small set, nothing ready",
+        );
+        p.wake();
+        // The same array refilled in place is a new set.
+        const one = new Int32Array([small[0][0]]);
+        assert.equal(await within(p.park(one), 100), "timeout");
+        p.wake();
+        one[0] = small[1][0];
+        setTimeout(() => L.write(small[1][1], X, 1), 20);
+        assert.equal(await within(p.park(one), 5000), undefined, "the refilled fd is watched");
+        p.close();
+      });
+
+      it("follows a changing park set: a dropped fd no longer wakes it, a new one does", async () => {
+        const p = await ready(kind);
+        const [r1, w1] = pipe();
+        const [r2, w2] = pipe();
+        assert.equal(await within(p.park(new Int32Array([r1, r2])), 100), "timeout");
+        p.wake();
+        L.write(w1, X, 1); // r1 is ready, but no longer watched
+        assert.equal(await within(p.park(new Int32Array([r2])), 100), "timeout");
+        p.wake();
+        setTimeout(() => L.write(w2, X, 1), 20);
+        assert.equal(await within(p.park(new Int32Array([r2])), 5000), undefined);
+        p.close();
+      });
+    });
+  }
+
+  if (kind === "hostloop") {
+    describe("hostloop parker (Bun only: lends an epoll fd to Bun's own loop)", () => {
       it("leaks no fd over 300 parks ended by readiness, wake() and close()", async () => {
         const { readdirSync } = await import("node:fs");
         const count = (): number => readdirSync("/proc/self/fd").length;
@@ -293,52 +398,6 @@ for (const kind of kinds) {
           bun.connect = real;
         }
       });
-
-      it("follows sets of 10 and 80 fds, switching between them and refilled in place", async () => {
-        const p = createParker("hostloop");
-        const small = Array.from({ length: 10 }, () => pipe());
-        const fds = new Int32Array(small.map(([r]) => r));
-        for (const k of [3, 7]) {
-          setTimeout(() => L.write(small[k][1], X, 1), 20);
-          assert.equal(await within(p.park(fds), 5000), undefined, `pipe ${k}`);
-          L.read(small[k][0], new Uint8Array(8), 8);
-        }
-        const big = Array.from({ length: 80 }, () => pipe());
-        const bigFds = new Int32Array(big.map(([r]) => r));
-        const parked = p.park(bigFds);
-        assert.throws(() => p.park(fds), /already outstanding/);
-        setTimeout(() => L.write(big[79][1], X, 1), 20);
-        assert.equal(await within(parked, 5000), undefined);
-        L.read(big[79][0], new Uint8Array(8), 8);
-        assert.equal(
-          await within(p.park(fds), 100),
-          "timeout",
-          "back on the small set, nothing ready",
-        );
-        p.wake();
-        // The same array refilled in place is a new set.
-        const one = new Int32Array([small[0][0]]);
-        assert.equal(await within(p.park(one), 100), "timeout");
-        p.wake();
-        one[0] = small[1][0];
-        setTimeout(() => L.write(small[1][1], X, 1), 20);
-        assert.equal(await within(p.park(one), 5000), undefined, "the refilled fd is watched");
-        p.close();
-      });
-
-      it("follows a changing park set: a dropped fd no longer wakes it, a new one does", async () => {
-        const p = createParker("hostloop");
-        const [r1, w1] = pipe();
-        const [r2, w2] = pipe();
-        assert.equal(await within(p.park(new Int32Array([r1, r2])), 100), "timeout");
-        p.wake();
-        L.write(w1, X, 1); // r1 is ready, but no longer watched
-        assert.equal(await within(p.park(new Int32Array([r2])), 100), "timeout");
-        p.wake();
-        setTimeout(() => L.write(w2, X, 1), 20);
-        assert.equal(await within(p.park(new Int32Array([r2])), 5000), undefined);
-        p.close();
-      });
     });
   }
 
@@ -356,6 +415,74 @@ for (const kind of kinds) {
       assert.equal(res.error, undefined, `the process did not finish: ${res.error}`);
       assert.equal(res.status, 0, String(res.stderr));
       assert.match(String(res.stdout), /parked\nstarved parks 20 ok\nwoke on data\nresolved/);
+    });
+  }
+
+  if (kind === "iouring") {
+    describe("iouring parker (Deno on Linux: a poll linked to a send into Deno's own socket)", () => {
+      const fixture = fileURLToPath(new URL("./_park_fixture.ts", import.meta.url));
+      const runWith = (perms: string[]): ReturnType<typeof spawnSync> =>
+        spawnSync(process.execPath, ["run", ...perms, fixture, "iouring", "ready"], {
+          timeout: 15000,
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+          env: { ...process.env, NO_COLOR: "1" },
+        });
+
+      it("keeps parking through io_uring over 300 parks ended by readiness and wake()", async () => {
+        const p = await ready("iouring") as IoUringParker;
+        const [r, w] = pipe();
+        const scratch = new Uint8Array(8);
+        for (let i = 0; i < 300; i++) {
+          const parked = p.park(new Int32Array([r]));
+          if (i % 2 === 0) L.write(w, X, 1);
+          else p.wake();
+          assert.equal(await within(parked, 5000), undefined, `park ${i} hung`);
+          L.read(r, scratch, 8);
+        }
+        assert.equal(p.usingIoUring, true, "no silent fallback");
+        assert.equal(
+          await within(p.park(new Int32Array([r])), 100),
+          "timeout",
+          "nothing left over",
+        );
+        p.close();
+      });
+
+      it("a poll that completed while nobody was parked does not end the next park early", async () => {
+        const p = await ready("iouring");
+        const [r, w] = pipe();
+        const [r2] = pipe();
+        const parked = p.park(new Int32Array([r]));
+        p.wake(); // the poll stays armed, and so does the read of Deno's end
+        await parked;
+        // In one turn: the poll completes (its byte is on its way to that
+        // read), its readiness is consumed, and the next park begins.
+        L.write(w, X, 1);
+        L.read(r, new Uint8Array(8), 8);
+        assert.equal(await within(p.park(new Int32Array([r2])), 150), "timeout");
+        p.close();
+      });
+
+      it("connects its socket over Unix or loopback TCP, as permissions allow", () => {
+        let res = runWith([
+          "--allow-ffi",
+          "--allow-read=/tmp",
+          "--allow-write=/tmp",
+          "--allow-net",
+        ]);
+        assert.equal(res.status, 0, String(res.stderr));
+        assert.match(String(res.stdout), /io_uring true\nwoke on data/);
+        res = runWith(["--allow-ffi", "--allow-net=127.0.0.1"]);
+        assert.equal(res.status, 0, String(res.stderr));
+        assert.match(String(res.stdout), /io_uring true\nwoke on data/);
+      });
+
+      it("falls back to the nonblocking parker, without prompting, when it may not connect its socket", () => {
+        const res = runWith(["--allow-ffi", "--allow-read=/tmp", "--allow-write=/tmp"]);
+        assert.equal(res.status, 0, String(res.stderr));
+        assert.match(String(res.stdout), /io_uring false\nwoke on data/);
+      });
     });
   }
 
