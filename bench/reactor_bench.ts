@@ -3,14 +3,17 @@
  * callLater throughput, per poller, on the runtime running it, next to C
  * floors measured in the same run.
  *
- *   deno run -A bench/reactor_bench.ts [--kinds=epoll,poll,select] [--quick] [--reps=3]
+ *   deno run -A --v8-flags=--expose-gc bench/reactor_bench.ts [--kinds=epoll,poll,select] [--quick] [--reps=3]
  *   bun bench/reactor_bench.ts [--kinds=...] [--quick] [--reps=3]
  *
- * `--spin=µs` sets `PosixReactorOptions.spinMicroseconds`; `--parker=nonblocking|worker|hostloop`
- * picks the FFI layer's parker; `--gap=µs` sets the mean idle time between two
- * wake-up stamps (default 2000: 1–3 ms). Each repetition measures the C floors and every
- * poller in turn (interleaved), and the table shows medians: this machine is
- * shared and noisy, so compare rows of one run, not runs.
+ * `--spin=µs` sets `PosixReactorOptions.spinMicroseconds`. `--parker=K[,K…]`
+ * (nonblocking, worker, hostloop, iouring) picks the FFI layer's parker; with
+ * several, each poller is measured once per parker, interleaved. `--gap=µs`
+ * sets the mean idle time between two wake-up stamps (default 2000: 1–3 ms).
+ * Each repetition measures the C floors and every poller in turn
+ * (interleaved; all wake-ups first, garbage collected between phases), and
+ * the table shows medians: this machine is shared and noisy, so compare rows
+ * of one run, not runs.
  *
  * - Wake-up: a separate process (bench/reactor_floor.c, compiled here with
  *   `cc -O2` into bench/build/) writes an 8-byte CLOCK_MONOTONIC stamp every
@@ -52,16 +55,23 @@ const quick = args.includes("--quick");
 const kindsArg = args.find((a) => a.startsWith("--kinds="))?.slice(8);
 const kinds: PollerKind[] = kindsArg ? (kindsArg.split(",") as PollerKind[]) : availablePollers();
 const spinArg = args.find((a) => a.startsWith("--spin="))?.slice(7);
-const parkerArg = args.find((a) => a.startsWith("--parker="))?.slice(9) as ParkerKind | undefined;
+const parkerArg = args.find((a) => a.startsWith("--parker="))?.slice(9);
+/** The parkers to measure (each poller runs once per parker); `undefined` is the default. */
+const parkers: (ParkerKind | undefined)[] = parkerArg === undefined
+  ? [undefined]
+  : (parkerArg.split(",") as ParkerKind[]);
 const gapArg = args.find((a) => a.startsWith("--gap="))?.slice(6);
 const GAP_US = gapArg === undefined ? 2000 : Number(gapArg);
 if (!Number.isInteger(GAP_US) || GAP_US < 2) {
   throw new RangeError(`--gap: a whole number of microseconds >= 2, got ${gapArg}`);
 }
-const reactorOptions: PosixReactorOptions = {
-  ...(spinArg !== undefined ? { spinMicroseconds: Number(spinArg) } : {}),
-  ...(parkerArg !== undefined ? { makeParker: () => createParker(parkerArg) } : {}),
-};
+/** The reactor options for one parker kind (`undefined`: the FFI layer's default). */
+function reactorOptions(parker: ParkerKind | undefined): PosixReactorOptions {
+  return {
+    ...(spinArg !== undefined ? { spinMicroseconds: Number(spinArg) } : {}),
+    ...(parker !== undefined ? { makeParker: () => createParker(parker) } : {}),
+  };
+}
 
 const WAKE_N = quick ? 200 : 600;
 const PING_N = quick ? 10_000 : 40_000;
@@ -166,8 +176,9 @@ function percentile(v: number[], p: number): number {
 async function wakeLatency(
   kind: PollerKind,
   blocking: boolean,
+  parker: ParkerKind | undefined,
 ): Promise<{ p50: number; p99: number; n: number; }> {
-  const reactor = new PosixReactor(kind, reactorOptions);
+  const reactor = new PosixReactor(kind, reactorOptions(parker));
   const path = `${buildDir}/wake-${runtime}-${kind}.sock`;
   const lfd = listenUnix(path);
   const lat: number[] = [];
@@ -205,7 +216,9 @@ async function wakeLatency(
 async function parkerOnlyLatency(): Promise<{ p50: number; p99: number; n: number; }> {
   const path = `${buildDir}/parker-${runtime}.sock`;
   const lfd = listenUnix(path);
-  const parker = parkerArg !== undefined ? createParker(parkerArg) : createParker();
+  const parker = createParker(parkers[0]);
+  // An io_uring parker parks through its fallback until its socket is connected.
+  await (parker as { whenReady?: () => Promise<boolean>; }).whenReady?.();
   const writer = runHelper(["writer", path, String(WAKE_N), String(GAP_US)]);
   const one = new Int32Array(1);
   one[0] = lfd;
@@ -289,8 +302,8 @@ async function hostSocketLatency(): Promise<{ p50: number; p99: number; n: numbe
   return { p50: percentile(v, 0.5), p99: percentile(v, 0.99), n: v.length };
 }
 
-async function idleCpu(kind: PollerKind): Promise<number> {
-  const reactor = new PosixReactor(kind, reactorOptions);
+async function idleCpu(kind: PollerKind, parker: ParkerKind | undefined): Promise<number> {
+  const reactor = new PosixReactor(kind, reactorOptions(parker));
   const fds = new Int32Array(2);
   lib.socketpair(constants.AF_UNIX, constants.SOCK_STREAM | constants.SOCK_NONBLOCK, 0, fds);
   reactor.addReader(new Fd(fds[0], () => null));
@@ -310,8 +323,12 @@ async function idleCpu(kind: PollerKind): Promise<number> {
   return percent;
 }
 
-async function pingPong(kind: PollerKind, blocking: boolean): Promise<Record<string, number>> {
-  const reactor = new PosixReactor(kind, reactorOptions);
+async function pingPong(
+  kind: PollerKind,
+  blocking: boolean,
+  parker: ParkerKind | undefined,
+): Promise<Record<string, number>> {
+  const reactor = new PosixReactor(kind, reactorOptions(parker));
   const path = `${buildDir}/ping-${runtime}-${kind}.sock`;
   const lfd = listenUnix(path);
   const buf = new Uint8Array(65536);
@@ -338,8 +355,9 @@ async function pingPong(kind: PollerKind, blocking: boolean): Promise<Record<str
 
 async function callLaterThroughput(
   kind: PollerKind,
+  parker: ParkerKind | undefined,
 ): Promise<{ batch: number; chain: number; schedCancel: number; }> {
-  const reactor = new PosixReactor(kind, reactorOptions);
+  const reactor = new PosixReactor(kind, reactorOptions(parker));
   const N = 100_000;
   const CHAIN = 20_000;
   let batch = 0;
@@ -425,9 +443,22 @@ const floors = {
   hostP50: [] as number[],
   hostRatio: [] as number[],
 };
-const samples = new Map<PollerKind, Sample>();
+const samples = new Map<string, Sample>();
 const raw: unknown[] = [];
+/**
+ * Collect the garbage the last repetition left (100k-call timer runs) before
+ * measuring again, so no measurement pays for another's GC: `gc()` with
+ * `--v8-flags=--expose-gc` on Deno, `Bun.gc(true)` on Bun, else a pause.
+ */
+async function settleGarbage(): Promise<void> {
+  const g = globalThis as { gc?: () => void; Bun?: { gc(force: boolean): void; }; };
+  if (typeof g.gc === "function") g.gc();
+  else if (g.Bun !== undefined) g.Bun.gc(true);
+  await new Promise((r) => setTimeout(r, 300));
+}
+
 for (let rep = 0; rep < REPS; rep++) {
+  await settleGarbage();
   const floor = await runHelper(["floor", String(WAKE_N), String(GAP_US)]);
   const pingFloor = await runHelper(["pingfloor", String(PING_N)]);
   const parkerOnly = await parkerOnlyLatency();
@@ -438,14 +469,23 @@ for (let rep = 0; rep < REPS; rep++) {
   floors.p99.push(floor.p99_us);
   floors.rtps.push(pingFloor.rtps);
   floors.parkerP50.push(parkerOnly.p50);
-  for (const kind of kinds) {
-    const wake = await wakeLatency(kind, false);
-    const wakeBlocking = await wakeLatency(kind, true);
-    const cpu = await idleCpu(kind);
-    const pp = await pingPong(kind, false);
-    const ppBlocking = await pingPong(kind, true);
-    const cl = await callLaterThroughput(kind);
-    let s = samples.get(kind);
+  const rows = kinds.flatMap((k) => parkers.map((p) => [k, p] as const));
+  // Every wake-up first, then the rest: the callLater runs leave garbage
+  // behind, and a wake-up measured right after one would pay for its GC.
+  const wakes = new Map<string, Awaited<ReturnType<typeof wakeLatency>>[]>();
+  for (const [kind, parker] of rows) {
+    const row = parker === undefined ? kind : `${kind} (${parker})`;
+    wakes.set(row, [await wakeLatency(kind, false, parker), await wakeLatency(kind, true, parker)]);
+  }
+  for (const [kind, parker] of rows) {
+    const row = parker === undefined ? kind : `${kind} (${parker})`;
+    const [wake, wakeBlocking] = wakes.get(row)!;
+    await settleGarbage();
+    const cpu = await idleCpu(kind, parker);
+    const pp = await pingPong(kind, false, parker);
+    const ppBlocking = await pingPong(kind, true, parker);
+    const cl = await callLaterThroughput(kind, parker);
+    let s = samples.get(row);
     if (s === undefined) {
       s = {
         wakeP50: [],
@@ -460,7 +500,7 @@ for (let rep = 0; rep < REPS; rep++) {
         chain: [],
         schedCancel: [],
       };
-      samples.set(kind, s);
+      samples.set(row, s);
     }
     s.wakeP50.push(wake.p50);
     s.wakeP99.push(wake.p99);
@@ -476,6 +516,7 @@ for (let rep = 0; rep < REPS; rep++) {
     raw.push({
       rep,
       kind,
+      parker: parker ?? "default",
       floor,
       pingFloor,
       parkerOnly,
@@ -495,7 +536,9 @@ console.log(
     fmt(median(floors.p99))
   } µs; ping-pong ${k(median(floors.rtps))} rt/s. Parker alone (no reactor): wake-up p50 ${
     fmt(median(floors.parkerP50))
-  } µs (${fmt(median(floors.parkerP50) / median(floors.p50), 2)}× the C floor). ${
+  } µs (${fmt(median(floors.parkerP50) / median(floors.p50), 2)}× the C floor; ${
+    parkers[0] ?? "default"
+  } parker). ${
     runtime === "deno" ? "Deno.listen" : "Bun.listen"
   } (the host loop's own socket): wake-up p50 ${fmt(median(floors.hostP50))} µs (${
     fmt(median(floors.hostRatio), 2)
@@ -505,9 +548,9 @@ console.log(
   "\n| runtime | poller | wake p50 µs | wake p99 µs | p50 / C floor | blocking wake p50 µs | idle CPU % | ping-pong rt/s | rt p50 µs | blocking rt/s | callLater batch/s | chain/s | sched+cancel/s |",
 );
 console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-for (const [kind, s] of samples) {
+for (const [row, s] of samples) {
   console.log(
-    `| ${runtime} | ${kind} | ${fmt(median(s.wakeP50))} | ${fmt(median(s.wakeP99))} | ${
+    `| ${runtime} | ${row} | ${fmt(median(s.wakeP50))} | ${fmt(median(s.wakeP99))} | ${
       fmt(median(s.ratio), 2)
     }× | ${fmt(median(s.blockingWakeP50))} | ${fmt(median(s.cpu), 2)} | ${k(median(s.rtps))} | ${
       fmt(median(s.rtP50))
