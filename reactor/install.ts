@@ -40,7 +40,7 @@ import type {
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
 import { ReactorAlreadyInstalledError } from "./errors.ts";
-import { ffiAvailable } from "./ffi/mod.ts";
+import { envVar, ffiAvailable } from "./ffi/mod.ts";
 import { HostReactor } from "./host/host_reactor.ts";
 import type { PollerKind } from "./pollers/poller.ts";
 import { PosixReactor } from "./posix_reactor.ts";
@@ -92,12 +92,7 @@ function platformKind(): PollerKind {
 }
 
 function envKind(): string | undefined {
-  try {
-    const v = process.env.SKEIN_REACTOR;
-    return v === undefined || v === "" ? undefined : v;
-  } catch {
-    return undefined; // no permission to read the environment
-  }
+  return envVar("SKEIN_REACTOR");
 }
 
 /**

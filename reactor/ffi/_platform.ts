@@ -13,6 +13,7 @@ interface ProcessLike {
   platform?: string;
   arch?: string;
   versions?: { bun?: string; };
+  env?: Record<string, string | undefined>;
 }
 
 const proc: ProcessLike | undefined = (globalThis as { process?: ProcessLike; }).process;
@@ -45,3 +46,22 @@ export const HOST_ARCH: ArchName | null = detectArch();
 export const TABLE_OS: OSName = HOST_OS ?? "linux";
 /** The arch to use for struct layouts when the host arch is unsupported. */
 export const TABLE_ARCH: ArchName = HOST_ARCH ?? "x86_64";
+
+/**
+ * An environment variable, or `undefined` when unset, empty, or not readable
+ * (Deno without `--allow-env`).
+ *
+ * @example
+ * ```ts
+ * import { envVar } from "./_platform.ts";
+ * console.log(envVar("SKEIN_REACTOR") ?? "default reactor");
+ * ```
+ */
+export function envVar(name: string): string | undefined {
+  try {
+    const v = proc?.env?.[name];
+    return v === undefined || v === "" ? undefined : v;
+  } catch {
+    return undefined; // no permission to read the environment
+  }
+}

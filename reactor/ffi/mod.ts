@@ -22,6 +22,7 @@ import { loadLibc } from "./libc.ts";
 import { createParker as makeParker, type ParkerKind } from "./parker.ts";
 import type { Libc, Parker } from "./types.ts";
 
+export { envVar } from "./_platform.ts";
 export { type Constants, constants, constantsFor } from "./constants.ts";
 export {
   type CommonErrno,

@@ -32,7 +32,6 @@
  * @module
  */
 
-import process from "node:process";
 import {
   DONE,
   NFDS,
@@ -41,7 +40,7 @@ import {
   QUIT,
   REQ,
 } from "./_parker_worker.ts";
-import { RUNTIME } from "./_platform.ts";
+import { envVar, RUNTIME } from "./_platform.ts";
 import { constants } from "./constants.ts";
 import { errno, errorFromErrno } from "./errno.ts";
 import { libraryPaths, loadIoUring, loadLibc, type MappedRegion } from "./libc.ts";
@@ -1102,17 +1101,8 @@ export function createParker(kind?: ParkerKind): Parker {
 
 const PARKER_KINDS: readonly ParkerKind[] = ["nonblocking", "worker", "hostloop", "iouring"];
 
-function envKind(): string | undefined {
-  try {
-    const v = process.env.SKEIN_PARKER;
-    return v === undefined || v === "" ? undefined : v;
-  } catch {
-    return undefined; // no permission to read the environment
-  }
-}
-
 function defaultKind(): ParkerKind {
-  const fromEnv = envKind();
+  const fromEnv = envVar("SKEIN_PARKER");
   if (fromEnv !== undefined) {
     if (!(PARKER_KINDS as readonly string[]).includes(fromEnv)) {
       throw new TypeError(

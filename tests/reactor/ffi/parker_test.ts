@@ -36,6 +36,18 @@ function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
+/** `n` parks on `r`, ended in turn by a byte written to `w` and by `wake()`: each must end. */
+async function parkCycles(p: Parker, r: number, w: number, n: number): Promise<void> {
+  const scratch = new Uint8Array(8);
+  for (let i = 0; i < n; i++) {
+    const parked = p.park(new Int32Array([r]));
+    if (i % 2 === 0) L.write(w, X, 1);
+    else p.wake();
+    assert.equal(await within(parked, 5000), undefined, `park ${i} hung`);
+    L.read(r, scratch, 8);
+  }
+}
+
 function cpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -298,20 +310,13 @@ for (const kind of kinds) {
         const { readdirSync } = await import("node:fs");
         const count = (): number => readdirSync("/proc/self/fd").length;
         const [r, w] = pipe();
-        const scratch = new Uint8Array(8);
         const warm = createParker("hostloop");
         warm.close();
         await new Promise((res) => setTimeout(res, 20));
         const before = count();
         for (let round = 0; round < 3; round++) {
           const p = createParker("hostloop");
-          for (let i = 0; i < 100; i++) {
-            const parked = p.park(new Int32Array([r]));
-            if (i % 2 === 0) L.write(w, X, 1);
-            else p.wake();
-            assert.equal(await within(parked, 5000), undefined, `park ${i} hung`);
-            L.read(r, scratch, 8);
-          }
+          await parkCycles(p, r, w, 100);
           const last = p.park(new Int32Array([r]));
           p.close();
           assert.equal(await within(last, 5000), undefined);
@@ -432,14 +437,7 @@ for (const kind of kinds) {
       it("keeps parking through io_uring over 300 parks ended by readiness and wake()", async () => {
         const p = await ready("iouring") as IoUringParker;
         const [r, w] = pipe();
-        const scratch = new Uint8Array(8);
-        for (let i = 0; i < 300; i++) {
-          const parked = p.park(new Int32Array([r]));
-          if (i % 2 === 0) L.write(w, X, 1);
-          else p.wake();
-          assert.equal(await within(parked, 5000), undefined, `park ${i} hung`);
-          L.read(r, scratch, 8);
-        }
+        await parkCycles(p, r, w, 300);
         assert.equal(p.usingIoUring, true, "no silent fallback");
         assert.equal(
           await within(p.park(new Int32Array([r])), 100),
