@@ -719,8 +719,9 @@ const FEAT_FAST_POLL = 1 << 5;
  *
  * Measured against the {@linkcode NonblockingParker} in one process
  * (`bench/reactor_bench.ts --kinds=epoll --parker=nonblocking,iouring
- * --gap=…`): 18–22 % lower wake-up latency with 200–500 µs between events,
- * the same within noise at 1–2 ms, and up to 5 % higher after 10 ms idle.
+ * --gap=…`): 11–22 % lower wake-up latency with 200–500 µs between events,
+ * the same within noise (±12 %) at 1–3 ms, and up to 5 % higher after 10 ms
+ * idle.
  *
  * Needs io_uring (Linux 5.7+, not disabled by seccomp or
  * `kernel.io_uring_disabled`) and permission to connect the socket: read,
