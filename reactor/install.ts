@@ -91,10 +91,6 @@ function platformKind(): PollerKind {
   }
 }
 
-function envKind(): string | undefined {
-  return envVar("SKEIN_REACTOR");
-}
-
 /**
  * The kind `createReactor()` picks with no argument: `SKEIN_REACTOR` if set,
  * else the platform's best poller, else `"host"` when FFI is not allowed.
@@ -106,7 +102,7 @@ function envKind(): string | undefined {
  * ```
  */
 export function defaultReactorKind(): ReactorKind {
-  const fromEnv = envKind();
+  const fromEnv = envVar("SKEIN_REACTOR");
   if (fromEnv !== undefined) {
     if (!isKind(fromEnv)) {
       throw new TypeError(
@@ -140,7 +136,7 @@ export function createReactor(kind?: ReactorKind): Reactor {
     );
   }
   if (k === "host") {
-    if (!explicit && envKind() === undefined) {
+    if (!explicit && envVar("SKEIN_REACTOR") === undefined) {
       log.msgWith(
         { system: "skein", forceStderr: true },
         "skein: FFI is not available (Deno needs --allow-ffi); using the host reactor.",

@@ -53,6 +53,7 @@ import {
   IO_URING_SQE_SIZE,
   IORING,
   type IoUringParams,
+  type IoUringSqe,
   POLLFD_SIZE,
   readIoUringCqe,
   readIoUringParams,
@@ -64,6 +65,8 @@ import type { Libc, Parker } from "./types.ts";
 
 /** Which parker to build: see {@linkcode createParker}. */
 export type ParkerKind = "nonblocking" | "worker" | "hostloop" | "iouring";
+
+const PARKER_KINDS: readonly ParkerKind[] = ["nonblocking", "worker", "hostloop", "iouring"];
 
 /** The wake fd pair: `readFd` goes into the poll set, `writeFd` is poked. */
 interface WakeFds {
@@ -84,6 +87,18 @@ function openWakeFds(lib: Libc): WakeFds {
     throw errorFromErrno(lib.errno(), "pipe2");
   }
   return { readFd: p[0], writeFd: p[1] };
+}
+
+/** The checks every `park()` makes first: one event mask per fd, one park at a time. */
+function checkParkArgs(
+  fds: Int32Array,
+  events: Int16Array | undefined,
+  outstanding: boolean,
+): void {
+  if (events !== undefined && events.length !== fds.length) {
+    throw new RangeError("Parker.park: events must have one entry per fd");
+  }
+  if (outstanding) throw new Error("Parker.park: a park is already outstanding");
 }
 
 /** Shared bookkeeping: the wake fd, the poll set, one outstanding park. */
@@ -127,10 +142,7 @@ abstract class BaseParker implements Parker {
   }
 
   protected checkPark(fds: Int32Array, events: Int16Array | undefined): void {
-    if (events !== undefined && events.length !== fds.length) {
-      throw new RangeError("Parker.park: events must have one entry per fd");
-    }
-    if (this.parked) throw new Error("Parker.park: a park is already outstanding");
+    checkParkArgs(fds, events, this.parked);
   }
 
   /** Empty the wake fd (non-blocking) if `poke()` wrote to it. */
@@ -565,12 +577,7 @@ export class HostLoopParker implements Parker {
 
   /** Resolve when one of `fds` is ready, on `wake()`, or on `close()`. */
   park(fds: Int32Array, events?: Int16Array): Promise<void> {
-    if (events !== undefined && events.length !== fds.length) {
-      throw new RangeError("Parker.park: events must have one entry per fd");
-    }
-    if (this.#lend !== null) {
-      throw new Error("Parker.park: a park is already outstanding");
-    }
+    checkParkArgs(fds, events, this.#lend !== null);
     if (this.#closed) return Promise.resolve();
     if (this.#fallback !== null) return this.#fallback.park(fds, events);
     const { promise, resolve } = Promise.withResolvers<void>();
@@ -654,11 +661,13 @@ export class HostLoopParker implements Parker {
     this.#finish(lend);
   }
 
+  #stopWatchdog(): void {
+    if (this.#watchdog !== null) clearInterval(this.#watchdog);
+    this.#watchdog = null;
+  }
+
   #useFallback(): void {
-    if (this.#watchdog !== null) {
-      clearInterval(this.#watchdog);
-      this.#watchdog = null;
-    }
+    this.#stopWatchdog();
     if (this.#fallback === null && !this.#closed) this.#fallback = new WorkerParker();
   }
 
@@ -687,10 +696,7 @@ export class HostLoopParker implements Parker {
     if (this.#closed) return;
     this.#closed = true;
     this.wake();
-    if (this.#watchdog !== null) {
-      clearInterval(this.#watchdog);
-      this.#watchdog = null;
-    }
+    this.#stopWatchdog();
     this.#fallback?.close();
     this.#set.close();
   }
@@ -701,8 +707,6 @@ const POLL_TAG = 1n;
 const SEND_TAG = 2n;
 /** The byte the linked send writes. */
 const POLL_BYTE = 0x50;
-/** `IORING_FEAT_FAST_POLL` (Linux 5.7): send and hard links (5.5–5.6) are there too. */
-const FEAT_FAST_POLL = 1 << 5;
 
 /**
  * Deno on Linux, opt-in (`createParker("iouring")`): park with no helper
@@ -752,7 +756,6 @@ export class IoUringParker implements Parker {
   #sqes = new DataView(new ArrayBuffer(0));
   #params: IoUringParams | null = null;
   readonly #pollByte = new Uint8Array([POLL_BYTE]);
-  #pollByteAddr = 0n;
   /** Our end of the signal socket (blocking: io_uring waits for room itself). */
   #w = -1;
   /** Deno's end, read while parked. */
@@ -765,7 +768,9 @@ export class IoUringParker implements Parker {
   /** io_uring parks are in use (the socket is connected and nothing failed). */
   #ready = false;
   #armed = false;
-  #parked = false;
+  /** The two SQEs of an arming (fixed once the socket is connected). */
+  #sqePoll: IoUringSqe | null = null;
+  #sqeSend: IoUringSqe | null = null;
   #viaFallback = false;
   #closed = false;
   readonly #whenReady: Promise<boolean>;
@@ -820,7 +825,9 @@ export class IoUringParker implements Parker {
     this.#ring = sys.setup(4, raw);
     if (this.#ring < 0) return false;
     const p = readIoUringParams(raw);
-    if ((p.features & IORING.FEAT_SINGLE_MMAP) === 0 || (p.features & FEAT_FAST_POLL) === 0) {
+    if (
+      (p.features & IORING.FEAT_SINGLE_MMAP) === 0 || (p.features & IORING.FEAT_FAST_POLL) === 0
+    ) {
       return false;
     }
     const ringBytes = Math.max(
@@ -834,7 +841,6 @@ export class IoUringParker implements Parker {
     this.#u32 = new Uint32Array(this.#rings.buffer);
     this.#ringView = new DataView(this.#rings.buffer);
     this.#sqes = new DataView(this.#sqeMap.buffer);
-    this.#pollByteAddr = this.#lib.address(this.#pollByte);
     this.#set = new EpollParkSet(this.#lib);
     return true;
   }
@@ -898,6 +904,21 @@ export class IoUringParker implements Parker {
       }
       this.#w = w;
       this.#conn = conn;
+      this.#sqePoll = {
+        opcode: IORING.OP_POLL_ADD,
+        flags: IORING.SQE_IO_HARDLINK,
+        fd: this.#set!.fd,
+        opFlags: C.POLLIN,
+        userData: POLL_TAG,
+      };
+      this.#sqeSend = {
+        opcode: IORING.OP_SEND,
+        fd: w,
+        addr: this.#lib.address(this.#pollByte),
+        len: 1,
+        opFlags: C.MSG_NOSIGNAL,
+        userData: SEND_TAG,
+      };
       return true;
     } finally {
       lib.close(lfd);
@@ -907,10 +928,7 @@ export class IoUringParker implements Parker {
 
   /** Resolve when one of `fds` is ready, on `wake()`, or on `close()`. */
   park(fds: Int32Array, events?: Int16Array): Promise<void> {
-    if (events !== undefined && events.length !== fds.length) {
-      throw new RangeError("Parker.park: events must have one entry per fd");
-    }
-    if (this.#parked) throw new Error("Parker.park: a park is already outstanding");
+    checkParkArgs(fds, events, this.#current !== null || this.#viaFallback);
     if (this.#closed) return Promise.resolve();
     if (!this.#ready) return this.#parkFallback(fds, events);
     if (!this.#set!.update(fds, events)) return Promise.resolve();
@@ -921,7 +939,6 @@ export class IoUringParker implements Parker {
       return this.#parkFallback(fds, events);
     }
     const { promise, resolve } = Promise.withResolvers<void>();
-    this.#parked = true;
     this.#current = resolve;
     const conn = this.#conn!;
     conn.ref();
@@ -938,43 +955,34 @@ export class IoUringParker implements Parker {
    */
   #read(conn: Deno.Conn): void {
     this.#reading = true;
-    conn.read(this.#rbuf).then(
-      (n) => {
-        this.#reading = false;
-        if (this.#closed || conn !== this.#conn) return;
-        if (n === null) {
-          this.#finish();
-          this.#release();
-          return;
-        }
-        this.#reap();
-        if (this.#current === null) return;
-        if (!this.#armed || !this.#ready) this.#finish();
-        else this.#read(conn);
-      },
-      () => {
-        this.#reading = false;
-        if (this.#closed || conn !== this.#conn) return;
+    const settled = (n: number | null): void => {
+      this.#reading = false;
+      if (this.#closed || conn !== this.#conn) return;
+      if (n === null) {
+        // EOF or an error: the socket is gone; park another way from now on.
         this.#finish();
         this.#release();
-      },
-    );
+        return;
+      }
+      this.#reap();
+      if (this.#current === null) return;
+      if (!this.#armed || !this.#ready) this.#finish();
+      else this.#read(conn);
+    };
+    conn.read(this.#rbuf).then(settled, () => settled(null));
   }
 
   /** End the outstanding park, if any; an idle parker keeps nothing alive. */
   #finish(): void {
     const resolve = this.#current;
     this.#current = null;
-    this.#parked = false;
     if (this.#reading) this.#conn?.unref();
     resolve?.();
   }
 
   #parkFallback(fds: Int32Array, events: Int16Array | undefined): Promise<void> {
-    this.#parked = true;
     this.#viaFallback = true;
     const done = (): void => {
-      this.#parked = false;
       this.#viaFallback = false;
     };
     return this.#fallback.park(fds, events).then(done, done);
@@ -986,27 +994,12 @@ export class IoUringParker implements Parker {
     const u32 = this.#u32;
     const mask = u32[p.sqRingMask >> 2];
     let tail = u32[p.sqTail >> 2];
-    const first = tail & mask;
-    writeIoUringSqe(this.#sqes, first * IO_URING_SQE_SIZE, {
-      opcode: IORING.OP_POLL_ADD,
-      flags: IORING.SQE_IO_HARDLINK,
-      fd: this.#set!.fd,
-      opFlags: constants.POLLIN,
-      userData: POLL_TAG,
-    });
-    u32[(p.sqArray >> 2) + first] = first;
-    tail++;
-    const second = tail & mask;
-    writeIoUringSqe(this.#sqes, second * IO_URING_SQE_SIZE, {
-      opcode: IORING.OP_SEND,
-      fd: this.#w,
-      addr: this.#pollByteAddr,
-      len: 1,
-      opFlags: constants.MSG_NOSIGNAL,
-      userData: SEND_TAG,
-    });
-    u32[(p.sqArray >> 2) + second] = second;
-    tail++;
+    for (const sqe of [this.#sqePoll!, this.#sqeSend!]) {
+      const i = tail & mask;
+      writeIoUringSqe(this.#sqes, i * IO_URING_SQE_SIZE, sqe);
+      u32[(p.sqArray >> 2) + i] = i;
+      tail++;
+    }
     u32[p.sqTail >> 2] = tail;
     const sys = loadIoUring()!;
     let n = sys.enter(this.#ring, 2, 0, 0);
@@ -1067,6 +1060,7 @@ export class IoUringParker implements Parker {
     if (this.#closed) return;
     this.#closed = true;
     this.#finish();
+    this.#viaFallback = false; // a fallback park still pending ends on the close below
     this.#fallback.close();
     this.#release();
   }
@@ -1094,13 +1088,9 @@ export function createParker(kind?: ParkerKind): Parker {
   if (k === "hostloop") return new HostLoopParker();
   if (k === "iouring") return new IoUringParker();
   throw new Error(
-    `unknown parker ${
-      JSON.stringify(k)
-    }; expected "nonblocking", "worker", "hostloop" or "iouring"`,
+    `unknown parker ${JSON.stringify(k)}; expected one of ${PARKER_KINDS.join(", ")}`,
   );
 }
-
-const PARKER_KINDS: readonly ParkerKind[] = ["nonblocking", "worker", "hostloop", "iouring"];
 
 function defaultKind(): ParkerKind {
   const fromEnv = envVar("SKEIN_PARKER");

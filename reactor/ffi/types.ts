@@ -150,7 +150,8 @@ export interface Libc {
 /**
  * Waits off the JS thread until a set of fds is ready, so the host event loop
  * (timers, promises, `fetch`, the runtime's own servers) keeps running while the
- * reactor is idle. Deno: a `nonblocking` FFI `poll`; Bun: its own event loop, lent an epoll fd (a Worker + Atomics off Linux).
+ * reactor is idle. Deno: a `nonblocking` FFI `poll` (opt-in on Linux: io_uring);
+ * Bun: its own event loop, lent an epoll fd (a Worker + Atomics off Linux).
  *
  * @example
  * ```ts ignore
