@@ -164,6 +164,27 @@ function acceptOne(reactor: PosixReactor, listenFd: number, onConn: (fd: number)
   return listener;
 }
 
+/** A wake-up latency summary, in µs. */
+interface Latency {
+  p50: number;
+  p99: number;
+  n: number;
+}
+
+/** Add the latency (µs) of each 8-byte stamp in `bytes`, read at `t` (ns). */
+function recordStamps(lat: number[], t: number, bytes: Uint8Array): void {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i + 8 <= bytes.byteLength; i += 8) {
+    lat.push((t - Number(v.getBigInt64(i, true))) / 1000);
+  }
+}
+
+/** p50 and p99 of `lat`, leaving out the first 20 samples (warm-up). */
+function summarize(lat: number[]): Latency {
+  const v = lat.slice(20);
+  return { p50: percentile(v, 0.5), p99: percentile(v, 0.99), n: v.length };
+}
+
 function percentile(v: number[], p: number): number {
   const s = [...v].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.round(p * (s.length - 1)))];
@@ -177,13 +198,12 @@ async function wakeLatency(
   kind: PollerKind,
   blocking: boolean,
   parker: ParkerKind | undefined,
-): Promise<{ p50: number; p99: number; n: number; }> {
+): Promise<Latency> {
   const reactor = new PosixReactor(kind, reactorOptions(parker));
   const path = `${buildDir}/wake-${runtime}-${kind}.sock`;
   const lfd = listenUnix(path);
   const lat: number[] = [];
   const buf = new Uint8Array(4096);
-  const view = new DataView(buf.buffer);
   acceptOne(reactor, lfd, (c) => {
     reactor.addReader(
       new Fd(c, (self) => {
@@ -193,9 +213,7 @@ async function wakeLatency(
           reactor.stop();
           return EOF;
         }
-        for (let i = 0; i + 8 <= n; i += 8) {
-          lat.push((t - Number(view.getBigInt64(i, true))) / 1000);
-        }
+        recordStamps(lat, t, buf.subarray(0, n));
         return null;
       }),
     );
@@ -205,15 +223,14 @@ async function wakeLatency(
   await writer;
   lib.close(lfd);
   rmSync(path, { force: true });
-  const v = lat.slice(20);
-  return { p50: percentile(v, 0.5), p99: percentile(v, 0.99), n: v.length };
+  return summarize(lat);
 }
 
 /**
  * The parker alone, no reactor: park on the connection's fd, read, repeat.
  * Shows what the off-thread hand-off itself costs on this runtime.
  */
-async function parkerOnlyLatency(): Promise<{ p50: number; p99: number; n: number; }> {
+async function parkerOnlyLatency(): Promise<Latency> {
   const path = `${buildDir}/parker-${runtime}.sock`;
   const lfd = listenUnix(path);
   const parker = createParker(parkers[0]);
@@ -226,22 +243,20 @@ async function parkerOnlyLatency(): Promise<{ p50: number; p99: number; n: numbe
   const c = lib.accept4(lfd, null, null, constants.SOCK_NONBLOCK | constants.SOCK_CLOEXEC);
   one[0] = c;
   const buf = new Uint8Array(4096);
-  const view = new DataView(buf.buffer);
   const lat: number[] = [];
   for (;;) {
     await parker.park(one);
     const t = nowNs();
     const n = lib.read(c, buf, buf.length);
     if (n === 0) break;
-    for (let i = 0; i + 8 <= n; i += 8) lat.push((t - Number(view.getBigInt64(i, true))) / 1000);
+    recordStamps(lat, t, buf.subarray(0, n));
   }
   parker.close();
   await writer;
   lib.close(c);
   lib.close(lfd);
   rmSync(path, { force: true });
-  const v = lat.slice(20);
-  return { p50: percentile(v, 0.5), p99: percentile(v, 0.99), n: v.length };
+  return summarize(lat);
 }
 
 /** Bun's listener API, as far as the peer below uses it. */
@@ -261,16 +276,10 @@ interface BunListen {
  * callback. How fast the host loop itself wakes; the reactor cannot beat it
  * without blocking that loop.
  */
-async function hostSocketLatency(): Promise<{ p50: number; p99: number; n: number; }> {
+async function hostSocketLatency(): Promise<Latency> {
   const path = `${buildDir}/host-${runtime}.sock`;
   rmSync(path, { force: true });
   const lat: number[] = [];
-  const record = (t: number, d: Uint8Array): void => {
-    const v = new DataView(d.buffer, d.byteOffset, d.byteLength);
-    for (let i = 0; i + 8 <= d.byteLength; i += 8) {
-      lat.push((t - Number(v.getBigInt64(i, true))) / 1000);
-    }
-  };
   if (runtime === "deno") {
     const listener = Deno.listen({ transport: "unix", path });
     const writer = runHelper(["writer", path, String(WAKE_N), String(GAP_US)]);
@@ -280,7 +289,7 @@ async function hostSocketLatency(): Promise<{ p50: number; p99: number; n: numbe
       const n = await conn.read(buf);
       const t = nowNs();
       if (n === null) break;
-      record(t, buf.subarray(0, n));
+      recordStamps(lat, t, buf.subarray(0, n));
     }
     conn.close();
     listener.close();
@@ -290,7 +299,7 @@ async function hostSocketLatency(): Promise<{ p50: number; p99: number; n: numbe
     const { promise, resolve } = Promise.withResolvers<void>();
     const server = bun.listen({
       unix: path,
-      socket: { data: (_s, d) => record(nowNs(), d), close: () => resolve() },
+      socket: { data: (_s, d) => recordStamps(lat, nowNs(), d), close: () => resolve() },
     });
     const writer = runHelper(["writer", path, String(WAKE_N), String(GAP_US)]);
     await promise;
@@ -298,8 +307,7 @@ async function hostSocketLatency(): Promise<{ p50: number; p99: number; n: numbe
     await writer;
   }
   rmSync(path, { force: true });
-  const v = lat.slice(20);
-  return { p50: percentile(v, 0.5), p99: percentile(v, 0.99), n: v.length };
+  return summarize(lat);
 }
 
 async function idleCpu(kind: PollerKind, parker: ParkerKind | undefined): Promise<number> {
@@ -469,16 +477,20 @@ for (let rep = 0; rep < REPS; rep++) {
   floors.p99.push(floor.p99_us);
   floors.rtps.push(pingFloor.rtps);
   floors.parkerP50.push(parkerOnly.p50);
-  const rows = kinds.flatMap((k) => parkers.map((p) => [k, p] as const));
+  const rows = kinds.flatMap((kind) =>
+    parkers.map((parker) => ({
+      kind,
+      parker,
+      row: parker === undefined ? kind : `${kind} (${parker})`,
+    }))
+  );
   // Every wake-up first, then the rest: the callLater runs leave garbage
   // behind, and a wake-up measured right after one would pay for its GC.
-  const wakes = new Map<string, Awaited<ReturnType<typeof wakeLatency>>[]>();
-  for (const [kind, parker] of rows) {
-    const row = parker === undefined ? kind : `${kind} (${parker})`;
+  const wakes = new Map<string, Latency[]>();
+  for (const { kind, parker, row } of rows) {
     wakes.set(row, [await wakeLatency(kind, false, parker), await wakeLatency(kind, true, parker)]);
   }
-  for (const [kind, parker] of rows) {
-    const row = parker === undefined ? kind : `${kind} (${parker})`;
+  for (const { kind, parker, row } of rows) {
     const [wake, wakeBlocking] = wakes.get(row)!;
     await settleGarbage();
     const cpu = await idleCpu(kind, parker);
