@@ -495,6 +495,13 @@ let ioUring: IoUringSys | null | undefined;
 /**
  * io_uring for this process: Deno on Linux only (Bun parks on its own loop
  * instead), null elsewhere. Binds `syscall`, `mmap` and `munmap` on first use.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadIoUring } from "./libc.ts";
+ * const params = new Uint8Array(120);
+ * const ring = loadIoUring()?.setup(4, params) ?? -1; // -1 where io_uring is missing or forbidden
+ * ```
  */
 export function loadIoUring(): IoUringSys | null {
   if (ioUring !== undefined) return ioUring;
