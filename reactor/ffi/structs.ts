@@ -730,7 +730,7 @@ export const IORING = {
   /** Feature bit: both rings share one mapping (Linux 5.4+). */
   FEAT_SINGLE_MMAP: 1,
   /** Feature bit `IORING_FEAT_FAST_POLL` (Linux 5.7): send and hard links (5.5–5.6) are there too. */
-  FEAT_FAST_POLL: 1 << 5,
+  FEAT_FAST_POLL: 0x20,
 } as const;
 
 /** Bytes in `struct io_uring_params`. */
