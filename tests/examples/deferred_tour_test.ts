@@ -6,6 +6,7 @@ import process from "node:process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { main } from "../../examples/deferred_tour.ts";
+import { runtimeArgs } from "../_runtime.ts";
 
 const EXPECTED = [
   "1. a callback/errback chain",
@@ -35,9 +36,7 @@ describe("examples/deferred_tour.ts", () => {
 
   it("runs as a script with this runtime and prints the same", () => {
     const script = fileURLToPath(new URL("../../examples/deferred_tour.ts", import.meta.url));
-    const isDeno = typeof (globalThis as { Deno?: unknown; }).Deno !== "undefined";
-    const args = isDeno ? ["run", "-A", script] : [script];
-    const out = execFileSync(process.execPath, args, {
+    const out = execFileSync(process.execPath, runtimeArgs(script), {
       encoding: "utf8",
       timeout: 60_000,
       env: { ...process.env, NO_COLOR: "1" },

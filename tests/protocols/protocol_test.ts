@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import process from "node:process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Failure } from "../../deferred/failure.ts";
@@ -24,6 +22,7 @@ import {
 } from "../../reactor/errors.ts";
 import { Clock } from "../../task/clock.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
+import { runScript } from "../_runtime.ts";
 
 const ADDR: IAddress = new IPv4Address("TCP", "127.0.0.1", 1234);
 
@@ -322,24 +321,8 @@ describe("ReconnectingClientFactory", () => {
   it("without a clock, retries are scheduled on the global reactor (in a child process)", async () => {
     // The process-wide reactor is bound on first use, so this runs in a child.
     const script = fileURLToPath(new URL("./_default_clock_script.ts", import.meta.url));
-    const isDeno = typeof (globalThis as { Deno?: unknown; }).Deno !== "undefined";
-    const args = isDeno ? ["run", "-A", script] : [script];
-    const out = await new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-      let text = "";
-      let err = "";
-      p.stdout!.on("data", (b: Uint8Array) => (text += new TextDecoder().decode(b)));
-      p.stderr!.on("data", (b: Uint8Array) => (err += new TextDecoder().decode(b)));
-      const t = setTimeout(() => {
-        p.kill("SIGKILL");
-        reject(new Error(`child hung: ${text} ${err}`));
-      }, 20000);
-      p.on("exit", () => {
-        clearTimeout(t);
-        resolve(text.trim() + err);
-      });
-    });
-    assert.equal(out, "OK");
+    const { out, err } = await runScript(script);
+    assert.equal(out.trim() + err, "OK");
   });
 
   it("noisy retries log when they will retry", () => {

@@ -7,13 +7,7 @@
 import assert from "node:assert/strict";
 import { Deferred } from "../../deferred/deferred.ts";
 import type { Failure } from "../../deferred/failure.ts";
-import type {
-  IAddress,
-  IConnector,
-  IListeningPort,
-  IProtocol,
-  IUDPTransport,
-} from "../../interfaces.ts";
+import type { IAddress, IConnector, IProtocol, IUDPTransport } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { concatBytes } from "../../protocols/basic/_buffer.ts";
 import { ClientFactory, Factory, Protocol } from "../../protocols/protocol.ts";
@@ -29,8 +23,7 @@ import { type PollerKind, PosixReactor } from "../../reactor/posix_reactor.ts";
  */
 export const KINDS: ReactorKind[] = [...(availablePollers() as ReactorKind[]), "host"];
 
-/** The runtime the tests run on, for the few host-reactor differences they pin. */
-export const RUNTIME: "deno" | "bun" = "Deno" in globalThis ? "deno" : "bun";
+export { RUNTIME } from "../_runtime.ts";
 
 /** An environment variable on either runtime. */
 export function env(name: string): string | undefined {
@@ -130,8 +123,8 @@ export async function bound<T extends IUDPTransport>(t: T): Promise<T> {
   return t;
 }
 
-/** The port number a listening port is bound to. */
-export function portOf(p: IListeningPort): number {
+/** The port number a listening port (TCP or UDP) is bound to. */
+export function portOf(p: { getHost(): IAddress; }): number {
   return (p.getHost() as IPv4Address).port;
 }
 

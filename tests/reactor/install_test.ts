@@ -6,41 +6,22 @@
  */
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createReactor, defaultReactorKind } from "../../reactor/install.ts";
 import { PosixReactor } from "../../reactor/posix_reactor.ts";
+import { isDeno, runScript } from "../_runtime.ts";
 import { ALL_KINDS } from "./_reactor_kinds.ts";
 
-const isDeno = typeof (globalThis as { Deno?: unknown; }).Deno !== "undefined";
-
-function child(
+async function child(
   mode: string,
   env: Record<string, string> = {},
   denoFlags: string[] = ["-A"],
 ): Promise<{ out: string; err: string; code: number | null; }> {
   const script = fileURLToPath(new URL("./_install_script.ts", import.meta.url));
-  const args = isDeno ? ["run", ...denoFlags, script, mode] : [script, mode];
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, args, {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, SKEIN_REACTOR: "", ...env },
-    });
-    let out = "";
-    let err = "";
-    p.stdout!.on("data", (b: Uint8Array) => (out += new TextDecoder().decode(b)));
-    p.stderr!.on("data", (b: Uint8Array) => (err += new TextDecoder().decode(b)));
-    const t = setTimeout(() => {
-      p.kill("SIGKILL");
-      reject(new Error(`child ${mode} hung: ${out} ${err}`));
-    }, 20000);
-    p.on("exit", (code) => {
-      clearTimeout(t);
-      resolve({ out: out.trim(), err, code });
-    });
-  });
+  const r = await runScript(script, [mode], { denoFlags, env: { SKEIN_REACTOR: "", ...env } });
+  return { ...r, out: r.out.trim() };
 }
 
 describe("reactor/install", () => {

@@ -6,8 +6,6 @@
  */
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import process from "node:process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
@@ -17,6 +15,7 @@ import {
   ReactorNotRunning,
 } from "../../reactor/errors.ts";
 import type { PosixReactor } from "../../reactor/posix_reactor.ts";
+import { isDeno, runScript } from "../_runtime.ts";
 import {
   ALL_KINDS,
   close,
@@ -28,46 +27,24 @@ import {
   socketpair,
 } from "./_reactor_kinds.ts";
 
-const isDeno = typeof (globalThis as { Deno?: unknown; }).Deno !== "undefined";
-
 /** Run `_exit_script.ts kind mode` on this runtime; resolve with its output, exit code and time. */
-function runChild(
+async function runChild(
   kind: string,
   mode: string,
   opts: { killAfterMs?: number; deadlineMs?: number; } = {},
 ): Promise<{ out: string; code: number | null; ms: number; }> {
   const script = fileURLToPath(new URL("./_exit_script.ts", import.meta.url));
-  const args = isDeno ? ["run", "-A", script, kind, mode] : [script, kind, mode];
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (b: Uint8Array) => {
-      out += new TextDecoder().decode(b);
-      if (opts.killAfterMs !== undefined && out.includes("running")) {
-        setTimeout(() => child.kill("SIGTERM"), opts.killAfterMs);
-        opts.killAfterMs = undefined;
+  let killAfterMs = opts.killAfterMs;
+  const r = await runScript(script, [kind, mode], {
+    timeoutMs: opts.deadlineMs ?? 15000,
+    onStdout: (out, child) => {
+      if (killAfterMs !== undefined && out.includes("running")) {
+        setTimeout(() => child.kill("SIGTERM"), killAfterMs);
+        killAfterMs = undefined;
       }
-    });
-    child.stderr!.on("data", (b: Uint8Array) => {
-      err += new TextDecoder().decode(b);
-    });
-    const deadline = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(
-        new Error(
-          `child ${kind} ${mode} did not exit within ${
-            opts.deadlineMs ?? 15000
-          } ms; out=${out} err=${err}`,
-        ),
-      );
-    }, opts.deadlineMs ?? 15000);
-    child.on("exit", (code) => {
-      clearTimeout(deadline);
-      resolve({ out: out + err, code, ms: performance.now() - t0 });
-    });
+    },
   });
+  return { out: r.out + r.err, code: r.code, ms: r.ms };
 }
 
 for (const kind of ALL_KINDS) {

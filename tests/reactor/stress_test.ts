@@ -7,11 +7,13 @@
 // select poller refuses such fds with FileDescriptorOverrun, tested elsewhere).
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import process from "node:process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type { IPushProducer, ITCPTransport } from "../../interfaces.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
 import type { Reactor } from "../../reactor/install.ts";
+import { runtimeArgs } from "../_runtime.ts";
 import {
   ClientFactoryOf,
   Echo,
@@ -32,10 +34,6 @@ const HAVE_PY = ((): boolean => {
 const NO_PY: string | false = !HAVE_PY && "python3 (the connection holder) is not on PATH";
 
 const SERVER = fileURLToPath(new URL("./_stress_server.ts", import.meta.url));
-const g = globalThis as { Deno?: { execPath(): string; }; process?: { execPath: string; }; };
-const RUNTIME: [string, string[]] = g.Deno
-  ? [g.Deno.execPath(), ["run", "-A"]]
-  : [g.process!.execPath, []];
 
 /** Hold `n` connections open from a Python client process; resolves once it says "ready". */
 const PY_HOLDER = `
@@ -76,7 +74,7 @@ for (const kind of KINDS.filter((k) => k === "epoll" || k === "poll" || k === "k
       { timeout: 60000, skip: NO_PY },
       async () => {
         const N = 10_000;
-        const server = spawn(RUNTIME[0], [...RUNTIME[1], SERVER, kind], {
+        const server = spawn(process.execPath, runtimeArgs(SERVER, [kind]), {
           stdio: ["pipe", "pipe", "inherit"],
         });
         const next = lines(server.stdout!);
@@ -158,7 +156,9 @@ for (const kind of KINDS.filter((k) => k !== "host")) {
         const n = 120;
         const drop = 60;
         // The server runs with RLIMIT_NOFILE = 100: it runs out of fds mid-backlog.
-        const cmd = [RUNTIME[0], ...RUNTIME[1], SERVER, kind].map((a) => `'${a}'`).join(" ");
+        const cmd = [process.execPath, ...runtimeArgs(SERVER, [kind])].map((a) => `'${a}'`).join(
+          " ",
+        );
         const server = spawn("sh", ["-c", `ulimit -n 100 && exec ${cmd}`], {
           stdio: ["pipe", "pipe", "inherit"],
         });

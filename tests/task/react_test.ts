@@ -6,7 +6,6 @@
  */
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import process from "node:process";
 import { afterEach, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -14,6 +13,7 @@ import { Deferred } from "../../deferred/deferred.ts";
 import type { Reactor } from "../../reactor/install.ts";
 import { deferLater } from "../../task/defer_later.ts";
 import { react, SystemExit } from "../../task/react.ts";
+import { runScript } from "../_runtime.ts";
 import { FFI_KINDS, LogCapture, make } from "../reactor/_reactor_kinds.ts";
 
 const kind = FFI_KINDS[0];
@@ -113,25 +113,11 @@ describe("react (twisted.internet.task.react)", () => {
   });
 
   it("on the default reactor, the process exits with react's code (0, 1, SystemExit's)", async () => {
-    const isDeno = typeof (globalThis as { Deno?: unknown; }).Deno !== "undefined";
     const script = fileURLToPath(new URL("./_react_script.ts", import.meta.url));
-    const run = (mode: string): Promise<{ code: number | null; out: string; }> =>
-      new Promise((resolve, reject) => {
-        const p = spawn(process.execPath, isDeno ? ["run", "-A", script, mode] : [script, mode], {
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        let out = "";
-        p.stdout!.on("data", (b: Uint8Array) => (out += new TextDecoder().decode(b)));
-        p.stderr!.on("data", (b: Uint8Array) => (out += new TextDecoder().decode(b)));
-        const t = setTimeout(() => {
-          p.kill("SIGKILL");
-          reject(new Error(`react child ${mode} hung: ${out}`));
-        }, 20000);
-        p.on("exit", (code) => {
-          clearTimeout(t);
-          resolve({ code, out });
-        });
-      });
+    const run = async (mode: string): Promise<{ code: number | null; out: string; }> => {
+      const { code, out, err } = await runScript(script, [mode]);
+      return { code, out: out + err };
+    };
     const ok = await run("ok");
     assert.equal(ok.code, 0, ok.out);
     assert.match(ok.out, /^ok on \w+/);

@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { isDeno, runtimeArgs } from "../../_runtime.ts";
 
-const isDeno = typeof Deno !== "undefined";
 const fixture = fileURLToPath(new URL("./_avail_fixture.ts", import.meta.url));
 
 function probe(denoFlags: string[]): Record<string, unknown> {
   const res = spawnSync(
     process.execPath,
-    isDeno ? ["run", "--no-prompt", ...denoFlags, fixture] : [fixture],
+    runtimeArgs(fixture, [], ["--no-prompt", ...denoFlags]),
     { encoding: "utf8", timeout: 30000, env: { ...process.env, NO_COLOR: "1" } },
   );
   assert.equal(res.status, 0, String(res.stderr));

@@ -12,8 +12,8 @@ import {
 } from "../../../reactor/ffi/mod.ts";
 import { IoUringParker } from "../../../reactor/ffi/parker.ts";
 import { IO_URING_PARAMS_SIZE } from "../../../reactor/ffi/structs.ts";
+import { isDeno, runtimeArgs } from "../../_runtime.ts";
 
-const isDeno = typeof Deno !== "undefined";
 const L = libc();
 const opened: number[] = [];
 const X = new Uint8Array([1]);
@@ -489,7 +489,7 @@ for (const kind of kinds) {
     const run = (mode: string, timeout: number): ReturnType<typeof spawnSync> =>
       spawnSync(
         process.execPath,
-        isDeno ? ["run", "-A", fixture, kind, mode] : [fixture, kind, mode],
+        runtimeArgs(fixture, [kind, mode]),
         { timeout, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
       );
 

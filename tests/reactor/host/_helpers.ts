@@ -5,12 +5,12 @@
  */
 
 import type { Failure } from "../../../deferred/failure.ts";
-import type { IAddress, IConnector, IListeningPort, IProtocol } from "../../../interfaces.ts";
+import type { IAddress, IConnector, IProtocol } from "../../../interfaces.ts";
 import { ClientFactory, Factory, Protocol } from "../../../protocols/protocol.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
-import { concat, LogCapture, sleep, text, timeout, waitFor } from "../_helpers.ts";
+import { concat, LogCapture, portOf, sleep, text, timeout, waitFor } from "../_helpers.ts";
 
-export { concat, LogCapture, sleep, text, timeout, waitFor };
+export { concat, LogCapture, portOf, sleep, text, timeout, waitFor };
 
 /**
  * Run a fresh HostReactor, run `body` against it, then stop it and wait for
@@ -25,11 +25,6 @@ export async function withHost<T>(body: (r: HostReactor) => Promise<T>, ms = 200
     if (r.running) r.stop();
     await timeout(done, 5000, "reactor stop");
   }
-}
-
-/** The port number of a listening port or UDP port. */
-export function portOf(p: { getHost(): IAddress; }): number {
-  return (p.getHost() as unknown as { port: number; }).port;
 }
 
 /** A promise with its resolve function. */
@@ -200,9 +195,4 @@ export function pattern(n: number, seed = 1): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
-}
-
-/** A listening port's number, typed. */
-export function tcpPort(p: IListeningPort): number {
-  return portOf(p);
 }

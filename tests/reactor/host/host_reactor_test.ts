@@ -6,8 +6,6 @@
  */
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import process from "node:process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Deferred } from "../../../deferred/deferred.ts";
@@ -19,52 +17,20 @@ import {
   ReactorNotRunning,
 } from "../../../reactor/errors.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
+import { type ChildOutput, runCommand, runScript } from "../../_runtime.ts";
 import { ClientOf, portOf, Recorder, ServerOf, timeout, waitFor } from "./_helpers.ts";
 
-const isDeno = typeof (globalThis as { Deno?: unknown; }).Deno !== "undefined";
 const SCRIPT = fileURLToPath(new URL("./_echo_script.ts", import.meta.url));
 const DENO = fileURLToPath(new URL("../../../node_modules/.bin/deno", import.meta.url));
 
-/** Run `cmd args`; resolve with stdout, stderr and the exit code, or fail after `ms`. */
-function run(
-  cmd: string,
-  args: string[],
-  ms = 30000,
-): Promise<{ out: string; err: string; code: number | null; }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (b: Uint8Array) => {
-      out += new TextDecoder().decode(b);
-    });
-    child.stderr!.on("data", (b: Uint8Array) => {
-      err += new TextDecoder().decode(b);
-    });
-    const deadline = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${cmd} ${args.join(" ")} did not exit within ${ms} ms:\n${out}\n${err}`));
-    }, ms);
-    child.on("close", (code) => {
-      clearTimeout(deadline);
-      resolve({ out, err, code });
-    });
-  });
-}
+/** Run `cmd args`; resolve with stdout, stderr and the exit code, or fail after 30 s. */
+const run = (cmd: string, args: string[]): Promise<ChildOutput> =>
+  runCommand(cmd, args, { timeoutMs: 30000 });
 
 /** Run the echo script in MODE on this runtime (Deno: network and files only). */
-function runHere(mode: string): ReturnType<typeof run> {
-  return isDeno
-    ? run(process.execPath, [
-      "run",
-      "--no-prompt",
-      "--allow-net",
-      "--allow-read",
-      "--allow-env",
-      SCRIPT,
-      mode,
-    ])
-    : run(process.execPath, [SCRIPT, mode]);
+function runHere(mode: string): Promise<ChildOutput> {
+  const denoFlags = ["--no-prompt", "--allow-net", "--allow-read", "--allow-env"];
+  return runScript(SCRIPT, [mode], { denoFlags, timeoutMs: 30000 });
 }
 
 describe("host reactor", () => {

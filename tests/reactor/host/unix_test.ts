@@ -24,6 +24,7 @@ import {
   ConnectionRefusedError,
   SystemCallError,
 } from "../../../reactor/errors.ts";
+import { evalArgs } from "../../_runtime.ts";
 import { ClientOf, echoFactory, Recorder, ServerOf, waitFor, withHost } from "./_helpers.ts";
 
 const dir = fs.mkdtempSync(join(tmpdir(), "skein-host-unix-"));
@@ -34,8 +35,6 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** A PID above any pid_max: signalling it gives ESRCH. */
 const DEAD_PID = 999_999_999;
 
-const isDeno = typeof (globalThis as { Deno?: unknown; }).Deno !== "undefined";
-
 /**
  * Leave a socket file behind as a crashed process would: a child process of
  * this runtime binds and listens on `path`, then exits without closing it.
@@ -43,8 +42,7 @@ const isDeno = typeof (globalThis as { Deno?: unknown; }).Deno !== "undefined";
 function leaveStaleSocket(path: string): void {
   const code = `import * as net from "node:net"; import process from "node:process";`
     + `net.createServer().listen(${JSON.stringify(path)}, () => process.exit(0));`;
-  const args = isDeno ? ["eval", code] : ["-e", code];
-  const r = spawnSync(process.execPath, args, { stdio: "ignore", timeout: 20000 });
+  const r = spawnSync(process.execPath, evalArgs(code), { stdio: "ignore", timeout: 20000 });
   assert.equal(r.status, 0, "the helper process ran");
   assert.ok(fs.lstatSync(path).isSocket(), "a stale socket file is left");
 }
