@@ -192,3 +192,21 @@ export function notBytes(data: unknown): TypeError {
     : typeof data;
   return new TypeError(`write() takes a Uint8Array or a string (sent as UTF-8), not ${what}`);
 }
+
+/** A name for log lines: the object's `logPrefix()`, else its class name. */
+export function logPrefixOf(p: unknown): string {
+  const lp = (p as { logPrefix?: () => string; } | null)?.logPrefix;
+  if (typeof lp === "function") {
+    try {
+      return lp.call(p);
+    } catch {
+      // fall through
+    }
+  }
+  return (p as object | null)?.constructor?.name ?? "-";
+}
+
+/** `e` as an `Error` (a thrown non-Error is wrapped). */
+export function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}

@@ -21,6 +21,7 @@
  * @module
  */
 export type * from "../interfaces.ts";
+export { BaseConnector, type ConnectingTransport, type ConnectorState } from "./_connector.ts";
 export { type FDReactor, FileDescriptor } from "./abstract.ts";
 export * from "./address.ts";
 export { DelayedCall } from "./delayed_call.ts";
@@ -47,16 +48,8 @@ export {
 } from "./pollers/mod.ts";
 export { PosixReactor, type PosixReactorOptions } from "./posix_reactor.ts";
 export { ReactorBase, type RunOptions } from "./reactor_base.ts";
-export {
-  BaseConnector,
-  type ConnectingTransport,
-  type ConnectorState,
-  StreamConnection,
-  StreamPort,
-  TCPClientConnection,
-  TCPConnection,
-  TCPConnector,
-  TCPPort,
-} from "./tcp.ts";
+export { StreamConnection } from "./stream_connection.ts";
+export { StreamPort } from "./stream_port.ts";
+export { TCPClientConnection, TCPConnection, TCPConnector, TCPPort } from "./tcp.ts";
 export { UDPPort } from "./udp.ts";
 export { UNIXClientConnection, UNIXConnection, UNIXConnector, UNIXPort } from "./unix.ts";

@@ -38,7 +38,8 @@ import {
 import type { FDReactor } from "./abstract.ts";
 import { UNIXAddress } from "./address.ts";
 import { BadFileError, CannotListenError, ConnectBindError } from "./errors.ts";
-import { StreamConnection, StreamPort } from "./tcp.ts";
+import { StreamConnection } from "./stream_connection.ts";
+import { StreamPort } from "./stream_port.ts";
 
 function unixAddress(sa: DecodedSockaddr): UNIXAddress {
   return new UNIXAddress(sa.family === "UNIX" && sa.path !== "" ? sa.path : null);

@@ -1,0 +1,414 @@
+/**
+ * The connected stream socket shared by TCP and Unix-domain connections:
+ * Twisted's `tcp.Connection` + `tcp.BaseClient` (the read path, half-close,
+ * abort, the close logic and the client's non-blocking connect).
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import { Failure } from "../deferred/failure.ts";
+import type { IAddress, IHalfCloseableProtocol, IProtocol, ITransport } from "../interfaces.ts";
+import { err as logErr } from "../log/log.ts";
+import type { BaseConnector } from "./_connector.ts";
+import {
+  asError,
+  closeFd,
+  connectError,
+  E,
+  getIntOpt,
+  K,
+  lib,
+  logPrefixOf,
+  setLingerZero,
+  sysError,
+} from "./_socket.ts";
+import { type FDReactor, FileDescriptor } from "./abstract.ts";
+import { ConnectError, ConnectionAborted, ConnectionDone, ConnectionLost } from "./errors.ts";
+import type { Libc } from "./ffi/types.ts";
+
+/** Size of the one receive buffer all stream connections read into.  *
+ * @example
+ * ```ts
+ * import { READ_BUFFER_SIZE } from "./stream_connection.ts";
+ * console.assert(READ_BUFFER_SIZE === 65536);
+ * ```
+ */
+export const READ_BUFFER_SIZE = 65536;
+/**
+ * A read at least this long hands the receive buffer itself to the protocol
+ * (and a fresh one is allocated) instead of copying it out: the protocol owns
+ * the bytes either way, and a view never pins more than twice its length.
+ */
+const HANDOVER_MIN = READ_BUFFER_SIZE / 2;
+let READ_BUF: Uint8Array | null = null;
+
+/**
+ * A new receive buffer. Its bytes are not zeroed where the runtime can skip
+ * that (`Buffer.allocUnsafeSlow` is uninitialised on Bun): only the `[0, n)`
+ * that `recv` filled is ever exposed as a view. A plain `Uint8Array` (not a
+ * `Buffer`), so `slice` copies as protocols expect.
+ */
+function newReadBuffer(): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
+  return new Uint8Array(b.buffer, b.byteOffset, READ_BUFFER_SIZE);
+}
+let L: Libc | null = null;
+let MSG_NOSIGNAL = 0;
+
+function init(): Libc {
+  if (L === null) {
+    L = lib();
+    READ_BUF = newReadBuffer();
+    MSG_NOSIGNAL = K.MSG_NOSIGNAL;
+  }
+  return L;
+}
+
+function isHalfCloseable(p: unknown): p is IHalfCloseableProtocol {
+  return typeof (p as Partial<IHalfCloseableProtocol> | null)?.readConnectionLost === "function";
+}
+
+/** A protocol that does nothing, for a connector whose factory built none. */
+class NullProtocol implements IProtocol {
+  transport: ITransport | null = null;
+  makeConnection(t: ITransport): void {
+    this.transport = t;
+  }
+  connectionMade(): void {}
+  dataReceived(_data: Uint8Array): void {}
+  connectionLost(_reason: Failure): void {}
+}
+
+/**
+ * A connected stream socket (TCP or Unix), server or client side: the read
+ * path, half-close, abort and the close logic shared by `TCPConnection` and
+ * `UNIXConnection`. Twisted's `tcp.Connection` + `BaseClient`.
+ *
+ * @example
+ * ```ts ignore
+ * // Transports are made by ports and connectors, not by hand:
+ * reactor.listenTCP(0, factory);  // each accepted socket becomes a TCPConnection
+ * ```
+ */
+export abstract class StreamConnection extends FileDescriptor implements ITransport {
+  /** The protocol receiving this connection's data. */
+  protocol: IProtocol;
+  /** The connector of a client connection (null once connected or for servers). */
+  protected connector: BaseConnector | null = null;
+  /** True while a client's connect is in progress. */
+  protected connecting: boolean = false;
+  private connectAddr: Uint8Array | null = null;
+  private connectTried = false;
+  /** `abortConnection()` was called. */
+  protected aborting: boolean = false;
+  private writeErrno = 0;
+  /** Log prefix. */
+  protected logstr: string = "Uninitialized";
+
+  /** Wraps an fd (server side) or prepares a client; see the subclasses. */
+  constructor(reactor: FDReactor, fd: number, protocol: IProtocol | null) {
+    super(reactor);
+    init();
+    this.fd = fd;
+    this.protocol = protocol ?? new NullProtocol();
+  }
+
+  /** The local address. */
+  abstract getHost(): IAddress;
+  /** The remote address. */
+  abstract getPeer(): IAddress;
+
+  /** The prefix for log lines about this connection. */
+  override logPrefix(): string {
+    return this.logstr;
+  }
+
+  /**
+   * Read once into the shared buffer; hand the protocol a copy of a short
+   * read, or the buffer itself (then replaced) for a long one.
+   */
+  doRead(): Error | null {
+    if (this.connecting) return this.doConnect();
+    const buf = READ_BUF!;
+    const n = L!.recv(this.fd, buf, READ_BUFFER_SIZE, 0);
+    if (n > 0) {
+      let data: Uint8Array;
+      if (n >= HANDOVER_MIN) {
+        data = new Uint8Array(buf.buffer, buf.byteOffset, n);
+        READ_BUF = newReadBuffer();
+      } else {
+        data = buf.slice(0, n);
+      }
+      this.corked = true;
+      try {
+        this.protocol.dataReceived(data);
+      } catch (e) {
+        this.corked = false;
+        logErr(e, "Unhandled error in dataReceived", { system: this.logstr });
+        return asError(e);
+      }
+      if (this.aborting) {
+        this.corked = false;
+        return null;
+      }
+      return this.uncork();
+    }
+    if (n === 0) {
+      // A send that already failed (ECONNRESET, EPIPE) consumed the socket's
+      // error, so the kernel now reports a plain EOF: the peer reset us, it
+      // did not close cleanly.
+      if (this.writeErrno !== 0) return this.lostError(this.writeErrno, "send");
+      return this.readEOF();
+    }
+    const err = L!.errno();
+    if (err === E.EAGAIN || err === E.EINTR) return null;
+    return this.lostError(err, "recv");
+  }
+
+  /** Called when the fd is writable: finish a connect, or send the buffer. */
+  override doWrite(): Error | null {
+    if (this.connecting) return this.doConnect();
+    if (this.aborting) return null;
+    return super.doWrite();
+  }
+
+  /** The peer sent FIN. */
+  private readEOF(): Error | null {
+    const p = this.protocol;
+    if (isHalfCloseable(p)) {
+      this.stopReading();
+      try {
+        p.readConnectionLost();
+      } catch (e) {
+        logErr(e, "Unhandled error in readConnectionLost", { system: this.logstr });
+        return asError(e);
+      }
+      // Both directions are now shut: nothing more can happen on this
+      // connection, so close it (Twisted leaves that to the protocol and
+      // leaks the fd when it does not).
+      if (this.writeDisconnected && !this.disconnected) return new ConnectionDone();
+      return null;
+    }
+    return new ConnectionDone();
+  }
+
+  /** A ConnectionLost for a failed recv/send. */
+  private lostError(err: number, syscall: string): Error {
+    const e = sysError(err, syscall);
+    if (e instanceof ConnectionLost) return e;
+    return new ConnectionLost(`Connection to the other side was lost: ${e.message}`, { cause: e });
+  }
+
+  /** Send with MSG_NOSIGNAL; EAGAIN/ENOBUFS → 0, EINTR retried, errors → -1. */
+  writeSomeData(data: Uint8Array, len: number): number {
+    for (;;) {
+      const n = L!.send(this.fd, data, len, MSG_NOSIGNAL);
+      if (n >= 0) return n;
+      const err = L!.errno();
+      if (err === E.EAGAIN || err === E.ENOBUFS) return 0;
+      if (err === E.EINTR) continue;
+      this.writeErrno = err;
+      return -1;
+    }
+  }
+
+  /**
+   * Sending failed (EPIPE, ECONNRESET, …). Before giving up, read what the
+   * kernel already acknowledged so the protocol loses none of it.
+   */
+  protected override writeError(): Error {
+    const buf = READ_BUF!;
+    for (let i = 0; i < 256 && this.fd >= 0 && !this.disconnected; i++) {
+      const n = L!.recv(this.fd, buf, READ_BUFFER_SIZE, 0);
+      if (n <= 0) break;
+      try {
+        this.protocol.dataReceived(buf.slice(0, n));
+      } catch (e) {
+        logErr(e, "Unhandled error in dataReceived", { system: this.logstr });
+        break;
+      }
+    }
+    return this.lostError(this.writeErrno || E.EPIPE, "send");
+  }
+
+  /** Shut down the write side (FIN) and tell a half-closeable protocol. */
+  protected override closeWriteConnection(): Error | null {
+    L!.shutdown(this.fd, K.SHUT_WR);
+    const p = this.protocol;
+    if (isHalfCloseable(p)) {
+      try {
+        p.writeConnectionLost();
+      } catch (e) {
+        logErr(e, "Unhandled error in writeConnectionLost", { system: this.logstr });
+        return asError(e);
+      }
+    }
+    return null;
+  }
+
+  /** Close at once with `ConnectionDone` (the write side is already shut). */
+  protected override loseConnectionNow(): void {
+    this.connectionLost(new Failure(new ConnectionDone()));
+  }
+
+  override write(data: Uint8Array | string): void {
+    if (this.aborting) return;
+    super.write(data);
+  }
+
+  /** Close now: drop buffered data, send RST; the protocol sees `ConnectionAborted`. */
+  abortConnection(): void {
+    if (this.disconnected || this.aborting) return;
+    this.aborting = true;
+    this.stopReading();
+    this.stopWriting();
+    this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionAborted())));
+  }
+
+  /**
+   * The connection is gone: close the socket (RST after an abort), tell the
+   * protocol, and for a client the connector.
+   */
+  override connectionLost(reason: Failure): void {
+    if (this.disconnected) return;
+    if (!this.connected) {
+      // Still connecting: this is a failed attempt.
+      const v = reason.value;
+      this.failIfNotConnected(
+        v instanceof ConnectError
+          ? v
+          : new ConnectError(String(v instanceof Error ? v.message : v)),
+      );
+      return;
+    }
+    super.connectionLost(reason);
+    const fd = this.fd;
+    if (fd >= 0) {
+      if (reason.value instanceof ConnectionAborted) setLingerZero(fd);
+      L!.close(fd);
+      this.fd = -1;
+    }
+    const p = this.protocol;
+    try {
+      p.connectionLost(reason);
+    } catch (e) {
+      logErr(e, "Unhandled error in connectionLost", { system: this.logstr });
+    }
+    const c = this.connector;
+    if (c !== null) {
+      this.connector = null;
+      c.connectionLost(reason);
+    }
+  }
+
+  // -- client side ------------------------------------------------------------
+
+  /** Start (or continue) a non-blocking connect to `addr`. */
+  protected startConnect(addr: Uint8Array): void {
+    this.connectAddr = addr;
+    this.connecting = true;
+    this.doConnect();
+  }
+
+  /** Start or finish a non-blocking connect (Twisted's `doConnect`). */
+  private doConnect(): Error | null {
+    if (this.connector === null || this.fd < 0) return null;
+    if (this.connectTried) {
+      const soErr = getIntOptSafe(this.fd, K.SOL_SOCKET, K.SO_ERROR);
+      if (soErr !== 0) {
+        this.failIfNotConnected(connectError(soErr));
+        return null;
+      }
+    }
+    this.connectTried = true;
+    const addr = this.connectAddr!;
+    let r = L!.connect(this.fd, addr, addr.byteLength);
+    while (r < 0) {
+      const err = L!.errno();
+      if (err === E.EINTR) {
+        r = L!.connect(this.fd, addr, addr.byteLength);
+        continue;
+      }
+      if (err === E.EISCONN) break;
+      if (err === E.EINPROGRESS || err === E.EALREADY) {
+        this.startReading();
+        this.startWriting();
+        return null;
+      }
+      if (err === E.EAGAIN) {
+        // Unix: the listener's backlog is full; TCP (Linux): the routing cache
+        // is short of entries. Either way the socket stays unconnected (and
+        // writable), so retry on a timer instead of spinning on writability.
+        // The connector's timeout bounds the attempt.
+        this.stopReading();
+        this.stopWriting();
+        this.connectTried = false;
+        this.reactor.callLater(0.01, () => {
+          if (this.connecting) this.doConnect();
+        });
+        return null;
+      }
+      this.failIfNotConnected(connectError(err));
+      return null;
+    }
+    this.stopReading();
+    this.stopWriting();
+    this.connecting = false;
+    this.connectDone();
+    return null;
+  }
+
+  /** Called once connected: build the protocol and start it. */
+  protected connectDone(): void {
+    const connector = this.connector!;
+    let protocol: IProtocol | null = null;
+    try {
+      protocol = connector.buildProtocol(this.getPeer());
+    } catch (e) {
+      // As Twisted: the connection never counted as made, so the factory
+      // hears clientConnectionFailed with a ConnectError (the host backend
+      // does the same).
+      logErr(e, "Unhandled error in buildProtocol");
+      this.failIfNotConnected(new ConnectError(String(e), { cause: e }));
+      return;
+    }
+    this.connected = true;
+    this.logstr = `${logPrefixOf(protocol)},client`;
+    if (protocol === null) {
+      this.protocol = new NullProtocol();
+      this.loseConnection();
+      return;
+    }
+    this.protocol = protocol;
+    this.startReading();
+    try {
+      protocol.makeConnection(this);
+    } catch (e) {
+      logErr(e, "Unhandled error in makeConnection", { system: this.logstr });
+    }
+  }
+
+  /** Give up a connection attempt still in progress and report `reason`. */
+  failIfNotConnected(reason: Error): void {
+    if (this.connected || this.disconnected || this.connector === null) return;
+    this.connecting = false;
+    this.stopReading();
+    this.stopWriting();
+    if (this.fd >= 0) {
+      closeFd(this.fd);
+      this.fd = -1;
+    }
+    const c = this.connector;
+    this.connector = null;
+    c.connectionFailed(new Failure(reason));
+  }
+}
+
+function getIntOptSafe(fd: number, level: number, name: number): number {
+  try {
+    return getIntOpt(fd, level, name);
+  } catch (e) {
+    return (e as { errno?: number; }).errno ?? E.EINVAL;
+  }
+}

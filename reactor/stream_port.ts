@@ -1,0 +1,272 @@
+/**
+ * The listening stream socket shared by TCP and Unix-domain ports: Twisted's
+ * `tcp.Port` (the accept loop, surviving `EMFILE`/`ENFILE` by pausing accepts
+ * briefly, and the close logic).
+ *
+ * @module
+ */
+
+import { Deferred, succeed } from "../deferred/deferred.ts";
+import { Failure } from "../deferred/failure.ts";
+import type { IAddress, IListeningPort, IProtocol, IProtocolFactory } from "../interfaces.ts";
+import { err as logErr, msg as logMsg } from "../log/log.ts";
+import { fdReserve } from "./_fd_reserve.ts";
+import {
+  ADDR_BUF_SIZE,
+  decode as decodeAccepted,
+  type DecodedSockaddr,
+  E,
+  K,
+  lib,
+  logPrefixOf,
+  noSigPipe,
+  sysError,
+} from "./_socket.ts";
+import type { FDReactor } from "./abstract.ts";
+import { ConnectionDone } from "./errors.ts";
+import type { StreamConnection } from "./stream_connection.ts";
+
+/** How many connections one readiness event may accept. */
+const ACCEPT_BATCH = 128;
+const ACCEPT_ADDR = new Uint8Array(ADDR_BUF_SIZE);
+const ACCEPT_LEN = new Uint32Array(1);
+
+/**
+ * The accept loop and close logic shared by `TCPPort` and `UNIXPort`:
+ * Twisted's `tcp.Port`.
+ *
+ * @example
+ * ```ts ignore
+ * // TCPPort and UNIXPort extend it; use them through the reactor:
+ * const port = reactor.listenTCP(0, factory);
+ * await port.stopListening();
+ * ```
+ */
+export abstract class StreamPort implements IListeningPort {
+  /** The reactor the port registers with. */
+  readonly reactor: FDReactor;
+  /** The factory that builds a protocol per connection. */
+  readonly factory: IProtocolFactory;
+  /** The listen queue length. */
+  readonly backlog: number;
+  /** The listening fd, or -1. */
+  fd: number = -1;
+  /** True while listening. */
+  connected: boolean = false;
+  /** True while `stopListening` is in progress. */
+  disconnecting: boolean = false;
+  /** Connections accepted so far (the next session number). */
+  sessionno: number = 0;
+  /** How long accepting pauses after EMFILE/ENFILE/ENOBUFS/ENOMEM, in seconds. */
+  acceptRetryDelay: number = 0.1;
+  private reading = false;
+  private starved = false;
+  private closeWaiters: Deferred<void>[] = [];
+  private closeScheduled = false;
+
+  /** Binds the port to a reactor and factory. */
+  constructor(reactor: FDReactor, factory: IProtocolFactory, backlog: number) {
+    this.reactor = reactor;
+    this.factory = factory;
+    this.backlog = backlog;
+  }
+
+  /** Create, bind and listen; returns the fd. Throws `CannotListenError`. */
+  protected abstract openSocket(): number;
+  /**
+   * The address of an accepted peer (internal: takes the decoded sockaddr).
+   * @ignore
+   */
+  protected abstract buildAddr(sa: DecodedSockaddr): IAddress;
+  /** Wrap an accepted socket. */
+  protected abstract makeTransport(
+    fd: number,
+    protocol: IProtocol,
+    peer: IAddress,
+    sessionno: number,
+  ): StreamConnection;
+  /** The port's type for log lines ("TCP", "UNIX"). */
+  protected abstract readonly kindName: string;
+  /** The address to log ("8080", the socket path). */
+  protected abstract describeAddress(): string;
+  /** The bound address. */
+  abstract getHost(): IAddress;
+  /** Clean up after the socket is closed (unlink a Unix socket). */
+  protected afterClose(): void {}
+
+  /** The fd being listened on (-1 when closed). */
+  fileno(): number {
+    return this.fd;
+  }
+
+  /** The factory's name, for log lines. */
+  logPrefix(): string {
+    return logPrefixOf(this.factory);
+  }
+
+  /** Create the socket and start accepting. Throws `CannotListenError`. */
+  startListening(): void {
+    if (this.connected) return;
+    this.fd = this.openSocket();
+    fdReserve.acquire();
+    logMsg(`${logPrefixOf(this.factory)} starting on ${this.describeAddress()}`);
+    this.factory.doStart();
+    this.connected = true;
+    this.startReading();
+  }
+
+  /** Watch the socket for readability. */
+  private startReading(): void {
+    if (!this.reading && this.fd >= 0) {
+      this.reading = true;
+      this.reactor.addReader(this);
+    }
+  }
+
+  /** Stop watching the socket for readability. */
+  private stopReading(): void {
+    if (this.reading) {
+      this.reading = false;
+      this.reactor.removeReader(this);
+    }
+  }
+
+  /** Accept up to a batch of connections. */
+  doRead(): Error | null {
+    const l = lib();
+    const addr = ACCEPT_ADDR;
+    for (let i = 0; i < ACCEPT_BATCH; i++) {
+      if (this.disconnecting || this.fd < 0) return null;
+      ACCEPT_LEN[0] = ADDR_BUF_SIZE;
+      const s = l.accept4(this.fd, addr, ACCEPT_LEN, K.SOCK_NONBLOCK | K.SOCK_CLOEXEC);
+      if (s < 0) {
+        const err = l.errno();
+        if (err === E.EAGAIN) return null;
+        if (err === E.EINTR || err === E.EPERM || err === E.ECONNABORTED) continue;
+        if (err === E.EMFILE || err === E.ENFILE || err === E.ENOBUFS || err === E.ENOMEM) {
+          this.acceptStarved(err);
+          return null;
+        }
+        logErr(sysError(err, "accept"), "Could not accept new connection", {
+          system: this.logPrefix(),
+        });
+        return null;
+      }
+      if (this.starved) {
+        this.starved = false;
+        logMsg(`${this.logPrefix()}: accepting connections again`);
+      }
+      let sa: DecodedSockaddr;
+      try {
+        sa = ACCEPT_LEN[0] > 0 ? decodeAccepted(addr, ACCEPT_LEN[0]) : { family: "UNIX", path: "" };
+      } catch {
+        sa = { family: "UNIX", path: "" };
+      }
+      noSigPipe(s);
+      this.accepted(s, sa);
+    }
+    return null;
+  }
+
+  /** Build a protocol and a transport for an accepted socket. */
+  private accepted(s: number, sa: DecodedSockaddr): void {
+    let protocol: IProtocol | null;
+    const peer = this.buildAddr(sa);
+    try {
+      protocol = this.factory.buildProtocol(peer);
+    } catch (e) {
+      logErr(e, "Unhandled error in buildProtocol", { system: this.logPrefix() });
+      lib().close(s);
+      return;
+    }
+    if (protocol === null) {
+      lib().close(s);
+      return;
+    }
+    const sessionno = this.sessionno++;
+    const transport = this.makeTransport(s, protocol, peer, sessionno);
+    try {
+      protocol.makeConnection(transport);
+    } catch (e) {
+      logErr(e, "Unhandled error in makeConnection", { system: transport.logPrefix() });
+    }
+  }
+
+  /**
+   * Out of fds or memory: log once, give the process's fd reserve back to the
+   * runtime (so it is not starved by our accepts), pause accepting, and retry
+   * once the reserve can be taken again.
+   */
+  private acceptStarved(err: number): void {
+    if (!this.starved) {
+      this.starved = true;
+      logMsg(
+        `${this.logPrefix()}: could not accept new connection (${
+          sysError(err, "accept").message
+        }); `
+          + `pausing accepts, retrying every ${this.acceptRetryDelay}s`,
+      );
+    }
+    fdReserve.release();
+    this.stopReading();
+    const retry = (): void => {
+      if (!this.connected || this.disconnecting) return;
+      if (fdReserve.fill()) this.startReading();
+      else this.reactor.callLater(this.acceptRetryDelay, retry);
+    };
+    this.reactor.callLater(this.acceptRetryDelay, retry);
+  }
+
+  /** Stop accepting; the Deferred fires once the socket is closed. */
+  stopListening(): Deferred<void> {
+    this.disconnecting = true;
+    this.stopReading();
+    if (!this.connected) return succeed<void>(undefined);
+    const d = new Deferred<void>();
+    this.closeWaiters.push(d);
+    if (!this.closeScheduled) {
+      this.closeScheduled = true;
+      this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionDone())));
+    }
+    return d;
+  }
+
+  /** Twisted's name for `stopListening`. */
+  loseConnection(): Deferred<void> {
+    return this.stopListening();
+  }
+
+  /** Listening ports never become writable-interesting. */
+  doWrite(): Error | null {
+    return null;
+  }
+
+  /** Close the socket, stop the factory, fire `stopListening`'s Deferreds. */
+  connectionLost(_reason: Failure): void {
+    if (!this.connected) return;
+    logMsg(`(${this.kindName} Port ${this.describeAddress()} Closed)`);
+    this.stopReading();
+    this.connected = false;
+    if (this.fd >= 0) {
+      lib().close(this.fd);
+      this.fd = -1;
+      fdReserve.relinquish();
+    }
+    try {
+      this.afterClose();
+    } catch (e) {
+      logErr(e, "Error cleaning up after the port closed", { system: this.logPrefix() });
+    }
+    try {
+      this.factory.doStop();
+    } catch (e) {
+      logErr(e, "Error in factory.doStop", { system: this.logPrefix() });
+    } finally {
+      this.disconnecting = false;
+      this.closeScheduled = false;
+    }
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const d of waiters) d.callback(undefined);
+  }
+}
