@@ -16,7 +16,7 @@ import type {
   IProtocolFactory,
   ITransport,
 } from "../interfaces.ts";
-import { ClientFactory } from "../protocols/protocol.ts";
+import { ClientFactory } from "../protocols/factory.ts";
 import { ConnectingCancelledError, NotConnectingError } from "../reactor/errors.ts";
 import { NoProtocol } from "./errors.ts";
 

@@ -7,7 +7,7 @@
 
 import type { Deferred } from "../deferred/deferred.ts";
 import type { IAddress, IProtocol, IStreamClientEndpoint } from "../interfaces.ts";
-import { Factory } from "../protocols/protocol.ts";
+import { Factory } from "../protocols/factory.ts";
 
 /**
  * Connect `protocol` through `endpoint`, using a one-shot factory that hands

@@ -6,7 +6,8 @@
  * @example
  * ```ts ignore
  * import { HostnameEndpoint } from "./hostname.ts";
- * import { ClientFactory, Protocol } from "../protocols/protocol.ts";
+ * import { ClientFactory } from "../protocols/factory.ts";
+ * import { Protocol } from "../protocols/protocol.ts";
  * import { reactor } from "../reactor/install.ts";
  *
  * const proto = await new HostnameEndpoint(reactor, "localhost", 8080)
@@ -18,21 +19,16 @@
 
 import { isIP } from "node:net";
 import { domainToASCII } from "node:url";
-import { Deferred, fail } from "../deferred/deferred.ts";
-import type { Failure } from "../deferred/failure.ts";
+import { type Deferred, fail } from "../deferred/deferred.ts";
 import type {
-  IDelayedCall,
   IProtocol,
   IProtocolFactory,
   IReactorTCP,
   IReactorTime,
   IStreamClientEndpoint,
 } from "../interfaces.ts";
-import {
-  ConnectingCancelledError,
-  DNSLookupError,
-  InvalidAddressError,
-} from "../reactor/errors.ts";
+import { DNSLookupError, InvalidAddressError } from "../reactor/errors.ts";
+import { AttemptRace } from "./_attempt_race.ts";
 import { checkPort, checkTimeout, isIPv6Literal, lookupAll, toBindAddress } from "./_util.ts";
 import { TCP4ClientEndpoint, TCP6ClientEndpoint } from "./tcp.ts";
 
@@ -80,24 +76,6 @@ function asciiHostname(host: string): string | null {
   return labels.every((l) => LABEL.test(l)) ? ascii : null;
 }
 
-/**
- * Interleave address families, starting with the family of the first
- * address and keeping the resolver's order within each family (RFC 8305).
- */
-function interleave(addresses: readonly string[]): string[] {
-  if (addresses.length === 0) return [];
-  const firstIs6 = isIPv6Literal(addresses[0]);
-  const a: string[] = [];
-  const b: string[] = [];
-  for (const addr of addresses) (isIPv6Literal(addr) === firstIs6 ? a : b).push(addr);
-  const out: string[] = [];
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (i < a.length) out.push(a[i]);
-    if (i < b.length) out.push(b[i]);
-  }
-  return out;
-}
-
 const defaultResolver: HostnameResolver = (host) => lookupAll(host, 0);
 
 /**
@@ -115,7 +93,8 @@ const defaultResolver: HostnameResolver = (host) => lookupAll(host, 0);
  *
  * @example
  * ```ts
- * import { ClientFactory, Protocol } from "../protocols/protocol.ts";
+ * import { ClientFactory } from "../protocols/factory.ts";
+ * import { Protocol } from "../protocols/protocol.ts";
  * import { MemoryReactorClock } from "../testing/memory_reactor.ts";
  * import { HostnameEndpoint } from "./hostname.ts";
  *
@@ -184,109 +163,36 @@ export class HostnameEndpoint implements IStreamClientEndpoint {
     if (name === null) {
       return fail<P>(new InvalidAddressError(`invalid hostname: ${JSON.stringify(this.host)}`));
     }
-    const reactor = this.reactor;
-    const queue: string[] = [];
-    const pending: Deferred<P>[] = [];
-    const failures: Failure[] = [];
-    let done = false;
-    let timer: IDelayedCall | null = null;
-
-    const stopTimer = (): void => {
-      if (timer !== null) {
-        if (timer.active()) timer.cancel();
-        timer = null;
-      }
-    };
-    const cancelPending = (): void => {
-      for (const d of pending.splice(0)) d.cancel();
-    };
-    const result = new Deferred<P>((d) => {
-      done = true;
-      stopTimer();
-      queue.length = 0;
-      cancelPending();
-      d.errback(new ConnectingCancelledError(`Connecting to ${this} was cancelled`));
-    });
-
-    const checkDone = (): void => {
-      if (done || pending.length > 0 || queue.length > 0) return;
-      done = true;
-      stopTimer();
-      result.errback(failures[failures.length - 1]);
-    };
-
-    const attemptNext = (): void => {
-      timer = null;
-      if (done) return;
-      const address = queue.shift();
-      if (address === undefined) return checkDone();
-      if (queue.length > 0) timer = reactor.callLater(this.attemptDelay, attemptNext);
+    const race = new AttemptRace<P>(this.reactor, this.attemptDelay, (address) => {
       const Endpoint = isIPv6Literal(address) ? TCP6ClientEndpoint : TCP4ClientEndpoint;
-      const attempt = new Endpoint(reactor, address, this.port, {
+      return new Endpoint(this.reactor, address, this.port, {
         timeout: this.timeout,
         bindAddress: this.bindAddress ?? null,
       }).connect<P>(factory);
-      pending.push(attempt);
-      attempt.addCallback((proto: P): null => {
-        const i = pending.indexOf(attempt);
-        if (i >= 0) pending.splice(i, 1);
-        if (done) {
-          // Lost the race after the result was decided: drop the connection.
-          proto.transport?.loseConnection();
-          return null;
-        }
-        done = true;
-        stopTimer();
-        queue.length = 0;
-        cancelPending();
-        result.callback(proto);
-        return null;
-      });
-      attempt.addErrback((f: Failure): null => {
-        const i = pending.indexOf(attempt);
-        if (i >= 0) pending.splice(i, 1);
-        if (done) return null;
-        failures.push(f);
-        if (pending.length === 0 && queue.length > 0) {
-          // Nothing in flight: start the next attempt now.
-          stopTimer();
-          attemptNext();
-        } else {
-          checkDone();
-        }
-        return null;
-      });
-    };
-
+    }, `${this}`);
     const start = (addresses: readonly string[]): void => {
-      if (done) return;
       if (addresses.length === 0) {
-        done = true;
-        result.errback(new DNSLookupError(`no results for hostname lookup: ${name}`));
-        return;
+        race.abort(new DNSLookupError(`no results for hostname lookup: ${name}`));
+      } else {
+        race.start(addresses);
       }
-      queue.push(...interleave(addresses));
-      attemptNext();
     };
     const resolutionFailed = (e: unknown): void => {
-      if (done) return;
-      done = true;
-      result.errback(new DNSLookupError(`Couldn't find the hostname '${name}'`, { cause: e }));
+      race.abort(new DNSLookupError(`Couldn't find the hostname '${name}'`, { cause: e }));
     };
-
     if (isIP(name) !== 0) {
       start([name]);
-    } else {
-      let resolved: PromiseLike<readonly string[]> | readonly string[];
-      try {
-        resolved = this.#resolver(name);
-      } catch (e) {
-        resolutionFailed(e);
-        return result;
-      }
-      if (Array.isArray(resolved)) start(resolved as readonly string[]);
-      else (resolved as PromiseLike<readonly string[]>).then(start, resolutionFailed);
+      return race.result;
     }
-    return result;
+    let resolved: PromiseLike<readonly string[]> | readonly string[];
+    try {
+      resolved = this.#resolver(name);
+    } catch (e) {
+      resolutionFailed(e);
+      return race.result;
+    }
+    if (Array.isArray(resolved)) start(resolved as readonly string[]);
+    else (resolved as PromiseLike<readonly string[]>).then(start, resolutionFailed);
+    return race.result;
   }
 }

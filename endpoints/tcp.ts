@@ -6,7 +6,8 @@
  * @example An echo server and a client on loopback
  * ```ts ignore
  * import { TCP4ClientEndpoint, TCP4ServerEndpoint } from "./tcp.ts";
- * import { Factory, Protocol } from "../protocols/protocol.ts";
+ * import { Factory } from "../protocols/factory.ts";
+ * import { Protocol } from "../protocols/protocol.ts";
  * import { reactor } from "../reactor/install.ts";
  *
  * const port = await new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" })
@@ -86,7 +87,8 @@ function listenTCP(
  *
  * @example
  * ```ts
- * import { Factory, Protocol } from "../protocols/protocol.ts";
+ * import { Factory } from "../protocols/factory.ts";
+ * import { Protocol } from "../protocols/protocol.ts";
  * import { MemoryReactor } from "../testing/memory_reactor.ts";
  * import { TCP4ServerEndpoint } from "./tcp.ts";
  *
@@ -131,7 +133,8 @@ export class TCP4ServerEndpoint implements IStreamServerEndpoint {
  *
  * @example
  * ```ts
- * import { Factory, Protocol } from "../protocols/protocol.ts";
+ * import { Factory } from "../protocols/factory.ts";
+ * import { Protocol } from "../protocols/protocol.ts";
  * import { MemoryReactor } from "../testing/memory_reactor.ts";
  * import { TCP6ServerEndpoint } from "./tcp.ts";
  *
@@ -172,7 +175,8 @@ function connectTCP<P extends IProtocol>(
  *
  * @example
  * ```ts
- * import { ClientFactory, Protocol } from "../protocols/protocol.ts";
+ * import { ClientFactory } from "../protocols/factory.ts";
+ * import { Protocol } from "../protocols/protocol.ts";
  * import { MemoryReactor } from "../testing/memory_reactor.ts";
  * import { TCP4ClientEndpoint } from "./tcp.ts";
  *
@@ -236,7 +240,8 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
  *
  * @example
  * ```ts
- * import { ClientFactory, Protocol } from "../protocols/protocol.ts";
+ * import { ClientFactory } from "../protocols/factory.ts";
+ * import { Protocol } from "../protocols/protocol.ts";
  * import { MemoryReactor } from "../testing/memory_reactor.ts";
  * import { TCP6ClientEndpoint } from "./tcp.ts";
  *

@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * import { Factory, Protocol } from "../protocols/protocol.ts";
+ * import { Factory } from "../protocols/factory.ts";
+ * import { Protocol } from "../protocols/protocol.ts";
  * import { MemoryReactor } from "../testing/memory_reactor.ts";
  * import { UNIXServerEndpoint } from "./unix.ts";
  *
@@ -73,7 +74,8 @@ function checkPath(path: string, what: string): void {
  *
  * @example
  * ```ts
- * import { Factory, Protocol } from "../protocols/protocol.ts";
+ * import { Factory } from "../protocols/factory.ts";
+ * import { Protocol } from "../protocols/protocol.ts";
  * import { MemoryReactor } from "../testing/memory_reactor.ts";
  * import { UNIXServerEndpoint } from "./unix.ts";
  *
@@ -124,7 +126,8 @@ export class UNIXServerEndpoint implements IStreamServerEndpoint {
  *
  * @example
  * ```ts
- * import { ClientFactory, Protocol } from "../protocols/protocol.ts";
+ * import { ClientFactory } from "../protocols/factory.ts";
+ * import { Protocol } from "../protocols/protocol.ts";
  * import { MemoryReactor } from "../testing/memory_reactor.ts";
  * import { UNIXClientEndpoint } from "./unix.ts";
  *

@@ -21,7 +21,8 @@
 import type { Deferred } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import { concatBytes } from "../protocols/basic/_buffer.ts";
-import { ClientFactory, Protocol, type ProtocolClass } from "../protocols/protocol.ts";
+import { ClientFactory } from "../protocols/factory.ts";
+import { Protocol, type ProtocolClass } from "../protocols/protocol.ts";
 
 /**
  * A protocol that records what happens to it (Twisted's

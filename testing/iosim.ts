@@ -459,7 +459,8 @@ export function connectedServerAndClient<S extends IProtocol, C extends IProtoco
  *
  * @example
  * ```ts
- * import { ClientFactory, Factory, Protocol } from "../protocols/protocol.ts";
+ * import { ClientFactory, Factory } from "../protocols/factory.ts";
+ * import { Protocol } from "../protocols/protocol.ts";
  * import { MemoryReactor } from "./memory_reactor.ts";
  * import { ConnectionCompleter } from "./iosim.ts";
  *

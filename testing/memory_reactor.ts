@@ -6,7 +6,7 @@
  *
  * @example Testing that a service listens where it should
  * ```ts
- * import { Factory, Protocol } from "../protocols/protocol.ts";
+ * import { Factory, Protocol } from "../protocols/mod.ts";
  * import { MemoryReactor } from "./memory_reactor.ts";
  *
  * const reactor = new MemoryReactor();
@@ -219,7 +219,7 @@ export class FakeDatagramTransport implements IUDPTransport {
  *
  * @example
  * ```ts
- * import { Factory } from "../protocols/protocol.ts";
+ * import { Factory } from "../protocols/mod.ts";
  * import { MemoryReactor, type TCPServerRecord } from "./memory_reactor.ts";
  * const r = new MemoryReactor();
  * r.listenTCP(80, new Factory());
@@ -238,7 +238,7 @@ export type TCPServerRecord = [
  *
  * @example
  * ```ts
- * import { ClientFactory } from "../protocols/protocol.ts";
+ * import { ClientFactory } from "../protocols/mod.ts";
  * import { MemoryReactor, type TCPClientRecord } from "./memory_reactor.ts";
  * const r = new MemoryReactor();
  * r.connectTCP("example.com", 80, new ClientFactory());
@@ -258,7 +258,7 @@ export type TCPClientRecord = [
  *
  * @example
  * ```ts
- * import { Factory } from "../protocols/protocol.ts";
+ * import { Factory } from "../protocols/mod.ts";
  * import { MemoryReactor, type UNIXServerRecord } from "./memory_reactor.ts";
  * const r = new MemoryReactor();
  * r.listenUNIX("/tmp/s", new Factory());
@@ -278,7 +278,7 @@ export type UNIXServerRecord = [
  *
  * @example
  * ```ts
- * import { ClientFactory } from "../protocols/protocol.ts";
+ * import { ClientFactory } from "../protocols/mod.ts";
  * import { MemoryReactor, type UNIXClientRecord } from "./memory_reactor.ts";
  * const r = new MemoryReactor();
  * r.connectUNIX("/tmp/s", new ClientFactory());
@@ -297,7 +297,7 @@ export type UNIXClientRecord = [
  *
  * @example
  * ```ts
- * import { DatagramProtocol } from "../protocols/protocol.ts";
+ * import { DatagramProtocol } from "../protocols/mod.ts";
  * import { MemoryReactor, type UDPPortRecord } from "./memory_reactor.ts";
  * const r = new MemoryReactor();
  * const p = new DatagramProtocol();
@@ -354,7 +354,7 @@ export interface TriggerRecord extends TriggerHandle {
  *
  * @example
  * ```ts
- * import { ClientFactory, Protocol } from "../protocols/protocol.ts";
+ * import { ClientFactory, Protocol } from "../protocols/mod.ts";
  * import { MemoryReactor } from "./memory_reactor.ts";
  *
  * const reactor = new MemoryReactor();
@@ -652,7 +652,7 @@ export class MemoryReactorClock extends MemoryReactor implements IReactor {
  *
  * @example
  * ```ts
- * import { Factory, Protocol } from "../protocols/protocol.ts";
+ * import { Factory, Protocol } from "../protocols/mod.ts";
  * import { CannotListenError } from "../reactor/errors.ts";
  * import { RaisingMemoryReactor } from "./memory_reactor.ts";
  * const r = new RaisingMemoryReactor({ listenError: new CannotListenError("", 80, new Error("EACCES")) });

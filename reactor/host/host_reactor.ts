@@ -45,7 +45,7 @@ import { HostUNIXConnector, HostUNIXPort } from "./unix.ts";
  * @example Echo server and client on loopback
  * ```ts ignore
  * import { HostReactor } from "./host_reactor.ts";
- * import { ClientFactory, Factory, Protocol } from "../../protocols/protocol.ts";
+ * import { ClientFactory, Factory, Protocol } from "../../protocols/mod.ts";
  *
  * class Echo extends Protocol {
  *   override dataReceived(data: Uint8Array): void { this.transport!.write(data); }

@@ -11,7 +11,8 @@ import {
 } from "../../endpoints/tcp.ts";
 import { UNIXClientEndpoint, UNIXServerEndpoint } from "../../endpoints/unix.ts";
 import type { IAddress, IListeningPort, IProtocol } from "../../interfaces.ts";
-import { ClientFactory, Factory, Protocol } from "../../protocols/protocol.ts";
+import { ClientFactory, Factory } from "../../protocols/factory.ts";
+import { Protocol } from "../../protocols/protocol.ts";
 import { UNIXAddress } from "../../reactor/address.ts";
 import {
   CannotListenError,

@@ -14,7 +14,8 @@ import {
   TCP6ServerEndpoint,
 } from "../../endpoints/tcp.ts";
 import { UNIXClientEndpoint, UNIXServerEndpoint } from "../../endpoints/unix.ts";
-import { Factory, Protocol } from "../../protocols/protocol.ts";
+import { Factory } from "../../protocols/factory.ts";
+import { Protocol } from "../../protocols/protocol.ts";
 import { MemoryReactor } from "../../testing/memory_reactor.ts";
 
 const parsed = (d: string): [string[], Record<string, string>] => {

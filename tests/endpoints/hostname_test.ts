@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import type { Deferred } from "../../deferred/deferred.ts";
 import { HostnameEndpoint } from "../../endpoints/hostname.ts";
 import type { IProtocol } from "../../interfaces.ts";
-import { Factory, Protocol } from "../../protocols/protocol.ts";
+import { Factory } from "../../protocols/factory.ts";
+import { Protocol } from "../../protocols/protocol.ts";
 import {
   ConnectingCancelledError,
   ConnectionRefusedError,

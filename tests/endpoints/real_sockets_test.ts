@@ -16,7 +16,7 @@ import { HostnameEndpoint } from "../../endpoints/hostname.ts";
 import { TCP4ClientEndpoint, TCP6ClientEndpoint } from "../../endpoints/tcp.ts";
 import type { IAddress, IListeningPort, IProtocol } from "../../interfaces.ts";
 import { TextLineReceiver } from "../../protocols/basic/line_receiver.ts";
-import { ClientFactory, Factory } from "../../protocols/protocol.ts";
+import { ClientFactory, Factory } from "../../protocols/factory.ts";
 import type { IPv4Address, IPv6Address } from "../../reactor/address.ts";
 import { ConnectingCancelledError, ConnectionRefusedError } from "../../reactor/errors.ts";
 import {

@@ -1,7 +1,7 @@
 // Child process for protocol_test.ts: a ReconnectingClientFactory without a
 // clock schedules its retry on the process-wide reactor (Twisted's default).
 import type { IAddress, IConnector } from "../../interfaces.ts";
-import { ReconnectingClientFactory } from "../../protocols/protocol.ts";
+import { ReconnectingClientFactory } from "../../protocols/reconnecting_client_factory.ts";
 import { IPv4Address } from "../../reactor/address.ts";
 import { getReactor } from "../../reactor/install.ts";
 

@@ -10,7 +10,7 @@ import type { Failure } from "../../deferred/failure.ts";
 import type { IAddress, IConnector, IProtocol, IUDPTransport } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { concatBytes } from "../../protocols/basic/_buffer.ts";
-import { ClientFactory, Factory, Protocol } from "../../protocols/protocol.ts";
+import { ClientFactory, Factory, Protocol } from "../../protocols/mod.ts";
 import type { IPv4Address } from "../../reactor/address.ts";
 import type { Reactor, ReactorKind } from "../../reactor/install.ts";
 import { availablePollers } from "../../reactor/pollers/mod.ts";

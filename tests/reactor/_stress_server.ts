@@ -3,7 +3,7 @@
 // the port, then answers each stdin line with "<open connections> <VmRSS kB>".
 import { openSync, readSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { Factory, Protocol } from "../../protocols/protocol.ts";
+import { Factory, Protocol } from "../../protocols/mod.ts";
 import type { IPv4Address } from "../../reactor/address.ts";
 import { type PollerKind, PosixReactor } from "../../reactor/posix_reactor.ts";
 

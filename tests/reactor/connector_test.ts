@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { Failure } from "../../deferred/failure.ts";
 import type { IAddress, IConnector, IProtocol } from "../../interfaces.ts";
 import { addObserver, type LogEvent, removeObserver, setDefaultObserver } from "../../log/log.ts";
-import { ClientFactory, Protocol } from "../../protocols/protocol.ts";
+import { ClientFactory, Protocol } from "../../protocols/mod.ts";
 import { BaseConnector, type ConnectingTransport } from "../../reactor/_connector.ts";
 import { IPv4Address } from "../../reactor/address.ts";
 import { NotConnectingError, TimeoutError, UserError } from "../../reactor/errors.ts";

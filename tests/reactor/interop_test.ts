@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { ITCPTransport } from "../../interfaces.ts";
-import { DatagramProtocol } from "../../protocols/protocol.ts";
+import { DatagramProtocol } from "../../protocols/mod.ts";
 import type { IPv4Address } from "../../reactor/address.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
 import {

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import type { Failure } from "../../deferred/failure.ts";
 import type { IAddress, IConnector, IProtocol, ITCPTransport } from "../../interfaces.ts";
 import { addObserver, type LogEvent, removeObserver, setDefaultObserver } from "../../log/log.ts";
-import { ReconnectingClientFactory } from "../../protocols/protocol.ts";
+import { ReconnectingClientFactory } from "../../protocols/mod.ts";
 import { IPv4Address, IPv6Address } from "../../reactor/address.ts";
 import {
   CannotListenError,

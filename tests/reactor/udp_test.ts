@@ -16,7 +16,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IUDPTransport } from "../../interfaces.ts";
-import { DatagramProtocol } from "../../protocols/protocol.ts";
+import { DatagramProtocol } from "../../protocols/mod.ts";
 import { IPv4Address, IPv6Address } from "../../reactor/address.ts";
 import {
   CannotListenError,

@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import type { Failure } from "../../deferred/failure.ts";
 import { TCP4ClientEndpoint } from "../../endpoints/tcp.ts";
 import { LineReceiver, TextLineReceiver } from "../../protocols/basic/line_receiver.ts";
-import { ClientFactory, Factory, Protocol } from "../../protocols/protocol.ts";
+import { ClientFactory, Factory } from "../../protocols/factory.ts";
+import { Protocol } from "../../protocols/protocol.ts";
 import {
   ConnectionAborted,
   ConnectionDone,

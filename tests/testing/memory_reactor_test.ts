@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IConnector } from "../../interfaces.ts";
-import { ClientFactory, DatagramProtocol, Factory, Protocol } from "../../protocols/protocol.ts";
+import { ClientFactory, DatagramProtocol, Factory, Protocol } from "../../protocols/mod.ts";
 import { IPv4Address, IPv6Address, UNIXAddress } from "../../reactor/address.ts";
 import { CannotListenError, ConnectionRefusedError, DNSLookupError } from "../../reactor/errors.ts";
 import {

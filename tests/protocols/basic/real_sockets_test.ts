@@ -6,7 +6,8 @@ import { describe, it } from "node:test";
 import { FileSender } from "../../../protocols/basic/file_sender.ts";
 import { Int32StringReceiver } from "../../../protocols/basic/int_n_string_receiver.ts";
 import { LineReceiver } from "../../../protocols/basic/line_receiver.ts";
-import { ClientFactory, Factory, Protocol } from "../../../protocols/protocol.ts";
+import { ClientFactory, Factory } from "../../../protocols/factory.ts";
+import { Protocol } from "../../../protocols/protocol.ts";
 import type { IPv4Address } from "../../../reactor/address.ts";
 import {
   createReactor,

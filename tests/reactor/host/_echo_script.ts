@@ -16,7 +16,7 @@
 import process from "node:process";
 import type { Failure } from "../../../deferred/failure.ts";
 import type { IReactor } from "../../../interfaces.ts";
-import { ClientFactory, DatagramProtocol, Factory, Protocol } from "../../../protocols/protocol.ts";
+import { ClientFactory, DatagramProtocol, Factory, Protocol } from "../../../protocols/mod.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
 
 const mode = process.argv[process.argv.length - 1];

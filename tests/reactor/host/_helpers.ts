@@ -6,7 +6,7 @@
 
 import type { Failure } from "../../../deferred/failure.ts";
 import type { IAddress, IConnector, IProtocol } from "../../../interfaces.ts";
-import { ClientFactory, Factory, Protocol } from "../../../protocols/protocol.ts";
+import { ClientFactory, Factory, Protocol } from "../../../protocols/mod.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
 import { concat, LogCapture, portOf, sleep, text, timeout, waitFor } from "../_helpers.ts";
 
