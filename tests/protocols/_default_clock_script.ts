@@ -1,4 +1,4 @@
-// Child process for protocol_test.ts: a ReconnectingClientFactory without a
+// Child process for reconnecting_client_factory_test.ts: a ReconnectingClientFactory without a
 // clock schedules its retry on the process-wide reactor (Twisted's default).
 import type { IAddress, IConnector } from "../../interfaces.ts";
 import { ReconnectingClientFactory } from "../../protocols/reconnecting_client_factory.ts";
