@@ -14,17 +14,31 @@
  * Unix: `listen({ path })` binds synchronously on both runtimes; the reason
  * of a failure is read from the file system.
  *
+ * Accepting past the fd limit: on Deno, an `accept` that fails (EMFILE,
+ * ENFILE) silently ends the handle's accept loop for good: no `error` event,
+ * no later connection, even once fds are free again (Deno's own `node:net`
+ * servers do the same). Nothing shows that it happened, so a listening
+ * handle of ours is re-armed (`listen()` again on the same socket, which
+ * keeps its queue and port and is harmless while healthy) every
+ * {@linkcode ACCEPT_REARM_MS} ms: accepting resumes at most that long after
+ * fds free up, as the FFI reactors' paused accept loop does. Bun keeps
+ * accepting by itself.
+ *
  * @module
  */
 
 import * as fs from "node:fs";
 import * as net from "node:net";
 import { constants as osConstants } from "node:os";
+import { clearInterval, setInterval } from "node:timers";
 import { getSystemErrorName } from "node:util";
 import * as log from "../../log/log.ts";
 import { SystemCallError } from "../errors.ts";
 
 type ListenHandle = { listen(backlog: number): number; close(): void; };
+
+/** How often a Deno listening handle's accept loop is re-armed, in ms (see the module notes). */
+export const ACCEPT_REARM_MS = 200;
 type CreateServerHandle = (
   address: string | null,
   port: number,
@@ -75,7 +89,10 @@ export function listenNow(server: net.Server, target: ListenTarget, backlog: num
     }
     server.on("error", onLateError);
     server.listen(handle as unknown as net.ListenOptions);
-    if (server.listening) return null;
+    if (server.listening) {
+      rearmAccepts(server, handle, backlog);
+      return null;
+    }
     // The runtime did not adopt the handle synchronously: fall through is not
     // possible (the address is taken by our own handle), so give up cleanly.
     try {
@@ -95,6 +112,19 @@ export function listenNow(server: net.Server, target: ListenTarget, backlog: num
     `listen on ${where} failed (address in use, not available, or not permitted); `
       + "this runtime reports the exact reason only asynchronously",
   );
+}
+
+/**
+ * Re-arm `handle`'s accept loop every {@linkcode ACCEPT_REARM_MS} ms while
+ * `server` listens (see the module notes); the timer never holds the process
+ * open and stops once the server no longer listens.
+ */
+function rearmAccepts(server: net.Server, handle: ListenHandle, backlog: number): void {
+  const timer = setInterval(() => {
+    if (server.listening) handle.listen(backlog);
+    else clearInterval(timer);
+  }, ACCEPT_REARM_MS);
+  timer.unref();
 }
 
 /**
