@@ -35,9 +35,7 @@ import type {
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
 import { ConnectionDone, ConnectionFdescWentAway, ConnectionLost } from "./errors.ts";
-import { loadLibc } from "./ffi/libc.ts";
-import { createParker } from "./ffi/mod.ts";
-import type { Parker } from "./ffi/types.ts";
+import { cpuYielder, createParker, type Parker } from "./ffi/mod.ts";
 import { createPoller } from "./pollers/mod.ts";
 import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./pollers/poller.ts";
 
@@ -84,15 +82,6 @@ export interface PosixReactorOptions {
    * I/O flows; an idle reactor parks at once. @default {30}
    */
   spinMicroseconds?: number;
-}
-
-/** `sched_yield`, or a no-op where the FFI layer cannot load. */
-function cpuYielder(): () => number {
-  try {
-    return loadLibc().schedYield;
-  } catch {
-    return () => 0;
-  }
 }
 
 const nextTurn = (): Promise<void> =>

@@ -19,11 +19,27 @@
 import { HOST_ARCH, HOST_OS, RUNTIME } from "./_platform.ts";
 import { constants } from "./constants.ts";
 import { loadLibc } from "./libc.ts";
-import { createParker as makeParker, type ParkerKind } from "./parker.ts";
-import type { Libc, Parker } from "./types.ts";
+import { createParker as makeParker, type Parker, type ParkerKind } from "./parker.ts";
+import type { Libc } from "./types.ts";
 
 export { envVar } from "./_platform.ts";
 export { type Constants, constants, constantsFor } from "./constants.ts";
+export {
+  type BoundSymbol,
+  copyBytes,
+  cString,
+  dlopenLibrary,
+  type FfiArg,
+  type FfiResult,
+  type FfiType,
+  type NativePointer,
+  type OpenedLibrary,
+  openFirst,
+  pointerAddress,
+  pointerOf,
+  readCString,
+  type SymbolSpec,
+} from "./dlopen.ts";
 export {
   type CommonErrno,
   errno,
@@ -33,9 +49,12 @@ export {
   errnoTable,
   errorFromErrno,
 } from "./errno.ts";
-export type { ParkerKind } from "./parker.ts";
-export * from "./structs.ts";
-export type { ArchName, Libc, OSName, Parker } from "./types.ts";
+export * from "./io_uring_structs.ts";
+export { libraryPaths } from "./libc.ts";
+export { type Parker, PARKER_KINDS, type ParkerKind } from "./parker.ts";
+export * from "./poller_structs.ts";
+export * from "./sockaddr.ts";
+export type { ArchName, Libc, OSName } from "./types.ts";
 
 /**
  * The C library of this process, bound on first use (synchronously, on both
@@ -85,6 +104,25 @@ function ffiUnavailableMessage(): string {
 export function createParker(kind?: ParkerKind): Parker {
   if (!ffiAvailable()) throw new Error(ffiUnavailableMessage());
   return makeParker(kind);
+}
+
+/**
+ * `sched_yield(2)` as a function to keep and call on a hot path (let another
+ * runnable thread on this CPU run first), or a no-op where FFI is not
+ * available or yielding measured slower (Deno). Returns the C result.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cpuYielder } from "./mod.ts";
+ *
+ * const yieldCpu = cpuYielder();
+ * assert.equal(yieldCpu(), 0);
+ * ```
+ */
+export function cpuYielder(): () => number {
+  if (!ffiAvailable()) return () => 0;
+  return loadLibc().schedYield;
 }
 
 let available: boolean | null = null;

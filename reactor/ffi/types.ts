@@ -147,38 +147,4 @@ export interface Libc {
   "clock_gettime"(clockId: number, ts: Uint8Array): number;
 }
 
-/**
- * Waits off the JS thread until a set of fds is ready, so the host event loop
- * (timers, promises, `fetch`, the runtime's own servers) keeps running while the
- * reactor is idle. Deno: a `nonblocking` FFI `poll` (opt-in on Linux: io_uring);
- * Bun: its own event loop, lent an epoll fd (a Worker + Atomics off Linux).
- *
- * @example
- * ```ts ignore
- * import { createParker } from "./mod.ts";
- * const parker = createParker();
- * await parker.park(new Int32Array([epfd]));   // resolves when epfd is readable
- * parker.close();
- * ```
- */
-export interface Parker {
-  /**
-   * Resolve once any of `fds` is ready for the matching `events` (poll(2)
-   * bits: POLLIN=1, POLLOUT=4; POLLIN for all when omitted), or `wake()` or
-   * `close()` is called. Only one park may be outstanding at a time (a second
-   * throws). While a park is outstanding the process stays alive; an idle
-   * parker does not keep it alive (except a `WorkerParker` on Deno, whose
-   * Worker cannot be unref'd: close it).
-   */
-  park(fds: Int32Array, events?: Int16Array): Promise<void>;
-  /**
-   * Make the outstanding `park()` resolve soon. A no-op when none is
-   * outstanding (the caller polls before it parks again anyway).
-   */
-  wake(): void;
-  /**
-   * Release the helper thread and fds; a pending park resolves and later ones
-   * resolve at once. Idempotent. Must be called for Deno to exit while parked.
-   */
-  close(): void;
-}
+export type { Parker } from "./parker.ts";

@@ -5,7 +5,7 @@
  */
 
 import { libc } from "../ffi/mod.ts";
-import type { Libc } from "../ffi/types.ts";
+import type { Libc } from "../ffi/mod.ts";
 
 /** Options every poller constructor takes. */
 export interface PollerOptions {

@@ -5,7 +5,7 @@
  */
 
 import { constants, epollEventLayout, errno, errorFromErrno } from "../ffi/mod.ts";
-import type { Libc } from "../ffi/types.ts";
+import type { Libc } from "../ffi/mod.ts";
 import {
   checkArgs,
   closedError,

@@ -5,7 +5,7 @@
  */
 
 import { constantsFor, errnoTable, errorFromErrno, keventSize, TIMESPEC_SIZE } from "../ffi/mod.ts";
-import type { Libc, OSName } from "../ffi/types.ts";
+import type { Libc, OSName } from "../ffi/mod.ts";
 import {
   checkArgs,
   closedError,

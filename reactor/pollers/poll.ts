@@ -5,7 +5,7 @@
  */
 
 import { constants, errno, errorFromErrno, POLLFD_SIZE } from "../ffi/mod.ts";
-import type { Libc } from "../ffi/types.ts";
+import type { Libc } from "../ffi/mod.ts";
 import { checkArgs, closedError, pickLibc, type PollerOptions, timeoutArg } from "./_common.ts";
 import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./poller.ts";
 

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { loadIoUring } from "../../../reactor/ffi/libc.ts";
+import { loadIoUring } from "../../../reactor/ffi/io_uring.ts";
+import { IoUringParker } from "../../../reactor/ffi/io_uring_parker.ts";
 import {
   constants as C,
   createParker,
@@ -10,7 +11,6 @@ import {
   type Parker,
   type ParkerKind,
 } from "../../../reactor/ffi/mod.ts";
-import { IoUringParker } from "../../../reactor/ffi/parker.ts";
 import { IO_URING_PARAMS_SIZE } from "../../../reactor/ffi/structs.ts";
 import { isDeno, runtimeArgs } from "../../_runtime.ts";
 

@@ -1,7 +1,8 @@
 /**
- * `libc()`: the C library bound once per process over `Deno.dlopen` or
- * `bun:ffi`, loaded synchronously on first use. Internal to the FFI layer;
- * `reactor/ffi/mod.ts` re-exports what the rest of Skein uses.
+ * The C library's symbols as one table for every OS and CPU, and the
+ * assembly of the public `Libc` object from the raw bound functions. Shared
+ * by the Deno binding (`libc_deno.ts`) and the Bun binding (`libc_bun.ts`).
+ * Internal to the FFI layer.
  *
  * Hot paths are one FFI call: on Bun the symbol itself is the method; on Deno
  * a one-line arrow converts `size_t` lengths to BigInt (a `number` in a
@@ -14,7 +15,7 @@
  * @module
  */
 
-import { HOST_ARCH, HOST_OS, RUNTIME } from "./_platform.ts";
+import { cString, type FfiType, type SymbolSpec } from "./dlopen.ts";
 import type { ArchName, Libc, OSName } from "./types.ts";
 
 type Kind = "i32" | "u32" | "i64" | "size" | "buf" | "ptr" | "void";
@@ -27,6 +28,27 @@ interface SymbolDef {
 }
 
 const B = "buf" as const;
+
+function ffiType(k: Kind): FfiType {
+  if (k === "size") return "usize";
+  if (k === "buf") return "buffer";
+  if (k === "ptr") return "pointer";
+  return k;
+}
+
+/** The C library's functions on `os`/`arch`, keyed by the names `Raw` binds them under. */
+export function symbolSpecs(os: OSName, arch: ArchName): Record<string, SymbolSpec> {
+  const specs: Record<string, SymbolSpec> = {};
+  for (const [key, d] of Object.entries(symbolDefs(os, arch))) {
+    specs[key] = {
+      parameters: d.args.map(ffiType),
+      result: ffiType(d.ret),
+      ...(d.name !== undefined ? { name: d.name } : {}),
+      ...(d.nonblocking ? { nonblocking: true } : {}),
+    };
+  }
+  return specs;
+}
 
 function symbolDefs(os: OSName, arch: ArchName): Record<string, SymbolDef> {
   const linux = os === "linux";
@@ -87,17 +109,30 @@ function symbolDefs(os: OSName, arch: ArchName): Record<string, SymbolDef> {
   return defs;
 }
 
-/** Where the C library lives, in the order to try. */
+/**
+ * Where the C library of `os` lives, in the order to try (for
+ * `dlopenLibrary`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { libraryPaths } from "./mod.ts";
+ *
+ * assert.equal(libraryPaths("linux")[0], "libc.so.6");
+ * assert.ok(libraryPaths("darwin").includes("/usr/lib/libSystem.B.dylib"));
+ * ```
+ */
 export function libraryPaths(os: OSName): string[] {
   if (os === "linux") return ["libc.so.6", "libc.so"];
   if (os === "darwin") return ["libSystem.B.dylib", "/usr/lib/libSystem.B.dylib"];
   return ["libc.so.7", "libc.so"];
 }
 
-type Buf = Uint8Array | Uint32Array | Int32Array | null;
+/** A buffer argument. */
+export type Buf = Uint8Array | Uint32Array | Int32Array | null;
 
-/** The raw symbols, with `size_t` arguments typed `S` (bigint on Deno, number on Bun). */
-interface Raw<S> {
+/** The raw symbols as bound, with `size_t` arguments typed `S` (bigint on Deno, number on Bun). */
+export interface Raw<S> {
   errnoLocation(): unknown;
   socket(d: number, t: number, p: number): number;
   bind(fd: number, a: Buf, l: number): number;
@@ -141,181 +176,12 @@ interface Raw<S> {
   kevent?(kq: number, ch: Buf, nch: number, ev: Buf, nev: number, ts: Buf): number;
 }
 
-/** The loaded library plus what only the FFI layer itself needs. */
-export interface LoadedLibc {
-  /** The public binding. */
-  readonly libc: Libc;
-  /** Deno only: `poll(2)` on tokio's blocking pool (the parker's wait). */
-  readonly pollAsync:
-    | ((fds: Uint8Array, nfds: number, timeoutMs: number) => Promise<number>)
-    | null;
-  /**
-   * `sched_yield(2)`: let another runnable thread on this CPU run first.
-   * A no-op on Deno, where it measured slower (see `loadDeno`).
-   */
-  readonly schedYield: () => number;
-}
-
-// ---------------------------------------------------------------------------
-// Deno
-
-function denoType(k: Kind): Deno.NativeType | "void" {
-  switch (k) {
-    case "size":
-      return "usize";
-    case "buf":
-      return "buffer";
-    case "ptr":
-      return "pointer";
-    default:
-      return k;
-  }
-}
-
-function loadDeno(os: OSName, arch: ArchName): LoadedLibc {
-  const defs: Record<string, Deno.ForeignFunction> = {};
-  for (const [key, d] of Object.entries(symbolDefs(os, arch))) {
-    defs[key] = {
-      name: d.name ?? key,
-      parameters: d.args.map(denoType) as Deno.NativeType[],
-      result: denoType(d.ret) as Deno.NativeResultType,
-      nonblocking: d.nonblocking ?? false,
-    };
-  }
-  let lib: Deno.DynamicLibrary<Record<string, Deno.ForeignFunction>> | undefined;
-  let lastError: unknown;
-  for (const path of libraryPaths(os)) {
-    try {
-      lib = Deno.dlopen(path, defs);
-      break;
-    } catch (e) {
-      lastError = e;
-    }
-  }
-  if (lib === undefined) throw lastError;
-  const raw = lib.symbols as unknown as Raw<bigint>;
-  const errPtr = raw.errnoLocation() as Deno.PointerObject;
-  const errnoView = new Int32Array(Deno.UnsafePointerView.getArrayBuffer(errPtr, 4));
-  const pollAsync = raw.pollAsync!;
-  return {
-    libc: assemble(
-      os,
-      arch,
-      raw,
-      errnoView,
-      BigInt,
-      (buf) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buf))),
-    ),
-    pollAsync: (fds, nfds, t) => pollAsync(fds, BigInt(nfds), t),
-    // Measured on Deno, echo ping-pong with the client on the server's CPU:
-    // yielding in the reactor's spin cost throughput (median of 7 interleaved
-    // pairs 26.9k vs 31.7k msgs/s), where on Bun it gained 40%. No-op here.
-    schedYield: () => 0,
-  };
-}
-
-// ---------------------------------------------------------------------------
-// Bun
-
-/** A symbol definition for Bun's `dlopen`. */
-export interface BunSymbolDef {
-  /** Argument type names. */
-  args: string[];
-  /** Result type name. */
-  returns: string;
-}
-
-/** What Bun's `dlopen` returns. */
-export interface BunLibrary {
-  /** The bound functions, by C name. */
-  symbols: Record<string, unknown>;
-  /** Unload the library. */
-  close(): void;
-}
-
-/** The few `bun:ffi` exports the layer uses, typed locally (no `bun-types` at runtime). */
-export interface BunFFI {
-  /** Bind C functions from a shared library. */
-  dlopen(path: string, defs: Record<string, BunSymbolDef>): BunLibrary;
-  /** An `ArrayBuffer` aliasing native memory. */
-  toArrayBuffer(ptr: number, byteOffset: number, byteLength: number): ArrayBuffer;
-  /** The address of a typed array's first byte. */
-  ptr(view: ArrayBufferView): number;
-}
-
-/** `bun:ffi`, loaded synchronously; only ever called on Bun. */
-export function bunFFI(): BunFFI {
-  const meta = import.meta as ImportMeta & { require?: (id: string) => unknown; };
-  if (typeof meta.require !== "function") {
-    throw new Error("bun:ffi needs Bun's import.meta.require");
-  }
-  return meta.require("bun:ffi") as BunFFI;
-}
-
-function bunType(k: Kind): string {
-  switch (k) {
-    case "size":
-      return "usize";
-    case "buf":
-    case "ptr":
-      return "ptr";
-    default:
-      return k;
-  }
-}
-
-function loadBun(os: OSName, arch: ArchName): LoadedLibc {
-  const ffi = bunFFI();
-  const defs: Record<string, BunSymbolDef> = {};
-  const names: Record<string, string> = {};
-  for (const [key, d] of Object.entries(symbolDefs(os, arch))) {
-    if (d.nonblocking) continue;
-    names[key] = d.name ?? key;
-  }
-  // Bun's dlopen keys are the C names; keep our aliases apart.
-  for (const [key, cname] of Object.entries(names)) {
-    const d = symbolDefs(os, arch)[key];
-    defs[cname] = { args: d.args.map(bunType), returns: bunType(d.ret) };
-  }
-  let lib: BunLibrary | undefined;
-  let lastError: unknown;
-  for (const path of libraryPaths(os)) {
-    try {
-      lib = ffi.dlopen(path, defs);
-      break;
-    } catch (e) {
-      lastError = e;
-    }
-  }
-  if (lib === undefined) throw lastError;
-  const sym: Record<string, unknown> = {};
-  for (const [key, cname] of Object.entries(names)) sym[key] = lib.symbols[cname];
-  const raw = sym as unknown as Raw<number>;
-  const errPtr = raw.errnoLocation() as number;
-  const errnoView = new Int32Array(ffi.toArrayBuffer(errPtr, 0, 4));
-  return {
-    libc: assemble(os, arch, raw, errnoView, null, (buf) => BigInt(ffi.ptr(buf))),
-    pollAsync: null,
-    schedYield: raw.sched_yield,
-  };
-}
-
-// ---------------------------------------------------------------------------
-// Shared assembly
-
-function cString(s: string): Uint8Array {
-  const bytes = new TextEncoder().encode(s);
-  const out = new Uint8Array(bytes.length + 1);
-  out.set(bytes);
-  return out;
-}
-
 /**
  * Build the `Libc` object. `size` is `BigInt` on Deno (wrappers convert) and
  * `null` on Bun (symbols are bound directly). `errnoView` aliases the calling
  * thread's errno.
  */
-function assemble<S>(
+export function assemble<S>(
   os: OSName,
   arch: ArchName,
   raw: Raw<S>,
@@ -438,130 +304,4 @@ function assemble<S>(
     l.kevent = raw.kevent;
   }
   return l;
-}
-
-let loaded: LoadedLibc | null = null;
-
-/**
- * Load (once) and return the C library binding for this process.
- * Throws when FFI is unavailable (see `ffiAvailable()`).
- */
-export function loadLibc(): LoadedLibc {
-  if (loaded !== null) return loaded;
-  if (HOST_OS === null || HOST_ARCH === null) {
-    throw new Error(
-      `Skein's FFI layer does not support this platform (need linux, darwin or freebsd on x86_64/aarch64)`,
-    );
-  }
-  if (RUNTIME === "deno") loaded = loadDeno(HOST_OS, HOST_ARCH);
-  else if (RUNTIME === "bun") loaded = loadBun(HOST_OS, HOST_ARCH);
-  else throw new Error("Skein's FFI layer needs Deno (with --allow-ffi) or Bun");
-  return loaded;
-}
-
-// ---------------------------------------------------------------------------
-// io_uring (Deno on Linux; the IoUringParker's only)
-
-/** The io_uring system calls and ring mapping the io_uring parker needs. */
-export interface IoUringSys {
-  /** `io_uring_setup(entries, params)`: the ring fd, or -1 with errno set. */
-  setup(entries: number, params: Uint8Array): number;
-  /** `io_uring_enter(fd, toSubmit, minComplete, flags, NULL, 0)`: -1 with errno set on error. */
-  enter(fd: number, toSubmit: number, minComplete: number, flags: number): number;
-  /**
-   * `mmap(NULL, length, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_POPULATE, fd, offset)`
-   * as an `ArrayBuffer` over the mapping, with `unmap()` to release it; null
-   * (errno set) when the kernel refuses.
-   */
-  mapShared(fd: number, length: number, offset: number): MappedRegion | null;
-}
-
-/** A shared mapping: its bytes, and how to release them (once; the buffer must not be used after). */
-export interface MappedRegion {
-  /** The mapped bytes (external memory: not moved, not freed by the GC). */
-  readonly buffer: ArrayBuffer;
-  /** `munmap` the region. */
-  unmap(): void;
-}
-
-/** io_uring's system call numbers: the same on every Linux architecture (asm-generic and x86_64). */
-const SYS_IO_URING_SETUP = 425n;
-const SYS_IO_URING_ENTER = 426n;
-const PROT_READ_WRITE = 0x3;
-const MAP_SHARED_POPULATE = 0x01 | 0x8000;
-
-let ioUring: IoUringSys | null | undefined;
-
-/**
- * io_uring for this process: Deno on Linux only (Bun parks on its own loop
- * instead), null elsewhere. Binds `syscall`, `mmap` and `munmap` on first use.
- *
- * @example
- * ```ts ignore
- * import { loadIoUring } from "./libc.ts";
- * const params = new Uint8Array(120);
- * const ring = loadIoUring()?.setup(4, params) ?? -1; // -1 where io_uring is missing or forbidden
- * ```
- */
-export function loadIoUring(): IoUringSys | null {
-  if (ioUring !== undefined) return ioUring;
-  ioUring = null;
-  if (RUNTIME !== "deno" || HOST_OS !== "linux") return null;
-  const loaded = loadLibc();
-  const defs = {
-    // syscall(2) is variadic; on Linux (x86_64 and aarch64) its integer
-    // arguments travel in the same registers as a fixed six-argument call.
-    syscall: { parameters: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"], result: "i64" },
-    mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
-    munmap: { parameters: ["pointer", "usize"], result: "i32" },
-  } as const;
-  let lib: Deno.DynamicLibrary<typeof defs> | undefined;
-  for (const path of libraryPaths("linux")) {
-    try {
-      lib = Deno.dlopen(path, defs);
-      break;
-    } catch {
-      // try the next name
-    }
-  }
-  if (lib === undefined) return null;
-  const s = lib.symbols;
-  const address = loaded.libc.address;
-  ioUring = {
-    setup: (entries, params) =>
-      Number(s.syscall(SYS_IO_URING_SETUP, BigInt(entries), address(params), 0n, 0n, 0n, 0n)),
-    enter: (fd, toSubmit, minComplete, flags) =>
-      Number(
-        s.syscall(
-          SYS_IO_URING_ENTER,
-          BigInt(fd),
-          BigInt(toSubmit),
-          BigInt(minComplete),
-          BigInt(flags),
-          0n,
-          0n,
-        ),
-      ),
-    mapShared: (fd, length, offset) => {
-      const p = s.mmap(
-        null,
-        BigInt(length),
-        PROT_READ_WRITE,
-        MAP_SHARED_POPULATE,
-        fd,
-        BigInt(offset),
-      );
-      // MAP_FAILED is (void *)-1.
-      if (p === null || BigInt(Deno.UnsafePointer.value(p)) === 0xffffffffffffffffn) return null;
-      let mapped = true;
-      return {
-        buffer: Deno.UnsafePointerView.getArrayBuffer(p, length),
-        unmap: () => {
-          if (mapped) s.munmap(p, BigInt(length));
-          mapped = false;
-        },
-      };
-    },
-  };
-  return ioUring;
 }
