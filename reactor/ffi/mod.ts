@@ -4,12 +4,50 @@
  * typed errors, a monotonic clock, and the `Parker` that waits off the JS
  * thread. Everything above this folder is runtime-agnostic.
  *
- * @example
- * ```ts ignore
+ * Files, one concept each: `libc.ts` (`loadLibc`, one `LoadedLibc` shape over
+ * `libc_deno.ts` and `libc_bun.ts`), `io_uring.ts`, `dlopen.ts`, the struct
+ * families `sockaddr.ts`, `poller_structs.ts` and `io_uring_structs.ts`,
+ * `constants.ts`, `errno.ts`, and the parkers (`parker.ts` holds `Parker`,
+ * `createParker` and `PARKER_KINDS`; one file per parker).
+ *
+ * **Binding another C library** (a database client, say): call
+ * {@linkcode dlopenLibrary} with the candidate names and the functions, in
+ * Deno's type names. It works on Deno (needs `--allow-ffi`) and Bun, tries the
+ * names in order and names them all when none opens. Pointers it returns are
+ * the runtime's own values: read them with {@linkcode readCString},
+ * {@linkcode copyBytes} and {@linkcode pointerAddress}; pass strings with
+ * {@linkcode cString}. A new binding lives in its own file in this folder.
+ *
+ * @example Open a library and call into it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cString, dlopenLibrary, ffiAvailable, libc, libraryPaths } from "./mod.ts";
+ *
+ * if (ffiAvailable()) {
+ *   const lib = dlopenLibrary(libraryPaths(libc().os), {
+ *     strlen: { parameters: ["buffer"], result: "usize" },
+ *     // Deno runs this one on a thread pool (a promise); it is null on Bun.
+ *     strlenLater: { name: "strlen", parameters: ["buffer"], result: "usize", nonblocking: true },
+ *   });
+ *   try {
+ *     assert.equal(Number(lib.symbols.strlen(cString("skein"))), 5);
+ *     const later = lib.symbols.strlenLater;
+ *     if (later !== null) assert.equal(Number(await later(cString("ab"))), 2);
+ *   } finally {
+ *     lib.close();
+ *   }
+ * }
+ * ```
+ *
+ * @example The C library itself
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { constants, ffiAvailable, libc } from "./mod.ts";
+ *
  * if (ffiAvailable()) {
  *   const fd = libc().socket(constants.AF_INET, constants.SOCK_STREAM, 0);
- *   libc().close(fd);
+ *   assert.ok(fd >= 0);
+ *   assert.equal(libc().close(fd), 0);
  * }
  * ```
  *
