@@ -16,7 +16,6 @@
  * @module
  */
 
-import process from "node:process";
 import type { Deferred } from "../deferred/deferred.ts";
 import type {
   ConnectTCPOptions,
@@ -42,7 +41,7 @@ import * as log from "../log/log.ts";
 import { ReactorAlreadyInstalledError } from "./errors.ts";
 import { envVar, ffiAvailable } from "./ffi/mod.ts";
 import { HostReactor } from "./host/host_reactor.ts";
-import type { PollerKind } from "./pollers/poller.ts";
+import { defaultPollerKind, POLLER_KINDS, type PollerKind } from "./pollers/mod.ts";
 import { PosixReactor } from "./posix_reactor.ts";
 import type { ReactorBase, RunOptions } from "./reactor_base.ts";
 
@@ -71,29 +70,27 @@ export type ReactorKind = PollerKind | "host";
  */
 export type Reactor = ReactorBase & IReactor;
 
-const KINDS: readonly ReactorKind[] = ["epoll", "poll", "select", "kqueue", "host"];
+/**
+ * Every reactor kind: the poller kinds, then `"host"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { REACTOR_KINDS } from "@skein/skein/reactor";
+ *
+ * assert.deepEqual(REACTOR_KINDS, ["epoll", "poll", "select", "kqueue", "host"]);
+ * ```
+ */
+export const REACTOR_KINDS: readonly ReactorKind[] = [...POLLER_KINDS, "host"];
 
 function isKind(s: string): s is ReactorKind {
-  return (KINDS as readonly string[]).includes(s);
-}
-
-function platformKind(): PollerKind {
-  switch (process.platform) {
-    case "linux":
-      return "epoll";
-    case "darwin":
-    case "freebsd":
-    case "openbsd":
-    case "netbsd":
-      return "kqueue";
-    default:
-      return "poll";
-  }
+  return (REACTOR_KINDS as readonly string[]).includes(s);
 }
 
 /**
  * The kind `createReactor()` picks with no argument: `SKEIN_REACTOR` if set,
- * else the platform's best poller, else `"host"` when FFI is not allowed.
+ * else the platform's best poller (`defaultPollerKind()`), else `"host"`
+ * when FFI is not allowed.
  *
  * @example
  * ```ts ignore
@@ -106,12 +103,14 @@ export function defaultReactorKind(): ReactorKind {
   if (fromEnv !== undefined) {
     if (!isKind(fromEnv)) {
       throw new TypeError(
-        `SKEIN_REACTOR=${JSON.stringify(fromEnv)} is not a reactor; use one of ${KINDS.join(", ")}`,
+        `SKEIN_REACTOR=${JSON.stringify(fromEnv)} is not a reactor; use one of ${
+          REACTOR_KINDS.join(", ")
+        }`,
       );
     }
     return fromEnv;
   }
-  return ffiAvailable() ? platformKind() : "host";
+  return defaultPollerKind() ?? "host";
 }
 
 /**
@@ -132,7 +131,7 @@ export function createReactor(kind?: ReactorKind): Reactor {
   const k = kind ?? defaultReactorKind();
   if (!isKind(k)) {
     throw new TypeError(
-      `${JSON.stringify(k)} is not a reactor kind; use one of ${KINDS.join(", ")}`,
+      `${JSON.stringify(k)} is not a reactor kind; use one of ${REACTOR_KINDS.join(", ")}`,
     );
   }
   if (k === "host") {

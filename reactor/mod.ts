@@ -42,7 +42,9 @@ export {
   defaultPollerKind,
   ERROR,
   type Poller,
+  POLLER_KINDS,
   type PollerKind,
+  pollersFor,
   READ,
   WRITE,
 } from "./pollers/mod.ts";

@@ -5,33 +5,59 @@
  * @module
  */
 
-import { ffiAvailable, libc } from "../ffi/mod.ts";
+import { ffiAvailable, libc, type OSName } from "../ffi/mod.ts";
 import { EpollPoller } from "./epoll.ts";
 import { KqueuePoller } from "./kqueue.ts";
 import { PollPoller } from "./poll.ts";
-import type { Poller, PollerKind } from "./poller.ts";
+import { type Poller, POLLER_KINDS, type PollerKind } from "./poller.ts";
 import { SelectPoller } from "./select.ts";
 
 export type { PollerOptions } from "./_common.ts";
 export { EpollPoller } from "./epoll.ts";
 export { KqueuePoller, type KqueuePollerOptions } from "./kqueue.ts";
 export { PollPoller } from "./poll.ts";
-export { ERROR, type Poller, type PollerKind, READ, WRITE } from "./poller.ts";
+export { ERROR, type Poller, POLLER_KINDS, type PollerKind, READ, WRITE } from "./poller.ts";
 export { SelectPoller } from "./select.ts";
 
 /**
- * The pollers this process can use, best first: `["epoll", "poll", "select"]`
- * on Linux, `["kqueue", "poll", "select"]` on macOS/FreeBSD, `[]` without FFI.
+ * The pollers Skein offers on `os`, best first: `["epoll", "poll", "select"]`
+ * on Linux, `["kqueue", "poll", "select"]` on macOS and FreeBSD, and `[]` for
+ * `null` (no FFI, or a system the FFI layer does not support). The one
+ * answer to "which poller, which reactor by default": {@linkcode
+ * availablePollers}, {@linkcode defaultPollerKind} and the reactor's
+ * `defaultReactorKind()` all read it.
  *
  * @example
  * ```ts
- * import { availablePollers } from "./mod.ts";
- * console.log(availablePollers());
+ * import assert from "node:assert/strict";
+ * import { pollersFor } from "@skein/skein/reactor";
+ *
+ * assert.deepEqual(pollersFor("linux"), ["epoll", "poll", "select"]);
+ * assert.deepEqual(pollersFor("darwin"), ["kqueue", "poll", "select"]);
+ * assert.deepEqual(pollersFor(null), []);
+ * ```
+ */
+export function pollersFor(os: OSName | null): PollerKind[] {
+  if (os === null) return [];
+  return os === "linux" ? ["epoll", "poll", "select"] : ["kqueue", "poll", "select"];
+}
+
+/**
+ * The pollers this process can use, best first: {@linkcode pollersFor} this
+ * OS when FFI is available, `[]` without FFI.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { availablePollers, ffiAvailable } from "@skein/skein/reactor";
+ *
+ * const pollers = availablePollers();
+ * assert.equal(pollers.length > 0, ffiAvailable());
+ * if (pollers.length > 0) assert.ok(pollers.includes("poll"));
  * ```
  */
 export function availablePollers(): PollerKind[] {
-  if (!ffiAvailable()) return [];
-  return libc().os === "linux" ? ["epoll", "poll", "select"] : ["kqueue", "poll", "select"];
+  return pollersFor(ffiAvailable() ? libc().os : null);
 }
 
 /**
@@ -69,11 +95,10 @@ export function createPoller(kind?: PollerKind): Poller {
     );
   }
   if (!available.includes(k)) {
-    const known = ["epoll", "poll", "select", "kqueue"];
     throw new Error(
-      known.includes(k)
+      POLLER_KINDS.includes(k)
         ? `the ${k} poller is not available on this system; available: ${available.join(", ")}`
-        : `unknown poller ${JSON.stringify(k)}; expected one of ${known.join(", ")}`,
+        : `unknown poller ${JSON.stringify(k)}; expected one of ${POLLER_KINDS.join(", ")}`,
     );
   }
   switch (k) {

@@ -15,6 +15,20 @@ export const ERROR = 4;
 export type PollerKind = "epoll" | "poll" | "select" | "kqueue";
 
 /**
+ * Every poller kind Skein knows, whether or not this system has it (see
+ * `availablePollers()` for those it has).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { POLLER_KINDS } from "./poller.ts";
+ *
+ * assert.deepEqual(POLLER_KINDS, ["epoll", "poll", "select", "kqueue"]);
+ * ```
+ */
+export const POLLER_KINDS: readonly PollerKind[] = ["epoll", "poll", "select", "kqueue"];
+
+/**
  * A readiness poller over one OS mechanism. Level-triggered, like Twisted's.
  *
  * @example

@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createReactor, defaultReactorKind } from "../../reactor/install.ts";
+import { createReactor, defaultReactorKind, REACTOR_KINDS } from "../../reactor/install.ts";
+import { defaultPollerKind, POLLER_KINDS } from "../../reactor/pollers/mod.ts";
 import { PosixReactor } from "../../reactor/posix_reactor.ts";
 import { isDeno, runScript } from "../_runtime.ts";
 import { ALL_KINDS } from "./_reactor_kinds.ts";
@@ -43,6 +44,14 @@ describe("reactor/install", () => {
     const expected = process.platform === "linux" ? "epoll" : "kqueue";
     if (!process.env.SKEIN_REACTOR) assert.equal(defaultReactorKind(), expected);
     assert.equal(createReactor().kind, process.env.SKEIN_REACTOR || expected);
+  });
+
+  it("the default reactor is the default poller (one answer, pollersFor), and the kinds are the pollers' plus host", () => {
+    if (!process.env.SKEIN_REACTOR) {
+      assert.equal(defaultReactorKind(), defaultPollerKind() ?? "host");
+    }
+    assert.deepEqual(REACTOR_KINDS, [...POLLER_KINDS, "host"]);
+    assert.throws(() => createReactor("iocp" as "epoll"), new RegExp(REACTOR_KINDS.join(", ")));
   });
 
   it("the lazy reactor binds to the platform default on first use", async () => {

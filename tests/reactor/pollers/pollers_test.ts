@@ -8,7 +8,9 @@ import {
   defaultPollerKind,
   ERROR,
   type Poller,
+  POLLER_KINDS,
   type PollerKind,
+  pollersFor,
   READ,
   WRITE,
 } from "../../../reactor/pollers/mod.ts";
@@ -62,6 +64,17 @@ describe("poller selection", () => {
     assert.deepEqual(availablePollers(), ["epoll", "poll", "select"]);
     assert.equal(defaultPollerKind(), "epoll");
     assert.equal(createPoller().kind, "epoll");
+  });
+
+  it("pollersFor is the one answer for every OS; availablePollers asks it for this one", () => {
+    assert.deepEqual(pollersFor("linux"), ["epoll", "poll", "select"]);
+    assert.deepEqual(pollersFor("darwin"), ["kqueue", "poll", "select"]);
+    assert.deepEqual(pollersFor("freebsd"), ["kqueue", "poll", "select"]);
+    assert.deepEqual(pollersFor(null), []);
+    assert.deepEqual(availablePollers(), pollersFor(L.os));
+    for (const os of ["linux", "darwin", "freebsd"] as const) {
+      for (const k of pollersFor(os)) assert.ok(POLLER_KINDS.includes(k), `${k} is a known kind`);
+    }
   });
 
   it("rejects kqueue here and unknown kinds with clear errors", () => {
