@@ -21,10 +21,51 @@ function monotonicSeconds(): number {
   return performance.now() / 1000;
 }
 
-function checkSeconds(what: string, value: number): void {
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(`${what} must be a number of seconds, got ${String(value)}`);
+/**
+ * Check a number of seconds given to `callLater` (and `DelayedCall.reset`,
+ * `DelayedCall.delay`): it must be a finite number, and not negative unless
+ * `options.negative` (only `delay()`, which moves a call earlier with a
+ * negative amount). Anything else, a string like `"5"` or `null` included, is
+ * a `TypeError` naming the argument, what was passed and what is allowed.
+ *
+ * Unlike Twisted's `task.Clock`, which accepts a negative delay as "already
+ * due", every Skein scheduler (reactors, `Clock`, `MemoryReactorClock`)
+ * rejects it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkDelay } from "./delayed_call.ts";
+ *
+ * checkDelay(1.5, "callLater(delay)");
+ * assert.throws(() => checkDelay("5", "callLater(delay)"), TypeError);
+ * assert.throws(() => checkDelay(-1, "callLater(delay)"), /finite number of seconds >= 0, got -1/);
+ * checkDelay(-1, "delay(secondsLater)", { negative: true });
+ * ```
+ */
+export function checkDelay(
+  value: unknown,
+  what: string,
+  options: { negative?: boolean; } = {},
+): asserts value is number {
+  const negative = options.negative === true;
+  if (typeof value === "number" && Number.isFinite(value) && (negative || value >= 0)) return;
+  const allowed = negative ? "a finite number of seconds" : "a finite number of seconds >= 0";
+  let got: string;
+  if (typeof value === "number") {
+    got = String(value);
+    if (value < 0 && !negative) {
+      got +=
+        " (a negative delay is not allowed, unlike in Twisted's task.Clock: use 0 for \"now\")";
+    }
+  } else if (value === null || value === undefined) {
+    got = String(value);
+  } else {
+    got = `${safeRepr(value)} (a ${typeof value}${
+      typeof value === "string" ? "; convert it with Number() first" : ""
+    })`;
   }
+  throw new TypeError(`${what} must be ${allowed}, got ${got}`);
 }
 
 /**
@@ -196,7 +237,9 @@ export class DelayedCall implements IDelayedCall {
 
   /**
    * Reschedule the call to run `secondsFromNow` seconds after the current
-   * time. Throws `AlreadyCancelled`/`AlreadyCalled` when no longer active.
+   * time. Throws `AlreadyCancelled`/`AlreadyCalled` when no longer active, and
+   * a `TypeError` unless `secondsFromNow` is a finite number >= 0 (see
+   * {@linkcode checkDelay}).
    *
    * @example
    * ```ts
@@ -210,7 +253,7 @@ export class DelayedCall implements IDelayedCall {
    */
   reset(secondsFromNow: number): void {
     this.#checkActive();
-    checkSeconds("reset(secondsFromNow)", secondsFromNow);
+    checkDelay(secondsFromNow, "reset(secondsFromNow)");
     const newTime = this.#seconds() + secondsFromNow;
     if (newTime < this.time) {
       this.delayedTime = 0;
@@ -224,7 +267,8 @@ export class DelayedCall implements IDelayedCall {
   /**
    * Move the call `secondsLater` seconds after its current time (negative
    * values move it earlier). Throws `AlreadyCancelled`/`AlreadyCalled` when
-   * no longer active.
+   * no longer active, and a `TypeError` unless `secondsLater` is a finite
+   * number (see {@linkcode checkDelay}).
    *
    * @example
    * ```ts
@@ -237,7 +281,7 @@ export class DelayedCall implements IDelayedCall {
    */
   delay(secondsLater: number): void {
     this.#checkActive();
-    checkSeconds("delay(secondsLater)", secondsLater);
+    checkDelay(secondsLater, "delay(secondsLater)", { negative: true });
     this.delayedTime += secondsLater;
     if (this.delayedTime < 0) {
       this.activateDelay();

@@ -30,7 +30,7 @@ import type {
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
 import { TimerHeap } from "./_timer_heap.ts";
-import { DelayedCall } from "./delayed_call.ts";
+import { checkDelay, DelayedCall } from "./delayed_call.ts";
 import {
   DNSLookupError,
   ReactorAlreadyRunning,
@@ -529,9 +529,7 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    */
   // deno-lint-ignore no-explicit-any
   callLater<A extends any[]>(delay: number, fn: (...args: A) => unknown, ...args: A): DelayedCall {
-    if (!(delay >= 0) || delay === Infinity) {
-      throw new RangeError(`callLater: delay must be a finite number >= 0, got ${delay}`);
-    }
+    checkDelay(delay, "callLater(delay)");
     if (typeof fn !== "function") throw new TypeError(`callLater: ${String(fn)} is not callable`);
     const when = this.seconds() + delay;
     const call = new DelayedCall(

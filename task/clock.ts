@@ -6,7 +6,7 @@
  */
 
 import type { IReactorTime } from "../interfaces.ts";
-import { DelayedCall } from "../reactor/delayed_call.ts";
+import { checkDelay, DelayedCall } from "../reactor/delayed_call.ts";
 
 /**
  * A fake clock: `callLater` schedules on it, `advance` moves time forward and
@@ -18,7 +18,8 @@ import { DelayedCall } from "../reactor/delayed_call.ts";
  *   (Twisted keeps a stably sorted list).
  * - A call scheduled *during* `advance` for a time ≤ now (e.g. `callLater(0)`)
  *   runs in that same `advance`.
- * - Negative delays are accepted (the call is simply already due).
+ * - Unlike Twisted's, a negative delay is a `TypeError`, as on the reactors
+ *   (Twisted's `Clock` takes it as "already due").
  * - An exception thrown by a call propagates out of `advance`; the calls after
  *   it stay scheduled.
  *
@@ -70,8 +71,9 @@ export class Clock implements IReactorTime {
   }
 
   /**
-   * Schedule `fn(...args)` to run `delay` seconds from now (negative delays
-   * are allowed and mean "already due").
+   * Schedule `fn(...args)` to run `delay` seconds from now. A `delay` that is
+   * not a finite number >= 0 is a `TypeError` (Twisted's `Clock` accepts a
+   * negative one as "already due"; Skein's schedulers all reject it).
    *
    * @example
    * ```ts
@@ -83,11 +85,7 @@ export class Clock implements IReactorTime {
    */
   // deno-lint-ignore no-explicit-any
   callLater<A extends any[]>(delay: number, fn: (...args: A) => unknown, ...args: A): DelayedCall {
-    if (typeof delay !== "number" || Number.isNaN(delay)) {
-      throw new TypeError(
-        `callLater(delay): delay must be a number of seconds, got ${String(delay)}`,
-      );
-    }
+    checkDelay(delay, "callLater(delay)");
     if (typeof fn !== "function") {
       throw new TypeError(`callLater(delay, fn): fn must be a function, got ${typeof fn}`);
     }

@@ -138,6 +138,23 @@ describe("DelayedCall (twisted.internet.base.DelayedCall)", () => {
     assert.equal(dc.getTime(), 1);
   });
 
+  it("reset takes a finite number >= 0; delay a finite number of either sign", () => {
+    const dc = make(1, { t: 0 });
+    for (const bad of ["2", null, undefined, Infinity, -1]) {
+      assert.throws(
+        () => dc.reset(bad as number),
+        /^TypeError: reset\(secondsFromNow\) must be a finite number of seconds >= 0, got /,
+      );
+    }
+    for (const bad of ["2", null, -Infinity]) {
+      assert.throws(
+        () => dc.delay(bad as number),
+        /^TypeError: delay\(secondsLater\) must be a finite number of seconds, got /,
+      );
+    }
+    assert.equal(dc.getTime(), 1, "the call did not move");
+  });
+
   it("seq increases with creation order (the FIFO tie-break)", () => {
     const a = make(1, { t: 0 });
     const b = make(1, { t: 0 });

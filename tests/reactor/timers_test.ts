@@ -167,11 +167,34 @@ for (const kind of ALL_KINDS) {
       assert.deepEqual(seen.sort((x, y) => x - y), Array.from({ length: 30 }, (_, i) => i * 10));
     });
 
-    it("rejects a negative or non-finite delay", () => {
+    it("a delay that is not a finite number >= 0 is a TypeError saying what was passed", () => {
+      // callLater("5", f) used to fire at once (seconds() + "5" concatenates)
+      // and callLater(null, f) was taken as 0. Negative delays are rejected
+      // too, unlike Twisted's task.Clock (which takes them as "already due").
       const r = make(kind);
-      assert.throws(() => r.callLater(-1, () => {}), RangeError);
-      assert.throws(() => r.callLater(Number.NaN, () => {}), RangeError);
-      assert.throws(() => r.callLater(Infinity, () => {}), RangeError);
+      const cases: Array<[unknown, RegExp]> = [
+        ["5", /callLater\(delay\) must be a finite number of seconds >= 0, got "5" \(a string/],
+        [null, /must be a finite number of seconds >= 0, got null$/],
+        [undefined, /got undefined$/],
+        [-1, /got -1 \(a negative delay is not allowed/],
+        [Number.NaN, /got NaN$/],
+        [Infinity, /got Infinity$/],
+        [10n, /got 10n \(a bigint\)/],
+      ];
+      for (const [delay, message] of cases) {
+        assert.throws(() => r.callLater(delay as number, () => {}), (e: unknown) => {
+          assert.ok(e instanceof TypeError, `${String(delay)}: ${String(e)}`);
+          assert.match(e.message, message);
+          return true;
+        });
+      }
+      assert.equal(r.getDelayedCalls().length, 0, "nothing was scheduled");
+      const call = r.callLater(1, () => {});
+      assert.throws(() => call.reset("2" as unknown as number), /reset\(secondsFromNow\) must be/);
+      assert.throws(() => call.reset(-1), TypeError);
+      assert.throws(() => call.delay(null as unknown as number), /delay\(secondsLater\) must be/);
+      call.delay(-0.5); // delay() moves a call earlier with a negative amount (Twisted)
+      call.cancel();
     });
 
     it("seconds() is monotonic", () => {

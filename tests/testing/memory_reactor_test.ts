@@ -169,6 +169,14 @@ describe("MemoryReactor (twisted.internet.testing.MemoryReactor)", () => {
 });
 
 describe("MemoryReactorClock", () => {
+  it("callLater rejects a delay that is not a finite number >= 0 (TypeError)", () => {
+    const r = new MemoryReactorClock();
+    assert.throws(() => r.callLater("5" as unknown as number, () => {}), /got "5" \(a string/);
+    assert.throws(() => r.callLater(null as unknown as number, () => {}), /got null/);
+    assert.throws(() => r.callLater(-1, () => {}), TypeError);
+    assert.equal(r.getDelayedCalls().length, 0);
+  });
+
   it("is a MemoryReactor with a Clock", () => {
     const r = new MemoryReactorClock();
     const seen: string[] = [];
