@@ -20,9 +20,7 @@
 import type { IPushProducer } from "../../interfaces.ts";
 import { Protocol } from "../protocol.ts";
 import { ByteBuffer, toBytes } from "./_buffer.ts";
-
-/** Flow-control methods a transport may have (TCP transports do). */
-type MaybeProducer = Partial<IPushProducer>;
+import { pauseReceiver, resumeReceiver, stopReceiver } from "./_flow_control.ts";
 
 /**
  * `sendString` was given more bytes than the length prefix can describe
@@ -131,21 +129,17 @@ export class IntNStringReceiver extends Protocol implements IPushProducer {
 
   /** Stop delivering strings, and pause the transport's reading. */
   pauseProducing(): void {
-    this.paused = true;
-    (this.transport as MaybeProducer | null)?.pauseProducing?.();
+    pauseReceiver(this);
   }
 
   /** Resume delivery (including strings buffered while paused) and reading. */
   resumeProducing(): void {
-    this.paused = false;
-    (this.transport as MaybeProducer | null)?.resumeProducing?.();
-    this.dataReceived(new Uint8Array(0));
+    resumeReceiver(this);
   }
 
   /** Stop delivering strings for good, and stop the transport. */
   stopProducing(): void {
-    this.paused = true;
-    (this.transport as MaybeProducer | null)?.stopProducing?.();
+    stopReceiver(this);
   }
 }
 

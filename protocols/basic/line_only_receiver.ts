@@ -20,8 +20,7 @@
 
 import { Protocol } from "../protocol.ts";
 import { ByteBuffer, toBytes } from "./_buffer.ts";
-
-const CRLF: Uint8Array = new Uint8Array([13, 10]);
+import { CRLF, DelimiterCache } from "./_delimiter.ts";
 
 /**
  * A protocol that receives only lines (Twisted's `LineOnlyReceiver`): a
@@ -53,35 +52,22 @@ export class LineOnlyReceiver extends Protocol {
 
   #buffer: ByteBuffer = new ByteBuffer();
   #searchFrom = 0;
-  #searchDelim: Uint8Array | string | null = null;
-  #delimSource: Uint8Array | string = CRLF;
-  #delimBytes: Uint8Array = CRLF;
-
-  #delim(): Uint8Array {
-    const d = this.delimiter;
-    if (d !== this.#delimSource) {
-      this.#delimSource = d;
-      this.#delimBytes = toBytes(d);
-      if (this.#delimBytes.length === 0) {
-        throw new TypeError("LineOnlyReceiver.delimiter must not be empty");
-      }
-    }
-    return this.#delimBytes;
-  }
+  #searchDelim: Uint8Array | null = null;
+  #delimiter: DelimiterCache = new DelimiterCache("LineOnlyReceiver");
 
   /** Split `data` into lines and deliver them. */
   override dataReceived(data: Uint8Array): unknown {
     const buf = this.#buffer;
     buf.append(data);
-    const delim = this.#delim();
-    if (this.#searchDelim !== this.delimiter) {
-      this.#searchDelim = this.delimiter;
+    const delim = this.#delimiter.bytes(this.delimiter);
+    if (this.#searchDelim !== delim) {
+      this.#searchDelim = delim;
       this.#searchFrom = 0;
     }
     let at: number;
     while ((at = buf.indexOf(delim, this.#searchFrom)) >= 0) {
       this.#searchFrom = 0;
-      if ((this.transport as { disconnecting?: boolean; } | null)?.disconnecting) {
+      if (this.transport?.disconnecting) {
         this.#keepTail(delim);
         return undefined;
       }
@@ -118,7 +104,7 @@ export class LineOnlyReceiver extends Protocol {
 
   /** Send `line` and the delimiter (strings as UTF-8), with `writeSequence`. */
   sendLine(line: Uint8Array | string): void {
-    this.transport!.writeSequence([toBytes(line), this.#delim()]);
+    this.transport!.writeSequence([toBytes(line), this.#delimiter.bytes(this.delimiter)]);
   }
 
   /** A line longer than `MAX_LENGTH` arrived. The default closes the connection. */

@@ -20,11 +20,8 @@
 import type { IPushProducer } from "../../interfaces.ts";
 import { Protocol } from "../protocol.ts";
 import { ByteBuffer, toBytes } from "./_buffer.ts";
-
-const CRLF: Uint8Array = new Uint8Array([13, 10]);
-
-/** Flow-control methods a transport may have (TCP transports do). */
-type MaybeProducer = Partial<IPushProducer> & { disconnecting?: boolean; };
+import { CRLF, DelimiterCache } from "./_delimiter.ts";
+import { pauseReceiver, resumeReceiver, stopReceiver } from "./_flow_control.ts";
 
 /**
  * A protocol that splits what it receives into lines (Twisted's
@@ -79,23 +76,10 @@ export class LineReceiver extends Protocol implements IPushProducer {
 
   #buffer: ByteBuffer = new ByteBuffer();
   #busy = false;
-  /** Where the next delimiter search starts, for the delimiter `#searchDelim`. */
+  /** Where the next delimiter search starts, for the delimiter bytes `#searchDelim`. */
   #searchFrom = 0;
-  #searchDelim: Uint8Array | string | null = null;
-  #delimSource: Uint8Array | string = CRLF;
-  #delimBytes: Uint8Array = CRLF;
-
-  #delim(): Uint8Array {
-    const d = this.delimiter;
-    if (d !== this.#delimSource) {
-      this.#delimSource = d;
-      this.#delimBytes = toBytes(d);
-      if (this.#delimBytes.length === 0) {
-        throw new TypeError("LineReceiver.delimiter must not be empty");
-      }
-    }
-    return this.#delimBytes;
-  }
+  #searchDelim: Uint8Array | null = null;
+  #delimiter: DelimiterCache = new DelimiterCache("LineReceiver");
 
   /**
    * Remove and return every buffered, not yet delivered byte.
@@ -130,9 +114,9 @@ export class LineReceiver extends Protocol implements IPushProducer {
       buf.append(data);
       while (buf.length > 0 && !this.paused) {
         if (this.lineMode) {
-          const delim = this.#delim();
-          if (this.#searchDelim !== this.delimiter) {
-            this.#searchDelim = this.delimiter;
+          const delim = this.#delimiter.bytes(this.delimiter);
+          if (this.#searchDelim !== delim) {
+            this.#searchDelim = delim;
             this.#searchFrom = 0;
           }
           const at = buf.indexOf(delim, this.#searchFrom);
@@ -153,7 +137,7 @@ export class LineReceiver extends Protocol implements IPushProducer {
           const line = buf.take(at);
           buf.skip(delim.length);
           const why = this.lineReceived(line);
-          if (why || (this.transport as MaybeProducer | null)?.disconnecting) return why;
+          if (why || this.transport?.disconnecting) return why;
         } else {
           this.#searchFrom = 0;
           const why = this.rawDataReceived(buf.takeAll());
@@ -200,7 +184,7 @@ export class LineReceiver extends Protocol implements IPushProducer {
   /** Send `line` followed by the delimiter, in one write (strings as UTF-8). */
   sendLine(line: Uint8Array | string): void {
     const bytes = toBytes(line);
-    const delim = this.#delim();
+    const delim = this.#delimiter.bytes(this.delimiter);
     const out = new Uint8Array(bytes.length + delim.length);
     out.set(bytes, 0);
     out.set(delim, bytes.length);
@@ -219,21 +203,17 @@ export class LineReceiver extends Protocol implements IPushProducer {
 
   /** Stop delivering lines, and pause the transport's reading. */
   pauseProducing(): void {
-    this.paused = true;
-    (this.transport as MaybeProducer | null)?.pauseProducing?.();
+    pauseReceiver(this);
   }
 
   /** Resume delivery (including lines buffered while paused) and reading. */
   resumeProducing(): void {
-    this.paused = false;
-    (this.transport as MaybeProducer | null)?.resumeProducing?.();
-    this.dataReceived(new Uint8Array(0));
+    resumeReceiver(this);
   }
 
   /** Stop delivering lines for good, and stop the transport. */
   stopProducing(): void {
-    this.paused = true;
-    (this.transport as MaybeProducer | null)?.stopProducing?.();
+    stopReceiver(this);
   }
 }
 

@@ -112,6 +112,9 @@ describe("LineOnlyReceiver (twisted.protocols.basic.LineOnlyReceiver)", () => {
     assert.throws(() => p.dataReceived(enc("x\r\n")), /lineReceived/);
     p.delimiter = "";
     assert.throws(() => p.dataReceived(enc("x")), /must not be empty/);
+    // Still refused on the next call (the empty delimiter is never taken as current).
+    assert.throws(() => p.dataReceived(enc("y")), /must not be empty/);
+    assert.throws(() => p.sendLine("z"), /must not be empty/);
   });
 
   it("TextLineOnlyReceiver decodes UTF-8", () => {

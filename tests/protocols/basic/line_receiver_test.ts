@@ -315,6 +315,9 @@ describe("LineReceiver (twisted.protocols.basic.LineReceiver)", () => {
     assert.deepEqual(lines, ["a", "switch", "b", "c\r\nd"]);
     p.delimiter = "";
     assert.throws(() => p.dataReceived(enc("x")), /must not be empty/);
+    // Still refused on the next call (the empty delimiter is never taken as current).
+    assert.throws(() => p.dataReceived(enc("y")), /must not be empty/);
+    assert.throws(() => p.sendLine("z"), /must not be empty/);
   });
 
   it("delivered lines are copies: later input does not change them", () => {
