@@ -3,20 +3,37 @@
  * chunk per request, as a pull producer: Twisted's
  * `twisted.protocols.basic.FileSender`.
  *
- * @example
- * ```ts ignore
- * import { openSync, readSync } from "node:fs";
- * import { FileSender, type FileLike } from "./file_sender.ts";
+ * @example Sending a file from disk to a transport
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { type FileLike, FileSender } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
- * const fd = openSync("big.bin", "r");
+ * const dir = mkdtempSync(join(tmpdir(), "skein-"));
+ * const path = join(dir, "data.txt");
+ * writeFileSync(path, "x".repeat(40000));
+ * const fd = openSync(path, "r");
  * const file: FileLike = {
  *   read(size) {
  *     const buf = new Uint8Array(size);
- *     const n = readSync(fd, buf);
- *     return buf.subarray(0, n);
+ *     return buf.subarray(0, readSync(fd, buf));
  *   },
  * };
- * new FileSender().beginFileTransfer(file, transport).addCallback(() => transport.loseConnection());
+ * const transport = new StringTransport();
+ * let finished = false;
+ * new FileSender().beginFileTransfer(file, transport).addCallback(() => {
+ *   finished = true;
+ *   transport.loseConnection();
+ * });
+ * // A StringTransport does not pull by itself: ask for chunks until the end.
+ * while (transport.producer !== null) transport.producer.resumeProducing();
+ * closeSync(fd);
+ * rmSync(dir, { recursive: true });
+ * assert.equal(finished, true);
+ * assert.equal(transport.value().length, 40000);
  * ```
  *
  * @module
@@ -31,9 +48,13 @@ import type { IConsumer, IPullProducer } from "../../interfaces.ts";
  *
  * @example
  * ```ts
- * import type { FileLike } from "./file_sender.ts";
+ * import assert from "node:assert/strict";
+ * import type { FileLike } from "@skein/skein/protocols/basic";
  * const chunks = [new Uint8Array([1, 2]), new Uint8Array([3])];
  * const file: FileLike = { read: (_size) => chunks.shift() ?? null };
+ * assert.deepEqual(file.read(16), new Uint8Array([1, 2]));
+ * assert.deepEqual(file.read(16), new Uint8Array([3]));
+ * assert.equal(file.read(16), null);
  * ```
  */
 export interface FileLike {
@@ -52,8 +73,9 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * import { FileSender } from "./file_sender.ts";
- * import { StringTransport } from "../../testing/string_transport.ts";
+ * import assert from "node:assert/strict";
+ * import { FileSender } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * const t = new StringTransport();
  * const data = [new TextEncoder().encode("hello")];
@@ -62,7 +84,7 @@ const encoder = new TextEncoder();
  *   .addCallback(() => { done = true; });
  * t.producer!.resumeProducing(); // StringTransport does not pull by itself
  * t.producer!.resumeProducing();
- * console.assert(t.valueString() === "hello" && done);
+ * assert.ok(t.valueString() === "hello" && done);
  * ```
  */
 export class FileSender implements IPullProducer {

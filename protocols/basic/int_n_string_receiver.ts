@@ -5,13 +5,20 @@
  *
  * @example
  * ```ts
- * import { Int32StringReceiver } from "./int_n_string_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { Int32StringReceiver } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Echo extends Int32StringReceiver {
  *   override stringReceived(data: Uint8Array): void {
  *     this.sendString(data);
  *   }
  * }
+ * const t = new StringTransport();
+ * const echo = new Echo();
+ * echo.makeConnection(t);
+ * echo.dataReceived(new Uint8Array([0, 0, 0, 2, 104, 105]));
+ * assert.deepEqual(t.value(), new Uint8Array([0, 0, 0, 2, 104, 105]));
  * ```
  *
  * @module
@@ -28,8 +35,9 @@ import { pauseReceiver, resumeReceiver, stopReceiver } from "./_flow_control.ts"
  *
  * @example
  * ```ts
- * import { StringTooLongError } from "./int_n_string_receiver.ts";
- * console.assert(new StringTooLongError("too long").name === "StringTooLongError");
+ * import assert from "node:assert/strict";
+ * import { StringTooLongError } from "@skein/skein/protocols/basic";
+ * assert.ok(new StringTooLongError("too long").name === "StringTooLongError");
  * ```
  */
 export class StringTooLongError extends Error {
@@ -51,12 +59,19 @@ export class StringTooLongError extends Error {
  *
  * @example
  * ```ts
- * import { IntNStringReceiver } from "./int_n_string_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { IntNStringReceiver } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Int24 extends IntNStringReceiver {
  *   override prefixLength = 3;
  *   override stringReceived(_data: Uint8Array): void {}
  * }
+ * const t = new StringTransport();
+ * const p = new Int24();
+ * p.makeConnection(t);
+ * p.sendString("abc");
+ * assert.deepEqual(t.value(), new Uint8Array([0, 0, 3, 97, 98, 99]));
  * ```
  */
 export class IntNStringReceiver extends Protocol implements IPushProducer {
@@ -149,11 +164,12 @@ export class IntNStringReceiver extends Protocol implements IPushProducer {
  *
  * @example
  * ```ts
- * import { Int32StringReceiver } from "./int_n_string_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { Int32StringReceiver } from "@skein/skein/protocols/basic";
  * class Sink extends Int32StringReceiver {
  *   override stringReceived(_data: Uint8Array): void {}
  * }
- * console.assert(new Sink().prefixLength === 4);
+ * assert.ok(new Sink().prefixLength === 4);
  * ```
  */
 export class Int32StringReceiver extends IntNStringReceiver {
@@ -167,11 +183,12 @@ export class Int32StringReceiver extends IntNStringReceiver {
  *
  * @example
  * ```ts
- * import { Int16StringReceiver } from "./int_n_string_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { Int16StringReceiver } from "@skein/skein/protocols/basic";
  * class Sink extends Int16StringReceiver {
  *   override stringReceived(_data: Uint8Array): void {}
  * }
- * console.assert(new Sink().prefixLength === 2);
+ * assert.ok(new Sink().prefixLength === 2);
  * ```
  */
 export class Int16StringReceiver extends IntNStringReceiver {
@@ -184,11 +201,12 @@ export class Int16StringReceiver extends IntNStringReceiver {
  *
  * @example
  * ```ts
- * import { Int8StringReceiver } from "./int_n_string_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { Int8StringReceiver } from "@skein/skein/protocols/basic";
  * class Sink extends Int8StringReceiver {
  *   override stringReceived(_data: Uint8Array): void {}
  * }
- * console.assert(new Sink().prefixLength === 1);
+ * assert.ok(new Sink().prefixLength === 1);
  * ```
  */
 export class Int8StringReceiver extends IntNStringReceiver {

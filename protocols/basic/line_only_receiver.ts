@@ -5,7 +5,8 @@
  *
  * @example
  * ```ts
- * import { LineOnlyReceiver } from "./line_only_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { LineOnlyReceiver } from "@skein/skein/protocols/basic";
  *
  * class Logger extends LineOnlyReceiver {
  *   lines: Uint8Array[] = [];
@@ -13,6 +14,9 @@
  *     this.lines.push(line);
  *   }
  * }
+ * const logger = new Logger();
+ * logger.dataReceived(new TextEncoder().encode("one\r\ntwo\r\nthr"));
+ * assert.deepEqual(logger.lines.map((l) => new TextDecoder().decode(l)), ["one", "two"]);
  * ```
  *
  * @module
@@ -35,13 +39,20 @@ import { CRLF, DelimiterCache } from "./_delimiter.ts";
  *
  * @example
  * ```ts
- * import { LineOnlyReceiver } from "./line_only_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { LineOnlyReceiver } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Echo extends LineOnlyReceiver {
  *   override lineReceived(line: Uint8Array): void {
  *     this.sendLine(line);
  *   }
  * }
+ * const t = new StringTransport();
+ * const echo = new Echo();
+ * echo.makeConnection(t);
+ * echo.dataReceived(new TextEncoder().encode("ping\r\n"));
+ * assert.equal(t.valueString(), "ping\r\n");
  * ```
  */
 export class LineOnlyReceiver extends Protocol {
@@ -120,13 +131,20 @@ export class LineOnlyReceiver extends Protocol {
  *
  * @example
  * ```ts
- * import { TextLineOnlyReceiver } from "./line_only_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { TextLineOnlyReceiver } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Greeter extends TextLineOnlyReceiver {
  *   override textLineReceived(name: string): void {
  *     this.sendLine(`hello, ${name}`);
  *   }
  * }
+ * const t = new StringTransport();
+ * const greeter = new Greeter();
+ * greeter.makeConnection(t);
+ * greeter.dataReceived(new TextEncoder().encode("Zoë\r\n"));
+ * assert.equal(t.valueString(), "hello, Zoë\r\n");
  * ```
  */
 export class TextLineOnlyReceiver extends LineOnlyReceiver {

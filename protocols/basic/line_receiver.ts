@@ -5,13 +5,20 @@
  *
  * @example A line echo server
  * ```ts
- * import { LineReceiver } from "./line_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { LineReceiver } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Echo extends LineReceiver {
  *   override lineReceived(line: Uint8Array): void {
  *     this.sendLine(line);
  *   }
  * }
+ * const t = new StringTransport();
+ * const echo = new Echo();
+ * echo.makeConnection(t);
+ * echo.dataReceived(new TextEncoder().encode("a\r\nb\r\n"));
+ * assert.equal(t.valueString(), "a\r\nb\r\n");
  * ```
  *
  * @module
@@ -53,7 +60,9 @@ import { pauseReceiver, resumeReceiver, stopReceiver } from "./_flow_control.ts"
  *
  * @example A tiny line-based command server
  * ```ts
- * import { LineReceiver } from "./line_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { LineReceiver } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Commands extends LineReceiver {
  *   override lineReceived(line: Uint8Array): void {
@@ -62,6 +71,12 @@ import { pauseReceiver, resumeReceiver, stopReceiver } from "./_flow_control.ts"
  *     else this.sendLine(`you said: ${text}`);
  *   }
  * }
+ * const t = new StringTransport();
+ * const server = new Commands();
+ * server.makeConnection(t);
+ * server.dataReceived(new TextEncoder().encode("hi\r\nQUIT\r\nignored\r\n"));
+ * assert.equal(t.valueString(), "you said: hi\r\n");
+ * assert.equal(t.disconnecting, true); // and the line after QUIT was not processed
  * ```
  */
 export class LineReceiver extends Protocol implements IPushProducer {
@@ -86,10 +101,11 @@ export class LineReceiver extends Protocol implements IPushProducer {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { LineReceiver } from "./line_receiver.ts";
    * const r = new LineReceiver();
    * r.dataReceived(new TextEncoder().encode("partial"));
-   * console.assert(new TextDecoder().decode(r.clearLineBuffer()) === "partial");
+   * assert.ok(new TextDecoder().decode(r.clearLineBuffer()) === "partial");
    * ```
    */
   clearLineBuffer(): Uint8Array {
@@ -226,13 +242,20 @@ export class LineReceiver extends Protocol implements IPushProducer {
  *
  * @example A chat-style echo
  * ```ts
- * import { TextLineReceiver } from "./line_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { TextLineReceiver } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Shout extends TextLineReceiver {
  *   override textLineReceived(line: string): void {
  *     this.sendLine(line.toUpperCase());
  *   }
  * }
+ * const t = new StringTransport();
+ * const shout = new Shout();
+ * shout.makeConnection(t);
+ * shout.dataReceived(new TextEncoder().encode("hey\r\n"));
+ * assert.equal(t.valueString(), "HEY\r\n");
  * ```
  */
 export class TextLineReceiver extends LineReceiver {

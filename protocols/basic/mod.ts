@@ -6,13 +6,20 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TextLineReceiver } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Shout extends TextLineReceiver {
  *   override textLineReceived(line: string): void {
  *     this.sendLine(line.toUpperCase());
  *   }
  * }
+ * const t = new StringTransport();
+ * const shout = new Shout();
+ * shout.makeConnection(t);
+ * shout.dataReceived(new TextEncoder().encode("hey\r\n"));
+ * assert.equal(t.valueString(), "HEY\r\n");
  * ```
  *
  * @module

@@ -5,13 +5,20 @@
  *
  * @example
  * ```ts
- * import { NetstringReceiver } from "./netstring_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { NetstringReceiver } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Echo extends NetstringReceiver {
  *   override stringReceived(data: Uint8Array): void {
  *     this.sendString(data);
  *   }
  * }
+ * const t = new StringTransport();
+ * const echo = new Echo();
+ * echo.makeConnection(t);
+ * echo.dataReceived(new TextEncoder().encode("5:hello,"));
+ * assert.equal(t.valueString(), "5:hello,");
  * ```
  *
  * @module
@@ -35,9 +42,10 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * import { NetstringParseError } from "./netstring_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { NetstringParseError } from "@skein/skein/protocols/basic";
  * const e = new NetstringParseError("missing comma");
- * console.assert(e instanceof Error && e.name === "NetstringParseError");
+ * assert.ok(e instanceof Error && e.name === "NetstringParseError");
  * ```
  */
 export class NetstringParseError extends Error {
@@ -61,7 +69,8 @@ export class NetstringParseError extends Error {
  *
  * @example
  * ```ts
- * import { NetstringReceiver } from "./netstring_receiver.ts";
+ * import assert from "node:assert/strict";
+ * import { NetstringReceiver } from "@skein/skein/protocols/basic";
  *
  * class Collect extends NetstringReceiver {
  *   got: string[] = [];
@@ -71,7 +80,7 @@ export class NetstringParseError extends Error {
  * }
  * const c = new Collect();
  * c.dataReceived(new TextEncoder().encode("5:hello,0:,"));
- * console.assert(c.got.join("|") === "hello|");
+ * assert.ok(c.got.join("|") === "hello|");
  * ```
  */
 export class NetstringReceiver extends Protocol {

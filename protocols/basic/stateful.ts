@@ -4,7 +4,9 @@
  *
  * @example
  * ```ts
- * import { StatefulProtocol, type StatefulState } from "./stateful.ts";
+ * import assert from "node:assert/strict";
+ * import { StatefulProtocol, type StatefulState } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Fixed extends StatefulProtocol {
  *   records: Uint8Array[] = [];
@@ -16,6 +18,10 @@
  *     return null; // stay in this state
  *   }
  * }
+ * const p = new Fixed();
+ * p.makeConnection(new StringTransport());
+ * p.dataReceived(new TextEncoder().encode("0123456789abcdefXY"));
+ * assert.deepEqual(p.records.map((r) => new TextDecoder().decode(r)), ["01234567", "89abcdef"]);
  * ```
  *
  * @module
@@ -33,8 +39,10 @@ import { ByteBuffer } from "./_buffer.ts";
  *
  * @example
  * ```ts
- * import type { StatefulState } from "./stateful.ts";
+ * import assert from "node:assert/strict";
+ * import type { StatefulState } from "@skein/skein/protocols/basic";
  * const skipTwo: StatefulState = [(_d: Uint8Array) => null, 2];
+ * assert.equal(skipTwo[1], 2);
  * ```
  */
 export type StatefulState = readonly [
@@ -53,7 +61,9 @@ export type StatefulState = readonly [
  *
  * @example Length-prefixed records: a 1-byte header, then the body
  * ```ts
- * import { StatefulProtocol, type StatefulState } from "./stateful.ts";
+ * import assert from "node:assert/strict";
+ * import { StatefulProtocol, type StatefulState } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Records extends StatefulProtocol {
  *   bodies: string[] = [];
@@ -68,6 +78,11 @@ export type StatefulState = readonly [
  *     return [this.header, 1];
  *   }
  * }
+ * const p = new Records();
+ * p.makeConnection(new StringTransport());
+ * p.dataReceived(new Uint8Array([2, 104, 105, 3, 121, 111]));
+ * p.dataReceived(new Uint8Array([117]));
+ * assert.deepEqual(p.bodies, ["hi", "you"]);
  * ```
  */
 export class StatefulProtocol extends Protocol {

@@ -5,8 +5,9 @@
  *
  * @example
  * ```ts
- * import { Int32StringReceiver } from "./int_n_string_receiver.ts";
- * import { StatefulStringProtocol } from "./stateful_string.ts";
+ * import assert from "node:assert/strict";
+ * import { Int32StringReceiver, StatefulStringProtocol } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Login extends StatefulStringProtocol(Int32StringReceiver) {
  *   user = "";
@@ -19,6 +20,13 @@
  *     return "done"; // closes the connection
  *   }
  * }
+ * const t = new StringTransport();
+ * const login = new Login();
+ * login.makeConnection(t);
+ * login.dataReceived(new Uint8Array([0, 0, 0, 3, 98, 111, 98, 0, 0, 0, 2, 112, 119]));
+ * assert.equal(login.state, "done");
+ * assert.equal(new TextDecoder().decode(t.value().subarray(4)), "welcome, bob");
+ * assert.equal(t.disconnecting, true);
  * ```
  *
  * @module
@@ -33,9 +41,11 @@ import type { Protocol } from "../protocol.ts";
  *
  * @example
  * ```ts
- * import { NetstringReceiver } from "./netstring_receiver.ts";
- * import type { StringReceiverClass } from "./stateful_string.ts";
+ * import assert from "node:assert/strict";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import { NetstringReceiver, type StringReceiverClass } from "@skein/skein/protocols/basic";
  * const base: StringReceiverClass = NetstringReceiver;
+ * assert.ok(new NetstringReceiver() instanceof Protocol);
  * ```
  */
 // deno-lint-ignore no-explicit-any
@@ -48,8 +58,10 @@ export type StringReceiverClass = abstract new(...args: any[]) => Protocol & {
  *
  * @example
  * ```ts
- * import type { StatefulString } from "./stateful_string.ts";
+ * import assert from "node:assert/strict";
+ * import type { StatefulString } from "@skein/skein/protocols/basic";
  * const s: StatefulString = { state: "init" };
+ * assert.equal(s.state, "init");
  * ```
  */
 export interface StatefulString {
@@ -67,9 +79,9 @@ export interface StatefulString {
  *
  * @example
  * ```ts
- * import { NetstringReceiver } from "./netstring_receiver.ts";
- * import { StatefulStringProtocol } from "./stateful_string.ts";
- * import { StringTransport } from "../../testing/string_transport.ts";
+ * import assert from "node:assert/strict";
+ * import { NetstringReceiver, StatefulStringProtocol } from "@skein/skein/protocols/basic";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Counter extends StatefulStringProtocol(NetstringReceiver) {
  *   seen: string[] = [];
@@ -84,7 +96,7 @@ export interface StatefulString {
  * const p = new Counter();
  * p.makeConnection(new StringTransport());
  * p.dataReceived(new TextEncoder().encode("1:a,1:b,1:c,"));
- * console.assert(p.seen.join() === "init:a,more:b,more:c");
+ * assert.equal(p.seen.join(), "init:a,more:b,more:c");
  * ```
  */
 export function StatefulStringProtocol<B extends StringReceiverClass>(
