@@ -16,16 +16,16 @@ import { Factory } from "../protocols/factory.ts";
  *
  * @example
  * ```ts
- * import { Protocol } from "../protocols/protocol.ts";
- * import { MemoryReactor } from "../testing/memory_reactor.ts";
- * import { TCP4ClientEndpoint } from "./tcp.ts";
- * import { connectProtocol } from "./connect_protocol.ts";
+ * import assert from "node:assert/strict";
+ * import { connectProtocol, TCP4ClientEndpoint } from "@skein/skein/endpoints";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactor();
  * const proto = new Protocol();
  * connectProtocol(new TCP4ClientEndpoint(reactor, "127.0.0.1", 80), proto);
  * const factory = reactor.tcpClients[0][2];
- * console.assert(factory.buildProtocol(reactor.connectors[0].getDestination()) !== null);
+ * assert.ok(factory.buildProtocol(reactor.connectors[0].getDestination()) !== null);
  * ```
  */
 export function connectProtocol<P extends IProtocol>(

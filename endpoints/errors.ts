@@ -12,9 +12,10 @@
  *
  * @example
  * ```ts
- * import { EndpointDescriptionError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { EndpointDescriptionError } from "@skein/skein/endpoints";
  * const e = new EndpointDescriptionError("tcp:x", "port must be a number");
- * console.assert(e.description === "tcp:x" && e.message.includes("port must be a number"));
+ * assert.ok(e.description === "tcp:x" && e.message.includes("port must be a number"));
  * ```
  */
 export class EndpointDescriptionError extends Error {

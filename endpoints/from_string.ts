@@ -10,13 +10,13 @@
  *
  * @example
  * ```ts
- * import { MemoryReactor } from "../testing/memory_reactor.ts";
- * import { clientFromString, serverFromString } from "./from_string.ts";
- * import { TCP4ServerEndpoint } from "./tcp.ts";
+ * import assert from "node:assert/strict";
+ * import { clientFromString, serverFromString, TCP4ServerEndpoint } from "@skein/skein/endpoints";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactor();
  * const server = serverFromString(reactor, "tcp:8080:interface=127.0.0.1");
- * console.assert(server instanceof TCP4ServerEndpoint && server.interface === "127.0.0.1");
+ * assert.ok(server instanceof TCP4ServerEndpoint && server.interface === "127.0.0.1");
  * clientFromString(reactor, "tcp:host=example.com:port=80");
  * ```
  *
@@ -52,9 +52,12 @@ import { UNIXClientEndpoint, UNIXServerEndpoint } from "./unix.ts";
  *
  * @example
  * ```ts
- * import type { StringEndpointReactor } from "./from_string.ts";
- * import { MemoryReactor } from "../testing/memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import type { StringEndpointReactor } from "@skein/skein/endpoints";
+ * import { serverFromString } from "@skein/skein/endpoints";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const r: StringEndpointReactor = new MemoryReactor();
+ * assert.equal(serverFromString(r, "tcp:0").constructor.name, "TCP4ServerEndpoint");
  * ```
  */
 export type StringEndpointReactor = IReactorTCP & IReactorUNIX;
@@ -97,12 +100,12 @@ function sslUnsupported(description: string): EndpointDescriptionError {
  *
  * @example
  * ```ts
- * import { MemoryReactor } from "../testing/memory_reactor.ts";
- * import { serverFromString } from "./from_string.ts";
- * import { UNIXServerEndpoint } from "./unix.ts";
+ * import assert from "node:assert/strict";
+ * import { serverFromString, UNIXServerEndpoint } from "@skein/skein/endpoints";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const ep = serverFromString(new MemoryReactor(), "unix:/var/run/finger:mode=660");
- * console.assert(ep instanceof UNIXServerEndpoint && ep.mode === 0o660 && ep.wantPID);
+ * assert.ok(ep instanceof UNIXServerEndpoint && ep.mode === 0o660 && ep.wantPID);
  * ```
  */
 export function serverFromString(
@@ -202,12 +205,12 @@ export function serverFromString(
  *
  * @example
  * ```ts
- * import { MemoryReactor } from "../testing/memory_reactor.ts";
- * import { clientFromString } from "./from_string.ts";
- * import { TCP4ClientEndpoint } from "./tcp.ts";
+ * import assert from "node:assert/strict";
+ * import { clientFromString, TCP4ClientEndpoint } from "@skein/skein/endpoints";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const ep = clientFromString(new MemoryReactor(), "tcp:www.example.com:80:timeout=5");
- * console.assert(ep instanceof TCP4ClientEndpoint && ep.port === 80 && ep.timeout === 5);
+ * assert.ok(ep instanceof TCP4ClientEndpoint && ep.port === 80 && ep.timeout === 5);
  * ```
  */
 export function clientFromString(
@@ -296,8 +299,9 @@ export function clientFromString(
  *
  * @example
  * ```ts
- * import { quoteStringArgument } from "./from_string.ts";
- * console.assert(quoteStringArgument("C:\\x:y") === "C\\:\\\\x\\:y");
+ * import assert from "node:assert/strict";
+ * import { quoteStringArgument } from "@skein/skein/endpoints";
+ * assert.ok(quoteStringArgument("C:\\x:y") === "C\\:\\\\x\\:y");
  * ```
  */
 export function quoteStringArgument(argument: string): string {

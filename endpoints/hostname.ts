@@ -38,8 +38,15 @@ import { TCP4ClientEndpoint, TCP6ClientEndpoint } from "./tcp.ts";
  *
  * @example
  * ```ts
- * import type { HostnameResolver } from "./hostname.ts";
+ * import assert from "node:assert/strict";
+ * import type { HostnameResolver } from "@skein/skein/endpoints";
+ * import { HostnameEndpoint } from "@skein/skein/endpoints";
+ * import { Factory } from "@skein/skein/protocols";
+ * import { MemoryReactorClock } from "@skein/skein/testing";
  * const fixed: HostnameResolver = (_host) => ["::1", "127.0.0.1"];
+ * const reactor = new MemoryReactorClock();
+ * new HostnameEndpoint(reactor, "localhost", 80, { resolver: fixed }).connect(new Factory());
+ * assert.equal(reactor.tcpClients[0][0], "::1");
  * ```
  */
 export type HostnameResolver = (host: string) => PromiseLike<readonly string[]> | readonly string[];
@@ -49,8 +56,13 @@ export type HostnameResolver = (host: string) => PromiseLike<readonly string[]> 
  *
  * @example
  * ```ts
- * import type { HostnameEndpointOptions } from "./hostname.ts";
+ * import assert from "node:assert/strict";
+ * import type { HostnameEndpointOptions } from "@skein/skein/endpoints";
+ * import { HostnameEndpoint } from "@skein/skein/endpoints";
+ * import { MemoryReactorClock } from "@skein/skein/testing";
  * const o: HostnameEndpointOptions = { timeout: 10, attemptDelay: 0.25 };
+ * const ep = new HostnameEndpoint(new MemoryReactorClock(), "example.com", 443, o);
+ * assert.equal(ep.attemptDelay, 0.25);
  * ```
  */
 export interface HostnameEndpointOptions {
@@ -93,19 +105,19 @@ const defaultResolver: HostnameResolver = (host) => lookupAll(host, 0);
  *
  * @example
  * ```ts
- * import { ClientFactory } from "../protocols/factory.ts";
- * import { Protocol } from "../protocols/protocol.ts";
- * import { MemoryReactorClock } from "../testing/memory_reactor.ts";
- * import { HostnameEndpoint } from "./hostname.ts";
+ * import assert from "node:assert/strict";
+ * import { HostnameEndpoint } from "@skein/skein/endpoints";
+ * import { ClientFactory, Protocol } from "@skein/skein/protocols";
+ * import { MemoryReactorClock } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactorClock();
  * const ep = new HostnameEndpoint(reactor, "example.com", 80, {
  *   resolver: () => ["2001:db8::1", "2001:db8::2", "192.0.2.1"],
  * });
  * ep.connect(ClientFactory.forProtocol(Protocol));
- * console.assert(reactor.tcpClients.length === 1 && reactor.tcpClients[0][0] === "2001:db8::1");
+ * assert.ok(reactor.tcpClients.length === 1 && reactor.tcpClients[0][0] === "2001:db8::1");
  * reactor.advance(0.3);
- * console.assert(reactor.tcpClients[1][0] === "192.0.2.1");
+ * assert.equal(reactor.tcpClients[1][0], "192.0.2.1");
  * ```
  */
 export class HostnameEndpoint implements IStreamClientEndpoint {

@@ -35,8 +35,12 @@ import { WrappingFactory } from "./_wrapping.ts";
  *
  * @example
  * ```ts
- * import type { TCPServerEndpointOptions } from "./tcp.ts";
+ * import assert from "node:assert/strict";
+ * import type { TCPServerEndpointOptions } from "@skein/skein/endpoints";
+ * import { TCP4ServerEndpoint } from "@skein/skein/endpoints";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const o: TCPServerEndpointOptions = { interface: "127.0.0.1", backlog: 128 };
+ * assert.equal(new TCP4ServerEndpoint(new MemoryReactor(), 0, o).backlog, 128);
  * ```
  */
 export interface TCPServerEndpointOptions {
@@ -51,8 +55,13 @@ export interface TCPServerEndpointOptions {
  *
  * @example
  * ```ts
- * import type { TCPClientEndpointOptions } from "./tcp.ts";
+ * import assert from "node:assert/strict";
+ * import type { TCPClientEndpointOptions } from "@skein/skein/endpoints";
+ * import { TCP4ClientEndpoint } from "@skein/skein/endpoints";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const o: TCPClientEndpointOptions = { timeout: 5, bindAddress: "127.0.0.1" };
+ * const ep = new TCP4ClientEndpoint(new MemoryReactor(), "example.com", 80, o);
+ * assert.deepEqual(ep.bindAddress, ["127.0.0.1", 0]);
  * ```
  */
 export interface TCPClientEndpointOptions {
@@ -87,14 +96,14 @@ function listenTCP(
  *
  * @example
  * ```ts
- * import { Factory } from "../protocols/factory.ts";
- * import { Protocol } from "../protocols/protocol.ts";
- * import { MemoryReactor } from "../testing/memory_reactor.ts";
- * import { TCP4ServerEndpoint } from "./tcp.ts";
+ * import assert from "node:assert/strict";
+ * import { TCP4ServerEndpoint } from "@skein/skein/endpoints";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactor();
  * new TCP4ServerEndpoint(reactor, 8080, { interface: "127.0.0.1" }).listen(Factory.forProtocol(Protocol));
- * console.assert(reactor.tcpServers[0][0] === 8080);
+ * assert.equal(reactor.tcpServers[0][0], 8080);
  * ```
  */
 export class TCP4ServerEndpoint implements IStreamServerEndpoint {
@@ -133,14 +142,14 @@ export class TCP4ServerEndpoint implements IStreamServerEndpoint {
  *
  * @example
  * ```ts
- * import { Factory } from "../protocols/factory.ts";
- * import { Protocol } from "../protocols/protocol.ts";
- * import { MemoryReactor } from "../testing/memory_reactor.ts";
- * import { TCP6ServerEndpoint } from "./tcp.ts";
+ * import assert from "node:assert/strict";
+ * import { TCP6ServerEndpoint } from "@skein/skein/endpoints";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactor();
  * new TCP6ServerEndpoint(reactor, 8080).listen(Factory.forProtocol(Protocol));
- * console.assert(reactor.tcpServers[0][3] === "::");
+ * assert.equal(reactor.tcpServers[0][3], "::");
  * ```
  */
 export class TCP6ServerEndpoint extends TCP4ServerEndpoint {
@@ -175,15 +184,15 @@ function connectTCP<P extends IProtocol>(
  *
  * @example
  * ```ts
- * import { ClientFactory } from "../protocols/factory.ts";
- * import { Protocol } from "../protocols/protocol.ts";
- * import { MemoryReactor } from "../testing/memory_reactor.ts";
- * import { TCP4ClientEndpoint } from "./tcp.ts";
+ * import assert from "node:assert/strict";
+ * import { TCP4ClientEndpoint } from "@skein/skein/endpoints";
+ * import { ClientFactory, Protocol } from "@skein/skein/protocols";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactor();
  * const d = new TCP4ClientEndpoint(reactor, "127.0.0.1", 80, { timeout: 5 })
  *   .connect(ClientFactory.forProtocol(Protocol));
- * console.assert(reactor.tcpClients[0][3] === 5);
+ * assert.equal(reactor.tcpClients[0][3], 5);
  * d.cancel();
  * ```
  */
@@ -240,14 +249,14 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
  *
  * @example
  * ```ts
- * import { ClientFactory } from "../protocols/factory.ts";
- * import { Protocol } from "../protocols/protocol.ts";
- * import { MemoryReactor } from "../testing/memory_reactor.ts";
- * import { TCP6ClientEndpoint } from "./tcp.ts";
+ * import assert from "node:assert/strict";
+ * import { TCP6ClientEndpoint } from "@skein/skein/endpoints";
+ * import { ClientFactory, Protocol } from "@skein/skein/protocols";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactor();
  * new TCP6ClientEndpoint(reactor, "::1", 80).connect(ClientFactory.forProtocol(Protocol));
- * console.assert(reactor.tcpClients[0][0] === "::1");
+ * assert.equal(reactor.tcpClients[0][0], "::1");
  * ```
  */
 export class TCP6ClientEndpoint extends TCP4ClientEndpoint {

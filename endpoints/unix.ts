@@ -4,14 +4,14 @@
  *
  * @example
  * ```ts
- * import { Factory } from "../protocols/factory.ts";
- * import { Protocol } from "../protocols/protocol.ts";
- * import { MemoryReactor } from "../testing/memory_reactor.ts";
- * import { UNIXServerEndpoint } from "./unix.ts";
+ * import assert from "node:assert/strict";
+ * import { UNIXServerEndpoint } from "@skein/skein/endpoints";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactor();
  * new UNIXServerEndpoint(reactor, "/tmp/app.sock").listen(Factory.forProtocol(Protocol));
- * console.assert(reactor.unixServers[0][0] === "/tmp/app.sock");
+ * assert.equal(reactor.unixServers[0][0], "/tmp/app.sock");
  * ```
  *
  * @module
@@ -34,8 +34,12 @@ import { WrappingFactory } from "./_wrapping.ts";
  *
  * @example
  * ```ts
- * import type { UNIXServerEndpointOptions } from "./unix.ts";
+ * import assert from "node:assert/strict";
+ * import type { UNIXServerEndpointOptions } from "@skein/skein/endpoints";
+ * import { UNIXServerEndpoint } from "@skein/skein/endpoints";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const o: UNIXServerEndpointOptions = { mode: 0o600, wantPID: true };
+ * assert.equal(new UNIXServerEndpoint(new MemoryReactor(), "/tmp/app.sock", o).mode, 0o600);
  * ```
  */
 export interface UNIXServerEndpointOptions {
@@ -52,8 +56,12 @@ export interface UNIXServerEndpointOptions {
  *
  * @example
  * ```ts
- * import type { UNIXClientEndpointOptions } from "./unix.ts";
+ * import assert from "node:assert/strict";
+ * import type { UNIXClientEndpointOptions } from "@skein/skein/endpoints";
+ * import { UNIXClientEndpoint } from "@skein/skein/endpoints";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const o: UNIXClientEndpointOptions = { timeout: 5, checkPID: true };
+ * assert.equal(new UNIXClientEndpoint(new MemoryReactor(), "/tmp/app.sock", o).timeout, 5);
  * ```
  */
 export interface UNIXClientEndpointOptions {
@@ -74,14 +82,14 @@ function checkPath(path: string, what: string): void {
  *
  * @example
  * ```ts
- * import { Factory } from "../protocols/factory.ts";
- * import { Protocol } from "../protocols/protocol.ts";
- * import { MemoryReactor } from "../testing/memory_reactor.ts";
- * import { UNIXServerEndpoint } from "./unix.ts";
+ * import assert from "node:assert/strict";
+ * import { UNIXServerEndpoint } from "@skein/skein/endpoints";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactor();
  * new UNIXServerEndpoint(reactor, "/tmp/s", { mode: 0o600 }).listen(Factory.forProtocol(Protocol));
- * console.assert(reactor.unixServers[0][3] === 0o600);
+ * assert.equal(reactor.unixServers[0][3], 0o600);
  * ```
  */
 export class UNIXServerEndpoint implements IStreamServerEndpoint {
@@ -126,14 +134,14 @@ export class UNIXServerEndpoint implements IStreamServerEndpoint {
  *
  * @example
  * ```ts
- * import { ClientFactory } from "../protocols/factory.ts";
- * import { Protocol } from "../protocols/protocol.ts";
- * import { MemoryReactor } from "../testing/memory_reactor.ts";
- * import { UNIXClientEndpoint } from "./unix.ts";
+ * import assert from "node:assert/strict";
+ * import { UNIXClientEndpoint } from "@skein/skein/endpoints";
+ * import { ClientFactory, Protocol } from "@skein/skein/protocols";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactor();
  * new UNIXClientEndpoint(reactor, "/tmp/s", { checkPID: true }).connect(ClientFactory.forProtocol(Protocol));
- * console.assert(reactor.unixClients[0][3] === true);
+ * assert.equal(reactor.unixClients[0][3], true);
  * ```
  */
 export class UNIXClientEndpoint implements IStreamClientEndpoint {

@@ -5,14 +5,14 @@
  *
  * @example
  * ```ts
- * import { AccumulatingProtocol } from "./accumulating_protocol.ts";
- * import { StringTransport } from "./string_transport.ts";
+ * import assert from "node:assert/strict";
+ * import { AccumulatingProtocol, StringTransport } from "@skein/skein/testing";
  *
  * const p = new AccumulatingProtocol();
  * p.makeConnection(new StringTransport());
  * p.dataReceived(new TextEncoder().encode("ab"));
  * p.dataReceived(new TextEncoder().encode("c"));
- * console.assert(p.made && p.dataString() === "abc");
+ * assert.ok(p.made && p.dataString() === "abc");
  * ```
  *
  * @module
@@ -34,10 +34,10 @@ import { Protocol, type ProtocolClass } from "../protocols/protocol.ts";
  *
  * @example
  * ```ts
- * import { Deferred } from "../deferred/deferred.ts";
- * import { connectionDone } from "../protocols/protocol.ts";
- * import { AccumulatingProtocol } from "./accumulating_protocol.ts";
- * import { StringTransport } from "./string_transport.ts";
+ * import assert from "node:assert/strict";
+ * import { Deferred } from "@skein/skein/deferred";
+ * import { connectionDone } from "@skein/skein/protocols";
+ * import { AccumulatingProtocol, StringTransport } from "@skein/skein/testing";
  *
  * const p = new AccumulatingProtocol();
  * p.closedDeferred = new Deferred<void>();
@@ -45,7 +45,7 @@ import { Protocol, type ProtocolClass } from "../protocols/protocol.ts";
  * p.closedDeferred.addCallback(() => { fired = true; });
  * p.makeConnection(new StringTransport());
  * p.connectionLost(connectionDone);
- * console.assert(p.closed && fired);
+ * assert.ok(p.closed && fired);
  * ```
  */
 export class AccumulatingProtocol extends Protocol {
@@ -108,10 +108,10 @@ export class AccumulatingProtocol extends Protocol {
  *
  * @example
  * ```ts
- * import { Deferred } from "../deferred/deferred.ts";
- * import { IPv4Address } from "../reactor/address.ts";
- * import { AccumulatingFactory, AccumulatingProtocol } from "./accumulating_protocol.ts";
- * import { StringTransport } from "./string_transport.ts";
+ * import assert from "node:assert/strict";
+ * import { Deferred } from "@skein/skein/deferred";
+ * import { IPv4Address } from "@skein/skein/reactor";
+ * import { AccumulatingFactory, AccumulatingProtocol, StringTransport } from "@skein/skein/testing";
  *
  * const f = new AccumulatingFactory();
  * f.protocolConnectionMade = new Deferred<AccumulatingProtocol>();
@@ -119,7 +119,7 @@ export class AccumulatingProtocol extends Protocol {
  * f.protocolConnectionMade.addCallback((p) => { seen = p; });
  * const p = f.buildProtocol(new IPv4Address("TCP", "127.0.0.1", 1))!;
  * p.makeConnection(new StringTransport());
- * console.assert(seen === p);
+ * assert.equal(seen, p);
  * ```
  */
 export class AccumulatingFactory extends ClientFactory {

@@ -6,8 +6,9 @@
  *
  * @example A line echo round trip
  * ```ts
- * import { LineReceiver } from "../protocols/basic/line_receiver.ts";
- * import { connectedServerAndClient } from "./iosim.ts";
+ * import assert from "node:assert/strict";
+ * import { LineReceiver } from "@skein/skein/protocols/basic";
+ * import { connectedServerAndClient } from "@skein/skein/testing";
  *
  * class Echo extends LineReceiver {
  *   override lineReceived(line: Uint8Array): void {
@@ -23,7 +24,7 @@
  * const [client, _server, pump] = connectedServerAndClient(Echo, Client);
  * client.sendLine("HI");
  * pump.flush();
- * console.assert(client.got[0] === "HI");
+ * assert.equal(client.got[0], "HI");
  * ```
  *
  * @module
@@ -56,9 +57,13 @@ let serial = 0;
  *
  * @example
  * ```ts
- * import { IPv4Address } from "../reactor/address.ts";
- * import type { FakeTransportOptions } from "./iosim.ts";
+ * import assert from "node:assert/strict";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import { IPv4Address } from "@skein/skein/reactor";
+ * import type { FakeTransportOptions } from "@skein/skein/testing";
+ * import { FakeTransport } from "@skein/skein/testing";
  * const o: FakeTransportOptions = { peerAddress: new IPv4Address("TCP", "10.0.0.2", 4000) };
+ * assert.equal(new FakeTransport(new Protocol(), false, o).getPeer(), o.peerAddress);
  * ```
  */
 export interface FakeTransportOptions {
@@ -78,11 +83,12 @@ export interface FakeTransportOptions {
  *
  * @example
  * ```ts
- * import { Protocol } from "../protocols/protocol.ts";
- * import { FakeTransport } from "./iosim.ts";
+ * import assert from "node:assert/strict";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import { FakeTransport } from "@skein/skein/testing";
  * const t = new FakeTransport(new Protocol(), false);
  * t.write("queued");
- * console.assert(new TextDecoder().decode(t.getOutBuffer()!) === "queued");
+ * assert.ok(new TextDecoder().decode(t.getOutBuffer()!) === "queued");
  * ```
  */
 export class FakeTransport implements ITCPTransport, IPushProducer {
@@ -258,13 +264,14 @@ export class FakeTransport implements ITCPTransport, IPushProducer {
  *
  * @example
  * ```ts
- * import { Protocol } from "../protocols/protocol.ts";
- * import { connect, FakeTransport } from "./iosim.ts";
+ * import assert from "node:assert/strict";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import { connect, FakeTransport } from "@skein/skein/testing";
  * const s = new Protocol();
  * const c = new Protocol();
  * const pump = connect(s, new FakeTransport(s, true), c, new FakeTransport(c, false));
  * c.transport!.write("x");
- * console.assert(pump.pump() === true && pump.pump() === false);
+ * assert.ok(pump.pump() === true && pump.pump() === false);
  * ```
  */
 export class IOPump {
@@ -359,9 +366,13 @@ function aborted(t: FakeTransport): boolean {
  *
  * @example
  * ```ts
- * import { Clock } from "../task/clock.ts";
- * import type { ConnectOptions } from "./iosim.ts";
+ * import assert from "node:assert/strict";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import { Clock, connectedServerAndClient, type ConnectOptions } from "@skein/skein/testing";
  * const o: ConnectOptions = { greet: false, clock: new Clock() };
+ * const [client, , pump] = connectedServerAndClient(Protocol, Protocol, o);
+ * client.transport!.write("not yet delivered");
+ * assert.equal(pump.flush(), true);
  * ```
  */
 export interface ConnectOptions {
@@ -377,12 +388,13 @@ export interface ConnectOptions {
  *
  * @example
  * ```ts
- * import { Protocol } from "../protocols/protocol.ts";
- * import { connect, FakeTransport } from "./iosim.ts";
+ * import assert from "node:assert/strict";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import { connect, FakeTransport } from "@skein/skein/testing";
  * const s = new Protocol();
  * const c = new Protocol();
  * connect(s, new FakeTransport(s, true), c, new FakeTransport(c, false));
- * console.assert(s.connected && c.connected);
+ * assert.ok(s.connected && c.connected);
  * ```
  */
 export function connect(
@@ -411,10 +423,14 @@ export function connect(
  *
  * @example
  * ```ts
- * import { Protocol } from "../protocols/protocol.ts";
- * import type { ProtocolMaker } from "./iosim.ts";
+ * import assert from "node:assert/strict";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import type { ProtocolMaker } from "@skein/skein/testing";
+ * import { connectedServerAndClient } from "@skein/skein/testing";
  * const a: ProtocolMaker<Protocol> = Protocol;
  * const b: ProtocolMaker<Protocol> = () => new Protocol();
+ * const [client, server] = connectedServerAndClient(a, b);
+ * assert.ok(client.connected && server.connected);
  * ```
  */
 export type ProtocolMaker<P extends IProtocol> = (new() => P) | (() => P);
@@ -432,12 +448,13 @@ function make<P extends IProtocol>(maker: ProtocolMaker<P>): P {
  *
  * @example
  * ```ts
- * import { Protocol } from "../protocols/protocol.ts";
- * import { connectedServerAndClient } from "./iosim.ts";
+ * import assert from "node:assert/strict";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import { connectedServerAndClient } from "@skein/skein/testing";
  * const [client, server, pump] = connectedServerAndClient(Protocol, Protocol);
  * client.transport!.loseConnection();
  * pump.flush();
- * console.assert(client.connected && server.connected);
+ * assert.ok(client.connected && server.connected);
  * ```
  */
 export function connectedServerAndClient<S extends IProtocol, C extends IProtocol>(
@@ -459,16 +476,15 @@ export function connectedServerAndClient<S extends IProtocol, C extends IProtoco
  *
  * @example
  * ```ts
- * import { ClientFactory, Factory } from "../protocols/factory.ts";
- * import { Protocol } from "../protocols/protocol.ts";
- * import { MemoryReactor } from "./memory_reactor.ts";
- * import { ConnectionCompleter } from "./iosim.ts";
+ * import assert from "node:assert/strict";
+ * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+ * import { ConnectionCompleter, MemoryReactor } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactor();
  * reactor.listenTCP(4321, Factory.forProtocol(Protocol));
  * reactor.connectTCP("127.0.0.1", 4321, ClientFactory.forProtocol(Protocol));
  * const pump = new ConnectionCompleter(reactor).succeedOnce();
- * console.assert(pump !== null && pump.client.transport !== null);
+ * assert.ok(pump !== null && pump.client.transport !== null);
  * ```
  */
 export class ConnectionCompleter {

@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StringTransport } from "@skein/skein/testing";
  * import { Protocol } from "@skein/skein/protocols";
  *
@@ -15,7 +16,7 @@
  * }
  * const t = new StringTransport();
  * new Hello().makeConnection(t);
- * console.assert(t.valueString() === "hello");
+ * assert.equal(t.valueString(), "hello");
  * ```
  *
  * @module

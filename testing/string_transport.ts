@@ -5,8 +5,9 @@
  *
  * @example Testing an echo protocol
  * ```ts
- * import { Protocol } from "../protocols/protocol.ts";
- * import { StringTransport } from "./string_transport.ts";
+ * import assert from "node:assert/strict";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import { StringTransport } from "@skein/skein/testing";
  *
  * class Echo extends Protocol {
  *   override dataReceived(data: Uint8Array): void {
@@ -17,7 +18,7 @@
  * const transport = new StringTransport();
  * proto.makeConnection(transport);
  * proto.dataReceived(new TextEncoder().encode("hi"));
- * console.assert(transport.valueString() === "hi");
+ * assert.equal(transport.valueString(), "hi");
  * ```
  *
  * @module
@@ -43,9 +44,12 @@ const decoder = new TextDecoder();
  *
  * @example
  * ```ts
- * import { IPv4Address } from "../reactor/address.ts";
- * import type { StringTransportOptions } from "./string_transport.ts";
+ * import assert from "node:assert/strict";
+ * import { IPv4Address } from "@skein/skein/reactor";
+ * import type { StringTransportOptions } from "@skein/skein/testing";
+ * import { StringTransport } from "@skein/skein/testing";
  * const o: StringTransportOptions = { peerAddress: new IPv4Address("TCP", "127.0.0.1", 4000) };
+ * assert.equal(new StringTransport(o).getPeer().toString(), "IPv4Address(TCP, '127.0.0.1', 4000)");
  * ```
  */
 export interface StringTransportOptions {
@@ -74,13 +78,14 @@ export interface StringTransportOptions {
  *
  * @example
  * ```ts
- * import { StringTransport } from "./string_transport.ts";
+ * import assert from "node:assert/strict";
+ * import { StringTransport } from "@skein/skein/testing";
  * const t = new StringTransport();
  * t.write("abc");
  * t.writeSequence([new Uint8Array([100]), "e"]);
- * console.assert(t.valueString() === "abcde");
+ * assert.equal(t.valueString(), "abcde");
  * t.clear();
- * console.assert(t.value().length === 0);
+ * assert.ok(t.value().length === 0);
  * ```
  */
 export class StringTransport implements ITCPTransport, IPushProducer {
@@ -250,9 +255,10 @@ export class StringTransport implements ITCPTransport, IPushProducer {
  *
  * @example
  * ```ts
- * import { Protocol } from "../protocols/protocol.ts";
- * import type { Failure } from "../deferred/failure.ts";
- * import { StringTransportWithDisconnection } from "./string_transport.ts";
+ * import assert from "node:assert/strict";
+ * import type { Failure } from "@skein/skein/deferred";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import { StringTransportWithDisconnection } from "@skein/skein/testing";
  *
  * class Closer extends Protocol {
  *   reason: Failure | null = null;
@@ -261,7 +267,7 @@ export class StringTransport implements ITCPTransport, IPushProducer {
  * }
  * const p = new Closer();
  * new StringTransportWithDisconnection().connect(p);
- * console.assert(p.reason?.getErrorMessage() === "Bye.");
+ * assert.ok(p.reason?.getErrorMessage() === "Bye.");
  * ```
  */
 export class StringTransportWithDisconnection extends StringTransport {
