@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import process from "node:process";
 import { createInterface } from "node:readline";
-import { Factory, Protocol } from "../../../protocols/protocol.ts";
+import { Factory, Protocol } from "../../../protocols/mod.ts";
 import type { IPv4Address } from "../../../reactor/address.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
 
