@@ -1,0 +1,286 @@
+/**
+ * The pool's task module: what each pool Worker runs. Module-level state is
+ * per Worker (Twisted's connections "hashed on thread id"): the open
+ * connections of this Worker, by the pool's key for them, and the driver
+ * modules it imported. Every export answers with a {@linkcode Reply} and never
+ * throws, so the error's class, code and details cross the Worker boundary
+ * intact (a structured clone keeps only an `Error`'s message). Internal.
+ *
+ * @module
+ */
+
+import type {
+  ArrayRow,
+  DriverConnection,
+  DriverModule,
+  ObjectRow,
+  Row,
+  RowFormat,
+  SqlValue,
+} from "./driver.ts";
+import { DatabaseError } from "./errors.ts";
+
+/** An error as it crosses the boundary. */
+export interface WireError {
+  /** The error class's name (`IntegrityError`, `TypeError`, `ConnectionLost` …). */
+  readonly kind: string;
+  readonly message: string;
+  readonly code: string | null;
+  readonly detail: string | null;
+  readonly hint: string | null;
+  readonly constraint: string | null;
+  /** For `ConnectionLost`: the error that started it. */
+  readonly cause: WireError | null;
+}
+
+/** A task's answer: `[true, value]` or `[false, error]`. */
+export type Reply<T> = readonly [true, T] | readonly [false, WireError];
+
+/** What `execute` sends back: the whole result, buffered (as psycopg2's client-side cursor). */
+export interface ExecuteResult {
+  readonly columns: readonly string[] | null;
+  readonly rows: Row[];
+  readonly rowcount: number;
+  readonly lastRowId: number | bigint | null;
+}
+
+const connections = new Map<string, DriverConnection>();
+const drivers = new Map<string, DriverModule>();
+
+/** Import the driver module `driverUrl` (once per Worker) and open connection `key`. */
+export async function open(key: string, driverUrl: string, options: unknown): Promise<Reply<null>> {
+  try {
+    let driver = drivers.get(driverUrl);
+    if (driver === undefined) {
+      const module = (await import(driverUrl)) as Partial<DriverModule>;
+      if (typeof module.connect !== "function") {
+        throw new TypeError(
+          `the driver module ${driverUrl} has no connect export; see DriverModule in adbapi/driver.ts`,
+        );
+      }
+      driver = module as DriverModule;
+      drivers.set(driverUrl, driver);
+    }
+    const existing = connections.get(key);
+    if (existing !== undefined) {
+      connections.delete(key);
+      quietly(() => existing.close());
+    }
+    connections.set(key, driver.connect(options));
+    return OK_NULL;
+  } catch (e) {
+    return [false, wire(e)];
+  }
+}
+
+/**
+ * runQuery/runOperation in one hop: the statement as a transaction of its
+ * own; on failure, with `goodSql`, Twisted's reconnect check (see `recover`).
+ */
+export function query(
+  key: string,
+  sql: string,
+  params: readonly SqlValue[],
+  format: RowFormat,
+  goodSql: string | null,
+): Reply<Row[]> {
+  const conn = connections.get(key);
+  if (conn === undefined) return notOpen(key);
+  try {
+    let rows: ArrayRow[];
+    if (conn.executeOnce !== undefined) {
+      rows = conn.executeOnce(sql, params);
+    } else {
+      conn.execute(sql, params);
+      rows = conn.fetchall();
+      conn.commit();
+    }
+    return [true, format === "object" ? asObjects(rows, conn.columns) : rows];
+  } catch (e) {
+    return recover(key, conn, e, goodSql);
+  }
+}
+
+/** `query` without the rows. */
+export function operation(
+  key: string,
+  sql: string,
+  params: readonly SqlValue[],
+  goodSql: string | null,
+): Reply<null> {
+  const reply = query(key, sql, params, "array", goodSql);
+  return reply[0] ? OK_NULL : reply;
+}
+
+/** One statement inside an interaction's transaction, with its whole result. */
+export function execute(
+  key: string,
+  sql: string,
+  params: readonly SqlValue[],
+  format: RowFormat,
+): Reply<ExecuteResult> {
+  const conn = connections.get(key);
+  if (conn === undefined) return notOpen(key);
+  try {
+    conn.execute(sql, params);
+    const rows = conn.fetchall();
+    return [true, {
+      columns: conn.columns,
+      rows: format === "object" ? asObjects(rows, conn.columns) : rows,
+      rowcount: conn.rowcount,
+      lastRowId: conn.lastRowId,
+    }];
+  } catch (e) {
+    return [false, wire(e)];
+  }
+}
+
+/** Commit connection `key`'s transaction. */
+export function commit(key: string): Reply<null> {
+  const conn = connections.get(key);
+  if (conn === undefined) return notOpen(key);
+  try {
+    conn.commit();
+    return OK_NULL;
+  } catch (e) {
+    return [false, wire(e)];
+  }
+}
+
+/**
+ * Roll connection `key`'s transaction back. With `goodSql` (the pool's
+ * `reconnect`), Twisted's `Connection.rollback`: then run `goodSql` and
+ * commit; if any of it fails, close and forget the connection and answer
+ * `ConnectionLost`.
+ */
+export function rollback(key: string, goodSql: string | null): Reply<null> {
+  const conn = connections.get(key);
+  if (conn === undefined) return notOpen(key);
+  try {
+    conn.rollback();
+  } catch (e) {
+    return goodSql === null ? [false, wire(e)] : recover(key, conn, e, goodSql);
+  }
+  if (goodSql === null) return OK_NULL;
+  const check = probe(conn, goodSql);
+  if (check === null) return OK_NULL;
+  drop(key, conn);
+  return [false, lost(check)];
+}
+
+/** Close connection `key` (an open transaction is rolled back by the driver). */
+export function close(key: string): Reply<null> {
+  const conn = connections.get(key);
+  if (conn === undefined) return OK_NULL;
+  connections.delete(key);
+  try {
+    conn.close();
+    return OK_NULL;
+  } catch (e) {
+    return [false, wire(e)];
+  }
+}
+
+/** How many connections this Worker holds (for tests). */
+export function openCount(): number {
+  return connections.size;
+}
+
+const OK_NULL: Reply<null> = [true, null];
+
+/**
+ * After `error`: roll back, and with `goodSql` check the connection. A
+ * connection that fails the check is closed and forgotten (so the next use
+ * opens a new one) and the answer is `ConnectionLost`; otherwise `error`.
+ */
+function recover<T>(
+  key: string,
+  conn: DriverConnection,
+  error: unknown,
+  goodSql: string | null,
+): Reply<T> {
+  let rollbackError: unknown = null;
+  try {
+    conn.rollback();
+  } catch (e) {
+    rollbackError = e;
+  }
+  if (goodSql === null) return [false, wire(error)];
+  const check = rollbackError ?? probe(conn, goodSql);
+  if (check === null) return [false, wire(error)];
+  drop(key, conn);
+  return [false, lost(error)];
+}
+
+/** Run `goodSql` and commit; the error, or `null` when the connection is good. */
+function probe(conn: DriverConnection, goodSql: string): unknown {
+  try {
+    conn.execute(goodSql, []);
+    conn.fetchall();
+    conn.commit();
+    return null;
+  } catch (e) {
+    return e;
+  }
+}
+
+function drop(key: string, conn: DriverConnection): void {
+  connections.delete(key);
+  quietly(() => conn.close());
+}
+
+function quietly(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // Closing a connection that is already broken: nothing more to lose.
+  }
+}
+
+function notOpen(key: string): Reply<never> {
+  return [false, {
+    kind: "ConnectionLost",
+    message: `connection ${key} is not open in this Worker`,
+    code: null,
+    detail: null,
+    hint: null,
+    constraint: null,
+    cause: null,
+  }];
+}
+
+function lost(cause: unknown): WireError {
+  const inner = wire(cause);
+  return { ...NO_DETAILS, kind: "ConnectionLost", message: inner.message, cause: inner };
+}
+
+const NO_DETAILS = { code: null, detail: null, hint: null, constraint: null, cause: null } as const;
+
+function wire(e: unknown): WireError {
+  if (e instanceof DatabaseError) {
+    return {
+      kind: e.name,
+      message: e.message,
+      code: e.code,
+      detail: e.detail,
+      hint: e.hint,
+      constraint: e.constraint,
+      cause: null,
+    };
+  }
+  if (e instanceof Error) return { ...NO_DETAILS, kind: e.name, message: e.message };
+  return { ...NO_DETAILS, kind: "Error", message: String(e) };
+}
+
+function asObjects(rows: ArrayRow[], columns: readonly string[] | null): ObjectRow[] {
+  if (columns === null) return [];
+  const out: ObjectRow[] = new Array(rows.length);
+  const n = columns.length;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    const obj: ObjectRow = {};
+    for (let c = 0; c < n; c++) obj[columns[c]] = row[c];
+    out[r] = obj;
+  }
+  return out;
+}

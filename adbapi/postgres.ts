@@ -1,0 +1,468 @@
+/**
+ * The PostgreSQL driver: libpq (`reactor/ffi/libpq.ts`) behind the
+ * synchronous {@linkcode DriverConnection} contract, the way psycopg2 sits
+ * under Twisted's adbapi. Every call blocks until the server answers, so a
+ * {@linkcode ConnectionPool} runs it in its Workers; `connectPostgres` also
+ * works by itself on a thread that may block.
+ *
+ * - Parameters are sent separately from the SQL (`PQexecParams`, `$1`, `$2`
+ *   … placeholders), typed: integers as `int4`/`int8`, other numbers as
+ *   `float8`, booleans as `bool`, `Uint8Array` as binary `bytea`, strings
+ *   untyped so the server infers them from context as it does a quoted
+ *   literal (cast in SQL, `$1::jsonb`, where it cannot).
+ * - Results: `bool` → boolean; `int2`/`int4`/`oid` → number; `int8` → number,
+ *   or `bigint` when a double would lose precision; `float4`/`float8` →
+ *   number; `json`/`jsonb` → the parsed value; `bytea` → `Uint8Array`;
+ *   everything else (`numeric`, dates, `uuid`, arrays …) → the server's text.
+ * - Transactions follow DB-API (as psycopg2): the first statement opens one
+ *   (`BEGIN`), `commit`/`rollback` end it. Committing a transaction that an
+ *   error already aborted rolls it back and throws instead of pretending.
+ * - Errors carry the server's message and SQLSTATE (`code`), DETAIL, HINT and
+ *   constraint name.
+ *
+ * @module
+ */
+
+import {
+  CONNECTION,
+  loadLibpq,
+  PG_DIAG,
+  type PGconn,
+  PGRES,
+  type PGresult,
+  type PqParam,
+  PQTRANS,
+} from "../reactor/ffi/libpq.ts";
+import { checkParams, checkSql, firstKeyword, narrowInteger } from "./_params.ts";
+import type { ArrayRow, DriverConnection, SqlValue } from "./driver.ts";
+import {
+  DatabaseError,
+  DataError,
+  IntegrityError,
+  OperationalError,
+  ProgrammingError,
+} from "./errors.ts";
+
+/**
+ * Connect options of the PostgreSQL driver: a libpq connection string
+ * (`"host=… port=… dbname=… user=…"` or a `postgresql://` URI), and/or the
+ * common keywords one by one (they win over the string's).
+ *
+ * @example
+ * ```ts
+ * import type { PostgresOptions } from "@skein/skein/adbapi";
+ * const options: PostgresOptions = { host: "127.0.0.1", port: 5432, dbname: "app", user: "app" };
+ * console.log(options.dbname);
+ * ```
+ */
+export interface PostgresOptions {
+  /** A libpq connection string or URI. */
+  readonly conninfo?: string;
+  /** Server host name, address, or Unix socket directory. */
+  readonly host?: string;
+  /** Server port. */
+  readonly port?: number;
+  /** Database name. */
+  readonly dbname?: string;
+  /** User name. */
+  readonly user?: string;
+  /** Password (prefer a `~/.pgpass` file or `PGPASSWORD`). */
+  readonly password?: string;
+  /** Seconds to wait for a connection (libpq's `connect_timeout`). */
+  readonly connectTimeout?: number;
+  /** The `application_name` the server shows for the session. */
+  readonly applicationName?: string;
+}
+
+/**
+ * Open a PostgreSQL connection (the driver's `connect`); blocks until the
+ * server answers. Throws `OperationalError` (SQLSTATE `08001`) with libpq's
+ * message when it cannot connect.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connectPostgres, OperationalError } from "@skein/skein/adbapi";
+ *
+ * // Port 1 has no server: the error is libpq's, typed.
+ * assert.throws(
+ *   () => connectPostgres({ host: "127.0.0.1", port: 1, connectTimeout: 2 }),
+ *   (e: unknown) => e instanceof OperationalError && e.code === "08001",
+ * );
+ * ```
+ */
+export function connectPostgres(options: PostgresOptions): DriverConnection {
+  return new PostgresConnection(options);
+}
+
+/**
+ * The driver module's entry point ({@linkcode DriverModule.connect}): what a
+ * pool Worker calls; the same function as {@linkcode connectPostgres}.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "./postgres.ts";
+ * console.log(typeof connect);
+ * ```
+ */
+export const connect: (options: PostgresOptions) => DriverConnection = connectPostgres;
+
+/**
+ * `options` as one libpq connection string: the keywords appended to
+ * `conninfo` (later keywords win in libpq), values quoted as libpq wants.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { postgresConninfo } from "@skein/skein/adbapi";
+ * assert.equal(
+ *   postgresConninfo({ host: "db", port: 5433, password: "it's" }),
+ *   "host='db' port='5433' password='it\\'s' client_encoding='UTF8'",
+ * );
+ * ```
+ */
+export function postgresConninfo(options: PostgresOptions): string {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(
+      "postgres: connect options must be an object, e.g. { conninfo: \"host=localhost dbname=app\" }",
+    );
+  }
+  const parts: string[] = [];
+  if (options.conninfo !== undefined) {
+    if (typeof options.conninfo !== "string") {
+      throw new TypeError("postgres: conninfo must be a string");
+    }
+    if (options.conninfo.trim() !== "") parts.push(options.conninfo.trim());
+  }
+  const add = (key: string, value: string | number | undefined): void => {
+    if (value === undefined) return;
+    parts.push(`${key}='${String(value).replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`);
+  };
+  add("host", options.host);
+  add("port", options.port);
+  add("dbname", options.dbname);
+  add("user", options.user);
+  add("password", options.password);
+  add("connect_timeout", options.connectTimeout);
+  add("application_name", options.applicationName);
+  // Text in and out is UTF-8 whatever the server's default.
+  if (!/client_encoding/.test(options.conninfo ?? "")) add("client_encoding", "UTF8");
+  if (/^postgres(ql)?:\/\//.test(parts[0] ?? "") && parts.length > 1) {
+    // A URI cannot be followed by keywords; keep it as the dbname keyword, which libpq expands.
+    parts[0] = `dbname='${parts[0].replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+  }
+  return parts.join(" ");
+}
+
+/** Statements that must not be preceded by an implicit `BEGIN`. */
+const NO_IMPLICIT_BEGIN = new Set([
+  "BEGIN",
+  "START",
+  "COMMIT",
+  "END",
+  "ROLLBACK",
+  "ABORT",
+  "VACUUM",
+]);
+
+// Type OIDs (pg_type.oid) the driver binds or decodes.
+const OID = {
+  BOOL: 16,
+  BYTEA: 17,
+  INT8: 20,
+  INT2: 21,
+  INT4: 23,
+  OID: 26,
+  JSON: 114,
+  FLOAT4: 700,
+  FLOAT8: 701,
+  JSONB: 3802,
+} as const;
+
+type Decoder = (text: string) => SqlValue;
+
+const asText: Decoder = (t) => t;
+const asNumber: Decoder = (t) => Number(t);
+const asBool: Decoder = (t) => t === "t";
+const asInt8: Decoder = (t) => (t.length < 16 ? Number(t) : narrowInteger(BigInt(t)));
+const asJson: Decoder = (t) => JSON.parse(t) as SqlValue;
+const asBytea: Decoder = (t) => {
+  // The server's default bytea_output is hex: "\x" then two digits a byte.
+  if (!t.startsWith("\\x")) return new TextEncoder().encode(t);
+  const out = new Uint8Array((t.length - 2) >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(t.substr(2 + 2 * i, 2), 16);
+  return out;
+};
+
+function decoderFor(oid: number): Decoder {
+  switch (oid) {
+    case OID.BOOL:
+      return asBool;
+    case OID.INT2:
+    case OID.INT4:
+    case OID.OID:
+    case OID.FLOAT4:
+    case OID.FLOAT8:
+      return asNumber;
+    case OID.INT8:
+      return asInt8;
+    case OID.JSON:
+    case OID.JSONB:
+      return asJson;
+    case OID.BYTEA:
+      return asBytea;
+    default:
+      return asText;
+  }
+}
+
+class PostgresConnection implements DriverConnection {
+  #pq = loadLibpq();
+  #conn: PGconn | null;
+  #rows: ArrayRow[] = [];
+  #next = 0;
+  #columns: readonly string[] | null = null;
+  #rowcount = -1;
+
+  constructor(options: PostgresOptions) {
+    const conninfo = postgresConninfo(options);
+    const conn = this.#pq.connectdb(conninfo);
+    if (conn === null || conn === 0) {
+      throw new OperationalError("postgres: libpq could not allocate a connection", {
+        code: "08001",
+      });
+    }
+    if (this.#pq.status(conn) !== CONNECTION.OK) {
+      const message = this.#pq.errorMessage(conn).trim();
+      this.#pq.finish(conn);
+      throw new OperationalError(message || "postgres: could not connect", { code: "08001" });
+    }
+    this.#conn = conn;
+  }
+
+  get columns(): readonly string[] | null {
+    return this.#columns;
+  }
+
+  get rowcount(): number {
+    return this.#rowcount;
+  }
+
+  get lastRowId(): null {
+    return null;
+  }
+
+  execute(sql: string, params: readonly SqlValue[]): void {
+    checkSql(sql, "postgres: execute");
+    checkParams(params, "postgres: execute");
+    const conn = this.#open();
+    if (
+      this.#pq.transactionStatus(conn) === PQTRANS.IDLE && !NO_IMPLICIT_BEGIN.has(firstKeyword(sql))
+    ) {
+      this.#simple("BEGIN");
+    }
+    this.#run(sql, params);
+  }
+
+  executeOnce(sql: string, params: readonly SqlValue[]): ArrayRow[] {
+    checkSql(sql, "postgres: executeOnce");
+    checkParams(params, "postgres: executeOnce");
+    const conn = this.#open();
+    if (this.#pq.transactionStatus(conn) !== PQTRANS.IDLE) {
+      throw new ProgrammingError(
+        "postgres: executeOnce called inside an open transaction; commit or roll back first",
+        {
+          code: "25001",
+        },
+      );
+    }
+    this.#run(sql, params);
+    // The statement itself may have been a BEGIN: end it, as commit would.
+    if (this.#pq.transactionStatus(conn) !== PQTRANS.IDLE) this.commit();
+    return this.fetchall();
+  }
+
+  fetchall(): ArrayRow[] {
+    const rest = this.#next === 0 ? this.#rows : this.#rows.slice(this.#next);
+    this.#rows = [];
+    this.#next = 0;
+    return rest;
+  }
+
+  fetchone(): ArrayRow | null {
+    if (this.#next >= this.#rows.length) return null;
+    return this.#rows[this.#next++];
+  }
+
+  commit(): void {
+    const conn = this.#open();
+    const status = this.#pq.transactionStatus(conn);
+    if (status === PQTRANS.INERROR) {
+      this.#simple("ROLLBACK");
+      throw new DatabaseError(
+        "postgres: the transaction was aborted by an earlier error and has been rolled back, not committed",
+        { code: "25P02" },
+      );
+    }
+    if (status !== PQTRANS.IDLE) this.#simple("COMMIT");
+  }
+
+  rollback(): void {
+    const conn = this.#open();
+    if (this.#pq.transactionStatus(conn) !== PQTRANS.IDLE) this.#simple("ROLLBACK");
+  }
+
+  close(): void {
+    const conn = this.#conn;
+    if (conn === null) return;
+    this.#conn = null;
+    this.#rows = [];
+    this.#pq.finish(conn);
+  }
+
+  #open(): PGconn {
+    if (this.#conn === null) {
+      throw new ProgrammingError("postgres: the connection is closed", { code: "08003" });
+    }
+    return this.#conn;
+  }
+
+  /** A statement without parameters or rows (BEGIN, COMMIT, ROLLBACK). */
+  #simple(sql: string): void {
+    this.#check(this.#pq.execParams(this.#open(), sql, EMPTY_TYPES, []), true);
+  }
+
+  #run(sql: string, params: readonly SqlValue[]): void {
+    this.#rows = [];
+    this.#next = 0;
+    this.#columns = null;
+    this.#rowcount = -1;
+    const n = params.length;
+    const types = n === 0 ? EMPTY_TYPES : new Uint32Array(n);
+    const values: PqParam[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = params[i];
+      if (v === null) {
+        values[i] = null;
+      } else if (typeof v === "string") {
+        values[i] = v;
+      } else if (typeof v === "number") {
+        types[i] = Number.isInteger(v)
+          ? (v >= -2147483648 && v <= 2147483647 ? OID.INT4 : OID.INT8)
+          : OID.FLOAT8;
+        values[i] = Number.isInteger(v) && !Number.isSafeInteger(v)
+          ? BigInt(v).toString()
+          : String(v);
+      } else if (typeof v === "bigint") {
+        types[i] = OID.INT8;
+        values[i] = v.toString();
+      } else if (typeof v === "boolean") {
+        types[i] = OID.BOOL;
+        values[i] = v ? "t" : "f";
+      } else if (v instanceof Uint8Array) {
+        types[i] = OID.BYTEA;
+        values[i] = v;
+      }
+    }
+    const res = this.#pq.execParams(this.#open(), sql, types, values);
+    this.#check(res, false);
+  }
+
+  /** Read (or throw) what `res` says, then free it. */
+  #check(res: PGresult, discard: boolean): void {
+    const pq = this.#pq;
+    if (res === null || res === 0) {
+      throw new OperationalError(
+        pq.errorMessage(this.#open()).trim() || "postgres: no result from the server",
+        {
+          code: "08006",
+        },
+      );
+    }
+    try {
+      const status = pq.resultStatus(res);
+      if (status === PGRES.TUPLES_OK) {
+        if (discard) return;
+        const nrows = pq.ntuples(res);
+        const ncols = pq.nfields(res);
+        const columns: string[] = new Array(ncols);
+        const decoders: Decoder[] = new Array(ncols);
+        for (let c = 0; c < ncols; c++) {
+          columns[c] = pq.fname(res, c);
+          decoders[c] = decoderFor(pq.ftype(res, c));
+        }
+        const rows: ArrayRow[] = new Array(nrows);
+        for (let r = 0; r < nrows; r++) {
+          const row: SqlValue[] = new Array(ncols);
+          for (let c = 0; c < ncols; c++) {
+            row[c] = pq.getisnull(res, r, c) ? null : decoders[c](pq.getvalue(res, r, c));
+          }
+          rows[r] = row;
+        }
+        this.#rows = rows;
+        this.#columns = columns;
+        this.#rowcount = nrows;
+      } else if (status === PGRES.COMMAND_OK || status === PGRES.EMPTY_QUERY) {
+        if (discard) return;
+        const tuples = pq.cmdTuples(res);
+        this.#rowcount = tuples === "" ? -1 : Number(tuples);
+      } else if (status === PGRES.COPY_IN || status === PGRES.COPY_OUT) {
+        throw new ProgrammingError(
+          "postgres: COPY is not supported through execute; use INSERT … VALUES",
+          {
+            code: "0A000",
+          },
+        );
+      } else {
+        throw this.#error(res);
+      }
+    } finally {
+      pq.clear(res);
+    }
+  }
+
+  #error(res: PGresult): DatabaseError {
+    const pq = this.#pq;
+    const field = (f: number): string | null => pq.resultErrorField(res, f);
+    const broken = this.#conn !== null && pq.status(this.#conn) === CONNECTION.BAD;
+    const code = field(PG_DIAG.SQLSTATE) ?? (broken ? "08006" : "XX000");
+    const message = field(PG_DIAG.MESSAGE_PRIMARY)
+      ?? (pq.resultErrorMessage(res).trim() || pq.errorMessage(this.#open()).trim()
+        || "postgres: the statement failed");
+    const Class = broken ? OperationalError : classFor(code);
+    return new Class(message, {
+      code,
+      detail: field(PG_DIAG.MESSAGE_DETAIL),
+      hint: field(PG_DIAG.MESSAGE_HINT),
+      constraint: field(PG_DIAG.CONSTRAINT_NAME),
+    });
+  }
+}
+
+const EMPTY_TYPES = new Uint32Array(0);
+
+/** The DB-API class of a SQLSTATE, by its two-character class (as psycopg2 sorts them). */
+function classFor(sqlstate: string): typeof DatabaseError {
+  switch (sqlstate.slice(0, 2)) {
+    case "23":
+      return IntegrityError;
+    case "22":
+      return DataError;
+    case "42":
+    case "26":
+    case "34":
+    case "3D":
+    case "3F":
+      return ProgrammingError;
+    case "08":
+    case "40":
+    case "53":
+    case "55":
+    case "57":
+    case "58":
+    case "F0":
+      return OperationalError;
+    default:
+      return DatabaseError;
+  }
+}
