@@ -74,6 +74,17 @@ pstep "doc examples on Deno (deno test --doc)" env DENO_JOBS=2 deno test -A --do
 pstep "doc examples on Bun (JSDoc, README) and README's on Deno" doc_bun
 pwait
 
+# The adbapi tests' PostgreSQL server (scripts/postgres.sh: its own data
+# directory and port under .tmp/postgres), stopped on exit whatever happens.
+if [ -z "${SKEIN_PG_CONNINFO:-}" ]; then
+  trap 'bash scripts/postgres.sh stop >/dev/null 2>&1' EXIT
+  if SKEIN_PG_CONNINFO=$(bash scripts/postgres.sh start); then
+    export SKEIN_PG_CONNINFO
+  else
+    echo "note: no PostgreSQL server: the adbapi tests that need one fail under CI"
+  fi
+fi
+
 echo "=== tests on Deno"
 deno test -A --v8-flags=--expose-gc tests/ 2>&1 | tee .tmp/deno-test.log
 deno_rc=${PIPESTATUS[0]}

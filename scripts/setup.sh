@@ -10,6 +10,9 @@ fi
 need=()
 command -v nc >/dev/null 2>&1 || need+=(netcat-openbsd)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# The adbapi tests' PostgreSQL server and client library (scripts/postgres.sh).
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
+ldconfig -p 2>/dev/null | grep -q "libpq\.so\.5 " || need+=(libpq5)
 if [ "${#need[@]}" -gt 0 ] && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null
 fi
