@@ -2,7 +2,7 @@
  * Runs the documentation examples on a runtime: every ```` ```ts ```` block in
  * the JSDoc of the published source files and in README.md, each as its own
  * module in its own process (`bun <file>` or `deno run -A <file>`), written to
- * `.tmp/doc_examples/`. `@skein/skein/...` resolves to the source: Deno reads
+ * `.tmp/doc_examples/<runtime>/` (or `--out`). `@skein/skein/...` resolves to the source: Deno reads
  * the package's own name and exports from deno.json; for Bun a generated
  * tsconfig.json maps each export to its file.
  *
@@ -14,7 +14,7 @@
  * run, and `console.assert` cannot fail an example: both are counted, and
  * with `--strict` each one is a failure.
  *
- *     bun scripts/doc_examples.ts [--runtime=bun|deno] [--strict] [--jobs=N] [file ...]
+ *     bun scripts/doc_examples.ts [--runtime=bun|deno] [--strict] [--jobs=N] [--out=DIR] [file ...]
  *
  * Without files: the published .ts files (deno.json `publish.include`, as git
  * tracks them) and README.md. Prints "N passed, N failed" and exits 1 on any
@@ -29,7 +29,6 @@ import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "..");
-const OUT = join(ROOT, ".tmp", "doc_examples");
 const TIMEOUT_MS = 15_000;
 /** Deno's doc-test languages; an untagged block in a .ts file is TypeScript, as Deno reads it. */
 const LANGS = new Set(["ts", "typescript", "mts", "js", "javascript", "mjs", "tsx", "jsx"]);
@@ -50,11 +49,13 @@ function parseArgs(argv: string[]): {
   runtime: "bun" | "deno";
   strict: boolean;
   jobs: number;
+  out: string;
   files: string[];
 } {
   let runtime: "bun" | "deno" = "Deno" in globalThis ? "deno" : "bun";
   let strict = false;
   let jobs = Math.max(1, availableParallelism());
+  let out = join(ROOT, ".tmp", "doc_examples");
   const files: string[] = [];
   for (const a of argv) {
     if (a.startsWith("--runtime=")) {
@@ -63,10 +64,15 @@ function parseArgs(argv: string[]): {
       runtime = r;
     } else if (a === "--strict") strict = true;
     else if (a.startsWith("--jobs=")) jobs = Math.max(1, Number(a.slice(7)) || 1);
+    else if (a.startsWith("--out=")) out = resolve(a.slice(6));
     else if (a.startsWith("--")) throw new Error(`unknown option ${a}`);
-    else files.push(relative(ROOT, resolve(a)));
+    else {
+      const file = relative(ROOT, resolve(a));
+      if (file.startsWith("..")) throw new Error(`${a} is outside the repository`);
+      files.push(file);
+    }
   }
-  return { runtime, strict, jobs, files };
+  return { runtime, strict, jobs, out, files };
 }
 
 /** The published .ts files (publish.include, tracked by git) and README.md. */
@@ -145,7 +151,7 @@ function rebase(code: string, file: string): string {
 }
 
 /** A tsconfig.json beside the examples that maps each package export to its source file (Bun). */
-function writeTsconfig(): void {
+function writeTsconfig(out: string): void {
   const config = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")) as {
     name: string;
     exports: Record<string, string>;
@@ -155,7 +161,7 @@ function writeTsconfig(): void {
     paths[sub === "." ? config.name : `${config.name}/${sub.slice(2)}`] = [join(ROOT, target)];
   }
   writeFileSync(
-    join(OUT, "tsconfig.json"),
+    join(out, "tsconfig.json"),
     JSON.stringify({ compilerOptions: { paths } }, null, 2),
   );
 }
@@ -168,8 +174,11 @@ interface Outcome {
 
 function runOne(block: Block, path: string, runtime: "bun" | "deno"): Promise<Outcome> {
   const args = runtime === "bun" ? [path] : ["run", "-A", "--no-lock", path];
+  // This runtime's own executable when it is the one asked for; otherwise the one on PATH.
+  const here = "Deno" in globalThis ? "deno" : "bun";
+  const exe = runtime === here ? process.execPath : runtime;
   return new Promise((done) => {
-    const child = spawn(runtime, args, {
+    const child = spawn(exe, args, {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NO_COLOR: "1" },
@@ -228,14 +237,14 @@ async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   const files = opts.files.length > 0 ? opts.files : publishedFiles();
   const blocks = files.flatMap(blocksOf);
-  rmSync(join(OUT, opts.runtime), { recursive: true, force: true });
-  mkdirSync(join(OUT, opts.runtime), { recursive: true });
-  writeTsconfig();
+  rmSync(join(opts.out, opts.runtime), { recursive: true, force: true });
+  mkdirSync(join(opts.out, opts.runtime), { recursive: true });
+  writeTsconfig(opts.out);
 
   const toRun = blocks.filter((b) => b.mode === "run");
   const jobs: { block: Block; path: string; }[] = toRun.map((block) => {
     const name = `${block.file.replace(/\.(ts|md)$/, "")}#${block.start}-${block.end}.ts`;
-    const path = join(OUT, opts.runtime, name);
+    const path = join(opts.out, opts.runtime, name);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, rebase(block.code, block.file) + "\n");
     return { block, path };
