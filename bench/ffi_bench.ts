@@ -30,6 +30,7 @@ import {
   decodeSockaddr,
   encodeSockaddr,
   encodeSockaddrUn,
+  errorFromErrno,
   libc,
   monotonicSeconds,
   type ParkerKind,
@@ -58,7 +59,7 @@ if (args[0] === "--writer") {
   const count = Number(args[2]);
   const fd = L.socket(C.AF_UNIX, C.SOCK_STREAM, 0);
   const sa = encodeSockaddrUn(path);
-  if (L.connect(fd, sa, sa.length) < 0) throw new Error(`connect ${L.errno()}`);
+  if (L.connect(fd, sa, sa.length) < 0) throw errorFromErrno(L.errno(), "connect");
   const stamp = new Float64Array(1);
   const bytes = new Uint8Array(stamp.buffer);
   let sent = 0;
@@ -100,7 +101,8 @@ async function wakeLatency(
   const path = join(dir, "w.sock");
   const lfd = L.socket(C.AF_UNIX, C.SOCK_STREAM, 0);
   const sa = encodeSockaddrUn(path);
-  if (L.bind(lfd, sa, sa.length) < 0 || L.listen(lfd, 1) < 0) throw new Error("bind/listen");
+  if (L.bind(lfd, sa, sa.length) < 0) throw errorFromErrno(L.errno(), "bind");
+  if (L.listen(lfd, 1) < 0) throw errorFromErrno(L.errno(), "listen");
   const self = fileURLToPath(import.meta.url);
   const child = spawn(
     process.execPath,

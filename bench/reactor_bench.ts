@@ -42,11 +42,11 @@ import {
   constants,
   createParker,
   encodeSockaddrUn,
+  errorFromErrno,
   libc,
   type ParkerKind,
 } from "../reactor/ffi/mod.ts";
-import { availablePollers } from "../reactor/pollers/mod.ts";
-import type { PollerKind } from "../reactor/pollers/poller.ts";
+import { availablePollers, type PollerKind } from "../reactor/pollers/mod.ts";
 import { PosixReactor, type PosixReactorOptions } from "../reactor/posix_reactor.ts";
 
 const runtime = typeof (globalThis as { Deno?: unknown; }).Deno !== "undefined" ? "deno" : "bun";
@@ -123,8 +123,8 @@ function listenUnix(path: string): number {
     0,
   );
   const sa = encodeSockaddrUn(path);
-  if (lib.bind(fd, sa, sa.length) !== 0) throw new Error(`bind ${path}: errno ${lib.errno()}`);
-  if (lib.listen(fd, 8) !== 0) throw new Error(`listen: errno ${lib.errno()}`);
+  if (lib.bind(fd, sa, sa.length) !== 0) throw errorFromErrno(lib.errno(), `bind ${path}`);
+  if (lib.listen(fd, 8) !== 0) throw errorFromErrno(lib.errno(), "listen");
   return fd;
 }
 

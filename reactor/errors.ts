@@ -5,6 +5,8 @@
  * @module
  */
 
+import { osErrorMessage } from "./_os_error.ts";
+
 export { TimeoutError } from "../deferred/errors.ts";
 
 /**
@@ -26,9 +28,9 @@ export class SystemCallError extends Error {
   readonly code: string;
   /** The system call that failed. */
   readonly syscall: string;
-  /** Builds the error; the message reads `recv: ECONNRESET (104)` plus any detail. */
+  /** Builds the error; the message reads `recv: Connection reset by peer (ECONNRESET)` plus any detail. */
   constructor(syscall: string, errno: number, code: string, detail?: string) {
-    super(`${syscall}: ${code} (${errno})${detail ? `: ${detail}` : ""}`);
+    super(osErrorMessage(syscall, code, detail));
     this.syscall = syscall;
     this.errno = errno;
     this.code = code;

@@ -8,6 +8,7 @@
 
 import { isIP, isIPv6 } from "node:net";
 import type { IAddress } from "../../interfaces.ts";
+import { osErrorText } from "../_os_error.ts";
 import { IPv4Address, IPv6Address } from "../address.ts";
 import {
   ConnectBindError,
@@ -32,12 +33,16 @@ function errnoOf(e: NodeError): number | undefined {
   return typeof e.errno === "number" ? Math.abs(e.errno) : undefined;
 }
 
-/** A node error as a `SystemCallError` naming the errno and the call. */
+/**
+ * A node error as a `SystemCallError` naming the errno and the call, worded
+ * as the FFI reactor words the same errno (`connect: Connection refused
+ * (ECONNREFUSED)`; see `reactor/_os_error.ts`).
+ */
 export function systemError(e: unknown, syscall = "socket"): Error {
   if (e instanceof SystemCallError) return e;
   const n = e as NodeError;
   if (n !== null && typeof n === "object" && typeof n.code === "string") {
-    return new SystemCallError(n.syscall ?? syscall, errnoOf(n) ?? 0, n.code, n.message);
+    return new SystemCallError(n.syscall ?? syscall, errnoOf(n) ?? 0, n.code);
   }
   return e instanceof Error ? e : new Error(String(e));
 }
@@ -63,7 +68,9 @@ export function connectErrorFrom(e: unknown): ConnectError {
   const n = (e ?? {}) as NodeError;
   const code = typeof n.code === "string" ? n.code : "";
   const errno = errnoOf(n);
-  const detail = n.message ?? String(e);
+  // An errno reads as the FFI reactor reads it; anything else (DNS) as node said it.
+  const osError = osErrorText(code) !== undefined;
+  const detail = osError ? systemError(e, "connect").message : n.message ?? String(e);
   const opts = { errno, cause: e };
   if (code === "ECONNREFUSED") {
     return new ConnectionRefusedError(`Connection was refused by other side: ${detail}`, opts);
@@ -78,7 +85,7 @@ export function connectErrorFrom(e: unknown): ConnectError {
   if (n.syscall === "bind" || code === "EADDRINUSE" || code === "EADDRNOTAVAIL") {
     return new ConnectBindError(`Couldn't bind: ${detail}`, opts);
   }
-  return new ConnectError(`An error occurred while connecting: ${detail}`, opts);
+  return new ConnectError(osError ? detail : `An error occurred while connecting: ${detail}`, opts);
 }
 
 /** A connection that failed under us: `ConnectionLost`, keeping the cause. */
