@@ -40,6 +40,8 @@ pwait() {
 
 # Tracked files only. PUB: the published TypeScript (publish.include).
 mapfile -t SRC < <(git ls-files -- '*.ts')
+mapfile -t TESTS < <(git ls-files -- 'tests/*_test.ts' | sed 's|^|./|')
+mapfile -t REACTOR_TESTS < <(printf '%s\n' "${TESTS[@]}" | grep '^\./tests/reactor/')
 mapfile -t FMT < <(git ls-files -- '*.ts' '*.json' '*.md' | grep -v -E -- '-lock\.json$')
 mapfile -t INCLUDE < <(node -e 'console.log(require("./deno.json").publish.include.join("\n"))')
 mapfile -t PUB < <(git ls-files -- "${INCLUDE[@]}" | grep -E '\.ts$')
@@ -89,15 +91,15 @@ if [ -z "${SKEIN_PG_CONNINFO:-}" ]; then
 fi
 
 echo "=== tests on Deno"
-deno test -A --v8-flags=--expose-gc tests/ 2>&1 | tee .tmp/deno-test.log
+deno test -A --v8-flags=--expose-gc "${TESTS[@]}" 2>&1 | tee .tmp/deno-test.log
 deno_rc=${PIPESTATUS[0]}
 # The reactor suites once more on Deno, parking through io_uring (opt-in
 # there; where io_uring is missing the parker falls back by itself).
 echo "=== reactor tests on Deno with SKEIN_PARKER=iouring"
-SKEIN_PARKER=iouring deno test -A --v8-flags=--expose-gc tests/reactor/ 2>&1 | tee .tmp/deno-iouring-test.log
+SKEIN_PARKER=iouring deno test -A --v8-flags=--expose-gc "${REACTOR_TESTS[@]}" 2>&1 | tee .tmp/deno-iouring-test.log
 iou_rc=${PIPESTATUS[0]}
 echo "=== tests on Bun"
-bun test --timeout 30000 tests/ 2>&1 | tee .tmp/bun-test.log
+bun test --timeout 30000 "${TESTS[@]}" 2>&1 | tee .tmp/bun-test.log
 bun_rc=${PIPESTATUS[0]}
 
 # Deno reports node:test `it` blocks as steps: count them as tests.
