@@ -41,6 +41,13 @@ export interface DeferredInternals {
    * handled), as Twisted's `Deferred.send` does for `yield from` / `await`.
    */
   peek(d: object): unknown;
+  /**
+   * `d.callback(result)` without making `d`'s bound `callback` (the public
+   * one is a getter that creates it on first use).
+   */
+  callback(d: object, result: unknown): void;
+  /** `d.errback(reason)`, likewise; `reason` is required here. */
+  errback(d: object, reason: unknown): void;
 }
 
 /** Returned by `internals.take` when the Deferred has no result to take now. */
@@ -58,6 +65,12 @@ export const internals: DeferredInternals = {
     throw new Error("deferred.ts not loaded");
   },
   peek(): unknown {
+    throw new Error("deferred.ts not loaded");
+  },
+  callback(): void {
+    throw new Error("deferred.ts not loaded");
+  },
+  errback(): void {
     throw new Error("deferred.ts not loaded");
   },
 };

@@ -52,10 +52,71 @@ import { Failure } from "./failure.ts";
  */
 export type StageResult<U> = Awaited<Exclude<U, Failure>>;
 
+/**
+ * The type of `Deferred<T>.callback`: fire with a `T` (or a `Failure`); a
+ * `Deferred<undefined>` or `Deferred<void>` may also be fired with no
+ * argument. It is written as a method type so that, as with a method,
+ * `Deferred<number>` stays assignable to `Deferred<number | string>` and
+ * `Deferred<unknown>`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Deferred, type DeferredCallback } from "@skein/skein/deferred";
+ * const d = new Deferred<number>();
+ * const fire: DeferredCallback<number> = d.callback;
+ * fire(3);
+ * assert.equal(d.result, 3);
+ * ```
+ */
+export type DeferredCallback<T> = {
+  callback(this: Deferred<undefined> | Deferred<void>, result?: undefined): void;
+  callback(result: T | Failure): void;
+}["callback"];
+
 /** Marks a stage that hands the result on to a Deferred waiting on this one. */
 const CONTINUE: StageFn = (): void => {};
 /** Marks a `chainDeferred` stage: fire the Deferred in the args with the result. */
 const CHAIN: StageFn = (): void => {};
+
+/**
+ * What few Deferreds need, kept off the Deferred itself so the common one
+ * stays small: the debug stacks, and the bound callback/errback/cancel made
+ * on first use.
+ */
+class Rare {
+  debug: DebugInfo | null = null;
+  callback: BoundCallback | null = null;
+  errback: ((reason?: unknown) => void) | null = null;
+  cancel: (() => void) | null = null;
+}
+
+/** A Deferred's bound `callback`. */
+type BoundCallback = (result?: unknown) => void;
+
+/** `d`'s Rare record, made if missing; set in Deferred's static block. */
+let rareOf: (d: Deferred<unknown>) => Rare;
+
+/** `d`'s debug record or null; set in Deferred's static block. */
+let debugOf: (d: Deferred<unknown>) => DebugInfo | null;
+
+/** `d`'s debug record, made if missing; set in Deferred's static block. */
+let info: (d: Deferred<unknown>) => DebugInfo;
+
+/** The private members the module-level helpers below use. */
+interface DeferredPrivate {
+  _start(result: unknown): void;
+}
+
+/** `d.callback(result)` without making the bound function. */
+function fireCallback(d: Deferred<unknown>, result: unknown): void {
+  if (result instanceof Deferred) {
+    throw new TypeError(
+      "Deferred.callback() was given a Deferred; return it from a callback or use chainDeferred() to wait for it",
+    );
+  }
+  (d as unknown as DeferredPrivate)._start(result);
+}
 
 /** Failures that have been handed to a Promise (through `then`): not "unhandled" here. */
 const handedOff: WeakSet<Failure> = new WeakSet();
@@ -97,8 +158,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   private _suppressAlreadyCalled = false;
   private _canceller: ((d: never) => void) | null;
   private _chainedTo: Deferred<unknown> | null = null;
-  private _debug: DebugInfo | null = null;
   private _unhandled: UnhandledBox | null = null;
+  // The bound forms of callback/errback/cancel, made on first use (Twisted
+  // code passes them around unbound; most Deferreds never need them).
+  // Debug stacks and bound methods; just the bound callback when that is all
+  // it needs (most fired Deferreds), so that costs one allocation.
+  private _rare: Rare | BoundCallback | null = null;
 
   static {
     // What console.log(d) shows on Deno, Bun and Node: the toString form,
@@ -110,7 +175,26 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       configurable: true,
       writable: true,
     });
+    info = (d): DebugInfo => {
+      const rare = rareOf(d);
+      return rare.debug ?? (rare.debug = new DebugInfo());
+    };
+    rareOf = (d): Rare => {
+      const r = d._rare;
+      if (r !== null && typeof r !== "function") return r;
+      const rare = new Rare();
+      rare.callback = r;
+      d._rare = rare;
+      return rare;
+    };
+    debugOf = (d): DebugInfo | null => {
+      const r = d._rare;
+      return r === null || typeof r === "function" ? null : r.debug;
+    };
     internals.add = (d, cb, eb, ca, ea): void => (d as Deferred<unknown>)._add(cb, eb, ca, ea);
+    internals.callback = fireCallback as (d: object, result: unknown) => void;
+    internals.errback = (d, reason): void =>
+      (d as Deferred<unknown>)._start(reason instanceof Failure ? reason : new Failure(reason));
     internals.prepend = (d, cb, eb, ca, ea): void => {
       const x = d as Deferred<unknown>;
       if (x._stages === null) x._stages = [cb, eb, ca, ea];
@@ -166,7 +250,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     if (debugState.on) {
       const info = new DebugInfo();
       info.creator = captureStack(2);
-      this._debug = info;
+      const rare = new Rare();
+      rare.debug = info;
+      this._rare = rare;
     }
   }
 
@@ -224,45 +310,73 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * the Deferred has already fired, and `TypeError` if `result` is a
    * Deferred (chain it with `chainDeferred` or return it from a stage).
    *
+   * It works unbound, as in Twisted: `clock.callLater(5, d.callback, 2)` and
+   * `other.addCallback(d.callback)` fire `d`. A `Deferred<undefined>` or
+   * `Deferred<void>` may be fired with no argument; any other needs one.
+   *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
-   * const d = new Deferred<string>();
-   * d.addCallback((s) => console.log(s));
-   * d.callback("hello");
+   * import assert from "node:assert/strict";
+   * import { Deferred } from "@skein/skein/deferred";
+   * import { Clock } from "@skein/skein/task";
+   * const clock = new Clock();
+   * const d = new Deferred<number>();
+   * clock.callLater(5, d.callback, 2); // unbound, as Twisted code does
+   * clock.advance(5);
+   * assert.equal(d.result, 2);
+   * const done = new Deferred<undefined>();
+   * done.callback(); // no argument for a Deferred<undefined>
+   * assert.equal(done.called, true);
    * ```
    */
-  callback(result: T | Failure): void {
-    if (result instanceof Deferred) {
-      throw new TypeError(
-        "Deferred.callback() was given a Deferred; return it from a callback or use chainDeferred() to wait for it",
-      );
+  get callback(): DeferredCallback<T> {
+    const rare = this._rare;
+    if (rare === null) {
+      return (this._rare = (result?: unknown): void =>
+        fireCallback(this, result)) as DeferredCallback<
+          T
+        >;
     }
-    this._start(result);
+    if (typeof rare === "function") return rare as DeferredCallback<T>;
+    return (rare.callback ??= (result?: unknown): void =>
+      fireCallback(this, result)) as DeferredCallback<T>;
   }
 
   /**
    * Fire the errback chain. `reason` may be a `Failure`, an `Error`, or any
    * other thrown value (it is wrapped in a `Failure`). With no argument at
    * all, a generic `Error` is used (JavaScript has no "current exception"
-   * for Twisted's `errback()` to pick up).
+   * for Twisted's `errback()` to pick up). Works unbound, as `callback` does.
    *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { Deferred } from "@skein/skein/deferred";
    * const d = new Deferred<string>();
-   * d.addErrback((f) => console.log("failed:", f.getErrorMessage()));
-   * d.errback(new Error("no route"));
+   * d.addErrback((f) => f.getErrorMessage());
+   * const fire = d.errback; // unbound
+   * fire(new Error("no route"));
+   * assert.equal(d.result, "no route");
    * ```
    */
-  errback(reason?: unknown): void {
-    this._start(
-      reason instanceof Failure
-        ? reason
-        : arguments.length === 0
-        ? new Failure()
-        : new Failure(reason),
-    );
+  get errback(): (reason?: unknown) => void {
+    const b = rareOf(this as Deferred<unknown>);
+    let fn = b.errback;
+    if (fn === null) {
+      // A function expression, not an arrow: `arguments.length` tells
+      // errback() (a generic Error) from errback(undefined).
+      const self = this as Deferred<unknown>;
+      fn = b.errback = function errback(reason?: unknown): void {
+        self._start(
+          reason instanceof Failure
+            ? reason
+            : arguments.length === 0
+            ? new Failure()
+            : new Failure(reason),
+        );
+      };
+    }
+    return fn;
   }
 
   /**
@@ -461,12 +575,18 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * console.assert(d.result === "stopped");
    * ```
    */
-  cancel(): void {
+  get cancel(): () => void {
+    const b = rareOf(this as Deferred<unknown>);
+    return b.cancel ??= (): void => this._cancel();
+  }
+
+  /** `cancel()`'s work (what the bound function calls). */
+  private _cancel(): void {
     if (!this._called) {
       const canceller = this._canceller;
       if (canceller !== null) (canceller as (d: Deferred<T>) => void)(this);
       else this._suppressAlreadyCalled = true;
-      if (!this._called) this.errback(new Failure(new CancelledError()));
+      if (!this._called) this._start(new Failure(new CancelledError()));
     } else if (this._result instanceof Deferred) {
       // Waiting on another Deferred: cancel that one instead.
       this._result.cancel();
@@ -665,7 +785,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     try {
       value = fn(controller.signal);
     } catch (e) {
-      d.errback(e);
+      internals.errback(d, e);
       return d;
     }
     if (value instanceof Deferred) {
@@ -673,7 +793,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     } else if (isThenable(value)) {
       followThenable(d as Deferred<unknown>, value);
     } else {
-      d.callback(value as Awaited<T>);
+      fireCallback(d as Deferred<unknown>, value);
     }
     if (options?.signal !== undefined) bindSignal(d, options.signal);
     return d;
@@ -725,8 +845,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       throw this._alreadyCalled();
     }
     if (debugState.on) {
-      const info = this._debug ?? (this._debug = new DebugInfo());
-      info.invoker = captureStack(3);
+      info(this).invoker = captureStack(3);
     }
     this._called = true;
     this._canceller = null; // no longer needed; drop the reference (Twisted does too)
@@ -736,7 +855,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       // bookkeeping _run would do.
       this._chainedTo = null;
       if (result instanceof Failure && !handedOff.has(result)) {
-        trackFailure(this, result, this._debug);
+        trackFailure(this, result, debugOf(this as Deferred<unknown>));
       }
       return;
     }
@@ -745,9 +864,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /** The error for a second firing, with debug stacks when available. */
   private _alreadyCalled(): AlreadyCalledError {
-    if (!debugState.on && this._debug === null) return new AlreadyCalledError();
-    const info = this._debug ?? (this._debug = new DebugInfo());
-    return new AlreadyCalledError(`\n${info.describe()}`);
+    if (!debugState.on && (debugOf(this as Deferred<unknown>)) === null) {
+      return new AlreadyCalledError();
+    }
+    return new AlreadyCalledError(`\n${info(this).describe()}`);
   }
 
   /**
@@ -766,7 +886,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         // unpaused Deferred finish its own pending stages (it is where the
         // recursive form of chainDeferred would be).
         const r = current._result;
-        if (r instanceof Failure && !handedOff.has(r)) trackFailure(current, r, current._debug);
+        if (r instanceof Failure && !handedOff.has(r)) {
+          trackFailure(current, r, debugOf(current));
+        }
         if (chain === null) return;
         chain.pop();
         if (chain.length === 0) return;
@@ -886,7 +1008,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         }
         const r = current._result;
         if (r instanceof Failure) {
-          if (!handedOff.has(r)) trackFailure(current, r, current._debug);
+          if (!handedOff.has(r)) trackFailure(current, r, debugOf(current));
           else if (current._unhandled !== null) untrackFailure(current);
         } else if (current._unhandled !== null) {
           untrackFailure(current);
@@ -965,14 +1087,14 @@ function promiseReject(failure: Failure, reject: (e: unknown) => void): Failure 
 }
 
 function settleDeferred(result: unknown, d: Deferred<unknown>): void {
-  if (!d.called) d.callback(result);
+  if (!d.called) fireCallback(d, result);
 }
 
 function settleFromPromise(d: Deferred<unknown>, value: unknown, rejected: boolean): void {
   if (d.called) return; // cancelled meanwhile: the late outcome is dropped
-  if (rejected) d.errback(value);
+  if (rejected) internals.errback(d, value);
   else if (value instanceof Deferred) value.addBoth(settleDeferred, d);
-  else d.callback(value);
+  else fireCallback(d, value);
 }
 
 /** Fire `d` with the outcome of `thenable`; a `then` that throws fails `d`. */
@@ -1057,7 +1179,7 @@ function sliceArgs(args: IArguments): unknown[] {
  */
 export function succeed<T>(result: T): Deferred<T> {
   const d = new Deferred<T>();
-  d.callback(result);
+  fireCallback(d as Deferred<unknown>, result);
   return d;
 }
 
@@ -1075,8 +1197,7 @@ export function succeed<T>(result: T): Deferred<T> {
  */
 export function fail<T = never>(reason?: unknown): Deferred<T> {
   const d = new Deferred<T>();
-  if (arguments.length === 0) d.errback();
-  else d.errback(reason);
+  internals.errback(d, arguments.length === 0 ? new Failure() : reason);
   return d;
 }
 

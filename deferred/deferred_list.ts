@@ -230,6 +230,7 @@ export class DeferredList<
   readonly consumeErrors: boolean;
 
   #deferreds: Deferred<unknown>[];
+  #boundCancel: (() => void) | null = null;
 
   /**
    * Watch `deferreds` (copied; later changes to the array do not matter).
@@ -263,7 +264,7 @@ export class DeferredList<
     this.fireOnOneErrback = options?.fireOnOneErrback === true;
     this.consumeErrors = options?.consumeErrors === true;
     if (n === 0 && !this.fireOnOneCallback) {
-      this.callback(results as unknown as DeferredListFired<D, O>);
+      internals.callback(this, results);
       return;
     }
     const self = this as DeferredList<readonly Deferred<unknown>[], DeferredListOptions>;
@@ -311,15 +312,17 @@ export class DeferredList<
    * dl.addCallback(([[ok]]) => console.assert(!ok));
    * ```
    */
-  override cancel(): void {
-    if (this.called) return;
-    for (const d of this.#deferreds) {
-      try {
-        d.cancel();
-      } catch (e) {
-        err(e, "Exception raised from user supplied canceller");
+  override get cancel(): () => void {
+    return this.#boundCancel ??= (): void => {
+      if (this.called) return;
+      for (const d of this.#deferreds) {
+        try {
+          d.cancel();
+        } catch (e) {
+          err(e, "Exception raised from user supplied canceller");
+        }
       }
-    }
+    };
   }
 }
 
@@ -340,14 +343,14 @@ function onMemberResult(
   const finished = ++dl.finishedCount;
   if (!dl.called) {
     if (failed) {
-      if (dl.fireOnOneErrback) dl.errback(new Failure(new FirstError(result, index)));
+      if (dl.fireOnOneErrback) internals.errback(dl, new Failure(new FirstError(result, index)));
       else if (finished === results.length) {
-        dl.callback(results as DeferredListResult<readonly Deferred<unknown>[]>);
+        internals.callback(dl, results);
       }
     } else if (dl.fireOnOneCallback) {
-      dl.callback([result, index] as unknown as DeferredListResult<readonly Deferred<unknown>[]>);
+      internals.callback(dl, [result, index]);
     } else if (finished === results.length) {
-      dl.callback(results as DeferredListResult<readonly Deferred<unknown>[]>);
+      internals.callback(dl, results);
     }
   }
   return failed && dl.consumeErrors ? null : result;

@@ -193,7 +193,7 @@ function step(result: unknown, status: Status): void {
       next = result instanceof Failure ? gen.throw(result.value) : gen.next(result);
     } catch (e) {
       noteAsyncFrame(e, status.name);
-      status.deferred.errback(e);
+      internals.errback(status.deferred, e);
       return;
     }
     let value = next.value;
@@ -204,7 +204,7 @@ function step(result: unknown, status: Status): void {
         status.waitingOn = d;
         d.addBoth(finish, status);
       } else {
-        status.deferred.callback(value);
+        internals.callback(status.deferred, value);
       }
       return;
     }
@@ -254,7 +254,7 @@ function gotResult(result: unknown, waiting: Waiting): undefined {
 
 function finish(result: unknown, status: Status): undefined {
   status.waitingOn = null;
-  status.deferred.callback(result); // a Failure result errbacks
+  internals.callback(status.deferred, result); // a Failure result errbacks
   return undefined;
 }
 
@@ -267,7 +267,7 @@ function finish(result: unknown, status: Status): undefined {
  */
 function handleCancel(d: Deferred<unknown>, status: Status): void {
   internals.prepend(d, null, cancelErrback, undefined, [status]);
-  d.errback(new Failure(new InlineCallbacksCancelled()));
+  internals.errback(d, new Failure(new InlineCallbacksCancelled()));
 }
 
 function cancelErrback(f: Failure, status: Status): Deferred<unknown> {
@@ -301,11 +301,11 @@ async function driveAsync(
       next = await gen.next(sent);
     } catch (e) {
       noteAsyncFrame(e, name);
-      if (!d.called) d.errback(e);
+      if (!d.called) internals.errback(d, e);
       return;
     }
     if (next.done) {
-      if (!d.called) d.callback(next.value);
+      if (!d.called) internals.callback(d, next.value);
       return;
     }
     if (d.called) {

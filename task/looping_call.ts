@@ -145,14 +145,27 @@ export class LoopingCall<A extends unknown[] = []> {
   /**
    * Stop calling. The Deferred from `start` fires with this LoopingCall (at
    * once, or, when `f` is running or its Deferred is pending, once it is
-   * done). Throws if not running.
+   * done). Throws if not running. Works unbound, as Twisted code passes it:
+   * `clock.callLater(3, loop.stop)`.
    *
    * @example
-   * ```ts ignore
-   * lc.stop();
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Clock, LoopingCall } from "@skein/skein/task";
+   * const clock = new Clock();
+   * let ticks = 0;
+   * const loop = new LoopingCall(() => ticks++);
+   * loop.clock = clock;
+   * loop.start(1); // ticks at 0, 1, 2, ...
+   * clock.callLater(2.5, loop.stop); // unbound
+   * clock.advance(1);
+   * clock.advance(1);
+   * clock.advance(1);
+   * assert.equal(ticks, 3);
+   * assert.equal(loop.running, false);
    * ```
    */
-  stop(): void {
+  readonly stop: () => void = (): void => {
     if (!this.running) throw new Error("Tried to stop a LoopingCall that was not running.");
     this.running = false;
     if (this.call !== null) {
@@ -160,7 +173,7 @@ export class LoopingCall<A extends unknown[] = []> {
       this.call = null;
       this.#fire();
     }
-  }
+  };
 
   /**
    * Skip the next call and re-anchor the grid at now. Throws if not running.

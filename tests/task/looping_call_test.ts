@@ -249,3 +249,25 @@ describe("LoopingCall (twisted.internet.task.LoopingCall)", () => {
     assert.equal(typeof lc.clock.callLater, "function");
   });
 });
+
+describe("LoopingCall.stop unbound (Twisted passes loop.stop around)", () => {
+  it("clock.callLater(t, loop.stop) stops the loop and fires start()'s Deferred", () => {
+    const clock = new Clock();
+    let ticks = 0;
+    const loop = new LoopingCall(() => ticks++);
+    loop.clock = clock;
+    let stoppedWith: unknown = null;
+    loop.start(1).addCallback((lc) => {
+      stoppedWith = lc;
+    });
+    clock.callLater(2.5, loop.stop);
+    clock.advance(1);
+    clock.advance(1);
+    clock.advance(1);
+    assert.equal(ticks, 3);
+    assert.equal(loop.running, false);
+    assert.equal(stoppedWith, loop);
+    const stop = loop.stop;
+    assert.throws(() => stop(), /not running/);
+  });
+});
