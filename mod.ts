@@ -7,7 +7,7 @@
  *
  * This entry point re-exports the whole public API; each area also has its own
  * entry point (`@skein/skein/deferred`, `/reactor`, `/task`, `/protocols`,
- * `/protocols/basic`, `/endpoints`, `/log`, `/testing`). The test kit lives only
+ * `/protocols/basic`, `/endpoints`, `/log`, `/testing`, `/threads`). The test kit lives only
  * under `@skein/skein/testing`.
  *
  * @example
@@ -28,3 +28,4 @@ export * from "./protocols/basic/mod.ts";
 export * from "./protocols/mod.ts";
 export * from "./reactor/mod.ts";
 export * from "./task/mod.ts";
+export * from "./threads/mod.ts";

@@ -1,0 +1,132 @@
+/**
+ * One pool thread as the reactor thread sees it: a `node:worker_threads`
+ * Worker running `_thread_main.ts`, the calls it holds, and how it died.
+ *
+ * `node:worker_threads` is used (on Deno and Bun alike) because it is the
+ * Worker API both runtimes share that can `unref()` an idle Worker (so it
+ * never holds the process open) and that reports a Worker's end with its exit
+ * code, `process.exit()` in the thread included. It is loaded on the first
+ * thread start, so code that never starts a thread never loads it.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import type * as WorkerThreads from "node:worker_threads";
+import type { BlockingReply, FromThread, ToThread } from "./_wire.ts";
+import { WorkerCrashed } from "./errors.ts";
+
+let workerThreads: typeof WorkerThreads | undefined;
+
+function loadWorkerThreads(): typeof WorkerThreads {
+  return workerThreads ??= (process as unknown as {
+    getBuiltinModule(id: string): typeof WorkerThreads;
+  }).getBuiltinModule("node:worker_threads");
+}
+
+const ENTRY: URL = new URL("./_thread_main.ts", import.meta.url);
+
+/** What a pool thread tells its pool. */
+export interface PoolThreadEvents {
+  /** The thread is ready for work. */
+  ready(thread: PoolThread): void;
+  /** A message from the thread (a result, a failure, a call of an exposed function). */
+  message(thread: PoolThread, message: FromThread): void;
+  /** The thread ended without being asked to. */
+  crashed(thread: PoolThread, error: WorkerCrashed): void;
+}
+
+/** A pool thread: a Worker plus its book-keeping. */
+export class PoolThread {
+  /** The thread's number in its pool (1, 2, ...). */
+  readonly number: number;
+  /** True once the thread said it is ready. */
+  ready: boolean = false;
+  /** True once it ended (crashed or terminated). */
+  ended: boolean = false;
+  /** Calls posted to it and not answered yet. */
+  inFlight: number = 0;
+  #worker: WorkerThreads.Worker;
+  #replies: WorkerThreads.MessagePort;
+  #control: Int32Array;
+  #events: PoolThreadEvents;
+  #uncaught: unknown = undefined;
+  #refd = true;
+
+  /** Start the Worker. */
+  constructor(number: number, where: string, events: PoolThreadEvents) {
+    this.number = number;
+    this.#events = events;
+    const wt = loadWorkerThreads();
+    const worker = new wt.Worker(ENTRY, { name: where });
+    this.#worker = worker;
+    const channel = new wt.MessageChannel();
+    this.#replies = channel.port1;
+    const control = new SharedArrayBuffer(8);
+    this.#control = new Int32Array(control);
+    worker.on("message", (m: FromThread) => {
+      if (m.op === "ready") {
+        this.ready = true;
+        this.#events.ready(this);
+      } else this.#events.message(this, m);
+    });
+    worker.on("error", (e: unknown) => {
+      this.#uncaught = e;
+    });
+    worker.on("exit", (code: number) => {
+      if (this.ended) return;
+      this.ended = true;
+      channel.port1.close();
+      const uncaught = this.#uncaught;
+      const reason = uncaught !== undefined
+        ? `an uncaught ${
+          uncaught instanceof Error ? `${uncaught.name}: ${uncaught.message}` : String(uncaught)
+        } in the thread`
+        : `the thread exited (process.exit(${code}) or out of memory)`;
+      this.#events.crashed(
+        this,
+        new WorkerCrashed(reason, {
+          exitCode: code,
+          ...(uncaught !== undefined ? { cause: uncaught } : {}),
+        }),
+      );
+    });
+    worker.postMessage({ op: "init", where, replies: channel.port2, control }, [channel.port2]);
+  }
+
+  /** Post a call; the thread keeps the process open until it answers. */
+  post(message: ToThread, transfer: ArrayBuffer[]): void {
+    this.#worker.postMessage(message, transfer);
+    this.inFlight++;
+    this.hold(true);
+  }
+
+  /** One posted call was answered. */
+  answered(): void {
+    this.inFlight--;
+  }
+
+  /** Hold the process open (`true`) or let it exit while this thread idles (`false`). */
+  hold(on: boolean): void {
+    if (on === this.#refd || this.ended) return;
+    this.#refd = on;
+    if (on) this.#worker.ref();
+    else this.#worker.unref();
+  }
+
+  /** Answer a `blockingCallFromThread` the thread is waiting in. */
+  reply(r: BlockingReply): void {
+    if (this.ended) return;
+    this.#replies.postMessage(r);
+    Atomics.store(this.#control, 0, 1);
+    Atomics.notify(this.#control, 0);
+  }
+
+  /** End the Worker (it no longer reports a crash). */
+  terminate(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.#replies.close();
+    void this.#worker.terminate();
+  }
+}

@@ -1,0 +1,791 @@
+/**
+ * `ThreadPool`: Twisted's `twisted.python.threadpool.ThreadPool` over Workers,
+ * plus `ThreadLease`, a thread pinned to one user (a database connection's
+ * thread) for as long as it is leased.
+ *
+ * @module
+ */
+
+import { setTimeout as setHostTimeout } from "node:timers";
+import { Deferred, fail, succeed } from "../deferred/deferred.ts";
+import { Failure } from "../deferred/failure.ts";
+import { maybeDeferred } from "../deferred/maybe_deferred.ts";
+import type { IReactorFromThreads } from "../interfaces.ts";
+import * as log from "../log/log.ts";
+import { PoolThread } from "./_pool_thread.ts";
+import { toTask } from "./_to_task.ts";
+import { type FromThread, fromWireError, type ToThread, toWireError } from "./_wire.ts";
+import { ThreadPoolStopped, WorkerCrashed } from "./errors.ts";
+import type { Task, ThreadWork } from "./task.ts";
+
+// deno-lint-ignore no-explicit-any
+type AnyFunction = (...args: any[]) => unknown;
+
+/** Options of a {@linkcode ThreadPool}. */
+export interface ThreadPoolOptions {
+  /** Threads kept even when idle, once started (default 5, as Twisted). */
+  readonly minThreads?: number;
+  /** Threads at most; work beyond waits in FIFO order (default 20, as Twisted). */
+  readonly maxThreads?: number;
+  /** The pool's name, in thread names and error messages. */
+  readonly name?: string;
+  /** Seconds an idle thread above `minThreads` lives before it ends (default 10). */
+  readonly idleTimeout?: number;
+  /**
+   * Deliver lease results and run exposed functions through this reactor's
+   * `callFromThread`, so they run inside a reactor iteration (as Twisted's
+   * `blockingCallFromThread` does). Without it they run as soon as the
+   * thread's message arrives.
+   */
+  readonly reactor?: IReactorFromThreads;
+}
+
+/** Options of {@linkcode ThreadPool.stop}. */
+export interface ThreadPoolStopOptions {
+  /**
+   * Seconds to wait for running work before ending its threads anyway; that
+   * work fails with `WorkerCrashed`. Without it, `stop()` waits as long as it
+   * takes.
+   */
+  readonly timeout?: number;
+}
+
+/** The callback of {@linkcode ThreadPool.callInThreadWithCallback}: `(true, result)` or `(false, failure)`. */
+export type OnResult<R> = (success: boolean, result: R | Failure) => void;
+
+interface WorkEntry {
+  readonly kind: "work";
+  readonly task: Task;
+  readonly args: unknown[];
+  readonly onResult: OnResult<unknown>;
+  readonly multi?: readonly { task: Task; args: unknown[]; }[];
+}
+interface LeaseEntry {
+  readonly kind: "lease";
+  readonly d: Deferred<ThreadLease>;
+}
+type Entry = WorkEntry | LeaseEntry;
+
+interface Pending {
+  readonly thread: PoolThread;
+  readonly onResult: OnResult<unknown>;
+}
+
+let pools = 0;
+
+/**
+ * A thread pinned to one user, from {@linkcode ThreadPool.acquireThread}: every
+ * `call` runs on the same Worker, one at a time in call order, so module-level
+ * state of a task module (a database connection) stays with the lease, as a
+ * thread-local connection does in Twisted's `adbapi`. `release()` gives the
+ * thread back to the pool.
+ *
+ * If the Worker dies while leased, the calls it held and every later call fail
+ * with the `WorkerCrashed` error (see `crashed`), and the pool starts a new
+ * Worker for other work; acquire a new lease to go on. Once the pool stops,
+ * calls fail with `ThreadPoolStopped`.
+ *
+ * @example A connection kept in the thread's module state
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { task, ThreadPool } from "@skein/skein/threads";
+ *
+ * const pool = new ThreadPool({ minThreads: 0, maxThreads: 2 });
+ * pool.start();
+ * const lease = await pool.acquireThread();
+ * const bump = task((): number => {
+ *   const g = globalThis as { counter?: number };
+ *   return g.counter = (g.counter ?? 0) + 1;
+ * });
+ * assert.equal(await lease.call(bump), 1);
+ * assert.equal(await lease.call(bump), 2); // the same thread, so the same state
+ * lease.release();
+ * await pool.stop();
+ * ```
+ */
+export class ThreadLease {
+  /** The leased thread's number in its pool. */
+  readonly threadNumber: number;
+  #call: (task: Task, args: unknown[]) => Deferred<unknown>;
+  #release: () => void;
+  #released = false;
+  #crashed: WorkerCrashed | null = null;
+
+  /** Made by {@linkcode ThreadPool.acquireThread}. */
+  constructor(
+    threadNumber: number,
+    call: (task: Task, args: unknown[]) => Deferred<unknown>,
+    release: () => void,
+  ) {
+    this.threadNumber = threadNumber;
+    this.#call = call;
+    this.#release = release;
+  }
+
+  /** True once `release()` was called. */
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /** The error the thread died of, or null while it lives. */
+  get crashed(): WorkerCrashed | null {
+    return this.#crashed;
+  }
+
+  /** Marks the lease's thread dead (called by the pool). */
+  markCrashed(error: WorkerCrashed): void {
+    this.#crashed ??= error;
+  }
+
+  /**
+   * Run `work(...args)` on the leased thread; the Deferred fires with its
+   * result or fails with its error. Throws a `TypeError` after `release()`.
+   */
+  call<A extends unknown[], R>(work: ThreadWork<A, R>, ...args: A): Deferred<R>;
+  /** Run the export `name` of the task module at `module` on the leased thread. */
+  call(module: URL, name: string, ...args: unknown[]): Deferred<unknown>;
+  call(work: unknown, ...args: unknown[]): Deferred<unknown> {
+    if (this.#released) {
+      throw new TypeError(
+        `This lease of thread ${this.threadNumber} was released; acquire another with pool.acquireThread()`,
+      );
+    }
+    const t = toTask(work, args);
+    if (this.#crashed !== null) return fail(this.#crashed);
+    return this.#call(t.task, t.args);
+  }
+
+  /**
+   * Give the thread back to the pool (after the calls it still runs). Calling
+   * it twice throws a `TypeError`.
+   */
+  release(): void {
+    if (this.#released) {
+      throw new TypeError(`This lease of thread ${this.threadNumber} was already released`);
+    }
+    this.#released = true;
+    this.#release();
+  }
+}
+
+/**
+ * A pool of Worker threads for blocking or CPU-bound work (Twisted's
+ * `ThreadPool`). Work waits in one FIFO queue; Workers start lazily when work
+ * arrives, up to `maxThreads`; idle Workers above `minThreads` end after
+ * `idleTimeout` seconds. Idle Workers never hold the process open.
+ *
+ * Work is a task ({@linkcode task}), a self-contained function, or a module
+ * URL and export name. Errors thrown in a thread come back as a `Failure`
+ * whose value keeps the error's class name, message, stack and `cause`. A
+ * Worker that dies fails the work it held with `WorkerCrashed` and is
+ * replaced; other queued work goes on. Work queued when the pool stops fails
+ * with `ThreadPoolStopped`.
+ *
+ * Threads reach functions of the reactor thread by name: `pool.expose({ getUser })`,
+ * then `callFromThread("getUser", 1)` / `blockingCallFromThread("getUser", 1)`
+ * from `@skein/skein/threads/worker` inside the thread.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ThreadPool } from "@skein/skein/threads";
+ *
+ * const pool = new ThreadPool({ minThreads: 0, maxThreads: 2, name: "demo" });
+ * pool.start();
+ * const results: number[] = [];
+ * await new Promise<void>((done) => {
+ *   for (const n of [1, 2, 3]) {
+ *     pool.callInThreadWithCallback((ok, value) => {
+ *       if (ok) results.push(value as number);
+ *       if (results.length === 3) done();
+ *     }, (x: number) => x * 10, n);
+ *   }
+ * });
+ * assert.deepEqual(results.sort(), [10, 20, 30]);
+ * await pool.stop();
+ * assert.equal(pool.workers, 0);
+ * ```
+ */
+export class ThreadPool {
+  /** The pool's name. */
+  readonly name: string;
+  #min: number;
+  #max: number;
+  #idleTimeout: number;
+  #reactor: IReactorFromThreads | undefined;
+  #started = false;
+  #stopped = false;
+  #threads = new Set<PoolThread>();
+  #idle: PoolThread[] = [];
+  #leases = new Map<PoolThread, ThreadLease>();
+  #released = new Set<PoolThread>();
+  #draining = new Set<PoolThread>();
+  #drainWaiters: Array<() => void> = [];
+  #queue: Entry[] = [];
+  #pending = new Map<number, Pending>();
+  #timers = new Map<PoolThread, ReturnType<typeof setHostTimeout>>();
+  #exposed = new Map<string, AnyFunction>();
+  #nextId = 1;
+  #nextThread = 1;
+
+  /** A pool of `minThreads` (5) to `maxThreads` (20) threads; call `start()` to run work. */
+  constructor(options: ThreadPoolOptions = {}) {
+    this.#min = options.minThreads ?? 5;
+    this.#max = options.maxThreads ?? 20;
+    checkSizes(this.#min, this.#max);
+    this.name = options.name ?? `skein.threads.${++pools}`;
+    const idle = options.idleTimeout ?? 10;
+    if (!(idle >= 0)) {
+      throw new RangeError(`ThreadPool: idleTimeout must be a number of seconds >= 0, got ${idle}`);
+    }
+    this.#idleTimeout = idle;
+    this.#reactor = options.reactor;
+  }
+
+  /** The least number of threads kept once started. */
+  get minThreads(): number {
+    return this.#min;
+  }
+
+  /** The most threads the pool runs at once. */
+  get maxThreads(): number {
+    return this.#max;
+  }
+
+  /** True between `start()` and `stop()`. */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** Threads alive or starting (including those a `stop()` is still waiting for). */
+  get workers(): number {
+    return this.#threads.size + this.#draining.size;
+  }
+
+  /** Threads running work or leased. */
+  get working(): number {
+    let n = 0;
+    for (const t of this.#threads) if (t.inFlight > 0 || this.#leases.has(t)) n++;
+    for (const t of this.#draining) if (t.inFlight > 0 || this.#leases.has(t)) n++;
+    return n;
+  }
+
+  /** Threads idle, waiting for work. */
+  get waiters(): number {
+    return this.#idle.length;
+  }
+
+  /** Work and lease requests waiting for a thread. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Start running work: start `minThreads` threads and as many as the queued
+   * work needs (up to `maxThreads`). Work submitted before `start()` waits.
+   * A stopped pool may be started again.
+   */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#stopped = false;
+    this.#fill();
+  }
+
+  /**
+   * Stop: queued work and lease requests fail with `ThreadPoolStopped`,
+   * running work finishes, then every Worker ends. The Deferred fires once
+   * all have ended. With `timeout`, threads still busy after that many seconds
+   * are ended and their work fails with `WorkerCrashed`. Leases end with the
+   * pool: their later calls fail with `ThreadPoolStopped`.
+   */
+  stop(options: ThreadPoolStopOptions = {}): Deferred<void> {
+    if (this.#started) {
+      this.#started = false;
+      this.#stopped = true;
+      const queue = this.#queue;
+      this.#queue = [];
+      for (const e of queue) {
+        this.#failEntry(
+          e,
+          new ThreadPoolStopped(
+            `ThreadPool ${JSON.stringify(this.name)} stopped before this work started; `
+              + "start the pool again (pool.start()) to run more work",
+          ),
+        );
+      }
+      for (const t of this.#threads) {
+        this.#clearTimer(t);
+        this.#draining.add(t);
+      }
+      this.#threads.clear();
+      this.#idle = [];
+      for (const t of [...this.#draining]) {
+        if (t.inFlight === 0) this.#end(t);
+      }
+    }
+    const d = new Deferred<void>();
+    if (this.#draining.size === 0) return succeed<void>(undefined);
+    this.#drainWaiters.push(() => d.callback(undefined));
+    const timeout = options.timeout;
+    if (timeout !== undefined) {
+      if (!(timeout >= 0)) {
+        throw new RangeError(`ThreadPool.stop: timeout must be seconds >= 0, got ${timeout}`);
+      }
+      const timer = setHostTimeout(() => {
+        for (const t of [...this.#draining]) {
+          this.#failThread(
+            t,
+            new WorkerCrashed(
+              `ended by ThreadPool.stop({ timeout: ${timeout} }) while its work was still running`,
+            ),
+          );
+          this.#end(t);
+        }
+      }, timeout * 1000);
+      timer.unref();
+      d.addBoth((r) => {
+        clearTimeout(timer);
+        return r;
+      });
+    }
+    return d;
+  }
+
+  /**
+   * Set the pool's bounds (Twisted's `adjustPoolsize`); omitted ones stay.
+   * A running pool starts threads up to the new minimum and ends idle ones
+   * above the new maximum (busy ones end when their work is done).
+   */
+  adjustPoolsize(minThreads: number = this.#min, maxThreads: number = this.#max): void {
+    checkSizes(minThreads, maxThreads);
+    this.#min = minThreads;
+    this.#max = maxThreads;
+    if (!this.#started) return;
+    while (this.#threads.size > this.#max && this.#idle.length > 0) this.#end(this.#idle.pop()!);
+    this.#fill();
+  }
+
+  /**
+   * Run `work(...args)` in a thread, ignoring its result; an error is logged
+   * (`log.err`), as Twisted does.
+   */
+  callInThread<A extends unknown[], R>(work: ThreadWork<A, R>, ...args: A): void;
+  /** Run the export `name` of the task module at `module` in a thread. */
+  callInThread(module: URL, name: string, ...args: unknown[]): void;
+  callInThread(work: unknown, ...args: unknown[]): void {
+    const t = toTask(work, args);
+    this.#submit(t.task, t.args, (ok, result) => {
+      if (!ok) log.err(result, `Unhandled error in thread work ${t.task.label}`);
+    });
+  }
+
+  /**
+   * Run `work(...args)` in a thread and call `onResult(true, result)` or
+   * `onResult(false, failure)` on the reactor thread when it is done
+   * (Twisted calls it in the worker thread; here it runs where JavaScript
+   * objects live). An error thrown by `onResult` is logged.
+   */
+  callInThreadWithCallback<A extends unknown[], R>(
+    onResult: OnResult<R>,
+    work: ThreadWork<A, R>,
+    ...args: A
+  ): void;
+  /** The same with a module URL and export name. */
+  callInThreadWithCallback(
+    onResult: OnResult<unknown>,
+    module: URL,
+    name: string,
+    ...args: unknown[]
+  ): void;
+  callInThreadWithCallback(onResult: OnResult<unknown>, work: unknown, ...args: unknown[]): void {
+    if (typeof onResult !== "function") {
+      throw new TypeError("callInThreadWithCallback: onResult must be a function");
+    }
+    const t = toTask(work, args);
+    this.#submit(t.task, t.args, onResult);
+  }
+
+  /**
+   * Run several calls one after another in a single thread, in order
+   * (Twisted's `callMultipleInThread`). `onResult(true, undefined)` once all
+   * ran; `onResult(false, failure)` when any threw (every call still runs; the
+   * failure's value is the first error, or an `AggregateError` of all).
+   */
+  callMultipleWithCallback(
+    onResult: OnResult<undefined>,
+    calls: readonly (readonly [ThreadWork<never[], unknown> | Task, readonly unknown[]])[],
+  ): void {
+    this.#checkOpen();
+    const tasks = calls.map(([w, a]) => toTask(w, [...a]));
+    const first = tasks[0];
+    if (first === undefined) {
+      onResult(true, undefined);
+      return;
+    }
+    this.#queue.push({
+      kind: "work",
+      task: first.task,
+      args: first.args,
+      onResult: onResult as OnResult<unknown>,
+      multi: tasks,
+    });
+    this.#dispatch();
+  }
+
+  /**
+   * Lease a thread for your use alone (see {@linkcode ThreadLease}). The
+   * request waits in the same FIFO queue as work when every thread is busy.
+   * Fails with `ThreadPoolStopped` if the pool stops first.
+   */
+  acquireThread(): Deferred<ThreadLease> {
+    this.#checkOpen();
+    const d = new Deferred<ThreadLease>();
+    this.#queue.push({ kind: "lease", d });
+    this.#dispatch();
+    return d;
+  }
+
+  /**
+   * Make functions of the reactor thread callable from threads by name, with
+   * `callFromThread(name, ...args)` and `blockingCallFromThread(name, ...args)`
+   * from `@skein/skein/threads/worker`. A function may return a Deferred or a
+   * promise; the blocking form waits for it.
+   */
+  expose(functions: Record<string, AnyFunction>): void {
+    for (const [name, fn] of Object.entries(functions)) {
+      if (typeof fn !== "function") {
+        throw new TypeError(`expose: ${JSON.stringify(name)} is not a function`);
+      }
+      this.#exposed.set(name, fn);
+    }
+  }
+
+  // -------------------------------------------------------------------------
+
+  #checkOpen(): void {
+    if (this.#stopped) {
+      throw new ThreadPoolStopped(
+        `ThreadPool ${JSON.stringify(this.name)} has stopped; start it again (pool.start()) first`,
+      );
+    }
+  }
+
+  #submit(task: Task, args: unknown[], onResult: OnResult<unknown>): void {
+    this.#checkOpen();
+    this.#queue.push({ kind: "work", task, args, onResult });
+    this.#dispatch();
+  }
+
+  #where(n: number): string {
+    return `${this.name}-${n}`;
+  }
+
+  #spawn(): void {
+    const n = this.#nextThread++;
+    const t = new PoolThread(n, this.#where(n), {
+      ready: (thread) => this.#becomeIdle(thread),
+      message: (thread, m) => this.#onMessage(thread, m),
+      crashed: (thread, error) => this.#onCrash(thread, error),
+    });
+    this.#threads.add(t);
+  }
+
+  /** Start threads up to the minimum and as the queue needs. */
+  #fill(): void {
+    while (this.#threads.size < this.#min) this.#spawn();
+    this.#dispatch();
+  }
+
+  #dispatch(): void {
+    if (!this.#started) return;
+    while (this.#queue.length > 0 && this.#idle.length > 0) {
+      const thread = this.#idle.pop()!;
+      this.#clearTimer(thread);
+      this.#assign(this.#queue.shift()!, thread);
+    }
+    let starting = 0;
+    for (const t of this.#threads) if (!t.ready) starting++;
+    let need = this.#queue.length - starting;
+    while (need-- > 0 && this.#threads.size < this.#max) this.#spawn();
+  }
+
+  #assign(entry: Entry, thread: PoolThread): void {
+    thread.hold(true);
+    if (entry.kind === "lease") {
+      const lease: ThreadLease = new ThreadLease(
+        thread.number,
+        (task, args) => this.#leaseCall(thread, lease, task, args),
+        () => this.#leaseReleased(thread, lease),
+      );
+      this.#leases.set(thread, lease);
+      entry.d.callback(lease);
+      return;
+    }
+    if (!this.#post(thread, entry)) this.#becomeIdle(thread);
+  }
+
+  /** Post a work entry to a thread; false (and the entry failed) when its arguments cannot be sent. */
+  #post(thread: PoolThread, entry: WorkEntry): boolean {
+    const id = this.#nextId++;
+    let message: ToThread;
+    let transfer: ArrayBuffer[] = [];
+    if (entry.multi !== undefined) {
+      const calls = entry.multi.map((c) => {
+        const w = c.task.wire(c.args);
+        transfer = transfer.concat(w.transfer);
+        return w.call;
+      });
+      message = { op: "multi", id, calls };
+    } else {
+      const w = entry.task.wire(entry.args);
+      transfer = w.transfer;
+      message = { op: "run", id, call: w.call };
+    }
+    try {
+      thread.post(message, transfer);
+    } catch (e) {
+      safeCall(
+        entry.onResult,
+        false,
+        new Failure(
+          new TypeError(
+            `The arguments of ${entry.task.label} could not be sent to the thread (${
+              e instanceof Error ? e.message : String(e)
+            }): pass plain data (numbers, strings, arrays, objects, Uint8Array, Map, ...)`,
+            { cause: e },
+          ),
+        ),
+      );
+      return false;
+    }
+    this.#pending.set(id, { thread, onResult: entry.onResult });
+    return true;
+  }
+
+  #leaseCall(
+    thread: PoolThread,
+    lease: ThreadLease,
+    task: Task,
+    args: unknown[],
+  ): Deferred<unknown> {
+    if (thread.ended || this.#leases.get(thread) !== lease) {
+      return fail(
+        new ThreadPoolStopped(
+          `ThreadPool ${JSON.stringify(this.name)} stopped, and its leased threads with it`,
+        ),
+      );
+    }
+    const d = new Deferred<unknown>();
+    const deliver: OnResult<unknown> = (ok, result) => {
+      const fire = (): void => {
+        if (ok) d.callback(result);
+        else d.errback(result);
+      };
+      if (this.#reactor !== undefined) this.#reactor.callFromThread(fire);
+      else fire();
+    };
+    this.#post(thread, { kind: "work", task, args, onResult: deliver });
+    return d;
+  }
+
+  #leaseReleased(thread: PoolThread, lease: ThreadLease): void {
+    if (this.#leases.get(thread) !== lease) return;
+    if (thread.inFlight > 0) {
+      this.#released.add(thread);
+      return;
+    }
+    this.#leases.delete(thread);
+    this.#becomeIdle(thread);
+  }
+
+  #onMessage(thread: PoolThread, m: FromThread): void {
+    switch (m.op) {
+      case "done":
+      case "failed":
+      case "multiFailed": {
+        const p = this.#pending.get(m.id);
+        if (p === undefined) return;
+        this.#pending.delete(m.id);
+        thread.answered();
+        if (m.op === "done") safeCall(p.onResult, true, m.value);
+        else if (m.op === "failed") {
+          safeCall(p.onResult, false, new Failure(fromWireError(m.error)));
+        } else {
+          const errors = m.errors.map(fromWireError);
+          safeCall(
+            p.onResult,
+            false,
+            new Failure(
+              errors.length === 1
+                ? errors[0]
+                : new AggregateError(errors, `${errors.length} of the calls failed in the thread`),
+            ),
+          );
+        }
+        if (thread.inFlight === 0) {
+          if (this.#draining.has(thread)) this.#end(thread);
+          else {
+            if (this.#released.delete(thread)) this.#leases.delete(thread);
+            if (!this.#leases.has(thread)) this.#becomeIdle(thread);
+          }
+        }
+        return;
+      }
+      case "call":
+      case "blockingCall":
+        this.#callExposed(thread, m.name, m.args, m.op === "blockingCall");
+        return;
+    }
+  }
+
+  #callExposed(thread: PoolThread, name: string, args: unknown[], blocking: boolean): void {
+    const run = (): void => {
+      const fn = this.#exposed.get(name);
+      const d = fn === undefined
+        ? fail(
+          new TypeError(
+            `No function named ${JSON.stringify(name)} is exposed to the threads of ThreadPool ${
+              JSON.stringify(this.name)
+            }; expose it on the reactor thread with pool.expose({ ${name} })`,
+          ),
+        )
+        : maybeDeferred(fn, ...args);
+      d.addCallbacks(
+        (value) => {
+          if (!blocking) return;
+          try {
+            thread.reply({ ok: true, value });
+          } catch (e) {
+            thread.reply({
+              ok: false,
+              error: toWireError(
+                new TypeError(
+                  `The result of ${name} could not be sent to the thread (${
+                    e instanceof Error ? e.message : String(e)
+                  }): return plain data`,
+                ),
+              ),
+            });
+          }
+        },
+        (f: Failure) => {
+          if (blocking) thread.reply({ ok: false, error: toWireError(f.value) });
+          else log.err(f, `Error in ${name}, called from thread ${this.#where(thread.number)}`);
+        },
+      );
+    };
+    if (this.#reactor !== undefined) this.#reactor.callFromThread(run);
+    else run();
+  }
+
+  #onCrash(thread: PoolThread, error: WorkerCrashed): void {
+    const wasReady = thread.ready;
+    this.#clearTimer(thread);
+    this.#threads.delete(thread);
+    const i = this.#idle.indexOf(thread);
+    if (i >= 0) this.#idle.splice(i, 1);
+    this.#failThread(thread, error);
+    if (this.#draining.delete(thread)) this.#checkDrained();
+    // A thread that died before it could start would die again: fail the
+    // oldest waiting entry instead of starting threads forever.
+    if (!wasReady && this.#queue.length > 0) {
+      this.#failEntry(
+        this.#queue.shift()!,
+        new WorkerCrashed(`the thread could not start (${error.message})`, { cause: error }),
+      );
+    }
+    if (this.#started) this.#fill();
+  }
+
+  /** Fail every call a thread holds, and its lease. */
+  #failThread(thread: PoolThread, error: WorkerCrashed): void {
+    const lease = this.#leases.get(thread);
+    if (lease !== undefined) lease.markCrashed(error);
+    for (const [id, p] of this.#pending) {
+      if (p.thread !== thread) continue;
+      this.#pending.delete(id);
+      thread.answered();
+      safeCall(p.onResult, false, new Failure(error));
+    }
+  }
+
+  #failEntry(e: Entry, error: Error): void {
+    if (e.kind === "lease") e.d.errback(new Failure(error));
+    else safeCall(e.onResult, false, new Failure(error));
+  }
+
+  #becomeIdle(thread: PoolThread): void {
+    if (thread.ended) return;
+    if (this.#draining.has(thread)) {
+      this.#end(thread);
+      return;
+    }
+    if (this.#threads.size > this.#max) {
+      this.#end(thread);
+      return;
+    }
+    thread.hold(false);
+    this.#idle.push(thread);
+    this.#dispatch();
+    if (this.#idle.includes(thread) && this.#threads.size > this.#min) {
+      const timer = setHostTimeout(() => {
+        this.#timers.delete(thread);
+        const at = this.#idle.indexOf(thread);
+        if (at >= 0 && this.#threads.size > this.#min) {
+          this.#idle.splice(at, 1);
+          this.#end(thread);
+        }
+      }, this.#idleTimeout * 1000);
+      timer.unref();
+      this.#timers.set(thread, timer);
+    }
+  }
+
+  #clearTimer(thread: PoolThread): void {
+    const timer = this.#timers.get(thread);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.#timers.delete(thread);
+    }
+  }
+
+  /** End a thread the pool no longer needs. */
+  #end(thread: PoolThread): void {
+    this.#clearTimer(thread);
+    this.#threads.delete(thread);
+    this.#leases.delete(thread);
+    this.#released.delete(thread);
+    thread.terminate();
+    if (this.#draining.delete(thread)) this.#checkDrained();
+  }
+
+  #checkDrained(): void {
+    if (this.#draining.size > 0) return;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+function checkSizes(min: number, max: number): void {
+  if (!Number.isInteger(min) || min < 0) {
+    throw new RangeError(`ThreadPool: minThreads must be an integer >= 0, got ${min}`);
+  }
+  if (!Number.isInteger(max) || max < 1) {
+    throw new RangeError(`ThreadPool: maxThreads must be an integer >= 1, got ${max}`);
+  }
+  if (min > max) {
+    throw new RangeError(
+      `ThreadPool: minThreads (${min}) must not exceed maxThreads (${max})`,
+    );
+  }
+}
+
+function safeCall(onResult: OnResult<unknown>, ok: boolean, result: unknown): void {
+  try {
+    onResult(ok, result);
+  } catch (e) {
+    log.err(e, "Error in a thread pool result callback");
+  }
+}
