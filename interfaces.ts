@@ -21,6 +21,7 @@
 
 import type { Deferred } from "./deferred/deferred.ts";
 import type { Failure } from "./deferred/failure.ts";
+import type { IPv4Address, IPv6Address, UNIXAddress } from "./reactor/address.ts";
 
 // ---------------------------------------------------------------------------
 // Addresses
@@ -42,6 +43,21 @@ export interface IAddress {
   /** A human-readable form, e.g. `IPv4Address(TCP, '127.0.0.1', 8080)`. */
   toString(): string;
 }
+
+/**
+ * The address of an IP socket (TCP or UDP): what `listenTCP` ports,
+ * `listenUDP` ports and TCP transports give from `getHost()`/`getPeer()`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type IPAddress, IPv6Address } from "@skein/skein/reactor";
+ *
+ * const a: IPAddress = new IPv6Address("TCP", "::1", 8080);
+ * assert.equal(a.port, 8080);
+ * ```
+ */
+export type IPAddress = IPv4Address | IPv6Address;
 
 // ---------------------------------------------------------------------------
 // Time
@@ -349,7 +365,7 @@ export interface IConsumer {
  * }
  * ```
  */
-export interface ITransport extends IConsumer {
+export interface ITransport<A extends IAddress = IAddress> extends IConsumer {
   /** True once `loseConnection` was called and the connection is closing. */
   readonly disconnecting?: boolean;
   /** Write several chunks at once (one `writev` where possible). */
@@ -357,9 +373,9 @@ export interface ITransport extends IConsumer {
   /** Close after everything written so far has been sent. */
   loseConnection(): void;
   /** The remote address. */
-  getPeer(): IAddress;
+  getPeer(): A;
   /** The local address. */
-  getHost(): IAddress;
+  getHost(): A;
 }
 
 /**
@@ -372,7 +388,7 @@ export interface ITransport extends IConsumer {
  * const kill = (t: IAbortableTransport): void => t.abortConnection();
  * ```
  */
-export interface IAbortableTransport extends ITransport {
+export interface IAbortableTransport<A extends IAddress = IAddress> extends ITransport<A> {
   /** Close now; unsent data is discarded and the protocol sees `ConnectionAborted`. */
   abortConnection(): void;
 }
@@ -386,7 +402,7 @@ export interface IAbortableTransport extends ITransport {
  * const done = (t: IHalfCloseableTransport): void => t.loseWriteConnection();
  * ```
  */
-export interface IHalfCloseableTransport extends ITransport {
+export interface IHalfCloseableTransport<A extends IAddress = IAddress> extends ITransport<A> {
   /** Send FIN after the buffer drains, but keep reading. */
   loseWriteConnection(): void;
 }
@@ -400,7 +416,9 @@ export interface IHalfCloseableTransport extends ITransport {
  * const fast = (t: ITCPTransport): void => t.setTcpNoDelay(true);
  * ```
  */
-export interface ITCPTransport extends IAbortableTransport, IHalfCloseableTransport {
+export interface ITCPTransport<A extends IAddress = IAddress>
+  extends IAbortableTransport<A>, IHalfCloseableTransport<A>
+{
   /** Disable (true) or enable Nagle's algorithm. */
   setTcpNoDelay(enabled: boolean): void;
   /** Read back the TCP_NODELAY option. */
@@ -550,13 +568,13 @@ export interface IClientFactory extends IProtocolFactory {
  * }
  * ```
  */
-export interface IListeningPort {
+export interface IListeningPort<A extends IAddress = IAddress> {
   /** Start listening (done already by `listenTCP`). */
   startListening(): void;
   /** Stop accepting connections; the Deferred fires once the socket is closed. */
   stopListening(): Deferred<void>;
   /** The address actually bound (the real port when 0 was asked for). */
-  getHost(): IAddress;
+  getHost(): A;
 }
 
 // ---------------------------------------------------------------------------
@@ -603,13 +621,17 @@ export interface ConnectTCPOptions {
  * import type { IProtocolFactory, IReactorTCP } from "./interfaces.ts";
  * function serve(r: IReactorTCP, f: IProtocolFactory): number {
  *   const port = r.listenTCP(0, f, { interface: "127.0.0.1" });
- *   return (port.getHost() as unknown as { port: number }).port;
+ *   return port.getHost().port;
  * }
  * ```
  */
 export interface IReactorTCP {
   /** Listen on `port` (0 picks a free one). Throws `CannotListenError`. */
-  listenTCP(port: number, factory: IProtocolFactory, options?: ListenTCPOptions): IListeningPort;
+  listenTCP(
+    port: number,
+    factory: IProtocolFactory,
+    options?: ListenTCPOptions,
+  ): IListeningPort<IPAddress>;
   /** Connect to `host:port`; outcomes are reported to the factory. */
   connectTCP(
     host: string,
@@ -666,7 +688,11 @@ export interface ConnectUNIXOptions {
  */
 export interface IReactorUNIX {
   /** Listen on a Unix socket at `path`. */
-  listenUNIX(path: string, factory: IProtocolFactory, options?: ListenUNIXOptions): IListeningPort;
+  listenUNIX(
+    path: string,
+    factory: IProtocolFactory,
+    options?: ListenUNIXOptions,
+  ): IListeningPort<UNIXAddress>;
   /** Connect to the Unix socket at `path`. */
   connectUNIX(path: string, factory: IClientFactory, options?: ConnectUNIXOptions): IConnector;
 }
@@ -712,8 +738,17 @@ export interface IUDPTransport {
   write(data: Uint8Array | string, addr?: [string, number]): void;
   /** Connect to `host:port`: only its datagrams are received; `write` needs no address. */
   connect(host: string, port: number): void;
-  /** The bound address. */
-  getHost(): IAddress;
+  /**
+   * The bound address. Never throws: where the runtime binds asynchronously
+   * (host UDP on Bun), the port reads as asked (0 for "any") until
+   * `whenListening()` has fired.
+   */
+  getHost(): IPAddress;
+  /**
+   * Fires with the bound address once the socket is bound (at once where
+   * binding is synchronous), or fails with `CannotListenError`.
+   */
+  whenListening(): Deferred<IPAddress>;
   /** Stop listening; the Deferred fires once the socket is closed. */
   stopListening(): Deferred<void>;
   /** Change the largest datagram that can be received. */
@@ -797,9 +832,9 @@ export interface IReactor
  * const up = (e: IStreamServerEndpoint, f: IProtocolFactory): void => { e.listen(f); };
  * ```
  */
-export interface IStreamServerEndpoint {
+export interface IStreamServerEndpoint<A extends IAddress = IAddress> {
   /** Listen with `factory`; fires with the port. */
-  listen(factory: IProtocolFactory): Deferred<IListeningPort>;
+  listen(factory: IProtocolFactory): Deferred<IListeningPort<A>>;
 }
 
 /**

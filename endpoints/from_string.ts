@@ -24,11 +24,13 @@
  */
 
 import type {
+  IPAddress,
   IReactorTCP,
   IReactorUNIX,
   IStreamClientEndpoint,
   IStreamServerEndpoint,
 } from "../interfaces.ts";
+import type { UNIXAddress } from "../reactor/address.ts";
 import {
   bindParams,
   parseDescription,
@@ -108,6 +110,20 @@ function sslUnsupported(description: string): EndpointDescriptionError {
  * assert.ok(ep instanceof UNIXServerEndpoint && ep.mode === 0o660 && ep.wantPID);
  * ```
  */
+export function serverFromString(
+  reactor: StringEndpointReactor,
+  description: `tcp:${string}` | `tcp6:${string}` | `TCP6:${string}`,
+): IStreamServerEndpoint<IPAddress>;
+/** A `unix:` description: the endpoint's ports have a {@linkcode UNIXAddress}. */
+export function serverFromString(
+  reactor: StringEndpointReactor,
+  description: `unix:${string}`,
+): IStreamServerEndpoint<UNIXAddress>;
+/** Any description: the kind of address is known once parsed. */
+export function serverFromString(
+  reactor: StringEndpointReactor,
+  description: string,
+): IStreamServerEndpoint;
 export function serverFromString(
   reactor: StringEndpointReactor,
   description: string,

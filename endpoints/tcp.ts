@@ -20,6 +20,7 @@
 import { Deferred, fail, succeed } from "../deferred/deferred.ts";
 import type {
   IListeningPort,
+  IPAddress,
   IProtocol,
   IProtocolFactory,
   IReactorTCP,
@@ -82,11 +83,11 @@ function listenTCP(
   factory: IProtocolFactory,
   backlog: number,
   iface: string,
-): Deferred<IListeningPort> {
+): Deferred<IListeningPort<IPAddress>> {
   try {
     return succeed(reactor.listenTCP(port, factory, { backlog, interface: iface }));
   } catch (e) {
-    return fail<IListeningPort>(e);
+    return fail<IListeningPort<IPAddress>>(e);
   }
 }
 
@@ -106,7 +107,7 @@ function listenTCP(
  * assert.equal(reactor.tcpServers[0][0], 8080);
  * ```
  */
-export class TCP4ServerEndpoint implements IStreamServerEndpoint {
+export class TCP4ServerEndpoint implements IStreamServerEndpoint<IPAddress> {
   /** The reactor to listen with. */
   readonly reactor: IReactorTCP;
   /** The port (0 picks a free one). */
@@ -131,7 +132,7 @@ export class TCP4ServerEndpoint implements IStreamServerEndpoint {
   }
 
   /** Listen with `factory`; fires with the port. */
-  listen(factory: IProtocolFactory): Deferred<IListeningPort> {
+  listen(factory: IProtocolFactory): Deferred<IListeningPort<IPAddress>> {
     return listenTCP(this.reactor, this.port, factory, this.backlog, this.interface);
   }
 }

@@ -26,6 +26,7 @@ import type {
   IStreamClientEndpoint,
   IStreamServerEndpoint,
 } from "../interfaces.ts";
+import type { UNIXAddress } from "../reactor/address.ts";
 import { checkTimeout } from "./_util.ts";
 import { WrappingFactory } from "./_wrapping.ts";
 
@@ -92,7 +93,7 @@ function checkPath(path: string, what: string): void {
  * assert.equal(reactor.unixServers[0][3], 0o600);
  * ```
  */
-export class UNIXServerEndpoint implements IStreamServerEndpoint {
+export class UNIXServerEndpoint implements IStreamServerEndpoint<UNIXAddress> {
   /** The reactor to listen with. */
   readonly reactor: IReactorUNIX;
   /** The socket path. */
@@ -115,7 +116,7 @@ export class UNIXServerEndpoint implements IStreamServerEndpoint {
   }
 
   /** Listen with `factory`; fires with the port. */
-  listen(factory: IProtocolFactory): Deferred<IListeningPort> {
+  listen(factory: IProtocolFactory): Deferred<IListeningPort<UNIXAddress>> {
     try {
       return succeed(this.reactor.listenUNIX(this.address, factory, {
         backlog: this.backlog,
@@ -123,7 +124,7 @@ export class UNIXServerEndpoint implements IStreamServerEndpoint {
         wantPID: this.wantPID,
       }));
     } catch (e) {
-      return fail<IListeningPort>(e);
+      return fail<IListeningPort<UNIXAddress>>(e);
     }
   }
 }

@@ -25,6 +25,7 @@ import type {
   IDatagramProtocol,
   IDelayedCall,
   IListeningPort,
+  IPAddress,
   IProtocolFactory,
   IReactor,
   IReactorFDSet,
@@ -38,6 +39,7 @@ import type {
   TriggerPhase,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
+import type { UNIXAddress } from "./address.ts";
 import { ReactorAlreadyInstalledError } from "./errors.ts";
 import { envVar, ffiAvailable } from "./ffi/mod.ts";
 import { HostReactor } from "./host/host_reactor.ts";
@@ -279,7 +281,11 @@ export class LazyReactor implements IReactor, IReactorFDSet {
     return this.target.resolve(name, options);
   }
   /** See `IReactorTCP.listenTCP`. */
-  listenTCP(port: number, factory: IProtocolFactory, options?: ListenTCPOptions): IListeningPort {
+  listenTCP(
+    port: number,
+    factory: IProtocolFactory,
+    options?: ListenTCPOptions,
+  ): IListeningPort<IPAddress> {
     return this.target.listenTCP(port, factory, options);
   }
   /** See `IReactorTCP.connectTCP`. */
@@ -292,7 +298,11 @@ export class LazyReactor implements IReactor, IReactorFDSet {
     return this.target.connectTCP(host, port, factory, options);
   }
   /** See `IReactorUNIX.listenUNIX`. */
-  listenUNIX(path: string, factory: IProtocolFactory, options?: ListenUNIXOptions): IListeningPort {
+  listenUNIX(
+    path: string,
+    factory: IProtocolFactory,
+    options?: ListenUNIXOptions,
+  ): IListeningPort<UNIXAddress> {
     return this.target.listenUNIX(path, factory, options);
   }
   /** See `IReactorUNIX.connectUNIX`. */

@@ -24,6 +24,7 @@ import type {
   IConnector,
   IDatagramProtocol,
   IListeningPort,
+  IPAddress,
   IProtocolFactory,
   IReactor,
   IReactorFDSet,
@@ -34,6 +35,7 @@ import type {
   ListenUNIXOptions,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
+import type { UNIXAddress } from "./address.ts";
 import { ConnectionDone, ConnectionFdescWentAway, ConnectionLost } from "./errors.ts";
 import { cpuYielder, createParker, type Parker } from "./ffi/mod.ts";
 import { createPoller } from "./pollers/mod.ts";
@@ -520,7 +522,11 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * const port = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
    * ```
    */
-  listenTCP(port: number, factory: IProtocolFactory, options?: ListenTCPOptions): IListeningPort {
+  listenTCP(
+    port: number,
+    factory: IProtocolFactory,
+    options?: ListenTCPOptions,
+  ): IListeningPort<IPAddress> {
     const p = new TCPPort(this, port, factory, options);
     p.startListening();
     return p;
@@ -553,7 +559,11 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * reactor.listenUNIX("/tmp/app.sock", factory);
    * ```
    */
-  listenUNIX(path: string, factory: IProtocolFactory, options?: ListenUNIXOptions): IListeningPort {
+  listenUNIX(
+    path: string,
+    factory: IProtocolFactory,
+    options?: ListenUNIXOptions,
+  ): IListeningPort<UNIXAddress> {
     const p = new UNIXPort(this, path, factory, options);
     p.startListening();
     return p;

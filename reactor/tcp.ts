@@ -27,6 +27,7 @@ import type {
   ConnectTCPOptions,
   IAddress,
   IClientFactory,
+  IPAddress,
   IProtocol,
   IProtocolFactory,
   ITCPTransport,
@@ -90,7 +91,7 @@ function tcpAddress(sa: DecodedSockaddr): IPv4Address | IPv6Address {
  * }
  * ```
  */
-export class TCPConnection extends StreamConnection implements ITCPTransport {
+export class TCPConnection extends StreamConnection implements ITCPTransport<IPAddress> {
   /** The session number of an accepted connection (-1 for a client). */
   readonly sessionno: number;
   private peer: IPv4Address | IPv6Address | null;

@@ -9,6 +9,7 @@ import { Deferred, fail, succeed } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type {
   IDatagramProtocol,
+  IPAddress,
   IReadWriteDescriptor,
   IUDPTransport,
   ListenUDPOptions,
@@ -310,6 +311,12 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   /** The bound address. */
   getHost(): IPv4Address | IPv6Address {
     return this.host ?? new IPv4Address("UDP", this.interface, this.port);
+  }
+
+  /** Fires with the bound address: at once, since FFI sockets bind synchronously. */
+  whenListening(): Deferred<IPAddress> {
+    if (!this.connected) return fail(new Error("UDP port is not listening"));
+    return succeed(this.getHost());
   }
 
   /** Change the largest datagram that can be received. */

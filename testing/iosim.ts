@@ -66,11 +66,14 @@ let serial = 0;
  * assert.equal(new FakeTransport(new Protocol(), false, o).getPeer(), o.peerAddress);
  * ```
  */
-export interface FakeTransportOptions {
+export interface FakeTransportOptions<
+  H extends IAddress = IAddress,
+  P extends IAddress = IAddress,
+> {
   /** What `getHost()` returns. @default {IPv4Address("TCP", "127.0.0.1", 80 for a server, else 49152 + n)} */
-  hostAddress?: IAddress;
+  hostAddress?: H;
   /** What `getPeer()` returns. @default {the other side's usual host address} */
-  peerAddress?: IAddress;
+  peerAddress?: P;
 }
 
 /**
@@ -91,7 +94,9 @@ export interface FakeTransportOptions {
  * assert.ok(new TextDecoder().decode(t.getOutBuffer()!) === "queued");
  * ```
  */
-export class FakeTransport implements ITCPTransport, IPushProducer {
+export class FakeTransport<H extends IAddress = IAddress, P extends IAddress = IAddress>
+  implements ITCPTransport<H | P>, IPushProducer
+{
   /** The protocol bytes are delivered to. */
   readonly protocol: IProtocol;
   /** True on the accepting side. */
@@ -119,18 +124,19 @@ export class FakeTransport implements ITCPTransport, IPushProducer {
   /** The value of `setTcpKeepAlive`. */
   tcpKeepAlive: boolean = false;
   #stream: Uint8Array[] = [];
-  #host: IAddress;
-  #peer: IAddress;
+  #host: H;
+  #peer: P;
 
   /** Build one end; `isServer` says which. */
-  constructor(protocol: IProtocol, isServer: boolean, options: FakeTransportOptions = {}) {
+  constructor(protocol: IProtocol, isServer: boolean, options: FakeTransportOptions<H, P> = {}) {
     this.protocol = protocol;
     this.isServer = isServer;
     this.serial = serial++;
     const server = new IPv4Address("TCP", "127.0.0.1", 80);
     const client = new IPv4Address("TCP", "127.0.0.1", 49152 + (this.serial % 16384));
-    this.#host = options.hostAddress ?? (isServer ? server : client);
-    this.#peer = options.peerAddress ?? (isServer ? client : server);
+    // H and P are IAddress (their default) unless the options say otherwise.
+    this.#host = options.hostAddress ?? (isServer ? server : client) as IAddress as H;
+    this.#peer = options.peerAddress ?? (isServer ? client : server) as IAddress as P;
   }
 
   /** `FakeTransport<S|C,serial,ProtocolClass>`. */
@@ -171,12 +177,12 @@ export class FakeTransport implements ITCPTransport, IPushProducer {
   }
 
   /** The local address. */
-  getHost(): IAddress {
+  getHost(): H {
     return this.#host;
   }
 
   /** The remote address. */
-  getPeer(): IAddress {
+  getPeer(): P {
     return this.#peer;
   }
 
@@ -341,7 +347,10 @@ export class IOPump {
     to.reportDisconnect();
   }
 
-  #halfClose(from: FakeTransport, to: FakeTransport): boolean {
+  #halfClose(
+    from: FakeTransport,
+    to: FakeTransport,
+  ): boolean {
     if (!from.writeDisconnecting || from.writeDisconnected || from.disconnecting) return false;
     from.writeDisconnected = true;
     const peer = to.protocol as Partial<IHalfCloseableProtocol>;

@@ -29,6 +29,7 @@ import type {
   IDatagramProtocol,
   IDelayedCall,
   IListeningPort,
+  IPAddress,
   IProtocolFactory,
   IReactor,
   IReactorCore,
@@ -65,11 +66,11 @@ type AnyFn = (...args: any[]) => unknown;
  * console.assert(!p.listening);
  * ```
  */
-export class FakePort implements IListeningPort {
+export class FakePort<A extends IAddress = IAddress> implements IListeningPort<A> {
   /** False once `stopListening()` was called. */
   listening: boolean = true;
   /** Build a port pretending to listen on `address`. */
-  constructor(readonly address: IAddress) {}
+  constructor(readonly address: A) {}
   /** Does nothing. */
   startListening(): void {}
   /** Marks the port stopped; the Deferred has already fired. */
@@ -78,7 +79,7 @@ export class FakePort implements IListeningPort {
     return succeed<void>(undefined);
   }
   /** The address given to the constructor. */
-  getHost(): IAddress {
+  getHost(): A {
     return this.address;
   }
 }
@@ -155,7 +156,7 @@ export class FakeDatagramTransport implements IUDPTransport {
   #loopback = true;
 
   /** Build a port bound to `address`. */
-  constructor(readonly address: IAddress) {}
+  constructor(readonly address: IPAddress) {}
 
   /** Record a datagram (strings as UTF-8). */
   write(data: Uint8Array | string, addr?: [string, number]): void {
@@ -167,8 +168,12 @@ export class FakeDatagramTransport implements IUDPTransport {
     this.connectedTo = [host, port];
   }
   /** The bound address. */
-  getHost(): IAddress {
+  getHost(): IPAddress {
     return this.address;
+  }
+  /** Fires at once with the bound address. */
+  whenListening(): Deferred<IPAddress> {
+    return succeed(this.address);
   }
   /** Marks the port stopped and calls the protocol's `doStop()`. */
   stopListening(): Deferred<void> {
@@ -474,7 +479,7 @@ export class MemoryReactor
     port: number,
     factory: IProtocolFactory,
     options: ListenTCPOptions = {},
-  ): IListeningPort {
+  ): IListeningPort<IPAddress> {
     const iface = options.interface ?? "";
     this.tcpServers.push([port, factory, options.backlog ?? 50, iface]);
     const address = isIP(iface) === 6
@@ -505,7 +510,7 @@ export class MemoryReactor
     path: string,
     factory: IProtocolFactory,
     options: ListenUNIXOptions = {},
-  ): IListeningPort {
+  ): IListeningPort<UNIXAddress> {
     this.unixServers.push([
       path,
       factory,
@@ -673,7 +678,7 @@ export class RaisingMemoryReactor implements IReactorTCP, IReactorUNIX {
     _port: number,
     _factory: IProtocolFactory,
     _options?: ListenTCPOptions,
-  ): IListeningPort {
+  ): IListeningPort<IPAddress> {
     throw this.#listenError;
   }
   /** Throws the connect error. */
@@ -690,7 +695,7 @@ export class RaisingMemoryReactor implements IReactorTCP, IReactorUNIX {
     _path: string,
     _factory: IProtocolFactory,
     _options?: ListenUNIXOptions,
-  ): IListeningPort {
+  ): IListeningPort<UNIXAddress> {
     throw this.#listenError;
   }
   /** Throws the connect error. */

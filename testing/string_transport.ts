@@ -52,11 +52,14 @@ const decoder = new TextDecoder();
  * assert.equal(new StringTransport(o).getPeer().toString(), "IPv4Address(TCP, '127.0.0.1', 4000)");
  * ```
  */
-export interface StringTransportOptions {
+export interface StringTransportOptions<
+  H extends IAddress = IAddress,
+  P extends IAddress = IAddress,
+> {
   /** What `getHost()` returns. @default {IPv4Address("TCP", "10.0.0.1", 12345)} */
-  hostAddress?: IAddress;
+  hostAddress?: H;
   /** What `getPeer()` returns. @default {IPv4Address("TCP", "192.168.1.1", 54321)} */
-  peerAddress?: IAddress;
+  peerAddress?: P;
   /** Allow `pauseProducing`/`resumeProducing` after `loseConnection`. @default {false} */
   lenient?: boolean;
 }
@@ -88,7 +91,9 @@ export interface StringTransportOptions {
  * assert.ok(t.value().length === 0);
  * ```
  */
-export class StringTransport implements ITCPTransport, IPushProducer {
+export class StringTransport<H extends IAddress = IAddress, P extends IAddress = IAddress>
+  implements ITCPTransport<H | P>, IPushProducer
+{
   /** False until `loseConnection()` (or `abortConnection()`) is called. */
   disconnecting: boolean = false;
   /** False until `abortConnection()` is called. */
@@ -102,9 +107,9 @@ export class StringTransport implements ITCPTransport, IPushProducer {
   /** The `streaming` flag given with the registered producer. */
   streaming: boolean | null = null;
   /** The address `getHost()` returns, or null for the default. */
-  hostAddr: IAddress | null = null;
+  hostAddr: H | null = null;
   /** The address `getPeer()` returns, or null for the default. */
-  peerAddr: IAddress | null = null;
+  peerAddr: P | null = null;
   /** This transport's state as a push producer. */
   producerState: "producing" | "paused" | "stopped" = "producing";
   /** Last value given to `setTcpNoDelay`. */
@@ -117,7 +122,7 @@ export class StringTransport implements ITCPTransport, IPushProducer {
   #lenient: boolean;
 
   /** Build a transport; see {@linkcode StringTransportOptions}. */
-  constructor(options: StringTransportOptions = {}) {
+  constructor(options: StringTransportOptions<H, P> = {}) {
     if (options.hostAddress !== undefined) this.hostAddr = options.hostAddress;
     if (options.peerAddress !== undefined) this.peerAddr = options.peerAddress;
     this.#lenient = options.lenient ?? false;
@@ -172,13 +177,15 @@ export class StringTransport implements ITCPTransport, IPushProducer {
   }
 
   /** The peer address: `peerAddr`, or `IPv4Address("TCP", "192.168.1.1", 54321)`. */
-  getPeer(): IAddress {
-    return this.peerAddr ?? new IPv4Address("TCP", "192.168.1.1", 54321);
+  getPeer(): P {
+    // P is IAddress (its default) unless a peerAddress says otherwise.
+    return this.peerAddr ?? (new IPv4Address("TCP", "192.168.1.1", 54321) as IAddress as P);
   }
 
   /** The local address: `hostAddr`, or `IPv4Address("TCP", "10.0.0.1", 12345)`. */
-  getHost(): IAddress {
-    return this.hostAddr ?? new IPv4Address("TCP", "10.0.0.1", 12345);
+  getHost(): H {
+    // H is IAddress (its default) unless a hostAddress says otherwise.
+    return this.hostAddr ?? (new IPv4Address("TCP", "10.0.0.1", 12345) as IAddress as H);
   }
 
   /** Record the producer. Throws if one is already registered. */
@@ -270,7 +277,10 @@ export class StringTransport implements ITCPTransport, IPushProducer {
  * assert.ok(p.reason?.getErrorMessage() === "Bye.");
  * ```
  */
-export class StringTransportWithDisconnection extends StringTransport {
+export class StringTransportWithDisconnection<
+  H extends IAddress = IAddress,
+  P extends IAddress = IAddress,
+> extends StringTransport<H, P> {
   /** The protocol told about the disconnection. */
   protocol: IProtocol | null = null;
 

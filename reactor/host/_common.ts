@@ -7,7 +7,7 @@
  */
 
 import { isIP, isIPv6 } from "node:net";
-import type { IAddress } from "../../interfaces.ts";
+import type { IPAddress } from "../../interfaces.ts";
 import { osErrorText } from "../_os_error.ts";
 import { IPv4Address, IPv6Address } from "../address.ts";
 import {
@@ -95,7 +95,7 @@ export function connectionLostFrom(e: unknown): ConnectionLost {
 }
 
 /** The IP address class for `host`: IPv6Address for IPv6 literals, else IPv4Address. */
-export function ipAddress(type: "TCP" | "UDP", host: string, port: number): IAddress {
+export function ipAddress(type: "TCP" | "UDP", host: string, port: number): IPAddress {
   return isIPv6(host) ? new IPv6Address(type, host, port) : new IPv4Address(type, host, port);
 }
 

@@ -74,7 +74,9 @@ export interface HostConnectionOptions {
  * }
  * ```
  */
-export class HostConnection implements ITCPTransport, IPushProducer, HostSelectable {
+export class HostConnection<A extends IAddress = IAddress>
+  implements ITCPTransport<A>, IPushProducer, HostSelectable
+{
   /** The reactor this connection belongs to. */
   readonly reactor: HostReactorLike;
   /** The runtime's socket. */
@@ -96,8 +98,8 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
   /** Whether this transport paused its streaming producer. */
   producerPaused: boolean = false;
 
-  #host: IAddress;
-  #peer: IAddress;
+  #host: A;
+  #peer: A;
   #logstr: string;
   #onLost: ((reason: Failure) => void) | null;
 
@@ -122,8 +124,8 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
     reactor: HostReactorLike,
     socket: Socket,
     protocol: IProtocol,
-    host: IAddress,
-    peer: IAddress,
+    host: A,
+    peer: A,
     options: HostConnectionOptions = {},
   ) {
     this.reactor = reactor;
@@ -363,12 +365,12 @@ export class HostConnection implements ITCPTransport, IPushProducer, HostSelecta
   };
 
   /** The remote address. */
-  getPeer(): IAddress {
+  getPeer(): A {
     return this.#peer;
   }
 
   /** The local address. */
-  getHost(): IAddress {
+  getHost(): A {
     return this.#host;
   }
 

@@ -15,14 +15,15 @@ import type {
   IConnector,
   IDatagramProtocol,
   IListeningPort,
+  IPAddress,
   IProtocolFactory,
   IReactor,
-  IUDPTransport,
   ListenTCPOptions,
   ListenUDPOptions,
   ListenUNIXOptions,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
+import type { UNIXAddress } from "../address.ts";
 import { ConnectionLost } from "../errors.ts";
 import { ReactorBase } from "../reactor_base.ts";
 import { HostTCPConnector, HostTCPPort } from "./tcp.ts";
@@ -59,7 +60,7 @@ import { HostUNIXConnector, HostUNIXPort } from "./unix.ts";
  *     reactor.stop();
  *   }
  * }
- * reactor.connectTCP("127.0.0.1", (port.getHost() as { port: number }).port, ClientFactory.forProtocol(Hello));
+ * reactor.connectTCP("127.0.0.1", port.getHost().port, ClientFactory.forProtocol(Hello));
  * await reactor.run();
  * ```
  */
@@ -109,7 +110,11 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * const p = reactor.listenTCP(8080, factory, { interface: "127.0.0.1", backlog: 128 });
    * ```
    */
-  listenTCP(port: number, factory: IProtocolFactory, options?: ListenTCPOptions): IListeningPort {
+  listenTCP(
+    port: number,
+    factory: IProtocolFactory,
+    options?: ListenTCPOptions,
+  ): IListeningPort<IPAddress> {
     const p = new HostTCPPort(this, port, factory, options);
     p.startListening();
     return p;
@@ -142,7 +147,11 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * reactor.listenUNIX("/tmp/app.sock", factory, { mode: 0o600, wantPID: true });
    * ```
    */
-  listenUNIX(path: string, factory: IProtocolFactory, options?: ListenUNIXOptions): IListeningPort {
+  listenUNIX(
+    path: string,
+    factory: IProtocolFactory,
+    options?: ListenUNIXOptions,
+  ): IListeningPort<UNIXAddress> {
     const p = new HostUNIXPort(this, path, factory, options);
     p.startListening();
     return p;
@@ -172,7 +181,7 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * const udp = reactor.listenUDP(0, new MyDatagramProtocol(), { interface: "127.0.0.1" });
    * ```
    */
-  listenUDP(port: number, protocol: IDatagramProtocol, options?: ListenUDPOptions): IUDPTransport {
+  listenUDP(port: number, protocol: IDatagramProtocol, options?: ListenUDPOptions): HostUDPPort {
     const p = new HostUDPPort(this, port, protocol, options);
     p.startListening();
     return p;

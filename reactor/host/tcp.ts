@@ -13,6 +13,7 @@ import type {
   IAddress,
   IClientFactory,
   IListeningPort,
+  IPAddress,
   IProtocolFactory,
   ListenTCPOptions,
 } from "../../interfaces.ts";
@@ -41,11 +42,11 @@ function checkPort(port: number, what: string): void {
  * @example
  * ```ts ignore
  * const port = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
- * console.log((port.getHost() as IPv4Address).port);
+ * console.log(port.getHost().port);
  * await port.stopListening();
  * ```
  */
-export class HostTCPPort implements IListeningPort, HostSelectable {
+export class HostTCPPort implements IListeningPort<IPAddress>, HostSelectable {
   /** The reactor. */
   readonly reactor: HostReactorLike;
   /** The port asked for (0 = any free one). */
@@ -144,7 +145,7 @@ export class HostTCPPort implements IListeningPort, HostSelectable {
   }
 
   /** The bound address, with the real port number. */
-  getHost(): IAddress {
+  getHost(): IPAddress {
     if (this.#host === null) {
       throw new Error("getHost(): the port is not listening; call startListening() first");
     }

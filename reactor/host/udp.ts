@@ -11,8 +11,8 @@ import { constants as osConstants, networkInterfaces } from "node:os";
 import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
 import { Failure } from "../../deferred/failure.ts";
 import type {
-  IAddress,
   IDatagramProtocol,
+  IPAddress,
   IUDPTransport,
   ListenUDPOptions,
 } from "../../interfaces.ts";
@@ -102,7 +102,7 @@ function maxDatagram(family: 4 | 6): number {
  * `CannotListenError` at the call on both runtimes), but Bun's `dgram` hands
  * the bound socket over in a promise callback (`Bun.udpSocket(...).then`),
  * and no `node:dgram` call reads the address before that. So on Bun, for a
- * port asked for as 0, `getHost()` throws until `whenListening()` fires (a
+ * port asked for as 0, `getHost()` reads port 0 until `whenListening()` fires (a
  * microtask later: `await port.whenListening()` is enough); an explicit port
  * is known at once. Writes and socket options given meanwhile are queued
  * and applied in order once bound. Should a runtime report a bind failure
@@ -120,7 +120,7 @@ function maxDatagram(family: 4 | 6): number {
  *     this.transport!.write(data, addr);
  *   }
  * }
- * const port = reactor.listenUDP(0, new Echo(), { interface: "127.0.0.1" }) as HostUDPPort;
+ * const port = reactor.listenUDP(0, new Echo(), { interface: "127.0.0.1" });
  * await port.whenListening();
  * ```
  */
@@ -140,11 +140,11 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
 
   #family: 4 | 6 = 4;
   #socket: dgram.Socket | null = null;
-  #host: IAddress | null = null;
+  #host: IPAddress | null = null;
   /** True once the socket is bound and usable (options, sends). */
   #bound = false;
   #bindError: Error | null = null;
-  #waiters: Deferred<IAddress>[] = [];
+  #waiters: Deferred<IPAddress>[] = [];
   #whenBound: Array<() => void> = [];
   #connectedAddr: [string, number] | null = null;
   #socketConnected = false;
@@ -238,7 +238,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     this.connected = true;
     this.#reading = true;
     this.reactor.addSelectable(this);
-    const h = this.#host as { port: number; } | null;
+    const h = this.#host;
     if (h !== null) log.msg(`${prefixOf(this.protocol)} starting on ${h.port}`);
     this.protocol.makeConnection(this);
   }
@@ -332,11 +332,11 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
    * Fires with the bound address once the socket is bound (at once on Deno,
    * a microtask after `listenUDP` on Bun), or fails with `CannotListenError`.
    */
-  whenListening(): Deferred<IAddress> {
+  whenListening(): Deferred<IPAddress> {
     if (this.#bound && this.#host !== null) return succeed(this.#host);
     if (this.#bindError !== null) return fail(this.#bindError);
     if (!this.connected) return fail(new Error("UDP port is not listening"));
-    const d = new Deferred<IAddress>();
+    const d = new Deferred<IPAddress>();
     this.#waiters.push(d);
     return d;
   }
@@ -456,17 +456,13 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
   };
 
   /**
-   * The bound address (the real port when 0 was asked for). Throws on Bun
-   * for a port asked for as 0 until `whenListening()` has fired.
+   * The bound address (the real port when 0 was asked for). Never throws: on
+   * Bun, a port asked for as 0 reads as the requested address (port 0) until
+   * `whenListening()` has fired.
    */
-  getHost(): IAddress {
-    if (this.#host === null) {
-      throw new Error(
-        "getHost(): this runtime binds UDP asynchronously and the port is not bound yet; "
-          + "wait for whenListening()",
-      );
-    }
-    return this.#host;
+  getHost(): IPAddress {
+    return this.#host
+      ?? ipAddress("UDP", this.interface === "" ? "0.0.0.0" : this.interface, this.port);
   }
 
   /** Stop listening; the Deferred fires once the socket is closed. */
@@ -497,7 +493,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     this.connected = false;
     this.#reading = false;
     this.reactor.removeSelectable(this);
-    const port = (this.#host as { port?: number; } | null)?.port ?? this.port;
+    const port = this.#host?.port ?? this.port;
     log.msg(`(UDP Port ${port} Closed)`);
     let error: unknown = null;
     try {
@@ -640,7 +636,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
 
   /** `<HostUDPPort of Protocol on 9999>`. */
   toString(): string {
-    const p = (this.#host as { port?: number; } | null)?.port;
+    const p = this.#host?.port;
     return `<HostUDPPort of ${prefixOf(this.protocol)} on ${p ?? "(not bound)"}>`;
   }
 }

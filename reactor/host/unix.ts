@@ -47,7 +47,7 @@ function inFilesystemNamespace(path: string): boolean {
  * await port.stopListening();
  * ```
  */
-export class HostUNIXPort implements IListeningPort, HostSelectable {
+export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable {
   /** The reactor. */
   readonly reactor: HostReactorLike;
   /** The socket path. */
@@ -185,7 +185,7 @@ export class HostUNIXPort implements IListeningPort, HostSelectable {
   }
 
   /** The socket path as a `UNIXAddress`. */
-  getHost(): IAddress {
+  getHost(): UNIXAddress {
     return new UNIXAddress(this.path);
   }
 

@@ -1,8 +1,10 @@
 // Helpers for endpoint tests on a MemoryReactor: complete or fail the
 // connection attempts it recorded, as a real connector would.
 
+import assert from "node:assert/strict";
 import { Failure } from "../../deferred/failure.ts";
-import type { IProtocol } from "../../interfaces.ts";
+import type { IAddress, IPAddress, IProtocol } from "../../interfaces.ts";
+import { IPv4Address, IPv6Address } from "../../reactor/address.ts";
 import { ConnectionRefusedError } from "../../reactor/errors.ts";
 import type { MemoryReactor } from "../../testing/memory_reactor.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
@@ -33,4 +35,13 @@ export function failTCP(
 /** Settle pending promise callbacks (for asynchronous resolvers). */
 export function tick(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** `address`, checked to be an IP address (a transport's kind is not in its type). */
+export function ipOf(address: IAddress): IPAddress {
+  assert.ok(
+    address instanceof IPv4Address || address instanceof IPv6Address,
+    `not an IP address: ${address}`,
+  );
+  return address;
 }

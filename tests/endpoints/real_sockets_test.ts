@@ -17,7 +17,6 @@ import { TCP4ClientEndpoint, TCP6ClientEndpoint } from "../../endpoints/tcp.ts";
 import type { IAddress, IListeningPort, IProtocol } from "../../interfaces.ts";
 import { TextLineReceiver } from "../../protocols/basic/line_receiver.ts";
 import { ClientFactory, Factory } from "../../protocols/factory.ts";
-import type { IPv4Address, IPv6Address } from "../../reactor/address.ts";
 import { ConnectingCancelledError, ConnectionRefusedError } from "../../reactor/errors.ts";
 import {
   createReactor,
@@ -25,6 +24,7 @@ import {
   type Reactor,
   type ReactorKind,
 } from "../../reactor/install.ts";
+import { ipOf } from "./_helpers.ts";
 
 const KINDS: ReactorKind[] = [defaultReactorKind(), "host"];
 
@@ -101,7 +101,7 @@ for (const kind of KINDS) {
         const port = await serverFromString(r, "tcp:0:interface=127.0.0.1")
           .listen(Factory.forProtocol(Shouter));
         try {
-          const n = (port.getHost() as IPv4Address).port;
+          const n = port.getHost().port;
           assert.ok(n > 0);
           const client = await clientFromString(r, `tcp:127.0.0.1:${n}:timeout=5`)
             .connect<Collector>(ClientFactory.forProtocol(Collector));
@@ -118,7 +118,7 @@ for (const kind of KINDS) {
         const port = await serverFromString(r, "tcp6:0:interface=\\:\\:1")
           .listen(Factory.forProtocol(Shouter));
         try {
-          const n = (port.getHost() as IPv6Address).port;
+          const n = port.getHost().port;
           const viaString = await clientFromString(r, `tcp6:host=\\:\\:1:port=${n}`)
             .connect<Collector>(ClientFactory.forProtocol(Collector));
           await roundTrip(viaString, ["six"]);
@@ -182,7 +182,7 @@ for (const kind of KINDS) {
         const port = await serverFromString(r, "tcp:0:interface=127.0.0.1")
           .listen(Factory.forProtocol(Shouter));
         try {
-          const n = (port.getHost() as IPv4Address).port;
+          const n = port.getHost().port;
           let built = 0;
           class Counting extends ClientFactory {
             override protocol = Collector;
@@ -212,7 +212,7 @@ for (const kind of KINDS) {
       await withReactor(kind, async (r) => {
         // A port that was just free: listen on 0, note it, close it.
         const p = await serverFromString(r, "tcp:0:interface=127.0.0.1").listen(new Factory());
-        const n = (p.getHost() as IPv4Address).port;
+        const n = p.getHost().port;
         await p.stopListening();
         const d = new TCP4ClientEndpoint(r, "127.0.0.1", n, { timeout: 5 }).connect(
           new ClientFactory(),
@@ -226,7 +226,7 @@ for (const kind of KINDS) {
         // Listen on both loopbacks so whichever address localhost has works.
         const v4 = await serverFromString(r, "tcp:0:interface=127.0.0.1")
           .listen(Factory.forProtocol(Shouter));
-        const n = (v4.getHost() as IPv4Address).port;
+        const n = v4.getHost().port;
         let v6: IListeningPort | null = null;
         try {
           v6 = await serverFromString(r, `tcp6:${n}:interface=\\:\\:1`).listen(
@@ -250,7 +250,7 @@ for (const kind of KINDS) {
       await withReactor(kind, async (r) => {
         const v4 = await serverFromString(r, "tcp:0:interface=127.0.0.1")
           .listen(Factory.forProtocol(Shouter));
-        const n = (v4.getHost() as IPv4Address).port;
+        const n = v4.getHost().port;
         try {
           const start = r.seconds();
           const client = await new HostnameEndpoint(r, "dual.test", n, {
@@ -259,7 +259,7 @@ for (const kind of KINDS) {
             resolver: () => ["::1", "127.0.0.1"],
           }).connect<Collector>(ClientFactory.forProtocol(Collector));
           assert.ok(r.seconds() - start < 10, "did not wait out attemptDelay");
-          assert.equal((client.transport!.getPeer() as IPv4Address).host, "127.0.0.1");
+          assert.equal(ipOf(client.transport!.getPeer()).host, "127.0.0.1");
           await roundTrip(client, ["fallback"]);
         } finally {
           await v4.stopListening();

@@ -9,7 +9,6 @@ import type { IAddress, IConnector, IListeningPort, IProtocol } from "../../inte
 import { Factory } from "../../protocols/factory.ts";
 import { Protocol } from "../../protocols/protocol.ts";
 import { ReconnectingClientFactory } from "../../protocols/reconnecting_client_factory.ts";
-import type { IPv4Address } from "../../reactor/address.ts";
 import { ConnectionRefusedError } from "../../reactor/errors.ts";
 import { createReactor, defaultReactorKind, type ReactorKind } from "../../reactor/install.ts";
 
@@ -66,7 +65,7 @@ for (const kind of KINDS) {
       f.clock = r;
       try {
         const probe = r.listenTCP(0, new Factory(), { interface: "127.0.0.1" });
-        const port = (probe.getHost() as IPv4Address).port;
+        const port = probe.getHost().port;
         await probe.stopListening();
 
         r.connectTCP("127.0.0.1", port, f, { timeout: 5 });

@@ -7,11 +7,17 @@
 import assert from "node:assert/strict";
 import { Deferred } from "../../deferred/deferred.ts";
 import type { Failure } from "../../deferred/failure.ts";
-import type { IAddress, IConnector, IProtocol, IUDPTransport } from "../../interfaces.ts";
+import type {
+  IAddress,
+  IConnector,
+  IPAddress,
+  IProtocol,
+  IUDPTransport,
+} from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { concatBytes } from "../../protocols/basic/_buffer.ts";
 import { ClientFactory, Factory, Protocol } from "../../protocols/mod.ts";
-import type { IPv4Address } from "../../reactor/address.ts";
+import { IPv4Address, IPv6Address } from "../../reactor/address.ts";
 import type { Reactor, ReactorKind } from "../../reactor/install.ts";
 import { availablePollers } from "../../reactor/pollers/mod.ts";
 import { type PollerKind, PosixReactor } from "../../reactor/posix_reactor.ts";
@@ -115,17 +121,23 @@ export async function waitFor(cond: () => boolean, ms = 10000, what = "condition
  * has `whenListening()`, the address it gives must be `getHost()`'s.
  */
 export async function bound<T extends IUDPTransport>(t: T): Promise<T> {
-  const w = (t as unknown as { whenListening?: () => PromiseLike<IAddress>; }).whenListening;
-  if (w !== undefined) {
-    const host = await timeout(w.call(t), 5000, "UDP port bound");
-    assert.deepEqual(host, t.getHost());
-  }
+  const host = await timeout(t.whenListening(), 5000, "UDP port bound");
+  assert.deepEqual(host, t.getHost());
   return t;
 }
 
 /** The port number a listening port (TCP or UDP) is bound to. */
-export function portOf(p: { getHost(): IAddress; }): number {
-  return (p.getHost() as IPv4Address).port;
+export function portOf(p: { getHost(): IPAddress; }): number {
+  return p.getHost().port;
+}
+
+/** `address`, checked to be an IP address (a transport's kind is not in its type). */
+export function ipOf(address: IAddress): IPAddress {
+  assert.ok(
+    address instanceof IPv4Address || address instanceof IPv6Address,
+    `not an IP address: ${address}`,
+  );
+  return address;
 }
 
 /** Concatenate byte chunks. */

@@ -4,7 +4,6 @@
 import { openSync, readSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Factory, Protocol } from "../../protocols/mod.ts";
-import type { IPv4Address } from "../../reactor/address.ts";
 import { type PollerKind, PosixReactor } from "../../reactor/posix_reactor.ts";
 
 const g = globalThis as { Deno?: { args: string[]; }; process?: { argv: string[]; }; };
@@ -33,7 +32,7 @@ class F extends Factory {
 
 const r = new PosixReactor(kind);
 const port = r.listenTCP(0, new F(), { interface: "127.0.0.1", backlog: 4096 });
-console.log((port.getHost() as IPv4Address).port);
+console.log(port.getHost().port);
 const rl = createInterface({
   input: (globalThis as unknown as { process: { stdin: NodeJS.ReadableStream; }; }).process.stdin,
 });

@@ -10,7 +10,6 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { ITCPTransport } from "../../interfaces.ts";
 import { DatagramProtocol } from "../../protocols/mod.ts";
-import type { IPv4Address } from "../../reactor/address.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
 import {
   bound,
@@ -181,7 +180,7 @@ for (const kind of KINDS) {
         const proto = new EchoUDP();
         // bound(): the host port on Bun learns its port-0 address a microtask later.
         const t = await bound(r.listenUDP(0, proto, { interface: "127.0.0.1" }));
-        const p = (t.getHost() as IPv4Address).port;
+        const p = t.getHost().port;
         const res = await run("python3", [
           "-c",
           `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.settimeout(5)\ns.sendto(b"py dgram",("127.0.0.1",${p}))\nd,a=s.recvfrom(100)\nprint(d.decode(), s.getsockname()[1])`,

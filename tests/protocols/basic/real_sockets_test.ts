@@ -8,7 +8,6 @@ import { Int32StringReceiver } from "../../../protocols/basic/int_n_string_recei
 import { LineReceiver } from "../../../protocols/basic/line_receiver.ts";
 import { ClientFactory, Factory } from "../../../protocols/factory.ts";
 import { Protocol } from "../../../protocols/protocol.ts";
-import type { IPv4Address } from "../../../reactor/address.ts";
 import {
   createReactor,
   defaultReactorKind,
@@ -62,7 +61,7 @@ async function pair<S extends Protocol, C extends Protocol>(
   const cf = new CF();
   cf.noisy = false;
   const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-  r.connectTCP("127.0.0.1", (port.getHost() as IPv4Address).port, cf, { timeout: 5 });
+  r.connectTCP("127.0.0.1", port.getHost().port, cf, { timeout: 5 });
   await until(() => server !== null && client !== null, 10_000, "the connection");
   return {
     server: () => server,

@@ -49,7 +49,7 @@ class Echo extends Protocol {
 const factory = Factory.forProtocol(Echo);
 factory.noisy = false;
 const port = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
-const portNo = (port.getHost() as unknown as { port: number; }).port;
+const portNo = port.getHost().port;
 
 class Client extends Protocol {
   got = "";

@@ -12,7 +12,6 @@ import * as fs from "node:fs";
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { Factory, Protocol } from "../../../protocols/mod.ts";
-import type { IPv4Address } from "../../../reactor/address.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
 
 class Echo extends Protocol {
@@ -50,6 +49,6 @@ createInterface({ input: process.stdin }).on("line", async (line: string) => {
 // The signal handlers run() installs matter: Deno sets up its signal driver
 // (which needs fds) on the first handler, and panics if that comes only once
 // the fds are gone.
-reactor.callWhenRunning(() => console.log((port.getHost() as IPv4Address).port));
+reactor.callWhenRunning(() => console.log(port.getHost().port));
 await reactor.run();
 process.exit(0);

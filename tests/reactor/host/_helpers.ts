@@ -8,9 +8,9 @@ import type { Failure } from "../../../deferred/failure.ts";
 import type { IAddress, IConnector, IProtocol } from "../../../interfaces.ts";
 import { ClientFactory, Factory, Protocol } from "../../../protocols/mod.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
-import { concat, LogCapture, portOf, sleep, text, timeout, waitFor } from "../_helpers.ts";
+import { concat, ipOf, LogCapture, portOf, sleep, text, timeout, waitFor } from "../_helpers.ts";
 
-export { concat, LogCapture, portOf, sleep, text, timeout, waitFor };
+export { concat, ipOf, LogCapture, portOf, sleep, text, timeout, waitFor };
 
 /**
  * Run a fresh HostReactor, run `body` against it, then stop it and wait for

@@ -57,7 +57,7 @@ async function bound(
   port = 0,
   maxPacketSize?: number,
 ): Promise<HostUDPPort> {
-  const t = r.listenUDP(port, proto, { interface: iface, maxPacketSize }) as HostUDPPort;
+  const t = r.listenUDP(port, proto, { interface: iface, maxPacketSize });
   const host: IAddress = await t.whenListening();
   assert.deepEqual(host, t.getHost());
   return t;
