@@ -45,8 +45,9 @@ export async function runFor(reactor: Reactor, ms: number, what = "reactor run")
       done,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          if (reactor.running) reactor.crash();
+          // Reject first: crash() resolves run()'s promise, which must not win the race.
           reject(new Error(`timed out after ${ms} ms: ${what}`));
+          if (reactor.running) reactor.crash();
         }, ms);
       }),
     ]);
