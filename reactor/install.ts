@@ -39,6 +39,7 @@ import type {
   TriggerPhase,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
+import { bindMethods } from "./_bind_methods.ts";
 import type { UNIXAddress } from "./address.ts";
 import { ReactorAlreadyInstalledError } from "./errors.ts";
 import { envVar, ffiAvailable } from "./ffi/mod.ts";
@@ -203,6 +204,10 @@ export function getReactor(): Reactor {
  * ```
  */
 export class LazyReactor implements IReactor, IReactorFDSet {
+  /** Binds every method, so that `reactor.callLater(1, reactor.stop)` works as in Twisted. */
+  constructor() {
+    bindMethods(this);
+  }
   /** The reactor this forwards to (binding it on first use). */
   get target(): Reactor {
     return installed ?? getReactor();

@@ -29,6 +29,7 @@ import type {
   TriggerPhase,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
+import { bindMethods } from "./_bind_methods.ts";
 import { TimerHeap } from "./_timer_heap.ts";
 import { checkDelay, DelayedCall } from "./delayed_call.ts";
 import {
@@ -266,8 +267,13 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
     this.#iterate();
   };
 
-  /** Sets up the built-in triggers, as Twisted's constructor does. */
+  /**
+   * Binds every method to this reactor (the most-derived one of each name),
+   * so that `reactor.callLater(1, reactor.stop)` works as in Twisted, and sets
+   * up the built-in triggers, as Twisted's constructor does.
+   */
   constructor() {
+    bindMethods(this);
     this.addSystemEventTrigger("during", "startup", () => this.#reallyStartRunning());
     this.addSystemEventTrigger("during", "shutdown", () => this.crash());
     this.addSystemEventTrigger("during", "shutdown", () => this.disconnectAll());

@@ -6,6 +6,7 @@
  */
 
 import type { IReactorTime } from "../interfaces.ts";
+import { bindMethods } from "../reactor/_bind_methods.ts";
 import { checkDelay, DelayedCall } from "../reactor/delayed_call.ts";
 
 /**
@@ -54,6 +55,11 @@ export class Clock implements IReactorTime {
     },
     seconds: (): number => this.rightNow,
   };
+
+  /** Binds every method, so that `clock.callLater(1, clock.advance, 1)` works as a reactor's does. */
+  constructor() {
+    bindMethods(this);
+  }
 
   /**
    * The current time: {@linkcode Clock.rightNow}.

@@ -46,6 +46,7 @@ import type {
   TriggerHandle,
   TriggerPhase,
 } from "../interfaces.ts";
+import { bindMethods } from "../reactor/_bind_methods.ts";
 import { IPv4Address, IPv6Address, UNIXAddress } from "../reactor/address.ts";
 import { DNSLookupError } from "../reactor/errors.ts";
 import { Clock } from "../task/clock.ts";
@@ -405,6 +406,11 @@ export class MemoryReactor
   writers: Set<IReadWriteDescriptor> = new Set();
   /** Name → address answers for `resolve()`. */
   hostnames: Map<string, string> = new Map();
+
+  /** Binds every method, so that `reactor.callLater(1, reactor.stop)` works as on a real reactor. */
+  constructor() {
+    bindMethods(this);
+  }
 
   /** Sets `running`, runs the `callWhenRunning` hooks, then `stop()`s (as Twisted's does). */
   run(): Promise<void> {

@@ -3,7 +3,12 @@
  * Prints what happened on stdout; the parent checks it exits promptly.
  */
 import process from "node:process";
-import { createReactor, type ReactorKind } from "../../reactor/install.ts";
+import {
+  createReactor,
+  installReactor,
+  reactor as processReactor,
+  type ReactorKind,
+} from "../../reactor/install.ts";
 import type { PosixReactor } from "../../reactor/posix_reactor.ts";
 import { FdDescriptor, socketpair } from "./_reactor_kinds.ts";
 
@@ -64,5 +69,13 @@ switch (mode) {
   case "crash":
     reactor.callLater(0.1, () => reactor.crash());
     reactor.run().then(() => console.log("crashed"));
+    break;
+  case "unbound":
+    // A straight port of a Twisted script: the process-wide reactor's methods
+    // passed on without their object.
+    installReactor(reactor);
+    processReactor.callLater(0.05, processReactor.stop);
+    await processReactor.run();
+    console.log("run returned");
     break;
 }

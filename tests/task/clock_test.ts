@@ -256,6 +256,16 @@ describe("Clock (twisted.internet.task.Clock, ClockTests)", () => {
     assert.equal(c.seconds(), 3);
   });
 
+  it("callLater and advance work unbound, as a reactor's do", () => {
+    const c = new Clock();
+    const { advance, callLater, seconds } = c;
+    const seen: number[] = [];
+    callLater(1, advance, 1); // a method passed on without its object
+    callLater(2, () => seen.push(seconds()));
+    advance(1);
+    assert.deepEqual(seen, [2], "the unbound advance(1) ran the call due at 2");
+  });
+
   it("bad input is rejected with a TypeError", () => {
     const c = new Clock();
     assert.throws(() => c.callLater(Number.NaN, () => {}), TypeError);

@@ -169,6 +169,20 @@ describe("MemoryReactor (twisted.internet.testing.MemoryReactor)", () => {
 });
 
 describe("MemoryReactorClock", () => {
+  it("its methods work unbound, as a real reactor's do (reactor.callLater(1, reactor.stop))", async () => {
+    const r = new MemoryReactorClock();
+    const { advance, callLater, callWhenRunning, listenTCP, run } = r;
+    callLater(1, r.stop);
+    callWhenRunning(r.crash);
+    listenTCP(80, Factory.forProtocol(Protocol));
+    assert.equal(r.tcpServers.length, 1);
+    await run();
+    assert.equal(r.hasCrashed, true);
+    r.hasStopped = false;
+    advance(1);
+    assert.equal(r.hasStopped, true, "the unbound stop ran on the clock");
+  });
+
   it("callLater rejects a delay that is not a finite number >= 0 (TypeError)", () => {
     const r = new MemoryReactorClock();
     assert.throws(() => r.callLater("5" as unknown as number, () => {}), /got "5" \(a string/);
