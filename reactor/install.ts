@@ -54,8 +54,11 @@ import type { ReactorBase, RunOptions } from "./reactor_base.ts";
  *
  * @example
  * ```ts
- * import type { ReactorKind } from "./install.ts";
- * const k: ReactorKind = "poll";
+ * import assert from "node:assert/strict";
+ * import { createReactor, type ReactorKind } from "@skein/skein/reactor";
+ *
+ * const kind: ReactorKind = "poll";
+ * assert.equal(createReactor(kind).kind, "poll");
  * ```
  */
 export type ReactorKind = PollerKind | "host";
@@ -67,8 +70,16 @@ export type ReactorKind = PollerKind | "host";
  *
  * @example
  * ```ts
- * import type { Reactor } from "./install.ts";
- * const stopSoon = (r: Reactor): void => { r.callLater(1, () => r.stop()); };
+ * import assert from "node:assert/strict";
+ * import { createReactor, type Reactor } from "@skein/skein/reactor";
+ *
+ * function stopSoon(r: Reactor): void {
+ *   r.callLater(0.01, () => r.stop());
+ * }
+ * const reactor = createReactor("poll");
+ * stopSoon(reactor);
+ * await reactor.run();
+ * assert.equal(reactor.running, false);
  * ```
  */
 export type Reactor = ReactorBase & IReactor;
@@ -96,9 +107,15 @@ function isKind(s: string): s is ReactorKind {
  * when FFI is not allowed.
  *
  * @example
- * ```ts ignore
- * import { defaultReactorKind } from "./install.ts";
- * console.log(defaultReactorKind()); // "epoll" on Linux
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import process from "node:process";
+ * import { defaultPollerKind, defaultReactorKind } from "@skein/skein/reactor";
+ *
+ * // With SKEIN_REACTOR unset: the best poller here, or "host" without FFI.
+ * if (!process.env.SKEIN_REACTOR) {
+ *   assert.equal(defaultReactorKind(), defaultPollerKind() ?? "host");
+ * }
  * ```
  */
 export function defaultReactorKind(): ReactorKind {
@@ -122,11 +139,20 @@ export function defaultReactorKind(): ReactorKind {
  * is not allowed throws, saying so.
  *
  * @example
- * ```ts ignore
- * import { createReactor } from "./install.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor } from "@skein/skein/reactor";
+ *
  * const reactor = createReactor("poll");
- * reactor.callLater(0, () => reactor.stop());
+ * assert.equal(reactor.kind, "poll");
+ * let ran = false;
+ * reactor.callLater(0, () => {
+ *   ran = true;
+ *   reactor.stop();
+ * });
  * await reactor.run();
+ * assert.ok(ran);
+ * assert.throws(() => createReactor("iocp" as "poll"), TypeError);
  * ```
  */
 export function createReactor(kind?: ReactorKind): Reactor {
@@ -162,10 +188,14 @@ let installed: Reactor | null = null;
  * throws `ReactorAlreadyInstalledError`, as Twisted's `install()` does.
  *
  * @example
- * ```ts ignore
- * import { installReactor, reactor } from "./install.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { installReactor, reactor, ReactorAlreadyInstalledError } from "@skein/skein/reactor";
+ *
  * installReactor("poll");
- * console.log(reactor.kind); // "poll"
+ * assert.equal(reactor.kind, "poll");
+ * // Twisted's install(): only before the first use.
+ * assert.throws(() => installReactor("select"), ReactorAlreadyInstalledError);
  * ```
  */
 export function installReactor(kind: ReactorKind | Reactor): Reactor {
@@ -182,9 +212,15 @@ export function installReactor(kind: ReactorKind | Reactor): Reactor {
  * The process-wide reactor: the installed one, or the default, installed now.
  *
  * @example
- * ```ts ignore
- * import { getReactor } from "./install.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { getReactor, reactor } from "@skein/skein/reactor";
+ *
  * const r = getReactor();
+ * assert.equal(getReactor(), r);
+ * assert.equal(reactor.target, r);
+ * r.callWhenRunning(() => r.stop());
+ * await r.run();
  * ```
  */
 export function getReactor(): Reactor {
@@ -198,9 +234,18 @@ export function getReactor(): Reactor {
  * Use the exported {@linkcode reactor} instance rather than making another.
  *
  * @example
- * ```ts ignore
- * import { reactor } from "./install.ts";
- * reactor.callWhenRunning(() => console.log(`running on ${reactor.kind}`));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LazyReactor, reactor } from "@skein/skein/reactor";
+ *
+ * assert.ok(reactor instanceof LazyReactor);
+ * const seen: boolean[] = [];
+ * reactor.callWhenRunning(() => {
+ *   seen.push(reactor.running);
+ *   reactor.stop();
+ * });
+ * await reactor.run(); // binds the platform's default reactor first
+ * assert.deepEqual(seen, [true]);
  * ```
  */
 export class LazyReactor implements IReactor, IReactorFDSet {
@@ -360,10 +405,17 @@ export class LazyReactor implements IReactor, IReactorFDSet {
  * Bound on first use to the installed reactor or the platform default.
  *
  * @example
- * ```ts ignore
- * import { reactor } from "./install.ts";
- * reactor.callLater(1, () => reactor.stop());
- * reactor.run();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reactor } from "@skein/skein/reactor";
+ *
+ * let fired = 0;
+ * reactor.callLater(0.01, () => {
+ *   fired++;
+ *   reactor.stop();
+ * });
+ * await reactor.run();
+ * assert.equal(fired, 1);
  * ```
  */
 export const reactor: LazyReactor = new LazyReactor();

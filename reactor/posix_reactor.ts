@@ -106,12 +106,35 @@ const nextTurn = (): Promise<void> =>
  * by an earlier callback of the same batch is not called.
  *
  * @example
- * ```ts ignore
- * import { PosixReactor } from "./posix_reactor.ts";
- * const reactor = new PosixReactor("epoll");
- * reactor.addReader(myDescriptor);
- * reactor.callLater(5, () => reactor.stop());
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
+ * import { constants, libc } from "./ffi/mod.ts";
+ *
+ * // A pipe: the reactor calls doRead once its read end has data.
+ * const pipe = new Int32Array(2);
+ * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+ * const reactor = new PosixReactor("poll");
+ * const got: string[] = [];
+ * const reader: IReadWriteDescriptor = {
+ *   fileno: () => pipe[0],
+ *   doRead: () => {
+ *     const buf = new Uint8Array(16);
+ *     const n = libc().read(pipe[0], buf, buf.length);
+ *     got.push(new TextDecoder().decode(buf.subarray(0, n)));
+ *     reactor.removeReader(reader);
+ *     reactor.stop();
+ *   },
+ *   doWrite: () => null,
+ *   connectionLost: () => {},
+ *   logPrefix: () => "pipe",
+ * };
+ * reactor.addReader(reader);
+ * libc().write(pipe[1], new TextEncoder().encode("ping"), 4);
  * await reactor.run();
+ * assert.deepEqual(got, ["ping"]);
+ * libc().close(pipe[0]);
+ * libc().close(pipe[1]);
  * ```
  */
 export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet {
@@ -188,9 +211,18 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * that belong to the reactor alone. Returns like `run()`.
    *
    * @example
-   * ```ts ignore
-   * reactor.listenTCP(8080, factory);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PosixReactor } from "@skein/skein/reactor";
+   *
+   * const reactor = new PosixReactor("poll");
+   * let fired = false;
+   * reactor.callLater(0.01, () => {
+   *   fired = true;
+   *   reactor.stop();
+   * });
    * await reactor.runBlocking();
+   * assert.ok(fired);
    * ```
    */
   runBlocking(options: RunOptions = {}): Promise<void> {
@@ -204,6 +236,9 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
       throw e;
     }
   }
+
+  // startLoop, stopLoop and disconnectAll are `protected`: they override
+  // ReactorBase's hooks, which only the base class calls.
 
   /** Start the I/O loop: a parker and the parking loop, or the blocking loop. */
   protected override startLoop(): void {
@@ -362,8 +397,27 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * Call `reader.doRead()` whenever its fd is readable.
    *
    * @example
-   * ```ts ignore
-   * reactor.addReader(descriptor);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
+   * import { constants, libc } from "./ffi/mod.ts";
+   *
+   * const pipe = new Int32Array(2);
+   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+   * const reactor = new PosixReactor("poll");
+   * const reader: IReadWriteDescriptor = {
+   *   fileno: () => pipe[0],
+   *   doRead: () => null,
+   *   doWrite: () => null,
+   *   connectionLost: () => {},
+   *   logPrefix: () => "reader",
+   * };
+   * reactor.addReader(reader);
+   * reactor.addReader(reader); // a second add changes nothing
+   * assert.deepEqual(reactor.getReaders(), [reader]);
+   * reactor.removeReader(reader);
+   * libc().close(pipe[0]);
+   * libc().close(pipe[1]);
    * ```
    */
   addReader(reader: IReadWriteDescriptor): void {
@@ -374,8 +428,31 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * Call `writer.doWrite()` whenever its fd is writable.
    *
    * @example
-   * ```ts ignore
-   * reactor.addWriter(descriptor);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
+   * import { constants, libc } from "./ffi/mod.ts";
+   *
+   * // An empty pipe's write end is writable at once: doWrite runs on the first poll.
+   * const pipe = new Int32Array(2);
+   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+   * const reactor = new PosixReactor("poll");
+   * const writer: IReadWriteDescriptor = {
+   *   fileno: () => pipe[1],
+   *   doRead: () => null,
+   *   doWrite: () => {
+   *     libc().write(pipe[1], new Uint8Array([1]), 1);
+   *     reactor.removeWriter(writer);
+   *     reactor.stop();
+   *   },
+   *   connectionLost: () => {},
+   *   logPrefix: () => "writer",
+   * };
+   * reactor.addWriter(writer);
+   * await reactor.run();
+   * assert.equal(libc().read(pipe[0], new Uint8Array(4), 4), 1);
+   * libc().close(pipe[0]);
+   * libc().close(pipe[1]);
    * ```
    */
   addWriter(writer: IReadWriteDescriptor): void {
@@ -386,8 +463,27 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * Stop watching `reader` for readability (no error if it was not watched).
    *
    * @example
-   * ```ts ignore
-   * reactor.removeReader(descriptor);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
+   * import { constants, libc } from "./ffi/mod.ts";
+   *
+   * const pipe = new Int32Array(2);
+   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+   * const reactor = new PosixReactor("poll");
+   * const reader: IReadWriteDescriptor = {
+   *   fileno: () => pipe[0],
+   *   doRead: () => null,
+   *   doWrite: () => null,
+   *   connectionLost: () => {},
+   *   logPrefix: () => "reader",
+   * };
+   * reactor.addReader(reader);
+   * reactor.removeReader(reader);
+   * reactor.removeReader(reader); // not watched any more: no error
+   * assert.deepEqual(reactor.getReaders(), []);
+   * libc().close(pipe[0]);
+   * libc().close(pipe[1]);
    * ```
    */
   removeReader(reader: IReadWriteDescriptor): void {
@@ -398,8 +494,29 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * Stop watching `writer` for writability (no error if it was not watched).
    *
    * @example
-   * ```ts ignore
-   * reactor.removeWriter(descriptor);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
+   * import { constants, libc } from "./ffi/mod.ts";
+   *
+   * const pipe = new Int32Array(2);
+   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+   * const reactor = new PosixReactor("poll");
+   * const both: IReadWriteDescriptor = {
+   *   fileno: () => pipe[1],
+   *   doRead: () => null,
+   *   doWrite: () => null,
+   *   connectionLost: () => {},
+   *   logPrefix: () => "both",
+   * };
+   * reactor.addReader(both);
+   * reactor.addWriter(both);
+   * reactor.removeWriter(both); // still watched for reading
+   * assert.deepEqual(reactor.getWriters(), []);
+   * assert.deepEqual(reactor.getReaders(), [both]);
+   * reactor.removeReader(both);
+   * libc().close(pipe[0]);
+   * libc().close(pipe[1]);
    * ```
    */
   removeWriter(writer: IReadWriteDescriptor): void {
@@ -410,8 +527,35 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * Stop watching every descriptor; returns them.
    *
    * @example
-   * ```ts ignore
-   * const dropped = reactor.removeAll();
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
+   * import { constants, libc } from "./ffi/mod.ts";
+   *
+   * const pipe = new Int32Array(2);
+   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+   * const reactor = new PosixReactor("poll");
+   * const reader: IReadWriteDescriptor = {
+   *   fileno: () => pipe[0],
+   *   doRead: () => null,
+   *   doWrite: () => null,
+   *   connectionLost: () => {},
+   *   logPrefix: () => "reader",
+   * };
+   * const writer: IReadWriteDescriptor = {
+   *   fileno: () => pipe[1],
+   *   doRead: () => null,
+   *   doWrite: () => null,
+   *   connectionLost: () => {},
+   *   logPrefix: () => "writer",
+   * };
+   * reactor.addReader(reader);
+   * reactor.addWriter(writer);
+   * assert.deepEqual(new Set(reactor.removeAll()), new Set([reader, writer]));
+   * assert.deepEqual(reactor.getReaders(), []);
+   * assert.deepEqual(reactor.getWriters(), []);
+   * libc().close(pipe[0]);
+   * libc().close(pipe[1]);
    * ```
    */
   removeAll(): IReadWriteDescriptor[] {
@@ -427,8 +571,27 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * The descriptors watched for reading.
    *
    * @example
-   * ```ts ignore
-   * console.log(reactor.getReaders().length);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
+   * import { constants, libc } from "./ffi/mod.ts";
+   *
+   * const pipe = new Int32Array(2);
+   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+   * const reactor = new PosixReactor("poll");
+   * const reader: IReadWriteDescriptor = {
+   *   fileno: () => pipe[0],
+   *   doRead: () => null,
+   *   doWrite: () => null,
+   *   connectionLost: () => {},
+   *   logPrefix: () => "reader",
+   * };
+   * assert.deepEqual(reactor.getReaders(), []);
+   * reactor.addReader(reader);
+   * assert.deepEqual(reactor.getReaders(), [reader]);
+   * reactor.removeReader(reader);
+   * libc().close(pipe[0]);
+   * libc().close(pipe[1]);
    * ```
    */
   getReaders(): IReadWriteDescriptor[] {
@@ -441,8 +604,27 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * The descriptors watched for writing.
    *
    * @example
-   * ```ts ignore
-   * console.log(reactor.getWriters().length);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
+   * import { constants, libc } from "./ffi/mod.ts";
+   *
+   * const pipe = new Int32Array(2);
+   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+   * const reactor = new PosixReactor("poll");
+   * const writer: IReadWriteDescriptor = {
+   *   fileno: () => pipe[1],
+   *   doRead: () => null,
+   *   doWrite: () => null,
+   *   connectionLost: () => {},
+   *   logPrefix: () => "writer",
+   * };
+   * reactor.addWriter(writer);
+   * assert.deepEqual(reactor.getWriters(), [writer]);
+   * assert.deepEqual(reactor.getReaders(), []);
+   * reactor.removeWriter(writer);
+   * libc().close(pipe[0]);
+   * libc().close(pipe[1]);
    * ```
    */
   getWriters(): IReadWriteDescriptor[] {
@@ -518,8 +700,20 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * Listen for TCP connections on `port` (0 picks a free one).
    *
    * @example
-   * ```ts ignore
-   * const port = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Factory, Protocol } from "@skein/skein/protocols";
+   * import { IPv4Address, PosixReactor } from "@skein/skein/reactor";
+   *
+   * const reactor = new PosixReactor("poll");
+   * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
+   * const address = port.getHost() as IPv4Address;
+   * assert.equal(address.host, "127.0.0.1");
+   * assert.ok(address.port > 0); // 0 picked a free port
+   * const running = reactor.run();
+   * await port.stopListening();
+   * reactor.stop();
+   * await running;
    * ```
    */
   listenTCP(
@@ -536,8 +730,30 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * Connect to `host:port` over TCP; the factory hears how it went.
    *
    * @example
-   * ```ts ignore
-   * reactor.connectTCP("127.0.0.1", 8080, clientFactory, { timeout: 5 });
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+   * import { type IPv4Address, PosixReactor } from "@skein/skein/reactor";
+   *
+   * // Connect to a port of our own; the client hangs up once connected.
+   * class HangUp extends Protocol {
+   *   override connectionMade(): void {
+   *     this.transport!.loseConnection();
+   *   }
+   * }
+   * class Client extends ClientFactory {
+   *   lost = false;
+   *   override clientConnectionLost(): void {
+   *     this.lost = true;
+   *     reactor.stop();
+   *   }
+   * }
+   * const reactor = new PosixReactor("poll");
+   * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
+   * const client = Client.forProtocol(HangUp);
+   * reactor.connectTCP("127.0.0.1", (port.getHost() as IPv4Address).port, client, { timeout: 5 });
+   * await reactor.run();
+   * assert.ok(client.lost);
    * ```
    */
   connectTCP(
@@ -555,8 +771,23 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * Listen on a Unix-domain socket at `path`.
    *
    * @example
-   * ```ts ignore
-   * reactor.listenUNIX("/tmp/app.sock", factory);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { mkdtempSync, rmSync } from "node:fs";
+   * import { tmpdir } from "node:os";
+   * import { join } from "node:path";
+   * import { Factory, Protocol } from "@skein/skein/protocols";
+   * import { PosixReactor, type UNIXAddress } from "@skein/skein/reactor";
+   *
+   * const dir = mkdtempSync(join(tmpdir(), "skein-example-"));
+   * const reactor = new PosixReactor("poll");
+   * const port = reactor.listenUNIX(join(dir, "app.sock"), Factory.forProtocol(Protocol));
+   * assert.equal((port.getHost() as UNIXAddress).name, join(dir, "app.sock"));
+   * const running = reactor.run();
+   * await port.stopListening();
+   * reactor.stop();
+   * await running;
+   * rmSync(dir, { recursive: true });
    * ```
    */
   listenUNIX(
@@ -573,8 +804,29 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * Connect to the Unix-domain socket at `path`.
    *
    * @example
-   * ```ts ignore
-   * reactor.connectUNIX("/tmp/app.sock", clientFactory);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { mkdtempSync, rmSync } from "node:fs";
+   * import { tmpdir } from "node:os";
+   * import { join } from "node:path";
+   * import { ClientFactory, Protocol } from "@skein/skein/protocols";
+   * import { PosixReactor } from "@skein/skein/reactor";
+   *
+   * // Nothing listens at the path: the attempt fails, and the factory hears why.
+   * class Client extends ClientFactory {
+   *   why = "";
+   *   override clientConnectionFailed(_c: unknown, reason: { value: unknown; }): void {
+   *     this.why = String(reason.value);
+   *     reactor.stop();
+   *   }
+   * }
+   * const dir = mkdtempSync(join(tmpdir(), "skein-example-"));
+   * const reactor = new PosixReactor("poll");
+   * const client = Client.forProtocol(Protocol);
+   * reactor.connectUNIX(join(dir, "nobody.sock"), client);
+   * await reactor.run();
+   * assert.match(client.why, /No such file or directory \(ENOENT\)/);
+   * rmSync(dir, { recursive: true });
    * ```
    */
   connectUNIX(path: string, factory: IClientFactory, options?: ConnectUNIXOptions): IConnector {
@@ -587,8 +839,33 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * Bind a UDP port and deliver its datagrams to `protocol`.
    *
    * @example
-   * ```ts ignore
-   * reactor.listenUDP(0, datagramProtocol, { interface: "127.0.0.1" });
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { DatagramProtocol } from "@skein/skein/protocols";
+   * import { type IPv4Address, PosixReactor } from "@skein/skein/reactor";
+   *
+   * // A UDP echo: send it a datagram from a second port and hear it come back.
+   * class Echo extends DatagramProtocol {
+   *   override datagramReceived(data: Uint8Array, addr: [string, number]): void {
+   *     this.transport!.write(data, addr);
+   *   }
+   * }
+   * class Listener extends DatagramProtocol {
+   *   heard = "";
+   *   override datagramReceived(data: Uint8Array): void {
+   *     this.heard = new TextDecoder().decode(data);
+   *     reactor.stop();
+   *   }
+   * }
+   * const reactor = new PosixReactor("poll");
+   * const echo = reactor.listenUDP(0, new Echo(), { interface: "127.0.0.1" });
+   * const listener = new Listener();
+   * const other = reactor.listenUDP(0, listener, { interface: "127.0.0.1" });
+   * other.write(new TextEncoder().encode("ping"), ["127.0.0.1", (echo.getHost() as IPv4Address).port]);
+   * await reactor.run();
+   * assert.equal(listener.heard, "ping");
+   * await echo.stopListening();
+   * await other.stopListening();
    * ```
    */
   listenUDP(port: number, protocol: IDatagramProtocol, options?: ListenUDPOptions): IUDPTransport {

@@ -53,8 +53,10 @@ export const TABLE_ARCH: ArchName = HOST_ARCH ?? "x86_64";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { envVar } from "./_platform.ts";
- * console.log(envVar("SKEIN_REACTOR") ?? "default reactor");
+ *
+ * assert.equal(envVar("SKEIN_SURELY_UNSET_VARIABLE"), undefined);
  * ```
  */
 export function envVar(name: string): string | undefined {

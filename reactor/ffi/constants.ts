@@ -14,6 +14,16 @@ import type { OSName } from "./types.ts";
 /**
  * The constants of one OS. Values come from the system headers of Linux
  * (x86-64 and aarch64 share them), macOS and FreeBSD.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Constants, constantsFor } from "./mod.ts";
+ *
+ * const linux: Constants = constantsFor("linux");
+ * assert.equal(linux.AF_INET6, 10);
+ * assert.equal(linux.FD_SETSIZE, 1024);
+ * ```
  */
 export interface Constants {
   /** The OS these values belong to. */
@@ -302,7 +312,18 @@ const BSD_SOCKETS = {
   NOTE_TRIGGER: 0x01000000,
 } as const;
 
-/** Linux (glibc and musl; x86-64 and aarch64 share these values). */
+/**
+ * Linux (glibc and musl; x86-64 and aarch64 share these values).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LINUX } from "./constants.ts";
+ *
+ * assert.equal(LINUX.os, "linux");
+ * assert.equal(LINUX.AF_INET6, 10);
+ * ```
+ */
 export const LINUX: Constants = {
   ...POSIX_COMMON,
   os: "linux",
@@ -373,6 +394,15 @@ export const LINUX: Constants = {
 /**
  * macOS. It has no `SOCK_NONBLOCK`/`SOCK_CLOEXEC`; the values here are private
  * markers that `libc()` strips and applies with `fcntl`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DARWIN } from "./constants.ts";
+ *
+ * assert.equal(DARWIN.os, "darwin");
+ * assert.equal(DARWIN.AF_INET6, 30);
+ * ```
  */
 export const DARWIN: Constants = {
   ...POSIX_COMMON,
@@ -393,7 +423,18 @@ export const DARWIN: Constants = {
   CLOCK_MONOTONIC: 6,
 };
 
-/** FreeBSD (13 and later). */
+/**
+ * FreeBSD (13 and later).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FREEBSD } from "./constants.ts";
+ *
+ * assert.equal(FREEBSD.os, "freebsd");
+ * assert.equal(FREEBSD.AF_INET6, 28);
+ * ```
+ */
 export const FREEBSD: Constants = {
   ...POSIX_COMMON,
   ...NO_EPOLL,
@@ -418,8 +459,9 @@ export const FREEBSD: Constants = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { constantsFor } from "./constants.ts";
- * console.assert(constantsFor("darwin").AF_INET6 === 30);
+ * assert.equal(constantsFor("darwin").AF_INET6, 30);
  * ```
  */
 export function constantsFor(os: OSName): Constants {
@@ -432,9 +474,10 @@ export function constantsFor(os: OSName): Constants {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { constants } from "./constants.ts";
  * const type = constants.SOCK_STREAM | constants.SOCK_NONBLOCK | constants.SOCK_CLOEXEC;
- * console.assert(type > constants.SOCK_STREAM);
+ * assert.ok(type > constants.SOCK_STREAM);
  * ```
  */
 export const constants: Constants = constantsFor(TABLE_OS);

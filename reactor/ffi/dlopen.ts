@@ -16,7 +16,19 @@
 
 import { RUNTIME } from "./_platform.ts";
 
-/** A C type, by Deno's name. `"buffer"` is a typed array passed as a pointer to its bytes. */
+/**
+ * A C type, by Deno's name. `"buffer"` is a typed array passed as a pointer to its bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FfiType, SymbolSpec } from "./mod.ts";
+ *
+ * const size: FfiType = "usize";
+ * const strlen: SymbolSpec = { parameters: ["buffer"], result: size };
+ * assert.equal(strlen.result, "usize");
+ * ```
+ */
 export type FfiType =
   | "i8"
   | "u8"
@@ -35,7 +47,22 @@ export type FfiType =
   | "buffer"
   | "void";
 
-/** One C function to bind. */
+/**
+ * One C function to bind.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { SymbolSpec } from "./mod.ts";
+ *
+ * // `write(2)`, bound under another key, and a copy Deno runs on its thread pool.
+ * const spec = {
+ *   writeBytes: { name: "write", parameters: ["i32", "buffer", "usize"], result: "isize" },
+ *   writeLater: { name: "write", parameters: ["i32", "buffer", "usize"], result: "isize", nonblocking: true },
+ * } satisfies Record<string, SymbolSpec>;
+ * assert.equal(spec.writeBytes.name, "write");
+ * ```
+ */
 export interface SymbolSpec {
   /** Argument types, in order. */
   readonly parameters: readonly FfiType[];
@@ -51,17 +78,57 @@ export interface SymbolSpec {
   readonly nonblocking?: boolean;
 }
 
-/** A native pointer as the runtime hands it out (opaque: a `Deno.PointerObject` or a Bun `number`). */
+/**
+ * A native pointer as the runtime hands it out (opaque: a `Deno.PointerObject` or a Bun `number`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cString, type NativePointer, pointerOf, readCString } from "./mod.ts";
+ * import { ffiAvailable } from "./mod.ts";
+ *
+ * if (ffiAvailable()) {
+ *   const p: NativePointer = pointerOf(cString("opaque"));
+ *   assert.equal(readCString(p), "opaque");
+ * }
+ * ```
+ */
 export type NativePointer = object | number | null;
 
-/** What a JavaScript value of C type `T` is, as an argument. */
+/**
+ * What a JavaScript value of C type `T` is, as an argument.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FfiArg } from "./mod.ts";
+ *
+ * const length: FfiArg<"usize"> = 5n; // number or bigint
+ * const flag: FfiArg<"bool"> = true;
+ * assert.equal(typeof length, "bigint");
+ * assert.equal(flag, true);
+ * ```
+ */
 export type FfiArg<T extends FfiType> = T extends "pointer" ? NativePointer
   : T extends "buffer" ? ArrayBufferView | null
   : T extends "i64" | "u64" | "isize" | "usize" ? number | bigint
   : T extends "bool" ? boolean
   : number;
 
-/** What a call returning C type `T` gives back. */
+/**
+ * What a call returning C type `T` gives back.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FfiResult } from "./mod.ts";
+ *
+ * function count(r: FfiResult<"i64">): number {
+ *   return Number(r); // Deno and Bun may give a number or a bigint
+ * }
+ * assert.equal(count(3n), 3);
+ * ```
+ */
 export type FfiResult<T extends FfiType> = T extends "void" ? void
   : T extends "pointer" | "buffer" ? NativePointer
   : T extends "i64" | "u64" | "isize" | "usize" ? number | bigint
@@ -70,12 +137,40 @@ export type FfiResult<T extends FfiType> = T extends "void" ? void
 
 type ArgsOf<P extends readonly FfiType[]> = { [I in keyof P]: FfiArg<P[I]>; };
 
-/** The bound function for one {@linkcode SymbolSpec}. */
+/**
+ * The bound function for one {@linkcode SymbolSpec}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { BoundSymbol } from "./mod.ts";
+ *
+ * type Getpid = BoundSymbol<{ parameters: []; result: "i32"; }>;
+ * const fake: Getpid = () => 42;
+ * assert.equal(fake(), 42);
+ * ```
+ */
 export type BoundSymbol<S extends SymbolSpec> = S extends { readonly nonblocking: true; }
   ? ((...args: ArgsOf<S["parameters"]>) => Promise<FfiResult<S["result"]>>) | null
   : (...args: ArgsOf<S["parameters"]>) => FfiResult<S["result"]>;
 
-/** An opened library: its bound functions, the name that opened it, and `close()`. */
+/**
+ * An opened library: its bound functions, the name that opened it, and `close()`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dlopenLibrary, ffiAvailable, libc, libraryPaths, type OpenedLibrary } from "./mod.ts";
+ *
+ * if (ffiAvailable()) {
+ *   const spec = { getppid: { parameters: [], result: "i32" } } as const;
+ *   const lib: OpenedLibrary<typeof spec> = dlopenLibrary(libraryPaths(libc().os), spec);
+ *   assert.ok(lib.symbols.getppid() > 0);
+ *   assert.ok(libraryPaths(libc().os).includes(lib.path));
+ *   lib.close();
+ * }
+ * ```
+ */
 export interface OpenedLibrary<S extends Record<string, SymbolSpec>> {
   /** The functions, under the keys of the symbol description. */
   readonly symbols: { readonly [K in keyof S]: BoundSymbol<S[K]>; };

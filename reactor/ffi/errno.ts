@@ -16,7 +16,18 @@ import {
 import { TABLE_OS } from "./_platform.ts";
 import type { OSName } from "./types.ts";
 
-/** An errno table: symbolic name to number. */
+/**
+ * An errno table: symbolic name to number.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ErrnoTable, errnoTable } from "./mod.ts";
+ *
+ * const table: ErrnoTable = errnoTable("darwin");
+ * assert.equal(table.EAGAIN, 35);
+ * ```
+ */
 export type ErrnoTable = Readonly<Record<string, number>>;
 
 // 1..34 are shared by every POSIX system here.
@@ -56,7 +67,17 @@ const COMMON: Record<string, number> = {
   ERANGE: 34,
 };
 
-/** Linux (generic table; x86-64 and aarch64). */
+/**
+ * Linux (generic table; x86-64 and aarch64).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LINUX_ERRNO } from "./errno.ts";
+ *
+ * assert.equal(LINUX_ERRNO.ECONNREFUSED, 111);
+ * ```
+ */
 export const LINUX_ERRNO: ErrnoTable = {
   ...COMMON,
   EAGAIN: 11,
@@ -155,7 +176,17 @@ const BSD: Record<string, number> = {
   ENOSYS: 78,
 };
 
-/** macOS. */
+/**
+ * macOS.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DARWIN_ERRNO } from "./errno.ts";
+ *
+ * assert.equal(DARWIN_ERRNO.ECONNREFUSED, 61);
+ * ```
+ */
 export const DARWIN_ERRNO: ErrnoTable = {
   ...BSD,
   ENOTSUP: 45,
@@ -176,7 +207,17 @@ export const DARWIN_ERRNO: ErrnoTable = {
   EOWNERDEAD: 105,
 };
 
-/** FreeBSD. */
+/**
+ * FreeBSD.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FREEBSD_ERRNO } from "./errno.ts";
+ *
+ * assert.equal(FREEBSD_ERRNO.ECONNREFUSED, 61);
+ * ```
+ */
 export const FREEBSD_ERRNO: ErrnoTable = {
   ...BSD,
   EOPNOTSUPP: 45,
@@ -201,9 +242,10 @@ export const FREEBSD_ERRNO: ErrnoTable = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errnoTable } from "./errno.ts";
- * console.assert(errnoTable("linux").ECONNRESET === 104);
- * console.assert(errnoTable("darwin").ECONNRESET === 54);
+ * assert.equal(errnoTable("linux").ECONNRESET, 104);
+ * assert.equal(errnoTable("darwin").ECONNRESET, 54);
  * ```
  */
 export function errnoTable(os: OSName = TABLE_OS): ErrnoTable {
@@ -228,9 +270,10 @@ function reverse(os: OSName): Map<number, string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errnoName } from "./errno.ts";
- * console.assert(errnoName(111, "linux") === "ECONNREFUSED");
- * console.assert(errnoName(9999, "linux") === "E9999");
+ * assert.equal(errnoName(111, "linux"), "ECONNREFUSED");
+ * assert.equal(errnoName(9999, "linux"), "E9999");
  * ```
  */
 export function errnoName(errno: number, os: OSName = TABLE_OS): string {
@@ -242,16 +285,31 @@ export function errnoName(errno: number, os: OSName = TABLE_OS): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errnoNumber } from "./errno.ts";
- * console.assert(errnoNumber("EAGAIN", "linux") === 11);
- * console.assert(errnoNumber("EAGAIN", "freebsd") === 35);
+ * assert.equal(errnoNumber("EAGAIN", "linux"), 11);
+ * assert.equal(errnoNumber("EAGAIN", "freebsd"), 35);
  * ```
  */
 export function errnoNumber(name: string, os: OSName = TABLE_OS): number | undefined {
   return Object.hasOwn(errnoTable(os), name) ? errnoTable(os)[name] : undefined;
 }
 
-/** The errno numbers the hot paths compare against, for the OS we run on. */
+/**
+ * The errno numbers the hot paths compare against, for the OS we run on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type CommonErrno, errno, ffiAvailable, libc } from "./mod.ts";
+ *
+ * const e: CommonErrno = errno;
+ * if (ffiAvailable()) {
+ *   assert.equal(libc().close(-1), -1);
+ *   assert.equal(libc().errno(), e.EBADF);
+ * }
+ * ```
+ */
 export interface CommonErrno {
   /** Interrupted system call. */
   readonly EINTR: number;
@@ -336,8 +394,9 @@ function common(os: OSName): CommonErrno {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errno } from "./errno.ts";
- * console.assert(typeof errno.EAGAIN === "number");
+ * assert.equal(typeof errno.EAGAIN, "number");
  * ```
  */
 export const errno: CommonErrno = common(TABLE_OS);
@@ -352,10 +411,11 @@ export const errno: CommonErrno = common(TABLE_OS);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorFromErrno, errnoNumber } from "./errno.ts";
  * import { ConnectionRefusedError } from "../errors.ts";
  * const e = errorFromErrno(errnoNumber("ECONNREFUSED")!, "connect");
- * console.assert(e instanceof ConnectionRefusedError);
+ * assert.ok(e instanceof ConnectionRefusedError);
  * ```
  */
 export function errorFromErrno(errnoValue: number, syscall: string, os: OSName = TABLE_OS): Error {

@@ -98,11 +98,24 @@ interface Lend {
  * parker falls back to a {@linkcode WorkerParker} for good.
  *
  * @example
- * ```ts ignore
- * import { HostLoopParker } from "./parker.ts";
- * const parker = new HostLoopParker();
- * await parker.park(new Int32Array([epfd]));
- * parker.close();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { constants, ffiAvailable, libc } from "./mod.ts";
+ * import { HostLoopParker, hostLoopSupported } from "./host_loop_parker.ts";
+ *
+ * if (ffiAvailable() && hostLoopSupported()) {
+ *   const pipe = new Int32Array(2);
+ *   assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+ *   const parker = new HostLoopParker();
+ *   const parked = parker.park(new Int32Array([pipe[0]]));
+ *   libc().write(pipe[1], new Uint8Array([1]), 1);
+ *   await parked; // Bun's own loop saw the lent epoll fd turn readable
+ *   parker.close();
+ *   libc().close(pipe[0]);
+ *   libc().close(pipe[1]);
+ * } else {
+ *   assert.throws(() => new HostLoopParker(), /needs Bun on Linux/);
+ * }
  * ```
  */
 export class HostLoopParker implements Parker {

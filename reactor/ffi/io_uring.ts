@@ -11,7 +11,20 @@ import { HOST_OS, RUNTIME } from "./_platform.ts";
 import { dlopenLibrary, type SymbolSpec } from "./dlopen.ts";
 import { libraryPaths, loadLibc } from "./libc.ts";
 
-/** The io_uring system calls and ring mapping the io_uring parker needs. */
+/**
+ * The io_uring system calls and ring mapping the io_uring parker needs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type IoUringSys, loadIoUring } from "./io_uring.ts";
+ * import { ffiAvailable } from "./mod.ts";
+ *
+ * const sys: IoUringSys | null = ffiAvailable() ? loadIoUring() : null;
+ * // null off Deno-on-Linux; setup() may still fail (-1) where io_uring is disabled.
+ * if (sys !== null) assert.equal(typeof sys.setup, "function");
+ * ```
+ */
 export interface IoUringSys {
   /** `io_uring_setup(entries, params)`: the ring fd, or -1 with errno set. */
   setup(entries: number, params: Uint8Array): number;
@@ -25,7 +38,29 @@ export interface IoUringSys {
   mapShared(fd: number, length: number, offset: number): MappedRegion | null;
 }
 
-/** A shared mapping: its bytes, and how to release them (once; the buffer must not be used after). */
+/**
+ * A shared mapping: its bytes, and how to release them (once; the buffer must not be used after).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadIoUring, type MappedRegion } from "./io_uring.ts";
+ * import { ffiAvailable, IO_URING_PARAMS_SIZE, IORING, libc, readIoUringParams } from "./mod.ts";
+ *
+ * const sys = ffiAvailable() ? loadIoUring() : null;
+ * const raw = new Uint8Array(IO_URING_PARAMS_SIZE);
+ * const ring = sys?.setup(2, raw) ?? -1;
+ * if (sys !== null && ring >= 0) {
+ *   const p = readIoUringParams(raw);
+ *   const region: MappedRegion | null = sys.mapShared(ring, 64 * p.sqEntries, IORING.OFF_SQES);
+ *   if (region !== null) {
+ *     assert.equal(region.buffer.byteLength, 64 * p.sqEntries);
+ *     region.unmap();
+ *   }
+ *   libc().close(ring);
+ * }
+ * ```
+ */
 export interface MappedRegion {
   /** The mapped bytes (external memory: not moved, not freed by the GC). */
   readonly buffer: ArrayBuffer;

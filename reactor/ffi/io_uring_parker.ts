@@ -69,11 +69,24 @@ const POLL_BYTE = 0x50;
  * blocks in itself may return EINTR when the set turns ready.
  *
  * @example
- * ```ts ignore
- * import { IoUringParker } from "./parker.ts";
- * const parker = new IoUringParker();
- * await parker.park(new Int32Array([epfd]));
- * parker.close();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { constants, ffiAvailable, libc } from "./mod.ts";
+ * import { IoUringParker } from "./io_uring_parker.ts";
+ *
+ * if (ffiAvailable() && typeof Deno !== "undefined" && libc().os === "linux") {
+ *   const pipe = new Int32Array(2);
+ *   assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+ *   const parker = new IoUringParker();
+ *   // true: parks go through io_uring; false: through its nonblocking fallback
+ *   assert.equal(await parker.whenReady(), parker.usingIoUring);
+ *   const parked = parker.park(new Int32Array([pipe[0]]));
+ *   libc().write(pipe[1], new Uint8Array([1]), 1);
+ *   await parked; // the pipe turned readable
+ *   parker.close();
+ *   libc().close(pipe[0]);
+ *   libc().close(pipe[1]);
+ * }
  * ```
  */
 export class IoUringParker implements Parker {

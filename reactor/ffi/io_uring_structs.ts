@@ -6,10 +6,20 @@
  * @module
  */
 
-// ---------------------------------------------------------------------------
-// io_uring (Linux; one layout on every architecture, little-endian here)
-
-/** io_uring constants the parker uses (`<linux/io_uring.h>`). */
+/**
+ * io_uring constants the parker uses (`<linux/io_uring.h>`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IORING, IO_URING_SQE_SIZE, writeIoUringSqe } from "./mod.ts";
+ *
+ * // A one-shot poll hard-linked to the next submission.
+ * const sqes = new DataView(new ArrayBuffer(IO_URING_SQE_SIZE));
+ * writeIoUringSqe(sqes, 0, { opcode: IORING.OP_POLL_ADD, flags: IORING.SQE_IO_HARDLINK, fd: 3 });
+ * assert.equal(sqes.getUint8(1), IORING.SQE_IO_HARDLINK);
+ * ```
+ */
 export const IORING = {
   /** Opcode: one-shot poll of an fd (`poll32_events` in the SQE). */
   OP_POLL_ADD: 6,
@@ -31,17 +41,62 @@ export const IORING = {
   FEAT_FAST_POLL: 0x20,
 } as const;
 
-/** Bytes in `struct io_uring_params`. */
+/**
+ * Bytes in `struct io_uring_params`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IO_URING_PARAMS_SIZE, readIoUringParams } from "./mod.ts";
+ *
+ * assert.equal(readIoUringParams(new Uint8Array(IO_URING_PARAMS_SIZE)).sqEntries, 0);
+ * ```
+ */
 export const IO_URING_PARAMS_SIZE = 120;
-/** Bytes in one submission queue entry (`struct io_uring_sqe`). */
+/**
+ * Bytes in one submission queue entry (`struct io_uring_sqe`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IO_URING_SQE_SIZE, IORING, writeIoUringSqe } from "./mod.ts";
+ *
+ * const ring = new DataView(new ArrayBuffer(4 * IO_URING_SQE_SIZE));
+ * writeIoUringSqe(ring, 2 * IO_URING_SQE_SIZE, { opcode: IORING.OP_SEND, fd: 7 });
+ * assert.equal(ring.getInt32(2 * IO_URING_SQE_SIZE + 4, true), 7);
+ * ```
+ */
 export const IO_URING_SQE_SIZE = 64;
-/** Bytes in one completion queue entry (`struct io_uring_cqe`). */
+/**
+ * Bytes in one completion queue entry (`struct io_uring_cqe`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IO_URING_CQE_SIZE, readIoUringCqe } from "./mod.ts";
+ *
+ * const cqes = new DataView(new ArrayBuffer(2 * IO_URING_CQE_SIZE));
+ * cqes.setInt32(IO_URING_CQE_SIZE + 8, 1, true); // the second entry's res
+ * assert.equal(readIoUringCqe(cqes, IO_URING_CQE_SIZE).res, 1);
+ * ```
+ */
 export const IO_URING_CQE_SIZE = 16;
 
 /**
  * What `io_uring_setup` reported in `struct io_uring_params`: the ring sizes,
  * the feature bits, and the byte offsets of each ring field within its
  * mapping (`sq*` in the submission ring, `cq*` in the completion ring).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IO_URING_PARAMS_SIZE, type IoUringParams, readIoUringParams } from "./mod.ts";
+ *
+ * const raw = new Uint8Array(IO_URING_PARAMS_SIZE);
+ * new DataView(raw.buffer).setUint32(4, 16, true); // cq_entries
+ * const p: IoUringParams = readIoUringParams(raw);
+ * assert.equal(p.cqEntries, 16);
+ * ```
  */
 export interface IoUringParams {
   /** Entries in the submission ring. */
@@ -74,10 +129,11 @@ export interface IoUringParams {
  *
  * @example
  * ```ts
- * import { IO_URING_PARAMS_SIZE, readIoUringParams } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { IO_URING_PARAMS_SIZE, readIoUringParams } from "./io_uring_structs.ts";
  * const params = new Uint8Array(IO_URING_PARAMS_SIZE);
  * new DataView(params.buffer).setUint32(0, 8, true); // sq_entries
- * console.assert(readIoUringParams(params).sqEntries === 8);
+ * assert.equal(readIoUringParams(params).sqEntries, 8);
  * ```
  */
 export function readIoUringParams(params: Uint8Array): IoUringParams {
@@ -103,7 +159,20 @@ export function readIoUringParams(params: Uint8Array): IoUringParams {
   };
 }
 
-/** One submission: the fields of `struct io_uring_sqe` the parker sets (the rest are zeroed). */
+/**
+ * One submission: the fields of `struct io_uring_sqe` the parker sets (the rest are zeroed).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IO_URING_SQE_SIZE, IORING, type IoUringSqe, writeIoUringSqe } from "./mod.ts";
+ *
+ * const sqe: IoUringSqe = { opcode: IORING.OP_POLL_ADD, fd: 4, opFlags: 1, userData: 9n };
+ * const ring = new DataView(new ArrayBuffer(IO_URING_SQE_SIZE));
+ * writeIoUringSqe(ring, 0, sqe);
+ * assert.equal(ring.getBigUint64(32, true), 9n);
+ * ```
+ */
 export interface IoUringSqe {
   /** `IORING_OP_*`. */
   opcode: number;
@@ -127,10 +196,12 @@ export interface IoUringSqe {
  *
  * @example
  * ```ts
- * import { IO_URING_SQE_SIZE, IORING, writeIoUringSqe } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { IO_URING_SQE_SIZE, IORING, writeIoUringSqe } from "./io_uring_structs.ts";
  * const sqes = new DataView(new ArrayBuffer(IO_URING_SQE_SIZE));
  * writeIoUringSqe(sqes, 0, { opcode: IORING.OP_POLL_ADD, fd: 5, opFlags: 1, userData: 7n });
- * console.assert(sqes.getUint8(0) === 6 && sqes.getInt32(4, true) === 5);
+ * assert.equal(sqes.getUint8(0), 6);
+ * assert.equal(sqes.getInt32(4, true), 5);
  * ```
  */
 export function writeIoUringSqe(sqes: DataView, offset: number, sqe: IoUringSqe): void {
@@ -144,7 +215,20 @@ export function writeIoUringSqe(sqes: DataView, offset: number, sqe: IoUringSqe)
   sqes.setBigUint64(offset + 32, sqe.userData ?? 0n, true);
 }
 
-/** One completion: `user_data`, and `res` (a result, or -errno). */
+/**
+ * One completion: `user_data`, and `res` (a result, or -errno).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IO_URING_CQE_SIZE, type IoUringCqe, readIoUringCqe } from "./mod.ts";
+ *
+ * const ring = new DataView(new ArrayBuffer(IO_URING_CQE_SIZE));
+ * ring.setBigUint64(0, 2n, true);
+ * const cqe: IoUringCqe = readIoUringCqe(ring, 0);
+ * assert.deepEqual(cqe, { userData: 2n, res: 0 });
+ * ```
+ */
 export interface IoUringCqe {
   /** The submission's `userData`. */
   userData: bigint;
@@ -157,11 +241,12 @@ export interface IoUringCqe {
  *
  * @example
  * ```ts
- * import { IO_URING_CQE_SIZE, readIoUringCqe } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { IO_URING_CQE_SIZE, readIoUringCqe } from "./io_uring_structs.ts";
  * const ring = new DataView(new ArrayBuffer(IO_URING_CQE_SIZE));
  * ring.setBigUint64(0, 7n, true);
  * ring.setInt32(8, -125, true);
- * console.assert(readIoUringCqe(ring, 0).res === -125);
+ * assert.equal(readIoUringCqe(ring, 0).res, -125);
  * ```
  */
 export function readIoUringCqe(ring: DataView, offset: number): IoUringCqe {

@@ -15,7 +15,22 @@ import type { Libc } from "./types.ts";
 
 export { libraryPaths } from "./_libc_symbols.ts";
 
-/** The loaded library plus what only the FFI layer itself needs. */
+/**
+ * The loaded library plus what only the FFI layer itself needs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type LoadedLibc, loadLibc } from "./libc.ts";
+ * import { ffiAvailable } from "./mod.ts";
+ *
+ * if (ffiAvailable()) {
+ *   const loaded: LoadedLibc = loadLibc();
+ *   assert.equal(loaded.pollAsync !== null, typeof Deno !== "undefined"); // Deno only
+ *   assert.equal(typeof loaded.schedYield(), "number");
+ * }
+ * ```
+ */
 export interface LoadedLibc {
   /** The public binding. */
   readonly libc: Libc;

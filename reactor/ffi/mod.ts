@@ -101,9 +101,15 @@ export type { ArchName, Libc, OSName } from "./types.ts";
  * when FFI is unavailable; check {@linkcode ffiAvailable} first.
  *
  * @example
- * ```ts ignore
- * import { libc } from "./mod.ts";
- * console.log(libc().getpid());
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { errno, ffiAvailable, libc } from "./mod.ts";
+ *
+ * if (ffiAvailable()) {
+ *   assert.ok(libc().getpid() > 0);
+ *   assert.equal(libc().close(-1), -1); // a failed call: read errno at once
+ *   assert.equal(libc().errno(), errno.EBADF);
+ * }
  * ```
  */
 export function libc(): Libc {
@@ -132,11 +138,26 @@ function ffiUnavailableMessage(): string {
  * permission gives a clear error instead of a prompt.
  *
  * @example
- * ```ts ignore
- * import { createParker } from "./mod.ts";
- * const parker = createParker();
- * await parker.park(new Int32Array([epfd]));
- * parker.close();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createParker, ffiAvailable } from "@skein/skein/reactor";
+ * import { constants, libc } from "./mod.ts";
+ *
+ * if (ffiAvailable()) {
+ *   const pipe = new Int32Array(2);
+ *   assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+ *   const parker = createParker();
+ *   const parked = parker.park(new Int32Array([pipe[0]])); // until the pipe is readable
+ *   libc().write(pipe[1], new Uint8Array([1]), 1);
+ *   await parked;
+ *   assert.equal(libc().read(pipe[0], new Uint8Array(4), 4), 1);
+ *   const idle = parker.park(new Int32Array([pipe[0]]));
+ *   parker.wake(); // ends the park at once
+ *   await idle;
+ *   parker.close();
+ *   libc().close(pipe[0]);
+ *   libc().close(pipe[1]);
+ * }
  * ```
  */
 export function createParker(kind?: ParkerKind): Parker {
@@ -172,8 +193,11 @@ let available: boolean | null = null;
  *
  * @example
  * ```ts
- * import { ffiAvailable } from "./mod.ts";
- * console.log(ffiAvailable() ? "FFI reactor" : "host reactor");
+ * import assert from "node:assert/strict";
+ * import { availablePollers, ffiAvailable } from "@skein/skein/reactor";
+ *
+ * // Without FFI there are no pollers: createReactor() picks the host reactor.
+ * assert.equal(availablePollers().length > 0, ffiAvailable());
  * ```
  */
 export function ffiAvailable(): boolean {
@@ -226,9 +250,10 @@ function makeClock(): () => number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { monotonicSeconds } from "./mod.ts";
  * const t0 = monotonicSeconds();
- * console.assert(monotonicSeconds() >= t0);
+ * assert.ok(monotonicSeconds() >= t0);
  * ```
  */
 export function monotonicSeconds(): number {

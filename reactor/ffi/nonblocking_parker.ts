@@ -16,11 +16,22 @@ import { POLLFD_SIZE } from "./poller_structs.ts";
  * the wake fd and the fds are closed once the call returns.
  *
  * @example
- * ```ts ignore
- * import { NonblockingParker } from "./parker.ts";
- * const parker = new NonblockingParker();
- * await parker.park(new Int32Array([fd]));
- * parker.close();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { constants, ffiAvailable, libc } from "./mod.ts";
+ * import { NonblockingParker } from "./nonblocking_parker.ts";
+ *
+ * if (ffiAvailable() && typeof Deno !== "undefined") {
+ *   const pipe = new Int32Array(2);
+ *   assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+ *   const parker = new NonblockingParker();
+ *   const parked = parker.park(new Int32Array([pipe[0]]));
+ *   libc().write(pipe[1], new Uint8Array([1]), 1);
+ *   await parked; // the pipe turned readable
+ *   parker.close();
+ *   libc().close(pipe[0]);
+ *   libc().close(pipe[1]);
+ * }
  * ```
  */
 export class NonblockingParker extends BaseParker {

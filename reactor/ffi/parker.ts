@@ -51,11 +51,26 @@ export { WorkerParker } from "./worker_parker.ts";
  * Bun: its own event loop, lent an epoll fd (a Worker + Atomics off Linux).
  *
  * @example
- * ```ts ignore
- * import { createParker } from "./mod.ts";
- * const parker = createParker();
- * await parker.park(new Int32Array([epfd]));   // resolves when epfd is readable
- * parker.close();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createParker, ffiAvailable, type Parker } from "@skein/skein/reactor";
+ * import { constants, libc } from "./mod.ts";
+ *
+ * if (ffiAvailable()) {
+ *   const pipe = new Int32Array(2);
+ *   assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+ *   const parker: Parker = createParker();
+ *   const parked = parker.park(new Int32Array([pipe[0]])); // until the pipe is readable
+ *   libc().write(pipe[1], new Uint8Array([1]), 1);
+ *   await parked;
+ *   assert.equal(libc().read(pipe[0], new Uint8Array(4), 4), 1);
+ *   const idle = parker.park(new Int32Array([pipe[0]]));
+ *   parker.wake(); // ends the park at once
+ *   await idle;
+ *   parker.close();
+ *   libc().close(pipe[0]);
+ *   libc().close(pipe[1]);
+ * }
  * ```
  */
 export interface Parker {
@@ -80,9 +95,32 @@ export interface Parker {
   close(): void;
 }
 
-/** Which parker to build: see {@linkcode createParker}. */
+/**
+ * Which parker to build: see {@linkcode createParker}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ParkerKind } from "@skein/skein/reactor";
+ * import { PARKER_KINDS } from "./mod.ts";
+ *
+ * const kind: ParkerKind = "worker";
+ * assert.ok(PARKER_KINDS.includes(kind));
+ * ```
+ */
 export type ParkerKind = "nonblocking" | "worker" | "hostloop" | "iouring";
 
+/**
+ * Every parker kind, in the order `createParker`'s errors list them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PARKER_KINDS } from "./mod.ts";
+ *
+ * assert.deepEqual(PARKER_KINDS, ["nonblocking", "worker", "hostloop", "iouring"]);
+ * ```
+ */
 export const PARKER_KINDS: readonly ParkerKind[] = ["nonblocking", "worker", "hostloop", "iouring"];
 
 /**
@@ -93,11 +131,15 @@ export const PARKER_KINDS: readonly ParkerKind[] = ["nonblocking", "worker", "ho
  * Needs FFI.
  *
  * @example
- * ```ts ignore
- * import { createParker } from "./parker.ts";
- * const parker = createParker();
- * await parker.park(new Int32Array([epfd]));
- * parker.close();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createParker, ffiAvailable, type ParkerKind } from "@skein/skein/reactor";
+ *
+ * if (ffiAvailable()) {
+ *   const kind: ParkerKind = "nonblocking"; // Deno's default; "hostloop" is Bun's on Linux
+ *   if (typeof Deno !== "undefined") createParker(kind).close();
+ *   assert.throws(() => createParker("threads" as ParkerKind), /unknown parker "threads"/);
+ * }
  * ```
  */
 export function createParker(kind?: ParkerKind): Parker {

@@ -13,7 +13,18 @@ import type { ArchName, OSName } from "./types.ts";
 // ---------------------------------------------------------------------------
 // epoll_event, pollfd, fd_set
 
-/** `struct epoll_event` layout for a CPU. */
+/**
+ * `struct epoll_event` layout for a CPU.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type EpollEventLayout, epollEventLayout } from "./mod.ts";
+ *
+ * const layout: EpollEventLayout = epollEventLayout("x86_64");
+ * assert.deepEqual(layout, { size: 12, dataOffset: 4 });
+ * ```
+ */
 export interface EpollEventLayout {
   /** Bytes per event: 12 on x86-64 (packed), 16 on aarch64. */
   readonly size: number;
@@ -26,9 +37,10 @@ export interface EpollEventLayout {
  *
  * @example
  * ```ts
- * import { epollEventLayout } from "./structs.ts";
- * console.assert(epollEventLayout("x86_64").size === 12);
- * console.assert(epollEventLayout("aarch64").size === 16);
+ * import assert from "node:assert/strict";
+ * import { epollEventLayout } from "./poller_structs.ts";
+ * assert.equal(epollEventLayout("x86_64").size, 12);
+ * assert.equal(epollEventLayout("aarch64").size, 16);
  * ```
  */
 export function epollEventLayout(arch: ArchName = TABLE_ARCH): EpollEventLayout {
@@ -40,7 +52,7 @@ export function epollEventLayout(arch: ArchName = TABLE_ARCH): EpollEventLayout 
  *
  * @example
  * ```ts
- * import { writeEpollEvent } from "./structs.ts";
+ * import { writeEpollEvent } from "./poller_structs.ts";
  * const ev = new Uint8Array(16);
  * writeEpollEvent(ev, 0, 1, 7);
  * ```
@@ -59,10 +71,37 @@ export function writeEpollEvent(
   v.setInt32(i * size + dataOffset + 4, 0, true);
 }
 
-/** Bytes in a `struct pollfd` (`int fd; short events; short revents;`). */
+/**
+ * Bytes in a `struct pollfd` (`int fd; short events; short revents;`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { constants, POLLFD_SIZE } from "./mod.ts";
+ *
+ * // Two pollfd entries: { fd: i32, events: i16, revents: i16 } each.
+ * const fds = new Uint8Array(2 * POLLFD_SIZE);
+ * const view = new DataView(fds.buffer);
+ * view.setInt32(POLLFD_SIZE, 7, true);
+ * view.setInt16(POLLFD_SIZE + 4, constants.POLLIN, true);
+ * assert.equal(view.getInt32(8, true), 7);
+ * ```
+ */
 export const POLLFD_SIZE = 8;
 
-/** Bytes in an `fd_set` of `FD_SETSIZE` (1024) bits. */
+/**
+ * Bytes in an `fd_set` of `FD_SETSIZE` (1024) bits.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FD_SET_BYTES, fdSetAdd, fdSetHas } from "./mod.ts";
+ *
+ * const set = new Uint8Array(FD_SET_BYTES); // room for fds 0..1023
+ * fdSetAdd(set, 1023);
+ * assert.ok(fdSetHas(set, 1023));
+ * ```
+ */
 export const FD_SET_BYTES = 128;
 
 /**
@@ -72,10 +111,12 @@ export const FD_SET_BYTES = 128;
  *
  * @example
  * ```ts
- * import { fdSetAdd, fdSetHas, FD_SET_BYTES } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { fdSetAdd, fdSetHas, FD_SET_BYTES } from "./poller_structs.ts";
  * const set = new Uint8Array(FD_SET_BYTES);
  * fdSetAdd(set, 9);
- * console.assert(fdSetHas(set, 9) && set[1] === 2);
+ * assert.ok(fdSetHas(set, 9));
+ * assert.equal(set[1], 2);
  * ```
  */
 export function fdSetAdd(set: Uint8Array, fd: number): void {
@@ -94,11 +135,12 @@ export function fdSetAdd(set: Uint8Array, fd: number): void {
  *
  * @example
  * ```ts
- * import { fdSetAdd, fdSetDelete, fdSetHas, FD_SET_BYTES } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { fdSetAdd, fdSetDelete, fdSetHas, FD_SET_BYTES } from "./poller_structs.ts";
  * const set = new Uint8Array(FD_SET_BYTES);
  * fdSetAdd(set, 3);
  * fdSetDelete(set, 3);
- * console.assert(!fdSetHas(set, 3));
+ * assert.equal(fdSetHas(set, 3), false);
  * ```
  */
 export function fdSetDelete(set: Uint8Array, fd: number): void {
@@ -110,8 +152,9 @@ export function fdSetDelete(set: Uint8Array, fd: number): void {
  *
  * @example
  * ```ts
- * import { fdSetHas, FD_SET_BYTES } from "./structs.ts";
- * console.assert(!fdSetHas(new Uint8Array(FD_SET_BYTES), 0));
+ * import assert from "node:assert/strict";
+ * import { fdSetHas, FD_SET_BYTES } from "./poller_structs.ts";
+ * assert.equal(fdSetHas(new Uint8Array(FD_SET_BYTES), 0), false);
  * ```
  */
 export function fdSetHas(set: Uint8Array, fd: number): boolean {
@@ -121,7 +164,20 @@ export function fdSetHas(set: Uint8Array, fd: number): boolean {
 // ---------------------------------------------------------------------------
 // kevent
 
-/** A decoded `struct kevent`. */
+/**
+ * A decoded `struct kevent`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Kevent, keventSize, readKevent, writeKevent } from "./mod.ts";
+ *
+ * const ev: Kevent = { ident: 3, filter: -1, flags: 1, fflags: 0, data: 0, udata: 0 };
+ * const buf = new Uint8Array(keventSize("freebsd"));
+ * writeKevent(buf, 0, ev, "freebsd");
+ * assert.equal(readKevent(buf, 0, "freebsd").ident, 3);
+ * ```
+ */
 export interface Kevent {
   /** The identifier (an fd for READ/WRITE filters). */
   ident: number;
@@ -143,8 +199,10 @@ export interface Kevent {
  *
  * @example
  * ```ts
- * import { keventSize } from "./structs.ts";
- * console.assert(keventSize("darwin") === 32 && keventSize("freebsd") === 64);
+ * import assert from "node:assert/strict";
+ * import { keventSize } from "./poller_structs.ts";
+ * assert.equal(keventSize("darwin"), 32);
+ * assert.equal(keventSize("freebsd"), 64);
  * ```
  */
 export function keventSize(os: OSName = TABLE_OS): number {
@@ -158,10 +216,11 @@ export function keventSize(os: OSName = TABLE_OS): number {
  *
  * @example
  * ```ts
- * import { writeKevent, readKevent, keventSize } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { writeKevent, readKevent, keventSize } from "./poller_structs.ts";
  * const b = new Uint8Array(keventSize("darwin"));
  * writeKevent(b, 0, { ident: 5, filter: -1, flags: 1, fflags: 0, data: 0, udata: 0 }, "darwin");
- * console.assert(readKevent(b, 0, "darwin").ident === 5);
+ * assert.equal(readKevent(b, 0, "darwin").ident, 5);
  * ```
  */
 export function writeKevent(buf: Uint8Array, i: number, ev: Kevent, os: OSName = TABLE_OS): void {
@@ -182,9 +241,10 @@ export function writeKevent(buf: Uint8Array, i: number, ev: Kevent, os: OSName =
  *
  * @example
  * ```ts
- * import { readKevent, keventSize } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { readKevent, keventSize } from "./poller_structs.ts";
  * const ev = readKevent(new Uint8Array(keventSize()), 0);
- * console.assert(ev.filter === 0);
+ * assert.equal(ev.filter, 0);
  * ```
  */
 export function readKevent(buf: Uint8Array, i: number, os: OSName = TABLE_OS): Kevent {
@@ -203,7 +263,19 @@ export function readKevent(buf: Uint8Array, i: number, os: OSName = TABLE_OS): K
 // ---------------------------------------------------------------------------
 // timespec / timeval
 
-/** Bytes in a 64-bit `struct timespec` (and `struct timeval`). */
+/**
+ * Bytes in a 64-bit `struct timespec` (and `struct timeval`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readTimespec, TIMESPEC_SIZE, writeTimespec } from "./mod.ts";
+ *
+ * const ts = new Uint8Array(TIMESPEC_SIZE);
+ * writeTimespec(ts, 1500); // milliseconds in
+ * assert.equal(readTimespec(ts), 1.5); // seconds out
+ * ```
+ */
 export const TIMESPEC_SIZE = 16;
 
 /**
@@ -211,7 +283,7 @@ export const TIMESPEC_SIZE = 16;
  *
  * @example
  * ```ts
- * import { writeTimespec, TIMESPEC_SIZE } from "./structs.ts";
+ * import { writeTimespec, TIMESPEC_SIZE } from "./poller_structs.ts";
  * const ts = new Uint8Array(TIMESPEC_SIZE);
  * writeTimespec(ts, 1500);
  * ```
@@ -228,10 +300,11 @@ export function writeTimespec(buf: Uint8Array, ms: number): void {
  *
  * @example
  * ```ts
- * import { readTimespec, writeTimespec, TIMESPEC_SIZE } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { readTimespec, writeTimespec, TIMESPEC_SIZE } from "./poller_structs.ts";
  * const ts = new Uint8Array(TIMESPEC_SIZE);
  * writeTimespec(ts, 2250);
- * console.assert(readTimespec(ts) === 2.25);
+ * assert.equal(readTimespec(ts), 2.25);
  * ```
  */
 export function readTimespec(buf: Uint8Array): number {
@@ -245,7 +318,7 @@ export function readTimespec(buf: Uint8Array): number {
  *
  * @example
  * ```ts
- * import { writeTimeval, TIMESPEC_SIZE } from "./structs.ts";
+ * import { writeTimeval, TIMESPEC_SIZE } from "./poller_structs.ts";
  * const tv = new Uint8Array(TIMESPEC_SIZE);
  * writeTimeval(tv, 10);
  * ```

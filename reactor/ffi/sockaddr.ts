@@ -12,22 +12,77 @@ import { constantsFor } from "./constants.ts";
 import { loadLibc } from "./libc.ts";
 import type { OSName } from "./types.ts";
 
-// ---------------------------------------------------------------------------
-// Addresses
-
-/** Bytes in a `struct sockaddr_storage`: big enough for any address. */
+/**
+ * Bytes in a `struct sockaddr_storage`: big enough for any address.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeSockaddr, encodeSockaddr, SOCKADDR_STORAGE_SIZE } from "./mod.ts";
+ *
+ * // A buffer for whatever address getsockname/accept/recvfrom fill in.
+ * const name = new Uint8Array(SOCKADDR_STORAGE_SIZE);
+ * const filled = encodeSockaddr("::1", 443);
+ * name.set(filled); // as the kernel would, reporting filled.length
+ * assert.equal(decodeSockaddr(name, filled.length).family, "INET6");
+ * ```
+ */
 export const SOCKADDR_STORAGE_SIZE = 128;
-/** Bytes in a `struct sockaddr_in`. */
+/**
+ * Bytes in a `struct sockaddr_in`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeSockaddr, SOCKADDR_IN_SIZE } from "./mod.ts";
+ *
+ * assert.equal(encodeSockaddr("127.0.0.1", 80).length, SOCKADDR_IN_SIZE);
+ * ```
+ */
 export const SOCKADDR_IN_SIZE = 16;
-/** Bytes in a `struct sockaddr_in6`. */
+/**
+ * Bytes in a `struct sockaddr_in6`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeSockaddr, SOCKADDR_IN6_SIZE } from "./mod.ts";
+ *
+ * assert.equal(encodeSockaddr("::1", 80).length, SOCKADDR_IN6_SIZE);
+ * ```
+ */
 export const SOCKADDR_IN6_SIZE = 28;
 
-/** Bytes in `sockaddr_un.sun_path` (108 on Linux, 104 on macOS/FreeBSD). */
+/**
+ * Bytes in `sockaddr_un.sun_path` (108 on Linux, 104 on macOS/FreeBSD).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sunPathSize } from "./mod.ts";
+ *
+ * assert.equal(sunPathSize("linux"), 108);
+ * assert.equal(sunPathSize("darwin"), 104);
+ * ```
+ */
 export function sunPathSize(os: OSName = TABLE_OS): number {
   return os === "linux" ? 108 : 104;
 }
 
-/** A decoded IPv4 or IPv6 socket address. */
+/**
+ * A decoded IPv4 or IPv6 socket address.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { InetSockaddr } from "@skein/skein/reactor";
+ * import { decodeSockaddr, encodeSockaddr } from "./mod.ts";
+ *
+ * const sa = encodeSockaddr("::1", 8080);
+ * const decoded = decodeSockaddr(sa, sa.length) as InetSockaddr;
+ * assert.deepEqual(decoded, { family: "INET6", host: "::1", port: 8080, flowInfo: 0, scopeID: 0 });
+ * ```
+ */
 export interface InetSockaddr {
   /** `"INET"` (IPv4) or `"INET6"` (IPv6). */
   family: "INET" | "INET6";
@@ -41,7 +96,20 @@ export interface InetSockaddr {
   scopeID: number;
 }
 
-/** A decoded Unix-domain socket address. */
+/**
+ * A decoded Unix-domain socket address.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { UnixSockaddr } from "@skein/skein/reactor";
+ * import { decodeSockaddr, encodeSockaddrUn } from "./mod.ts";
+ *
+ * const sa = encodeSockaddrUn("/tmp/app.sock");
+ * const decoded = decodeSockaddr(sa, sa.length) as UnixSockaddr;
+ * assert.deepEqual(decoded, { family: "UNIX", path: "/tmp/app.sock" });
+ * ```
+ */
 export interface UnixSockaddr {
   /** `"UNIX"`. */
   family: "UNIX";
@@ -52,10 +120,38 @@ export interface UnixSockaddr {
   path: string;
 }
 
-/** What {@linkcode decodeSockaddr} returns. */
+/**
+ * What {@linkcode decodeSockaddr} returns.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { DecodedSockaddr } from "@skein/skein/reactor";
+ * import { decodeSockaddr, encodeSockaddr } from "./mod.ts";
+ *
+ * function describe(a: DecodedSockaddr): string {
+ *   return a.family === "UNIX" ? a.path : `${a.host}:${a.port}`;
+ * }
+ * const sa = encodeSockaddr("10.0.0.1", 53);
+ * assert.equal(describe(decodeSockaddr(sa, sa.length)), "10.0.0.1:53");
+ * ```
+ */
 export type DecodedSockaddr = InetSockaddr | UnixSockaddr;
 
-/** Options for {@linkcode encodeSockaddr}. */
+/**
+ * Options for {@linkcode encodeSockaddr}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeSockaddr, encodeSockaddr, type SockaddrOptions } from "./mod.ts";
+ *
+ * const options: SockaddrOptions = { os: "darwin" };
+ * const sa = encodeSockaddr("127.0.0.1", 80, options);
+ * assert.equal(sa[1], 2); // AF_INET in the byte after sin_len, as macOS lays it out
+ * assert.equal(decodeSockaddr(sa, sa.length, "darwin").family, "INET");
+ * ```
+ */
 export interface SockaddrOptions {
   /** Write into this buffer (at least 28 bytes) instead of allocating one. */
   out?: Uint8Array;
@@ -76,9 +172,11 @@ const quad = new Uint8Array(4);
  *
  * @example
  * ```ts
- * import { parseIPv4 } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { parseIPv4 } from "./sockaddr.ts";
  * const b = new Uint8Array(4);
- * console.assert(parseIPv4("127.0.0.1", b, 0) && b[0] === 127);
+ * assert.ok(parseIPv4("127.0.0.1", b, 0));
+ * assert.equal(b[0], 127);
  * ```
  */
 export function parseIPv4(text: string, out: Uint8Array, off: number): boolean {
@@ -127,9 +225,11 @@ function hexValue(ch: number): number {
  *
  * @example
  * ```ts
- * import { parseIPv6 } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { parseIPv6 } from "./sockaddr.ts";
  * const b = new Uint8Array(16);
- * console.assert(parseIPv6("::1", b, 0) && b[15] === 1);
+ * assert.ok(parseIPv6("::1", b, 0));
+ * assert.equal(b[15], 1);
  * ```
  */
 export function parseIPv6(text: string, out: Uint8Array, off: number): boolean {
@@ -197,8 +297,10 @@ const scratch16 = new Uint8Array(16);
  *
  * @example
  * ```ts
- * import { isIPv4Address } from "./structs.ts";
- * console.assert(isIPv4Address("10.0.0.1") && !isIPv4Address("10.0.0"));
+ * import assert from "node:assert/strict";
+ * import { isIPv4Address } from "./sockaddr.ts";
+ * assert.ok(isIPv4Address("10.0.0.1"));
+ * assert.equal(isIPv4Address("10.0.0"), false);
  * ```
  */
 export function isIPv4Address(text: string): boolean {
@@ -210,8 +312,10 @@ export function isIPv4Address(text: string): boolean {
  *
  * @example
  * ```ts
- * import { isIPv6Address } from "./structs.ts";
- * console.assert(isIPv6Address("fe80::1%2") && !isIPv6Address("1.2.3.4"));
+ * import assert from "node:assert/strict";
+ * import { isIPv6Address } from "./sockaddr.ts";
+ * assert.ok(isIPv6Address("fe80::1%2"));
+ * assert.equal(isIPv6Address("1.2.3.4"), false);
  * ```
  */
 export function isIPv6Address(text: string): boolean {
@@ -225,8 +329,9 @@ export function isIPv6Address(text: string): boolean {
  *
  * @example
  * ```ts
- * import { formatIPv4 } from "./structs.ts";
- * console.assert(formatIPv4(new Uint8Array([10, 0, 0, 1]), 0) === "10.0.0.1");
+ * import assert from "node:assert/strict";
+ * import { formatIPv4 } from "./sockaddr.ts";
+ * assert.equal(formatIPv4(new Uint8Array([10, 0, 0, 1]), 0), "10.0.0.1");
  * ```
  */
 export function formatIPv4(bytes: Uint8Array, off: number): string {
@@ -241,10 +346,11 @@ export function formatIPv4(bytes: Uint8Array, off: number): string {
  *
  * @example
  * ```ts
- * import { formatIPv6 } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { formatIPv6 } from "./sockaddr.ts";
  * const b = new Uint8Array(16);
  * b[15] = 1;
- * console.assert(formatIPv6(b, 0) === "::1");
+ * assert.equal(formatIPv6(b, 0), "::1");
  * ```
  */
 export function formatIPv6(bytes: Uint8Array, off: number): string {
@@ -318,9 +424,10 @@ function zoneIndex(zone: string): number {
  *
  * @example
  * ```ts
- * import { encodeSockaddr } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { encodeSockaddr } from "./sockaddr.ts";
  * const sa = encodeSockaddr("127.0.0.1", 8080);
- * console.assert(sa.length === 16);
+ * assert.equal(sa.length, 16);
  * ```
  */
 export function encodeSockaddr(host: string, port: number, options?: SockaddrOptions): Uint8Array {
@@ -376,9 +483,10 @@ export function encodeSockaddr(host: string, port: number, options?: SockaddrOpt
  *
  * @example
  * ```ts
- * import { encodeSockaddrUn } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { encodeSockaddrUn } from "./sockaddr.ts";
  * const sa = encodeSockaddrUn("/tmp/x.sock");
- * console.assert(sa.length === 2 + "/tmp/x.sock".length + 1);
+ * assert.equal(sa.length, 2 + "/tmp/x.sock".length + 1);
  * ```
  */
 export function encodeSockaddrUn(path: string, os: OSName = TABLE_OS): Uint8Array {
@@ -408,10 +516,13 @@ export function encodeSockaddrUn(path: string, os: OSName = TABLE_OS): Uint8Arra
  *
  * @example
  * ```ts
- * import { decodeSockaddr, encodeSockaddr } from "./structs.ts";
+ * import assert from "node:assert/strict";
+ * import { decodeSockaddr, encodeSockaddr } from "./sockaddr.ts";
  * const sa = encodeSockaddr("::1", 80);
  * const d = decodeSockaddr(sa, sa.length);
- * console.assert(d.family === "INET6" && d.host === "::1" && d.port === 80);
+ * assert.equal(d.family, "INET6");
+ * assert.equal(d.host, "::1");
+ * assert.equal(d.port, 80);
  * ```
  */
 export function decodeSockaddr(

@@ -14,10 +14,32 @@
  * @module
  */
 
-/** The operating systems the layer knows struct layouts and constants for. */
+/**
+ * The operating systems the layer knows struct layouts and constants for.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { constantsFor, type OSName } from "./mod.ts";
+ *
+ * const os: OSName = "freebsd";
+ * assert.equal(constantsFor(os).os, "freebsd");
+ * ```
+ */
 export type OSName = "linux" | "darwin" | "freebsd";
 
-/** The CPU architectures the layer knows struct layouts for. */
+/**
+ * The CPU architectures the layer knows struct layouts for.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ArchName, epollEventLayout } from "./mod.ts";
+ *
+ * const arch: ArchName = "aarch64";
+ * assert.equal(epollEventLayout(arch).size, 16);
+ * ```
+ */
 export type ArchName = "x86_64" | "aarch64";
 
 /**
@@ -25,9 +47,16 @@ export type ArchName = "x86_64" | "aarch64";
  * and once over `bun:ffi`.
  *
  * @example
- * ```ts ignore
- * import { libc } from "./mod.ts";
- * const fd = libc().socket(2, 1, 0);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { constants, ffiAvailable, type Libc, libc } from "./mod.ts";
+ *
+ * if (ffiAvailable()) {
+ *   const lib: Libc = libc();
+ *   const fd = lib.socket(constants.AF_INET, constants.SOCK_STREAM | constants.SOCK_CLOEXEC, 0);
+ *   assert.ok(fd >= 0);
+ *   assert.equal(lib.close(fd), 0);
+ * }
  * ```
  */
 export interface Libc {

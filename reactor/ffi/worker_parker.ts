@@ -47,11 +47,22 @@ interface WorkerLike {
  * is the nonblocking one). `close()` ends the wait and the Worker.
  *
  * @example
- * ```ts ignore
- * import { WorkerParker } from "./parker.ts";
- * const parker = new WorkerParker();
- * await parker.park(new Int32Array([fd]));
- * parker.close();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { constants, ffiAvailable, libc } from "./mod.ts";
+ * import { WorkerParker } from "./worker_parker.ts";
+ *
+ * if (ffiAvailable()) {
+ *   const pipe = new Int32Array(2);
+ *   assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+ *   const parker = new WorkerParker();
+ *   const parked = parker.park(new Int32Array([pipe[0]]));
+ *   libc().write(pipe[1], new Uint8Array([1]), 1);
+ *   await parked; // the pipe turned readable
+ *   parker.close();
+ *   libc().close(pipe[0]);
+ *   libc().close(pipe[1]);
+ * }
  * ```
  */
 export class WorkerParker extends BaseParker {

@@ -7,7 +7,24 @@
 import { libc } from "../ffi/mod.ts";
 import type { Libc } from "../ffi/mod.ts";
 
-/** Options every poller constructor takes. */
+/**
+ * Options every poller constructor takes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createPoller } from "@skein/skein/reactor";
+ * import { EpollPoller, type PollerOptions } from "./mod.ts";
+ *
+ * const options: PollerOptions = { maxEvents: 16 }; // at most 16 reports per poll()
+ * const best = createPoller();
+ * if (best.kind === "epoll") {
+ *   new EpollPoller(options).close();
+ *   assert.throws(() => new EpollPoller({ maxEvents: 0 }), RangeError);
+ * }
+ * best.close();
+ * ```
+ */
 export interface PollerOptions {
   /** The C library to call (a fake one in tests). @default {libc()} */
   libc?: Libc;

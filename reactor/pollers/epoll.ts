@@ -26,13 +26,25 @@ const EV_ERROR = constants.EPOLLERR | constants.EPOLLHUP;
  * Linux.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { EpollPoller } from "./epoll.ts";
- * import { READ } from "./poller.ts";
+ * import { READ } from "@skein/skein/reactor";
+ * import { constants, libc } from "../ffi/mod.ts";
+ *
+ * const pipe = new Int32Array(2);
+ * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
  * const poller = new EpollPoller();
- * poller.modify(fd, READ);
- * poller.poll(0, (fd, mask) => console.log(fd, mask));
+ * poller.modify(pipe[0], READ);
+ * assert.equal(poller.poll(0, () => assert.fail("nothing to read yet")), 0);
+ * libc().write(pipe[1], new Uint8Array([1]), 1);
+ * const ready: [number, number][] = [];
+ * poller.poll(0, (fd, mask) => ready.push([fd, mask]));
+ * assert.deepEqual(ready, [[pipe[0], READ]]);
+ * poller.modify(pipe[0], 0); // before closing the fd
  * poller.close();
+ * libc().close(pipe[0]);
+ * libc().close(pipe[1]);
  * ```
  */
 export class EpollPoller implements Poller {

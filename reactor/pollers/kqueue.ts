@@ -16,7 +16,20 @@ import {
 } from "./_common.ts";
 import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./poller.ts";
 
-/** Options for {@linkcode KqueuePoller}. */
+/**
+ * Options for {@linkcode KqueuePoller}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { availablePollers } from "@skein/skein/reactor";
+ * import { KqueuePoller, type KqueuePollerOptions } from "./kqueue.ts";
+ *
+ * const options: KqueuePollerOptions = { maxEvents: 64 };
+ * if (availablePollers().includes("kqueue")) new KqueuePoller(options).close();
+ * else assert.throws(() => new KqueuePoller(options), /only available on macOS and the BSDs/);
+ * ```
+ */
 export interface KqueuePollerOptions extends PollerOptions {
   /** Struct layout and constants to use. @default {the libc's OS} */
   os?: "darwin" | "freebsd";
@@ -32,12 +45,28 @@ export interface KqueuePollerOptions extends PollerOptions {
  * fake libc): the project has no macOS or BSD machine.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { availablePollers, READ } from "@skein/skein/reactor";
+ * import { constants, libc } from "../ffi/mod.ts";
  * import { KqueuePoller } from "./kqueue.ts";
- * import { READ } from "./poller.ts";
- * const poller = new KqueuePoller();
- * poller.modify(fd, READ);
- * poller.poll(0, (fd, mask) => console.log(fd, mask));
+ *
+ * if (availablePollers().includes("kqueue")) {
+ *   const pipe = new Int32Array(2);
+ *   assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+ *   const poller = new KqueuePoller();
+ *   poller.modify(pipe[0], READ);
+ *   libc().write(pipe[1], new Uint8Array([1]), 1);
+ *   const ready: [number, number][] = [];
+ *   poller.poll(0, (fd, mask) => ready.push([fd, mask]));
+ *   assert.deepEqual(ready, [[pipe[0], READ]]);
+ *   poller.modify(pipe[0], 0);
+ *   poller.close();
+ *   libc().close(pipe[0]);
+ *   libc().close(pipe[1]);
+ * } else {
+ *   assert.throws(() => new KqueuePoller()); // Linux has epoll instead
+ * }
  * ```
  */
 export class KqueuePoller implements Poller {

@@ -66,8 +66,10 @@ export function availablePollers(): PollerKind[] {
  *
  * @example
  * ```ts
- * import { defaultPollerKind } from "./mod.ts";
- * console.log(defaultPollerKind() ?? "host");
+ * import assert from "node:assert/strict";
+ * import { availablePollers, defaultPollerKind } from "@skein/skein/reactor";
+ *
+ * assert.equal(defaultPollerKind(), availablePollers()[0] ?? null);
  * ```
  */
 export function defaultPollerKind(): PollerKind | null {
@@ -79,11 +81,17 @@ export function defaultPollerKind(): PollerKind | null {
  * clear error when that kind is not available here.
  *
  * @example
- * ```ts ignore
- * import { createPoller, READ } from "./mod.ts";
- * const poller = createPoller("poll");
- * poller.modify(0, READ);
- * poller.close();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createPoller, defaultPollerKind } from "@skein/skein/reactor";
+ *
+ * const best = createPoller();
+ * assert.equal(best.kind, defaultPollerKind());
+ * best.close();
+ * const portable = createPoller("poll");
+ * assert.equal(portable.kind, "poll");
+ * portable.close();
+ * assert.throws(() => createPoller("iocp" as "poll"), /unknown poller "iocp"/);
  * ```
  */
 export function createPoller(kind?: PollerKind): Poller {

@@ -4,14 +4,73 @@
  * @module
  */
 
-/** Interest / readiness bit: readable. */
+/**
+ * Interest / readiness bit: readable.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { READ, WRITE } from "@skein/skein/reactor";
+ *
+ * const interest = READ | WRITE; // watch both
+ * assert.equal(interest & READ, READ);
+ * ```
+ */
 export const READ = 1;
-/** Interest / readiness bit: writable. */
+/**
+ * Interest / readiness bit: writable.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { READ, WRITE } from "@skein/skein/reactor";
+ *
+ * const mask = WRITE;
+ * assert.equal(mask & READ, 0);
+ * assert.notEqual(mask & WRITE, 0);
+ * ```
+ */
 export const WRITE = 2;
-/** Readiness bit: error or hang-up (dispatched as both read and write, as Twisted does). */
+/**
+ * Readiness bit: error or hang-up (dispatched as both read and write, as
+ * Twisted does). Pollers report it; it is never an interest.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createPoller, ERROR, READ } from "@skein/skein/reactor";
+ * import { constants, libc } from "../ffi/mod.ts";
+ *
+ * // The write end of a pipe whose read end is gone reports ERROR.
+ * const pipe = new Int32Array(2);
+ * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+ * libc().close(pipe[0]);
+ * const poller = createPoller("poll");
+ * poller.modify(pipe[1], READ);
+ * let mask = 0;
+ * poller.poll(0, (_fd, m) => mask = m);
+ * assert.notEqual(mask & ERROR, 0);
+ * poller.modify(pipe[1], 0);
+ * poller.close();
+ * libc().close(pipe[1]);
+ * ```
+ */
 export const ERROR = 4;
 
-/** The readiness mechanisms: `"epoll"` (Linux), `"kqueue"` (macOS/BSD), `"poll"`, `"select"`. */
+/**
+ * The readiness mechanisms: `"epoll"` (Linux), `"kqueue"` (macOS/BSD), `"poll"`, `"select"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createPoller, type PollerKind } from "@skein/skein/reactor";
+ *
+ * const kind: PollerKind = "select";
+ * const poller = createPoller(kind);
+ * assert.equal(poller.kind, "select");
+ * poller.close();
+ * ```
+ */
 export type PollerKind = "epoll" | "poll" | "select" | "kqueue";
 
 /**
@@ -32,10 +91,25 @@ export const POLLER_KINDS: readonly PollerKind[] = ["epoll", "poll", "select", "
  * A readiness poller over one OS mechanism. Level-triggered, like Twisted's.
  *
  * @example
- * ```ts ignore
- * import { READ } from "./poller.ts";
- * poller.modify(fd, READ);
- * poller.poll(0, (fd, events) => console.log(fd, events));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createPoller, type Poller, READ, WRITE } from "@skein/skein/reactor";
+ * import { constants, libc } from "../ffi/mod.ts";
+ *
+ * // Any poller: the platform's best here. A pipe's write end is writable at once.
+ * const pipe = new Int32Array(2);
+ * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+ * const poller: Poller = createPoller();
+ * poller.modify(pipe[0], READ);
+ * poller.modify(pipe[1], WRITE);
+ * const ready = new Map<number, number>();
+ * assert.equal(poller.poll(0, (fd, mask) => ready.set(fd, mask)), 1);
+ * assert.deepEqual([...ready], [[pipe[1], WRITE]]);
+ * poller.modify(pipe[0], 0);
+ * poller.modify(pipe[1], 0);
+ * poller.close();
+ * libc().close(pipe[0]);
+ * libc().close(pipe[1]);
  * ```
  */
 export interface Poller {
