@@ -124,6 +124,7 @@ export class FakeTransport<H extends IAddress = IAddress, P extends IAddress = I
   /** The value of `setTcpKeepAlive`. */
   tcpKeepAlive: boolean = false;
   #stream: Uint8Array[] = [];
+  #queued = 0;
   #host: H;
   #peer: P;
 
@@ -132,6 +133,11 @@ export class FakeTransport<H extends IAddress = IAddress, P extends IAddress = I
     this.protocol = protocol;
     this.isServer = isServer;
     this.serial = serial++;
+    // Twisted code hands these around unbound: callLater(2, t.loseConnection).
+    this.write = this.write.bind(this);
+    this.writeSequence = this.writeSequence.bind(this);
+    this.loseConnection = this.loseConnection.bind(this);
+    this.abortConnection = this.abortConnection.bind(this);
     const server = new IPv4Address("TCP", "127.0.0.1", 80);
     const client = new IPv4Address("TCP", "127.0.0.1", 49152 + (this.serial % 16384));
     // H and P are IAddress (their default) unless the options say otherwise.
@@ -150,7 +156,15 @@ export class FakeTransport<H extends IAddress = IAddress, P extends IAddress = I
   write(data: Uint8Array | string): void {
     if (this.disconnecting || this.writeDisconnecting) return;
     const bytes = typeof data === "string" ? encoder.encode(data) : data.slice();
-    if (bytes.length > 0) this.#stream.push(bytes);
+    if (bytes.length > 0) {
+      this.#stream.push(bytes);
+      this.#queued += bytes.length;
+    }
+  }
+
+  /** The bytes written and not yet delivered to the peer by the pump. */
+  get bufferedAmount(): number {
+    return this.#queued;
   }
 
   /** Queue several chunks. */
@@ -167,6 +181,7 @@ export class FakeTransport<H extends IAddress = IAddress, P extends IAddress = I
   abortConnection(): void {
     if (this.disconnecting && this.disconnected) return;
     this.#stream = [];
+    this.#queued = 0;
     this.disconnectReason = new ConnectionAborted();
     this.disconnecting = true;
   }
@@ -243,6 +258,7 @@ export class FakeTransport<H extends IAddress = IAddress, P extends IAddress = I
     const s = this.#stream;
     if (s.length === 0) return null;
     this.#stream = [];
+    this.#queued = 0;
     return s.length === 1 ? s[0] : concatBytes(s);
   }
 

@@ -82,13 +82,19 @@ export interface StringTransportOptions<
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { StringTransport } from "@skein/skein/testing";
+ * import { Clock, StringTransport } from "@skein/skein/testing";
  * const t = new StringTransport();
  * t.write("abc");
  * t.writeSequence([new Uint8Array([100]), "e"]);
  * assert.equal(t.valueString(), "abcde");
+ * assert.equal(t.bufferedAmount, 5);
  * t.clear();
- * assert.ok(t.value().length === 0);
+ * assert.equal(t.value().length, 0);
+ * // Its methods work unbound, as Twisted code passes them around.
+ * const clock = new Clock();
+ * clock.callLater(2, t.loseConnection);
+ * clock.advance(2);
+ * assert.equal(t.disconnecting, true);
  * ```
  */
 export class StringTransport<H extends IAddress = IAddress, P extends IAddress = IAddress>
@@ -123,9 +129,23 @@ export class StringTransport<H extends IAddress = IAddress, P extends IAddress =
 
   /** Build a transport; see {@linkcode StringTransportOptions}. */
   constructor(options: StringTransportOptions<H, P> = {}) {
+    // Twisted code hands these around unbound: callLater(2, t.loseConnection).
+    // Bound here, they are this instance's (or a subclass's) methods.
+    this.write = this.write.bind(this);
+    this.writeSequence = this.writeSequence.bind(this);
+    this.loseConnection = this.loseConnection.bind(this);
+    this.abortConnection = this.abortConnection.bind(this);
     if (options.hostAddress !== undefined) this.hostAddr = options.hostAddress;
     if (options.peerAddress !== undefined) this.peerAddr = options.peerAddress;
     this.#lenient = options.lenient ?? false;
+  }
+
+  /**
+   * The bytes queued: everything written since the last `clear()` (nothing
+   * drains a StringTransport).
+   */
+  get bufferedAmount(): number {
+    return this.#size;
   }
 
   /** Forget everything written so far (a test helper, not a transport method). */

@@ -105,6 +105,40 @@ describe("iosim (twisted.test.iosim)", () => {
     assert.ok(server.lost[0].check(ConnectionAborted));
   });
 
+  it("bufferedAmount counts the bytes queued for the peer until the pump delivers them", () => {
+    const [client, , pump] = connectedServerAndClient(Protocol, Protocol);
+    const t = client.transport as FakeTransport;
+    assert.equal(t.bufferedAmount, 0);
+    t.write("héllo");
+    t.writeSequence([new Uint8Array(4)]);
+    assert.equal(t.bufferedAmount, 10);
+    pump.pump();
+    assert.equal(t.bufferedAmount, 0);
+    t.write("dropped");
+    t.abortConnection();
+    assert.equal(t.bufferedAmount, 0, "an abort drops the queue");
+  });
+
+  it("write, writeSequence, loseConnection and abortConnection work unbound", () => {
+    const clock = new Clock();
+    const [client, server, pump] = connectedServerAndClient(Protocol, Client, { clock });
+    const st = server.transport as FakeTransport;
+    const { write, writeSequence, loseConnection } = st;
+    write("one\r\n");
+    writeSequence(["two", "\r\n"]);
+    clock.callLater(2, loseConnection);
+    pump.flush();
+    assert.deepEqual(client.got, ["one", "two"]);
+    clock.advance(2);
+    pump.flush();
+    assert.ok(client.lost?.check(ConnectionDone));
+    const [c2, , pump2] = connectedServerAndClient(Protocol, Client, { clock });
+    clock.callLater(1, (c2.transport as FakeTransport).abortConnection);
+    clock.advance(1);
+    pump2.flush();
+    assert.ok(c2.lost?.check(ConnectionAborted));
+  });
+
   it("a paused side receives nothing until resumed (LineReceiver flow control)", () => {
     class Pausing extends LineReceiver {
       lines: string[] = [];

@@ -5,6 +5,7 @@ import type { IPushProducer } from "../../interfaces.ts";
 import { Protocol } from "../../protocols/protocol.ts";
 import { IPv4Address, UNIXAddress } from "../../reactor/address.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
+import { Clock } from "../../task/clock.ts";
 import {
   StringTransport,
   StringTransportWithDisconnection,
@@ -95,6 +96,33 @@ describe("StringTransport (twisted.internet.testing.StringTransport)", () => {
     assert.throws(() => l.resumeProducing(), /stopped producer/);
   });
 
+  it("bufferedAmount counts the bytes written since the last clear()", () => {
+    const t = new StringTransport();
+    assert.equal(t.bufferedAmount, 0);
+    t.write("héllo"); // 6 bytes of UTF-8
+    t.writeSequence([new Uint8Array(3), ""]);
+    assert.equal(t.bufferedAmount, 9);
+    assert.equal(t.bufferedAmount, t.value().length);
+    t.clear();
+    assert.equal(t.bufferedAmount, 0);
+  });
+
+  it("write, writeSequence, loseConnection and abortConnection work unbound (callLater(2, t.loseConnection))", () => {
+    const clock = new Clock();
+    const t = new StringTransport();
+    const { write, writeSequence, loseConnection } = t;
+    write("a");
+    writeSequence(["b", "c"]);
+    assert.equal(t.valueString(), "abc");
+    clock.callLater(2, loseConnection);
+    clock.advance(2);
+    assert.equal(t.disconnecting, true);
+    const u = new StringTransport();
+    clock.callLater(1, u.abortConnection);
+    clock.advance(1);
+    assert.equal(u.disconnected, true);
+  });
+
   it("records TCP options", () => {
     const t = new StringTransport();
     t.setTcpNoDelay(true);
@@ -123,5 +151,21 @@ describe("StringTransportWithDisconnection", () => {
     assert.equal(reasons[0].getErrorMessage(), "Bye.");
     assert.equal(t.connected, false);
     assert.equal(t.disconnecting, true);
+  });
+
+  it("its loseConnection override works unbound too", () => {
+    const lost: Failure[] = [];
+    class P extends Protocol {
+      override connectionLost(reason: Failure): void {
+        lost.push(reason);
+      }
+    }
+    const t = new StringTransportWithDisconnection();
+    t.connect(new P());
+    const clock = new Clock();
+    clock.callLater(2, t.loseConnection);
+    clock.advance(2);
+    assert.equal(lost.length, 1);
+    assert.equal(t.connected, false);
   });
 });
