@@ -38,6 +38,7 @@ import { internals, NO_RESULT, type StageFn } from "./_internals.ts";
 import { trackFailure, type UnhandledBox, untrackFailure } from "./_unhandled.ts";
 import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
 import { Failure } from "./failure.ts";
+import { ensureDeferred } from "./inline_callbacks.ts";
 
 /**
  * The value a chain stage produces, once any Deferred or Promise it returned
@@ -752,6 +753,34 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     followThenable(d as Deferred<unknown>, promise);
     if (options?.signal !== undefined) bindSignal(d, options.signal);
     return d;
+  }
+
+  /**
+   * Twisted's `Deferred.fromCoroutine`: the same as
+   * {@linkcode ensureDeferred}. A generator (an `inlineCallbacks`-style body)
+   * or an async generator is run; a Promise or other thenable (e.g. what an
+   * `async` function returns) is wrapped; a Deferred is returned as it is.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Deferred, succeed } from "@skein/skein/deferred";
+   * const d = Deferred.fromCoroutine((function* () {
+   *   const n: number = yield* succeed(20);
+   *   return n + 1;
+   * })());
+   * assert.equal(d.result, 21);
+   * assert.equal(await Deferred.fromCoroutine((async () => "async")()), "async");
+   * ```
+   */
+  static fromCoroutine<T>(
+    coroutine:
+      | Deferred<T>
+      | PromiseLike<T>
+      | Generator<unknown, T, unknown>
+      | AsyncGenerator<unknown, T, unknown>,
+  ): Deferred<Awaited<T>> {
+    return ensureDeferred(coroutine);
   }
 
   /**

@@ -117,7 +117,23 @@ export class Failure {
   readonly value: unknown;
   /**
    * The constructor of `value` (`RangeError`, `String` for a thrown string),
-   * or `null` for `null`, `undefined` and prototype-less objects.
+   * or `null` when there is none: for a thrown `null` or `undefined` and for
+   * prototype-less objects. So code ported from Twisted's `f.type is X` must
+   * allow for `null`; the idiom is `f.check(X)` (or `f.trap(X)`), which also
+   * matches subclasses, as Python's `f.check` does, and returns `null` when
+   * nothing matches.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
+   * const f = new Failure(new RangeError("too big"));
+   * assert.equal(f.type, RangeError);
+   * assert.equal(f.check(Error), Error); // a RangeError is an Error
+   * const g = new Failure(undefined); // `throw undefined` has no type
+   * assert.equal(g.type, null);
+   * assert.equal(g.check(Error), null);
+   * ```
    */
   readonly type: ErrorType | null;
 

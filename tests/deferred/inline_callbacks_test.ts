@@ -734,3 +734,20 @@ describe("references (test_inlinecb.BasicTests.test_inlineCallbacksNoCircularRef
     );
   });
 });
+
+describe("Deferred.fromCoroutine (Twisted's name for ensureDeferred)", () => {
+  it("runs a generator, wraps a Promise and returns a Deferred as it is, like ensureDeferred", async () => {
+    const fromGen = Deferred.fromCoroutine((function*(): Generator<unknown, number, unknown> {
+      const n: number = yield* succeed(20);
+      return n + 1;
+    })());
+    assert.equal(fromGen.result, 21);
+    assert.equal(await Deferred.fromCoroutine(Promise.resolve("p")), "p");
+    const d = new Deferred<string>();
+    assert.equal(Deferred.fromCoroutine(d), d);
+    assert.throws(
+      () => Deferred.fromCoroutine(42 as unknown as Promise<number>),
+      NotACoroutineError,
+    );
+  });
+});
