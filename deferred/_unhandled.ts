@@ -92,6 +92,19 @@ function enqueue(box: UnhandledBox): void {
   queue.push(box);
 }
 
+/** Failures that have been handed to a Promise (through `then`): not "unhandled" here. */
+const handedOff: WeakSet<Failure> = new WeakSet();
+
+/** `failure` went to a Promise (or a `yield*`): it is that side's to report. */
+export function markHandedOff(failure: Failure): void {
+  handedOff.add(failure);
+}
+
+/** Whether `failure` was handed to a Promise. */
+export function isHandedOff(failure: Failure): boolean {
+  return handedOff.has(failure);
+}
+
 /** Active captures (see `captureUnhandledFailures` in debug.ts). */
 const captures: Set<Set<UnhandledBox>> = new Set();
 

@@ -33,10 +33,27 @@
 
 import type { IReactorTime } from "../interfaces.ts";
 import { err } from "../log/log.ts";
-import { captureStack, DebugInfo, debugState } from "./_debug.ts";
-import { internals, NO_RESULT, type StageFn } from "./_internals.ts";
-import { trackFailure, type UnhandledBox, untrackFailure } from "./_unhandled.ts";
-import { AlreadyCalledError, CancelledError, TimeoutError } from "./errors.ts";
+import {
+  add,
+  type BoundCallback,
+  boundCallback,
+  CHAIN,
+  type DeferredState,
+  fireCallback,
+  fireErrback,
+  noteCreator,
+  type Rare,
+  rareOf,
+  run,
+  start,
+} from "./_chain.ts";
+import { debugState } from "./_debug.ts";
+import type { StageFn } from "./_internals.ts";
+import { bindSignal, fromAsync, fromPromise, toPromise } from "./_interop.ts";
+import { addTimeout } from "./_timeout.ts";
+import type { UnhandledBox } from "./_unhandled.ts";
+import { YieldOnce } from "./_yield_once.ts";
+import { CancelledError } from "./errors.ts";
 import { Failure } from "./failure.ts";
 import { ensureDeferred } from "./inline_callbacks.ts";
 
@@ -75,53 +92,6 @@ export type DeferredCallback<T> = {
   callback(result: T | Failure): void;
 }["callback"];
 
-/** Marks a stage that hands the result on to a Deferred waiting on this one. */
-const CONTINUE: StageFn = (): void => {};
-/** Marks a `chainDeferred` stage: fire the Deferred in the args with the result. */
-const CHAIN: StageFn = (): void => {};
-
-/**
- * What few Deferreds need, kept off the Deferred itself so the common one
- * stays small: the debug stacks, and the bound callback/errback/cancel made
- * on first use.
- */
-class Rare {
-  debug: DebugInfo | null = null;
-  callback: BoundCallback | null = null;
-  errback: ((reason?: unknown) => void) | null = null;
-  cancel: (() => void) | null = null;
-}
-
-/** A Deferred's bound `callback`. */
-type BoundCallback = (result?: unknown) => void;
-
-/** `d`'s Rare record, made if missing; set in Deferred's static block. */
-let rareOf: (d: Deferred<unknown>) => Rare;
-
-/** `d`'s debug record or null; set in Deferred's static block. */
-let debugOf: (d: Deferred<unknown>) => DebugInfo | null;
-
-/** `d`'s debug record, made if missing; set in Deferred's static block. */
-let info: (d: Deferred<unknown>) => DebugInfo;
-
-/** The private members the module-level helpers below use. */
-interface DeferredPrivate {
-  _start(result: unknown): void;
-}
-
-/** `d.callback(result)` without making the bound function. */
-function fireCallback(d: Deferred<unknown>, result: unknown): void {
-  if (result instanceof Deferred) {
-    throw new TypeError(
-      "Deferred.callback() was given a Deferred; return it from a callback or use chainDeferred() to wait for it",
-    );
-  }
-  (d as unknown as DeferredPrivate)._start(result);
-}
-
-/** Failures that have been handed to a Promise (through `then`): not "unhandled" here. */
-const handedOff: WeakSet<Failure> = new WeakSet();
-
 /**
  * The result of an event that has not happened yet (Twisted's `Deferred`).
  *
@@ -148,8 +118,8 @@ const handedOff: WeakSet<Failure> = new WeakSet();
  * ```
  */
 export class Deferred<T = unknown> implements PromiseLike<T> {
-  // Flat list of stages: [callback, errback, callbackArgs, errbackArgs] × n.
-  // `null` for a callback/errback means "pass the result through".
+  // TypeScript-private, not #private: the chain runner in _chain.ts (a friend
+  // module, see DeferredState) works on these fields.
   private _stages: unknown[] | null = null;
   private _pos = 0;
   private _result: unknown = undefined;
@@ -160,10 +130,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   private _canceller: ((d: never) => void) | null;
   private _chainedTo: Deferred<unknown> | null = null;
   private _unhandled: UnhandledBox | null = null;
-  // The bound forms of callback/errback/cancel, made on first use (Twisted
-  // code passes them around unbound; most Deferreds never need them).
-  // Debug stacks and bound methods; just the bound callback when that is all
-  // it needs (most fired Deferreds), so that costs one allocation.
+  // Debug stacks and the bound callback/errback/cancel, made on first use.
   private _rare: Rare | BoundCallback | null = null;
 
   static {
@@ -176,57 +143,6 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       configurable: true,
       writable: true,
     });
-    info = (d): DebugInfo => {
-      const rare = rareOf(d);
-      return rare.debug ?? (rare.debug = new DebugInfo());
-    };
-    rareOf = (d): Rare => {
-      const r = d._rare;
-      if (r !== null && typeof r !== "function") return r;
-      const rare = new Rare();
-      rare.callback = r;
-      d._rare = rare;
-      return rare;
-    };
-    debugOf = (d): DebugInfo | null => {
-      const r = d._rare;
-      return r === null || typeof r === "function" ? null : r.debug;
-    };
-    internals.add = (d, cb, eb, ca, ea): void => (d as Deferred<unknown>)._add(cb, eb, ca, ea);
-    internals.callback = fireCallback as (d: object, result: unknown) => void;
-    internals.errback = (d, reason): void =>
-      (d as Deferred<unknown>)._start(reason instanceof Failure ? reason : new Failure(reason));
-    internals.prepend = (d, cb, eb, ca, ea): void => {
-      const x = d as Deferred<unknown>;
-      if (x._stages === null) x._stages = [cb, eb, ca, ea];
-      else x._stages.splice(x._pos, 0, cb, eb, ca, ea);
-    };
-    /** The final result of a fired, idle chain, or NO_RESULT. */
-    const settled = (x: Deferred<unknown>): unknown => {
-      if (!x._called || x._paused > 0 || x._running) return NO_RESULT;
-      const r = x._result;
-      if (r instanceof Deferred) return NO_RESULT;
-      const stages = x._stages;
-      if (stages !== null && x._pos < stages.length) return NO_RESULT;
-      return r;
-    };
-    internals.peek = (d): unknown => {
-      const x = d as Deferred<unknown>;
-      const r = settled(x);
-      if (r instanceof Failure) {
-        handedOff.add(r);
-        if (x._unhandled !== null) untrackFailure(x);
-      }
-      return r;
-    };
-    internals.take = (d): unknown => {
-      const x = d as Deferred<unknown>;
-      const r = settled(x);
-      if (r === NO_RESULT) return r;
-      x._result = undefined;
-      if (x._unhandled !== null) untrackFailure(x);
-      return r;
-    };
   }
 
   /**
@@ -248,13 +164,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       throw new TypeError("new Deferred(canceller): the canceller must be a function (or omitted)");
     }
     this._canceller = canceller ?? null;
-    if (debugState.on) {
-      const info = new DebugInfo();
-      info.creator = captureStack(2);
-      const rare = new Rare();
-      rare.debug = info;
-      this._rare = rare;
-    }
+    if (debugState.on) noteCreator(this as unknown as DeferredState);
   }
 
   /**
@@ -332,15 +242,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   get callback(): DeferredCallback<T> {
     const rare = this._rare;
-    if (rare === null) {
-      return (this._rare = (result?: unknown): void =>
-        fireCallback(this, result)) as DeferredCallback<
-          T
-        >;
-    }
     if (typeof rare === "function") return rare as DeferredCallback<T>;
-    return (rare.callback ??= (result?: unknown): void =>
-      fireCallback(this, result)) as DeferredCallback<T>;
+    if (rare !== null && rare.callback !== null) return rare.callback as DeferredCallback<T>;
+    const fn = boundCallback(state(this));
+    if (rare === null) this._rare = fn;
+    else rare.callback = fn;
+    return fn as DeferredCallback<T>;
   }
 
   /**
@@ -361,14 +268,15 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   get errback(): (reason?: unknown) => void {
-    const b = rareOf(this as Deferred<unknown>);
+    const b = rareOf(state(this));
     let fn = b.errback;
     if (fn === null) {
       // A function expression, not an arrow: `arguments.length` tells
       // errback() (a generic Error) from errback(undefined).
-      const self = this as Deferred<unknown>;
+      const d = state(this);
       fn = b.errback = function errback(reason?: unknown): void {
-        self._start(
+        start(
+          d,
           reason instanceof Failure
             ? reason
             : arguments.length === 0
@@ -400,7 +308,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     if (typeof callback !== "function") {
       throw new TypeError("addCallback: callback must be a function");
     }
-    this._add(callback, null, arguments.length > 1 ? sliceArgs(arguments) : undefined, undefined);
+    add(
+      state(this),
+      callback,
+      null,
+      arguments.length > 1 ? sliceArgs(arguments) : undefined,
+      undefined,
+    );
     return this;
   }
 
@@ -426,7 +340,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     if (typeof errback !== "function") {
       throw new TypeError("addErrback: errback must be a function");
     }
-    this._add(null, errback, undefined, arguments.length > 1 ? sliceArgs(arguments) : undefined);
+    add(
+      state(this),
+      null,
+      errback,
+      undefined,
+      arguments.length > 1 ? sliceArgs(arguments) : undefined,
+    );
     return this;
   }
 
@@ -447,7 +367,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   addBoth(fn: StageFn): Deferred<unknown> {
     if (typeof fn !== "function") throw new TypeError("addBoth: argument must be a function");
     const args = arguments.length > 1 ? sliceArgs(arguments) : undefined;
-    this._add(fn, fn, args, args);
+    add(state(this), fn, fn, args, args);
     return this;
   }
 
@@ -481,7 +401,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     }
     const ca = options?.callbackArgs;
     const ea = options?.errbackArgs;
-    this._add(
+    add(
+      state(this),
       callback,
       errback ?? null,
       ca !== undefined && ca.length > 0 ? ca.slice() : undefined,
@@ -512,7 +433,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   chainDeferred(other: Deferred<T>): Deferred<void> {
     other._chainedTo = this as Deferred<unknown>;
     const args = [other];
-    this._add(CHAIN, CHAIN, args, args);
+    add(state(this), CHAIN, CHAIN, args, args);
     return this as unknown as Deferred<never>;
   }
 
@@ -553,7 +474,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   unpause(): void {
     this._paused--;
     if (this._paused > 0) return;
-    if (this._called) this._run();
+    if (this._called) run(state(this));
   }
 
   /**
@@ -577,7 +498,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   get cancel(): () => void {
-    const b = rareOf(this as Deferred<unknown>);
+    const b = rareOf(state(this));
     return b.cancel ??= (): void => this._cancel();
   }
 
@@ -587,7 +508,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       const canceller = this._canceller;
       if (canceller !== null) (canceller as (d: Deferred<T>) => void)(this);
       else this._suppressAlreadyCalled = true;
-      if (!this._called) this._start(new Failure(new CancelledError()));
+      if (!this._called) start(state(this), new Failure(new CancelledError()));
     } else if (this._result instanceof Deferred) {
       // Waiting on another Deferred: cancel that one instead.
       this._result.cancel();
@@ -617,18 +538,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     clock: IReactorTime,
     onTimeoutCancel?: (result: T | Failure, seconds: number) => U,
   ): Deferred<T | StageResult<U>> {
-    const state: TimeoutState = {
-      timedOut: false,
-      deferred: this as Deferred<unknown>,
-      call: null,
-    };
-    state.call = clock.callLater(seconds, timeItOut, state);
-    this._add(convertCancelled, convertCancelled, [state, seconds, onTimeoutCancel], [
-      state,
-      seconds,
-      onTimeoutCancel,
-    ]);
-    this._add(cancelTimeout, cancelTimeout, [state], [state]);
+    addTimeout(this as Deferred<unknown>, seconds, clock, onTimeoutCancel);
     return this as unknown as Deferred<never>;
   }
 
@@ -672,13 +582,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   toPromise(): Promise<T> {
-    const now = internals.peek(this);
-    if (now !== NO_RESULT) {
-      return now instanceof Failure ? Promise.reject(now.value) : Promise.resolve(now as T);
-    }
-    return new Promise<T>((resolve, reject) => {
-      this._add(promiseResolve, promiseReject, [resolve], [reject]);
-    });
+    return toPromise(this);
   }
 
   /**
@@ -748,11 +652,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   static fromPromise<T>(promise: PromiseLike<T>, options?: { signal?: AbortSignal; }): Deferred<T> {
-    if (promise instanceof Deferred) return promise;
-    const d = new Deferred<T>();
-    followThenable(d as Deferred<unknown>, promise);
-    if (options?.signal !== undefined) bindSignal(d, options.signal);
-    return d;
+    return fromPromise(promise, options?.signal);
   }
 
   /**
@@ -808,24 +708,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     fn: (signal: AbortSignal) => T | PromiseLike<T>,
     options?: { signal?: AbortSignal; },
   ): Deferred<Awaited<T>> {
-    const controller = new AbortController();
-    const d = new Deferred<Awaited<T>>(() => controller.abort(new CancelledError()));
-    let value: T | PromiseLike<T>;
-    try {
-      value = fn(controller.signal);
-    } catch (e) {
-      internals.errback(d, e);
-      return d;
-    }
-    if (value instanceof Deferred) {
-      value.addBoth(settleDeferred, d);
-    } else if (isThenable(value)) {
-      followThenable(d as Deferred<unknown>, value);
-    } else {
-      fireCallback(d as Deferred<unknown>, value);
-    }
-    if (options?.signal !== undefined) bindSignal(d, options.signal);
-    return d;
+    return fromAsync(fn, options?.signal);
   }
 
   /**
@@ -846,348 +729,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     bindSignal(this as Deferred<unknown>, signal);
     return this;
   }
-
-  // ------------------------------------------------------------------------
-  // Internals
-  // ------------------------------------------------------------------------
-
-  /** Append one stage; run it now if the Deferred has fired. */
-  private _add(
-    cb: unknown,
-    eb: unknown,
-    cbArgs: unknown[] | undefined,
-    ebArgs: unknown[] | undefined,
-  ): void {
-    const stages = this._stages;
-    if (stages === null) this._stages = [cb, eb, cbArgs, ebArgs];
-    else stages.push(cb, eb, cbArgs, ebArgs);
-    if (this._called) this._run();
-  }
-
-  /** Fire the Deferred (Twisted's `_startRunCallbacks`). */
-  private _start(result: unknown): void {
-    if (this._called) {
-      if (this._suppressAlreadyCalled) {
-        this._suppressAlreadyCalled = false;
-        return;
-      }
-      throw this._alreadyCalled();
-    }
-    if (debugState.on) {
-      info(this).invoker = captureStack(3);
-    }
-    this._called = true;
-    this._canceller = null; // no longer needed; drop the reference (Twisted does too)
-    this._result = result;
-    if (this._stages === null) {
-      // Nothing to run yet (succeed(), fail(), most producers): only the
-      // bookkeeping _run would do.
-      this._chainedTo = null;
-      if (result instanceof Failure && !handedOff.has(result)) {
-        trackFailure(this, result, debugOf(this as Deferred<unknown>));
-      }
-      return;
-    }
-    this._run();
-  }
-
-  /** The error for a second firing, with debug stacks when available. */
-  private _alreadyCalled(): AlreadyCalledError {
-    if (!debugState.on && (debugOf(this as Deferred<unknown>)) === null) {
-      return new AlreadyCalledError();
-    }
-    return new AlreadyCalledError(`\n${info(this).describe()}`);
-  }
-
-  /**
-   * Run as much of the chain as can run now. Iterative (a trampoline): when a
-   * Deferred that others wait on fires, the waiting ones are pushed on
-   * `chain` and continued in this same loop, as Twisted's `_runCallbacks`.
-   */
-  private _run(): void {
-    if (this._running) return;
-    let current: Deferred<unknown> = this as Deferred<unknown>;
-    let chain: Deferred<unknown>[] | null = null;
-    while (true) {
-      if (current._paused > 0) {
-        // Nothing can run here now. Twisted returns from the whole loop at
-        // this point; going back to the Deferreds below instead lets a fired,
-        // unpaused Deferred finish its own pending stages (it is where the
-        // recursive form of chainDeferred would be).
-        const r = current._result;
-        if (r instanceof Failure && !handedOff.has(r)) {
-          trackFailure(current, r, debugOf(current));
-        }
-        if (chain === null) return;
-        chain.pop();
-        if (chain.length === 0) return;
-        current = chain[chain.length - 1];
-        current._running = false;
-        continue;
-      }
-      let finished = true;
-      current._chainedTo = null;
-      const stages = current._stages;
-      if (stages !== null) {
-        while (current._pos < stages.length) {
-          const i = current._pos;
-          current._pos = i + 4;
-          let result = current._result;
-          const failed = result instanceof Failure;
-          const fn = (failed ? stages[i + 1] : stages[i]) as StageFn | null;
-          const args = (failed ? stages[i + 3] : stages[i + 2]) as unknown[] | undefined;
-          if (fn === null) continue;
-          if (fn === CONTINUE) {
-            // Hand our result to the Deferred that waits on us, and forget it.
-            const waiter = (args as unknown[])[0] as Deferred<unknown>;
-            waiter._result = result;
-            current._result = undefined;
-            if (current._unhandled !== null) untrackFailure(current);
-            waiter._paused--;
-            if (chain === null) chain = [current, waiter];
-            else chain.push(waiter);
-            finished = false;
-            break;
-          }
-          if (fn === CHAIN) {
-            // chainDeferred: fire the target with our result, in this loop
-            // rather than by recursion; our own result becomes undefined.
-            const target = (args as unknown[])[0] as Deferred<unknown>;
-            current._result = undefined;
-            if (target._called || target._paused > 0 || debugState.on) {
-              // The rare cases keep the plain call (AlreadyCalledError, the
-              // swallowed call after a cancel, debug stacks).
-              current._running = true;
-              try {
-                target._start(result);
-              } catch (e) {
-                current._result = new Failure(e);
-              }
-              current._running = false;
-              continue;
-            }
-            target._called = true;
-            target._canceller = null;
-            target._result = result;
-            current._running = true; // as while inside target.callback()
-            if (chain === null) chain = [current, target];
-            else chain.push(target);
-            finished = false;
-            break;
-          }
-          current._running = true;
-          try {
-            if (args === undefined) result = fn(result);
-            else if (args.length === 1) result = fn(result, args[0]);
-            else result = fn(result, ...args);
-          } catch (e) {
-            current._running = false;
-            current._result = new Failure(e);
-            continue;
-          }
-          current._running = false;
-          current._result = result;
-          if (typeof result === "object" && result !== null || typeof result === "function") {
-            let inner: Deferred<unknown>;
-            if (result instanceof Deferred) {
-              if (result === current) {
-                // Twisted warns ("will raise an exception in the future"); waiting
-                // on itself could never finish, so it is an error here.
-                current._result = new Failure(
-                  new TypeError(
-                    "A callback returned the Deferred it was attached to; this would wait forever",
-                  ),
-                );
-                continue;
-              }
-              inner = result;
-            } else {
-              let then: unknown;
-              try {
-                then = (result as PromiseLike<unknown>).then;
-              } catch (e) {
-                current._result = new Failure(e); // as a Promise would reject
-                continue;
-              }
-              if (typeof then !== "function") continue;
-              inner = Deferred.fromPromise(result as PromiseLike<unknown>);
-              current._result = inner;
-            }
-            if (!inner._called || inner._result instanceof Deferred || inner._paused > 0) {
-              // Not ready: pause, and let `inner` continue us when it fires.
-              current._paused++;
-              current._chainedTo = inner;
-              const s = inner._stages;
-              if (s === null) inner._stages = [CONTINUE, CONTINUE, [current], [current]];
-              else s.push(CONTINUE, CONTINUE, [current], [current]);
-              break;
-            }
-            // Already has a result: take it, leaving `undefined` behind.
-            current._result = inner._result;
-            inner._result = undefined;
-            if (inner._unhandled !== null) untrackFailure(inner);
-          }
-        }
-      }
-      if (finished) {
-        if (stages !== null && current._pos >= stages.length) {
-          // All stages ran: drop the list (a fired Deferred often lives on).
-          current._stages = null;
-          current._pos = 0;
-        }
-        const r = current._result;
-        if (r instanceof Failure) {
-          if (!handedOff.has(r)) trackFailure(current, r, debugOf(current));
-          else if (current._unhandled !== null) untrackFailure(current);
-        } else if (current._unhandled !== null) {
-          untrackFailure(current);
-        }
-        if (chain === null) return;
-        chain.pop();
-        if (chain.length === 0) return;
-        current = chain[chain.length - 1];
-        current._running = false;
-      } else {
-        current = (chain as Deferred<unknown>[])[(chain as Deferred<unknown>[]).length - 1];
-      }
-    }
-  }
 }
 
-/**
- * The iterator behind `yield* d`: yields `d` once, then returns what the
- * driver sent back; an error thrown in goes straight out at the `yield*`.
- * A `d` that already has its result finishes at once and keeps its result
- * (Twisted's `yield from d` does the same); an unfired one goes to the
- * driver, which consumes the result as for `yield d`. It is its own
- * IteratorResult (one allocation per `yield*`).
- */
-class YieldOnce<T> implements Iterator<Deferred<T>, T, unknown> {
-  value: unknown;
-  done = false;
-  private started = false;
-  constructor(d: Deferred<T>) {
-    this.value = d;
-  }
-  next(sent?: unknown): IteratorResult<Deferred<T>, T> {
-    if (this.started) {
-      this.value = sent;
-      this.done = true;
-    } else {
-      this.started = true;
-      // Already fired: finish at once, without a round trip through the
-      // driver, and leave the result in place (a failure counts as handled),
-      // as Twisted's Deferred.send does for `yield from` / `await`.
-      const taken = internals.peek(this.value as Deferred<T>);
-      if (taken !== NO_RESULT) {
-        this.done = true;
-        if (taken instanceof Failure) {
-          this.value = undefined;
-          throw taken.value;
-        }
-        this.value = taken;
-      }
-    }
-    return this as unknown as IteratorResult<Deferred<T>, T>;
-  }
-  throw(error?: unknown): IteratorResult<Deferred<T>, T> {
-    this.done = true;
-    this.value = undefined;
-    throw error;
-  }
-  return(value?: T): IteratorResult<Deferred<T>, T> {
-    this.done = true;
-    this.value = value;
-    return this as unknown as IteratorResult<Deferred<T>, T>;
-  }
-}
-
-// Static stage functions (no per-call closures).
-
-function promiseResolve(result: unknown, resolve: (v: unknown) => void): unknown {
-  resolve(result);
-  return result;
-}
-
-function promiseReject(failure: Failure, reject: (e: unknown) => void): Failure {
-  handedOff.add(failure);
-  reject(failure.value);
-  return failure;
-}
-
-function settleDeferred(result: unknown, d: Deferred<unknown>): void {
-  if (!d.called) fireCallback(d, result);
-}
-
-function settleFromPromise(d: Deferred<unknown>, value: unknown, rejected: boolean): void {
-  if (d.called) return; // cancelled meanwhile: the late outcome is dropped
-  if (rejected) internals.errback(d, value);
-  else if (value instanceof Deferred) value.addBoth(settleDeferred, d);
-  else fireCallback(d, value);
-}
-
-/** Fire `d` with the outcome of `thenable`; a `then` that throws fails `d`. */
-function followThenable(d: Deferred<unknown>, thenable: PromiseLike<unknown>): void {
-  try {
-    thenable.then(
-      (value) => settleFromPromise(d, value, false),
-      (reason) => settleFromPromise(d, reason, true),
-    );
-  } catch (e) {
-    settleFromPromise(d, e, true);
-  }
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === "object" && v !== null || typeof v === "function")
-    && typeof (v as PromiseLike<unknown>).then === "function";
-}
-
-function bindSignal(d: Deferred<unknown>, signal: AbortSignal): void {
-  if (signal.aborted) {
-    d.cancel();
-    return;
-  }
-  const onAbort = (): void => d.cancel();
-  signal.addEventListener("abort", onAbort, { once: true });
-  d.addBoth(removeAbortListener, signal, onAbort);
-}
-
-function removeAbortListener(result: unknown, signal: AbortSignal, onAbort: () => void): unknown {
-  signal.removeEventListener("abort", onAbort);
-  return result;
-}
-
-interface TimeoutState {
-  timedOut: boolean;
-  deferred: Deferred<unknown>;
-  call: { active(): boolean; cancel(): void; } | null;
-}
-
-function timeItOut(state: TimeoutState): void {
-  state.timedOut = true;
-  state.deferred.cancel();
-}
-
-function convertCancelled(
-  result: unknown,
-  state: TimeoutState,
-  seconds: number,
-  onTimeoutCancel: ((r: unknown, s: number) => unknown) | undefined,
-): unknown {
-  if (!state.timedOut) return result;
-  if (onTimeoutCancel !== undefined) return onTimeoutCancel(result, seconds);
-  if (result instanceof Failure) {
-    result.trap(CancelledError);
-    throw new TimeoutError(`Deferred timed out after ${seconds} seconds`);
-  }
-  return result;
-}
-
-function cancelTimeout(result: unknown, state: TimeoutState): unknown {
-  const call = state.call;
-  if (call !== null && call.active()) call.cancel();
-  return result;
+function state(d: object): DeferredState {
+  return d as DeferredState;
 }
 
 function sliceArgs(args: IArguments): unknown[] {
@@ -1208,7 +753,7 @@ function sliceArgs(args: IArguments): unknown[] {
  */
 export function succeed<T>(result: T): Deferred<T> {
   const d = new Deferred<T>();
-  fireCallback(d as Deferred<unknown>, result);
+  fireCallback(state(d), result);
   return d;
 }
 
@@ -1226,7 +771,7 @@ export function succeed<T>(result: T): Deferred<T> {
  */
 export function fail<T = never>(reason?: unknown): Deferred<T> {
   const d = new Deferred<T>();
-  internals.errback(d, arguments.length === 0 ? new Failure() : reason);
+  fireErrback(state(d), arguments.length === 0 ? new Failure() : reason);
   return d;
 }
 
