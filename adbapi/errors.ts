@@ -225,6 +225,21 @@ export class ConnectionPoolClosed extends Error {
 }
 
 /**
+ * The interface was used wrongly, not the database (DB-API's
+ * `InterfaceError`): a `Transaction` used after its interaction ended.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { InterfaceError } from "@skein/skein/adbapi";
+ * assert.equal(new InterfaceError("cursor closed").name, "InterfaceError");
+ * ```
+ */
+export class InterfaceError extends Error {
+  override name = "InterfaceError";
+}
+
+/**
  * The name of one of the `DatabaseError` classes.
  *
  * @example
