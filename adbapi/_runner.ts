@@ -23,6 +23,8 @@ export type TaskResult<K extends TaskName> = Awaited<ReturnType<WorkerTasks[K]>>
 export interface ConnectionThread {
   /** Run task `name` on this thread. */
   call<K extends TaskName>(name: K, ...args: Parameters<WorkerTasks[K]>): Deferred<TaskResult<K>>;
+  /** True once the thread died (its calls fail): the pool drops it and leases another. */
+  readonly dead: boolean;
   /** Give the thread back to its source. */
   release(): void;
 }
@@ -42,7 +44,10 @@ export const THREAD_SOURCE: unique symbol = Symbol("adbapi thread source");
 
 /** A source whose "threads" run the task module on this thread, each call a turn later. */
 export function inProcessThreads(): ThreadSource {
-  const call = <K extends TaskName>(name: K, args: Parameters<WorkerTasks[K]>): Deferred<TaskResult<K>> => {
+  const call = <K extends TaskName>(
+    name: K,
+    args: Parameters<WorkerTasks[K]>,
+  ): Deferred<TaskResult<K>> => {
     const fn = tasks[name] as (...a: unknown[]) => TaskResult<K> | Promise<TaskResult<K>>;
     return Deferred.fromPromise(Promise.resolve().then(() => fn(...args)));
   };
@@ -52,6 +57,7 @@ export function inProcessThreads(): ThreadSource {
       const d = new Deferred<ConnectionThread>();
       d.callback({
         call: (name, ...args) => call(name, args),
+        dead: false,
         release(): void {},
       });
       return d;

@@ -8,7 +8,7 @@
  */
 
 import { Deferred, fail } from "../deferred/deferred.ts";
-import { Failure } from "../deferred/failure.ts";
+import type { Failure } from "../deferred/failure.ts";
 import { ensureDeferred } from "../deferred/inline_callbacks.ts";
 import type { IReactorCore, TriggerHandle } from "../interfaces.ts";
 import * as log from "../log/log.ts";
@@ -19,7 +19,12 @@ import { workerThreads } from "./_thread_source.ts";
 import type { Reply, WireError } from "./_worker.ts";
 import type { DriverSpec, Row, RowFormat, SqlValue } from "./driver.ts";
 import { ConnectionLost, ConnectionPoolClosed, databaseError, InterfaceError } from "./errors.ts";
-import { Connection, type StatementResult, Transaction, type TransactionChannel } from "./transaction.ts";
+import {
+  Connection,
+  type StatementResult,
+  Transaction,
+  type TransactionChannel,
+} from "./transaction.ts";
 
 /**
  * Options of a {@linkcode ConnectionPool} (Twisted's `cp_*` keywords).
@@ -67,7 +72,8 @@ export interface ConnectionPoolOptions {
 }
 
 /** The result of an interaction function: a generator's return value, or what a Deferred or Promise gives. */
-export type InteractionResult<R> = R extends Generator<unknown, infer T, unknown> ? Awaited<T> : Awaited<R>;
+export type InteractionResult<R> = R extends Generator<unknown, infer T, unknown> ? Awaited<T>
+  : Awaited<R>;
 
 interface Slot {
   /** This connection's name in its Worker. */
@@ -175,7 +181,11 @@ export class ConnectionPool<Options = unknown> {
    * await pool.close(); // never started: nothing to close, and the start is cancelled
    * ```
    */
-  constructor(driver: DriverSpec<Options>, connectOptions: Options, options: ConnectionPoolOptions = {}) {
+  constructor(
+    driver: DriverSpec<Options>,
+    connectOptions: Options,
+    options: ConnectionPoolOptions = {},
+  ) {
     if (driver === null || typeof driver !== "object" || typeof driver.module !== "string") {
       throw new TypeError(
         "ConnectionPool: the first argument is a driver: sqlite, postgres, or defineDriver(new URL(...), name)",
@@ -193,7 +203,9 @@ export class ConnectionPool<Options = unknown> {
     checkSql(goodSql, "ConnectionPool: goodSql");
     const rowFormat = options.rowFormat ?? "array";
     if (rowFormat !== "array" && rowFormat !== "object") {
-      throw new TypeError(`ConnectionPool: rowFormat is "array" or "object", got ${String(rowFormat)}`);
+      throw new TypeError(
+        `ConnectionPool: rowFormat is "array" or "object", got ${String(rowFormat)}`,
+      );
     }
     if (options.openFun !== undefined && typeof options.openFun !== "function") {
       throw new TypeError("ConnectionPool: openFun must be a function of the new Connection");
@@ -252,7 +264,11 @@ export class ConnectionPool<Options = unknown> {
     this.#threads.start();
     // "before" shutdown, so the reactor waits for the connections to close
     // (Twisted joins its pool threads during shutdown, which blocks it as long).
-    this.#shutdownHandle = this.#reactor.addSystemEventTrigger("before", "shutdown", () => this.#finalClose());
+    this.#shutdownHandle = this.#reactor.addSystemEventTrigger(
+      "before",
+      "shutdown",
+      () => this.#finalClose(),
+    );
     this.#running = true;
     this.#grow();
   }
@@ -345,7 +361,9 @@ export class ConnectionPool<Options = unknown> {
     ...args: A
   ): Deferred<InteractionResult<R>> {
     if (typeof interaction !== "function") {
-      throw new TypeError("ConnectionPool.runInteraction: pass a function of the Transaction (and your arguments)");
+      throw new TypeError(
+        "ConnectionPool.runInteraction: pass a function of the Transaction (and your arguments)",
+      );
     }
     return this.#transact((channel) => new Transaction(channel), interaction, args);
   }
@@ -365,7 +383,8 @@ export class ConnectionPool<Options = unknown> {
    * pool.start();
    * const answer = await pool.runWithConnection(async (conn, x: number) => {
    *   await conn.execute("select ? * 2", [x]);
-   *   return (await conn.fetchone())?.[0];
+   *   const row = (await conn.fetchone()) as [number];
+   *   return row[0];
    * }, 21);
    * assert.equal(answer, 42);
    * await pool.close();
@@ -376,7 +395,9 @@ export class ConnectionPool<Options = unknown> {
     ...args: A
   ): Deferred<InteractionResult<R>> {
     if (typeof fn !== "function") {
-      throw new TypeError("ConnectionPool.runWithConnection: pass a function of the Connection (and your arguments)");
+      throw new TypeError(
+        "ConnectionPool.runWithConnection: pass a function of the Connection (and your arguments)",
+      );
     }
     return this.#transact((channel) => new Connection(channel), fn, args);
   }
@@ -426,7 +447,12 @@ export class ConnectionPool<Options = unknown> {
     this.#running = false;
     const waiting = this.#waiters.splice(0);
     for (const w of waiting) {
-      w.errback(new ConnectionPoolClosed(this.name, "this work was waiting for a connection and was not run"));
+      w.errback(
+        new ConnectionPoolClosed(
+          this.name,
+          "this work was waiting for a connection and was not run",
+        ),
+      );
     }
     this.#maybeFinishClose();
     return d;
@@ -444,7 +470,9 @@ export class ConnectionPool<Options = unknown> {
       if (this.noisy) log.msg(`adbapi closing: ${this.driver.name} (${slot.key})`);
       return slot.thread.call("close", slot.key).toPromise().then(
         (reply) => {
-          if (!reply[0]) log.err(this.#rebuild(reply[1]), `adbapi ${this.name}: connection close failed`);
+          if (!reply[0]) {
+            log.err(this.#rebuild(reply[1]), `adbapi ${this.name}: connection close failed`);
+          }
         },
         (e) => log.err(e, `adbapi ${this.name}: connection close failed`),
       );
@@ -524,8 +552,17 @@ export class ConnectionPool<Options = unknown> {
     }
   }
 
-  /** `slot` is free: to the first waiter, else idle. */
+  /** `slot` is free: to the first waiter, else idle; a slot whose thread died is dropped. */
   #release(slot: Slot): void {
+    if (slot.thread.dead) {
+      this.#busy--;
+      this.#slots.splice(this.#slots.indexOf(slot), 1);
+      slot.thread.release();
+      log.msg(`adbapi ${this.name}: the thread of connection ${slot.key} died; it is replaced`);
+      this.#grow();
+      this.#maybeFinishClose();
+      return;
+    }
     const next = this.#closed ? undefined : this.#waiters.shift();
     if (next !== undefined) {
       next.callback(slot);
@@ -683,18 +720,21 @@ function outcome(fn: () => unknown): Deferred<unknown> {
     return fail(e);
   }
   if (result instanceof Deferred) return result;
-  if (isGenerator(result) || isThenable(result)) return ensureDeferred(result as PromiseLike<unknown>);
+  if (isGenerator(result) || isThenable(result)) {
+    return ensureDeferred(result as PromiseLike<unknown>);
+  }
   const d = new Deferred<unknown>();
   d.callback(result);
   return d;
 }
 
 function isGenerator(v: unknown): v is Generator {
-  return typeof v === "object" && v !== null && typeof (v as Generator).next === "function" &&
-    typeof (v as Generator).throw === "function" && typeof (v as Generator)[Symbol.iterator] === "function";
+  return typeof v === "object" && v !== null && typeof (v as Generator).next === "function"
+    && typeof (v as Generator).throw === "function"
+    && typeof (v as Generator)[Symbol.iterator] === "function";
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === "object" || typeof v === "function") && v !== null &&
-    typeof (v as PromiseLike<unknown>).then === "function";
+  return (typeof v === "object" || typeof v === "function") && v !== null
+    && typeof (v as PromiseLike<unknown>).then === "function";
 }

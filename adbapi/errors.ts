@@ -56,7 +56,8 @@ export interface DatabaseErrorDetails {
  * ```
  */
 export class DatabaseError extends Error {
-  override name = "DatabaseError";
+  /** Always `"DatabaseError"`. */
+  override name: string = "DatabaseError";
   /** The database's code (see {@linkcode DatabaseErrorDetails.code}). */
   readonly code: string;
   /** The database's secondary message, or `null`. */
@@ -103,7 +104,8 @@ export class DatabaseError extends Error {
  * ```
  */
 export class IntegrityError extends DatabaseError {
-  override name = "IntegrityError";
+  /** Always `"IntegrityError"`. */
+  override name: string = "IntegrityError";
 }
 
 /**
@@ -122,7 +124,8 @@ export class IntegrityError extends DatabaseError {
  * ```
  */
 export class ProgrammingError extends DatabaseError {
-  override name = "ProgrammingError";
+  /** Always `"ProgrammingError"`. */
+  override name: string = "ProgrammingError";
 }
 
 /**
@@ -140,7 +143,8 @@ export class ProgrammingError extends DatabaseError {
  * ```
  */
 export class OperationalError extends DatabaseError {
-  override name = "OperationalError";
+  /** Always `"OperationalError"`. */
+  override name: string = "OperationalError";
 }
 
 /**
@@ -157,7 +161,8 @@ export class OperationalError extends DatabaseError {
  * ```
  */
 export class DataError extends DatabaseError {
-  override name = "DataError";
+  /** Always `"DataError"`. */
+  override name: string = "DataError";
 }
 
 /**
@@ -176,7 +181,8 @@ export class DataError extends DatabaseError {
  * ```
  */
 export class ConnectionLost extends Error {
-  override name = "ConnectionLost";
+  /** Always `"ConnectionLost"`. */
+  override name: string = "ConnectionLost";
   /**
    * Say which driver's connection was lost and why.
    *
@@ -209,7 +215,8 @@ export class ConnectionLost extends Error {
  * ```
  */
 export class ConnectionPoolClosed extends Error {
-  override name = "ConnectionPoolClosed";
+  /** Always `"ConnectionPoolClosed"`. */
+  override name: string = "ConnectionPoolClosed";
   /**
    * Name the pool in the message.
    *
@@ -236,7 +243,8 @@ export class ConnectionPoolClosed extends Error {
  * ```
  */
 export class InterfaceError extends Error {
-  override name = "InterfaceError";
+  /** Always `"InterfaceError"`. */
+  override name: string = "InterfaceError";
 }
 
 /**

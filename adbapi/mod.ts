@@ -21,9 +21,13 @@
  * @module
  */
 export * from "./builtin_drivers.ts";
+export {
+  ConnectionPool,
+  type ConnectionPoolOptions,
+  type InteractionResult,
+} from "./connection_pool.ts";
 export * from "./driver.ts";
 export * from "./errors.ts";
 export { connectPostgres, postgresConninfo, type PostgresOptions } from "./postgres.ts";
 export { connectSqlite, type SqliteOptions } from "./sqlite.ts";
-export { ConnectionPool, type ConnectionPoolOptions, type InteractionResult } from "./connection_pool.ts";
 export * from "./transaction.ts";

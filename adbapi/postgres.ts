@@ -320,11 +320,20 @@ class PostgresConnection implements DriverConnection {
     this.#pq.finish(conn);
   }
 
+  /** The live connection, or the error that says why there is none. */
   #open(): PGconn {
-    if (this.#conn === null) {
+    const conn = this.#conn;
+    if (conn === null) {
       throw new ProgrammingError("postgres: the connection is closed", { code: "08003" });
     }
-    return this.#conn;
+    if (this.#pq.status(conn) === CONNECTION.BAD) {
+      const why = this.#pq.errorMessage(conn).trim();
+      throw new OperationalError(
+        `postgres: the connection to the server was lost${why === "" ? "" : ` (${why})`}`,
+        { code: "08006" },
+      );
+    }
+    return conn;
   }
 
   /** A statement without parameters or rows (BEGIN, COMMIT, ROLLBACK). */

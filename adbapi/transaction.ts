@@ -245,7 +245,9 @@ export class Transaction {
    * ```
    */
   fetchone(): Deferred<Row | null> {
-    return this.#whenSettled(() => (this.#next < this.#rows.length ? this.#rows[this.#next++] : null));
+    return this.#whenSettled(
+      () => (this.#next < this.#rows.length ? this.#rows[this.#next++] : null),
+    );
   }
 
   /** The channel, for `Connection`'s commit and rollback (a subclass in this file). */

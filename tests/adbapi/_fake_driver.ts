@@ -71,7 +71,9 @@ export function connect(options: FakeOptions): DriverConnection {
     },
     rollback(): void {
       alive();
-      if (options.failRollback) throw new OperationalError("fake: rollback failed", { code: "NOROLLBACK" });
+      if (options.failRollback) {
+        throw new OperationalError("fake: rollback failed", { code: "NOROLLBACK" });
+      }
       inner.rollback();
     },
     close(): void {

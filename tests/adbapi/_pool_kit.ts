@@ -17,10 +17,13 @@ import type { FakeOptions } from "./_fake_driver.ts";
 export type ThreadKind = "workers" | "in-process";
 
 /** Every kind the pool suites run on. */
-export const THREAD_KINDS: readonly ThreadKind[] = ["in-process"];
+export const THREAD_KINDS: readonly ThreadKind[] = ["workers", "in-process"];
 
 /** The fake driver (SQLite with failures on demand). */
-export const fake: DriverSpec<FakeOptions> = defineDriver(new URL("./_fake_driver.ts", import.meta.url), "fake");
+export const fake: DriverSpec<FakeOptions> = defineDriver(
+  new URL("./_fake_driver.ts", import.meta.url),
+  "fake",
+);
 
 /** A pool of `kind`, not started. */
 export function makePool<O>(
@@ -30,13 +33,20 @@ export function makePool<O>(
   options: ConnectionPoolOptions = {},
 ): ConnectionPool<O> {
   const extra = kind === "in-process" ? { [THREAD_SOURCE]: inProcessThreads } : {};
-  return new ConnectionPool(driver, connectOptions, { reactor: new EventReactor(false), ...options, ...extra });
+  return new ConnectionPool(driver, connectOptions, {
+    reactor: new EventReactor(false),
+    ...options,
+    ...extra,
+  });
 }
 
 /** A fresh directory for database files, removed by `cleanup()`. */
 export function tempDir(): { path: (name: string) => string; cleanup: () => void; } {
   const dir = mkdtempSync(join(tmpdir(), "skein-adbapi-"));
-  return { path: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    path: (name) => join(dir, name),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 interface Trigger extends TriggerHandle {
@@ -73,8 +83,7 @@ export class EventReactor implements IReactorCore {
     return this.addSystemEventTrigger("after", "startup", () => fn(...args));
   }
 
-  // deno-lint-ignore no-explicit-any
-  addSystemEventTrigger(phase: TriggerPhase, event: SystemEvent, fn: (...args: any[]) => unknown): TriggerHandle {
+  addSystemEventTrigger(phase: TriggerPhase, event: SystemEvent, fn: () => unknown): TriggerHandle {
     const t: Trigger = { phase, event, fn };
     this.triggers.push(t);
     return t;

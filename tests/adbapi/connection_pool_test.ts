@@ -3,8 +3,8 @@
 // ConnectionPoolTests), on the pool's Workers and in-process.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { ConnectionPool } from "../../adbapi/connection_pool.ts";
 import { sqlite } from "../../adbapi/builtin_drivers.ts";
+import { ConnectionPool } from "../../adbapi/connection_pool.ts";
 import {
   ConnectionLost,
   ConnectionPoolClosed,
@@ -40,7 +40,10 @@ for (const kind of THREAD_KINDS) {
       const objects = makePool(kind, sqlite, { path: ":memory:" }, { max: 1, rowFormat: "object" });
       objects.start();
       try {
-        assert.deepEqual(await objects.runQuery("select ? as a, ? as b", [1, "x"]), [{ a: 1, b: "x" }]);
+        assert.deepEqual(await objects.runQuery("select ? as a, ? as b", [1, "x"]), [{
+          a: 1,
+          b: "x",
+        }]);
       } finally {
         await objects.close();
       }
@@ -65,7 +68,9 @@ for (const kind of THREAD_KINDS) {
       try {
         await pool.runOperation("create table simple (x integer)");
         const result = await pool.runInteraction(async (txn: Transaction, count: number) => {
-          for (let i = 0; i < count; i++) await txn.execute("insert into simple (x) values (?)", [i]);
+          for (let i = 0; i < count; i++) {
+            await txn.execute("insert into simple (x) values (?)", [i]);
+          }
           await txn.execute("select x from simple order by x");
           for (let i = 0; i < count; i++) assert.deepEqual(await txn.fetchone(), [i]);
           assert.equal(await txn.fetchone(), null, "Too many rows");
@@ -93,7 +98,11 @@ for (const kind of THREAD_KINDS) {
           assert.match(e.message, /no such table: NOTABLE/);
           return true;
         });
-        assert.deepEqual(await pool.runQuery("select count(1) from simple"), [[0]], "Interaction not rolled back");
+        assert.deepEqual(
+          await pool.runQuery("select count(1) from simple"),
+          [[0]],
+          "Interaction not rolled back",
+        );
         // A plain throw rolls back too, and the Deferred fails with exactly that error.
         const mine = new RangeError("mine");
         const thrown = pool.runInteraction(async (txn) => {
@@ -113,11 +122,13 @@ for (const kind of THREAD_KINDS) {
       try {
         await pool.runOperation("create table kv (k text primary key, v text)");
         await pool.runOperation("insert into kv values ('a', 'old')");
-        const d = pool.runInteraction(inlineCallbacks(function* (txn: Transaction) {
-          yield txn.execute("update kv set v = 'new' where k = 'a'");
-          yield txn.execute("insert into kv values ('b', 'b')");
-          yield txn.execute("insert into kv values ('a', 'dup')");
-        }));
+        const d = pool.runInteraction(
+          inlineCallbacks(function*(txn: Transaction): Generator<unknown, void, unknown> {
+            yield txn.execute("update kv set v = 'new' where k = 'a'");
+            yield txn.execute("insert into kv values ('b', 'b')");
+            yield txn.execute("insert into kv values ('a', 'dup')");
+          }),
+        );
         await assert.rejects(d.toPromise(), (e: unknown) => {
           assert.ok(e instanceof IntegrityError);
           assert.equal(e.code, "SQLITE_CONSTRAINT_PRIMARYKEY");
@@ -133,11 +144,13 @@ for (const kind of THREAD_KINDS) {
       const pool = makePool(kind, sqlite, { path: ":memory:" }, { max: 1 });
       pool.start();
       try {
-        const sum = await pool.runInteraction(function* (txn: Transaction) {
-          yield txn.execute("select 40 + ?", [2]);
-          const rows = (yield txn.fetchall()) as number[][];
-          return rows[0][0];
-        });
+        const sum = await pool.runInteraction(
+          function*(txn: Transaction): Generator<unknown, number, unknown> {
+            yield txn.execute("select 40 + ?", [2]);
+            const rows = (yield txn.fetchall()) as number[][];
+            return rows[0][0];
+          },
+        );
         assert.equal(sum, 42);
       } finally {
         await pool.close();
@@ -178,10 +191,15 @@ for (const kind of THREAD_KINDS) {
       const pool = makePool(kind, sqlite, { path: ":memory:" }, { max: 1 });
       pool.start();
       try {
-        await assert.rejects(pool.runQuery("select * from NOTABLE").toPromise(), /no such table: NOTABLE/);
+        await assert.rejects(
+          pool.runQuery("select * from NOTABLE").toPromise(),
+          /no such table: NOTABLE/,
+        );
         await assert.rejects(
           pool.runOperation("deletexxx from NOTABLE").toPromise(),
-          (e: unknown) => e instanceof ProgrammingError && e.code === "SQLITE_ERROR" && /syntax error/.test(e.message),
+          (e: unknown) =>
+            e instanceof ProgrammingError && e.code === "SQLITE_ERROR"
+            && /syntax error/.test(e.message),
         );
         assert.deepEqual(await pool.runQuery("select 'still here'"), [["still here"]]);
       } finally {
@@ -194,9 +212,17 @@ for (const kind of THREAD_KINDS) {
       pool.start();
       try {
         await pool.runOperation("create table simple (x integer)");
-        await gatherResults(Array.from({ length: 30 }, (_, i) => pool.runOperation("insert into simple values (?)", [i])));
+        await gatherResults(
+          Array.from(
+            { length: 30 },
+            (_, i) => pool.runOperation("insert into simple values (?)", [i]),
+          ),
+        );
         const answers = await gatherResults(
-          Array.from({ length: 30 }, (_, i) => pool.runQuery("select x from simple where x = ?", [i])),
+          Array.from(
+            { length: 30 },
+            (_, i) => pool.runQuery("select x from simple where x = ?", [i]),
+          ),
         );
         assert.deepEqual(answers, Array.from({ length: 30 }, (_, i) => [[i]]));
       } finally {
@@ -212,25 +238,30 @@ for (const kind of THREAD_KINDS) {
         let most = 0;
         const gate = new Deferred<void>();
         let atGate = 0;
-        const interactions = Array.from({ length: 9 }, (_, id) =>
-          pool.runInteraction(async (txn: Transaction) => {
-            inFlight++;
-            most = Math.max(most, inFlight);
-            // A temporary table is private to its connection: what this one
-            // holds was put there by interactions that ran on the same connection.
-            await txn.execute("create temp table if not exists mine (id integer)");
-            await txn.execute("delete from mine");
-            await txn.execute("insert into mine values (?)", [id]);
-            if (++atGate === 3) gate.callback(undefined);
-            await gate; // the first three are all in flight at once here
-            await txn.execute("select id from mine");
-            const rows = await txn.fetchall();
-            inFlight--;
-            return rows;
-          }));
+        const interactions = Array.from(
+          { length: 9 },
+          (_, id) =>
+            pool.runInteraction(async (txn: Transaction) => {
+              inFlight++;
+              most = Math.max(most, inFlight);
+              // A temporary table is private to its connection: what this one
+              // holds was put there by interactions that ran on the same connection.
+              await txn.execute("create temp table if not exists mine (id integer)");
+              await txn.execute("delete from mine");
+              await txn.execute("insert into mine values (?)", [id]);
+              if (++atGate === 3) gate.callback(undefined);
+              await gate; // the first three are all in flight at once here
+              await txn.execute("select id from mine");
+              const rows = await txn.fetchall();
+              inFlight--;
+              return rows;
+            }),
+        );
         const seen = await gatherResults(interactions);
         assert.equal(most, 3, "three interactions ran at once");
-        seen.forEach((rows, id) => assert.deepEqual(rows, [[id]], `interaction ${id} saw another's row`));
+        seen.forEach((rows, id) =>
+          assert.deepEqual(rows, [[id]], `interaction ${id} saw another's row`)
+        );
       } finally {
         await pool.close();
       }
@@ -365,10 +396,16 @@ for (const kind of THREAD_KINDS) {
       const pool = makePool(kind, sqlite, { path: ":memory:" }, { max: 1 });
       try {
         assert.throws(() => pool.runQuery(42 as never), /runQuery: pass the SQL statement/);
-        assert.throws(() => pool.runQuery("select ?", [{}] as never), /parameter 1 is a plain object/);
+        assert.throws(
+          () => pool.runQuery("select ?", [{}] as never),
+          /parameter 1 is a plain object/,
+        );
         assert.throws(() => pool.runOperation("select ?", 1 as never), /must be an array/);
         assert.throws(() => pool.runInteraction("nope" as never), TypeError);
-        assert.throws(() => new ConnectionPool(sqlite, { path: ":memory:" }, { rowFormat: "rows" as never }), TypeError);
+        assert.throws(
+          () => new ConnectionPool(sqlite, { path: ":memory:" }, { rowFormat: "rows" as never }),
+          TypeError,
+        );
         assert.throws(() => new ConnectionPool({} as never, {}), /the first argument is a driver/);
       } finally {
         await pool.close();
@@ -393,19 +430,24 @@ for (const kind of THREAD_KINDS) {
       const events: LogEvent[] = [];
       const observer = (e: LogEvent): void => void events.push(e);
       log.addObserver(observer);
+      log.setDefaultObserver(false);
       const pool = makePool(kind, fake, { path: ":memory:", failRollback: true }, { max: 1 });
       pool.start();
       try {
         const original = new Error("foo");
-        await assert.rejects(pool.runInteraction(() => {
-          throw original;
-        }).toPromise(), (e: unknown) => e === original);
+        await assert.rejects(
+          pool.runInteraction(() => {
+            throw original;
+          }).toPromise(),
+          (e: unknown) => e === original,
+        );
         const logged = events.filter((e) => e.isError);
         assert.equal(logged.length, 1);
         assert.match(String(logged[0].why), /rollback failed/);
         assert.match(log.textFromEvent(logged[0]), /fake: rollback failed/);
       } finally {
         log.removeObserver(observer);
+        log.setDefaultObserver(true);
         await pool.close();
       }
     });
@@ -422,7 +464,11 @@ for (const kind of THREAD_KINDS) {
           assert.match(e.message, /fake: the connection broke.*retry it/);
           return true;
         });
-        assert.deepEqual(await pool.runQuery("OPENS"), [[before + 1]], "the retry ran on a new connection");
+        assert.deepEqual(
+          await pool.runQuery("OPENS"),
+          [[before + 1]],
+          "the retry ran on a new connection",
+        );
         // In an interaction the same: the rollback's goodSql check finds it broken.
         await assert.rejects(
           pool.runInteraction(async (txn) => {
@@ -437,7 +483,11 @@ for (const kind of THREAD_KINDS) {
           pool.runQuery("select * from NOTABLE").toPromise(),
           (e: unknown) => e instanceof ProgrammingError,
         );
-        assert.deepEqual(await pool.runQuery("OPENS"), [[before + 2]], "and the connection was kept");
+        assert.deepEqual(
+          await pool.runQuery("OPENS"),
+          [[before + 2]],
+          "and the connection was kept",
+        );
       } finally {
         await pool.close();
       }
@@ -450,7 +500,9 @@ for (const kind of THREAD_KINDS) {
         await assert.rejects(pool.runQuery("BREAK").toPromise(), OperationalError);
         await assert.rejects(
           pool.runQuery("select 1").toPromise(),
-          (e: unknown) => e instanceof OperationalError && !(e instanceof ConnectionLost) && /is broken/.test(e.message),
+          (e: unknown) =>
+            e instanceof OperationalError && !(e instanceof ConnectionLost)
+            && /is broken/.test(e.message),
         );
       } finally {
         await pool.close();
