@@ -26,6 +26,7 @@
  *
  * @module
  */
+export * from "./client_creator.ts";
 export * from "./datagram_protocol.ts";
 export * from "./factory.ts";
 export * from "./protocol.ts";
