@@ -129,7 +129,7 @@ export function libraryPaths(os: OSName): string[] {
 }
 
 /** A buffer argument. */
-export type Buf = Uint8Array | Uint32Array | Int32Array | null;
+type Buf = Uint8Array | Uint32Array | Int32Array | null;
 
 /** The raw symbols as bound, with `size_t` arguments typed `S` (bigint on Deno, number on Bun). */
 export interface Raw<S> {

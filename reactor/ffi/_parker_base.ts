@@ -52,19 +52,19 @@ export function checkParkArgs(
  */
 export abstract class BaseParker implements Parker {
   protected readonly lib: Libc;
-  protected readonly wakeFds: WakeFds;
+  readonly #wakeFds: WakeFds;
   readonly #drainBuf = new Uint8Array(64);
   #viewsOf: ArrayBufferLike | null = null;
   #i32: Int32Array = new Int32Array(0);
   #i16: Int16Array = new Int16Array(0);
   protected parked = false;
-  protected woken = false;
+  #woken = false;
   protected closed = false;
   #fdsClosed = false;
 
   constructor(lib: Libc) {
     this.lib = lib;
-    this.wakeFds = openWakeFds(lib);
+    this.#wakeFds = openWakeFds(lib);
   }
 
   /** Fill `buf` with `fds`/`events` plus the wake fd; returns the entry count. */
@@ -83,7 +83,7 @@ export abstract class BaseParker implements Parker {
       i16[4 * i + 2] = events === undefined ? constants.POLLIN : events[i];
       i16[4 * i + 3] = 0;
     }
-    i32[2 * n] = this.wakeFds.readFd;
+    i32[2 * n] = this.#wakeFds.readFd;
     i16[4 * n + 2] = constants.POLLIN;
     i16[4 * n + 3] = 0;
     return n + 1;
@@ -95,20 +95,20 @@ export abstract class BaseParker implements Parker {
 
   /** Empty the wake fd (non-blocking) if `poke()` wrote to it. */
   protected drain(): void {
-    if (!this.woken || this.#fdsClosed) return;
+    if (!this.#woken || this.#fdsClosed) return;
     const lib = this.lib;
-    const fd = this.wakeFds.readFd;
+    const fd = this.#wakeFds.readFd;
     for (let i = 0; i < 16 && lib.read(fd, this.#drainBuf, this.#drainBuf.length) > 0; i++) {
       // An eventfd empties in one read; a pipe may need a few.
     }
-    this.woken = false;
+    this.#woken = false;
   }
 
   /** Poke the wake fd (once per park). */
   protected poke(): void {
-    if (this.woken || this.#fdsClosed) return;
-    this.woken = true;
-    this.lib.write(this.wakeFds.writeFd, ONE, 8);
+    if (this.#woken || this.#fdsClosed) return;
+    this.#woken = true;
+    this.lib.write(this.#wakeFds.writeFd, ONE, 8);
   }
 
   wake(): void {
@@ -118,8 +118,8 @@ export abstract class BaseParker implements Parker {
   protected closeFds(): void {
     if (this.#fdsClosed) return;
     this.#fdsClosed = true;
-    this.lib.close(this.wakeFds.readFd);
-    if (this.wakeFds.writeFd !== this.wakeFds.readFd) this.lib.close(this.wakeFds.writeFd);
+    this.lib.close(this.#wakeFds.readFd);
+    if (this.#wakeFds.writeFd !== this.#wakeFds.readFd) this.lib.close(this.#wakeFds.writeFd);
   }
 
   abstract park(fds: Int32Array, events?: Int16Array): Promise<void>;

@@ -1,6 +1,11 @@
 /**
  * Parkers: wait off the JS thread until one of a set of fds is ready, so the
- * host event loop keeps running while the reactor is idle.
+ * host event loop keeps running while the reactor is idle. This module holds
+ * what they share (the `Parker` contract, `ParkerKind`, `PARKER_KINDS`,
+ * `createParker`); each parker has its own file (`nonblocking_parker.ts`,
+ * `worker_parker.ts`, `host_loop_parker.ts`, `io_uring_parker.ts`), the
+ * park-argument check and the wake-fd base are in `_parker_base.ts`, and the
+ * epoll park set two of them use is `_epoll_park_set.ts`.
  *
  * - `NonblockingParker` (Deno's default): a `nonblocking: true` FFI `poll(2)`
  *   on tokio's blocking pool. No Worker, no SharedArrayBuffer.
@@ -38,7 +43,6 @@ import { IoUringParker } from "./io_uring_parker.ts";
 import { NonblockingParker } from "./nonblocking_parker.ts";
 import { WorkerParker } from "./worker_parker.ts";
 
-export { checkParkArgs } from "./_parker_base.ts";
 export { HostLoopParker } from "./host_loop_parker.ts";
 export { IoUringParker } from "./io_uring_parker.ts";
 export { NonblockingParker } from "./nonblocking_parker.ts";
