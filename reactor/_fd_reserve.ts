@@ -13,10 +13,29 @@
 import { constants } from "./ffi/constants.ts";
 import { libc } from "./ffi/mod.ts";
 
-/** How many fds the process-wide reserve holds. */
+/**
+ * How many fds the process-wide reserve holds.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FD_RESERVE_SIZE, fdReserve } from "./_fd_reserve.ts";
+ * assert.equal(fdReserve.size, FD_RESERVE_SIZE);
+ * ```
+ */
 export const FD_RESERVE_SIZE = 8;
 
-/** Opens one placeholder fd (or returns -1) and closes one. */
+/**
+ * Opens one placeholder fd (or returns -1) and closes one.
+ *
+ * @example An opener that never has a free fd
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FDReserve, type FDOpener } from "./_fd_reserve.ts";
+ * const none: FDOpener = { open: () => -1, close: () => {} };
+ * assert.equal(new FDReserve(4, none).fill(), false);
+ * ```
+ */
 export interface FDOpener {
   /** A new fd, or -1 when none is free. */
   open(): number;
@@ -35,11 +54,17 @@ const SOCKET_OPENER: FDOpener = {
 
 /**
  * A reserve of `size` fds, held while at least one listening port uses it.
+ * It holds either all of them or none.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { FDReserve } from "@skein/skein/reactor/fd_reserve";
+ * import { FDReserve } from "./_fd_reserve.ts";
+ * const reserve = new FDReserve(2);
+ * assert.equal(reserve.fill(), true);
+ * assert.equal(reserve.held, 2);
+ * reserve.release();
+ * assert.equal(reserve.held, 0);
  * ```
  */
 export class FDReserve {
@@ -65,13 +90,21 @@ export class FDReserve {
     return this.#users;
   }
 
-  /** Take the reserve's fds; true when it is full. */
+  /**
+   * Take the reserve's fds, all or nothing: true when it is full. When not
+   * every fd can be had, the ones just taken are closed again, so a refill
+   * never holds the last free fds the runtime needs.
+   */
   fill(): boolean {
     const o = this.#opener;
-    while (this.#fds.length < this.size) {
+    const fds = this.#fds;
+    while (fds.length < this.size) {
       const fd = o.open();
-      if (fd < 0) return false;
-      this.#fds.push(fd);
+      if (fd < 0) {
+        this.release();
+        return false;
+      }
+      fds.push(fd);
     }
     return true;
   }
@@ -94,5 +127,14 @@ export class FDReserve {
   }
 }
 
-/** The process-wide reserve the stream ports share. */
+/**
+ * The process-wide reserve the stream ports share.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fdReserve } from "./_fd_reserve.ts";
+ * assert.equal(fdReserve.users, 0); // no port listens yet
+ * ```
+ */
 export const fdReserve: FDReserve = new FDReserve();
