@@ -13,6 +13,7 @@ import { err as logErr, msg as logMsg } from "../log/log.ts";
 import { fdReserve } from "./_fd_reserve.ts";
 import {
   ADDR_BUF_SIZE,
+  closeFd,
   decode as decodeAccepted,
   type DecodedSockaddr,
   E,
@@ -184,7 +185,19 @@ export abstract class StreamPort implements IListeningPort {
       return;
     }
     const sessionno = this.sessionno++;
-    const transport = this.makeTransport(s, protocol, peer, sessionno);
+    let transport: StreamConnection;
+    try {
+      transport = this.makeTransport(s, protocol, peer, sessionno);
+    } catch (e) {
+      // E.g. FileDescriptorOverrun: the select reactor cannot watch an fd at
+      // or above FD_SETSIZE. Refuse this connection only and keep listening,
+      // as Twisted's Port.doRead logs what serving one socket raises.
+      logErr(e, `Could not serve the connection accepted on fd ${s}; closed it`, {
+        system: this.logPrefix(),
+      });
+      closeFd(s);
+      return;
+    }
     try {
       protocol.makeConnection(transport);
     } catch (e) {
