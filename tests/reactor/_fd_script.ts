@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { addObserver, type LogEvent, setDefaultObserver } from "../../log/log.ts";
-import { Factory, Protocol } from "../../protocols/protocol.ts";
+import { Factory, Protocol } from "../../protocols/mod.ts";
 import { FDReserve } from "../../reactor/_fd_reserve.ts";
 import type { IPv4Address } from "../../reactor/address.ts";
 import { constants as K } from "../../reactor/ffi/constants.ts";
