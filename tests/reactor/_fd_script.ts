@@ -141,9 +141,7 @@ async function selectOverrunCase(): Promise<void> {
     ports.forEach((p, i) => p.doRead = plain[i]);
     result.tcpLow = await probe(reactor, K.AF_INET, tcpSa);
     result.unixLow = await probe(reactor, K.AF_UNIX, unixSa);
-    result.listening = [tcp, unix].map((p) =>
-      (p as StreamPort).connected && (p as StreamPort).fd >= 0
-    );
+    result.listening = ports.map((p) => p.connected && p.fd >= 0);
     result.errors = errors;
     await tcp.stopListening();
     await unix.stopListening();
