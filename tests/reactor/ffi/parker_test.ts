@@ -4,6 +4,7 @@ import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadIoUring } from "../../../reactor/ffi/io_uring.ts";
 import { IoUringParker } from "../../../reactor/ffi/io_uring_parker.ts";
+import { IO_URING_PARAMS_SIZE } from "../../../reactor/ffi/io_uring_structs.ts";
 import {
   constants as C,
   createParker,
@@ -11,7 +12,6 @@ import {
   type Parker,
   type ParkerKind,
 } from "../../../reactor/ffi/mod.ts";
-import { IO_URING_PARAMS_SIZE } from "../../../reactor/ffi/structs.ts";
 import { isDeno, runtimeArgs } from "../../_runtime.ts";
 
 const L = libc();

@@ -8,14 +8,14 @@ import { describe, it } from "node:test";
 import { SystemCallError } from "../../../reactor/errors.ts";
 import { constantsFor } from "../../../reactor/ffi/constants.ts";
 import { errnoTable } from "../../../reactor/ffi/errno.ts";
+import type { Libc } from "../../../reactor/ffi/mod.ts";
 import {
   type Kevent,
   keventSize,
   readKevent,
   readTimespec,
   writeKevent,
-} from "../../../reactor/ffi/structs.ts";
-import type { Libc } from "../../../reactor/ffi/types.ts";
+} from "../../../reactor/ffi/poller_structs.ts";
 import { KqueuePoller } from "../../../reactor/pollers/kqueue.ts";
 import { ERROR, READ, WRITE } from "../../../reactor/pollers/poller.ts";
 

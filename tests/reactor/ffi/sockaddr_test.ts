@@ -1,37 +1,17 @@
 import assert from "node:assert/strict";
 import { isIP } from "node:net";
 import { describe, it } from "node:test";
-import { FileDescriptorOverrun, InvalidAddressError } from "../../../reactor/errors.ts";
+import { InvalidAddressError } from "../../../reactor/errors.ts";
 import {
   decodeSockaddr,
   encodeSockaddr,
   encodeSockaddrUn,
-  epollEventLayout,
-  FD_SET_BYTES,
-  fdSetAdd,
-  fdSetDelete,
-  fdSetHas,
   formatIPv6,
-  IO_URING_CQE_SIZE,
-  IO_URING_PARAMS_SIZE,
-  IO_URING_SQE_SIZE,
-  IORING,
   isIPv4Address,
   isIPv6Address,
-  keventSize,
   parseIPv6,
-  readIoUringCqe,
-  readIoUringParams,
-  readKevent,
-  readTimespec,
   sunPathSize,
-  writeEpollEvent,
-  writeIoUringSqe,
-  writeKevent,
-  writeTimespec,
-  writeTimeval,
-} from "../../../reactor/ffi/structs.ts";
-
+} from "../../../reactor/ffi/sockaddr.ts";
 function v6(text: string): string {
   const b = new Uint8Array(16);
   assert.ok(parseIPv6(text, b, 0), `parse ${text}`);
@@ -262,139 +242,5 @@ describe("sockaddr_un", () => {
     encodeSockaddrUn("/" + "a".repeat(106), "linux");
     assert.throws(() => encodeSockaddrUn("/" + "a".repeat(107), "linux"), InvalidAddressError);
     assert.throws(() => encodeSockaddrUn("/" + "a".repeat(103), "darwin"), InvalidAddressError);
-  });
-});
-
-describe("epoll_event, fd_set, kevent, timespec", () => {
-  it("packs epoll_event at 12 bytes on x86-64 and 16 on aarch64", () => {
-    const x = new Uint8Array(24);
-    writeEpollEvent(x, 1, 0x80000005, 42, "x86_64");
-    const xv = new DataView(x.buffer);
-    assert.equal(xv.getUint32(12, true), 0x80000005);
-    assert.equal(xv.getInt32(16, true), 42);
-    assert.deepEqual(epollEventLayout("x86_64"), { size: 12, dataOffset: 4 });
-    const a = new Uint8Array(32);
-    writeEpollEvent(a, 1, 1, 42, "aarch64");
-    const av = new DataView(a.buffer);
-    assert.equal(av.getUint32(16, true), 1);
-    assert.equal(av.getInt32(24, true), 42);
-  });
-
-  it("sets, tests and clears fd_set bits and refuses fds at or above FD_SETSIZE", () => {
-    const set = new Uint8Array(FD_SET_BYTES);
-    fdSetAdd(set, 0);
-    fdSetAdd(set, 65);
-    fdSetAdd(set, 1023);
-    assert.equal(set[0], 1);
-    assert.equal(set[8], 2);
-    assert.equal(set[127], 0x80);
-    assert.ok(fdSetHas(set, 65) && !fdSetHas(set, 64));
-    fdSetDelete(set, 65);
-    assert.ok(!fdSetHas(set, 65));
-    assert.throws(() => fdSetAdd(set, 1024), FileDescriptorOverrun);
-    assert.throws(() => fdSetAdd(set, -1), FileDescriptorOverrun);
-    assert.ok(!fdSetHas(set, 5000));
-  });
-
-  it("packs struct kevent for macOS (32 B) and FreeBSD (64 B)", () => {
-    for (const os of ["darwin", "freebsd"] as const) {
-      const size = keventSize(os);
-      const b = new Uint8Array(size * 2).fill(0xaa);
-      const ev = { ident: 17, filter: -2, flags: 0x1 | 0x20, fflags: 0, data: -5, udata: 99 };
-      writeKevent(b, 1, ev, os);
-      const v = new DataView(b.buffer);
-      assert.equal(v.getBigUint64(size, true), 17n);
-      assert.equal(v.getInt16(size + 8, true), -2);
-      assert.equal(v.getUint16(size + 10, true), 0x21);
-      assert.equal(v.getBigInt64(size + 16, true), -5n);
-      assert.equal(v.getBigUint64(size + 24, true), 99n);
-      if (os === "freebsd") assert.ok(b.subarray(size + 32, size + 64).every((x) => x === 0));
-      assert.deepEqual(readKevent(b, 1, os), ev);
-      assert.equal(b[0], 0xaa, "index 0 untouched");
-    }
-  });
-
-  it("writes timespec and timeval", () => {
-    const ts = new Uint8Array(16);
-    writeTimespec(ts, 1500.25);
-    const v = new DataView(ts.buffer);
-    assert.equal(v.getBigInt64(0, true), 1n);
-    assert.equal(v.getBigInt64(8, true), 500250000n);
-    assert.ok(Math.abs(readTimespec(ts) - 1.50025) < 1e-12);
-    const tv = new Uint8Array(16);
-    writeTimeval(tv, 2001, "linux");
-    assert.equal(new DataView(tv.buffer).getBigInt64(8, true), 1000n);
-    writeTimeval(tv, 2001, "darwin");
-    assert.equal(new DataView(tv.buffer).getInt32(8, true), 1000);
-  });
-});
-
-// struct io_uring_params / io_uring_sqe / io_uring_cqe, as <linux/io_uring.h>
-// lays them out (one layout for every architecture): the field offsets below
-// are the kernel's, not read back from our own writer.
-describe("io_uring structs (Linux ABI; exercised for real by the iouring parker on Deno)", () => {
-  it("reads ring sizes and offsets from struct io_uring_params (sq_off at 40, cq_off at 80)", () => {
-    const raw = new Uint8Array(IO_URING_PARAMS_SIZE);
-    const v = new DataView(raw.buffer);
-    const put = (off: number, x: number): void => v.setUint32(off, x, true);
-    put(0, 4); // sq_entries
-    put(4, 8); // cq_entries
-    put(20, 0x3fff); // features
-    [0, 64, 128, 256, 260, 264, 576].forEach((x, i) => put(40 + 4 * i, x)); // head..array
-    [128, 192, 320, 324, 332, 384].forEach((x, i) => put(80 + 4 * i, x)); // head..cqes
-    assert.deepEqual(readIoUringParams(raw), {
-      sqEntries: 4,
-      cqEntries: 8,
-      features: 0x3fff,
-      sqHead: 0,
-      sqTail: 64,
-      sqRingMask: 128,
-      sqArray: 576,
-      cqHead: 128,
-      cqTail: 192,
-      cqRingMask: 320,
-      cqes: 384,
-    });
-    assert.equal(IO_URING_PARAMS_SIZE, 120);
-    assert.throws(() => readIoUringParams(new Uint8Array(64)), /needs 120 bytes/);
-  });
-
-  it("writes a 64-byte SQE with each field where the kernel reads it, zeroing the rest", () => {
-    assert.equal(IO_URING_SQE_SIZE, 64);
-    const v = new DataView(new ArrayBuffer(2 * IO_URING_SQE_SIZE));
-    for (let i = 0; i < v.byteLength; i++) v.setUint8(i, 0xee);
-    writeIoUringSqe(v, IO_URING_SQE_SIZE, {
-      opcode: IORING.OP_SEND,
-      flags: IORING.SQE_IO_HARDLINK,
-      fd: 9,
-      addr: 0x1122334455667788n,
-      len: 3,
-      opFlags: 0x4000,
-      userData: 0xabcdefn,
-    });
-    const b = IO_URING_SQE_SIZE;
-    assert.equal(v.getUint8(0), 0xee, "the SQE before is untouched");
-    assert.equal(v.getUint8(b + 0), 26); // opcode
-    assert.equal(v.getUint8(b + 1), 8); // flags
-    assert.equal(v.getUint16(b + 2, true), 0); // ioprio
-    assert.equal(v.getInt32(b + 4, true), 9); // fd
-    assert.equal(v.getBigUint64(b + 8, true), 0n); // off
-    assert.equal(v.getBigUint64(b + 16, true), 0x1122334455667788n); // addr
-    assert.equal(v.getUint32(b + 24, true), 3); // len
-    assert.equal(v.getUint32(b + 28, true), 0x4000); // msg_flags / poll32_events
-    assert.equal(v.getBigUint64(b + 32, true), 0xabcdefn); // user_data
-    for (let i = 40; i < 64; i++) assert.equal(v.getUint8(b + i), 0, `byte ${i} zeroed`);
-    assert.deepEqual(
-      [IORING.OP_POLL_ADD, IORING.SQE_IO_LINK, IORING.OFF_CQ_RING, IORING.OFF_SQES],
-      [6, 4, 0x8000000, 0x10000000],
-    );
-  });
-
-  it("reads a 16-byte CQE: user_data, then res (a negated errno on failure)", () => {
-    assert.equal(IO_URING_CQE_SIZE, 16);
-    const v = new DataView(new ArrayBuffer(3 * IO_URING_CQE_SIZE));
-    v.setBigUint64(16, 2n, true);
-    v.setInt32(24, -125, true); // -ECANCELED
-    assert.deepEqual(readIoUringCqe(v, 16), { userData: 2n, res: -125 });
   });
 });
