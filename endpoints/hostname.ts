@@ -3,15 +3,30 @@
  * IPv6 and IPv4, with staggered starts ("happy eyeballs"), Twisted's
  * `HostnameEndpoint`.
  *
- * @example
- * ```ts ignore
- * import { HostnameEndpoint } from "./hostname.ts";
- * import { ClientFactory } from "../protocols/factory.ts";
- * import { Protocol } from "../protocols/protocol.ts";
- * import { reactor } from "../reactor/install.ts";
+ * @example Connecting to "localhost", whichever of its addresses answers
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HostnameEndpoint } from "@skein/skein/endpoints";
+ * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+ * import { createReactor } from "@skein/skein/reactor";
  *
- * const proto = await new HostnameEndpoint(reactor, "localhost", 8080)
- *   .connect(ClientFactory.forProtocol(Protocol));
+ * const reactor = createReactor();
+ * const server = Factory.forProtocol(Protocol);
+ * server.noisy = false;
+ * const port = reactor.listenTCP(0, server, { interface: "127.0.0.1" });
+ * let peer = "";
+ * reactor.callWhenRunning(async () => {
+ *   // An IPv6 attempt to ::1 is refused (nothing listens there); 127.0.0.1 wins.
+ *   const proto = await new HostnameEndpoint(reactor, "localhost", port.getHost().port, {
+ *     attemptDelay: 0.05,
+ *   }).connect(ClientFactory.forProtocol(Protocol));
+ *   peer = proto.transport!.getPeer().toString();
+ *   proto.transport!.loseConnection();
+ *   reactor.stop();
+ * });
+ * reactor.addSystemEventTrigger("before", "shutdown", () => port.stopListening());
+ * await reactor.run();
+ * assert.match(peer, /127\.0\.0\.1/);
  * ```
  *
  * @module

@@ -4,13 +4,38 @@
  * `"unix:/run/app.sock"`, `"tcp:host=example.com:port=80"`), then `listen(factory)` or
  * `connect(factory)` and get a Deferred.
  *
- * @example
- * ```ts ignore
+ * @example A server and a client described as strings
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { clientFromString, connectProtocol, serverFromString } from "@skein/skein/endpoints";
- * import { reactor } from "@skein/skein/reactor";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { createReactor } from "@skein/skein/reactor";
  *
- * const port = await serverFromString(reactor, "tcp:0:interface=127.0.0.1").listen(factory);
- * const proto = await connectProtocol(clientFromString(reactor, "tcp:host=localhost:port=8080"), new MyProtocol());
+ * class Hello extends Protocol {
+ *   override connectionMade(): void {
+ *     this.transport!.write("hello");
+ *     this.transport!.loseConnection();
+ *   }
+ * }
+ * class Listener extends Protocol {
+ *   heard = "";
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.heard += new TextDecoder().decode(data);
+ *   }
+ *   override connectionLost(): void {
+ *     reactor.stop();
+ *   }
+ * }
+ * const reactor = createReactor();
+ * const server = Factory.forProtocol(Hello);
+ * server.noisy = false;
+ * const port = await serverFromString(reactor, "tcp:0:interface=127.0.0.1").listen(server);
+ * const listener = new Listener();
+ * const where = `tcp:host=127.0.0.1:port=${port.getHost().port}`;
+ * reactor.callWhenRunning(() => connectProtocol(clientFromString(reactor, where), listener));
+ * reactor.addSystemEventTrigger("before", "shutdown", () => port.stopListening());
+ * await reactor.run();
+ * assert.equal(listener.heard, "hello");
  * ```
  *
  * @module

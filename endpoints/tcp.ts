@@ -4,14 +4,39 @@
  * (`twisted/internet/endpoints.py`).
  *
  * @example An echo server and a client on loopback
- * ```ts ignore
- * import { TCP4ClientEndpoint, TCP4ServerEndpoint } from "./tcp.ts";
- * import { Factory } from "../protocols/factory.ts";
- * import { Protocol } from "../protocols/protocol.ts";
- * import { reactor } from "../reactor/install.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connectProtocol, TCP4ClientEndpoint, TCP4ServerEndpoint } from "@skein/skein/endpoints";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { createReactor } from "@skein/skein/reactor";
  *
- * const port = await new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" })
- *   .listen(Factory.forProtocol(Protocol));
+ * class Echo extends Protocol {
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.transport!.write(data);
+ *   }
+ * }
+ * class Client extends Protocol {
+ *   got = "";
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.got += new TextDecoder().decode(data);
+ *     this.transport!.loseConnection();
+ *   }
+ *   override connectionLost(): void {
+ *     reactor.stop();
+ *   }
+ * }
+ * const reactor = createReactor();
+ * const server = Factory.forProtocol(Echo);
+ * server.noisy = false;
+ * const port = await new TCP4ServerEndpoint(reactor, 0, { interface: "127.0.0.1" }).listen(server);
+ * const client = new Client();
+ * reactor.callWhenRunning(async () => {
+ *   const endpoint = new TCP4ClientEndpoint(reactor, "127.0.0.1", port.getHost().port);
+ *   (await connectProtocol(endpoint, client)).transport!.write("ping");
+ * });
+ * reactor.addSystemEventTrigger("before", "shutdown", () => port.stopListening());
+ * await reactor.run();
+ * assert.equal(client.got, "ping");
  * ```
  *
  * @module
@@ -127,6 +152,7 @@ export class TCP4ServerEndpoint implements IStreamServerEndpoint<IPAddress> {
   }
 
   /** The interface bound when none is given: `""` (all IPv4 interfaces). */
+  // protected: TCP6ServerEndpoint overrides it to bind "::" by default.
   protected defaultInterface(): string {
     return "";
   }

@@ -137,6 +137,43 @@ export class AbstractDatagramProtocol {
  *   ["ping", ["127.0.0.1", 4000]],
  * ]);
  * ```
+ *
+ * @example A ping and its echo over loopback UDP
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DatagramProtocol } from "@skein/skein/protocols";
+ * import { createReactor } from "@skein/skein/reactor";
+ *
+ * class Echo extends DatagramProtocol {
+ *   override datagramReceived(data: Uint8Array, addr: [string, number]): void {
+ *     this.transport!.write(data, addr);
+ *   }
+ * }
+ * class Pinger extends DatagramProtocol {
+ *   got = "";
+ *   override datagramReceived(data: Uint8Array): void {
+ *     this.got = new TextDecoder().decode(data);
+ *     reactor.stop();
+ *   }
+ * }
+ * const reactor = createReactor();
+ * const echo = new Echo();
+ * const pinger = new Pinger();
+ * echo.noisy = pinger.noisy = false;
+ * const server = reactor.listenUDP(0, echo, { interface: "127.0.0.1" });
+ * const client = reactor.listenUDP(0, pinger, { interface: "127.0.0.1" });
+ * reactor.callWhenRunning(async () => {
+ *   // whenListening(): some runtimes learn a port-0 address a moment later.
+ *   const { port } = await server.whenListening();
+ *   client.write("ping", ["127.0.0.1", port]);
+ * });
+ * reactor.addSystemEventTrigger("before", "shutdown", async () => {
+ *   await server.stopListening();
+ *   await client.stopListening();
+ * });
+ * await reactor.run();
+ * assert.equal(pinger.got, "ping");
+ * ```
  */
 export class DatagramProtocol extends AbstractDatagramProtocol implements IDatagramProtocol {
   /** The name used in log lines: the class name. */
