@@ -18,6 +18,27 @@ import type { Libc } from "./types.ts";
  * contents as last time (the pollers hand back new arrays whenever their
  * interest changes, so a closed and reused fd number is registered afresh);
  * a changed set of n fds costs n `epoll_ctl`s.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EpollParkSet } from "./_epoll_park_set.ts";
+ * import { constants, ffiAvailable, libc } from "./mod.ts";
+ *
+ * if (ffiAvailable() && libc().epoll_create1 !== undefined) {
+ *   const pipe = new Int32Array(2);
+ *   assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+ *   const set = new EpollParkSet(libc());
+ *   const fds = new Int32Array([pipe[0]]);
+ *   assert.ok(set.update(fds, undefined));
+ *   assert.equal(set.ready(), false);
+ *   libc().write(pipe[1], new Uint8Array([1]), 1);
+ *   assert.equal(set.ready(), true); // set.fd, the epoll fd, turned readable
+ *   set.close();
+ *   libc().close(pipe[0]);
+ *   libc().close(pipe[1]);
+ * }
+ * ```
  */
 export class EpollParkSet {
   readonly fd: number;

@@ -36,7 +36,20 @@ function ffiType(k: Kind): FfiType {
   return k;
 }
 
-/** The C library's functions on `os`/`arch`, keyed by the names `Raw` binds them under. */
+/**
+ * The C library's functions on `os`/`arch`, keyed by the names `Raw` binds them under.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { symbolSpecs } from "./_libc_symbols.ts";
+ *
+ * const linux = symbolSpecs("linux", "x86_64");
+ * assert.deepEqual(linux.recv.parameters, ["i32", "buffer", "usize", "i32"]);
+ * assert.equal(linux.errnoLocation.name, "__errno_location");
+ * assert.equal(symbolSpecs("darwin", "aarch64").epoll_create1, undefined);
+ * ```
+ */
 export function symbolSpecs(os: OSName, arch: ArchName): Record<string, SymbolSpec> {
   const specs: Record<string, SymbolSpec> = {};
   for (const [key, d] of Object.entries(symbolDefs(os, arch))) {
@@ -131,7 +144,20 @@ export function libraryPaths(os: OSName): string[] {
 /** A buffer argument. */
 type Buf = Uint8Array | Uint32Array | Int32Array | null;
 
-/** The raw symbols as bound, with `size_t` arguments typed `S` (bigint on Deno, number on Bun). */
+/**
+ * The raw symbols as bound, with `size_t` arguments typed `S` (bigint on Deno, number on Bun).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Raw } from "./_libc_symbols.ts";
+ *
+ * // On Bun a size_t travels as a number, on Deno as a bigint.
+ * type BunRecv = Raw<number>["recv"];
+ * const recv: BunRecv = (_fd, _buf, n) => n;
+ * assert.equal(recv(3, null, 5, 0), 5);
+ * ```
+ */
 export interface Raw<S> {
   errnoLocation(): unknown;
   socket(d: number, t: number, p: number): number;
@@ -180,6 +206,17 @@ export interface Raw<S> {
  * Build the `Libc` object. `size` is `BigInt` on Deno (wrappers convert) and
  * `null` on Bun (symbols are bound directly). `errnoView` aliases the calling
  * thread's errno.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { assemble } from "./_libc_symbols.ts";
+ * import { ffiAvailable, libc } from "./mod.ts";
+ *
+ * // What libc() is made of: the raw symbols, wrapped once.
+ * assert.equal(typeof assemble, "function");
+ * if (ffiAvailable()) assert.equal(typeof libc().recv, "function");
+ * ```
  */
 export function assemble<S>(
   os: OSName,

@@ -33,7 +33,19 @@ function openWakeFds(lib: Libc): WakeFds {
   return { readFd: p[0], writeFd: p[1] };
 }
 
-/** The checks every `park()` makes first: one event mask per fd, one park at a time. */
+/**
+ * The checks every `park()` makes first: one event mask per fd, one park at a time.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkParkArgs } from "./_parker_base.ts";
+ *
+ * checkParkArgs(new Int32Array([3, 4]), new Int16Array([1, 4]), false);
+ * assert.throws(() => checkParkArgs(new Int32Array([3]), new Int16Array([1, 1]), false), RangeError);
+ * assert.throws(() => checkParkArgs(new Int32Array([3]), undefined, true), /already outstanding/);
+ * ```
+ */
 export function checkParkArgs(
   fds: Int32Array,
   events: Int16Array | undefined,
@@ -49,6 +61,17 @@ export function checkParkArgs(
  * Shared bookkeeping: the wake fd, the poll set, one outstanding park.
  * Its state and helpers are `protected` because the subclasses, each in its
  * own file (`nonblocking_parker.ts`, `worker_parker.ts`), drive them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BaseParker } from "./_parker_base.ts";
+ * import { NonblockingParker } from "./nonblocking_parker.ts";
+ * import { WorkerParker } from "./worker_parker.ts";
+ *
+ * assert.ok(Object.getPrototypeOf(NonblockingParker) === BaseParker);
+ * assert.ok(Object.getPrototypeOf(WorkerParker) === BaseParker);
+ * ```
  */
 export abstract class BaseParker implements Parker {
   protected readonly lib: Libc;
@@ -126,7 +149,19 @@ export abstract class BaseParker implements Parker {
   abstract close(): void;
 }
 
-/** Let a timer not keep the process alive (Bun/Node: `unref()`; Deno: `Deno.unrefTimer`). */
+/**
+ * Let a timer not keep the process alive (Bun/Node: `unref()`; Deno: `Deno.unrefTimer`).
+ *
+ * @example
+ * ```ts
+ * import { unrefTimer } from "./_parker_base.ts";
+ *
+ * // A periodic check that must not keep the process alive by itself.
+ * const timer = setInterval(() => {}, 1000);
+ * unrefTimer(timer);
+ * clearInterval(timer);
+ * ```
+ */
 export function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
   if (typeof timer === "number") {
     if (typeof Deno !== "undefined") Deno.unrefTimer(timer);

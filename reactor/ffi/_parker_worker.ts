@@ -12,16 +12,79 @@
  * @module
  */
 
-/** Index of the request counter in the control words. */
+/**
+ * Index of the request counter in the control words.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DONE, NFDS, QUIT, REQ } from "./_parker_worker.ts";
+ *
+ * // Four distinct slots of the control words shared with the Worker.
+ * assert.equal(new Set([REQ, NFDS, DONE, QUIT]).size, 4);
+ * assert.ok(REQ >= 0 && REQ < 4);
+ * ```
+ */
 export const REQ = 0;
-/** Index of the number of pollfd entries. */
+/**
+ * Index of the number of pollfd entries.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DONE, NFDS, QUIT, REQ } from "./_parker_worker.ts";
+ *
+ * // Four distinct slots of the control words shared with the Worker.
+ * assert.equal(new Set([REQ, NFDS, DONE, QUIT]).size, 4);
+ * assert.ok(NFDS >= 0 && NFDS < 4);
+ * ```
+ */
 export const NFDS = 1;
-/** Index of the completed-request counter. */
+/**
+ * Index of the completed-request counter.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DONE, NFDS, QUIT, REQ } from "./_parker_worker.ts";
+ *
+ * // Four distinct slots of the control words shared with the Worker.
+ * assert.equal(new Set([REQ, NFDS, DONE, QUIT]).size, 4);
+ * assert.ok(DONE >= 0 && DONE < 4);
+ * ```
+ */
 export const DONE = 2;
-/** Index of the quit flag. */
+/**
+ * Index of the quit flag.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DONE, NFDS, QUIT, REQ } from "./_parker_worker.ts";
+ *
+ * // Four distinct slots of the control words shared with the Worker.
+ * assert.equal(new Set([REQ, NFDS, DONE, QUIT]).size, 4);
+ * assert.ok(QUIT >= 0 && QUIT < 4);
+ * ```
+ */
 export const QUIT = 3;
 
-/** What the JS thread posts to start the worker. */
+/**
+ * What the JS thread posts to start the worker.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ParkerWorkerStart } from "./_parker_worker.ts";
+ *
+ * const start: ParkerWorkerStart = {
+ *   ctrl: new Int32Array(new SharedArrayBuffer(16)),
+ *   buf: new Uint8Array(new SharedArrayBuffer(64)),
+ *   paths: ["libc.so.6"],
+ * };
+ * assert.equal(start.ctrl.length, 4);
+ * ```
+ */
 export interface ParkerWorkerStart {
   /** The control words. */
   ctrl: Int32Array;
@@ -31,7 +94,17 @@ export interface ParkerWorkerStart {
   paths: string[];
 }
 
-/** The worker's source. */
+/**
+ * The worker's source.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PARKER_WORKER_SOURCE } from "./_parker_worker.ts";
+ *
+ * assert.match(PARKER_WORKER_SOURCE, /Atomics\.wait/);
+ * ```
+ */
 export const PARKER_WORKER_SOURCE: string = `
 "use strict";
 const REQ = ${REQ}, NFDS = ${NFDS}, DONE = ${DONE}, QUIT = ${QUIT};

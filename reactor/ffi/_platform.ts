@@ -6,7 +6,18 @@
 
 import type { ArchName, OSName } from "./types.ts";
 
-/** The JavaScript runtime we run on. */
+/**
+ * The JavaScript runtime we run on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RUNTIME, type RuntimeName } from "./_platform.ts";
+ *
+ * const here: RuntimeName = RUNTIME;
+ * assert.ok(["deno", "bun", "other"].includes(here));
+ * ```
+ */
 export type RuntimeName = "deno" | "bun" | "other";
 
 interface ProcessLike {
@@ -18,7 +29,17 @@ interface ProcessLike {
 
 const proc: ProcessLike | undefined = (globalThis as { process?: ProcessLike; }).process;
 
-/** The runtime: `"deno"`, `"bun"` or `"other"`. */
+/**
+ * The runtime: `"deno"`, `"bun"` or `"other"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RUNTIME } from "./_platform.ts";
+ *
+ * assert.equal(RUNTIME, typeof Deno !== "undefined" ? "deno" : "bun");
+ * ```
+ */
 export const RUNTIME: RuntimeName = typeof Deno !== "undefined" && typeof Deno.dlopen === "function"
   ? "deno"
   : typeof (globalThis as { Bun?: unknown; }).Bun !== "undefined" || proc?.versions?.bun
@@ -37,14 +58,54 @@ function detectArch(): ArchName | null {
   return null;
 }
 
-/** The OS, or `null` when it is not one the layer supports. */
+/**
+ * The OS, or `null` when it is not one the layer supports.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HOST_OS } from "./_platform.ts";
+ *
+ * assert.ok(HOST_OS === null || ["linux", "darwin", "freebsd"].includes(HOST_OS));
+ * ```
+ */
 export const HOST_OS: OSName | null = detectOS();
-/** The CPU architecture, or `null` when it is not one the layer supports. */
+/**
+ * The CPU architecture, or `null` when it is not one the layer supports.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HOST_ARCH } from "./_platform.ts";
+ *
+ * assert.ok(HOST_ARCH === null || ["x86_64", "aarch64"].includes(HOST_ARCH));
+ * ```
+ */
 export const HOST_ARCH: ArchName | null = detectArch();
 
-/** The OS to use for tables when the host OS is unsupported (tables only, never for calls). */
+/**
+ * The OS to use for tables when the host OS is unsupported (tables only, never for calls).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HOST_OS, TABLE_OS } from "./_platform.ts";
+ *
+ * assert.equal(TABLE_OS, HOST_OS ?? "linux");
+ * ```
+ */
 export const TABLE_OS: OSName = HOST_OS ?? "linux";
-/** The arch to use for struct layouts when the host arch is unsupported. */
+/**
+ * The arch to use for struct layouts when the host arch is unsupported.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HOST_ARCH, TABLE_ARCH } from "./_platform.ts";
+ *
+ * assert.equal(TABLE_ARCH, HOST_ARCH ?? "x86_64");
+ * ```
+ */
 export const TABLE_ARCH: ArchName = HOST_ARCH ?? "x86_64";
 
 /**

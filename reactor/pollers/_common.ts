@@ -32,12 +32,35 @@ export interface PollerOptions {
   maxEvents?: number;
 }
 
-/** The `libc` option or the process's. */
+/**
+ * The `libc` option or the process's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ffiAvailable, libc } from "../ffi/mod.ts";
+ * import { pickLibc } from "./_common.ts";
+ *
+ * if (ffiAvailable()) assert.equal(pickLibc(undefined), libc());
+ * ```
+ */
 export function pickLibc(options: PollerOptions | undefined): Libc {
   return options?.libc ?? libc();
 }
 
-/** The `maxEvents` option, checked. */
+/**
+ * The `maxEvents` option, checked.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pickMaxEvents } from "./_common.ts";
+ *
+ * assert.equal(pickMaxEvents(undefined), 1024);
+ * assert.equal(pickMaxEvents({ maxEvents: 8 }), 8);
+ * assert.throws(() => pickMaxEvents({ maxEvents: 0 }), RangeError);
+ * ```
+ */
 export function pickMaxEvents(options: PollerOptions | undefined): number {
   const n = options?.maxEvents ?? 1024;
   if (!Number.isInteger(n) || n < 1 || n > 65536) {
@@ -46,12 +69,34 @@ export function pickMaxEvents(options: PollerOptions | undefined): number {
   return n;
 }
 
-/** The error for a call on a closed poller. */
+/**
+ * The error for a call on a closed poller.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { closedError } from "./_common.ts";
+ *
+ * assert.equal(closedError("epoll").message, "the epoll poller is closed");
+ * ```
+ */
 export function closedError(kind: string): Error {
   return new Error(`the ${kind} poller is closed`);
 }
 
-/** Validate an fd and an interest mask. */
+/**
+ * Validate an fd and an interest mask.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkArgs } from "./_common.ts";
+ *
+ * checkArgs(3, 1 | 2); // READ | WRITE: fine
+ * assert.throws(() => checkArgs(-1, 1), /non-negative integer/);
+ * assert.throws(() => checkArgs(3, 4), /mask of READ \(1\) and WRITE \(2\)/);
+ * ```
+ */
 export function checkArgs(fd: number, events: number): void {
   if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
     throw new RangeError(`fd must be a non-negative integer, not ${fd}`);
@@ -65,6 +110,16 @@ export function checkArgs(fd: number, events: number): void {
  * A millisecond timeout for poll/epoll_wait: negative means forever (-1),
  * fractions round up (so 0.3 ms waits rather than spins), and huge values are
  * clamped to the largest `int`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { timeoutArg } from "./_common.ts";
+ *
+ * assert.equal(timeoutArg(0.3), 1); // waits rather than spins
+ * assert.equal(timeoutArg(-5), -1); // forever
+ * assert.equal(timeoutArg(1e12), 2147483647);
+ * ```
  */
 export function timeoutArg(ms: number): number {
   if (ms < 0 || Number.isNaN(ms)) return -1;
