@@ -9,11 +9,18 @@
  *
  * @example Typing a function by contract, not by implementation
  * ```ts
- * import type { IReactorTime } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IReactorTime } from "@skein/skein/reactor";
+ * import { Clock } from "@skein/skein/testing";
  *
  * function later(reactor: IReactorTime, fn: () => void): void {
  *   reactor.callLater(1, fn);
  * }
+ * const clock = new Clock();
+ * let ran = false;
+ * later(clock, () => { ran = true; });
+ * clock.advance(1);
+ * assert.equal(ran, true);
  * ```
  *
  * @module
@@ -33,8 +40,11 @@ import type { IPv4Address, IPv6Address, UNIXAddress } from "./reactor/address.ts
  *
  * @example
  * ```ts
- * import type { IAddress } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IAddress } from "@skein/skein/reactor";
+ * import { IPv4Address } from "@skein/skein/reactor";
  * const describe = (a: IAddress): string => a.toString();
+ * assert.equal(describe(new IPv4Address("TCP", "127.0.0.1", 80)), "IPv4Address(TCP, '127.0.0.1', 80)");
  * ```
  */
 export interface IAddress {
@@ -69,10 +79,16 @@ export type IPAddress = IPv4Address | IPv6Address;
  *
  * @example
  * ```ts
- * import type { IDelayedCall } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IDelayedCall } from "@skein/skein/reactor";
+ * import { Clock } from "@skein/skein/testing";
  * function postpone(call: IDelayedCall): void {
  *   if (call.active()) call.delay(5);
  * }
+ * const clock = new Clock();
+ * const call = clock.callLater(1, () => {});
+ * postpone(call);
+ * assert.equal(call.getTime(), 6);
  * ```
  */
 export interface IDelayedCall {
@@ -94,11 +110,16 @@ export interface IDelayedCall {
  *
  * @example
  * ```ts
- * import type { IReactorTime } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IReactorTime } from "@skein/skein/reactor";
+ * import { Clock } from "@skein/skein/testing";
  * function soon(clock: IReactorTime): number {
  *   clock.callLater(0.5, () => console.log("tick"));
  *   return clock.seconds();
  * }
+ * const clock = new Clock();
+ * assert.equal(soon(clock), 0);
+ * assert.equal(clock.getDelayedCalls().length, 1);
  * ```
  */
 export interface IReactorTime {
@@ -127,10 +148,16 @@ export type SystemEvent = "startup" | "shutdown" | (string & {});
  *
  * @example
  * ```ts
- * import type { IReactorCore, TriggerHandle } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IReactorCore, TriggerHandle } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * function once(r: IReactorCore): TriggerHandle {
  *   return r.addSystemEventTrigger("before", "shutdown", () => console.log("bye"));
  * }
+ * const r = new MemoryReactor();
+ * const handle = once(r);
+ * assert.deepEqual([handle.phase, handle.event], ["before", "shutdown"]);
+ * r.removeSystemEventTrigger(handle);
  * ```
  */
 export interface TriggerHandle {
@@ -145,10 +172,16 @@ export interface TriggerHandle {
  *
  * @example
  * ```ts
- * import type { IReactorCore } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IReactorCore } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * function main(r: IReactorCore): void {
  *   r.callWhenRunning(() => r.stop());
  * }
+ * const r = new MemoryReactor();
+ * main(r);
+ * await r.run();
+ * assert.equal(r.hasStopped, true);
  * ```
  */
 export interface IReactorCore {
@@ -189,8 +222,18 @@ export interface IReactorCore {
  *
  * @example
  * ```ts
- * import type { IReactorFromThreads } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IReactorFromThreads } from "@skein/skein/reactor";
+ * import { createReactor } from "@skein/skein/reactor";
  * const wake = (r: IReactorFromThreads): void => r.callFromThread(() => console.log("woken"));
+ * const reactor = createReactor();
+ * let woken = false;
+ * reactor.callFromThread(() => {
+ *   woken = true;
+ *   reactor.stop();
+ * });
+ * await reactor.run();
+ * assert.equal(woken, true);
  * ```
  */
 export interface IReactorFromThreads {
@@ -213,8 +256,10 @@ export interface IReactorFromThreads {
  *
  * @example
  * ```ts
- * import type { IReadWriteDescriptor } from "./interfaces.ts";
- * import type { Failure } from "./deferred/failure.ts";
+ * import assert from "node:assert/strict";
+ * import type { Failure } from "@skein/skein/deferred";
+ * import type { IReadWriteDescriptor } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * class Watcher implements IReadWriteDescriptor {
  *   constructor(private fd: number) {}
  *   fileno(): number { return this.fd; }
@@ -223,6 +268,9 @@ export interface IReactorFromThreads {
  *   connectionLost(_reason: Failure): void {}
  *   logPrefix(): string { return "Watcher"; }
  * }
+ * const r = new MemoryReactor();
+ * r.addReader(new Watcher(7));
+ * assert.equal(r.getReaders()[0].fileno(), 7);
  * ```
  */
 export interface IReadWriteDescriptor {
@@ -247,10 +295,22 @@ export interface IReadWriteDescriptor {
  *
  * @example
  * ```ts
- * import type { IReactorFDSet, IReadWriteDescriptor } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IReactorFDSet, IReadWriteDescriptor } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * function watch(r: IReactorFDSet, d: IReadWriteDescriptor): void {
  *   r.addReader(d);
  * }
+ * const r = new MemoryReactor();
+ * const d: IReadWriteDescriptor = {
+ *   fileno: () => 3,
+ *   doRead: () => null,
+ *   doWrite: () => null,
+ *   connectionLost: () => {},
+ *   logPrefix: () => "d",
+ * };
+ * watch(r, d);
+ * assert.ok(r.readers.has(d));
  * ```
  */
 export interface IReactorFDSet {
@@ -279,8 +339,11 @@ export interface IReactorFDSet {
  *
  * @example
  * ```ts
- * import type { IProducer } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IProducer } from "@skein/skein/reactor";
  * const p: IProducer = { stopProducing(): void {} };
+ * p.stopProducing();
+ * assert.equal(typeof p.stopProducing, "function");
  * ```
  */
 export interface IProducer {
@@ -293,13 +356,20 @@ export interface IProducer {
  *
  * @example
  * ```ts
- * import type { IPushProducer } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IPushProducer } from "@skein/skein/reactor";
+ * import { StringTransport } from "@skein/skein/testing";
  * class Ticker implements IPushProducer {
  *   paused = false;
  *   pauseProducing(): void { this.paused = true; }
  *   resumeProducing(): void { this.paused = false; }
  *   stopProducing(): void {}
  * }
+ * const t = new StringTransport();
+ * const ticker = new Ticker();
+ * t.registerProducer(ticker, true);
+ * ticker.pauseProducing();
+ * assert.equal(ticker.paused, true);
  * ```
  */
 export interface IPushProducer extends IProducer {
@@ -315,8 +385,13 @@ export interface IPushProducer extends IProducer {
  *
  * @example
  * ```ts
- * import type { IPullProducer } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IPullProducer } from "@skein/skein/reactor";
+ * import { StringTransport } from "@skein/skein/testing";
  * const p: IPullProducer = { resumeProducing(): void {}, stopProducing(): void {} };
+ * const t = new StringTransport();
+ * t.registerProducer(p, false);
+ * assert.equal(t.streaming, false);
  * ```
  */
 export interface IPullProducer extends IProducer {
@@ -329,10 +404,15 @@ export interface IPullProducer extends IProducer {
  *
  * @example
  * ```ts
- * import type { IConsumer } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IConsumer } from "@skein/skein/reactor";
+ * import { StringTransport } from "@skein/skein/testing";
  * function send(c: IConsumer, data: Uint8Array): void {
  *   c.write(data);
  * }
+ * const t = new StringTransport();
+ * send(t, new Uint8Array([1, 2]));
+ * assert.deepEqual(t.value(), new Uint8Array([1, 2]));
  * ```
  */
 export interface IConsumer {
@@ -358,11 +438,17 @@ export interface IConsumer {
  *
  * @example
  * ```ts
- * import type { ITransport } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { ITransport } from "@skein/skein/reactor";
+ * import { StringTransport } from "@skein/skein/testing";
  * function greet(t: ITransport): void {
  *   t.write("hello\r\n");
  *   t.loseConnection();
  * }
+ * const t = new StringTransport();
+ * greet(t);
+ * assert.equal(t.valueString(), "hello\r\n");
+ * assert.equal(t.disconnecting, true);
  * ```
  */
 export interface ITransport<A extends IAddress = IAddress> extends IConsumer {
@@ -384,8 +470,13 @@ export interface ITransport<A extends IAddress = IAddress> extends IConsumer {
  *
  * @example
  * ```ts
- * import type { IAbortableTransport } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IAbortableTransport } from "@skein/skein/reactor";
+ * import { StringTransport } from "@skein/skein/testing";
  * const kill = (t: IAbortableTransport): void => t.abortConnection();
+ * const t = new StringTransport();
+ * kill(t);
+ * assert.equal(t.disconnected, true);
  * ```
  */
 export interface IAbortableTransport<A extends IAddress = IAddress> extends ITransport<A> {
@@ -398,8 +489,13 @@ export interface IAbortableTransport<A extends IAddress = IAddress> extends ITra
  *
  * @example
  * ```ts
- * import type { IHalfCloseableTransport } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IHalfCloseableTransport } from "@skein/skein/reactor";
+ * import { StringTransport } from "@skein/skein/testing";
  * const done = (t: IHalfCloseableTransport): void => t.loseWriteConnection();
+ * const t = new StringTransport();
+ * done(t);
+ * assert.equal(t.writeDisconnected, true);
  * ```
  */
 export interface IHalfCloseableTransport<A extends IAddress = IAddress> extends ITransport<A> {
@@ -412,8 +508,13 @@ export interface IHalfCloseableTransport<A extends IAddress = IAddress> extends 
  *
  * @example
  * ```ts
- * import type { ITCPTransport } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { ITCPTransport } from "@skein/skein/reactor";
+ * import { StringTransport } from "@skein/skein/testing";
  * const fast = (t: ITCPTransport): void => t.setTcpNoDelay(true);
+ * const t = new StringTransport();
+ * fast(t);
+ * assert.equal(t.getTcpNoDelay(), true);
  * ```
  */
 export interface ITCPTransport<A extends IAddress = IAddress>
@@ -445,8 +546,10 @@ export interface ITCPTransport<A extends IAddress = IAddress>
  *
  * @example
  * ```ts
- * import type { IProtocol, ITransport } from "./interfaces.ts";
- * import type { Failure } from "./deferred/failure.ts";
+ * import assert from "node:assert/strict";
+ * import type { Failure } from "@skein/skein/deferred";
+ * import type { IProtocol, ITransport } from "@skein/skein/reactor";
+ * import { StringTransport } from "@skein/skein/testing";
  * class Echo implements IProtocol {
  *   transport: ITransport | null = null;
  *   makeConnection(t: ITransport): void { this.transport = t; this.connectionMade(); }
@@ -454,6 +557,11 @@ export interface ITCPTransport<A extends IAddress = IAddress>
  *   dataReceived(data: Uint8Array): void { this.transport!.write(data); }
  *   connectionLost(_reason: Failure): void {}
  * }
+ * const t = new StringTransport();
+ * const echo = new Echo();
+ * echo.makeConnection(t);
+ * echo.dataReceived(new Uint8Array([42]));
+ * assert.deepEqual(t.value(), new Uint8Array([42]));
  * ```
  */
 export interface IProtocol {
@@ -476,11 +584,14 @@ export interface IProtocol {
  *
  * @example
  * ```ts
- * import type { IHalfCloseableProtocol } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IHalfCloseableProtocol } from "@skein/skein/reactor";
  * const p: IHalfCloseableProtocol = {
  *   readConnectionLost(): void {},
  *   writeConnectionLost(): void {},
  * };
+ * p.readConnectionLost();
+ * assert.equal(typeof p.writeConnectionLost, "function");
  * ```
  */
 export interface IHalfCloseableProtocol {
@@ -495,10 +606,15 @@ export interface IHalfCloseableProtocol {
  *
  * @example
  * ```ts
- * import type { IAddress, IProtocol, IProtocolFactory } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import type { IAddress, IProtocol, IProtocolFactory } from "@skein/skein/reactor";
+ * import { IPv4Address } from "@skein/skein/reactor";
  * function makeOne(f: IProtocolFactory, addr: IAddress): IProtocol | null {
  *   return f.buildProtocol(addr);
  * }
+ * const proto = makeOne(Factory.forProtocol(Protocol), new IPv4Address("TCP", "127.0.0.1", 80));
+ * assert.ok(proto instanceof Protocol);
  * ```
  */
 export interface IProtocolFactory {
@@ -515,8 +631,14 @@ export interface IProtocolFactory {
  *
  * @example
  * ```ts
- * import type { IConnector } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IConnector } from "@skein/skein/reactor";
+ * import { IPv4Address } from "@skein/skein/reactor";
+ * import { FakeConnector } from "@skein/skein/testing";
  * const retry = (c: IConnector): void => c.connect();
+ * const c = new FakeConnector(new IPv4Address("TCP", "127.0.0.1", 80));
+ * retry(c);
+ * assert.equal(c.connectCalls, 1);
  * ```
  */
 export interface IConnector {
@@ -536,16 +658,22 @@ export interface IConnector {
  *
  * @example
  * ```ts
- * import type { IClientFactory, IConnector } from "./interfaces.ts";
- * import type { Failure } from "./deferred/failure.ts";
- * import type { IAddress, IProtocol } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { Failure } from "@skein/skein/deferred";
+ * import type { IAddress, IClientFactory, IConnector, IProtocol } from "@skein/skein/reactor";
+ * import { ConnectionCompleter, MemoryReactor } from "@skein/skein/testing";
+ * const failures: string[] = [];
  * const f: IClientFactory = {
  *   buildProtocol(_a: IAddress): IProtocol | null { return null; },
  *   doStart(): void {}, doStop(): void {},
  *   startedConnecting(_c: IConnector): void {},
- *   clientConnectionFailed(_c: IConnector, r: Failure): void { console.log(r.getErrorMessage()); },
+ *   clientConnectionFailed(_c: IConnector, r: Failure): void { failures.push(r.getErrorMessage()); },
  *   clientConnectionLost(_c: IConnector, _r: Failure): void {},
  * };
+ * const r = new MemoryReactor();
+ * r.connectTCP("127.0.0.1", 9, f);
+ * new ConnectionCompleter(r).failOnce();
+ * assert.equal(failures[0], "An error occurred while connecting");
  * ```
  */
 export interface IClientFactory extends IProtocolFactory {
@@ -562,10 +690,16 @@ export interface IClientFactory extends IProtocolFactory {
  *
  * @example
  * ```ts
- * import type { IListeningPort } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import { Factory } from "@skein/skein/protocols";
+ * import type { IListeningPort } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * async function close(p: IListeningPort): Promise<void> {
  *   await p.stopListening();
  * }
+ * const port = new MemoryReactor().listenTCP(0, new Factory());
+ * await close(port);
+ * assert.ok(port.getHost().port >= 0);
  * ```
  */
 export interface IListeningPort<A extends IAddress = IAddress> {
@@ -586,8 +720,14 @@ export interface IListeningPort<A extends IAddress = IAddress> {
  *
  * @example
  * ```ts
- * import type { ListenTCPOptions } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import { Factory } from "@skein/skein/protocols";
+ * import type { ListenTCPOptions } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const o: ListenTCPOptions = { interface: "127.0.0.1", backlog: 128 };
+ * const r = new MemoryReactor();
+ * r.listenTCP(0, new Factory(), o);
+ * assert.equal(r.tcpServers[0][2], 128);
  * ```
  */
 export interface ListenTCPOptions {
@@ -602,8 +742,14 @@ export interface ListenTCPOptions {
  *
  * @example
  * ```ts
- * import type { ConnectTCPOptions } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import { ClientFactory } from "@skein/skein/protocols";
+ * import type { ConnectTCPOptions } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const o: ConnectTCPOptions = { timeout: 5, bindAddress: ["127.0.0.1", 0] };
+ * const r = new MemoryReactor();
+ * r.connectTCP("127.0.0.1", 80, new ClientFactory(), o);
+ * assert.deepEqual(r.tcpClients[0][4], ["127.0.0.1", 0]);
  * ```
  */
 export interface ConnectTCPOptions {
@@ -618,11 +764,15 @@ export interface ConnectTCPOptions {
  *
  * @example
  * ```ts
- * import type { IProtocolFactory, IReactorTCP } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import { Factory } from "@skein/skein/protocols";
+ * import type { IProtocolFactory, IReactorTCP } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * function serve(r: IReactorTCP, f: IProtocolFactory): number {
  *   const port = r.listenTCP(0, f, { interface: "127.0.0.1" });
  *   return port.getHost().port;
  * }
+ * assert.equal(serve(new MemoryReactor(), new Factory()), 0); // MemoryReactor binds nothing
  * ```
  */
 export interface IReactorTCP {
@@ -646,8 +796,14 @@ export interface IReactorTCP {
  *
  * @example
  * ```ts
- * import type { ListenUNIXOptions } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import { Factory } from "@skein/skein/protocols";
+ * import type { ListenUNIXOptions } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const o: ListenUNIXOptions = { mode: 0o600, wantPID: true };
+ * const r = new MemoryReactor();
+ * r.listenUNIX("/tmp/app.sock", new Factory(), o);
+ * assert.equal(r.unixServers[0][3], 0o600);
  * ```
  */
 export interface ListenUNIXOptions {
@@ -664,8 +820,14 @@ export interface ListenUNIXOptions {
  *
  * @example
  * ```ts
- * import type { ConnectUNIXOptions } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import { ClientFactory } from "@skein/skein/protocols";
+ * import type { ConnectUNIXOptions } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const o: ConnectUNIXOptions = { timeout: 5, checkPID: true };
+ * const r = new MemoryReactor();
+ * r.connectUNIX("/tmp/app.sock", new ClientFactory(), o);
+ * assert.equal(r.unixClients[0][3], true);
  * ```
  */
 export interface ConnectUNIXOptions {
@@ -680,10 +842,16 @@ export interface ConnectUNIXOptions {
  *
  * @example
  * ```ts
- * import type { IProtocolFactory, IReactorUNIX } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import { Factory } from "@skein/skein/protocols";
+ * import type { IProtocolFactory, IReactorUNIX } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const serve = (r: IReactorUNIX, f: IProtocolFactory): void => {
  *   r.listenUNIX("/tmp/skein.sock", f);
  * };
+ * const r = new MemoryReactor();
+ * serve(r, new Factory());
+ * assert.equal(r.unixServers[0][0], "/tmp/skein.sock");
  * ```
  */
 export interface IReactorUNIX {
@@ -702,13 +870,21 @@ export interface IReactorUNIX {
  *
  * @example
  * ```ts
- * import type { IDatagramProtocol, IUDPTransport } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IDatagramProtocol, IUDPTransport } from "@skein/skein/reactor";
+ * import { IPv4Address } from "@skein/skein/reactor";
+ * import { FakeDatagramTransport } from "@skein/skein/testing";
  * class Echo implements IDatagramProtocol {
  *   transport: IUDPTransport | null = null;
  *   makeConnection(t: IUDPTransport): void { this.transport = t; }
  *   doStop(): void {}
  *   datagramReceived(d: Uint8Array, addr: [string, number]): void { this.transport!.write(d, addr); }
  * }
+ * const port = new FakeDatagramTransport(new IPv4Address("UDP", "127.0.0.1", 53));
+ * const echo = new Echo();
+ * echo.makeConnection(port);
+ * echo.datagramReceived(new Uint8Array([7]), ["127.0.0.1", 4000]);
+ * assert.deepEqual(port.written[0][1], ["127.0.0.1", 4000]);
  * ```
  */
 export interface IDatagramProtocol {
@@ -729,8 +905,15 @@ export interface IDatagramProtocol {
  *
  * @example
  * ```ts
- * import type { IUDPTransport } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IUDPTransport } from "@skein/skein/reactor";
+ * import { IPv4Address } from "@skein/skein/reactor";
+ * import { FakeDatagramTransport } from "@skein/skein/testing";
  * const ping = (t: IUDPTransport): void => t.write(new Uint8Array([1]), ["127.0.0.1", 9999]);
+ * const t = new FakeDatagramTransport(new IPv4Address("UDP", "127.0.0.1", 5000));
+ * ping(t);
+ * assert.deepEqual(t.written[0][1], ["127.0.0.1", 9999]);
+ * assert.equal((await t.whenListening()).port, 5000);
  * ```
  */
 export interface IUDPTransport {
@@ -774,8 +957,16 @@ export interface IUDPTransport {
  *
  * @example
  * ```ts
- * import type { ListenUDPOptions } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import { DatagramProtocol } from "@skein/skein/protocols";
+ * import type { ListenUDPOptions } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const o: ListenUDPOptions = { interface: "127.0.0.1", maxPacketSize: 8192 };
+ * const r = new MemoryReactor();
+ * const proto = new DatagramProtocol();
+ * proto.noisy = false;
+ * r.listenUDP(0, proto, o);
+ * assert.equal(r.udpPorts[0][3], 8192);
  * ```
  */
 export interface ListenUDPOptions {
@@ -790,10 +981,18 @@ export interface ListenUDPOptions {
  *
  * @example
  * ```ts
- * import type { IDatagramProtocol, IReactorUDP } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import { DatagramProtocol } from "@skein/skein/protocols";
+ * import type { IDatagramProtocol, IReactorUDP } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const bindIt = (r: IReactorUDP, p: IDatagramProtocol): void => {
  *   r.listenUDP(0, p, { interface: "127.0.0.1" });
  * };
+ * const r = new MemoryReactor();
+ * const proto = new DatagramProtocol();
+ * proto.noisy = false;
+ * bindIt(r, proto);
+ * assert.equal(proto.transport?.getHost().host, "127.0.0.1");
  * ```
  */
 export interface IReactorUDP {
@@ -806,8 +1005,15 @@ export interface IReactorUDP {
  *
  * @example
  * ```ts
- * import type { IReactor } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import type { IReactor } from "@skein/skein/reactor";
+ * import { MemoryReactorClock } from "@skein/skein/testing";
  * const stopSoon = (r: IReactor): void => { r.callLater(1, () => r.stop()); };
+ * const r = new MemoryReactorClock();
+ * r.running = true;
+ * stopSoon(r);
+ * r.advance(1);
+ * assert.equal(r.hasStopped, true);
  * ```
  */
 export interface IReactor
@@ -828,8 +1034,15 @@ export interface IReactor
  *
  * @example
  * ```ts
- * import type { IProtocolFactory, IStreamServerEndpoint } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import { TCP4ServerEndpoint } from "@skein/skein/endpoints";
+ * import { Factory } from "@skein/skein/protocols";
+ * import type { IProtocolFactory, IStreamServerEndpoint } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const up = (e: IStreamServerEndpoint, f: IProtocolFactory): void => { e.listen(f); };
+ * const r = new MemoryReactor();
+ * up(new TCP4ServerEndpoint(r, 8080), new Factory());
+ * assert.equal(r.tcpServers[0][0], 8080);
  * ```
  */
 export interface IStreamServerEndpoint<A extends IAddress = IAddress> {
@@ -842,8 +1055,15 @@ export interface IStreamServerEndpoint<A extends IAddress = IAddress> {
  *
  * @example
  * ```ts
- * import type { IProtocolFactory, IStreamClientEndpoint } from "./interfaces.ts";
+ * import assert from "node:assert/strict";
+ * import { TCP4ClientEndpoint } from "@skein/skein/endpoints";
+ * import { Factory } from "@skein/skein/protocols";
+ * import type { IProtocolFactory, IStreamClientEndpoint } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const go = (e: IStreamClientEndpoint, f: IProtocolFactory): void => { e.connect(f); };
+ * const r = new MemoryReactor();
+ * go(new TCP4ClientEndpoint(r, "127.0.0.1", 80), new Factory());
+ * assert.equal(r.tcpClients[0][1], 80);
  * ```
  */
 export interface IStreamClientEndpoint {
