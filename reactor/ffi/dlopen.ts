@@ -288,6 +288,11 @@ function openBun<S extends Record<string, SymbolSpec>>(
     if (s.nonblocking) continue;
     defs[s.name ?? key] = { args: s.parameters.map(bunType), returns: bunType(s.result) };
   }
+  if (Object.keys(defs).length === 0) {
+    throw new TypeError(
+      "dlopenLibrary on Bun needs at least one symbol that is not nonblocking (Bun has no nonblocking calls)",
+    );
+  }
   const { value: lib, path } = openFirst(names, (name) => ffi.dlopen(name, defs));
   const bound: Record<string, unknown> = {};
   for (const [key, s] of Object.entries(symbols)) {

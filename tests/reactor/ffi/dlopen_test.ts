@@ -49,6 +49,24 @@ describe("dlopenLibrary: one shared library, Deno or Bun", () => {
     }
   });
 
+  it("only nonblocking symbols: bound on Deno; on Bun (which has no such call) a TypeError saying so", async () => {
+    const open = () =>
+      dlopenLibrary(libraryPaths(libc().os), {
+        getpidLater: { name: "getpid", parameters: [], result: "i32", nonblocking: true },
+      });
+    if (typeof Deno !== "undefined") {
+      const lib = open();
+      assert.equal(await lib.symbols.getpidLater!(), libc().getpid());
+      lib.close();
+    } else {
+      assert.throws(
+        open,
+        (e: unknown) =>
+          e instanceof TypeError && /at least one symbol that is not nonblocking/.test(e.message),
+      );
+    }
+  });
+
   it("names every candidate when none opens", () => {
     assert.throws(
       () =>
