@@ -24,9 +24,10 @@
  * @module
  */
 
-import type { ITransport } from "../../interfaces.ts";
+import type { IPushProducer, ITransport } from "../../interfaces.ts";
 import { Protocol } from "../protocol.ts";
 import { ByteBuffer, toBytes } from "./_buffer.ts";
+import { pauseReceiver, resumeReceiver, stopReceiver } from "./_flow_control.ts";
 
 const COLON = 0x3a;
 const COMMA = 0x2c;
@@ -65,7 +66,8 @@ export class NetstringParseError extends Error {
  * {@linkcode NetstringReceiver.parseError}, set
  * {@linkcode NetstringReceiver.brokenPeer} and close the connection; the
  * strings received before the error are still delivered, and later bytes
- * are ignored.
+ * are ignored. Like the other receivers it is a push producer (beyond
+ * Twisted's): `pauseProducing()` holds back delivery until `resumeProducing()`.
  *
  * @example
  * ```ts
@@ -83,13 +85,15 @@ export class NetstringParseError extends Error {
  * assert.ok(c.got.join("|") === "hello|");
  * ```
  */
-export class NetstringReceiver extends Protocol {
+export class NetstringReceiver extends Protocol implements IPushProducer {
   /** The longest string accepted, in bytes. */
   MAX_LENGTH: number = 99999;
   /** True once the peer sent malformed data (the connection is then closed). */
   brokenPeer: boolean = false;
   /** What was wrong with the peer's data, once `brokenPeer` is set. */
   parseError: NetstringParseError | null = null;
+  /** True while paused by `pauseProducing()`/`stopProducing()`. */
+  paused: boolean = false;
 
   #buffer: ByteBuffer = new ByteBuffer();
   /** -1 while reading a length, else the payload size plus its comma. */
@@ -125,7 +129,7 @@ export class NetstringReceiver extends Protocol {
     if (this.brokenPeer) return;
     const buf = this.#buffer;
     buf.append(data);
-    while (buf.length > 0) {
+    while (buf.length > 0 && !this.paused) {
       if (this.#expected < 0) {
         const n = this.#parseLength(buf);
         if (n === null) return;
@@ -171,6 +175,21 @@ export class NetstringReceiver extends Protocol {
     }
     buf.skip(i + 1);
     return length;
+  }
+
+  /** Stop delivering strings, and pause the transport's reading. */
+  pauseProducing(): void {
+    pauseReceiver(this);
+  }
+
+  /** Resume delivery (including strings buffered while paused) and reading. */
+  resumeProducing(): void {
+    resumeReceiver(this);
+  }
+
+  /** Stop delivering strings for good, and stop the transport. */
+  stopProducing(): void {
+    stopReceiver(this);
   }
 
   #fail(message: string): void {

@@ -46,6 +46,25 @@ describe("NetstringReceiver (twisted.protocols.basic.NetstringReceiver)", () => 
     assert.equal(t.valueString(), "3:foo,2:é,0:,");
   });
 
+  it("is a push producer like the other receivers: strings wait while paused, flow on resume", () => {
+    for (let size = 1; size < 8; size++) {
+      const { p, t } = connect();
+      p.pauseProducing();
+      assert.equal(p.paused, true);
+      assert.equal(t.producerState, "paused");
+      for (const c of fixedChunks(enc("3:one,3:two,"), size)) p.dataReceived(c);
+      assert.deepEqual(p.strings.map(dec), [], `size ${size}`);
+      p.resumeProducing();
+      assert.equal(t.producerState, "producing");
+      assert.deepEqual(p.strings.map(dec), ["one", "two"], `size ${size}`);
+    }
+    const { p, t } = connect();
+    p.stopProducing();
+    p.dataReceived(enc("1:x,"));
+    assert.deepEqual(p.strings, []);
+    assert.equal(t.producerState, "stopped");
+  });
+
   it("the empty netstring 0:, is valid", () => {
     const { p } = connect();
     p.dataReceived(enc("0:,0:,"));
