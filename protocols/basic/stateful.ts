@@ -123,7 +123,7 @@ export class StatefulProtocol extends Protocol {
           `${this.constructor.name}: a state that reads 0 bytes must return the next state`,
         );
       }
-      if ((this.transport as { disconnecting?: boolean; } | null)?.disconnecting) return;
+      if (this.transport?.disconnecting) return;
     }
   }
 }
