@@ -130,9 +130,11 @@ const nextTurn = (): Promise<void> =>
  *   logPrefix: () => "pipe",
  * };
  * reactor.addReader(reader);
+ * assert.deepEqual(reactor.getReaders(), [reader]);
  * libc().write(pipe[1], new TextEncoder().encode("ping"), 4);
  * await reactor.run();
  * assert.deepEqual(got, ["ping"]);
+ * assert.deepEqual(reactor.getReaders(), []); // doRead removed it
  * libc().close(pipe[0]);
  * libc().close(pipe[1]);
  * ```
@@ -400,13 +402,11 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * ```ts
    * import assert from "node:assert/strict";
    * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
-   * import { constants, libc } from "./ffi/mod.ts";
    *
-   * const pipe = new Int32Array(2);
-   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+   * // Not run, the poll poller only records interest: any fd number does here.
    * const reactor = new PosixReactor("poll");
    * const reader: IReadWriteDescriptor = {
-   *   fileno: () => pipe[0],
+   *   fileno: () => 7,
    *   doRead: () => null,
    *   doWrite: () => null,
    *   connectionLost: () => {},
@@ -415,9 +415,6 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * reactor.addReader(reader);
    * reactor.addReader(reader); // a second add changes nothing
    * assert.deepEqual(reactor.getReaders(), [reader]);
-   * reactor.removeReader(reader);
-   * libc().close(pipe[0]);
-   * libc().close(pipe[1]);
    * ```
    */
   addReader(reader: IReadWriteDescriptor): void {
@@ -449,7 +446,9 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    *   logPrefix: () => "writer",
    * };
    * reactor.addWriter(writer);
+   * assert.deepEqual(reactor.getWriters(), [writer]);
    * await reactor.run();
+   * assert.deepEqual(reactor.getWriters(), []); // doWrite removed it
    * assert.equal(libc().read(pipe[0], new Uint8Array(4), 4), 1);
    * libc().close(pipe[0]);
    * libc().close(pipe[1]);
@@ -461,30 +460,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
 
   /**
    * Stop watching `reader` for readability (no error if it was not watched).
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
-   * import { constants, libc } from "./ffi/mod.ts";
-   *
-   * const pipe = new Int32Array(2);
-   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
-   * const reactor = new PosixReactor("poll");
-   * const reader: IReadWriteDescriptor = {
-   *   fileno: () => pipe[0],
-   *   doRead: () => null,
-   *   doWrite: () => null,
-   *   connectionLost: () => {},
-   *   logPrefix: () => "reader",
-   * };
-   * reactor.addReader(reader);
-   * reactor.removeReader(reader);
-   * reactor.removeReader(reader); // not watched any more: no error
-   * assert.deepEqual(reactor.getReaders(), []);
-   * libc().close(pipe[0]);
-   * libc().close(pipe[1]);
-   * ```
+   * See the {@linkcode PosixReactor} example.
    */
   removeReader(reader: IReadWriteDescriptor): void {
     this.#remove(reader, this.#reads, this.#writes, WRITE);
@@ -492,32 +468,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
 
   /**
    * Stop watching `writer` for writability (no error if it was not watched).
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
-   * import { constants, libc } from "./ffi/mod.ts";
-   *
-   * const pipe = new Int32Array(2);
-   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
-   * const reactor = new PosixReactor("poll");
-   * const both: IReadWriteDescriptor = {
-   *   fileno: () => pipe[1],
-   *   doRead: () => null,
-   *   doWrite: () => null,
-   *   connectionLost: () => {},
-   *   logPrefix: () => "both",
-   * };
-   * reactor.addReader(both);
-   * reactor.addWriter(both);
-   * reactor.removeWriter(both); // still watched for reading
-   * assert.deepEqual(reactor.getWriters(), []);
-   * assert.deepEqual(reactor.getReaders(), [both]);
-   * reactor.removeReader(both);
-   * libc().close(pipe[0]);
-   * libc().close(pipe[1]);
-   * ```
+   * See the {@linkcode PosixReactor.addWriter} example.
    */
   removeWriter(writer: IReadWriteDescriptor): void {
     this.#remove(writer, this.#writes, this.#reads, READ);
@@ -530,20 +481,18 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * ```ts
    * import assert from "node:assert/strict";
    * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
-   * import { constants, libc } from "./ffi/mod.ts";
    *
-   * const pipe = new Int32Array(2);
-   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
+   * // Not run, the poll poller only records interest: any fd number does here.
    * const reactor = new PosixReactor("poll");
    * const reader: IReadWriteDescriptor = {
-   *   fileno: () => pipe[0],
+   *   fileno: () => 7,
    *   doRead: () => null,
    *   doWrite: () => null,
    *   connectionLost: () => {},
    *   logPrefix: () => "reader",
    * };
    * const writer: IReadWriteDescriptor = {
-   *   fileno: () => pipe[1],
+   *   fileno: () => 8,
    *   doRead: () => null,
    *   doWrite: () => null,
    *   connectionLost: () => {},
@@ -553,9 +502,6 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * reactor.addWriter(writer);
    * assert.deepEqual(new Set(reactor.removeAll()), new Set([reader, writer]));
    * assert.deepEqual(reactor.getReaders(), []);
-   * assert.deepEqual(reactor.getWriters(), []);
-   * libc().close(pipe[0]);
-   * libc().close(pipe[1]);
    * ```
    */
   removeAll(): IReadWriteDescriptor[] {
@@ -569,30 +515,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
 
   /**
    * The descriptors watched for reading.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
-   * import { constants, libc } from "./ffi/mod.ts";
-   *
-   * const pipe = new Int32Array(2);
-   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
-   * const reactor = new PosixReactor("poll");
-   * const reader: IReadWriteDescriptor = {
-   *   fileno: () => pipe[0],
-   *   doRead: () => null,
-   *   doWrite: () => null,
-   *   connectionLost: () => {},
-   *   logPrefix: () => "reader",
-   * };
-   * assert.deepEqual(reactor.getReaders(), []);
-   * reactor.addReader(reader);
-   * assert.deepEqual(reactor.getReaders(), [reader]);
-   * reactor.removeReader(reader);
-   * libc().close(pipe[0]);
-   * libc().close(pipe[1]);
-   * ```
+   * See the {@linkcode PosixReactor.addReader} example.
    */
   getReaders(): IReadWriteDescriptor[] {
     const out: IReadWriteDescriptor[] = [];
@@ -602,30 +525,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
 
   /**
    * The descriptors watched for writing.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { type IReadWriteDescriptor, PosixReactor } from "@skein/skein/reactor";
-   * import { constants, libc } from "./ffi/mod.ts";
-   *
-   * const pipe = new Int32Array(2);
-   * assert.equal(libc().pipe2(pipe, constants.O_NONBLOCK | constants.O_CLOEXEC), 0);
-   * const reactor = new PosixReactor("poll");
-   * const writer: IReadWriteDescriptor = {
-   *   fileno: () => pipe[1],
-   *   doRead: () => null,
-   *   doWrite: () => null,
-   *   connectionLost: () => {},
-   *   logPrefix: () => "writer",
-   * };
-   * reactor.addWriter(writer);
-   * assert.deepEqual(reactor.getWriters(), [writer]);
-   * assert.deepEqual(reactor.getReaders(), []);
-   * reactor.removeWriter(writer);
-   * libc().close(pipe[0]);
-   * libc().close(pipe[1]);
-   * ```
+   * See the {@linkcode PosixReactor.addWriter} example.
    */
   getWriters(): IReadWriteDescriptor[] {
     const out: IReadWriteDescriptor[] = [];
