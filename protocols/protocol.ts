@@ -91,9 +91,35 @@ export const connectionDone: Failure = new Failure(new ConnectionDone());
  * assert.equal(t.valueString(), "hello\r\n");
  * assert.equal(t.disconnecting, true);
  * ```
+ *
+ * @example Narrowing the transport of a TCP protocol
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import { type IPAddress, IPv4Address, type ITCPTransport } from "@skein/skein/reactor";
+ * import { StringTransport } from "@skein/skein/testing";
+ *
+ * class Client extends Protocol {
+ *   declare transport: ITCPTransport<IPAddress> | null;
+ *   peerPort = 0;
+ *   override connectionMade(): void {
+ *     this.peerPort = this.transport!.getPeer().port;
+ *   }
+ * }
+ * const client = new Client();
+ * client.makeConnection(
+ *   new StringTransport({ peerAddress: new IPv4Address("TCP", "192.0.2.7", 8080) }),
+ * );
+ * assert.equal(client.peerPort, 8080);
+ * ```
  */
 export class Protocol implements IProtocol {
-  /** The transport, set by {@linkcode Protocol.makeConnection}; null before. */
+  /**
+   * The transport, set by {@linkcode Protocol.makeConnection}; null before.
+   * A protocol that knows its kind of connection can narrow it, e.g. a TCP
+   * client: `declare transport: ITCPTransport<IPAddress> | null;` (then
+   * `this.transport!.getPeer().port` needs no cast).
+   */
   transport: ITransport | null = null;
   /** True once {@linkcode Protocol.makeConnection} has run (Twisted's `connected = 1`). */
   connected: boolean = false;
