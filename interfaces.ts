@@ -731,7 +731,7 @@ export interface IListeningPort<A extends IAddress = IAddress> {
  * ```
  */
 export interface ListenTCPOptions {
-  /** Listen queue length. @default {50} */
+  /** Listen queue length (Twisted: 50; Skein: 511, as Node and nginx). @default {511} */
   backlog?: number;
   /** Local address to bind; `""` (the default) means all IPv4 interfaces, `"::"` all IPv6. */
   interface?: string;
@@ -807,7 +807,7 @@ export interface IReactorTCP {
  * ```
  */
 export interface ListenUNIXOptions {
-  /** Listen queue length. @default {50} */
+  /** Listen queue length (Twisted: 50; Skein: 511, as Node and nginx). @default {511} */
   backlog?: number;
   /** File mode of the socket file. @default {0o666} */
   mode?: number;

@@ -53,6 +53,7 @@ import {
   setIntOpt,
   setIntOptOrThrow,
 } from "./_socket.ts";
+import { connectTCPArgs, listenTCPArgs } from "./_validate.ts";
 import type { FDReactor } from "./abstract.ts";
 import { IPv4Address, IPv6Address } from "./address.ts";
 import { CannotListenError, ConnectBindError, ConnectError, DNSLookupError } from "./errors.ts";
@@ -300,16 +301,10 @@ export class TCPPort extends StreamPort {
     factory: IProtocolFactory,
     options?: ListenTCPOptions,
   ) {
-    const backlog = options?.backlog ?? 50;
-    super(reactor, factory, backlog);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new RangeError(`listenTCP: port must be an integer in 0..65535, not ${port}`);
-    }
-    if (!Number.isInteger(backlog) || backlog < 0) {
-      throw new RangeError(`listenTCP: backlog must be a non-negative integer, not ${backlog}`);
-    }
-    this.port = port;
-    this.interface = options?.interface ?? "";
+    const args = listenTCPArgs(port, options);
+    super(reactor, factory, args.backlog);
+    this.port = args.port;
+    this.interface = args.interface;
     this.family = this.interface.includes(":") ? K.AF_INET6 : K.AF_INET;
   }
 
@@ -403,18 +398,11 @@ export class TCPConnector extends BaseConnector {
     factory: IClientFactory,
     options?: ConnectTCPOptions,
   ) {
-    super(reactor, factory, options?.timeout ?? 30);
-    if (typeof host !== "string" || host === "") {
-      throw new TypeError(
-        `connectTCP: host must be a non-empty string, not ${JSON.stringify(host)}`,
-      );
-    }
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new RangeError(`connectTCP: port must be an integer in 0..65535, not ${port}`);
-    }
-    this.host = host;
-    this.port = port;
-    this.bindAddress = options?.bindAddress ?? null;
+    const args = connectTCPArgs(host, port, options);
+    super(reactor, factory, args.timeout);
+    this.host = args.host;
+    this.port = args.port;
+    this.bindAddress = args.bindAddress;
   }
 
   /** Make the transport for an accepted socket (or, in a connector, for one attempt). */

@@ -36,6 +36,7 @@ import {
   setIntOptOrThrow,
   sysError,
 } from "./_socket.ts";
+import { checkPacketSize, listenUDPArgs, udpConnectArgs } from "./_validate.ts";
 import type { FDReactor } from "./abstract.ts";
 import { IPv4Address, IPv6Address } from "./address.ts";
 import {
@@ -97,19 +98,13 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     protocol: IDatagramProtocol,
     options?: ListenUDPOptions,
   ) {
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new RangeError(`listenUDP: port must be an integer in 0..65535, not ${port}`);
-    }
-    const max = options?.maxPacketSize ?? 8192;
-    if (!Number.isInteger(max) || max <= 0) {
-      throw new RangeError(`listenUDP: maxPacketSize must be a positive integer, not ${max}`);
-    }
+    const args = listenUDPArgs(port, options);
     this.reactor = reactor;
-    this.port = port;
+    this.port = args.port;
     this.protocol = protocol;
-    this.interface = options?.interface ?? "";
-    this.maxPacketSize = max;
-    this.buf = new Uint8Array(max);
+    this.interface = args.interface;
+    this.maxPacketSize = args.maxPacketSize;
+    this.buf = new Uint8Array(args.maxPacketSize);
     this.family = this.interface.includes(":") ? K.AF_INET6 : K.AF_INET;
     this.kind = this.family === K.AF_INET6 ? "INET6" : "INET";
   }
@@ -300,9 +295,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     if (this.connectedAddr !== null) {
       throw new Error("already connected; reconnecting is not supported");
     }
-    if (!isIPv4Address(host) && !isIPv6Address(host)) {
-      throw new InvalidAddressError(`${host}: not an IPv4 or IPv6 address`);
-    }
+    udpConnectArgs(host, port);
     const sa = encodeIP(this.family, host, port);
     if (this.L!.connect(this.fd, sa, sa.byteLength) < 0) throw lastError("connect");
     this.connectedAddr = [host, port];
@@ -321,9 +314,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
 
   /** Change the largest datagram that can be received. */
   setMaxPacketSize(size: number): void {
-    if (!Number.isInteger(size) || size <= 0) {
-      throw new RangeError(`maxPacketSize must be a positive integer, not ${size}`);
-    }
+    checkPacketSize(size, "setMaxPacketSize");
     this.maxPacketSize = size;
     this.buf = new Uint8Array(size);
   }

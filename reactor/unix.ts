@@ -35,6 +35,7 @@ import {
   lib,
   openSocket,
 } from "./_socket.ts";
+import { connectUNIXArgs, listenUNIXArgs } from "./_validate.ts";
 import type { FDReactor } from "./abstract.ts";
 import { UNIXAddress } from "./address.ts";
 import { BadFileError, CannotListenError, ConnectBindError } from "./errors.ts";
@@ -245,17 +246,12 @@ export class UNIXPort extends StreamPort {
     factory: IProtocolFactory,
     options?: ListenUNIXOptions,
   ) {
-    const backlog = options?.backlog ?? 50;
-    super(reactor, factory, backlog);
-    if (typeof path !== "string" || path === "") {
-      throw new TypeError(
-        `listenUNIX: path must be a non-empty string, not ${JSON.stringify(path)}`,
-      );
-    }
-    this.path = path;
-    this.mode = options?.mode ?? 0o666;
-    this.wantPID = options?.wantPID ?? false;
-    this.address = new UNIXAddress(path);
+    const args = listenUNIXArgs(path, options);
+    super(reactor, factory, args.backlog);
+    this.path = args.path;
+    this.mode = args.mode;
+    this.wantPID = args.wantPID;
+    this.address = new UNIXAddress(args.path);
   }
 
   /** Create, bind and listen; returns the fd. Throws `CannotListenError`. */
@@ -359,14 +355,10 @@ export class UNIXConnector extends BaseConnector {
     factory: IClientFactory,
     options?: ConnectUNIXOptions,
   ) {
-    super(reactor, factory, options?.timeout ?? 30);
-    if (typeof path !== "string" || path === "") {
-      throw new TypeError(
-        `connectUNIX: path must be a non-empty string, not ${JSON.stringify(path)}`,
-      );
-    }
-    this.path = path;
-    this.checkPID = options?.checkPID ?? false;
+    const args = connectUNIXArgs(path, options);
+    super(reactor, factory, args.timeout);
+    this.path = args.path;
+    this.checkPID = args.checkPID;
   }
 
   /** Make the transport for an accepted socket (or, in a connector, for one attempt). */

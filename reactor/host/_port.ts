@@ -1,8 +1,7 @@
 /**
  * What the host backend's listening ports share (Twisted's `tcp.Port`,
- * `unix.Port` and `udp.Port` plumbing): the interface check, serving one
- * accepted socket, and the stop sequence (close, stop the factory, fire the
- * waiting Deferreds). Internal.
+ * `unix.Port` plumbing): serving one accepted socket, and the stop sequence
+ * (close, stop the factory, fire the waiting Deferreds). Internal.
  *
  * @module
  */
@@ -12,43 +11,10 @@ import { Deferred, succeed } from "../../deferred/deferred.ts";
 import { Failure } from "../../deferred/failure.ts";
 import type { IAddress, IProtocol, IProtocolFactory } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
-import { CannotListenError, ConnectionDone, InvalidAddressError } from "../errors.ts";
-import { isIPAddress, prefixOf } from "./_common.ts";
+import { ConnectionDone } from "../errors.ts";
+import { prefixOf } from "./_common.ts";
 import { HostConnection } from "./connection.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
-
-/**
- * The IP address to bind for `listenTCP`/`listenUDP`'s `interface` (`""`:
- * all IPv4 interfaces). Throws `CannotListenError` for a bad port number or
- * an interface that is not an IP address.
- *
- * @example
- * ```ts ignore
- * const host = listenAddress("", 8080); // "0.0.0.0"
- * ```
- */
-export function listenAddress(iface: string, port: number): string {
-  const host = iface === "" ? "0.0.0.0" : iface;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new CannotListenError(
-      iface,
-      port,
-      new RangeError(`port must be an integer from 0 to 65535, got ${port}`),
-    );
-  }
-  if (!isIPAddress(host)) {
-    throw new CannotListenError(
-      iface,
-      port,
-      new InvalidAddressError(
-        `interface ${
-          JSON.stringify(iface)
-        } is not an IP address: use e.g. "127.0.0.1", "::1", "" or "::"`,
-      ),
-    );
-  }
-  return host;
-}
 
 /**
  * What the helpers below need of a listening stream port (`HostTCPPort`,

@@ -18,20 +18,15 @@ import type {
   ListenTCPOptions,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
+import { connectTCPArgs, listenTCPArgs } from "../_validate.ts";
 import { IPv4Address, IPv6Address } from "../address.ts";
 import { CannotListenError, ConnectBindError, DNSLookupError } from "../errors.ts";
 import { ipAddress, isIPAddress, prefixOf } from "./_common.ts";
 import { listenNow } from "./_listen.ts";
-import { closeListeningPort, listenAddress, serveAccepted, stopListeningSoon } from "./_port.ts";
+import { closeListeningPort, serveAccepted, stopListeningSoon } from "./_port.ts";
 import type { ConnectAttempt } from "./connector.ts";
 import { HostConnector } from "./connector.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
-
-function checkPort(port: number, what: string): void {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`${what}: port must be an integer from 0 to 65535, got ${port}`);
-  }
-}
 
 /**
  * A listening TCP port on the host backend (Twisted's `tcp.Port`), returned
@@ -75,18 +70,19 @@ export class HostTCPPort implements IListeningPort<IPAddress>, HostSelectable {
     factory: IProtocolFactory,
     options: ListenTCPOptions = {},
   ) {
+    const args = listenTCPArgs(port, options);
     this.reactor = reactor;
-    this.port = port;
+    this.port = args.port;
     this.factory = factory;
-    this.interface = options.interface ?? "";
-    this.backlog = options.backlog ?? 50;
+    this.interface = args.interface;
+    this.backlog = args.backlog;
   }
 
   /** Bind and listen, then start the factory. Throws `CannotListenError`. */
   startListening(): void {
     if (this.connected) return;
     const iface = this.interface;
-    const host = listenAddress(iface, this.port);
+    const host = iface === "" ? "0.0.0.0" : iface; // checked by listenTCPArgs
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
     const error = listenNow(server, { host, port: this.port }, this.backlog);
     if (error !== null) throw new CannotListenError(iface, this.port, error);
@@ -194,11 +190,11 @@ export class HostTCPConnector extends HostConnector {
     factory: IClientFactory,
     options: ConnectTCPOptions = {},
   ) {
-    checkPort(port, "connectTCP");
-    super(reactor, factory, options.timeout ?? 30);
-    this.host = host;
-    this.port = port;
-    this.bindAddress = options.bindAddress ?? null;
+    const args = connectTCPArgs(host, port, options);
+    super(reactor, factory, args.timeout);
+    this.host = args.host;
+    this.port = args.port;
+    this.bindAddress = args.bindAddress;
   }
 
   /** The address being connected to (as given, not resolved). */

@@ -17,6 +17,7 @@ import type {
   ListenUDPOptions,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
+import { checkPacketSize, listenUDPArgs, udpConnectArgs } from "../_validate.ts";
 import {
   CannotListenError,
   InvalidAddressError,
@@ -25,7 +26,7 @@ import {
   SystemCallError,
 } from "../errors.ts";
 import type { NodeError } from "./_common.ts";
-import { ipAddress, isIPAddress, notBytes, prefixOf, systemError } from "./_common.ts";
+import { ipAddress, notBytes, prefixOf, systemError } from "./_common.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
 
 const ENCODER = new TextEncoder();
@@ -167,11 +168,12 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     protocol: IDatagramProtocol,
     options: ListenUDPOptions = {},
   ) {
+    const args = listenUDPArgs(port, options);
     this.reactor = reactor;
-    this.port = port;
+    this.port = args.port;
     this.protocol = protocol;
-    this.interface = options.interface ?? "";
-    this.maxPacketSize = options.maxPacketSize ?? 8192;
+    this.interface = args.interface;
+    this.maxPacketSize = args.maxPacketSize;
   }
 
   /** Bind, then connect the protocol. Throws `CannotListenError`. */
@@ -179,24 +181,6 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     if (this.connected) return;
     const iface = this.interface;
     const host = iface === "" ? "0.0.0.0" : iface;
-    if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65535) {
-      throw new CannotListenError(
-        iface,
-        this.port,
-        new RangeError(`port must be an integer from 0 to 65535, got ${this.port}`),
-      );
-    }
-    if (!isIPAddress(host)) {
-      throw new CannotListenError(
-        iface,
-        this.port,
-        new InvalidAddressError(
-          `interface ${
-            JSON.stringify(iface)
-          } is not an IP address: use e.g. "127.0.0.1", "::1", "" or "::"`,
-        ),
-      );
-    }
     this.#family = net.isIPv6(host) ? 6 : 4;
     const socket = dgram.createSocket({
       type: this.#family === 6 ? "udp6" : "udp4",
@@ -407,9 +391,9 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
    */
   connect(host: string, port: number): void {
     if (this.#connectedAddr !== null) {
-      throw new Error("already connected, reconnecting is not currently supported");
+      throw new Error("already connected; reconnecting is not supported");
     }
-    if (!isIPAddress(host)) throw new InvalidAddressError(`${host}: not an IPv4 or IPv6 address.`);
+    udpConnectArgs(host, port);
     this.#connectedAddr = [host, port];
     this.#afterBind(() => {
       const socket = this.#socket;
@@ -532,6 +516,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
 
   /** Change the largest datagram delivered (longer ones are truncated). */
   setMaxPacketSize(size: number): void {
+    checkPacketSize(size, "setMaxPacketSize");
     this.maxPacketSize = size;
   }
 

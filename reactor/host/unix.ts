@@ -19,6 +19,7 @@ import type {
   ListenUNIXOptions,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
+import { connectUNIXArgs, listenUNIXArgs } from "../_validate.ts";
 import { UNIXAddress } from "../address.ts";
 import { BadFileError, CannotListenError } from "../errors.ts";
 import { prefixOf, systemError } from "./_common.ts";
@@ -78,12 +79,13 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
     factory: IProtocolFactory,
     options: ListenUNIXOptions = {},
   ) {
+    const args = listenUNIXArgs(path, options);
     this.reactor = reactor;
-    this.path = path;
+    this.path = args.path;
     this.factory = factory;
-    this.backlog = options.backlog ?? 50;
-    this.mode = options.mode ?? 0o666;
-    this.wantPID = !!options.wantPID;
+    this.backlog = args.backlog;
+    this.mode = args.mode;
+    this.wantPID = args.wantPID;
   }
 
   /** Take the lock (if wanted), bind, chmod and listen. Throws `CannotListenError`. */
@@ -223,9 +225,10 @@ export class HostUNIXConnector extends HostConnector {
     factory: IClientFactory,
     options: ConnectUNIXOptions = {},
   ) {
-    super(reactor, factory, options.timeout ?? 30);
-    this.path = path;
-    this.checkPID = !!options.checkPID;
+    const args = connectUNIXArgs(path, options);
+    super(reactor, factory, args.timeout);
+    this.path = args.path;
+    this.checkPID = args.checkPID;
   }
 
   /** The socket path as a `UNIXAddress`. */

@@ -1,0 +1,196 @@
+// One argument check for every reactor (reactor/_validate.ts): a bad argument
+// to listenTCP, connectTCP, listenUNIX, connectUNIX, listenUDP or a UDP
+// port's connect/setMaxPacketSize throws the same typed error, with the same
+// message, on every reactor kind, before anything is started (the factory is
+// never started). Twisted does not check most of these; it fails later in
+// bind() or connect() with the OS's message, or not at all (backlog -5).
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { IUDPTransport } from "../../interfaces.ts";
+import { ClientFactory, DatagramProtocol, Factory, Protocol } from "../../protocols/mod.ts";
+import { DEFAULT_BACKLOG } from "../../reactor/_validate.ts";
+import { CannotListenError, InvalidAddressError } from "../../reactor/errors.ts";
+import type { Reactor } from "../../reactor/install.ts";
+import { KINDS, withReactor } from "./_helpers.ts";
+
+/** A factory that fails the test if the reactor starts it. */
+class NeverStarted extends Factory {
+  override doStart(): void {
+    throw new Error("the factory was started for a call with a bad argument");
+  }
+}
+class NeverStartedClient extends ClientFactory {
+  override doStart(): void {
+    throw new Error("the factory was started for a call with a bad argument");
+  }
+}
+
+type Case = [string, (r: Reactor) => unknown, ErrorConstructor | typeof CannotListenError];
+const S = "/tmp/skein-validate.sock";
+const bad = <T>(v: unknown): T => v as T;
+
+const CASES: Case[] = [
+  ["listenTCP port -1", (r) => r.listenTCP(-1, new NeverStarted()), RangeError],
+  ["listenTCP port 65536", (r) => r.listenTCP(65536, new NeverStarted()), RangeError],
+  ["listenTCP port 1.5", (r) => r.listenTCP(1.5, new NeverStarted()), RangeError],
+  ["listenTCP port NaN", (r) => r.listenTCP(Number.NaN, new NeverStarted()), RangeError],
+  ["listenTCP port '80'", (r) => r.listenTCP(bad("80"), new NeverStarted()), RangeError],
+  ["listenTCP backlog -5", (r) => r.listenTCP(0, new NeverStarted(), { backlog: -5 }), RangeError],
+  [
+    "listenTCP backlog 1.5",
+    (r) => r.listenTCP(0, new NeverStarted(), { backlog: 1.5 }),
+    RangeError,
+  ],
+  [
+    "listenTCP interface 'localhost'",
+    (r) => r.listenTCP(0, new NeverStarted(), { interface: "localhost" }),
+    CannotListenError,
+  ],
+  [
+    "listenTCP interface 5",
+    (r) => r.listenTCP(0, new NeverStarted(), { interface: bad(5) }),
+    CannotListenError,
+  ],
+  ["connectTCP host ''", (r) => r.connectTCP("", 80, new NeverStartedClient()), TypeError],
+  ["connectTCP host 5", (r) => r.connectTCP(bad(5), 80, new NeverStartedClient()), TypeError],
+  [
+    "connectTCP port -1",
+    (r) => r.connectTCP("127.0.0.1", -1, new NeverStartedClient()),
+    RangeError,
+  ],
+  [
+    "connectTCP port 70000",
+    (r) => r.connectTCP("127.0.0.1", 70000, new NeverStartedClient()),
+    RangeError,
+  ],
+  [
+    "connectTCP timeout -1",
+    (r) => r.connectTCP("127.0.0.1", 80, new NeverStartedClient(), { timeout: -1 }),
+    RangeError,
+  ],
+  [
+    "connectTCP timeout NaN",
+    (r) => r.connectTCP("127.0.0.1", 80, new NeverStartedClient(), { timeout: Number.NaN }),
+    RangeError,
+  ],
+  [
+    "connectTCP bindAddress ['nope', 0]",
+    (r) => r.connectTCP("127.0.0.1", 80, new NeverStartedClient(), { bindAddress: ["nope", 0] }),
+    TypeError,
+  ],
+  [
+    "connectTCP bindAddress port -1",
+    (r) =>
+      r.connectTCP("127.0.0.1", 80, new NeverStartedClient(), { bindAddress: ["127.0.0.1", -1] }),
+    RangeError,
+  ],
+  ["listenUNIX path ''", (r) => r.listenUNIX("", new NeverStarted()), TypeError],
+  ["listenUNIX path 5", (r) => r.listenUNIX(bad(5), new NeverStarted()), TypeError],
+  [
+    "listenUNIX backlog -5",
+    (r) => r.listenUNIX(S, new NeverStarted(), { backlog: -5 }),
+    RangeError,
+  ],
+  ["listenUNIX mode -1", (r) => r.listenUNIX(S, new NeverStarted(), { mode: -1 }), RangeError],
+  [
+    "listenUNIX mode 0o10000",
+    (r) => r.listenUNIX(S, new NeverStarted(), { mode: 0o10000 }),
+    RangeError,
+  ],
+  ["connectUNIX path ''", (r) => r.connectUNIX("", new NeverStartedClient()), TypeError],
+  [
+    "connectUNIX timeout -1",
+    (r) => r.connectUNIX(S, new NeverStartedClient(), { timeout: -1 }),
+    RangeError,
+  ],
+  ["listenUDP port -1", (r) => r.listenUDP(-1, new DatagramProtocol()), RangeError],
+  [
+    "listenUDP interface 'localhost'",
+    (r) => r.listenUDP(0, new DatagramProtocol(), { interface: "localhost" }),
+    CannotListenError,
+  ],
+  [
+    "listenUDP maxPacketSize 0",
+    (r) => r.listenUDP(0, new DatagramProtocol(), { maxPacketSize: 0 }),
+    RangeError,
+  ],
+];
+
+/** What `fn` throws, as [class name, message, cause's class name]. */
+function thrown(fn: () => unknown): [string, string, string] {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof Error, String(e));
+    const cause = e instanceof CannotListenError ? e.socketError.constructor.name : "";
+    return [e.constructor.name, e.message, cause];
+  }
+  assert.fail("did not throw");
+}
+
+describe("argument checks, the same on every reactor", () => {
+  for (const [name, call, type] of CASES) {
+    it(`${name}: ${type.name}, one message on ${KINDS.join(", ")}`, async () => {
+      const seen: Record<string, [string, string, string]> = {};
+      for (const kind of KINDS) {
+        await withReactor(kind, async (r) => {
+          let err: unknown;
+          try {
+            call(r);
+          } catch (e) {
+            err = e;
+          }
+          assert.ok(err instanceof type, `${kind}: ${String(err)}`);
+          seen[kind] = thrown(() => call(r));
+        });
+      }
+      const first = seen[KINDS[0]];
+      for (const kind of KINDS) {
+        assert.deepEqual(seen[kind], first, `${kind} differs from ${KINDS[0]}`);
+      }
+      assert.match(first[1], /must be|is not/, "the message says what is expected");
+      if (type === CannotListenError) assert.equal(first[2], "InvalidAddressError");
+    });
+  }
+
+  it("a UDP port's connect and setMaxPacketSize check their arguments alike everywhere", async () => {
+    const seen: Record<string, string[]> = {};
+    for (const kind of KINDS) {
+      await withReactor(kind, async (r) => {
+        const t: IUDPTransport = r.listenUDP(0, new DatagramProtocol(), { interface: "127.0.0.1" });
+        const msgs: string[] = [];
+        for (
+          const fn of [
+            () => t.connect("localhost", 53),
+            () => t.connect("127.0.0.1", 70000),
+            () => t.setMaxPacketSize!(0),
+          ]
+        ) {
+          try {
+            fn();
+            msgs.push("no error");
+          } catch (e) {
+            msgs.push(`${(e as Error).constructor.name}: ${(e as Error).message}`);
+          }
+        }
+        seen[kind] = msgs;
+        await t.stopListening();
+      });
+    }
+    for (const kind of KINDS) assert.deepEqual(seen[kind], seen[KINDS[0]], kind);
+    assert.match(seen[KINDS[0]][0], /^InvalidAddressError: /);
+    assert.match(seen[KINDS[0]][1], /^RangeError: /);
+    assert.match(seen[KINDS[0]][2], /^RangeError: /);
+  });
+
+  it("the default listen backlog is 511 (Node's and nginx's; Twisted's is 50)", async () => {
+    assert.equal(DEFAULT_BACKLOG, 511);
+    for (const kind of KINDS) {
+      await withReactor(kind, async (r) => {
+        const p = r.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
+        assert.equal((p as unknown as { backlog: number; }).backlog, 511, kind);
+        await p.stopListening();
+      });
+    }
+  });
+});
