@@ -4,8 +4,8 @@
  * @module
  */
 
+import { dropWaiter, runHolding } from "./_concurrency.ts";
 import { Deferred, type StageResult } from "./deferred.ts";
-import { maybeDeferred } from "./maybe_deferred.ts";
 
 /**
  * A lock for event-driven code (Twisted's `DeferredLock`): `acquire()`
@@ -40,11 +40,7 @@ export class DeferredLock {
   /** The pending `acquire()` Deferreds, oldest first. */
   readonly waiting: Deferred<DeferredLock>[] = [];
 
-  #cancelAcquire = (d: Deferred<DeferredLock>): void => {
-    // Only an unfired acquire can be cancelled this way; it is still queued.
-    const i = this.waiting.indexOf(d);
-    if (i >= 0) this.waiting.splice(i, 1);
-  };
+  #cancelAcquire = (d: Deferred<DeferredLock>): void => dropWaiter(this.waiting, d);
 
   /**
    * Ask for the lock. The Deferred fires with this lock at once if it is
@@ -108,11 +104,6 @@ export class DeferredLock {
    * ```
    */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Deferred<StageResult<R>> {
-    return this.acquire().addCallback(() =>
-      maybeDeferred(fn, ...args).addBoth((result: unknown) => {
-        this.release();
-        return result;
-      })
-    ) as Deferred<StageResult<R>>;
+    return runHolding(this, fn, args);
   }
 }

@@ -5,8 +5,8 @@
  * @module
  */
 
+import { dropWaiter, runHolding } from "./_concurrency.ts";
 import { Deferred, type StageResult } from "./deferred.ts";
-import { maybeDeferred } from "./maybe_deferred.ts";
 
 /**
  * A semaphore for event-driven code (Twisted's `DeferredSemaphore`): at most
@@ -42,10 +42,7 @@ export class DeferredSemaphore {
   /** The pending `acquire()` Deferreds, oldest first. */
   readonly waiting: Deferred<DeferredSemaphore>[] = [];
 
-  #cancelAcquire = (d: Deferred<DeferredSemaphore>): void => {
-    const i = this.waiting.indexOf(d);
-    if (i >= 0) this.waiting.splice(i, 1);
-  };
+  #cancelAcquire = (d: Deferred<DeferredSemaphore>): void => dropWaiter(this.waiting, d);
 
   /**
    * A semaphore with `tokens` tokens (an integer, at least 1).
@@ -125,11 +122,6 @@ export class DeferredSemaphore {
    * ```
    */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Deferred<StageResult<R>> {
-    return this.acquire().addCallback(() =>
-      maybeDeferred(fn, ...args).addBoth((result: unknown) => {
-        this.release();
-        return result;
-      })
-    ) as Deferred<StageResult<R>>;
+    return runHolding(this, fn, args);
   }
 }
