@@ -17,9 +17,18 @@
  * name, message and formatted stack, from which the report rebuilds an
  * equivalent error.
  *
+ * The registry only reports what the collector collects, and collectors do
+ * not run at exit (Deno never calls the callbacks of a dropped Deferred
+ * then). So the boxes of Deferreds that end in a failure right now are also
+ * kept in `live` (the boxes, never the Deferreds), and `flushUnhandled`
+ * reports those when the reactor stops and when the process exits, as
+ * Twisted reports both by exit. A failure is reported at most once, by
+ * whichever comes first.
+ *
  * @module
  */
 
+import process from "node:process";
 import { err } from "../log/log.ts";
 import type { DebugInfo } from "./_debug.ts";
 import { Failure } from "./failure.ts";
@@ -47,16 +56,34 @@ export interface UnhandledBox {
   debug: DebugInfo | null;
   /** Queued for snapshotting. */
   queued: boolean;
+  /** The failure, weakly, once snapshotted (to remember it was reported). */
+  ref: WeakRef<Failure> | null;
 }
 
 interface Trackable {
   _unhandled: UnhandledBox | null;
 }
 
-function report(box: UnhandledBox): void {
+/** Deferreds' boxes whose chains end in an unreported failure now, oldest first. */
+const live: Set<UnhandledBox> = new Set();
+
+/** Failures already reported: never again, whichever Deferred holds them next. */
+const reported: WeakSet<Failure> = new WeakSet();
+
+let exitHooked = false;
+
+/** Report `box`'s failure (once) and forget it; returns the failure reported. */
+function report(box: UnhandledBox): Failure | null {
+  live.delete(box);
+  const original = box.failure ?? box.ref?.deref() ?? null;
   const failure = box.failure
     ?? (box.snapshot !== null ? new Failure(rebuild(box.snapshot)) : null);
-  if (failure === null) return;
+  box.failure = null;
+  box.snapshot = null;
+  box.ref = null;
+  if (failure === null || original !== null && reported.has(original)) return null;
+  if (original !== null) reported.add(original);
+  reported.add(failure);
   const debug = box.debug !== null ? box.debug.describe() : "";
   err(
     failure,
@@ -66,9 +93,29 @@ function report(box: UnhandledBox): void {
       isUnhandledDeferred: true,
     },
   );
+  return failure;
 }
 
 const registry: FinalizationRegistry<UnhandledBox> = new FinalizationRegistry(report);
+
+/**
+ * Report every failure that ends a Deferred's chain now and has not been
+ * reported yet, oldest first, and return them (the reactor calls it after
+ * shutdown; a process `exit` listener calls it too).
+ */
+export function flushUnhandled(): Failure[] {
+  const out: Failure[] = [];
+  for (const box of [...live]) {
+    registry.unregister(box);
+    const f = report(box);
+    if (f !== null) out.push(f);
+  }
+  return out;
+}
+
+function onExit(): void {
+  flushUnhandled();
+}
 
 let queue: UnhandledBox[] = [];
 
@@ -81,6 +128,7 @@ function flushQueue(): void {
     const f = box.failure;
     if (f === null) continue; // handled meanwhile
     box.snapshot = snapshot(f.value, 0);
+    box.ref = new WeakRef(f);
     box.failure = null;
   }
 }
@@ -111,17 +159,29 @@ const captures: Set<Set<UnhandledBox>> = new Set();
 /** Record that `d`'s chain currently ends in `failure`. */
 export function trackFailure(d: object, failure: Failure, debug: DebugInfo | null): void {
   const t = d as unknown as Trackable;
+  if (reported.has(failure)) {
+    // Reported already (at a reactor stop, say): not again from here.
+    if (t._unhandled !== null) untrackFailure(d);
+    return;
+  }
   let box = t._unhandled;
   if (box === null) {
-    box = { failure, snapshot: null, debug, queued: false };
+    box = { failure, snapshot: null, debug, queued: false, ref: null };
     t._unhandled = box;
     registry.register(d, box, box);
   } else if (box.failure === failure) {
     return;
   } else {
+    if (!live.has(box)) registry.register(d, box, box); // reported: watch it again
     box.failure = failure;
     box.snapshot = null;
+    box.ref = null;
     box.debug = debug;
+  }
+  live.add(box);
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on("exit", onExit);
   }
   enqueue(box);
   if (captures.size > 0) { for (const c of captures) c.add(box); }
@@ -133,8 +193,10 @@ export function untrackFailure(d: object): void {
   const box = t._unhandled;
   if (box !== null) {
     registry.unregister(box);
+    live.delete(box);
     box.failure = null;
     box.snapshot = null;
+    box.ref = null;
     t._unhandled = null;
     if (captures.size > 0) { for (const c of captures) c.delete(box); }
   }

@@ -7,13 +7,15 @@
  * Deferred, so it is off by default.
  *
  * `captureUnhandledFailures()` checks for unhandled failures deterministically
- * (at the end of a test, say), rather than at garbage collection.
+ * (at the end of a test, say), rather than at garbage collection;
+ * `flushUnhandledFailures()` reports the ones left now (the reactor does so
+ * when it stops, and the process when it exits).
  *
  * @module
  */
 
 import { debugState } from "./_debug.ts";
-import { failuresOf, startCapture, stopCapture } from "./_unhandled.ts";
+import { failuresOf, flushUnhandled, startCapture, stopCapture } from "./_unhandled.ts";
 import type { Failure } from "./failure.ts";
 export type { DebugInfo } from "./_debug.ts";
 
@@ -93,4 +95,45 @@ export function captureUnhandledFailures(): UnhandledFailureCapture {
       return failuresOf(c);
     },
   };
+}
+
+/**
+ * Report, through the log system, every Deferred failure that nobody has
+ * handled yet ("Unhandled error in Deferred:" with its traceback and, in
+ * debug mode, where the Deferred was created and first fired), and return
+ * those failures, oldest first.
+ *
+ * Twisted reports an unhandled failure when its Deferred is garbage
+ * collected, which it always is by exit. JavaScript collectors make no such
+ * promise, so Skein reports what is left when a reactor stops (after its
+ * `after shutdown` triggers start) and when the process exits, through this
+ * function; the garbage-collection report still covers long-running
+ * processes. Each failure is reported once, by whichever comes first; one
+ * handled before is not reported, and a Deferred that later ends in another
+ * failure is watched again. Tracking costs nothing on the success path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fail, flushUnhandledFailures } from "@skein/skein/deferred";
+ * import { addObserver, type LogEvent, removeObserver, setDefaultObserver } from "@skein/skein/log";
+ * const seen: LogEvent[] = [];
+ * const watch = (e: LogEvent): void => {
+ *   if (e.isError) seen.push(e);
+ * };
+ * setDefaultObserver(false);
+ * addObserver(watch);
+ * const forgotten = fail(new Error("forgotten"));
+ * fail(new Error("handled")).addErrback(() => null);
+ * const reported = flushUnhandledFailures();
+ * assert.deepEqual(reported.map((f) => f.getErrorMessage()), ["forgotten"]);
+ * assert.equal(seen[0].why, "Unhandled error in Deferred:");
+ * assert.deepEqual(flushUnhandledFailures(), []); // never twice
+ * removeObserver(watch);
+ * setDefaultObserver(true);
+ * forgotten.addErrback(() => null);
+ * ```
+ */
+export function flushUnhandledFailures(): Failure[] {
+  return flushUnhandled();
 }

@@ -30,6 +30,7 @@
 export type { IDelayedCall, IReactorTime } from "../interfaces.ts";
 export {
   captureUnhandledFailures,
+  flushUnhandledFailures,
   getDebugging,
   setDebugging,
   type UnhandledFailureCapture,

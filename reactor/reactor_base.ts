@@ -17,6 +17,7 @@
 import { lookup } from "node:dns";
 import { isIP } from "node:net";
 import process from "node:process";
+import { flushUnhandledFailures } from "../deferred/debug.ts";
 import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import type {
@@ -277,6 +278,7 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
     this.addSystemEventTrigger("during", "startup", () => this.#reallyStartRunning());
     this.addSystemEventTrigger("during", "shutdown", () => this.crash());
     this.addSystemEventTrigger("during", "shutdown", () => this.disconnectAll());
+    this.addSystemEventTrigger("after", "shutdown", flushUnhandledFailures); // unhandled Deferred failures left at stop
   }
 
   // -------------------------------------------------------------------------
