@@ -65,23 +65,21 @@ class Trigger implements TriggerHandle {
  * promise) delay the `during` phase until every one of them has fired.
  */
 class ThreePhaseEvent {
-  before: Trigger[] = [];
-  during: Trigger[] = [];
-  after: Trigger[] = [];
+  readonly #phases: Record<TriggerPhase, Trigger[]> = { before: [], during: [], after: [] };
   /** `BASE`, or `BEFORE` while the before phase (and its Deferreds) is in progress. */
-  state: "BASE" | "BEFORE" = "BASE";
-  finishedBefore: Trigger[] = [];
+  #state: "BASE" | "BEFORE" = "BASE";
+  #finishedBefore: Trigger[] = [];
 
   add(t: Trigger): void {
-    this[t.phase].push(t);
+    this.#phases[t.phase].push(t);
   }
 
   remove(t: Trigger): void {
-    if (this.state === "BEFORE" && t.phase === "before" && this.finishedBefore.includes(t)) {
+    if (this.#state === "BEFORE" && t.phase === "before" && this.#finishedBefore.includes(t)) {
       // Twisted only warns about removing a before-trigger that already ran.
       return;
     }
-    const list = this[t.phase];
+    const list = this.#phases[t.phase];
     const i = list.indexOf(t);
     if (i < 0) {
       throw new RangeError(
@@ -92,16 +90,17 @@ class ThreePhaseEvent {
   }
 
   fire(): void {
-    this.state = "BEFORE";
-    this.finishedBefore = [];
+    this.#state = "BEFORE";
+    this.#finishedBefore = [];
+    const before = this.#phases.before;
     let waiting = 0;
     let beforeDone = false;
     const proceed = (): void => {
       if (beforeDone && waiting === 0) this.#continue();
     };
-    while (this.before.length > 0) {
-      const t = this.before.shift()!;
-      this.finishedBefore.push(t);
+    while (before.length > 0) {
+      const t = before.shift()!;
+      this.#finishedBefore.push(t);
       let result: unknown;
       try {
         result = t.fn(...t.args);
@@ -144,9 +143,9 @@ class ThreePhaseEvent {
   }
 
   #continue(): void {
-    this.state = "BASE";
-    this.finishedBefore = [];
-    for (const phase of [this.during, this.after]) {
+    this.#state = "BASE";
+    this.#finishedBefore = [];
+    for (const phase of [this.#phases.during, this.#phases.after]) {
       while (phase.length > 0) {
         const t = phase.shift()!;
         try {
@@ -167,10 +166,16 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 /**
  * Options for {@linkcode ReactorBase.run}.
  *
- * @example
+ * @example A reactor embedded in a program that handles its own signals
  * ```ts
- * import type { RunOptions } from "./reactor_base.ts";
- * const o: RunOptions = { installSignalHandlers: false };
+ * import assert from "node:assert/strict";
+ * import { createReactor, type RunOptions } from "@skein/skein/reactor";
+ *
+ * const reactor = createReactor();
+ * const options: RunOptions = { installSignalHandlers: false };
+ * reactor.callWhenRunning(reactor.stop);
+ * await reactor.run(options);
+ * assert.equal(reactor.running, false);
  * ```
  */
 export interface RunOptions {
@@ -209,12 +214,22 @@ const scheduleImmediate: (fn: () => void) => unknown = typeof setImmediate === "
  * - `callFromThread` queues and wakes the loop; the queue is drained first in
  *   each iteration.
  *
+ * Every method works unbound (`reactor.callLater(1, reactor.stop)`,
+ * `d.addBoth(reactor.stop)`), as Twisted code expects: the constructor binds
+ * them, the most-derived override of each.
+ *
  * @example
- * ```ts ignore
- * import { createReactor } from "./install.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor } from "@skein/skein/reactor";
+ *
  * const reactor = createReactor();
- * reactor.callLater(0.1, () => reactor.stop());
+ * const seen: string[] = [];
+ * reactor.callLater(0.01, () => seen.push("timer"));
+ * reactor.callLater(0.02, reactor.stop);
+ * reactor.addSystemEventTrigger("after", "shutdown", () => seen.push("shut down"));
  * await reactor.run();
+ * assert.deepEqual(seen, ["timer", "shut down"]);
  * ```
  */
 export abstract class ReactorBase implements IReactorCore, IReactorTime, IReactorFromThreads {
@@ -222,7 +237,7 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
   running: boolean = false;
 
   /** True between `run()` and the loop ending (Twisted's `_started`). */
-  protected started: boolean = false;
+  #started = false;
   #stopped = true;
   #justStopped = false;
   #startedBefore = false;
@@ -240,6 +255,7 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * then no host timer is armed and the subclass calls `runUntilCurrent()`
    * and asks `timeout()`.
    */
+  // protected: PosixReactor (a package subclass) switches it for runBlocking().
   protected useHostTimers: boolean = true;
   #timerHandle: ReturnType<typeof setTimeout> | null = null;
   #timerAt = Infinity;
@@ -286,6 +302,7 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
   // -------------------------------------------------------------------------
 
   /** Start the subclass's I/O machinery; called by `run()` before `startup` fires. */
+  // protected (as the hooks below): a hook that subclasses in the package override or call.
   protected startLoop(): void {}
 
   /**
@@ -306,7 +323,7 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * `runBlocking`, sees queued work through `timeout()` returning 0.)
    */
   protected wakeUp(): void {
-    if (!this.started || !this.useHostTimers || this.#immediatePending) return;
+    if (!this.#started || !this.useHostTimers || this.#immediatePending) return;
     this.#immediatePending = true;
     scheduleImmediate(this.#onImmediate);
   }
@@ -316,16 +333,27 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
   // -------------------------------------------------------------------------
 
   /**
-   * Run the loop until `stop()` (or `crash()`). Returns a promise that
-   * resolves once the loop has ended, after the shutdown triggers; a script
-   * may ignore it, and the process keeps running meanwhile, as with Twisted's
-   * blocking `reactor.run()`.
+   * Run the loop until `stop()` (or `crash()`), and return a promise that
+   * resolves once the loop has ended, after the shutdown triggers.
+   *
+   * Write `await reactor.run();`: unlike Twisted's `reactor.run()` it cannot
+   * block, because the reactor runs on the host event loop, which must keep
+   * turning; without `await` the code after it runs at once (the process
+   * still runs until `stop()`). To run a main function and stop when its
+   * Deferred fires, use `react()` from `@skein/skein/task`.
    *
    * @example
-   * ```ts ignore
-   * reactor.callWhenRunning(() => console.log("up"));
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createReactor } from "@skein/skein/reactor";
+   *
+   * const reactor = createReactor();
+   * const seen: string[] = [];
+   * reactor.callWhenRunning(() => seen.push("up"));
+   * reactor.callLater(0.01, reactor.stop);
    * await reactor.run();
-   * console.log("stopped");
+   * seen.push("stopped"); // after the reactor stopped, thanks to await
+   * assert.deepEqual(seen, ["up", "stopped"]);
    * ```
    */
   run(options: RunOptions = {}): Promise<void> {
@@ -338,10 +366,11 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * and fires `startup`. Subclasses with another way of running
    * (`runBlocking`) call it too.
    */
+  // protected: PosixReactor.runBlocking (a package subclass) starts through it.
   protected startRunning(options: RunOptions = {}): Promise<void> {
-    if (this.started) throw new ReactorAlreadyRunning("The reactor is already running.");
+    if (this.#started) throw new ReactorAlreadyRunning("The reactor is already running.");
     if (this.#startedBefore) throw new ReactorNotRestartable();
-    this.started = true;
+    this.#started = true;
     this.#stopped = false;
     const done = new Promise<void>((resolve) => {
       this.#runDone = resolve;
@@ -352,7 +381,7 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
       this.startLoop();
     } catch (e) {
       // Could not start (e.g. no parker): back to the state before run().
-      this.started = false;
+      this.#started = false;
       this.#stopped = true;
       this.#runDone = null;
       this.#removeSignalHandlers();
@@ -376,8 +405,17 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * not running or is already stopping.
    *
    * @example
-   * ```ts ignore
-   * reactor.callLater(1, () => reactor.stop());
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createReactor, ReactorNotRunning } from "@skein/skein/reactor";
+   *
+   * const reactor = createReactor();
+   * assert.throws(() => reactor.stop(), ReactorNotRunning); // not running yet
+   * let stoppedAt = -1;
+   * reactor.addSystemEventTrigger("after", "shutdown", () => (stoppedAt = reactor.seconds()));
+   * reactor.callLater(0.01, reactor.stop);
+   * await reactor.run();
+   * assert.ok(stoppedAt > 0);
    * ```
    */
   stop(): void {
@@ -394,13 +432,24 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * not running.
    *
    * @example
-   * ```ts ignore
-   * reactor.crash();
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createReactor } from "@skein/skein/reactor";
+   *
+   * const reactor = createReactor();
+   * let shutDown = false;
+   * reactor.addSystemEventTrigger("before", "shutdown", () => (shutDown = true));
+   * reactor.callLater(0.01, reactor.crash);
+   * await reactor.run();
+   * assert.equal(shutDown, false); // crash() skips the shutdown triggers
+   * reactor.callLater(0, reactor.stop); // a crashed reactor may run again
+   * await reactor.run();
+   * assert.equal(shutDown, true);
    * ```
    */
   crash(): void {
-    const wasStarted = this.started;
-    this.started = false;
+    const wasStarted = this.#started;
+    this.#started = false;
     this.running = false;
     if (!wasStarted) return;
     // The startup trigger that sets `running` was consumed: re-add it so a
@@ -426,8 +475,16 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * if it already is, else as an `after startup` trigger (returning its handle).
    *
    * @example
-   * ```ts ignore
-   * reactor.callWhenRunning(() => console.log("running"));
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createReactor } from "@skein/skein/reactor";
+   *
+   * const reactor = createReactor();
+   * const seen: string[] = [];
+   * reactor.callWhenRunning((who: string) => seen.push(`hello ${who}`), "world");
+   * reactor.callWhenRunning(reactor.stop);
+   * await reactor.run();
+   * assert.deepEqual(seen, ["hello world"]);
    * ```
    */
   // deno-lint-ignore no-explicit-any
@@ -443,9 +500,27 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * Add a trigger for `phase` of `event`. Triggers fire once: a fired event
    * forgets them.
    *
-   * @example
-   * ```ts ignore
-   * reactor.addSystemEventTrigger("before", "shutdown", () => saveState());
+   * A `before` trigger that returns a Deferred (or a promise) delays the
+   * `during` phase until it fires.
+   *
+   * @example Saving state before shutdown
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createReactor } from "@skein/skein/reactor";
+   * import { deferLater } from "@skein/skein/task";
+   *
+   * const reactor = createReactor();
+   * const seen: string[] = [];
+   * reactor.addSystemEventTrigger("after", "shutdown", () => seen.push("after"));
+   * reactor.addSystemEventTrigger("before", "shutdown", () => seen.push("before"));
+   * reactor.addSystemEventTrigger(
+   *   "before",
+   *   "shutdown",
+   *   () => deferLater(reactor, 0.01, () => seen.push("saved")),
+   * );
+   * reactor.callWhenRunning(reactor.stop);
+   * await reactor.run();
+   * assert.deepEqual(seen, ["before", "saved", "after"]);
    * ```
    */
   addSystemEventTrigger(
@@ -477,9 +552,16 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * something that is not a handle.
    *
    * @example
-   * ```ts ignore
-   * const h = reactor.addSystemEventTrigger("after", "shutdown", () => {});
-   * reactor.removeSystemEventTrigger(h);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createReactor } from "@skein/skein/reactor";
+   *
+   * const reactor = createReactor();
+   * const handle = reactor.addSystemEventTrigger("before", "shutdown", () => assert.fail());
+   * reactor.removeSystemEventTrigger(handle);
+   * assert.throws(() => reactor.removeSystemEventTrigger(handle), RangeError);
+   * reactor.callWhenRunning(reactor.stop);
+   * await reactor.run();
    * ```
    */
   removeSystemEventTrigger(handle: TriggerHandle): void {
@@ -496,10 +578,19 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
   /**
    * Fire every trigger of `event`, phase by phase.
    *
-   * @example
-   * ```ts ignore
-   * reactor.addSystemEventTrigger("during", "reload", () => console.log("reloading"));
+   * @example An event of your own
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createReactor } from "@skein/skein/reactor";
+   *
+   * const reactor = createReactor();
+   * const seen: string[] = [];
+   * reactor.addSystemEventTrigger("after", "reload", () => seen.push("reloaded"));
+   * reactor.addSystemEventTrigger("during", "reload", () => seen.push("reloading"));
    * reactor.fireSystemEvent("reload");
+   * assert.deepEqual(seen, ["reloading", "reloaded"]);
+   * reactor.fireSystemEvent("reload"); // its triggers fired once and are gone
+   * assert.equal(seen.length, 2);
    * ```
    */
   fireSystemEvent(event: SystemEvent): void {
@@ -516,8 +607,13 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * here), with sub-microsecond precision.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createReactor } from "@skein/skein/reactor";
+   *
+   * const reactor = createReactor();
    * const t0 = reactor.seconds();
+   * assert.ok(reactor.seconds() >= t0);
    * ```
    */
   seconds(): number {
@@ -527,12 +623,24 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
   /**
    * Run `fn(...args)` `delay` seconds from now (at the earliest on the next
    * iteration). Returns the `DelayedCall`, which can be cancelled, reset or
-   * delayed. Throws a `RangeError` for a negative or non-finite delay.
+   * delayed. A `delay` that is not a finite number >= 0 (`"5"`, `null`,
+   * `-1`, `Infinity`) is a `TypeError`; Twisted's `task.Clock` would take a
+   * negative one as "now", Skein's schedulers all refuse it.
    *
    * @example
-   * ```ts ignore
-   * const call = reactor.callLater(2, (who: string) => console.log("hi", who), "you");
-   * call.cancel();
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createReactor } from "@skein/skein/reactor";
+   *
+   * const reactor = createReactor();
+   * const seen: string[] = [];
+   * const hi = reactor.callLater(0.01, (who: string) => seen.push(`hi ${who}`), "you");
+   * reactor.callLater(5, () => seen.push("never")).cancel();
+   * reactor.callLater(0.02, reactor.stop);
+   * assert.throws(() => reactor.callLater("5" as unknown as number, () => {}), TypeError);
+   * await reactor.run();
+   * assert.deepEqual(seen, ["hi you"]);
+   * assert.equal(hi.active(), false);
    * ```
    */
   // deno-lint-ignore no-explicit-any
@@ -560,8 +668,15 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * Every timed call that has not run or been cancelled, in no particular order.
    *
    * @example
-   * ```ts ignore
-   * console.log(reactor.getDelayedCalls().length);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createReactor } from "@skein/skein/reactor";
+   *
+   * const reactor = createReactor();
+   * const kept = reactor.callLater(1, () => {});
+   * reactor.callLater(2, () => {}).cancel();
+   * assert.deepEqual(reactor.getDelayedCalls(), [kept]);
+   * kept.cancel();
    * ```
    */
   getDelayedCalls(): IDelayedCall[] {
@@ -580,9 +695,19 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * from any host callback (a Worker's `message` handler, a signal handler,
    * a promise continuation).
    *
-   * @example
-   * ```ts ignore
-   * worker.onmessage = (e) => reactor.callFromThread(handle, e.data);
+   * @example Handing a result from a promise continuation to the reactor
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createReactor } from "@skein/skein/reactor";
+   *
+   * const reactor = createReactor();
+   * const seen: number[] = [];
+   * reactor.callWhenRunning(() => {
+   *   Promise.resolve(42).then((n) => reactor.callFromThread((v: number) => seen.push(v), n))
+   *     .then(() => reactor.callFromThread(reactor.stop));
+   * });
+   * await reactor.run();
+   * assert.deepEqual(seen, [42]);
    * ```
    */
   // deno-lint-ignore no-explicit-any
@@ -606,8 +731,14 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * Failures are `DNSLookupError`s.
    *
    * @example
-   * ```ts ignore
-   * reactor.resolve("localhost").addCallback((ip) => console.log(ip));
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { createReactor, DNSLookupError } from "@skein/skein/reactor";
+   *
+   * const reactor = createReactor();
+   * assert.equal(await reactor.resolve("127.0.0.1"), "127.0.0.1");
+   * assert.equal(await reactor.resolve("localhost"), "127.0.0.1");
+   * await assert.rejects(reactor.resolve("no such host!").toPromise(), DNSLookupError);
    * ```
    */
   resolve(name: string, options: { family?: 0 | 4 | 6; } = {}): Deferred<string> {
@@ -648,6 +779,7 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * Seconds until the earliest timed call (0 when work is due or queued), or
    * null when there is none. Used by loops that block (`runBlocking`).
    */
+  // protected: PosixReactor's blocking loop (a package subclass) asks it.
   protected timeout(): number | null {
     if (this.#threadQueue.length > 0 || this.#justStopped) return 0;
     this.#insertNewCalls();
@@ -668,6 +800,7 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * due, then fire `shutdown` if `stop()` was called: Twisted's
    * `runUntilCurrent`.
    */
+  // protected: PosixReactor's loops (a package subclass) call it.
   protected runUntilCurrent(): void {
     const q = this.#threadQueue;
     if (q.length > 0) {
@@ -742,14 +875,14 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
   }
 
   #iterate(): void {
-    if (!this.started) return;
+    if (!this.#started) return;
     this.runUntilCurrent();
     this.#armTimer();
   }
 
   /** Arm (or re-arm) the host timer for the earliest deadline. */
   #armTimer(): void {
-    if (!this.started || !this.useHostTimers) return;
+    if (!this.#started || !this.useHostTimers) return;
     let next = this.#newMin;
     const heap = this.#heap;
     let top = heap.peek();
