@@ -24,11 +24,18 @@ function less(a: HeapItem, b: HeapItem): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TimerHeap } from "./_timer_heap.ts";
+ *
  * const h = new TimerHeap<{ time: number; seq: number }>();
  * h.push({ time: 2, seq: 0 });
+ * h.push({ time: 1, seq: 2 });
  * h.push({ time: 1, seq: 1 });
- * console.assert(h.pop()!.time === 1);
+ * assert.deepEqual([h.pop(), h.pop(), h.pop()], [
+ *   { time: 1, seq: 1 }, // equal times come out in creation order
+ *   { time: 1, seq: 2 },
+ *   { time: 2, seq: 0 },
+ * ]);
  * ```
  */
 export class TimerHeap<T extends HeapItem> {

@@ -11,9 +11,12 @@ import type { IAddress } from "../interfaces.ts";
  *
  * @example
  * ```ts
- * import { IPv4Address } from "./address.ts";
+ * import assert from "node:assert/strict";
+ * import { IPv4Address } from "@skein/skein/reactor";
+ *
  * const a = new IPv4Address("TCP", "127.0.0.1", 8080);
- * console.assert(a.toString() === "IPv4Address(TCP, '127.0.0.1', 8080)");
+ * assert.equal(a.toString(), "IPv4Address(TCP, '127.0.0.1', 8080)");
+ * assert.equal(a.port, 8080);
  * ```
  */
 export class IPv4Address implements IAddress {
@@ -42,9 +45,12 @@ export class IPv4Address implements IAddress {
  *
  * @example
  * ```ts
- * import { IPv6Address } from "./address.ts";
+ * import assert from "node:assert/strict";
+ * import { IPv6Address } from "@skein/skein/reactor";
+ *
  * const a = new IPv6Address("TCP", "::1", 8080);
- * console.assert(a.host === "::1");
+ * assert.equal(a.host, "::1");
+ * assert.equal(a.type, "TCP");
  * ```
  */
 export class IPv6Address implements IAddress {
@@ -77,8 +83,12 @@ export class IPv6Address implements IAddress {
  *
  * @example
  * ```ts
- * import { UNIXAddress } from "./address.ts";
- * console.assert(new UNIXAddress("/tmp/s.sock").name === "/tmp/s.sock");
+ * import assert from "node:assert/strict";
+ * import { UNIXAddress } from "@skein/skein/reactor";
+ *
+ * const a = new UNIXAddress("/tmp/s.sock");
+ * assert.equal(a.name, "/tmp/s.sock");
+ * assert.equal(a.type, "UNIX");
  * ```
  */
 export class UNIXAddress implements IAddress {

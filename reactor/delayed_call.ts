@@ -121,16 +121,21 @@ function safeRepr(value: unknown): string {
  *
  * @example A scheduler-free call, driven by hand
  * ```ts
- * import { DelayedCall } from "./delayed_call.ts";
+ * import assert from "node:assert/strict";
+ * import { DelayedCall } from "@skein/skein/reactor";
  *
  * let now = 0;
- * const dc = new DelayedCall(5, (name: string) => console.log(`hello ${name}`), ["world"],
+ * const said: string[] = [];
+ * const dc = new DelayedCall(5, (name: string) => said.push(`hello ${name}`), ["world"],
  *   () => {}, () => {}, () => now);
  * dc.delay(2);
- * console.assert(dc.getTime() === 7 && dc.active());
+ * assert.equal(dc.getTime(), 7);
+ * assert.equal(dc.active(), true);
  * now = 7;
- * dc.run(); // prints "hello world"
- * console.assert(!dc.active() && dc.called);
+ * dc.run();
+ * assert.deepEqual(said, ["hello world"]);
+ * assert.equal(dc.active(), false);
+ * assert.equal(dc.called, true);
  * ```
  */
 export class DelayedCall implements IDelayedCall {
@@ -203,9 +208,13 @@ export class DelayedCall implements IDelayedCall {
    *
    * @example
    * ```ts
-   * import { Clock } from "../task/clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clock } from "@skein/skein/task";
+   *
    * const clock = new Clock();
-   * console.assert(clock.callLater(3, () => {}).getTime() === 3);
+   * const dc = clock.callLater(3, () => {});
+   * dc.delay(1);
+   * assert.equal(dc.getTime(), 4);
    * ```
    */
   getTime(): number {
@@ -218,11 +227,17 @@ export class DelayedCall implements IDelayedCall {
    *
    * @example
    * ```ts
-   * import { Clock } from "../task/clock.ts";
+   * import assert from "node:assert/strict";
+   * import { AlreadyCancelled } from "@skein/skein/reactor";
+   * import { Clock } from "@skein/skein/task";
+   *
    * const clock = new Clock();
-   * const dc = clock.callLater(1, () => console.log("never"));
+   * let ran = false;
+   * const dc = clock.callLater(1, () => (ran = true));
    * dc.cancel();
-   * clock.advance(2); // prints nothing
+   * clock.advance(2);
+   * assert.equal(ran, false);
+   * assert.throws(() => dc.cancel(), AlreadyCancelled);
    * ```
    */
   cancel(): void {
@@ -243,12 +258,15 @@ export class DelayedCall implements IDelayedCall {
    *
    * @example
    * ```ts
-   * import { Clock } from "../task/clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clock } from "@skein/skein/task";
+   *
    * const clock = new Clock();
    * const dc = clock.callLater(1, () => {});
    * clock.advance(0.5);
    * dc.reset(2);
-   * console.assert(dc.getTime() === 2.5);
+   * assert.equal(dc.getTime(), 2.5);
+   * assert.throws(() => dc.reset(-1), TypeError);
    * ```
    */
   reset(secondsFromNow: number): void {
@@ -272,11 +290,15 @@ export class DelayedCall implements IDelayedCall {
    *
    * @example
    * ```ts
-   * import { Clock } from "../task/clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clock } from "@skein/skein/task";
+   *
    * const clock = new Clock();
    * const dc = clock.callLater(1, () => {});
    * dc.delay(4);
-   * console.assert(dc.getTime() === 5);
+   * assert.equal(dc.getTime(), 5);
+   * dc.delay(-2); // a negative amount moves it earlier
+   * assert.equal(dc.getTime(), 3);
    * ```
    */
   delay(secondsLater: number): void {
@@ -296,11 +318,15 @@ export class DelayedCall implements IDelayedCall {
    *
    * @example
    * ```ts
-   * import { DelayedCall } from "./delayed_call.ts";
+   * import assert from "node:assert/strict";
+   * import { DelayedCall } from "@skein/skein/reactor";
+   *
    * const dc = new DelayedCall(1, () => {}, [], () => {}, () => {}, () => 0);
    * dc.delay(2);
+   * assert.equal(dc.time, 1);
    * dc.activateDelay();
-   * console.assert(dc.time === 3 && dc.delayedTime === 0);
+   * assert.equal(dc.time, 3);
+   * assert.equal(dc.delayedTime, 0);
    * ```
    */
   activateDelay(): void {
@@ -313,11 +339,14 @@ export class DelayedCall implements IDelayedCall {
    *
    * @example
    * ```ts
-   * import { Clock } from "../task/clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clock } from "@skein/skein/task";
+   *
    * const clock = new Clock();
    * const dc = clock.callLater(1, () => {});
+   * assert.equal(dc.active(), true);
    * clock.advance(1);
-   * console.assert(!dc.active());
+   * assert.equal(dc.active(), false);
    * ```
    */
   active(): boolean {
@@ -333,9 +362,12 @@ export class DelayedCall implements IDelayedCall {
    *
    * @example
    * ```ts
-   * import { DelayedCall } from "./delayed_call.ts";
+   * import assert from "node:assert/strict";
+   * import { AlreadyCalled, DelayedCall } from "@skein/skein/reactor";
+   *
    * const dc = new DelayedCall(0, (a: number, b: number) => a + b, [1, 2], () => {}, () => {});
-   * console.assert(dc.run() === 3);
+   * assert.equal(dc.run(), 3);
+   * assert.throws(() => dc.run(), AlreadyCalled);
    * ```
    */
   run(): unknown {
@@ -365,10 +397,13 @@ export class DelayedCall implements IDelayedCall {
    *
    * @example
    * ```ts
-   * import { Clock } from "../task/clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clock } from "@skein/skein/task";
+   *
    * const clock = new Clock();
-   * function tick(n: number): void {}
-   * console.log(String(clock.callLater(2, tick, 1))); // <DelayedCall 0x… [2s] called=0 cancelled=0 tick(1)>
+   * function tick(_n: number): void {}
+   * const dc = clock.callLater(2, tick, 1);
+   * assert.match(String(dc), /^<DelayedCall 0x[0-9a-f]+ \[2s\] called=0 cancelled=0 tick\(1\)>$/);
    * ```
    */
   toString(): string {

@@ -14,9 +14,13 @@ export { TimeoutError } from "../deferred/errors.ts";
  *
  * @example
  * ```ts
- * import { SystemCallError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { SystemCallError } from "@skein/skein/reactor";
+ *
  * const e = new SystemCallError("recv", 104, "ECONNRESET");
- * console.assert(e.code === "ECONNRESET" && e.errno === 104);
+ * assert.equal(e.code, "ECONNRESET");
+ * assert.equal(e.errno, 104);
+ * assert.equal(e.syscall, "recv");
  * ```
  */
 export class SystemCallError extends Error {
@@ -42,8 +46,17 @@ export class SystemCallError extends Error {
  *
  * @example
  * ```ts
- * import { BindError } from "./errors.ts";
- * console.assert(new BindError("in use") instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { BindError, createReactor } from "@skein/skein/reactor";
+ *
+ * const reactor = createReactor();
+ * const factory = Factory.forProtocol(Protocol);
+ * const first = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
+ * const port = (first.getHost() as { port: number }).port;
+ * assert.throws(() => reactor.listenTCP(port, factory, { interface: "127.0.0.1" }), BindError);
+ * reactor.callWhenRunning(() => first.stopListening().addBoth(reactor.stop));
+ * await reactor.run();
  * ```
  */
 export class BindError extends Error {
@@ -57,9 +70,24 @@ export class BindError extends Error {
  *
  * @example
  * ```ts
- * import { CannotListenError } from "./errors.ts";
- * const e = new CannotListenError("127.0.0.1", 80, new Error("EACCES"));
- * console.assert(e.port === 80);
+ * import assert from "node:assert/strict";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { CannotListenError, createReactor } from "@skein/skein/reactor";
+ *
+ * const reactor = createReactor();
+ * const factory = Factory.forProtocol(Protocol);
+ * const first = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
+ * const port = (first.getHost() as { port: number }).port;
+ * try {
+ *   reactor.listenTCP(port, factory, { interface: "127.0.0.1" }); // the port is taken
+ *   assert.fail("listened twice");
+ * } catch (e) {
+ *   assert.ok(e instanceof CannotListenError);
+ *   assert.equal(e.port, port);
+ *   assert.equal(e.interface, "127.0.0.1");
+ * }
+ * reactor.callWhenRunning(() => first.stopListening().addBoth(reactor.stop));
+ * await reactor.run();
  * ```
  */
 export class CannotListenError extends BindError {
@@ -88,8 +116,12 @@ export class CannotListenError extends BindError {
  *
  * @example
  * ```ts
- * import { MulticastJoinError } from "./errors.ts";
- * console.assert(new MulticastJoinError("239.0.0.1").name === "MulticastJoinError");
+ * import assert from "node:assert/strict";
+ * import { MulticastJoinError } from "@skein/skein/reactor";
+ *
+ * const e = new MulticastJoinError("239.0.0.1");
+ * assert.equal(e.name, "MulticastJoinError");
+ * assert.equal(e.message, "239.0.0.1");
  * ```
  */
 export class MulticastJoinError extends Error {
@@ -102,8 +134,11 @@ export class MulticastJoinError extends Error {
  *
  * @example
  * ```ts
- * import { MessageLengthError } from "./errors.ts";
- * console.assert(new MessageLengthError().name === "MessageLengthError");
+ * import assert from "node:assert/strict";
+ * import { MessageLengthError } from "@skein/skein/reactor";
+ *
+ * const e = new MessageLengthError("datagram of 70000 bytes");
+ * assert.equal(e.name, "MessageLengthError");
  * ```
  */
 export class MessageLengthError extends Error {
@@ -117,8 +152,13 @@ export class MessageLengthError extends Error {
  *
  * @example
  * ```ts
- * import { ConnectError, ConnectionRefusedError } from "./errors.ts";
- * console.assert(new ConnectionRefusedError() instanceof ConnectError);
+ * import assert from "node:assert/strict";
+ * import { Failure } from "@skein/skein/deferred";
+ * import { ConnectError, ConnectionRefusedError, TCPTimedOutError } from "@skein/skein/reactor";
+ *
+ * // clientConnectionFailed gets a Failure; every connect failure is a ConnectError.
+ * const reasons = [new Failure(new ConnectionRefusedError()), new Failure(new TCPTimedOutError())];
+ * for (const reason of reasons) assert.equal(reason.check(ConnectError), ConnectError);
  * ```
  */
 export class ConnectError extends Error {
@@ -137,8 +177,13 @@ export class ConnectError extends Error {
  * Binding the client socket's local address failed (`ConnectBindError`).
  * @example
  * ```ts
- * import { ConnectBindError } from "./errors.ts";
- * console.assert(new ConnectBindError() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { ConnectBindError, ConnectError } from "@skein/skein/reactor";
+ *
+ * // Binding the client's local address failed: a ConnectError, handled like every connect failure.
+ * const e = new ConnectBindError();
+ * assert.ok(e instanceof ConnectError);
+ * assert.equal(e.name, "ConnectBindError");
  * ```
  */
 export class ConnectBindError extends ConnectError {
@@ -150,8 +195,13 @@ export class ConnectBindError extends ConnectError {
  * The host name was not known (`UnknownHostError`).
  * @example
  * ```ts
- * import { UnknownHostError } from "./errors.ts";
- * console.assert(new UnknownHostError() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { ConnectError, UnknownHostError } from "@skein/skein/reactor";
+ *
+ * // The host name is unknown: a ConnectError, handled like every connect failure.
+ * const e = new UnknownHostError();
+ * assert.ok(e instanceof ConnectError);
+ * assert.equal(e.name, "UnknownHostError");
  * ```
  */
 export class UnknownHostError extends ConnectError {
@@ -163,8 +213,13 @@ export class UnknownHostError extends ConnectError {
  * Resolving a host name failed (`DNSLookupError`).
  * @example
  * ```ts
- * import { DNSLookupError } from "./errors.ts";
- * console.assert(new DNSLookupError("no.such.host").name === "DNSLookupError");
+ * import assert from "node:assert/strict";
+ * import { ConnectError, DNSLookupError, createReactor } from "@skein/skein/reactor";
+ *
+ * const reactor = createReactor();
+ * const lookup = reactor.resolve("no such host!").toPromise();
+ * await assert.rejects(lookup, DNSLookupError);
+ * await assert.rejects(lookup, ConnectError); // a connect failure, for connectTCP
  * ```
  */
 export class DNSLookupError extends ConnectError {
@@ -176,8 +231,13 @@ export class DNSLookupError extends ConnectError {
  * No route to the host (`NoRouteError`, EHOSTUNREACH/ENETUNREACH).
  * @example
  * ```ts
- * import { NoRouteError } from "./errors.ts";
- * console.assert(new NoRouteError() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { ConnectError, NoRouteError } from "@skein/skein/reactor";
+ *
+ * // There is no route to the host: a ConnectError, handled like every connect failure.
+ * const e = new NoRouteError();
+ * assert.ok(e instanceof ConnectError);
+ * assert.equal(e.name, "NoRouteError");
  * ```
  */
 export class NoRouteError extends ConnectError {
@@ -189,8 +249,12 @@ export class NoRouteError extends ConnectError {
  * The peer refused the connection (`ConnectionRefusedError`, ECONNREFUSED).
  * @example
  * ```ts
- * import { ConnectionRefusedError } from "./errors.ts";
- * console.assert(new ConnectionRefusedError().name === "ConnectionRefusedError");
+ * import assert from "node:assert/strict";
+ * import { ConnectError, ConnectionRefusedError } from "@skein/skein/reactor";
+ *
+ * const e = new ConnectionRefusedError();
+ * assert.ok(e instanceof ConnectError);
+ * assert.equal(e.name, "ConnectionRefusedError");
  * ```
  */
 export class ConnectionRefusedError extends ConnectError {
@@ -202,8 +266,13 @@ export class ConnectionRefusedError extends ConnectError {
  * The TCP connection attempt timed out in the kernel (`TCPTimedOutError`, ETIMEDOUT).
  * @example
  * ```ts
- * import { TCPTimedOutError } from "./errors.ts";
- * console.assert(new TCPTimedOutError() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { ConnectError, TCPTimedOutError } from "@skein/skein/reactor";
+ *
+ * // The TCP connection timed out: a ConnectError, handled like every connect failure.
+ * const e = new TCPTimedOutError();
+ * assert.ok(e instanceof ConnectError);
+ * assert.equal(e.name, "TCPTimedOutError");
  * ```
  */
 export class TCPTimedOutError extends ConnectError {
@@ -215,8 +284,13 @@ export class TCPTimedOutError extends ConnectError {
  * A file needed for the connection is bad (`BadFileError`, e.g. a stale Unix lock).
  * @example
  * ```ts
- * import { BadFileError } from "./errors.ts";
- * console.assert(new BadFileError() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { BadFileError, ConnectError } from "@skein/skein/reactor";
+ *
+ * // The file descriptor was bad: a ConnectError, handled like every connect failure.
+ * const e = new BadFileError();
+ * assert.ok(e instanceof ConnectError);
+ * assert.equal(e.name, "BadFileError");
  * ```
  */
 export class BadFileError extends ConnectError {
@@ -228,8 +302,13 @@ export class BadFileError extends ConnectError {
  * The service name is not known (`ServiceNameUnknownError`).
  * @example
  * ```ts
- * import { ServiceNameUnknownError } from "./errors.ts";
- * console.assert(new ServiceNameUnknownError() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { ConnectError, ServiceNameUnknownError } from "@skein/skein/reactor";
+ *
+ * // The service name is unknown: a ConnectError, handled like every connect failure.
+ * const e = new ServiceNameUnknownError();
+ * assert.ok(e instanceof ConnectError);
+ * assert.equal(e.name, "ServiceNameUnknownError");
  * ```
  */
 export class ServiceNameUnknownError extends ConnectError {
@@ -241,8 +320,13 @@ export class ServiceNameUnknownError extends ConnectError {
  * The user cancelled the connection attempt (`UserError`, e.g. `stopConnecting`).
  * @example
  * ```ts
- * import { UserError } from "./errors.ts";
- * console.assert(new UserError() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { ConnectError, UserError } from "@skein/skein/reactor";
+ *
+ * // The user (e.g. stopConnecting()) gave up: a ConnectError, handled like every connect failure.
+ * const e = new UserError();
+ * assert.ok(e instanceof ConnectError);
+ * assert.equal(e.name, "UserError");
  * ```
  */
 export class UserError extends ConnectError {
@@ -254,8 +338,12 @@ export class UserError extends ConnectError {
  * A connection attempt was cancelled through its Deferred (`ConnectingCancelledError`).
  * @example
  * ```ts
- * import { ConnectingCancelledError } from "./errors.ts";
- * console.assert(new ConnectingCancelledError() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { ConnectingCancelledError } from "@skein/skein/reactor";
+ *
+ * // What an endpoint's connect Deferred fails with when it is cancelled.
+ * const e = new ConnectingCancelledError();
+ * assert.equal(e.name, "ConnectingCancelledError");
  * ```
  */
 export class ConnectingCancelledError extends Error {
@@ -268,8 +356,16 @@ export class ConnectingCancelledError extends Error {
  * `ConnectionLost`.
  * @example
  * ```ts
- * import { ConnectionClosed, ConnectionDone } from "./errors.ts";
- * console.assert(new ConnectionDone() instanceof ConnectionClosed);
+ * import assert from "node:assert/strict";
+ * import { Failure } from "@skein/skein/deferred";
+ * import { ConnectionClosed, ConnectionDone, ConnectionLost } from "@skein/skein/reactor";
+ *
+ * // connectionLost(reason): one check tells a clean close from a lost connection.
+ * const clean = new Failure(new ConnectionDone());
+ * const lost = new Failure(new ConnectionLost());
+ * assert.equal(clean.check(ConnectionDone, ConnectionLost), ConnectionDone);
+ * assert.equal(lost.check(ConnectionDone, ConnectionLost), ConnectionLost);
+ * assert.ok(clean.check(ConnectionClosed) && lost.check(ConnectionClosed));
  * ```
  */
 export class ConnectionClosed extends Error {
@@ -281,8 +377,24 @@ export class ConnectionClosed extends Error {
  * The connection was closed cleanly (`ConnectionDone`).
  * @example
  * ```ts
- * import { ConnectionDone } from "./errors.ts";
- * console.assert(new ConnectionDone().message.includes("cleanly"));
+ * import assert from "node:assert/strict";
+ * import { ConnectionDone } from "@skein/skein/reactor";
+ * import { Protocol } from "@skein/skein/protocols";
+ * import type { Failure } from "@skein/skein/deferred";
+ * import { StringTransportWithDisconnection } from "@skein/skein/testing";
+ *
+ * const seen: string[] = [];
+ * class Client extends Protocol {
+ *   override connectionLost(reason: Failure): void {
+ *     seen.push(reason.check(ConnectionDone) ? "closed cleanly" : reason.getErrorMessage());
+ *   }
+ * }
+ * const transport = new StringTransportWithDisconnection();
+ * const client = new Client();
+ * transport.protocol = client;
+ * client.makeConnection(transport);
+ * transport.loseConnection();
+ * assert.deepEqual(seen, ["closed cleanly"]);
  * ```
  */
 export class ConnectionDone extends ConnectionClosed {
@@ -298,8 +410,13 @@ export class ConnectionDone extends ConnectionClosed {
  * The connection was lost in a non-clean fashion (`ConnectionLost`).
  * @example
  * ```ts
- * import { ConnectionLost } from "./errors.ts";
- * console.assert(new ConnectionLost() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { Failure } from "@skein/skein/deferred";
+ * import { ConnectionClosed, ConnectionLost } from "@skein/skein/reactor";
+ *
+ * const reason = new Failure(new ConnectionLost());
+ * assert.equal(reason.getErrorMessage(), "Connection to the other side was lost in a non-clean fashion.");
+ * assert.ok(reason.value instanceof ConnectionClosed);
  * ```
  */
 export class ConnectionLost extends ConnectionClosed {
@@ -318,8 +435,13 @@ export class ConnectionLost extends ConnectionClosed {
  * The connection was aborted locally with `abortConnection` (`ConnectionAborted`).
  * @example
  * ```ts
- * import { ConnectionAborted, ConnectionLost } from "./errors.ts";
- * console.assert(new ConnectionAborted() instanceof ConnectionLost);
+ * import assert from "node:assert/strict";
+ * import { ConnectionAborted, ConnectionLost } from "@skein/skein/reactor";
+ *
+ * // abortConnection() ends a connection with this reason: a kind of ConnectionLost.
+ * const e = new ConnectionAborted();
+ * assert.ok(e instanceof ConnectionLost);
+ * assert.equal(e.message, "Connection was aborted locally using abortConnection.");
  * ```
  */
 export class ConnectionAborted extends ConnectionLost {
@@ -335,8 +457,11 @@ export class ConnectionAborted extends ConnectionLost {
  * The file descriptor went away under the transport (`ConnectionFdescWentAway`).
  * @example
  * ```ts
- * import { ConnectionFdescWentAway } from "./errors.ts";
- * console.assert(new ConnectionFdescWentAway() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { ConnectionFdescWentAway, ConnectionLost } from "@skein/skein/reactor";
+ *
+ * // A descriptor whose fileno() became -1 is dropped with this reason.
+ * assert.ok(new ConnectionFdescWentAway() instanceof ConnectionLost);
  * ```
  */
 export class ConnectionFdescWentAway extends ConnectionLost {
@@ -348,8 +473,14 @@ export class ConnectionFdescWentAway extends ConnectionLost {
  * `DelayedCall.cancel`/`reset` after the call already ran (`AlreadyCalled`).
  * @example
  * ```ts
- * import { AlreadyCalled } from "./errors.ts";
- * console.assert(new AlreadyCalled().name === "AlreadyCalled");
+ * import assert from "node:assert/strict";
+ * import { AlreadyCalled } from "@skein/skein/reactor";
+ * import { Clock } from "@skein/skein/task";
+ *
+ * const clock = new Clock();
+ * const call = clock.callLater(1, () => {});
+ * clock.advance(1);
+ * assert.throws(() => call.cancel(), AlreadyCalled);
  * ```
  */
 export class AlreadyCalled extends Error {
@@ -361,8 +492,15 @@ export class AlreadyCalled extends Error {
  * `DelayedCall.cancel`/`reset` after it was cancelled (`AlreadyCancelled`).
  * @example
  * ```ts
- * import { AlreadyCancelled } from "./errors.ts";
- * console.assert(new AlreadyCancelled().name === "AlreadyCancelled");
+ * import assert from "node:assert/strict";
+ * import { AlreadyCancelled } from "@skein/skein/reactor";
+ * import { Clock } from "@skein/skein/task";
+ *
+ * const clock = new Clock();
+ * const call = clock.callLater(1, () => {});
+ * call.cancel();
+ * assert.throws(() => call.cancel(), AlreadyCancelled);
+ * assert.throws(() => call.reset(2), AlreadyCancelled);
  * ```
  */
 export class AlreadyCancelled extends Error {
@@ -374,8 +512,11 @@ export class AlreadyCancelled extends Error {
  * `stopConnecting` when the connector is not connecting (`NotConnectingError`).
  * @example
  * ```ts
- * import { NotConnectingError } from "./errors.ts";
- * console.assert(new NotConnectingError() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { NotConnectingError } from "@skein/skein/reactor";
+ *
+ * // What a connector's stopConnecting() throws once it is no longer connecting.
+ * assert.equal(new NotConnectingError().name, "NotConnectingError");
  * ```
  */
 export class NotConnectingError extends Error {
@@ -387,8 +528,11 @@ export class NotConnectingError extends Error {
  * The port is not listening (`NotListeningError`).
  * @example
  * ```ts
- * import { NotListeningError } from "./errors.ts";
- * console.assert(new NotListeningError() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { NotListeningError } from "@skein/skein/reactor";
+ *
+ * // What a port throws when asked to do something only a listening port can.
+ * assert.equal(new NotListeningError().name, "NotListeningError");
  * ```
  */
 export class NotListeningError extends Error {
@@ -401,8 +545,11 @@ export class NotListeningError extends Error {
  * (`ReactorNotRunning`). As in Twisted, `crash()` when not running does nothing.
  * @example
  * ```ts
- * import { ReactorNotRunning } from "./errors.ts";
- * console.assert(new ReactorNotRunning() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { ReactorNotRunning, createReactor } from "@skein/skein/reactor";
+ *
+ * const reactor = createReactor();
+ * assert.throws(() => reactor.stop(), ReactorNotRunning);
  * ```
  */
 export class ReactorNotRunning extends Error {
@@ -418,8 +565,13 @@ export class ReactorNotRunning extends Error {
  * `run()` after the reactor already ran and stopped (`ReactorNotRestartable`).
  * @example
  * ```ts
- * import { ReactorNotRestartable } from "./errors.ts";
- * console.assert(new ReactorNotRestartable() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { ReactorNotRestartable, createReactor } from "@skein/skein/reactor";
+ *
+ * const reactor = createReactor();
+ * reactor.callWhenRunning(reactor.stop);
+ * await reactor.run();
+ * assert.throws(() => reactor.run(), ReactorNotRestartable); // make a new reactor instead
  * ```
  */
 export class ReactorNotRestartable extends Error {
@@ -435,8 +587,21 @@ export class ReactorNotRestartable extends Error {
  * `run()` while already running (`ReactorAlreadyRunning`).
  * @example
  * ```ts
- * import { ReactorAlreadyRunning } from "./errors.ts";
- * console.assert(new ReactorAlreadyRunning() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { ReactorAlreadyRunning, createReactor } from "@skein/skein/reactor";
+ *
+ * const reactor = createReactor();
+ * let again: unknown = null;
+ * reactor.callWhenRunning(() => {
+ *   try {
+ *     reactor.run();
+ *   } catch (e) {
+ *     again = e;
+ *   }
+ *   reactor.stop();
+ * });
+ * await reactor.run();
+ * assert.ok(again instanceof ReactorAlreadyRunning);
  * ```
  */
 export class ReactorAlreadyRunning extends Error {
@@ -449,8 +614,11 @@ export class ReactorAlreadyRunning extends Error {
  * (`ReactorAlreadyInstalledError`).
  * @example
  * ```ts
- * import { ReactorAlreadyInstalledError } from "./errors.ts";
- * console.assert(new ReactorAlreadyInstalledError() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { ReactorAlreadyInstalledError } from "@skein/skein/reactor";
+ *
+ * // installReactor() throws it once the process-wide reactor is chosen.
+ * assert.equal(new ReactorAlreadyInstalledError().name, "ReactorAlreadyInstalledError");
  * ```
  */
 export class ReactorAlreadyInstalledError extends Error {
@@ -462,8 +630,10 @@ export class ReactorAlreadyInstalledError extends Error {
  * The address family is not supported here (`UnsupportedAddressFamily`).
  * @example
  * ```ts
- * import { UnsupportedAddressFamily } from "./errors.ts";
- * console.assert(new UnsupportedAddressFamily() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { UnsupportedAddressFamily } from "@skein/skein/reactor";
+ *
+ * assert.equal(new UnsupportedAddressFamily("AF_PACKET").name, "UnsupportedAddressFamily");
  * ```
  */
 export class UnsupportedAddressFamily extends Error {
@@ -475,8 +645,10 @@ export class UnsupportedAddressFamily extends Error {
  * The socket type is not supported here (`UnsupportedSocketType`).
  * @example
  * ```ts
- * import { UnsupportedSocketType } from "./errors.ts";
- * console.assert(new UnsupportedSocketType() instanceof Error);
+ * import assert from "node:assert/strict";
+ * import { UnsupportedSocketType } from "@skein/skein/reactor";
+ *
+ * assert.equal(new UnsupportedSocketType("SOCK_SEQPACKET").name, "UnsupportedSocketType");
  * ```
  */
 export class UnsupportedSocketType extends Error {
@@ -488,8 +660,19 @@ export class UnsupportedSocketType extends Error {
  * An address string could not be parsed (`InvalidAddressError`).
  * @example
  * ```ts
- * import { InvalidAddressError } from "./errors.ts";
- * console.assert(new InvalidAddressError("1.2.3").name === "InvalidAddressError");
+ * import assert from "node:assert/strict";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { CannotListenError, createReactor, InvalidAddressError } from "@skein/skein/reactor";
+ *
+ * const reactor = createReactor();
+ * const factory = Factory.forProtocol(Protocol);
+ * try {
+ *   reactor.listenTCP(0, factory, { interface: "localhost" }); // a name, not an IP address
+ *   assert.fail("listened");
+ * } catch (e) {
+ *   assert.ok(e instanceof CannotListenError);
+ *   assert.ok(e.socketError instanceof InvalidAddressError);
+ * }
  * ```
  */
 export class InvalidAddressError extends Error {
@@ -501,8 +684,12 @@ export class InvalidAddressError extends Error {
  * The poller cannot watch this fd (e.g. `select` above FD_SETSIZE).
  * @example
  * ```ts
- * import { FileDescriptorOverrun } from "./errors.ts";
- * console.assert(new FileDescriptorOverrun("fd 2000 >= FD_SETSIZE").name === "FileDescriptorOverrun");
+ * import assert from "node:assert/strict";
+ * import { ConnectionLost, FileDescriptorOverrun } from "@skein/skein/reactor";
+ *
+ * // The select() poller drops a descriptor it cannot watch with this reason.
+ * const e = new FileDescriptorOverrun("fd 2000 >= FD_SETSIZE");
+ * assert.ok(e instanceof ConnectionLost);
  * ```
  */
 export class FileDescriptorOverrun extends ConnectionLost {
@@ -516,8 +703,11 @@ export class FileDescriptorOverrun extends ConnectionLost {
  *
  * @example
  * ```ts
- * import { NoProtocol } from "./errors.ts";
- * console.assert(new NoProtocol().name === "NoProtocol");
+ * import assert from "node:assert/strict";
+ * import { NoProtocol } from "@skein/skein/reactor";
+ *
+ * // What a factory's buildProtocol() can throw to refuse a connection.
+ * assert.equal(new NoProtocol().name, "NoProtocol");
  * ```
  */
 export class NoProtocol extends Error {

@@ -8,14 +8,15 @@
  * makes a fresh, independent reactor (tests use it).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { reactor } from "@skein/skein/reactor";
  *
- * reactor.callLater(0.1, () => {
- *   console.log("a tenth of a second later");
- *   reactor.stop();
- * });
- * await reactor.run();
+ * const seen: string[] = [];
+ * reactor.callLater(0.01, () => seen.push("a hundredth of a second later"));
+ * reactor.callLater(0.02, reactor.stop);
+ * await reactor.run(); // run() cannot block: await it, so what follows runs after the stop
+ * assert.deepEqual(seen, ["a hundredth of a second later"]);
  * ```
  *
  * @module
