@@ -6,13 +6,16 @@
  *
  * @example Testing that a service listens where it should
  * ```ts
- * import { Factory, Protocol } from "../protocols/mod.ts";
- * import { MemoryReactor } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactor();
  * reactor.listenTCP(8080, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
  * const [port, , backlog, iface] = reactor.tcpServers[0];
- * console.assert(port === 8080 && backlog === 50 && iface === "127.0.0.1");
+ * assert.equal(port, 8080);
+ * assert.equal(backlog, 50);
+ * assert.equal(iface, "127.0.0.1");
  * ```
  *
  * @module
@@ -60,11 +63,12 @@ type AnyFn = (...args: any[]) => unknown;
  *
  * @example
  * ```ts
- * import { IPv4Address } from "../reactor/address.ts";
- * import { FakePort } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { IPv4Address } from "@skein/skein/reactor";
+ * import { FakePort } from "@skein/skein/testing";
  * const p = new FakePort(new IPv4Address("TCP", "0.0.0.0", 80));
  * p.stopListening();
- * console.assert(!p.listening);
+ * assert.equal(p.listening, false);
  * ```
  */
 export class FakePort<A extends IAddress = IAddress> implements IListeningPort<A> {
@@ -91,11 +95,12 @@ export class FakePort<A extends IAddress = IAddress> implements IListeningPort<A
  *
  * @example
  * ```ts
- * import { IPv4Address } from "../reactor/address.ts";
- * import { FakeConnector } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { IPv4Address } from "@skein/skein/reactor";
+ * import { FakeConnector } from "@skein/skein/testing";
  * const c = new FakeConnector(new IPv4Address("TCP", "127.0.0.1", 80));
  * c.stopConnecting();
- * console.assert(c.stoppedConnecting);
+ * assert.ok(c.stoppedConnecting);
  * ```
  */
 export class FakeConnector implements IConnector {
@@ -131,11 +136,12 @@ export class FakeConnector implements IConnector {
  *
  * @example
  * ```ts
- * import { IPv4Address } from "../reactor/address.ts";
- * import { FakeDatagramTransport } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { IPv4Address } from "@skein/skein/reactor";
+ * import { FakeDatagramTransport } from "@skein/skein/testing";
  * const t = new FakeDatagramTransport(new IPv4Address("UDP", "0.0.0.0", 53));
  * t.write("ping", ["127.0.0.1", 9]);
- * console.assert(t.written.length === 1);
+ * assert.equal(t.written.length, 1);
  * ```
  */
 export class FakeDatagramTransport implements IUDPTransport {
@@ -225,12 +231,13 @@ export class FakeDatagramTransport implements IUDPTransport {
  *
  * @example
  * ```ts
- * import { Factory } from "../protocols/mod.ts";
- * import { MemoryReactor, type TCPServerRecord } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { Factory } from "@skein/skein/protocols";
+ * import { MemoryReactor, type TCPServerRecord } from "@skein/skein/testing";
  * const r = new MemoryReactor();
  * r.listenTCP(80, new Factory());
  * const rec: TCPServerRecord = r.tcpServers[0];
- * console.assert(rec[2] === 50);
+ * assert.equal(rec[2], 50);
  * ```
  */
 export type TCPServerRecord = [
@@ -244,12 +251,14 @@ export type TCPServerRecord = [
  *
  * @example
  * ```ts
- * import { ClientFactory } from "../protocols/mod.ts";
- * import { MemoryReactor, type TCPClientRecord } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { ClientFactory } from "@skein/skein/protocols";
+ * import { MemoryReactor, type TCPClientRecord } from "@skein/skein/testing";
  * const r = new MemoryReactor();
  * r.connectTCP("example.com", 80, new ClientFactory());
  * const [host, , , timeout]: TCPClientRecord = r.tcpClients[0];
- * console.assert(host === "example.com" && timeout === 30);
+ * assert.equal(host, "example.com");
+ * assert.equal(timeout, 30);
  * ```
  */
 export type TCPClientRecord = [
@@ -264,12 +273,13 @@ export type TCPClientRecord = [
  *
  * @example
  * ```ts
- * import { Factory } from "../protocols/mod.ts";
- * import { MemoryReactor, type UNIXServerRecord } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { Factory } from "@skein/skein/protocols";
+ * import { MemoryReactor, type UNIXServerRecord } from "@skein/skein/testing";
  * const r = new MemoryReactor();
  * r.listenUNIX("/tmp/s", new Factory());
  * const rec: UNIXServerRecord = r.unixServers[0];
- * console.assert(rec[3] === 0o666);
+ * assert.equal(rec[3], 0o666);
  * ```
  */
 export type UNIXServerRecord = [
@@ -284,12 +294,13 @@ export type UNIXServerRecord = [
  *
  * @example
  * ```ts
- * import { ClientFactory } from "../protocols/mod.ts";
- * import { MemoryReactor, type UNIXClientRecord } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { ClientFactory } from "@skein/skein/protocols";
+ * import { MemoryReactor, type UNIXClientRecord } from "@skein/skein/testing";
  * const r = new MemoryReactor();
  * r.connectUNIX("/tmp/s", new ClientFactory());
  * const rec: UNIXClientRecord = r.unixClients[0];
- * console.assert(rec[3] === false);
+ * assert.equal(rec[3], false);
  * ```
  */
 export type UNIXClientRecord = [
@@ -303,14 +314,15 @@ export type UNIXClientRecord = [
  *
  * @example
  * ```ts
- * import { DatagramProtocol } from "../protocols/mod.ts";
- * import { MemoryReactor, type UDPPortRecord } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { DatagramProtocol } from "@skein/skein/protocols";
+ * import { MemoryReactor, type UDPPortRecord } from "@skein/skein/testing";
  * const r = new MemoryReactor();
  * const p = new DatagramProtocol();
  * p.noisy = false;
  * r.listenUDP(53, p);
  * const rec: UDPPortRecord = r.udpPorts[0];
- * console.assert(rec[3] === 8192);
+ * assert.equal(rec[3], 8192);
  * ```
  */
 export type UDPPortRecord = [
@@ -326,11 +338,13 @@ export type UDPPortRecord = [
  *
  * @example
  * ```ts
- * import { MemoryReactor } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { MemoryReactor } from "@skein/skein/testing";
  * const r = new MemoryReactor();
  * r.addSystemEventTrigger("before", "shutdown", () => {});
  * const [t] = r.triggers.get("before")!.get("shutdown")!;
- * console.assert(t.phase === "before" && t.args.length === 0);
+ * assert.equal(t.phase, "before");
+ * assert.equal(t.args.length, 0);
  * ```
  */
 export interface TriggerRecord extends TriggerHandle {
@@ -360,14 +374,17 @@ export interface TriggerRecord extends TriggerHandle {
  *
  * @example
  * ```ts
- * import { ClientFactory, Protocol } from "../protocols/mod.ts";
- * import { MemoryReactor } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { ClientFactory, Protocol } from "@skein/skein/protocols";
+ * import { MemoryReactor } from "@skein/skein/testing";
  *
  * const reactor = new MemoryReactor();
  * const factory = ClientFactory.forProtocol(Protocol);
  * reactor.connectTCP("example.com", 80, factory);
  * const [host, port, , timeout] = reactor.tcpClients[0];
- * console.assert(host === "example.com" && port === 80 && timeout === 30);
+ * assert.equal(host, "example.com");
+ * assert.equal(port, 80);
+ * assert.equal(timeout, 30);
  * ```
  */
 export class MemoryReactor
@@ -607,12 +624,14 @@ export class MemoryReactor
  *
  * @example
  * ```ts
- * import { MemoryReactorClock } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { MemoryReactorClock } from "@skein/skein/testing";
  * const reactor = new MemoryReactorClock();
  * let fired = false;
  * reactor.callLater(5, () => { fired = true; });
  * reactor.advance(5);
- * console.assert(fired && reactor.seconds() === 5);
+ * assert.ok(fired);
+ * assert.equal(reactor.seconds(), 5);
  * ```
  */
 export class MemoryReactorClock extends MemoryReactor implements IReactor {
@@ -663,11 +682,12 @@ export class MemoryReactorClock extends MemoryReactor implements IReactor {
  *
  * @example
  * ```ts
- * import { Factory, Protocol } from "../protocols/mod.ts";
- * import { CannotListenError } from "../reactor/errors.ts";
- * import { RaisingMemoryReactor } from "./memory_reactor.ts";
+ * import assert from "node:assert/strict";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { CannotListenError } from "@skein/skein/reactor";
+ * import { RaisingMemoryReactor } from "@skein/skein/testing";
  * const r = new RaisingMemoryReactor({ listenError: new CannotListenError("", 80, new Error("EACCES")) });
- * try { r.listenTCP(80, Factory.forProtocol(Protocol)); } catch (e) { console.assert(e instanceof CannotListenError); }
+ * assert.throws(() => r.listenTCP(80, Factory.forProtocol(Protocol)), CannotListenError);
  * ```
  */
 export class RaisingMemoryReactor implements IReactorTCP, IReactorUNIX {

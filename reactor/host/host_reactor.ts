@@ -43,25 +43,39 @@ import { HostUNIXConnector, HostUNIXPort } from "./unix.ts";
  * Needs `--allow-net` on Deno (plus `--allow-read`/`--allow-write` for Unix
  * sockets), and nothing on Bun.
  *
+ * Every method works unbound (`reactor.callLater(1, reactor.stop)`), as on
+ * every reactor.
+ *
  * @example Echo server and client on loopback
- * ```ts ignore
- * import { HostReactor } from "./host_reactor.ts";
- * import { ClientFactory, Factory, Protocol } from "../../protocols/mod.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+ * import { HostReactor, type IPv4Address } from "@skein/skein/reactor";
  *
  * class Echo extends Protocol {
- *   override dataReceived(data: Uint8Array): void { this.transport!.write(data); }
- * }
- * const reactor = new HostReactor();
- * const port = reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: "127.0.0.1" });
- * class Hello extends Protocol {
- *   override connectionMade(): void { this.transport!.write("hello"); }
  *   override dataReceived(data: Uint8Array): void {
- *     console.log(new TextDecoder().decode(data));
- *     reactor.stop();
+ *     this.transport!.write(data);
  *   }
  * }
- * reactor.connectTCP("127.0.0.1", port.getHost().port, ClientFactory.forProtocol(Hello));
+ * const reactor = new HostReactor();
+ * const server = Factory.forProtocol(Echo);
+ * server.noisy = false;
+ * const port = reactor.listenTCP(0, server, { interface: "127.0.0.1" });
+ * const heard: string[] = [];
+ * class Hello extends Protocol {
+ *   override connectionMade(): void {
+ *     this.transport!.write("hello");
+ *   }
+ *   override dataReceived(data: Uint8Array): void {
+ *     heard.push(new TextDecoder().decode(data));
+ *     reactor.stop(); // closes the port and both connections
+ *   }
+ * }
+ * const client = ClientFactory.forProtocol(Hello);
+ * client.noisy = false;
+ * reactor.connectTCP("127.0.0.1", (port.getHost() as IPv4Address).port, client);
  * await reactor.run();
+ * assert.deepEqual(heard, ["hello"]);
  * ```
  */
 export class HostReactor extends ReactorBase implements IReactor, HostReactorLike {
@@ -106,8 +120,18 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * `getHost().port`). Throws `CannotListenError`.
    *
    * @example
-   * ```ts ignore
-   * const p = reactor.listenTCP(8080, factory, { interface: "127.0.0.1", backlog: 128 });
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Factory, Protocol } from "@skein/skein/protocols";
+   * import { HostReactor, type IPv4Address } from "@skein/skein/reactor";
+   *
+   * const reactor = new HostReactor();
+   * const factory = Factory.forProtocol(Protocol);
+   * factory.noisy = false;
+   * const port = reactor.listenTCP(0, factory, { interface: "127.0.0.1", backlog: 128 });
+   * assert.ok((port.getHost() as IPv4Address).port > 0);
+   * reactor.callWhenRunning(() => port.stopListening().addBoth(reactor.stop));
+   * await reactor.run();
    * ```
    */
   listenTCP(
@@ -124,8 +148,34 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * Connect to `host:port`; the outcome goes to the factory's hooks.
    *
    * @example
-   * ```ts ignore
-   * reactor.connectTCP("127.0.0.1", 8080, clientFactory, { timeout: 5 });
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import type { Failure } from "@skein/skein/deferred";
+   * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+   * import { HostReactor, type IConnector, type IPv4Address } from "@skein/skein/reactor";
+   *
+   * const reactor = new HostReactor();
+   * const server = Factory.forProtocol(Protocol);
+   * server.noisy = false;
+   * const port = reactor.listenTCP(0, server, { interface: "127.0.0.1" });
+   * class Quit extends Protocol {
+   *   override connectionMade(): void {
+   *     this.transport!.loseConnection();
+   *   }
+   * }
+   * class OneShot extends ClientFactory {
+   *   override protocol = Quit;
+   *   ended = "";
+   *   override clientConnectionLost(_connector: IConnector, reason: Failure): void {
+   *     this.ended = reason.getErrorMessage();
+   *     reactor.stop();
+   *   }
+   * }
+   * const client = new OneShot();
+   * client.noisy = false;
+   * reactor.connectTCP("127.0.0.1", (port.getHost() as IPv4Address).port, client, { timeout: 5 });
+   * await reactor.run();
+   * assert.equal(client.ended, "Connection was closed cleanly.");
    * ```
    */
   connectTCP(
@@ -143,8 +193,24 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * Listen on the Unix socket `path`. Throws `CannotListenError`.
    *
    * @example
-   * ```ts ignore
-   * reactor.listenUNIX("/tmp/app.sock", factory, { mode: 0o600, wantPID: true });
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { mkdtempSync, rmSync } from "node:fs";
+   * import { tmpdir } from "node:os";
+   * import { join } from "node:path";
+   * import { Factory, Protocol } from "@skein/skein/protocols";
+   * import { HostReactor, type UNIXAddress } from "@skein/skein/reactor";
+   *
+   * const dir = mkdtempSync(join(tmpdir(), "skein-"));
+   * const path = join(dir, "app.sock");
+   * const reactor = new HostReactor();
+   * const factory = Factory.forProtocol(Protocol);
+   * factory.noisy = false;
+   * const port = reactor.listenUNIX(path, factory, { mode: 0o600 });
+   * assert.equal((port.getHost() as UNIXAddress).name, path);
+   * reactor.callWhenRunning(() => port.stopListening().addBoth(reactor.stop));
+   * await reactor.run();
+   * rmSync(dir, { recursive: true });
    * ```
    */
   listenUNIX(
@@ -161,8 +227,33 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * Connect to the Unix socket at `path`.
    *
    * @example
-   * ```ts ignore
-   * reactor.connectUNIX("/tmp/app.sock", clientFactory, { checkPID: true });
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { mkdtempSync, rmSync } from "node:fs";
+   * import { tmpdir } from "node:os";
+   * import { join } from "node:path";
+   * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+   * import { HostReactor } from "@skein/skein/reactor";
+   *
+   * const dir = mkdtempSync(join(tmpdir(), "skein-"));
+   * const path = join(dir, "app.sock");
+   * const reactor = new HostReactor();
+   * const server = Factory.forProtocol(Protocol);
+   * server.noisy = false;
+   * reactor.listenUNIX(path, server);
+   * let connected = false;
+   * class Hi extends Protocol {
+   *   override connectionMade(): void {
+   *     connected = true;
+   *     reactor.stop();
+   *   }
+   * }
+   * const client = ClientFactory.forProtocol(Hi);
+   * client.noisy = false;
+   * reactor.connectUNIX(path, client, { timeout: 5 });
+   * await reactor.run();
+   * assert.equal(connected, true);
+   * rmSync(dir, { recursive: true });
    * ```
    */
   connectUNIX(path: string, factory: IClientFactory, options?: ConnectUNIXOptions): IConnector {
@@ -176,9 +267,30 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * `CannotListenError` where the runtime binds synchronously (Deno); see
    * {@linkcode HostUDPPort} for Bun.
    *
-   * @example
-   * ```ts ignore
-   * const udp = reactor.listenUDP(0, new MyDatagramProtocol(), { interface: "127.0.0.1" });
+   * @example A datagram to itself
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { DatagramProtocol } from "@skein/skein/protocols";
+   * import { HostReactor, type IPv4Address } from "@skein/skein/reactor";
+   *
+   * const reactor = new HostReactor();
+   * const heard: string[] = [];
+   * class Recorder extends DatagramProtocol {
+   *   override datagramReceived(data: Uint8Array): void {
+   *     heard.push(new TextDecoder().decode(data));
+   *     reactor.stop();
+   *   }
+   * }
+   * const protocol = new Recorder();
+   * protocol.noisy = false;
+   * const udp = reactor.listenUDP(0, protocol, { interface: "127.0.0.1" });
+   * reactor.callWhenRunning(() => {
+   *   udp.whenListening().addCallback(() => {
+   *     udp.write("ping", ["127.0.0.1", (udp.getHost() as IPv4Address).port]);
+   *   });
+   * });
+   * await reactor.run();
+   * assert.deepEqual(heard, ["ping"]);
    * ```
    */
   listenUDP(port: number, protocol: IDatagramProtocol, options?: ListenUDPOptions): HostUDPPort {
