@@ -136,10 +136,50 @@ export interface IReactorTime {
 // Reactor core
 // ---------------------------------------------------------------------------
 
-/** The phases of a system event, in the order they run. */
+/**
+ * The phases of a system event, in the order they run. A `before` trigger
+ * that returns a Deferred (or a promise) holds back `during` until it fires.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, type TriggerPhase } from "@skein/skein/reactor";
+ *
+ * const reactor = createReactor();
+ * const seen: TriggerPhase[] = [];
+ * for (const phase of ["after", "during", "before"] as const) {
+ *   reactor.addSystemEventTrigger(phase, "shutdown", () => seen.push(phase));
+ * }
+ * reactor.callWhenRunning(reactor.stop);
+ * await reactor.run();
+ * assert.deepEqual(seen, ["before", "during", "after"]);
+ * ```
+ */
 export type TriggerPhase = "before" | "during" | "after";
 
-/** The system events a reactor fires: `startup` on `run()`, `shutdown` on `stop()`. */
+/**
+ * The system events a reactor fires: `startup` on `run()`, `shutdown` on
+ * `stop()`. Any other name is an event of your own, fired with
+ * `fireSystemEvent`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, type SystemEvent } from "@skein/skein/reactor";
+ *
+ * const reactor = createReactor();
+ * const seen: SystemEvent[] = [];
+ * for (const event of ["startup", "shutdown", "reload"] as const) {
+ *   reactor.addSystemEventTrigger("after", event, () => seen.push(event));
+ * }
+ * reactor.callWhenRunning(() => {
+ *   reactor.fireSystemEvent("reload");
+ *   reactor.stop();
+ * });
+ * await reactor.run();
+ * assert.deepEqual(seen, ["startup", "reload", "shutdown"]);
+ * ```
+ */
 // deno-lint-ignore ban-types -- keeps autocompletion of the known names while allowing any string
 export type SystemEvent = "startup" | "shutdown" | (string & {});
 
