@@ -12,10 +12,30 @@ import type { IAddress, IConnector, IHalfCloseableTransport } from "../interface
 import { ClientFactory, Protocol } from "../protocols/mod.ts";
 import { reactor } from "../reactor/mod.ts";
 
-/** Sends the factory's message, then collects the reply until the connection closes. */
+/**
+ * Sends the factory's message, then collects the reply until the connection closes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConnectionDone, IPv4Address } from "@skein/skein/reactor";
+ * import { Failure } from "@skein/skein/deferred";
+ * import { StringTransport } from "@skein/skein/testing";
+ * import { EchoClientFactory } from "./echo_client_1.ts";
+ *
+ * const factory = new EchoClientFactory("hello");
+ * const client = factory.buildProtocol(new IPv4Address("TCP", "127.0.0.1", 8000));
+ * const transport = new StringTransport();
+ * client.makeConnection(transport);
+ * assert.equal(transport.valueString(), "hello"); // sent, then half-closed
+ * client.dataReceived(new TextEncoder().encode("hello"));
+ * client.connectionLost(new Failure(new ConnectionDone())); // prints: Got 5 bytes back: "hello"
+ * assert.deepEqual(factory.replies, ["hello"]);
+ * ```
+ */
 export class EchoClient extends Protocol {
   declare factory: EchoClientFactory;
-  private chunks: Uint8Array[] = [];
+  #chunks: Uint8Array[] = [];
 
   override connectionMade(): void {
     this.transport!.write(this.factory.message);
@@ -23,17 +43,32 @@ export class EchoClient extends Protocol {
   }
 
   override dataReceived(data: Uint8Array): void {
-    this.chunks.push(data);
+    this.#chunks.push(data);
   }
 
   override connectionLost(_reason: Failure): void {
-    const text = new TextDecoder().decode(concat(this.chunks));
+    const text = new TextDecoder().decode(concat(this.#chunks));
     this.factory.replies.push(text);
     console.log(`Got ${text.length} bytes back: ${JSON.stringify(text)}`);
   }
 }
 
-/** Connects once, and stops the reactor when the connection ends or fails. */
+/**
+ * Connects once, and stops the reactor when the connection ends or fails.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryReactor } from "@skein/skein/testing";
+ * import { EchoClientFactory } from "./echo_client_1.ts";
+ *
+ * const reactor = new MemoryReactor();
+ * reactor.connectTCP("127.0.0.1", 8000, new EchoClientFactory("hello"));
+ * const [host, port, factory] = reactor.tcpClients[0];
+ * assert.deepEqual([host, port], ["127.0.0.1", 8000]);
+ * assert.equal((factory as EchoClientFactory).message, "hello");
+ * ```
+ */
 export class EchoClientFactory extends ClientFactory {
   override protocol = EchoClient;
   /** Replies collected so far. */
@@ -53,7 +88,18 @@ export class EchoClientFactory extends ClientFactory {
   }
 }
 
-/** Joins byte chunks. */
+/**
+ * Joins byte chunks.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { concat } from "./echo_client_1.ts";
+ *
+ * const bytes = concat([new Uint8Array([1, 2]), new Uint8Array([3])]);
+ * assert.deepEqual([...bytes], [1, 2, 3]);
+ * ```
+ */
 export function concat(chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let off = 0;

@@ -13,11 +13,29 @@ import type { IConnector, IHalfCloseableTransport, IReactor } from "../interface
 import { ClientFactory, Protocol } from "../protocols/mod.ts";
 import { ConnectionDone, reactor } from "../reactor/mod.ts";
 
-/** Collects the reply; fires the factory's Deferred when the connection ends. */
+/**
+ * Collects the reply; fires the factory's Deferred when the connection ends.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConnectionDone, IPv4Address } from "@skein/skein/reactor";
+ * import { Failure } from "@skein/skein/deferred";
+ * import { StringTransport } from "@skein/skein/testing";
+ * import { EchoClientFactory } from "./echo_client_3.ts";
+ *
+ * const factory = new EchoClientFactory("hello");
+ * const client = factory.buildProtocol(new IPv4Address("TCP", "127.0.0.1", 8000))!;
+ * client.makeConnection(new StringTransport());
+ * client.dataReceived(new TextEncoder().encode("hello"));
+ * client.connectionLost(new Failure(new ConnectionDone()));
+ * assert.equal(await factory.finished, "hello");
+ * ```
+ */
 export class EchoClient extends Protocol {
   declare factory: EchoClientFactory;
-  private text = "";
-  private decoder = new TextDecoder();
+  #text = "";
+  #decoder = new TextDecoder();
 
   override connectionMade(): void {
     this.transport!.write(this.factory.message);
@@ -25,16 +43,32 @@ export class EchoClient extends Protocol {
   }
 
   override dataReceived(data: Uint8Array): void {
-    this.text += this.decoder.decode(data, { stream: true });
+    this.#text += this.#decoder.decode(data, { stream: true });
   }
 
   override connectionLost(reason: Failure): void {
-    if (reason.check(ConnectionDone)) this.factory.finished.callback(this.text);
+    if (reason.check(ConnectionDone)) this.factory.finished.callback(this.#text);
     else this.factory.finished.errback(reason);
   }
 }
 
-/** Holds the Deferred that `getEcho` returns. */
+/**
+ * Holds the Deferred that `getEcho` returns.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Failure } from "@skein/skein/deferred";
+ * import { ConnectionRefusedError } from "@skein/skein/reactor";
+ * import { MemoryReactor } from "@skein/skein/testing";
+ * import { EchoClientFactory } from "./echo_client_3.ts";
+ *
+ * const factory = new EchoClientFactory("hello");
+ * const connector = new MemoryReactor().connectTCP("127.0.0.1", 8000, factory);
+ * factory.clientConnectionFailed(connector, new Failure(new ConnectionRefusedError()));
+ * await assert.rejects(factory.finished.toPromise(), ConnectionRefusedError);
+ * ```
+ */
 export class EchoClientFactory extends ClientFactory {
   override protocol = EchoClient;
   /** Fires with the reply, or fails with the connection's error. */
@@ -47,7 +81,28 @@ export class EchoClientFactory extends ClientFactory {
   }
 }
 
-/** Send `message` to the echo server at `host:port`; the Deferred fires with the reply. */
+/**
+ * Send `message` to the echo server at `host:port`; the Deferred fires with the reply.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Failure } from "@skein/skein/deferred";
+ * import { ConnectionDone } from "@skein/skein/reactor";
+ * import { MemoryReactorClock, StringTransport } from "@skein/skein/testing";
+ * import { getEcho } from "./echo_client_3.ts";
+ *
+ * // A test completes the connection by hand: no network.
+ * const reactor = new MemoryReactorClock();
+ * const reply = getEcho(reactor, "127.0.0.1", 8000, "hello");
+ * const [, , factory] = reactor.tcpClients[0];
+ * const client = factory.buildProtocol(reactor.connectors[0].getDestination())!;
+ * client.makeConnection(new StringTransport());
+ * client.dataReceived(new TextEncoder().encode("hello"));
+ * client.connectionLost(new Failure(new ConnectionDone()));
+ * assert.equal(await reply, "hello");
+ * ```
+ */
 export function getEcho(
   r: IReactor,
   host: string,

@@ -11,7 +11,24 @@
 import { Factory, Protocol } from "../protocols/mod.ts";
 import { reactor } from "../reactor/mod.ts";
 
-/** Writes back whatever arrives; when the peer half-closes, finishes and closes. */
+/**
+ * Writes back whatever arrives; when the peer half-closes, finishes and closes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { StringTransport } from "@skein/skein/testing";
+ * import { EchoProtocol } from "./echo_server.ts";
+ *
+ * const transport = new StringTransport();
+ * const echo = new EchoProtocol();
+ * echo.makeConnection(transport);
+ * echo.dataReceived(new TextEncoder().encode("ping"));
+ * assert.equal(transport.valueString(), "ping");
+ * echo.readConnectionLost(); // the peer half-closed: close our side too
+ * assert.equal(transport.disconnecting, true);
+ * ```
+ */
 export class EchoProtocol extends Protocol {
   override dataReceived(data: Uint8Array): void {
     this.transport!.write(data);
@@ -26,7 +43,19 @@ export class EchoProtocol extends Protocol {
   writeConnectionLost(): void {}
 }
 
-/** Builds an `EchoProtocol` for each connection. */
+/**
+ * Builds an `EchoProtocol` for each connection.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IPv4Address } from "@skein/skein/reactor";
+ * import { EchoFactory, EchoProtocol } from "./echo_server.ts";
+ *
+ * const protocol = new EchoFactory().buildProtocol(new IPv4Address("TCP", "127.0.0.1", 50000));
+ * assert.ok(protocol instanceof EchoProtocol);
+ * ```
+ */
 export class EchoFactory extends Factory {
   override protocol = EchoProtocol;
 }
@@ -39,5 +68,5 @@ if (import.meta.main) {
   const listening = reactor.listenTCP(port, new EchoFactory(), { interface: "127.0.0.1" });
   console.error(`echo server on ${listening.getHost()} (${reactor.kind} reactor)`);
   reactor.addSystemEventTrigger("after", "shutdown", () => console.error("echo server stopped"));
-  reactor.run();
+  await reactor.run();
 }
