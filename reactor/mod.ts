@@ -42,6 +42,7 @@ export {
   createPoller,
   defaultPollerKind,
   ERROR,
+  type OSName,
   type Poller,
   POLLER_KINDS,
   type PollerKind,

@@ -6,6 +6,8 @@
  */
 
 import { ffiAvailable, libc, type OSName } from "../ffi/mod.ts";
+
+export type { OSName };
 import { EpollPoller } from "./epoll.ts";
 import { KqueuePoller } from "./kqueue.ts";
 import { PollPoller } from "./poll.ts";
