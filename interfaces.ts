@@ -494,6 +494,8 @@ export interface IConsumer {
 export interface ITransport<A extends IAddress = IAddress> extends IConsumer {
   /** True once `loseConnection` was called and the connection is closing. */
   readonly disconnecting?: boolean;
+  /** Bytes written and not yet handed to the kernel (0 once the buffer drains). */
+  readonly bufferedAmount: number;
   /** Write several chunks at once (one `writev` where possible). */
   writeSequence(data: Iterable<Uint8Array | string>): void;
   /** Close after everything written so far has been sent. */

@@ -163,6 +163,37 @@ for (const kind of KINDS) {
         await port.stopListening();
       }));
 
+    it("bufferedAmount counts bytes written but not yet sent, down to 0 once the peer reads", () =>
+      withReactor(kind, async (r) => {
+        const big = pattern(16 * 1024 * 1024, 5);
+        let server: Recorder | null = null;
+        const port = r.listenTCP(
+          0,
+          new ServerFactoryOf(() => {
+            server = new Recorder();
+            return server;
+          }),
+          { interface: "127.0.0.1" },
+        );
+        const cf = new ClientFactoryOf(() => new Recorder());
+        r.connectTCP("127.0.0.1", portOf(port), cf);
+        const client = await cf.result;
+        await waitFor(() => server !== null && server.transport !== null, 5000, "accept");
+        const st = server!.transport as ITCPTransport;
+        st.pauseProducing(); // the peer stops reading: the kernel buffers fill
+        const t = client.transport!;
+        assert.equal(t.bufferedAmount, 0);
+        t.write(big);
+        assert.ok(t.bufferedAmount > 0, `${t.bufferedAmount} bytes buffered`);
+        assert.ok(t.bufferedAmount <= big.length);
+        st.resumeProducing();
+        await waitFor(() => t.bufferedAmount === 0, 10000, "the buffer drains");
+        await waitFor(() => server!.received === big.length, 10000, "every byte");
+        t.loseConnection();
+        await client.lost;
+        await port.stopListening();
+      }));
+
     it("writeSequence of large and small chunks arrives intact and in order", () =>
       withReactor(kind, async (r) => {
         const parts = [
