@@ -22,7 +22,8 @@
  * keeps its queue and port and is harmless while healthy) every
  * {@linkcode ACCEPT_REARM_MS} ms: accepting resumes at most that long after
  * fds free up, as the FFI reactors' paused accept loop does. Bun keeps
- * accepting by itself.
+ * accepting by itself. Deno's Unix listeners stall the same way, but their
+ * handle refuses a second `listen()` (EINVAL), so they are not re-armed.
  *
  * @module
  */
