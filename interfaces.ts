@@ -29,6 +29,8 @@
 import type { Deferred } from "./deferred/deferred.ts";
 import type { Failure } from "./deferred/failure.ts";
 import type { IPv4Address, IPv6Address, UNIXAddress } from "./reactor/address.ts";
+import type { ThreadWork } from "./threads/task.ts";
+import type { ThreadPool } from "./threads/thread_pool.ts";
 
 // ---------------------------------------------------------------------------
 // Addresses
@@ -284,6 +286,29 @@ export interface IReactorFromThreads {
    */
   // deno-lint-ignore no-explicit-any
   callFromThread<A extends any[]>(fn: (...args: A) => unknown, ...args: A): void;
+}
+
+/**
+ * The reactor's thread pool; Twisted's `IReactorThreads`. `callInThread` runs
+ * work on the pool from `getThreadPool()` (0 to 10 threads, made on first use,
+ * started when the reactor runs, stopped in the `during` phase of shutdown);
+ * `suggestThreadPoolSize(n)` sets its maximum.
+ *
+ * @example
+ * ```ts
+ * import type { IReactorThreads } from "@skein/skein/reactor";
+ * const hash = (r: IReactorThreads): void => r.callInThread((s: string) => s.length, "abc");
+ * ```
+ */
+export interface IReactorThreads extends IReactorFromThreads {
+  /** The reactor's pool (made on first use). */
+  getThreadPool(): ThreadPool;
+  /** Run `work(...args)` in the reactor's pool; errors are logged. */
+  callInThread<A extends unknown[], R>(work: ThreadWork<A, R>, ...args: A): void;
+  /** Run the export `name` of the task module at `module` in the reactor's pool. */
+  callInThread(module: URL, name: string, ...args: unknown[]): void;
+  /** Set the pool's maximum size (Twisted's `adjustPoolsize(maxthreads=size)`). */
+  suggestThreadPoolSize(size: number): void;
 }
 
 // ---------------------------------------------------------------------------

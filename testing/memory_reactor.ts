@@ -53,6 +53,9 @@ import { bindMethods } from "../reactor/_bind_methods.ts";
 import { IPv4Address, IPv6Address, UNIXAddress } from "../reactor/address.ts";
 import { DNSLookupError } from "../reactor/errors.ts";
 import { Clock } from "../task/clock.ts";
+import { reactorThreadPool } from "../threads/_reactor_pool.ts";
+import type { ThreadWork } from "../threads/task.ts";
+import type { ThreadPool } from "../threads/thread_pool.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyFn = (...args: any[]) => unknown;
@@ -451,6 +454,62 @@ export class MemoryReactor
   crash(): void {
     this.running = false;
     this.hasCrashed = true;
+  }
+
+  #threadPool: ThreadPool | null = null;
+
+  /**
+   * A real thread pool (0 to 10 threads), as the real reactors have: started
+   * by `run()` (through `callWhenRunning`), stopped by the `during shutdown`
+   * trigger it records (`fireSystemEvent("shutdown")`).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryReactor } from "@skein/skein/testing";
+   * const reactor = new MemoryReactor();
+   * const pool = reactor.getThreadPool();
+   * assert.equal(pool.started, false);
+   * assert.equal(reactor.whenRunningHooks.length, 1);
+   * ```
+   */
+  getThreadPool(): ThreadPool {
+    return this.#threadPool ??= reactorThreadPool(this);
+  }
+
+  /**
+   * Run `work(...args)` in `getThreadPool()`; it waits until the pool starts.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryReactor } from "@skein/skein/testing";
+   * const reactor = new MemoryReactor();
+   * reactor.callInThread((n: number) => n + 1, 1);
+   * assert.equal(reactor.getThreadPool().queued, 1);
+   * ```
+   */
+  callInThread<A extends unknown[], R>(work: ThreadWork<A, R>, ...args: A): void;
+  /** Run the export `name` of the task module at `module` in the pool. */
+  callInThread(module: URL, name: string, ...args: unknown[]): void;
+  callInThread(work: unknown, ...args: unknown[]): void {
+    (this.getThreadPool().callInThread as (w: unknown, ...a: unknown[]) => void)(work, ...args);
+  }
+
+  /**
+   * Set the pool's maximum size.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryReactor } from "@skein/skein/testing";
+   * const reactor = new MemoryReactor();
+   * reactor.suggestThreadPoolSize(3);
+   * assert.equal(reactor.getThreadPool().maxThreads, 3);
+   * ```
+   */
+  suggestThreadPoolSize(size: number): void {
+    this.getThreadPool().adjustPoolsize(undefined, size);
   }
 
   /** Records the hook in `whenRunningHooks` (run by `run()`). */

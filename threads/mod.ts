@@ -24,6 +24,7 @@
  *
  * @module
  */
+export * from "./defer_to_thread.ts";
 export * from "./errors.ts";
 export {
   Task,
@@ -34,6 +35,7 @@ export {
   type ThreadWork,
 } from "./task.ts";
 export {
+  type MultiCall,
   type OnResult,
   ThreadLease,
   ThreadPool,

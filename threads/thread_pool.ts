@@ -34,10 +34,10 @@ export interface ThreadPoolOptions {
   /**
    * Deliver lease results and run exposed functions through this reactor's
    * `callFromThread`, so they run inside a reactor iteration (as Twisted's
-   * `blockingCallFromThread` does). Without it they run as soon as the
-   * thread's message arrives.
+   * `blockingCallFromThread` does) while it runs. Without it, or while it is
+   * not running, they run as soon as the thread's message arrives.
    */
-  readonly reactor?: IReactorFromThreads;
+  readonly reactor?: IReactorFromThreads & { readonly running?: boolean; };
 }
 
 /** Options of {@linkcode ThreadPool.stop}. */
@@ -49,6 +49,16 @@ export interface ThreadPoolStopOptions {
    */
   readonly timeout?: number;
 }
+
+/**
+ * One call of {@linkcode ThreadPool.callMultipleWithCallback}: `[work, args]`,
+ * or `[moduleUrl, [name, ...args]]`.
+ */
+export type MultiCall = readonly [
+  // deno-lint-ignore no-explicit-any
+  work: Task<any, unknown> | AnyFunction | URL,
+  args: readonly unknown[],
+];
 
 /** The callback of {@linkcode ThreadPool.callInThreadWithCallback}: `(true, result)` or `(false, failure)`. */
 export type OnResult<R> = (success: boolean, result: R | Failure) => void;
@@ -212,7 +222,7 @@ export class ThreadPool {
   #min: number;
   #max: number;
   #idleTimeout: number;
-  #reactor: IReactorFromThreads | undefined;
+  #reactor: (IReactorFromThreads & { readonly running?: boolean; }) | undefined;
   #started = false;
   #stopped = false;
   #threads = new Set<PoolThread>();
@@ -414,7 +424,7 @@ export class ThreadPool {
    */
   callMultipleWithCallback(
     onResult: OnResult<undefined>,
-    calls: readonly (readonly [ThreadWork<never[], unknown> | Task, readonly unknown[]])[],
+    calls: readonly MultiCall[],
   ): void {
     this.#checkOpen();
     const tasks = calls.map(([w, a]) => toTask(w, [...a]));
@@ -582,8 +592,7 @@ export class ThreadPool {
         if (ok) d.callback(result);
         else d.errback(result);
       };
-      if (this.#reactor !== undefined) this.#reactor.callFromThread(fire);
-      else fire();
+      this.#onReactor(fire);
     };
     this.#post(thread, { kind: "work", task, args, onResult: deliver });
     return d;
@@ -675,8 +684,14 @@ export class ThreadPool {
         },
       );
     };
-    if (this.#reactor !== undefined) this.#reactor.callFromThread(run);
-    else run();
+    this.#onReactor(run);
+  }
+
+  /** Run `fn` in a reactor iteration while the pool's reactor runs, else now. */
+  #onReactor(fn: () => void): void {
+    const r = this.#reactor;
+    if (r !== undefined && r.running !== false) r.callFromThread(fn);
+    else fn();
   }
 
   #onCrash(thread: PoolThread, error: WorkerCrashed): void {

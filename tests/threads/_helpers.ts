@@ -48,8 +48,8 @@ export class Gate {
   }
 }
 
-/** Resolve once `cond()` holds, checking on each host turn (fails after `ms`). */
-export async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+/** Resolve once `cond()` holds, checking every 5 ms (fails after `ms`: a deadline for a slow, loaded machine, not a timing bound). */
+export async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

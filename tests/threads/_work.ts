@@ -84,6 +84,11 @@ export function report(i: number): void {
   callFromThread("record", i);
 }
 
+/** Report 0..n-1 to `record`, without waiting. */
+export function reportMany(n: number): void {
+  for (let i = 0; i < n; i++) callFromThread("record", i);
+}
+
 /** Ask the reactor thread's exposed `getUser` and wait for the answer. */
 export function askUser(id: number): unknown {
   return blockingCallFromThread("getUser", id);

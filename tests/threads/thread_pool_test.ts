@@ -1,0 +1,224 @@
+/**
+ * ThreadPool: Twisted's `twisted.python.threadpool.ThreadPool` semantics
+ * (`src/twisted/test/test_threadpool.py`), over Workers.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Failure } from "../../deferred/failure.ts";
+import { ThreadPoolStopped, WorkerCrashed } from "../../threads/errors.ts";
+import { task } from "../../threads/task.ts";
+import { ThreadPool } from "../../threads/thread_pool.ts";
+import { Gate, run, until, WORK } from "./_helpers.ts";
+
+const waitGate = task<(g: SharedArrayBuffer, v: unknown) => unknown>(WORK, "waitGate");
+const whichThread = task<() => number>(WORK, "whichThread");
+
+function failureOf(outcome: [boolean, unknown]): Failure {
+  assert.equal(outcome[0], false, `expected a failure, got ${String(outcome[1])}`);
+  return outcome[1] as Failure;
+}
+
+describe("ThreadPool sizes", () => {
+  it("defaults to Twisted's 5 and 20 threads", () => {
+    const pool = new ThreadPool();
+    assert.equal(pool.minThreads, 5);
+    assert.equal(pool.maxThreads, 20);
+    assert.equal(pool.workers, 0, "no thread before start()");
+  });
+
+  it("refuses bad sizes with a RangeError that names them (Twisted asserts min <= max)", () => {
+    assert.throws(
+      () => new ThreadPool({ minThreads: 3, maxThreads: 2 }),
+      /minThreads \(3\) must not exceed maxThreads \(2\)/,
+    );
+    assert.throws(() => new ThreadPool({ minThreads: -1 }), RangeError);
+    assert.throws(() => new ThreadPool({ maxThreads: 0 }), RangeError);
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 2 });
+    assert.throws(() => pool.adjustPoolsize(1.5, 2), RangeError);
+  });
+
+  it("starts threads lazily when work arrives, never more than maxThreads; the rest waits", async () => {
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 2 });
+    pool.start();
+    assert.equal(pool.workers, 0, "minThreads 0: nothing starts until work arrives");
+    const gate = new Gate();
+    try {
+      const outcomes = [1, 2, 3].map((i) => run(pool, waitGate, gate.sab, i));
+      assert.equal(pool.workers, 2);
+      await gate.arrivals(2);
+      assert.equal(pool.working, 2);
+      assert.equal(pool.queued, 1);
+      assert.equal(pool.waiters, 0);
+      gate.open();
+      assert.deepEqual((await Promise.all(outcomes)).map((o) => o[1]), [1, 2, 3]);
+      assert.equal(pool.workers, 2);
+      assert.equal(pool.working, 0);
+      assert.equal(pool.waiters, 2);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("start() starts minThreads threads at once (Twisted's start() adjusts to the minimum)", async () => {
+    const pool = new ThreadPool({ minThreads: 2, maxThreads: 4 });
+    pool.start();
+    assert.equal(pool.workers, 2);
+    const gate = new Gate();
+    try {
+      const outcomes = [1, 2].map((i) => run(pool, waitGate, gate.sab, i));
+      await gate.arrivals(2);
+      assert.equal(pool.workers, 2, "the two started threads took the work; none more");
+      gate.open();
+      await Promise.all(outcomes);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("runs work in submission order on one thread (FIFO queue)", async () => {
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 1 });
+    const order: number[] = [];
+    const all = [0, 1, 2, 3, 4, 5].map((i) =>
+      new Promise<void>((done) =>
+        pool.callInThreadWithCallback(() => {
+          order.push(i);
+          done();
+        }, (n: number) =>
+          n, i)
+      )
+    );
+    assert.equal(pool.queued, 6, "work submitted before start() waits (Twisted queues it)");
+    pool.start();
+    try {
+      await Promise.all(all);
+      assert.deepEqual(order, [0, 1, 2, 3, 4, 5]);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("ends idle threads above minThreads after idleTimeout", async () => {
+    const pool = new ThreadPool({ minThreads: 1, maxThreads: 3, idleTimeout: 0.05 });
+    pool.start();
+    const gate = new Gate();
+    try {
+      const outcomes = [1, 2, 3].map((i) => run(pool, waitGate, gate.sab, i));
+      await gate.arrivals(3);
+      gate.open();
+      await Promise.all(outcomes);
+      assert.equal(pool.workers, 3);
+      await until(() => pool.workers === 1, "idle threads to end");
+      assert.equal(pool.waiters, 1, "the minimum stays");
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("adjustPoolsize grows to the new minimum and ends idle threads above the new maximum", async () => {
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 4 });
+    pool.start();
+    try {
+      pool.adjustPoolsize(3, 4);
+      assert.equal(pool.workers, 3);
+      await until(() => pool.waiters === 3, "three threads ready");
+      pool.adjustPoolsize(0, 1);
+      assert.equal(pool.workers, 1);
+      assert.equal(pool.maxThreads, 1);
+      assert.deepEqual(await run(pool, (x: string) => x + "!", "ok"), [true, "ok!"]);
+    } finally {
+      await pool.stop();
+    }
+  });
+});
+
+describe("ThreadPool.stop", () => {
+  it("waits for running work, fails queued work with ThreadPoolStopped, then ends every Worker", async () => {
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 1 });
+    pool.start();
+    const gate = new Gate();
+    const running = run(pool, waitGate, gate.sab, "finished");
+    const queued = run(pool, (n: number) => n, 1);
+    await gate.arrivals(1);
+    let stoppedFired = false;
+    const stopped = pool.stop().addCallback(() => {
+      stoppedFired = true;
+    });
+    const f = failureOf(await queued);
+    assert.ok(f.value instanceof ThreadPoolStopped);
+    assert.match(f.getErrorMessage(), /stopped before this work started/);
+    assert.equal(stoppedFired, false, "stop() waits for the running work");
+    gate.open();
+    assert.deepEqual(await running, [true, "finished"]);
+    await stopped;
+    assert.equal(pool.workers, 0);
+  });
+
+  it("stop({ timeout }) ends a thread stuck in its work, which fails with WorkerCrashed", async () => {
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 1 });
+    pool.start();
+    const gate = new Gate(); // never opened
+    const stuck = run(pool, waitGate, gate.sab, "never");
+    await gate.arrivals(1);
+    await pool.stop({ timeout: 0.05 });
+    const f = failureOf(await stuck);
+    assert.ok(f.value instanceof WorkerCrashed);
+    assert.match(f.getErrorMessage(), /stop\(\{ timeout: 0\.05 \}\)/);
+    assert.equal(pool.workers, 0);
+  });
+
+  it("refuses work after stop() with ThreadPoolStopped (Twisted drops it silently) and may start again", async () => {
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 1 });
+    pool.start();
+    await pool.stop();
+    assert.throws(() => pool.callInThread((n: number) => n, 1), ThreadPoolStopped);
+    assert.throws(() => pool.acquireThread(), ThreadPoolStopped);
+    pool.start();
+    try {
+      assert.deepEqual(await run(pool, (n: number) => n + 1, 1), [true, 2]);
+    } finally {
+      await pool.stop();
+    }
+  });
+});
+
+describe("ThreadPool crashes", () => {
+  const crashes: Array<[string, string, unknown[], RegExp]> = [
+    ["process.exit() in the thread", "exitNow", [3], /process\.exit\(3\)/],
+    ["an uncaught error thrown from a timer", "throwLater", ["boom"], /uncaught Error: boom/],
+    ["an unhandled rejection", "rejectLater", ["nobody caught me"], /nobody caught me/],
+  ];
+  for (const [kind, name, args, message] of crashes) {
+    it(`${kind} fails the work it held with WorkerCrashed; the pool replaces the Worker and queued work runs`, async () => {
+      const pool = new ThreadPool({ minThreads: 0, maxThreads: 1 });
+      pool.start();
+      try {
+        const first = await run(pool, whichThread);
+        const crashed = run(pool, task(WORK, name), ...args);
+        const after = run(pool, whichThread);
+        const f = failureOf(await crashed);
+        assert.ok(f.value instanceof WorkerCrashed, String(f.value));
+        assert.match(f.getErrorMessage(), message);
+        const next = await after;
+        assert.equal(next[0], true, "work queued behind the crash still runs");
+        assert.notEqual(next[1], first[1], "on a new Worker");
+        assert.equal(pool.workers, 1);
+      } finally {
+        await pool.stop();
+      }
+    });
+  }
+
+  it("keeps the exit code and the uncaught error as cause", async () => {
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 1 });
+    pool.start();
+    try {
+      const exited = failureOf(await run(pool, task(WORK, "exitNow"), 9)).value as WorkerCrashed;
+      assert.equal(exited.exitCode, 9);
+      const thrown = failureOf(await run(pool, task(WORK, "throwLater"), "why"))
+        .value as WorkerCrashed;
+      assert.equal((thrown.cause as Error).message, "why");
+    } finally {
+      await pool.stop();
+    }
+  });
+});
