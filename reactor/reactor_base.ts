@@ -30,10 +30,10 @@ import type {
   TriggerPhase,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
-import { bindMethods } from "./_bind_methods.ts";
 import { reactorThreadPool } from "../threads/_reactor_pool.ts";
 import type { ThreadWork } from "../threads/task.ts";
 import type { ThreadPool } from "../threads/thread_pool.ts";
+import { bindMethods } from "./_bind_methods.ts";
 import { TimerHeap } from "./_timer_heap.ts";
 import { checkDelay, DelayedCall } from "./delayed_call.ts";
 import {
