@@ -15,7 +15,7 @@ import * as tasks from "./_worker.ts";
 /** The task module's exports, by name. */
 export type WorkerTasks = typeof tasks;
 /** The name of one task of the task module. */
-export type TaskName = "open" | "query" | "operation" | "execute" | "commit" | "rollback" | "close";
+export type TaskName = "open" | "statements" | "execute" | "commit" | "rollback" | "close";
 /** What task `K` answers. */
 export type TaskResult<K extends TaskName> = Awaited<ReturnType<WorkerTasks[K]>>;
 

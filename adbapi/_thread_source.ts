@@ -23,8 +23,7 @@ const MODULE = new URL("./_worker.ts", import.meta.url);
 /** One typed task per export of the task module. */
 const TASKS: { readonly [K in TaskName]: Task<Parameters<WorkerTasks[K]>, TaskResult<K>>; } = {
   open: task<typeof Work.open>(MODULE, "open"),
-  query: task<typeof Work.query>(MODULE, "query"),
-  operation: task<typeof Work.operation>(MODULE, "operation"),
+  statements: task<typeof Work.statements>(MODULE, "statements"),
   execute: task<typeof Work.execute>(MODULE, "execute"),
   commit: task<typeof Work.commit>(MODULE, "commit"),
   rollback: task<typeof Work.rollback>(MODULE, "rollback"),

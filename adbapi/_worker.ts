@@ -73,19 +73,47 @@ export async function open(key: string, driverUrl: string, options: unknown): Pr
   }
 }
 
+/** What a queued runQuery or runOperation asks for. */
+export type StatementOp = "query" | "operation";
+
+/** One runQuery/runOperation: what, the SQL, its parameters. */
+export type Statement = readonly [op: StatementOp, sql: string, params: readonly SqlValue[]];
+
 /**
- * runQuery/runOperation in one hop: the statement as a transaction of its
- * own; on failure, with `goodSql`, Twisted's reconnect check (see `recover`).
+ * runQuery/runOperation: each statement a transaction of its own, in
+ * order, one reply each (rows for a query, `null` for an operation). On a
+ * failure, with `goodSql`, Twisted's reconnect check (see `recover`); once
+ * the connection is lost the rest are not run (fewer replies than
+ * statements: the pool queues them again).
  */
-export function query(
+export function statements(
   key: string,
-  sql: string,
-  params: readonly SqlValue[],
+  items: readonly Statement[],
   format: RowFormat,
   goodSql: string | null,
-): Reply<Row[]> {
-  const conn = connections.get(key);
-  if (conn === undefined) return notOpen(key);
+): Reply<Row[] | null>[] {
+  const replies: Reply<Row[] | null>[] = [];
+  for (const [op, sql, params] of items) {
+    const conn = connections.get(key);
+    if (conn === undefined) {
+      replies.push(notOpen(key));
+      break;
+    }
+    const reply = one(key, conn, sql, params, op === "query" ? format : null, goodSql);
+    replies.push(reply);
+    if (!reply[0] && reply[1].kind === "ConnectionLost") break;
+  }
+  return replies;
+}
+
+function one(
+  key: string,
+  conn: DriverConnection,
+  sql: string,
+  params: readonly SqlValue[],
+  format: RowFormat | null,
+  goodSql: string | null,
+): Reply<Row[] | null> {
   try {
     let rows: ArrayRow[];
     if (conn.executeOnce !== undefined) {
@@ -95,21 +123,11 @@ export function query(
       rows = conn.fetchall();
       conn.commit();
     }
+    if (format === null) return OK_NULL;
     return [true, format === "object" ? asObjects(rows, conn.columns) : rows];
   } catch (e) {
     return recover(key, conn, e, goodSql);
   }
-}
-
-/** `query` without the rows. */
-export function operation(
-  key: string,
-  sql: string,
-  params: readonly SqlValue[],
-  goodSql: string | null,
-): Reply<null> {
-  const reply = query(key, sql, params, "array", goodSql);
-  return reply[0] ? OK_NULL : reply;
 }
 
 /** One statement inside an interaction's transaction, with its whole result. */

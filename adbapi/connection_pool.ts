@@ -16,7 +16,7 @@ import { reactor as globalReactor } from "../reactor/install.ts";
 import { checkParams, checkSql } from "./_params.ts";
 import { type ConnectionThread, THREAD_SOURCE, type ThreadSource } from "./_runner.ts";
 import { workerThreads } from "./_thread_source.ts";
-import type { Reply, WireError } from "./_worker.ts";
+import type { Reply, Statement, StatementOp, WireError } from "./_worker.ts";
 import type { DriverSpec, Row, RowFormat, SqlValue } from "./driver.ts";
 import { ConnectionLost, ConnectionPoolClosed, databaseError, InterfaceError } from "./errors.ts";
 import {
@@ -75,6 +75,23 @@ export interface ConnectionPoolOptions {
 export type InteractionResult<R> = R extends Generator<unknown, infer T, unknown> ? Awaited<T>
   : Awaited<R>;
 
+/** A runQuery/runOperation waiting for a connection; queued ones may run several to a Worker hop. */
+interface StatementWork {
+  readonly kind: "statement";
+  readonly op: StatementOp;
+  readonly sql: string;
+  readonly params: readonly SqlValue[];
+  readonly d: Deferred<unknown>;
+}
+
+/** Work that wants a connection of its own (an interaction), waiting for one. */
+interface SlotWork {
+  readonly kind: "slot";
+  readonly d: Deferred<Slot>;
+}
+
+type Work = StatementWork | SlotWork;
+
 interface Slot {
   /** This connection's name in its Worker. */
   readonly key: string;
@@ -84,6 +101,9 @@ interface Slot {
 }
 
 let poolCounter = 0;
+
+/** The most queued statements one Worker hop carries. */
+const MAX_BATCH = 32;
 
 /**
  * A pool of database connections (Twisted's `adbapi.ConnectionPool`). Each
@@ -160,7 +180,8 @@ export class ConnectionPool<Options = unknown> {
   #idle: Slot[] = [];
   #busy = 0;
   #opening = 0;
-  #waiters: Deferred<Slot>[] = [];
+  /** Work waiting for a connection, in arrival order. */
+  #queue: Work[] = [];
   #keyPrefix: string;
 
   /**
@@ -292,13 +313,11 @@ export class ConnectionPool<Options = unknown> {
    */
   runQuery(sql: string, params?: readonly SqlValue[]): Deferred<Row[]> {
     checkSql(sql, "ConnectionPool.runQuery");
-    const bound = checkParams(params, "ConnectionPool.runQuery");
-    const good = this.reconnect ? this.goodSql : null;
-    return this.#withSlot((slot) =>
-      slot.thread.call("query", slot.key, sql, bound, this.rowFormat, good).addCallback((reply) =>
-        this.#unwrap(slot, reply)
-      )
-    );
+    return this.#statement(
+      "query",
+      sql,
+      checkParams(params, "ConnectionPool.runQuery"),
+    ) as Deferred<Row[]>;
   }
 
   /**
@@ -321,13 +340,13 @@ export class ConnectionPool<Options = unknown> {
    */
   runOperation(sql: string, params?: readonly SqlValue[]): Deferred<void> {
     checkSql(sql, "ConnectionPool.runOperation");
-    const bound = checkParams(params, "ConnectionPool.runOperation");
-    const good = this.reconnect ? this.goodSql : null;
-    return this.#withSlot((slot) =>
-      slot.thread.call("operation", slot.key, sql, bound, good).addCallback((reply) => {
-        this.#unwrap(slot, reply);
-      })
-    );
+    return this.#statement(
+      "operation",
+      sql,
+      checkParams(params, "ConnectionPool.runOperation"),
+    ) as Deferred<
+      void
+    >;
   }
 
   /**
@@ -445,9 +464,9 @@ export class ConnectionPool<Options = unknown> {
     if (this.#closed) return d;
     this.#closed = true;
     this.#running = false;
-    const waiting = this.#waiters.splice(0);
+    const waiting = this.#queue.splice(0);
     for (const w of waiting) {
-      w.errback(
+      w.d.errback(
         new ConnectionPoolClosed(
           this.name,
           "this work was waiting for a connection and was not run",
@@ -496,9 +515,22 @@ export class ConnectionPool<Options = unknown> {
     }
   }
 
-  /** A connection for `work`, released when `work`'s Deferred fires either way. */
+  /** Queue one runQuery/runOperation; it runs alone, or with others queued behind busy connections. */
+  #statement(op: StatementOp, sql: string, params: readonly SqlValue[]): Deferred<unknown> {
+    if (this.#closed) return fail(new ConnectionPoolClosed(this.name));
+    const d: Deferred<unknown> = new Deferred<unknown>(() => this.#unqueue(work));
+    const work: StatementWork = { kind: "statement", op, sql, params, d };
+    this.#enqueue(work);
+    return d;
+  }
+
+  /** A connection for `work` alone, released when `work`'s Deferred fires either way. */
   #withSlot<T>(work: (slot: Slot) => Deferred<T>): Deferred<T> {
-    return this.#acquire().addCallback((slot) =>
+    if (this.#closed) return fail(new ConnectionPoolClosed(this.name));
+    const d: Deferred<Slot> = new Deferred<Slot>(() => this.#unqueue(wanted));
+    const wanted: SlotWork = { kind: "slot", d };
+    this.#enqueue(wanted);
+    return d.addCallback((slot) =>
       this.#ensureOpen(slot)
         .addCallback(() => work(slot))
         .addBoth((outcome: T | Failure) => {
@@ -508,29 +540,29 @@ export class ConnectionPool<Options = unknown> {
     ) as Deferred<T>;
   }
 
-  #acquire(): Deferred<Slot> {
-    if (this.#closed) return fail(new ConnectionPoolClosed(this.name));
+  #enqueue(work: Work): void {
+    this.#queue.push(work);
+    if (!this.#running) return;
     const idle = this.#idle.pop();
     if (idle !== undefined) {
       this.#busy++;
-      const d = new Deferred<Slot>();
-      d.callback(idle);
-      return d;
+      this.#serve(idle);
+    } else {
+      this.#grow();
     }
-    const d: Deferred<Slot> = new Deferred<Slot>(() => {
-      const i = this.#waiters.indexOf(d);
-      if (i >= 0) this.#waiters.splice(i, 1);
-    });
-    this.#waiters.push(d);
-    this.#grow();
-    return d;
   }
 
-  /** Take one more thread for each waiter beyond those being opened, up to `max`. */
+  /** Take cancelled work out of the queue. */
+  #unqueue(work: Work): void {
+    const i = this.#queue.indexOf(work);
+    if (i >= 0) this.#queue.splice(i, 1);
+  }
+
+  /** Take one more thread for each queued work beyond those being opened, up to `max`. */
   #grow(): void {
     const threads = this.#threads;
     if (!this.#running || threads === null) return;
-    while (this.#waiters.length > this.#opening && this.#slots.length + this.#opening < this.max) {
+    while (this.#queue.length > this.#opening && this.#slots.length + this.#opening < this.max) {
       this.#opening++;
       const key = `${this.#keyPrefix}/${this.#slots.length + this.#opening}`;
       threads.acquire().addCallbacks(
@@ -543,8 +575,8 @@ export class ConnectionPool<Options = unknown> {
         },
         (failure: Failure) => {
           this.#opening--;
-          const w = this.#waiters.shift();
-          if (w !== undefined) w.errback(failure);
+          const w = this.#queue.shift();
+          if (w !== undefined) w.d.errback(failure);
           else log.err(failure, `adbapi ${this.name}: a pool thread could not start`);
           this.#maybeFinishClose();
         },
@@ -552,7 +584,7 @@ export class ConnectionPool<Options = unknown> {
     }
   }
 
-  /** `slot` is free: to the first waiter, else idle; a slot whose thread died is dropped. */
+  /** `slot` is free: it serves the queue, else goes idle; a slot whose thread died is dropped. */
   #release(slot: Slot): void {
     if (slot.thread.dead) {
       this.#busy--;
@@ -563,14 +595,70 @@ export class ConnectionPool<Options = unknown> {
       this.#maybeFinishClose();
       return;
     }
-    const next = this.#closed ? undefined : this.#waiters.shift();
-    if (next !== undefined) {
-      next.callback(slot);
+    if (!this.#closed && this.#queue.length > 0) {
+      this.#serve(slot);
       return;
     }
     this.#busy--;
     this.#idle.push(slot);
     this.#maybeFinishClose();
+  }
+
+  /**
+   * Give busy `slot` the work at the head of the queue: an interaction gets
+   * it alone; statements go as a batch (those queued at the head, at most
+   * this slot's share of them), which its Worker runs one after another,
+   * each its own transaction, in one hop.
+   */
+  #serve(slot: Slot): void {
+    const head = this.#queue[0];
+    if (head.kind === "slot") {
+      this.#queue.shift();
+      head.d.callback(slot);
+      return;
+    }
+    const share = Math.ceil(this.#queue.length / Math.max(1, this.#slots.length + this.#opening));
+    const limit = Math.min(MAX_BATCH, share);
+    const batch: StatementWork[] = [];
+    while (batch.length < limit) {
+      const w = this.#queue[0];
+      if (w === undefined || w.kind !== "statement") break;
+      this.#queue.shift();
+      batch.push(w);
+    }
+    this.#ensureOpen(slot).addCallbacks(
+      () => this.#runBatch(slot, batch),
+      (failure: Failure) => {
+        for (const w of batch) w.d.errback(failure);
+        this.#release(slot);
+      },
+    );
+  }
+
+  #runBatch(slot: Slot, batch: StatementWork[]): void {
+    const items = batch.map((w): Statement => [w.op, w.sql, w.params]);
+    const good = this.reconnect ? this.goodSql : null;
+    slot.thread.call("statements", slot.key, items, this.rowFormat, good).addCallbacks(
+      (replies: Reply<Row[] | null>[]) => {
+        // The Worker stops at a lost connection: what it did not reach goes
+        // back to the head of the queue, in order, for a new connection.
+        if (replies.length < batch.length) this.#queue.unshift(...batch.slice(replies.length));
+        for (let i = 0; i < replies.length; i++) {
+          const w = batch[i];
+          const reply = replies[i];
+          if (reply[0]) {
+            w.d.callback(w.op === "operation" ? undefined : reply[1]);
+          } else {
+            w.d.errback(this.#replyError(slot, reply[1]));
+          }
+        }
+        this.#release(slot);
+      },
+      (failure: Failure) => {
+        for (const w of batch) w.d.errback(failure);
+        this.#release(slot);
+      },
+    );
   }
 
   /** Open `slot`'s connection in its Worker if it has none (the first use, or after ConnectionLost). */
@@ -682,15 +770,19 @@ export class ConnectionPool<Options = unknown> {
   /** A task's value, or its error rebuilt (ConnectionLost also marks the connection gone). */
   #unwrap<T>(slot: Slot, reply: Reply<T>): T {
     if (reply[0]) return reply[1];
-    const error = reply[1];
+    throw this.#replyError(slot, reply[1]);
+  }
+
+  /** The error of a failed reply (ConnectionLost also marks the connection gone). */
+  #replyError(slot: Slot, error: WireError): Error {
     if (error.kind === "ConnectionLost") {
       slot.open = false;
-      throw new ConnectionLost(
+      return new ConnectionLost(
         this.driver.name,
         error.cause === null ? new InterfaceError(error.message) : this.#rebuild(error.cause),
       );
     }
-    throw this.#rebuild(error);
+    return this.#rebuild(error);
   }
 
   /** An error that crossed from a Worker, as its class again. */

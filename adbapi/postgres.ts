@@ -117,7 +117,7 @@ export const connect: (options: PostgresOptions) => DriverConnection = connectPo
  * import { postgresConninfo } from "@skein/skein/adbapi";
  * assert.equal(
  *   postgresConninfo({ host: "db", port: 5433, password: "it's" }),
- *   "host='db' port='5433' password='it\\'s' client_encoding='UTF8'",
+ *   "host='db' port='5433' password='it\\'s' client_encoding='UTF8' options='-c client_min_messages=warning'",
  * );
  * ```
  */
@@ -147,6 +147,11 @@ export function postgresConninfo(options: PostgresOptions): string {
   add("application_name", options.applicationName);
   // Text in and out is UTF-8 whatever the server's default.
   if (!/client_encoding/.test(options.conninfo ?? "")) add("client_encoding", "UTF8");
+  // libpq prints NOTICEs to stderr; psycopg2 keeps them quietly. Ask the
+  // server for warnings and errors only, unless the caller set options.
+  if (!/(^|\s)options\s*=/.test(options.conninfo ?? "")) {
+    add("options", "-c client_min_messages=warning");
+  }
   if (/^postgres(ql)?:\/\//.test(parts[0] ?? "") && parts.length > 1) {
     // A URI cannot be followed by keywords; keep it as the dbname keyword, which libpq expands.
     parts[0] = `dbname='${parts[0].replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;

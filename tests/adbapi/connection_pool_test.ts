@@ -267,6 +267,57 @@ for (const kind of THREAD_KINDS) {
       }
     });
 
+    it("work queued behind busy connections runs in arrival order, each statement its own transaction", async () => {
+      const pool = makePool(kind, sqlite, { path: dbFile() }, { max: 1 });
+      pool.start();
+      try {
+        await pool.runOperation("create table t (k text primary key)");
+        const gate = new Deferred<void>();
+        const holder = pool.runInteraction(async (txn) => {
+          await gate;
+          await txn.execute("insert into t values ('first')");
+        });
+        const a = pool.runOperation("insert into t values ('a')");
+        const dup = pool.runOperation("insert into t values ('a')");
+        const b = pool.runInteraction(async (txn) => {
+          await txn.execute("insert into t values ('b')");
+        });
+        const c = pool.runOperation("insert into t values ('c')");
+        const all = pool.runQuery("select k from t order by rowid");
+        gate.callback(undefined);
+        await holder;
+        await a;
+        await assert.rejects(dup.toPromise(), IntegrityError);
+        await b;
+        await c;
+        assert.deepEqual(await all, [["first"], ["a"], ["b"], ["c"]]);
+      } finally {
+        await pool.close();
+      }
+    });
+
+    it("reconnect: statements queued after the one that found the connection broken run on a new connection", async () => {
+      const pool = makePool(kind, fake, { path: ":memory:" }, { max: 1, reconnect: true });
+      pool.start();
+      try {
+        const [[before]] = (await pool.runQuery("OPENS")) as [[number]];
+        const gate = new Deferred<void>();
+        const holder = pool.runInteraction(() => gate);
+        const first = pool.runQuery("select 1");
+        const broken = pool.runQuery("BREAK");
+        const after = pool.runQuery("OPENS");
+        const last = pool.runQuery("select 2");
+        gate.callback(undefined);
+        await holder;
+        assert.deepEqual(await first, [[1]]);
+        await assert.rejects(broken.toPromise(), ConnectionLost);
+        assert.deepEqual(await after, [[before + 1]]);
+        assert.deepEqual(await last, [[2]]);
+      } finally {
+        await pool.close();
+      }
+    });
+
     it("calls openFun with each new connection before its first use, and commits what it does (Twisted's cp_openfun)", async () => {
       const opened: Connection[] = [];
       const pool = makePool(kind, sqlite, { path: dbFile() }, {

@@ -135,11 +135,12 @@ describe("PostgreSQL conninfo", () => {
   it("quotes keyword values as libpq wants and asks for UTF-8", () => {
     assert.equal(
       postgresConninfo({ conninfo: "sslmode=disable", user: "a b", password: "x'y\\z" }),
-      "sslmode=disable user='a b' password='x\\'y\\\\z' client_encoding='UTF8'",
+      "sslmode=disable user='a b' password='x\\'y\\\\z' client_encoding='UTF8' options='-c client_min_messages=warning'",
     );
+    // What the caller set wins: no second client_encoding, no options of ours.
     assert.equal(
-      postgresConninfo({ conninfo: "client_encoding=LATIN1" }),
-      "client_encoding=LATIN1",
+      postgresConninfo({ conninfo: "client_encoding=LATIN1 options='-c search_path=app'" }),
+      "client_encoding=LATIN1 options='-c search_path=app'",
     );
     assert.throws(() => postgresConninfo(null as never), TypeError);
   });
