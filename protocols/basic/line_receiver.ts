@@ -102,10 +102,11 @@ export class LineReceiver extends Protocol implements IPushProducer {
    * @example
    * ```ts
    * import assert from "node:assert/strict";
-   * import { LineReceiver } from "./line_receiver.ts";
+   * import { LineReceiver } from "@skein/skein/protocols/basic";
+   *
    * const r = new LineReceiver();
    * r.dataReceived(new TextEncoder().encode("partial"));
-   * assert.ok(new TextDecoder().decode(r.clearLineBuffer()) === "partial");
+   * assert.equal(new TextDecoder().decode(r.clearLineBuffer()), "partial");
    * ```
    */
   clearLineBuffer(): Uint8Array {
