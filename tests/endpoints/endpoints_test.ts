@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Failure } from "../../deferred/failure.ts";
+import { WrappingProtocol } from "../../endpoints/_wrapping.ts";
 import { connectProtocol } from "../../endpoints/connect_protocol.ts";
 import { NoProtocol } from "../../endpoints/errors.ts";
 import {
@@ -113,7 +114,8 @@ describe("TCP client endpoints (Twisted's _WrappingFactory)", () => {
     wrapper.dataReceived(new TextEncoder().encode("hi"));
     wrapper.connectionLost(new Failure(new ConnectionDone()));
     assert.deepEqual(p.events, ["made", "data:hi", "lost:ConnectionDone"]);
-    assert.equal((wrapper as unknown as { logPrefix(): string; }).logPrefix(), "Recorder");
+    assert.ok(wrapper instanceof WrappingProtocol);
+    assert.equal(wrapper.logPrefix(), "Recorder");
     assert.equal(o.error, undefined);
   });
 
@@ -184,13 +186,16 @@ describe("TCP client endpoints (Twisted's _WrappingFactory)", () => {
     }
     new TCP4ClientEndpoint(r, "h", 1).connect(Factory.forProtocol(Half));
     new TCP4ClientEndpoint(r, "h", 1).connect(Factory.forProtocol(Protocol));
-    const half = completeTCP(r, 0).proto as unknown as Half;
-    half.readConnectionLost();
-    half.writeConnectionLost();
+    const half = completeTCP(r, 0).proto;
+    assert.ok(half instanceof WrappingProtocol);
+    assert.equal(typeof half.readConnectionLost, "function");
+    half.readConnectionLost?.();
+    half.writeConnectionLost?.();
     assert.deepEqual(calls, ["read", "write"]);
-    const plain = completeTCP(r, 1).proto as unknown as Record<string, unknown>;
-    assert.equal(typeof plain.readConnectionLost, "undefined");
-    assert.equal(typeof plain.writeConnectionLost, "undefined");
+    const plain = completeTCP(r, 1).proto;
+    assert.ok(plain instanceof WrappingProtocol);
+    assert.equal(plain.readConnectionLost, undefined);
+    assert.equal(plain.writeConnectionLost, undefined);
   });
 
   it("a connect call that throws gives a failed Deferred", async () => {
