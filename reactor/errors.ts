@@ -53,7 +53,7 @@ export class SystemCallError extends Error {
  * const reactor = createReactor();
  * const factory = Factory.forProtocol(Protocol);
  * const first = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
- * const port = (first.getHost() as { port: number }).port;
+ * const port = first.getHost().port;
  * assert.throws(() => reactor.listenTCP(port, factory, { interface: "127.0.0.1" }), BindError);
  * reactor.callWhenRunning(() => first.stopListening().addBoth(reactor.stop));
  * await reactor.run();
@@ -77,7 +77,7 @@ export class BindError extends Error {
  * const reactor = createReactor();
  * const factory = Factory.forProtocol(Protocol);
  * const first = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
- * const port = (first.getHost() as { port: number }).port;
+ * const port = first.getHost().port;
  * try {
  *   reactor.listenTCP(port, factory, { interface: "127.0.0.1" }); // the port is taken
  *   assert.fail("listened twice");

@@ -603,11 +603,11 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * ```ts
    * import assert from "node:assert/strict";
    * import { Factory, Protocol } from "@skein/skein/protocols";
-   * import { IPv4Address, PosixReactor } from "@skein/skein/reactor";
+   * import { PosixReactor } from "@skein/skein/reactor";
    *
    * const reactor = new PosixReactor("poll");
    * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
-   * const address = port.getHost() as IPv4Address;
+   * const address = port.getHost();
    * assert.equal(address.host, "127.0.0.1");
    * assert.ok(address.port > 0); // 0 picked a free port
    * const running = reactor.run();
@@ -633,7 +633,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * ```ts
    * import assert from "node:assert/strict";
    * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
-   * import { type IPv4Address, PosixReactor } from "@skein/skein/reactor";
+   * import { PosixReactor } from "@skein/skein/reactor";
    *
    * // Connect to a port of our own; the client hangs up once connected.
    * class HangUp extends Protocol {
@@ -651,7 +651,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * const reactor = new PosixReactor("poll");
    * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
    * const client = Client.forProtocol(HangUp);
-   * reactor.connectTCP("127.0.0.1", (port.getHost() as IPv4Address).port, client, { timeout: 5 });
+   * reactor.connectTCP("127.0.0.1", port.getHost().port, client, { timeout: 5 });
    * await reactor.run();
    * assert.ok(client.lost);
    * ```
@@ -677,12 +677,12 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * import { tmpdir } from "node:os";
    * import { join } from "node:path";
    * import { Factory, Protocol } from "@skein/skein/protocols";
-   * import { PosixReactor, type UNIXAddress } from "@skein/skein/reactor";
+   * import { PosixReactor } from "@skein/skein/reactor";
    *
    * const dir = mkdtempSync(join(tmpdir(), "skein-example-"));
    * const reactor = new PosixReactor("poll");
    * const port = reactor.listenUNIX(join(dir, "app.sock"), Factory.forProtocol(Protocol));
-   * assert.equal((port.getHost() as UNIXAddress).name, join(dir, "app.sock"));
+   * assert.equal(port.getHost().name, join(dir, "app.sock"));
    * const running = reactor.run();
    * await port.stopListening();
    * reactor.stop();
@@ -742,7 +742,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * ```ts
    * import assert from "node:assert/strict";
    * import { DatagramProtocol } from "@skein/skein/protocols";
-   * import { type IPv4Address, PosixReactor } from "@skein/skein/reactor";
+   * import { PosixReactor } from "@skein/skein/reactor";
    *
    * // A UDP echo: send it a datagram from a second port and hear it come back.
    * class Echo extends DatagramProtocol {
@@ -761,7 +761,7 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
    * const echo = reactor.listenUDP(0, new Echo(), { interface: "127.0.0.1" });
    * const listener = new Listener();
    * const other = reactor.listenUDP(0, listener, { interface: "127.0.0.1" });
-   * other.write(new TextEncoder().encode("ping"), ["127.0.0.1", (echo.getHost() as IPv4Address).port]);
+   * other.write(new TextEncoder().encode("ping"), ["127.0.0.1", echo.getHost().port]);
    * await reactor.run();
    * assert.equal(listener.heard, "ping");
    * await echo.stopListening();

@@ -50,7 +50,7 @@ import { HostUNIXConnector, HostUNIXPort } from "./unix.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
- * import { HostReactor, type IPv4Address } from "@skein/skein/reactor";
+ * import { HostReactor } from "@skein/skein/reactor";
  *
  * class Echo extends Protocol {
  *   override dataReceived(data: Uint8Array): void {
@@ -73,7 +73,7 @@ import { HostUNIXConnector, HostUNIXPort } from "./unix.ts";
  * }
  * const client = ClientFactory.forProtocol(Hello);
  * client.noisy = false;
- * reactor.connectTCP("127.0.0.1", (port.getHost() as IPv4Address).port, client);
+ * reactor.connectTCP("127.0.0.1", port.getHost().port, client);
  * await reactor.run();
  * assert.deepEqual(heard, ["hello"]);
  * ```
@@ -123,13 +123,13 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * ```ts
    * import assert from "node:assert/strict";
    * import { Factory, Protocol } from "@skein/skein/protocols";
-   * import { HostReactor, type IPv4Address } from "@skein/skein/reactor";
+   * import { HostReactor } from "@skein/skein/reactor";
    *
    * const reactor = new HostReactor();
    * const factory = Factory.forProtocol(Protocol);
    * factory.noisy = false;
    * const port = reactor.listenTCP(0, factory, { interface: "127.0.0.1", backlog: 128 });
-   * assert.ok((port.getHost() as IPv4Address).port > 0);
+   * assert.ok(port.getHost().port > 0);
    * reactor.callWhenRunning(() => port.stopListening().addBoth(reactor.stop));
    * await reactor.run();
    * ```
@@ -152,7 +152,7 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * import assert from "node:assert/strict";
    * import type { Failure } from "@skein/skein/deferred";
    * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
-   * import { HostReactor, type IConnector, type IPv4Address } from "@skein/skein/reactor";
+   * import { HostReactor, type IConnector } from "@skein/skein/reactor";
    *
    * const reactor = new HostReactor();
    * const server = Factory.forProtocol(Protocol);
@@ -173,7 +173,7 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * }
    * const client = new OneShot();
    * client.noisy = false;
-   * reactor.connectTCP("127.0.0.1", (port.getHost() as IPv4Address).port, client, { timeout: 5 });
+   * reactor.connectTCP("127.0.0.1", port.getHost().port, client, { timeout: 5 });
    * await reactor.run();
    * assert.equal(client.ended, "Connection was closed cleanly.");
    * ```
@@ -199,7 +199,7 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * import { tmpdir } from "node:os";
    * import { join } from "node:path";
    * import { Factory, Protocol } from "@skein/skein/protocols";
-   * import { HostReactor, type UNIXAddress } from "@skein/skein/reactor";
+   * import { HostReactor } from "@skein/skein/reactor";
    *
    * const dir = mkdtempSync(join(tmpdir(), "skein-"));
    * const path = join(dir, "app.sock");
@@ -207,7 +207,7 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * const factory = Factory.forProtocol(Protocol);
    * factory.noisy = false;
    * const port = reactor.listenUNIX(path, factory, { mode: 0o600 });
-   * assert.equal((port.getHost() as UNIXAddress).name, path);
+   * assert.equal(port.getHost().name, path);
    * reactor.callWhenRunning(() => port.stopListening().addBoth(reactor.stop));
    * await reactor.run();
    * rmSync(dir, { recursive: true });
@@ -271,7 +271,7 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * ```ts
    * import assert from "node:assert/strict";
    * import { DatagramProtocol } from "@skein/skein/protocols";
-   * import { HostReactor, type IPv4Address } from "@skein/skein/reactor";
+   * import { HostReactor } from "@skein/skein/reactor";
    *
    * const reactor = new HostReactor();
    * const heard: string[] = [];
@@ -286,7 +286,7 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
    * const udp = reactor.listenUDP(0, protocol, { interface: "127.0.0.1" });
    * reactor.callWhenRunning(() => {
    *   udp.whenListening().addCallback(() => {
-   *     udp.write("ping", ["127.0.0.1", (udp.getHost() as IPv4Address).port]);
+   *     udp.write("ping", ["127.0.0.1", udp.getHost().port]);
    *   });
    * });
    * await reactor.run();

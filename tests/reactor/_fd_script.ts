@@ -15,7 +15,6 @@ import process from "node:process";
 import { addObserver, type LogEvent, setDefaultObserver } from "../../log/log.ts";
 import { Factory, Protocol } from "../../protocols/mod.ts";
 import { FDReserve } from "../../reactor/_fd_reserve.ts";
-import type { IPv4Address } from "../../reactor/address.ts";
 import { constants as K } from "../../reactor/ffi/constants.ts";
 import { errno as E } from "../../reactor/ffi/errno.ts";
 import { libc } from "../../reactor/ffi/mod.ts";
@@ -106,7 +105,7 @@ async function selectOverrunCase(): Promise<void> {
   const tcp = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
   const path = join(tmpdir(), `skein-overrun-${process.pid}.sock`);
   const unix = reactor.listenUNIX(path, factory);
-  const port = (tcp.getHost() as IPv4Address).port;
+  const port = tcp.getHost().port;
   const result: Record<string, unknown> = {};
   reactor.callLater(0, async () => {
     // Take every free fd below FD_SETSIZE right before each accept, so the

@@ -11,7 +11,6 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Deferred } from "../../deferred/deferred.ts";
 import { ClientFactory, Factory, Protocol } from "../../protocols/mod.ts";
-import type { IPv4Address } from "../../reactor/address.ts";
 import { HostReactor } from "../../reactor/host/host_reactor.ts";
 import { PosixReactor } from "../../reactor/posix_reactor.ts";
 import { runScript } from "../_runtime.ts";
@@ -114,7 +113,7 @@ for (const kind of ALL_KINDS) {
       }
       const f = ClientFactory.forProtocol(Client);
       f.noisy = false;
-      connectTCP("127.0.0.1", (port.getHost() as IPv4Address).port, f);
+      connectTCP("127.0.0.1", port.getHost().port, f);
       await runFor(r, 5000);
       assert.equal(made, true);
     });
