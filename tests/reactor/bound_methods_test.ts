@@ -11,6 +11,7 @@ import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Deferred } from "../../deferred/deferred.ts";
 import { ClientFactory, Factory, Protocol } from "../../protocols/mod.ts";
+import { ReactorNotRunning } from "../../reactor/errors.ts";
 import { HostReactor } from "../../reactor/host/host_reactor.ts";
 import { PosixReactor } from "../../reactor/posix_reactor.ts";
 import { runScript } from "../_runtime.ts";
@@ -19,6 +20,7 @@ import {
   close,
   FdDescriptor,
   FFI_KINDS,
+  LogCapture,
   make,
   makePosix,
   runFor,
@@ -62,6 +64,25 @@ for (const kind of ALL_KINDS) {
       r.callLater(0, r.stop);
       await runFor(r, 5000);
       assert.deepEqual(seen, ["flushed"]);
+    });
+
+    it("addSystemEventTrigger('before', 'shutdown', reactor.stop) logs ReactorNotRunning and shutdown goes on (Twisted)", async () => {
+      // Twisted: stop() while already stopping raises ReactorNotRunning; the
+      // trigger's error is logged and the shutdown completes. Unbound, it used
+      // to log a TypeError about `this` instead.
+      const r = make(kind);
+      const cap = new LogCapture();
+      let after = false;
+      try {
+        r.addSystemEventTrigger("before", "shutdown", r.stop);
+        r.addSystemEventTrigger("after", "shutdown", () => (after = true));
+        r.callLater(0, r.stop);
+        await runFor(r, 5000);
+      } finally {
+        cap.close();
+      }
+      assert.equal(after, true);
+      assert.deepEqual(cap.errors.map((e) => e.failure?.value?.constructor), [ReactorNotRunning]);
     });
 
     it("every core method destructured from the reactor", async () => {
