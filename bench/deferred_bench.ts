@@ -307,9 +307,12 @@ function toResult(rates: number[], n: number, what: string): CaseResult {
  * Promise report (with `c2_allsettled_100`).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { measurePaired } from "./deferred_bench.ts";
- * const { skein, promise } = await measurePaired({ batchMs: 20, batches: 3 });
+ * const { skein, promise } = await measurePaired({ batchMs: 2, batches: 1 });
+ * assert.ok("d_yield_star_10_fired" in skein.cases);
+ * assert.ok("c2_allsettled_100" in promise.cases);
  * ```
  */
 export async function measurePaired(
@@ -406,10 +409,12 @@ const SKEIN_CASES: [string, () => unknown, string][] = [
  * set) and return the report.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { measureSkein } from "./deferred_bench.ts";
- * const report = measureSkein({ batchMs: 20, batches: 3 });
- * console.log(report.cases.a_fire_10_callbacks.ops_per_sec);
+ * const report = measureSkein({ batchMs: 2, batches: 1 });
+ * assert.ok(report.cases.a_fire_10_callbacks.ops_per_sec > 0);
+ * assert.match(report.runtime, /Skein$/);
  * ```
  */
 export function measureSkein(
@@ -435,9 +440,11 @@ export function measureSkein(
  * process.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { measurePromises } from "./deferred_bench.ts";
- * const report = await measurePromises({ batchMs: 20, batches: 3 });
+ * const report = await measurePromises({ batchMs: 2, batches: 1 });
+ * assert.ok(report.cases.d_coroutine_10_fired.ops_per_sec > 0);
  * ```
  */
 export async function measurePromises(
@@ -463,9 +470,12 @@ export async function measurePromises(
  * report, or `null` (with the reason) when Python or Twisted is missing.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { measureTwisted } from "./deferred_bench.ts";
- * const t = measureTwisted({ batchMs: 200, batches: 7 });
+ * const t = measureTwisted({ batchMs: 2, batches: 1, script: "/nonexistent/defer_twisted.py" });
+ * assert.equal(t.report, null); // no script there: the reason says so
+ * assert.match(String(t.reason), /nonexistent/);
  * ```
  */
 export function measureTwisted(
@@ -515,9 +525,12 @@ function ratio(a: number | undefined, b: number | undefined): string {
  * Promise, and Skein's ratio to each.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { formatTable, measureSkein } from "./deferred_bench.ts";
- * console.log(formatTable(measureSkein({ batchMs: 20, batches: 3 }), null, null));
+ * const table = formatTable(measureSkein({ batchMs: 2, batches: 1 }), null, null);
+ * assert.match(table, /^a_fire_10_callbacks +[\d,]+ /m);
+ * assert.match(table, /Twisted: not measured/);
  * ```
  */
 export function formatTable(
@@ -593,9 +606,11 @@ export interface BenchOptions {
  * --stat median|best --python P --twisted-script S`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { parseArgs } from "./deferred_bench.ts";
- * console.assert(parseArgs(["--batches", "3"]).batches === 3);
+ * assert.equal(parseArgs(["--batches", "3"]).batches, 3);
+ * assert.equal(parseArgs(["--stat", "best"]).stat, "best");
  * ```
  */
 export function parseArgs(argv: string[]): BenchOptions {
@@ -634,9 +649,13 @@ export function parseArgs(argv: string[]): BenchOptions {
  * Run the benchmark as the command line asks and return what it printed.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./deferred_bench.ts";
- * await main(["--batch-ms", "10", "--batches", "1", "--json"]);
+ * const printed: string[] = [];
+ * await main(["--batch-ms", "2", "--batches", "1", "--json"], (s) => printed.push(s));
+ * assert.equal(printed.length, 1);
+ * assert.ok("c_list_100_fired" in JSON.parse(printed[0]).cases);
  * ```
  */
 export async function main(

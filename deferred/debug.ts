@@ -24,9 +24,10 @@ export type { DebugInfo } from "./_debug.ts";
  *
  * @example
  * ```ts
- * import { getDebugging, setDebugging } from "./debug.ts";
+ * import assert from "node:assert/strict";
+ * import { getDebugging, setDebugging } from "@skein/skein/deferred";
  * setDebugging(true);
- * console.assert(getDebugging());
+ * assert.ok(getDebugging());
  * setDebugging(false);
  * ```
  */
@@ -39,8 +40,9 @@ export function setDebugging(on: boolean): void {
  *
  * @example
  * ```ts
- * import { getDebugging } from "./debug.ts";
- * console.assert(typeof getDebugging() === "boolean");
+ * import assert from "node:assert/strict";
+ * import { getDebugging } from "@skein/skein/deferred";
+ * assert.equal(typeof getDebugging(), "boolean");
  * ```
  */
 export function getDebugging(): boolean {
@@ -53,7 +55,7 @@ export function getDebugging(): boolean {
  *
  * @example
  * ```ts
- * import { captureUnhandledFailures, type UnhandledFailureCapture } from "./debug.ts";
+ * import { captureUnhandledFailures, type UnhandledFailureCapture } from "@skein/skein/deferred";
  * const capture: UnhandledFailureCapture = captureUnhandledFailures();
  * capture.stop();
  * ```
@@ -76,13 +78,13 @@ export interface UnhandledFailureCapture {
  *
  * @example
  * ```ts
- * import { captureUnhandledFailures } from "./debug.ts";
- * import { fail } from "./deferred.ts";
+ * import assert from "node:assert/strict";
+ * import { captureUnhandledFailures, fail } from "@skein/skein/deferred";
  * const capture = captureUnhandledFailures();
  * const d = fail(new Error("forgotten"));
  * fail(new Error("handled")).addErrback(() => null);
  * const left = capture.stop();
- * console.assert(left.length === 1 && left[0].getErrorMessage() === "forgotten");
+ * assert.ok(left.length === 1 && left[0].getErrorMessage() === "forgotten");
  * d.addErrback(() => null);
  * ```
  */

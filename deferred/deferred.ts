@@ -64,7 +64,7 @@ import { ensureDeferred } from "./inline_callbacks.ts";
  *
  * @example
  * ```ts
- * import type { Deferred, StageResult } from "./deferred.ts";
+ * import type { Deferred, StageResult } from "@skein/skein/deferred";
  * type N = StageResult<Deferred<number> | string>; // number | string
  * ```
  */
@@ -111,10 +111,13 @@ export type DeferredCallback<T> = {
  *
  * @example
  * ```ts
- * import { Deferred } from "./deferred.ts";
+ * import assert from "node:assert/strict";
+ * import { Deferred } from "@skein/skein/deferred";
  * const d = new Deferred<number>();
- * d.addCallback((n) => n * 2).addCallback((n) => console.log("got", n));
- * d.callback(21); // logs "got 42"
+ * const seen: number[] = [];
+ * d.addCallback((n) => n * 2).addCallback((n) => seen.push(n));
+ * d.callback(21);
+ * assert.deepEqual(seen, [42]);
  * ```
  */
 export class Deferred<T = unknown> implements PromiseLike<T> {
@@ -152,7 +155,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
+   * import { Deferred } from "@skein/skein/deferred";
    * const timer = setTimeout(() => d.callback("late"), 1000);
    * const d = new Deferred<string>(() => clearTimeout(timer));
    * d.addErrback(() => "cancelled");
@@ -172,10 +175,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { Deferred } from "@skein/skein/deferred";
    * const d = new Deferred<void>();
    * d.callback();
-   * console.assert(d.called);
+   * assert.ok(d.called);
    * ```
    */
   get called(): boolean {
@@ -188,10 +192,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { Deferred } from "@skein/skein/deferred";
    * const d = new Deferred();
    * d.pause();
-   * console.assert(d.paused === 1);
+   * assert.equal(d.paused, 1);
    * ```
    */
   get paused(): number {
@@ -207,8 +212,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { succeed } from "./deferred.ts";
-   * console.assert(succeed(5).addCallback((n) => n + 1).result === 6);
+   * import assert from "node:assert/strict";
+   * import { succeed } from "@skein/skein/deferred";
+   * assert.equal(succeed(5).addCallback((n) => n + 1).result, 6);
    * ```
    */
   get result(): unknown {
@@ -295,9 +301,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { succeed } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { succeed } from "@skein/skein/deferred";
    * succeed(2).addCallback((n, times: number) => n * times, 10)
-   *   .addCallback((n) => console.assert(n === 20));
+   *   .addCallback((n) => assert.equal(n, 20));
    * ```
    */
   addCallback<U, A extends unknown[]>(
@@ -326,10 +333,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { fail } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { fail } from "@skein/skein/deferred";
    * fail<number>(new Error("x"))
    *   .addErrback(() => 0)
-   *   .addCallback((n) => console.assert(n === 0));
+   *   .addCallback((n) => assert.equal(n, 0));
    * ```
    */
   addErrback<U, A extends unknown[]>(
@@ -356,8 +364,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { succeed } from "./deferred.ts";
-   * succeed(1).addBoth((r) => console.log("done with", r));
+   * import assert from "node:assert/strict";
+   * import { fail, Failure, succeed } from "@skein/skein/deferred";
+   * const describe = (r: unknown): string => r instanceof Failure ? "failed" : `got ${r}`;
+   * assert.equal(succeed(1).addBoth(describe).result, "got 1");
+   * assert.equal(fail(new Error("x")).addBoth(describe).result, "failed");
    * ```
    */
   addBoth<U, A extends unknown[]>(
@@ -380,12 +391,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { succeed } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { succeed } from "@skein/skein/deferred";
    * succeed("a").addCallbacks(
    *   (s, suffix: string) => s + suffix,
    *   () => "recovered",
    *   { callbackArgs: ["b"] },
-   * ).addCallback((s) => console.assert(s === "ab"));
+   * ).addCallback((s) => assert.equal(s, "ab"));
    * ```
    */
   addCallbacks<U, V = never, A extends unknown[] = [], B extends unknown[] = []>(
@@ -422,11 +434,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { Deferred } from "@skein/skein/deferred";
    * const a = new Deferred<number>();
    * const b = new Deferred<number>();
    * a.chainDeferred(b);
-   * b.addCallback((n) => console.assert(n === 7));
+   * b.addCallback((n) => assert.equal(n, 7));
    * a.callback(7);
    * ```
    */
@@ -443,15 +456,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { Deferred } from "@skein/skein/deferred";
    * const d = new Deferred<number>();
    * d.pause();
    * d.callback(1);
    * let seen = false;
    * d.addCallback(() => { seen = true; });
-   * console.assert(!seen);
+   * assert.ok(!seen);
    * d.unpause();
-   * console.assert(seen);
+   * assert.ok(seen);
    * ```
    */
   pause(): void {
@@ -464,11 +478,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { Deferred } from "@skein/skein/deferred";
    * const d = new Deferred<number>();
    * d.pause();
    * d.unpause();
-   * console.assert(d.paused === 0);
+   * assert.equal(d.paused, 0);
    * ```
    */
   unpause(): void {
@@ -489,12 +504,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
-   * import { CancelledError } from "./errors.ts";
+   * import assert from "node:assert/strict";
+   * import { CancelledError, Deferred } from "@skein/skein/deferred";
    * const d = new Deferred<string>();
    * d.addErrback((f) => { f.trap(CancelledError); return "stopped"; });
    * d.cancel();
-   * console.assert(d.result === "stopped");
+   * assert.equal(d.result, "stopped");
    * ```
    */
   get cancel(): () => void {
@@ -524,13 +539,15 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * cancelled as soon as the Deferred fires.
    *
    * @example
-   * ```ts ignore
-   * import { Deferred } from "./deferred.ts";
-   * import { Clock } from "../task/clock.ts";
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Deferred, TimeoutError } from "@skein/skein/deferred";
+   * import { Clock } from "@skein/skein/task";
    * const clock = new Clock();
    * const d = new Deferred<string>().addTimeout(10, clock);
-   * d.addErrback((f) => console.log(f.getErrorMessage()));
-   * clock.advance(10); // logs the TimeoutError's message
+   * d.addErrback((f) => f.check(TimeoutError) ? "timed out" : f);
+   * clock.advance(10);
+   * assert.equal(d.result, "timed out");
    * ```
    */
   addTimeout<U = never>(
@@ -555,9 +572,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { succeed } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { succeed } from "@skein/skein/deferred";
    * const n = await succeed(41).addCallback((x) => x + 1);
-   * console.assert(n === 42);
+   * assert.equal(n, 42);
    * ```
    */
   then<R1 = T, R2 = never>(
@@ -576,9 +594,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { succeed } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { succeed } from "@skein/skein/deferred";
    * const p: Promise<string> = succeed("x").toPromise();
-   * console.assert((await p) === "x");
+   * assert.equal((await p), "x");
    * ```
    */
   toPromise(): Promise<T> {
@@ -594,13 +613,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { inlineCallbacks } from "./inline_callbacks.ts";
-   * import { succeed } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { inlineCallbacks, succeed } from "@skein/skein/deferred";
    * const f = inlineCallbacks(function* () {
    *   const n: number = yield* succeed(1);
    *   return n + 1;
    * });
-   * f().addCallback((n) => console.assert(n === 2));
+   * f().addCallback((n) => assert.equal(n, 2));
    * ```
    */
   [Symbol.iterator](): Iterator<Deferred<T>, T, unknown> {
@@ -613,8 +632,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { succeed } from "./deferred.ts";
-   * console.assert(String(succeed(1)) === "<Deferred current result: 1>");
+   * import assert from "node:assert/strict";
+   * import { succeed } from "@skein/skein/deferred";
+   * assert.equal(String(succeed(1)), "<Deferred current result: 1>");
    * ```
    */
   toString(): string {
@@ -646,9 +666,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { Deferred } from "@skein/skein/deferred";
    * const d = Deferred.fromPromise(Promise.resolve(3));
-   * console.assert((await d) === 3);
+   * assert.equal((await d), 3);
    * ```
    */
   static fromPromise<T>(promise: PromiseLike<T>, options?: { signal?: AbortSignal; }): Deferred<T> {
@@ -692,7 +713,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { Deferred } from "@skein/skein/deferred";
    * const d = Deferred.fromAsync((signal) =>
    *   new Promise<string>((resolve, reject) => {
    *     const t = setTimeout(() => resolve("done"), 10_000);
@@ -701,7 +723,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * );
    * d.addErrback(() => "cancelled");
    * d.cancel();
-   * console.assert(d.result === "cancelled");
+   * assert.equal(d.result, "cancelled");
    * ```
    */
   static fromAsync<T>(
@@ -717,12 +739,13 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
+   * import assert from "node:assert/strict";
+   * import { Deferred } from "@skein/skein/deferred";
    * const ac = new AbortController();
    * const d = new Deferred<string>().cancelOnAbort(ac.signal);
    * d.addErrback(() => "aborted");
    * ac.abort();
-   * console.assert(d.result === "aborted");
+   * assert.equal(d.result, "aborted");
    * ```
    */
   cancelOnAbort(signal: AbortSignal): this {
@@ -747,8 +770,9 @@ function sliceArgs(args: IArguments): unknown[] {
  *
  * @example
  * ```ts
- * import { succeed } from "./deferred.ts";
- * succeed("ready").addCallback((s) => console.assert(s === "ready"));
+ * import assert from "node:assert/strict";
+ * import { succeed } from "@skein/skein/deferred";
+ * succeed("ready").addCallback((s) => assert.equal(s, "ready"));
  * ```
  */
 export function succeed<T>(result: T): Deferred<T> {
@@ -765,8 +789,9 @@ export function succeed<T>(result: T): Deferred<T> {
  *
  * @example
  * ```ts
- * import { fail } from "./deferred.ts";
- * fail(new Error("nope")).addErrback((f) => console.assert(f.getErrorMessage() === "nope"));
+ * import assert from "node:assert/strict";
+ * import { fail } from "@skein/skein/deferred";
+ * fail(new Error("nope")).addErrback((f) => assert.equal(f.getErrorMessage(), "nope"));
  * ```
  */
 export function fail<T = never>(reason?: unknown): Deferred<T> {
@@ -783,7 +808,7 @@ export function fail<T = never>(reason?: unknown): Deferred<T> {
  *
  * @example
  * ```ts
- * import { fail, logError } from "./deferred.ts";
+ * import { fail, logError } from "@skein/skein/deferred";
  * fail(new Error("noted")).addErrback(logError).addErrback(() => null);
  * ```
  */

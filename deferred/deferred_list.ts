@@ -24,8 +24,7 @@ import { Failure } from "./failure.ts";
  *
  * @example
  * ```ts
- * import type { Deferred } from "./deferred.ts";
- * import type { DeferredResult } from "./deferred_list.ts";
+ * import type { Deferred, DeferredResult } from "@skein/skein/deferred";
  * const n: DeferredResult<Deferred<number>> = 42;
  * ```
  */
@@ -38,7 +37,7 @@ export type DeferredResult<D> = D extends Deferred<infer T> ? T : never;
  *
  * @example
  * ```ts
- * import type { DeferredListItem } from "./deferred_list.ts";
+ * import type { DeferredListItem } from "@skein/skein/deferred";
  * function show(item: DeferredListItem<number>): string {
  *   const [ok, value] = item;
  *   return ok ? `got ${value.toFixed(1)}` : `failed: ${value.getErrorMessage()}`;
@@ -55,8 +54,7 @@ export type DeferredListItem<T> = [success: true, result: T] | [success: false, 
  *
  * @example
  * ```ts
- * import type { Deferred } from "./deferred.ts";
- * import type { DeferredListResult } from "./deferred_list.ts";
+ * import type { Deferred, DeferredListResult } from "@skein/skein/deferred";
  * type R = DeferredListResult<[Deferred<number>, Deferred<string>]>;
  * const r: R = [[true, 1], [true, "a"]];
  * ```
@@ -72,8 +70,7 @@ export type DeferredListResult<D extends readonly Deferred<unknown>[]> = {
  *
  * @example
  * ```ts
- * import type { Deferred } from "./deferred.ts";
- * import type { DeferredListFirst } from "./deferred_list.ts";
+ * import type { Deferred, DeferredListFirst } from "@skein/skein/deferred";
  * const first: DeferredListFirst<[Deferred<number>, Deferred<string>]> = ["a", 1];
  * ```
  */
@@ -89,7 +86,7 @@ export type DeferredListFirst<D extends readonly Deferred<unknown>[]> = {
  *
  * @example
  * ```ts
- * import type { DeferredListOptions } from "./deferred_list.ts";
+ * import type { DeferredListOptions } from "@skein/skein/deferred";
  * const opts: DeferredListOptions = { fireOnOneErrback: true, consumeErrors: true };
  * ```
  */
@@ -120,8 +117,7 @@ export interface DeferredListOptions {
  *
  * @example
  * ```ts
- * import type { Deferred } from "./deferred.ts";
- * import type { DeferredListFired } from "./deferred_list.ts";
+ * import type { Deferred, DeferredListFired } from "@skein/skein/deferred";
  * type Plain = DeferredListFired<[Deferred<number>], {}>;
  * const r: Plain = [[true, 1]];
  * ```
@@ -142,10 +138,10 @@ export type DeferredListFired<
  *
  * @example
  * ```ts
- * import { FirstError } from "./deferred_list.ts";
- * import { Failure } from "./failure.ts";
+ * import assert from "node:assert/strict";
+ * import { Failure, FirstError } from "@skein/skein/deferred";
  * const e = new FirstError(new Failure(new RangeError("k")), 1);
- * console.assert(e.index === 1 && e.message === "FirstError[#1, RangeError: k]");
+ * assert.ok(e.index === 1 && e.message === "FirstError[#1, RangeError: k]");
  * ```
  */
 export class FirstError extends Error {
@@ -200,15 +196,16 @@ function describe(failure: Failure): string {
  *
  * @example
  * ```ts
- * import { Deferred, succeed } from "./deferred.ts";
- * import { DeferredList } from "./deferred_list.ts";
+ * import assert from "node:assert/strict";
+ * import { Deferred, DeferredList, succeed } from "@skein/skein/deferred";
  *
  * const a = succeed(1);
  * const b = new Deferred<string>();
- * new DeferredList([a, b]).addCallback(([[okA, n], [okB, s]]) => {
- *   if (okA && okB) console.log(n + 1, s.toUpperCase()); // 2 "HI"
- * });
+ * const both = new DeferredList([a, b]).addCallback(([[okA, n], [okB, s]]) =>
+ *   okA && okB ? `${n + 1} ${s.toUpperCase()}` : "a member failed"
+ * );
  * b.callback("hi");
+ * assert.equal(both.result, "2 HI");
  * ```
  */
 export class DeferredList<
@@ -237,10 +234,11 @@ export class DeferredList<
    *
    * @example
    * ```ts
-   * import { fail, succeed } from "./deferred.ts";
-   * import { DeferredList } from "./deferred_list.ts";
-   * new DeferredList([succeed(1), fail(new Error("x"))], { consumeErrors: true })
-   *   .addCallback((r) => console.log(r.map(([ok]) => ok))); // [ true, false ]
+   * import assert from "node:assert/strict";
+   * import { DeferredList, fail, succeed } from "@skein/skein/deferred";
+   * const dl = new DeferredList([succeed(1), fail(new Error("x"))], { consumeErrors: true })
+   *   .addCallback((r) => r.map(([ok]) => ok));
+   * assert.deepEqual(dl.result, [true, false]);
    * ```
    */
   constructor(deferreds: D, options?: O) {
@@ -303,13 +301,13 @@ export class DeferredList<
    *
    * @example
    * ```ts
-   * import { Deferred } from "./deferred.ts";
-   * import { DeferredList } from "./deferred_list.ts";
+   * import assert from "node:assert/strict";
+   * import { Deferred, DeferredList } from "@skein/skein/deferred";
    * const a = new Deferred<number>();
    * const dl = new DeferredList([a], { consumeErrors: true });
    * dl.cancel();
-   * console.assert(a.called && dl.called);
-   * dl.addCallback(([[ok]]) => console.assert(!ok));
+   * assert.ok(a.called && dl.called);
+   * dl.addCallback(([[ok]]) => assert.ok(!ok));
    * ```
    */
   override get cancel(): () => void {

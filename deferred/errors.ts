@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
- * import { AlreadyCalledError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * import { AlreadyCalledError } from "@skein/skein/deferred";
  * const e = new AlreadyCalledError("fired twice");
- * console.assert(e.name === "AlreadyCalledError");
+ * assert.equal(e.name, "AlreadyCalledError");
  * ```
  */
 export class AlreadyCalledError extends Error {
@@ -25,8 +26,9 @@ export class AlreadyCalledError extends Error {
  *
  * @example
  * ```ts
- * import { CancelledError } from "./errors.ts";
- * console.assert(new CancelledError().name === "CancelledError");
+ * import assert from "node:assert/strict";
+ * import { CancelledError } from "@skein/skein/deferred";
+ * assert.equal(new CancelledError().name, "CancelledError");
  * ```
  */
 export class CancelledError extends Error {
@@ -42,8 +44,9 @@ export class CancelledError extends Error {
  *
  * @example
  * ```ts
- * import { TimeoutError } from "./errors.ts";
- * console.assert(new TimeoutError("slow").message === "slow");
+ * import assert from "node:assert/strict";
+ * import { TimeoutError } from "@skein/skein/deferred";
+ * assert.equal(new TimeoutError("slow").message, "slow");
  * ```
  */
 export class TimeoutError extends Error {
@@ -58,8 +61,9 @@ export class TimeoutError extends Error {
  *
  * @example
  * ```ts
- * import { NotACoroutineError } from "./errors.ts";
- * console.assert(new NotACoroutineError("42") instanceof TypeError);
+ * import assert from "node:assert/strict";
+ * import { NotACoroutineError } from "@skein/skein/deferred";
+ * assert.ok(new NotACoroutineError("42") instanceof TypeError);
  * ```
  */
 export class NotACoroutineError extends TypeError {

@@ -19,7 +19,7 @@ import { asyncTrailOf } from "./_trail.ts";
  *
  * @example
  * ```ts
- * import type { ErrorType } from "./failure.ts";
+ * import type { ErrorType } from "@skein/skein/deferred";
  * const t: ErrorType = RangeError;
  * ```
  */
@@ -33,7 +33,7 @@ export type ErrorType = abstract new(...args: any[]) => unknown;
  *
  * @example
  * ```ts
- * import type { ErrorSpec } from "./failure.ts";
+ * import type { ErrorSpec } from "@skein/skein/deferred";
  * const specs: ErrorSpec[] = [TypeError, "RangeError"];
  * ```
  */
@@ -106,10 +106,11 @@ function typeNameOf(value: unknown): string {
  *
  * @example
  * ```ts
- * import { Failure } from "./failure.ts";
+ * import assert from "node:assert/strict";
+ * import { Failure } from "@skein/skein/deferred";
  * const f = new Failure(new RangeError("too big"));
- * console.assert(f.check(TypeError, RangeError) === RangeError);
- * console.assert(f.getErrorMessage() === "too big");
+ * assert.equal(f.check(TypeError, RangeError), RangeError);
+ * assert.equal(f.getErrorMessage(), "too big");
  * ```
  */
 export class Failure {
@@ -145,9 +146,10 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
    * const f = new Failure("plain string");
-   * console.assert(f.type === String && f.value === "plain string");
+   * assert.ok(f.type === String && f.value === "plain string");
    * ```
    */
   constructor(value?: unknown) {
@@ -167,8 +169,9 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
-   * console.assert(new Failure(new TypeError("x")).parents[1] === "Error");
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
+   * assert.equal(new Failure(new TypeError("x")).parents[1], "Error");
    * ```
    */
   get parents(): string[] {
@@ -189,11 +192,12 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
    * const f = new Failure(new TypeError("bad"));
-   * console.assert(f.check(RangeError) === null);
-   * console.assert(f.check(RangeError, Error) === Error);
-   * console.assert(f.check("TypeError") === "TypeError");
+   * assert.equal(f.check(RangeError), null);
+   * assert.equal(f.check(RangeError, Error), Error);
+   * assert.equal(f.check("TypeError"), "TypeError");
    * ```
    */
   check<S extends ErrorSpec>(...types: S[]): S | null {
@@ -215,10 +219,11 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
    * const f = new Failure(new TypeError("bad"));
-   * console.assert(f.trap(TypeError) === TypeError);
-   * try { f.trap(RangeError); } catch (e) { console.assert(e === f.value); }
+   * assert.equal(f.trap(TypeError), TypeError);
+   * try { f.trap(RangeError); } catch (e) { assert.equal(e, f.value); }
    * ```
    */
   trap<S extends ErrorSpec>(...types: S[]): S {
@@ -233,9 +238,10 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
-   * console.assert(new Failure(new Error("boom")).getErrorMessage() === "boom");
-   * console.assert(new Failure(42).getErrorMessage() === "42");
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
+   * assert.equal(new Failure(new Error("boom")).getErrorMessage(), "boom");
+   * assert.equal(new Failure(42).getErrorMessage(), "42");
    * ```
    */
   getErrorMessage(): string {
@@ -250,10 +256,11 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
    * const err = new Error("outer", { cause: new Error("inner") });
    * const tb = new Failure(err).getTraceback();
-   * console.assert(tb.includes("outer") && tb.includes("Caused by: Error: inner"));
+   * assert.ok(tb.includes("outer") && tb.includes("Caused by: Error: inner"));
    * ```
    */
   getTraceback(options?: { detail?: "default" | "brief"; }): string {
@@ -285,8 +292,9 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
-   * console.assert(new Failure(new TypeError("t")).getBriefTraceback() === "TypeError: t");
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
+   * assert.equal(new Failure(new TypeError("t")).getBriefTraceback(), "TypeError: t");
    * ```
    */
   getBriefTraceback(): string {
@@ -299,10 +307,11 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
    * const out: string[] = [];
    * new Failure(new Error("shown")).printTraceback((s) => out.push(s));
-   * console.assert(out[0].includes("Error: shown"));
+   * assert.ok(out[0].includes("Error: shown"));
    * ```
    */
   printTraceback(write: (text: string) => void = console.error): void {
@@ -315,10 +324,11 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
    * const out: string[] = [];
    * new Failure(new TypeError("t")).printBriefTraceback((s) => out.push(s));
-   * console.assert(out[0] === "TypeError: t");
+   * assert.equal(out[0], "TypeError: t");
    * ```
    */
   printBriefTraceback(write: (text: string) => void = console.error): void {
@@ -330,9 +340,10 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
    * const e = new Error("x");
-   * try { new Failure(e).raiseException(); } catch (got) { console.assert(got === e); }
+   * try { new Failure(e).raiseException(); } catch (got) { assert.equal(got, e); }
    * ```
    */
   raiseException(): never {
@@ -346,7 +357,8 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
    * function* g(): Generator<number, string, unknown> {
    *   try { yield 1; } catch (e) { return (e as Error).message; }
    *   return "no";
@@ -354,7 +366,7 @@ export class Failure {
    * const it = g();
    * it.next();
    * const r = new Failure(new Error("in")).throwExceptionIntoGenerator(it);
-   * console.assert(r.value === "in");
+   * assert.equal(r.value, "in");
    * ```
    */
   throwExceptionIntoGenerator<Y, R, N>(gen: Generator<Y, R, N>): IteratorResult<Y, R> {
@@ -367,7 +379,7 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
+   * import { Failure } from "@skein/skein/deferred";
    * new Failure(new Error("x")).cleanFailure();
    * ```
    */
@@ -378,8 +390,9 @@ export class Failure {
    *
    * @example
    * ```ts
-   * import { Failure } from "./failure.ts";
-   * console.assert(String(new Failure(new Error("x"))).startsWith("[Failure instance: "));
+   * import assert from "node:assert/strict";
+   * import { Failure } from "@skein/skein/deferred";
+   * assert.ok(String(new Failure(new Error("x"))).startsWith("[Failure instance: "));
    * ```
    */
   toString(): string {

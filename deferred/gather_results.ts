@@ -16,8 +16,7 @@ export { FirstError } from "./deferred_list.ts";
  *
  * @example
  * ```ts
- * import type { Deferred } from "./deferred.ts";
- * import type { GatheredResults } from "./gather_results.ts";
+ * import type { Deferred, GatheredResults } from "@skein/skein/deferred";
  * const v: GatheredResults<[Deferred<number>, Deferred<string>]> = [1, "a"];
  * ```
  */
@@ -30,7 +29,7 @@ export type GatheredResults<D extends readonly Deferred<unknown>[]> = {
  *
  * @example
  * ```ts
- * import type { GatherResultsOptions } from "./gather_results.ts";
+ * import type { GatherResultsOptions } from "@skein/skein/deferred";
  * const opts: GatherResultsOptions = { consumeErrors: true };
  * ```
  */
@@ -59,17 +58,17 @@ function values(list: readonly (readonly [boolean, unknown])[]): unknown[] {
  *
  * @example
  * ```ts
- * import { fail, succeed } from "./deferred.ts";
- * import { FirstError, gatherResults } from "./gather_results.ts";
+ * import assert from "node:assert/strict";
+ * import { fail, FirstError, gatherResults, succeed } from "@skein/skein/deferred";
  *
- * gatherResults([succeed(1), succeed("two")]).addCallback(([n, s]) => {
- *   console.log(n + 1, s.length); // 2 3
- * });
- * gatherResults([succeed(1), fail(new RangeError("nope"))], { consumeErrors: true })
+ * const ok = gatherResults([succeed(1), succeed("two")]).addCallback(([n, s]) => n + s.length);
+ * assert.equal(ok.result, 4);
+ * const bad = gatherResults([succeed(1), fail(new RangeError("nope"))], { consumeErrors: true })
  *   .addErrback((f) => {
  *     const e = f.value as FirstError;
- *     console.log(e.index, e.subFailure.getErrorMessage()); // 1 "nope"
+ *     return `${e.index} ${e.subFailure.getErrorMessage()}`;
  *   });
+ * assert.equal(bad.result, "1 nope");
  * ```
  */
 export function gatherResults<const D extends readonly Deferred<unknown>[]>(

@@ -3,12 +3,17 @@
  * functions (Twisted's `defer.inlineCallbacks`), and `ensureDeferred`, which
  * turns a generator, a Promise or a Deferred into a Deferred.
  *
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Deferred, inlineCallbacks, succeed } from "@skein/skein/deferred";
+ * const query = (id: number): Deferred<string> => succeed(`user ${id}`);
+ * const fetchExtra = (row: string): Promise<number> => Promise.resolve(row.length);
  * const getUser = inlineCallbacks(function* (id: number) {
- *   const row = yield* db.query(id);        // typed: yield* a Deferred gives its T
- *   const extra = yield fetchExtra(row);    // plain yield works too (typed unknown)
+ *   const row = yield* query(id); // typed: yield* a Deferred gives its T
+ *   const extra = yield fetchExtra(row); // plain yield works too (typed unknown)
  *   return { row, extra };
  * });
+ * assert.deepEqual(await getUser(7), { row: "user 7", extra: 6 });
  * ```
  *
  * @module
@@ -69,13 +74,13 @@ class InlineCallbacksCancelled extends Error {
  *
  * @example
  * ```ts
- * import { inlineCallbacks } from "./inline_callbacks.ts";
- * import { Deferred, succeed } from "./deferred.ts";
+ * import assert from "node:assert/strict";
+ * import { Deferred, inlineCallbacks, succeed } from "@skein/skein/deferred";
  * const add = inlineCallbacks(function* (a: number, d: Deferred<number>) {
  *   const b = yield* d;
  *   return a + b;
  * });
- * add(1, succeed(2)).addCallback((n) => console.assert(n === 3));
+ * add(1, succeed(2)).addCallback((n) => assert.equal(n, 3));
  * ```
  */
 export function inlineCallbacks<This, A extends unknown[], R>(
@@ -94,14 +99,14 @@ export function inlineCallbacks<This, A extends unknown[], R>(
  *
  * @example
  * ```ts
- * import { inlineCallbacks } from "./inline_callbacks.ts";
- * import { succeed } from "./deferred.ts";
+ * import assert from "node:assert/strict";
+ * import { inlineCallbacks, succeed } from "@skein/skein/deferred";
  * const f = inlineCallbacks(async function* (n: number) {
  *   const a = yield* succeed(n);
  *   const b = await Promise.resolve(1);
  *   return a + b;
  * });
- * console.assert((await f(41)) === 42);
+ * assert.equal((await f(41)), 42);
  * ```
  */
 export function inlineCallbacks<This, A extends unknown[], R>(
@@ -138,12 +143,12 @@ export function inlineCallbacks<This, A extends unknown[], R>(
  *
  * @example
  * ```ts
- * import { ensureDeferred } from "./inline_callbacks.ts";
- * import { succeed } from "./deferred.ts";
+ * import assert from "node:assert/strict";
+ * import { ensureDeferred, succeed } from "@skein/skein/deferred";
  * const d = ensureDeferred((function* () {
  *   return (yield* succeed(20)) + 1;
  * })());
- * d.addCallback((n) => console.assert(n === 21));
+ * d.addCallback((n) => assert.equal(n, 21));
  * const p = ensureDeferred((async () => "from async")());
  * ```
  */

@@ -22,16 +22,16 @@ import { Deferred, type StageResult } from "./deferred.ts";
  *
  * @example
  * ```ts
- * import { Deferred, type StageResult } from "./deferred.ts";
- * import { DeferredLock } from "./lock.ts";
+ * import assert from "node:assert/strict";
+ * import { Deferred, DeferredLock, type StageResult } from "@skein/skein/deferred";
  *
  * const lock = new DeferredLock();
  * const gate = new Deferred<string>();
  * lock.run(() => gate).addCallback((v) => console.log("first:", v));
  * lock.run((n: number) => n * 2, 21).addCallback((v) => console.log("second:", v));
- * console.assert(lock.locked);
+ * assert.ok(lock.locked);
  * gate.callback("done"); // first: done, then second: 42
- * console.assert(!lock.locked);
+ * assert.ok(!lock.locked);
  * ```
  */
 export class DeferredLock {
@@ -48,7 +48,7 @@ export class DeferredLock {
    *
    * @example
    * ```ts
-   * import { DeferredLock } from "./lock.ts";
+   * import { DeferredLock } from "@skein/skein/deferred";
    * const lock = new DeferredLock();
    * lock.acquire().addCallback((l) => {
    *   // ... use the shared resource ...
@@ -73,11 +73,12 @@ export class DeferredLock {
    *
    * @example
    * ```ts
-   * import { DeferredLock } from "./lock.ts";
+   * import assert from "node:assert/strict";
+   * import { DeferredLock } from "@skein/skein/deferred";
    * const lock = new DeferredLock();
    * lock.acquire();
    * lock.release();
-   * console.assert(!lock.locked);
+   * assert.ok(!lock.locked);
    * ```
    */
   release(): void {
@@ -98,9 +99,11 @@ export class DeferredLock {
    *
    * @example
    * ```ts
-   * import { DeferredLock } from "./lock.ts";
+   * import assert from "node:assert/strict";
+   * import { DeferredLock } from "@skein/skein/deferred";
    * const lock = new DeferredLock();
-   * lock.run((a: number, b: number) => a + b, 1, 2).addCallback((v) => console.log(v)); // 3
+   * assert.equal(lock.run((a: number, b: number) => a + b, 1, 2).result, 3);
+   * assert.equal(lock.locked, false);
    * ```
    */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Deferred<StageResult<R>> {

@@ -22,10 +22,11 @@ import { Failure } from "./failure.ts";
  *
  * @example
  * ```ts
- * import { maybeDeferred } from "./maybe_deferred.ts";
- * maybeDeferred((x: number) => x * 2, 21).addCallback((n) => console.assert(n === 42));
+ * import assert from "node:assert/strict";
+ * import { maybeDeferred } from "@skein/skein/deferred";
+ * maybeDeferred((x: number) => x * 2, 21).addCallback((n) => assert.equal(n, 42));
  * maybeDeferred(() => { throw new Error("sync throw"); })
- *   .addErrback((f) => console.assert(f.getErrorMessage() === "sync throw"));
+ *   .addErrback((f) => assert.equal(f.getErrorMessage(), "sync throw"));
  * ```
  */
 export function maybeDeferred<A extends unknown[], R>(
@@ -58,8 +59,9 @@ export function maybeDeferred<A extends unknown[], R>(
  *
  * @example
  * ```ts
- * import { execute } from "./maybe_deferred.ts";
- * execute(Math.max, 1, 5).addCallback((n) => console.assert(n === 5));
+ * import assert from "node:assert/strict";
+ * import { execute } from "@skein/skein/deferred";
+ * execute(Math.max, 1, 5).addCallback((n) => assert.equal(n, 5));
  * ```
  */
 export function execute<A extends unknown[], R>(

@@ -9,20 +9,22 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Deferred, DeferredList, inlineCallbacks, succeed } from "@skein/skein/deferred";
  *
  * const d = new Deferred<number>();
- * d.addCallback((n) => n + 1).addCallback((n) => console.log("got", n));
+ * d.addCallback((n) => n + 1);
  * d.callback(41);
+ * assert.equal(d.result, 42);
  *
  * const both = new DeferredList([succeed(1), succeed("two")]);
- * both.addCallback((results) => console.log(results));
+ * assert.deepEqual(both.result, [[true, 1], [true, "two"]]);
  *
  * const twice = inlineCallbacks(function* (x: number) {
  *   const y = yield* succeed(x * 2);
  *   return y;
  * });
- * twice(21).addCallback(console.log);
+ * assert.equal(await twice(21), 42);
  * ```
  *
  * @module

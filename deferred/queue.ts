@@ -12,8 +12,9 @@ import { Deferred, succeed } from "./deferred.ts";
  *
  * @example
  * ```ts
- * import { QueueOverflow } from "./queue.ts";
- * console.assert(new QueueOverflow().name === "QueueOverflow");
+ * import assert from "node:assert/strict";
+ * import { QueueOverflow } from "@skein/skein/deferred";
+ * assert.equal(new QueueOverflow().name, "QueueOverflow");
  * ```
  */
 export class QueueOverflow extends Error {
@@ -27,8 +28,9 @@ export class QueueOverflow extends Error {
  *
  * @example
  * ```ts
- * import { QueueUnderflow } from "./queue.ts";
- * console.assert(new QueueUnderflow().name === "QueueUnderflow");
+ * import assert from "node:assert/strict";
+ * import { QueueUnderflow } from "@skein/skein/deferred";
+ * assert.equal(new QueueUnderflow().name, "QueueUnderflow");
  * ```
  */
 export class QueueUnderflow extends Error {
@@ -41,7 +43,7 @@ export class QueueUnderflow extends Error {
  *
  * @example
  * ```ts
- * import type { DeferredQueueOptions } from "./queue.ts";
+ * import type { DeferredQueueOptions } from "@skein/skein/deferred";
  * const opts: DeferredQueueOptions = { size: 100, backlog: 10 };
  * ```
  */
@@ -76,13 +78,15 @@ function checkLimit(name: string, v: number | undefined): number | null {
  *
  * @example
  * ```ts
- * import { DeferredQueue } from "./queue.ts";
+ * import assert from "node:assert/strict";
+ * import { DeferredQueue } from "@skein/skein/deferred";
  *
  * const q = new DeferredQueue<string>({ size: 2 });
- * q.get().addCallback((line) => console.log("got", line));
- * q.put("hello"); // got hello
- * q.put("later");
- * q.get().addCallback((line) => console.log("got", line)); // got later
+ * const first = q.get(); // waits
+ * q.put("hello"); // goes straight to the waiting get
+ * assert.equal(first.result, "hello");
+ * q.put("later"); // queued
+ * assert.equal(q.get().result, "later");
  * ```
  */
 export class DeferredQueue<T> {
@@ -105,9 +109,10 @@ export class DeferredQueue<T> {
    *
    * @example
    * ```ts
-   * import { DeferredQueue } from "./queue.ts";
+   * import assert from "node:assert/strict";
+   * import { DeferredQueue } from "@skein/skein/deferred";
    * const q = new DeferredQueue<number>({ backlog: 1 });
-   * console.assert(q.size === null && q.backlog === 1);
+   * assert.ok(q.size === null && q.backlog === 1);
    * ```
    */
   constructor(options?: DeferredQueueOptions) {
@@ -121,10 +126,11 @@ export class DeferredQueue<T> {
    *
    * @example
    * ```ts
-   * import { DeferredQueue, QueueOverflow } from "./queue.ts";
+   * import assert from "node:assert/strict";
+   * import { DeferredQueue, QueueOverflow } from "@skein/skein/deferred";
    * const q = new DeferredQueue<number>({ size: 1 });
    * q.put(1);
-   * try { q.put(2); } catch (e) { console.assert(e instanceof QueueOverflow); }
+   * try { q.put(2); } catch (e) { assert.ok(e instanceof QueueOverflow); }
    * ```
    */
   put(item: T): void {
@@ -144,10 +150,11 @@ export class DeferredQueue<T> {
    *
    * @example
    * ```ts
-   * import { DeferredQueue } from "./queue.ts";
+   * import assert from "node:assert/strict";
+   * import { DeferredQueue } from "@skein/skein/deferred";
    * const q = new DeferredQueue<string>();
    * q.put("x");
-   * q.get().addCallback((v) => console.assert(v === "x"));
+   * q.get().addCallback((v) => assert.equal(v, "x"));
    * ```
    */
   get(): Deferred<T> {

@@ -26,10 +26,10 @@ import type { Failure } from "./failure.ts";
  *
  * @example
  * ```ts
- * import { FailureGroup } from "./race.ts";
- * import { Failure } from "./failure.ts";
+ * import assert from "node:assert/strict";
+ * import { Failure, FailureGroup } from "@skein/skein/deferred";
  * const g = new FailureGroup([new Failure(new Error("a")), new Failure(new Error("b"))]);
- * console.assert(g.failures.length === 2 && g.errors.length === 2);
+ * assert.ok(g.failures.length === 2 && g.errors.length === 2);
  * ```
  */
 export class FailureGroup extends AggregateError {
@@ -57,8 +57,7 @@ export class FailureGroup extends AggregateError {
  *
  * @example
  * ```ts
- * import type { Deferred } from "./deferred.ts";
- * import type { RaceResult } from "./race.ts";
+ * import type { Deferred, RaceResult } from "@skein/skein/deferred";
  * const r: RaceResult<[Deferred<number>, Deferred<string>]> = [1, "b"];
  * ```
  */
@@ -88,13 +87,19 @@ export type RaceResult<D extends readonly Deferred<unknown>[]> = {
  *
  * @example
  * ```ts
- * import { Deferred } from "./deferred.ts";
- * import { race } from "./race.ts";
+ * import assert from "node:assert/strict";
+ * import { Deferred, race } from "@skein/skein/deferred";
  *
- * const slow = new Deferred<string>(() => console.log("slow cancelled"));
+ * let slowCancelled = false;
+ * const slow = new Deferred<string>(() => {
+ *   slowCancelled = true;
+ * });
+ * slow.addErrback(() => null); // its CancelledError is expected
  * const fast = new Deferred<number>();
- * race([slow, fast]).addCallback(([index, value]) => console.log(index, value));
- * fast.callback(7); // "slow cancelled", then 1 7
+ * const winner = race([slow, fast]);
+ * fast.callback(7);
+ * assert.deepEqual(winner.result, [1, 7]);
+ * assert.equal(slowCancelled, true);
  * ```
  */
 export function race<const D extends readonly Deferred<unknown>[]>(

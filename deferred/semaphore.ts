@@ -23,15 +23,15 @@ import { Deferred, type StageResult } from "./deferred.ts";
  *
  * @example Run at most two downloads at a time
  * ```ts
- * import { Deferred, type StageResult } from "./deferred.ts";
- * import { DeferredSemaphore } from "./semaphore.ts";
+ * import assert from "node:assert/strict";
+ * import { Deferred, DeferredSemaphore, type StageResult } from "@skein/skein/deferred";
  *
  * const sem = new DeferredSemaphore(2);
  * const jobs = [new Deferred<string>(), new Deferred<string>(), new Deferred<string>()];
  * for (const job of jobs) sem.run(() => job);
- * console.assert(sem.tokens === 0 && sem.waiting.length === 1);
+ * assert.ok(sem.tokens === 0 && sem.waiting.length === 1);
  * jobs[0].callback("a");
- * console.assert(sem.waiting.length === 0);
+ * assert.equal(sem.waiting.length, 0);
  * ```
  */
 export class DeferredSemaphore {
@@ -49,9 +49,10 @@ export class DeferredSemaphore {
    *
    * @example
    * ```ts
-   * import { DeferredSemaphore } from "./semaphore.ts";
+   * import assert from "node:assert/strict";
+   * import { DeferredSemaphore } from "@skein/skein/deferred";
    * const sem = new DeferredSemaphore(3);
-   * console.assert(sem.limit === 3 && sem.tokens === 3);
+   * assert.ok(sem.limit === 3 && sem.tokens === 3);
    * ```
    */
   constructor(tokens: number) {
@@ -69,7 +70,7 @@ export class DeferredSemaphore {
    *
    * @example
    * ```ts
-   * import { DeferredSemaphore } from "./semaphore.ts";
+   * import { DeferredSemaphore } from "@skein/skein/deferred";
    * const sem = new DeferredSemaphore(1);
    * sem.acquire().addCallback((s) => s.release());
    * ```
@@ -91,11 +92,12 @@ export class DeferredSemaphore {
    *
    * @example
    * ```ts
-   * import { DeferredSemaphore } from "./semaphore.ts";
+   * import assert from "node:assert/strict";
+   * import { DeferredSemaphore } from "@skein/skein/deferred";
    * const sem = new DeferredSemaphore(1);
    * sem.acquire();
    * sem.release();
-   * console.assert(sem.tokens === 1);
+   * assert.equal(sem.tokens, 1);
    * ```
    */
   release(): void {
@@ -116,9 +118,12 @@ export class DeferredSemaphore {
    *
    * @example
    * ```ts
-   * import { DeferredSemaphore } from "./semaphore.ts";
+   * import assert from "node:assert/strict";
+   * import { DeferredSemaphore } from "@skein/skein/deferred";
    * const sem = new DeferredSemaphore(4);
-   * sem.run((s: string) => s.toUpperCase(), "hi").addCallback((v) => console.log(v)); // HI
+   * const d = sem.run((s: string) => s.toUpperCase(), "hi");
+   * assert.equal(d.result, "HI");
+   * assert.equal(sem.tokens, 4); // released again
    * ```
    */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Deferred<StageResult<R>> {

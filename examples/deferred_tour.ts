@@ -45,10 +45,13 @@ function remote(clock: Clock, delay: number, value: string): Deferred<string> {
  * Run the tour, printing each step through `print`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./deferred_tour.ts";
  * const lines: string[] = [];
  * main((line) => lines.push(line));
+ * assert.equal(lines[0], "1. a callback/errback chain");
+ * assert.equal(lines.at(-1), "[t=8s] done; pending calls: 0");
  * ```
  */
 export function main(print: (line: string) => void = console.log): void {

@@ -14,7 +14,7 @@ import { Failure } from "../deferred/failure.ts";
  *
  * @example
  * ```ts
- * import type { LogEvent } from "./log.ts";
+ * import type { LogEvent } from "@skein/skein/log";
  * const e: LogEvent = { message: ["hello"], isError: false, time: Date.now() / 1000, system: "-" };
  * ```
  */
@@ -40,7 +40,7 @@ export interface LogEvent {
  *
  * @example
  * ```ts
- * import type { LogObserver } from "./log.ts";
+ * import type { LogObserver } from "@skein/skein/log";
  * const seen: unknown[] = [];
  * const obs: LogObserver = (e) => seen.push(e.message);
  * ```
@@ -57,9 +57,10 @@ let defaultObserverOn = true;
  *
  * @example
  * ```ts
- * import { textFromEvent } from "./log.ts";
+ * import assert from "node:assert/strict";
+ * import { textFromEvent } from "@skein/skein/log";
  * const t = textFromEvent({ message: ["a", 1], isError: false, time: 0, system: "-" });
- * console.assert(t === "a 1");
+ * assert.equal(t, "a 1");
  * ```
  */
 export function textFromEvent(event: LogEvent): string {
@@ -117,7 +118,7 @@ function dispatch(event: LogEvent): void {
  *
  * @example
  * ```ts
- * import { msg } from "./log.ts";
+ * import { msg } from "@skein/skein/log";
  * msg("started on port", 8080);
  * ```
  */
@@ -130,7 +131,7 @@ export function msg(...message: unknown[]): void {
  *
  * @example
  * ```ts
- * import { msgWith } from "./log.ts";
+ * import { msgWith } from "@skein/skein/log";
  * msgWith({ system: "echo" }, "connection made");
  * ```
  */
@@ -144,7 +145,7 @@ export function msgWith(extra: Record<string, unknown>, ...message: unknown[]): 
  *
  * @example
  * ```ts
- * import { err } from "./log.ts";
+ * import { err } from "@skein/skein/log";
  * try {
  *   throw new Error("boom");
  * } catch (e) {
@@ -172,13 +173,14 @@ export function err(failure?: unknown, why?: string, extra?: Record<string, unkn
  *
  * @example
  * ```ts
- * import { addObserver, msg, removeObserver } from "./log.ts";
+ * import assert from "node:assert/strict";
+ * import { addObserver, msg, removeObserver } from "@skein/skein/log";
  * const seen: string[] = [];
  * const obs = (e: { message: unknown[] }): void => { seen.push(String(e.message[0])); };
  * addObserver(obs);
  * msg("hi");
  * removeObserver(obs);
- * console.assert(seen[0] === "hi");
+ * assert.equal(seen[0], "hi");
  * ```
  */
 export function addObserver(observer: LogObserver): void {
@@ -190,7 +192,7 @@ export function addObserver(observer: LogObserver): void {
  *
  * @example
  * ```ts
- * import { addObserver, removeObserver } from "./log.ts";
+ * import { addObserver, removeObserver } from "@skein/skein/log";
  * const obs = (): void => {};
  * addObserver(obs);
  * removeObserver(obs);
@@ -207,7 +209,7 @@ export function removeObserver(observer: LogObserver): void {
  *
  * @example
  * ```ts
- * import { setDefaultObserver } from "./log.ts";
+ * import { setDefaultObserver } from "@skein/skein/log";
  * setDefaultObserver(false);
  * setDefaultObserver(true);
  * ```

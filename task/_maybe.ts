@@ -15,8 +15,9 @@ import { Failure } from "../deferred/failure.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { callAsDeferred } from "./_maybe.ts";
- * callAsDeferred(() => 3).addCallback((n) => console.assert(n === 3));
+ * callAsDeferred(() => 3).addCallback((n) => assert.equal(n, 3));
  * ```
  */
 export function callAsDeferred(

@@ -26,16 +26,17 @@ import { checkDelay, DelayedCall } from "../reactor/delayed_call.ts";
  *
  * @example
  * ```ts
- * import { Clock } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ * import { Clock } from "@skein/skein/task";
  *
  * const clock = new Clock();
  * const seen: string[] = [];
  * clock.callLater(2, (what: string) => seen.push(what), "two");
  * clock.callLater(1, (what: string) => seen.push(what), "one");
  * clock.advance(1.5);
- * console.assert(seen.join() === "one");
+ * assert.equal(seen.join(), "one");
  * clock.pump([0.5, 1]);
- * console.assert(seen.join() === "one,two" && clock.seconds() === 3);
+ * assert.ok(seen.join() === "one,two" && clock.seconds() === 3);
  * ```
  */
 export class Clock implements IReactorTime {
@@ -66,10 +67,11 @@ export class Clock implements IReactorTime {
    *
    * @example
    * ```ts
-   * import { Clock } from "./clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clock } from "@skein/skein/task";
    * const clock = new Clock();
    * clock.advance(10);
-   * console.assert(clock.seconds() === 10);
+   * assert.equal(clock.seconds(), 10);
    * ```
    */
   seconds(): number {
@@ -83,10 +85,11 @@ export class Clock implements IReactorTime {
    *
    * @example
    * ```ts
-   * import { Clock } from "./clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clock } from "@skein/skein/task";
    * const clock = new Clock();
    * const dc = clock.callLater(1, (n: number) => console.log(n), 42);
-   * console.assert(dc.getTime() === 1);
+   * assert.equal(dc.getTime(), 1);
    * ```
    */
   // deno-lint-ignore no-explicit-any
@@ -106,12 +109,13 @@ export class Clock implements IReactorTime {
    *
    * @example
    * ```ts
-   * import { Clock } from "./clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clock } from "@skein/skein/task";
    * const clock = new Clock();
    * const dc = clock.callLater(1, () => {});
-   * console.assert(clock.getDelayedCalls()[0] === dc);
+   * assert.equal(clock.getDelayedCalls()[0], dc);
    * dc.cancel();
-   * console.assert(clock.getDelayedCalls().length === 0);
+   * assert.equal(clock.getDelayedCalls().length, 0);
    * ```
    */
   getDelayedCalls(): DelayedCall[] {
@@ -125,12 +129,13 @@ export class Clock implements IReactorTime {
    *
    * @example
    * ```ts
-   * import { Clock } from "./clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clock } from "@skein/skein/task";
    * const clock = new Clock();
    * let ran = 0;
    * clock.callLater(1, () => clock.callLater(0, () => ran++));
    * clock.advance(1);
-   * console.assert(ran === 1);
+   * assert.equal(ran, 1);
    * ```
    */
   advance(amount: number): void {
@@ -154,10 +159,11 @@ export class Clock implements IReactorTime {
    *
    * @example
    * ```ts
-   * import { Clock } from "./clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clock } from "@skein/skein/task";
    * const clock = new Clock();
    * clock.pump([1, 1, 1]);
-   * console.assert(clock.seconds() === 3);
+   * assert.equal(clock.seconds(), 3);
    * ```
    */
   pump(timings: Iterable<number>): void {

@@ -19,8 +19,9 @@ import { reactor } from "../reactor/install.ts";
  *
  * @example
  * ```ts
- * import { SchedulerError, TaskDone } from "./cooperator.ts";
- * console.assert(new TaskDone() instanceof SchedulerError);
+ * import assert from "node:assert/strict";
+ * import { SchedulerError, TaskDone } from "@skein/skein/task";
+ * assert.ok(new TaskDone() instanceof SchedulerError);
  * ```
  */
 export class SchedulerError extends Error {
@@ -33,8 +34,9 @@ export class SchedulerError extends Error {
  *
  * @example
  * ```ts
- * import { SchedulerStopped } from "./cooperator.ts";
- * console.assert(new SchedulerStopped().name === "SchedulerStopped");
+ * import assert from "node:assert/strict";
+ * import { SchedulerStopped } from "@skein/skein/task";
+ * assert.equal(new SchedulerStopped().name, "SchedulerStopped");
  * ```
  */
 export class SchedulerStopped extends SchedulerError {
@@ -47,8 +49,9 @@ export class SchedulerStopped extends SchedulerError {
  *
  * @example
  * ```ts
- * import { TaskFinished, TaskStopped } from "./cooperator.ts";
- * console.assert(new TaskStopped() instanceof TaskFinished);
+ * import assert from "node:assert/strict";
+ * import { TaskFinished, TaskStopped } from "@skein/skein/task";
+ * assert.ok(new TaskStopped() instanceof TaskFinished);
  * ```
  */
 export class TaskFinished extends SchedulerError {
@@ -61,8 +64,9 @@ export class TaskFinished extends SchedulerError {
  *
  * @example
  * ```ts
- * import { TaskDone } from "./cooperator.ts";
- * console.assert(new TaskDone().name === "TaskDone");
+ * import assert from "node:assert/strict";
+ * import { TaskDone } from "@skein/skein/task";
+ * assert.equal(new TaskDone().name, "TaskDone");
  * ```
  */
 export class TaskDone extends TaskFinished {
@@ -75,8 +79,9 @@ export class TaskDone extends TaskFinished {
  *
  * @example
  * ```ts
- * import { TaskStopped } from "./cooperator.ts";
- * console.assert(new TaskStopped().name === "TaskStopped");
+ * import assert from "node:assert/strict";
+ * import { TaskStopped } from "@skein/skein/task";
+ * assert.equal(new TaskStopped().name, "TaskStopped");
  * ```
  */
 export class TaskStopped extends TaskFinished {
@@ -89,8 +94,9 @@ export class TaskStopped extends TaskFinished {
  *
  * @example
  * ```ts
- * import { TaskFailed } from "./cooperator.ts";
- * console.assert(new TaskFailed().name === "TaskFailed");
+ * import assert from "node:assert/strict";
+ * import { TaskFailed } from "@skein/skein/task";
+ * assert.equal(new TaskFailed().name, "TaskFailed");
  * ```
  */
 export class TaskFailed extends TaskFinished {
@@ -103,8 +109,9 @@ export class TaskFailed extends TaskFinished {
  *
  * @example
  * ```ts
- * import { NotPaused } from "./cooperator.ts";
- * console.assert(new NotPaused().name === "NotPaused");
+ * import assert from "node:assert/strict";
+ * import { NotPaused } from "@skein/skein/task";
+ * assert.equal(new NotPaused().name, "NotPaused");
  * ```
  */
 export class NotPaused extends SchedulerError {
@@ -122,11 +129,30 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  * when it is done. Made by `Cooperator.cooperate` (or `cooperate`).
  *
  * @example
- * ```ts ignore
- * const task = cooperate(work());
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Clock, Cooperator } from "@skein/skein/task";
+ * const clock = new Clock();
+ * const coop = new Cooperator({ scheduler: (f) => clock.callLater(0, f) });
+ * const seen: number[] = [];
+ * function* work(): Generator<void> {
+ *   for (let i = 0; i < 3; i++) {
+ *     seen.push(i);
+ *     yield;
+ *   }
+ * }
+ * const task = coop.cooperate(work());
  * task.pause();
+ * clock.advance(0);
+ * assert.deepEqual(seen, []); // paused: no work
  * task.resume();
- * task.whenDone().addCallback(() => console.log("done"));
+ * let done = false;
+ * task.whenDone().addCallback(() => {
+ *   done = true;
+ * });
+ * clock.advance(0);
+ * assert.deepEqual(seen, [0, 1, 2]);
+ * assert.equal(done, true);
  * ```
  */
 export class CooperativeTask<I extends Iterator<unknown> = Iterator<unknown>> {
@@ -150,8 +176,25 @@ export class CooperativeTask<I extends Iterator<unknown> = Iterator<unknown>> {
    * `SchedulerStopped` if the cooperator stops.
    *
    * @example
-   * ```ts ignore
-   * task.whenDone().addCallback((it) => console.log("finished", it));
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Clock, Cooperator } from "@skein/skein/task";
+   * const clock = new Clock();
+   * const coop = new Cooperator({ scheduler: (f) => clock.callLater(0, f) });
+   * const seen: number[] = [];
+   * function* work(): Generator<void> {
+   *   for (let i = 0; i < 3; i++) {
+   *     seen.push(i);
+   *     yield;
+   *   }
+   * }
+   * const it = work();
+   * let finished: unknown = null;
+   * coop.cooperate(it).whenDone().addCallback((i) => {
+   *   finished = i;
+   * });
+   * clock.advance(0);
+   * assert.equal(finished, it);
    * ```
    */
   whenDone(): Deferred<I> {
@@ -166,8 +209,23 @@ export class CooperativeTask<I extends Iterator<unknown> = Iterator<unknown>> {
    * paused. Throws the `TaskFinished` subclass if the task has finished.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Clock, Cooperator } from "@skein/skein/task";
+   * const clock = new Clock();
+   * const coop = new Cooperator({ scheduler: (f) => clock.callLater(0, f) });
+   * const seen: number[] = [];
+   * function* work(): Generator<void> {
+   *   for (let i = 0; i < 3; i++) {
+   *     seen.push(i);
+   *     yield;
+   *   }
+   * }
+   * const task = coop.cooperate(work());
    * task.pause();
+   * clock.advance(0);
+   * assert.deepEqual(seen, []);
+   * task.stop();
    * ```
    */
   pause(): void {
@@ -180,8 +238,27 @@ export class CooperativeTask<I extends Iterator<unknown> = Iterator<unknown>> {
    * Undo one `pause()`. Throws `NotPaused` if the task is not paused.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Clock, Cooperator } from "@skein/skein/task";
+   * const clock = new Clock();
+   * const coop = new Cooperator({ scheduler: (f) => clock.callLater(0, f) });
+   * const seen: number[] = [];
+   * function* work(): Generator<void> {
+   *   for (let i = 0; i < 3; i++) {
+   *     seen.push(i);
+   *     yield;
+   *   }
+   * }
+   * const task = coop.cooperate(work());
+   * task.pause();
+   * task.pause();
+   * task.resume(); // still paused once
+   * clock.advance(0);
+   * assert.deepEqual(seen, []);
    * task.resume();
+   * clock.advance(0);
+   * assert.deepEqual(seen, [0, 1, 2]);
    * ```
    */
   resume(): void {
@@ -195,8 +272,18 @@ export class CooperativeTask<I extends Iterator<unknown> = Iterator<unknown>> {
    * Throws the `TaskFinished` subclass if it has already finished.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Clock, Cooperator, TaskStopped } from "@skein/skein/task";
+   * const clock = new Clock();
+   * const coop = new Cooperator({ scheduler: (f) => clock.callLater(0, f) });
+   * function* forever(): Generator<void> {
+   *   while (true) yield;
+   * }
+   * const task = coop.cooperate(forever());
+   * const done = task.whenDone().addErrback((f) => f.check(TaskStopped) ? "stopped" : f);
    * task.stop();
+   * assert.equal(done.result, "stopped");
    * ```
    */
   stop(): void {
@@ -255,7 +342,7 @@ export class CooperativeTask<I extends Iterator<unknown> = Iterator<unknown>> {
  *
  * @example
  * ```ts
- * import type { CooperatorOptions } from "./cooperator.ts";
+ * import type { CooperatorOptions } from "@skein/skein/task";
  * const o: CooperatorOptions = { started: false };
  * ```
  */
@@ -294,15 +381,15 @@ function defaultScheduler(fn: () => void): IDelayedCall {
  *
  * @example
  * ```ts
- * import { Cooperator } from "./cooperator.ts";
- * import { Clock } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ * import { Clock, Cooperator } from "@skein/skein/task";
  * const clock = new Clock();
  * const coop = new Cooperator({ scheduler: (f) => clock.callLater(0, f) });
  * function* count(): Generator<void> { for (let i = 0; i < 3; i++) yield; }
  * let done = false;
  * coop.coiterate(count()).addCallback(() => { done = true; });
  * clock.advance(0);
- * console.assert(done);
+ * assert.ok(done);
  * ```
  */
 export class Cooperator {
@@ -328,8 +415,24 @@ export class Cooperator {
    * `doneDeferred` is used instead of a new one.
    *
    * @example
-   * ```ts ignore
-   * coop.coiterate(lines()).addCallback(() => console.log("all done"));
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Clock, Cooperator } from "@skein/skein/task";
+   * const clock = new Clock();
+   * const coop = new Cooperator({ scheduler: (f) => clock.callLater(0, f) });
+   * const seen: number[] = [];
+   * function* work(): Generator<void> {
+   *   for (let i = 0; i < 3; i++) {
+   *     seen.push(i);
+   *     yield;
+   *   }
+   * }
+   * let done = false;
+   * coop.coiterate(work()).addCallback(() => {
+   *   done = true;
+   * });
+   * clock.advance(0);
+   * assert.equal(done, true);
    * ```
    */
   coiterate<I extends Iterator<unknown>>(iterator: I, doneDeferred?: Deferred<I>): Deferred<I> {
@@ -342,8 +445,22 @@ export class Cooperator {
    * Run `iterator` as a task and return it, for `pause`/`resume`/`stop`/`whenDone`.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Clock, Cooperator } from "@skein/skein/task";
+   * const clock = new Clock();
+   * const coop = new Cooperator({ scheduler: (f) => clock.callLater(0, f) });
+   * const seen: number[] = [];
+   * function* work(): Generator<void> {
+   *   for (let i = 0; i < 3; i++) {
+   *     seen.push(i);
+   *     yield;
+   *   }
+   * }
    * const task = coop.cooperate(work());
+   * clock.advance(0);
+   * assert.deepEqual(seen, [0, 1, 2]);
+   * assert.ok(task.whenDone().called);
    * ```
    */
   cooperate<I extends Iterator<unknown>>(iterator: I): CooperativeTask<I> {
@@ -400,9 +517,24 @@ export class Cooperator {
    * Begin (or resume) scheduling ticks.
    *
    * @example
-   * ```ts ignore
-   * const coop = new Cooperator({ started: false });
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Clock, Cooperator } from "@skein/skein/task";
+   * const clock = new Clock();
+   * const coop = new Cooperator({ scheduler: (f) => clock.callLater(0, f), started: false });
+   * const seen: number[] = [];
+   * function* work(): Generator<void> {
+   *   for (let i = 0; i < 3; i++) {
+   *     seen.push(i);
+   *     yield;
+   *   }
+   * }
+   * coop.cooperate(work());
+   * clock.advance(0);
+   * assert.deepEqual(seen, []); // not started yet
    * coop.start();
+   * clock.advance(0);
+   * assert.deepEqual(seen, [0, 1, 2]);
    * ```
    */
   start(): void {
@@ -419,8 +551,18 @@ export class Cooperator {
    * added later fail at once, until `start()`.
    *
    * @example
-   * ```ts ignore
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Clock, Cooperator, SchedulerStopped } from "@skein/skein/task";
+   * const clock = new Clock();
+   * const coop = new Cooperator({ scheduler: (f) => clock.callLater(0, f) });
+   * function* forever(): Generator<void> {
+   *   while (true) yield;
+   * }
+   * const done = coop.coiterate(forever()).addErrback((f) => f.check(SchedulerStopped) ? "stopped" : f);
    * coop.stop();
+   * assert.equal(done.result, "stopped");
+   * assert.equal(coop.running, false);
    * ```
    */
   stop(): void {
@@ -441,8 +583,15 @@ export class Cooperator {
    * True when started and not stopped.
    *
    * @example
-   * ```ts ignore
-   * console.log(coop.running);
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Cooperator } from "@skein/skein/task";
+   * const coop = new Cooperator({ started: false });
+   * assert.equal(coop.running, false);
+   * coop.start();
+   * assert.equal(coop.running, true);
+   * coop.stop();
+   * assert.equal(coop.running, false);
    * ```
    */
   get running(): boolean {
@@ -461,10 +610,20 @@ function globalCooperator(): Cooperator {
  * with the iterator when it is exhausted.
  *
  * @example
- * ```ts ignore
- * import { coiterate } from "./cooperator.ts";
- * function* work(): Generator<void> { for (let i = 0; i < 1e6; i++) yield; }
- * coiterate(work()).addCallback(() => console.log("done"));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reactor } from "@skein/skein/reactor";
+ * import { coiterate } from "@skein/skein/task";
+ * let n = 0;
+ * function* work(): Generator<void> {
+ *   for (let i = 0; i < 1000; i++) {
+ *     n++;
+ *     yield;
+ *   }
+ * }
+ * coiterate(work()).addCallback(() => reactor.stop());
+ * await reactor.run({ installSignalHandlers: false });
+ * assert.equal(n, 1000);
  * ```
  */
 export function coiterate<I extends Iterator<unknown>>(iterator: I): Deferred<I> {
@@ -475,11 +634,16 @@ export function coiterate<I extends Iterator<unknown>>(iterator: I): Deferred<I>
  * Run `iterator` as a task on the global cooperator (on the reactor).
  *
  * @example
- * ```ts ignore
- * import { cooperate } from "./cooperator.ts";
- * function* work(): Generator<void> { for (let i = 0; i < 1e6; i++) yield; }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cooperate, TaskStopped } from "@skein/skein/task";
+ * function* work(): Generator<void> {
+ *   while (true) yield;
+ * }
  * const task = cooperate(work());
- * task.pause();
+ * const done = task.whenDone().addErrback((f) => f.check(TaskStopped) ? "stopped" : f);
+ * task.stop(); // before the reactor ever ran it
+ * assert.equal(done.result, "stopped");
  * ```
  */
 export function cooperate<I extends Iterator<unknown>>(iterator: I): CooperativeTask<I> {

@@ -16,13 +16,13 @@ import type { IReactorTime } from "../interfaces.ts";
  *
  * @example
  * ```ts
- * import { deferLater } from "./defer_later.ts";
- * import { Clock } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ * import { Clock, deferLater } from "@skein/skein/task";
  * const clock = new Clock();
  * let got = 0;
  * deferLater(clock, 2, (a: number, b: number) => a + b, 1, 2).addCallback((n) => { got = n; });
  * clock.advance(2);
- * console.assert(got === 3);
+ * assert.equal(got, 3);
  * ```
  */
 export function deferLater<T = undefined, A extends unknown[] = []>(

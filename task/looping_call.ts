@@ -27,15 +27,15 @@ import { callAsDeferred } from "./_maybe.ts";
  *
  * @example
  * ```ts
- * import { LoopingCall } from "./looping_call.ts";
- * import { Clock } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ * import { Clock, LoopingCall } from "@skein/skein/task";
  * let n = 0;
  * const lc = new LoopingCall(() => n++);
  * lc.clock = new Clock();
  * lc.start(1);            // calls at once: n = 1
  * (lc.clock as Clock).advance(1); // n = 2
  * lc.stop();
- * console.assert(n === 2);
+ * assert.equal(n, 2);
  * ```
  */
 export class LoopingCall<A extends unknown[] = []> {
@@ -74,8 +74,8 @@ export class LoopingCall<A extends unknown[] = []> {
    *
    * @example
    * ```ts
-   * import { LoopingCall } from "./looping_call.ts";
-   * import { Clock } from "./clock.ts";
+   * import assert from "node:assert/strict";
+   * import { Clock, LoopingCall } from "@skein/skein/task";
    * const counts: number[] = [];
    * const clock = new Clock();
    * const lc = LoopingCall.withCount((n) => counts.push(n));
@@ -83,7 +83,7 @@ export class LoopingCall<A extends unknown[] = []> {
    * lc.start(1, false);
    * clock.advance(1);
    * clock.advance(3);
-   * console.assert(counts.join() === "1,3");
+   * assert.equal(counts.join(), "1,3");
    * ```
    */
   static withCount(countCallable: (count: number) => unknown): LoopingCall<[]> {
@@ -119,9 +119,21 @@ export class LoopingCall<A extends unknown[] = []> {
    * `RangeError` for a negative interval.
    *
    * @example
-   * ```ts ignore
-   * const done = new LoopingCall(poll).start(5);
-   * done.addCallback(() => console.log("stopped"));
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Clock, LoopingCall } from "@skein/skein/task";
+   * const clock = new Clock();
+   * const polls: number[] = [];
+   * const lc = new LoopingCall(() => polls.push(clock.seconds()));
+   * lc.clock = clock;
+   * let stopped = false;
+   * lc.start(5).addCallback(() => {
+   *   stopped = true;
+   * });
+   * clock.advance(5);
+   * lc.stop();
+   * assert.deepEqual(polls, [0, 5]);
+   * assert.equal(stopped, true);
    * ```
    */
   start(interval: number, now: boolean = true): Deferred<this> {
@@ -179,8 +191,20 @@ export class LoopingCall<A extends unknown[] = []> {
    * Skip the next call and re-anchor the grid at now. Throws if not running.
    *
    * @example
-   * ```ts ignore
-   * lc.reset();
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Clock, LoopingCall } from "@skein/skein/task";
+   * const clock = new Clock();
+   * const calls: number[] = [];
+   * const lc = new LoopingCall(() => calls.push(clock.seconds()));
+   * lc.clock = clock;
+   * lc.start(10, false); // first call due at t = 10
+   * clock.advance(7);
+   * lc.reset(); // the grid now starts at t = 7
+   * clock.advance(3); // t = 10: nothing
+   * clock.advance(7); // t = 17: called
+   * lc.stop();
+   * assert.deepEqual(calls, [17]);
    * ```
    */
   reset(): void {

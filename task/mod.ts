@@ -6,16 +6,19 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Clock, LoopingCall } from "@skein/skein/task";
  *
  * const clock = new Clock();
  * let ticks = 0;
  * const loop = new LoopingCall(() => ticks++);
  * loop.clock = clock;
- * loop.start(1);          // runs now, then every second
- * clock.advance(3);
+ * loop.start(1); // runs now (ticks = 1), then every second
+ * clock.advance(1); // t = 1: ticks = 2
+ * clock.advance(1); // t = 2: ticks = 3
+ * clock.advance(3); // t = 5: one call; missed ticks are skipped, not replayed
  * loop.stop();
- * console.assert(ticks === 4);
+ * assert.equal(ticks, 4);
  * ```
  *
  * @module

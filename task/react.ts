@@ -18,9 +18,10 @@ import { callAsDeferred } from "./_maybe.ts";
  *
  * @example
  * ```ts
- * import { SystemExit } from "./react.ts";
+ * import assert from "node:assert/strict";
+ * import { SystemExit } from "@skein/skein/task";
  * const e = new SystemExit(3);
- * console.assert(e.code === 3);
+ * assert.equal(e.code, 3);
  * ```
  */
 export class SystemExit extends Error {
@@ -44,10 +45,17 @@ export class SystemExit extends Error {
  * `process.exit(await react(main))` if other host work would keep it alive.
  *
  * @example
- * ```ts ignore
- * import { react } from "./react.ts";
- * import { deferLater } from "./defer_later.ts";
- * await react((reactor) => deferLater(reactor, 1, () => console.log("done")));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor } from "@skein/skein/reactor";
+ * import { deferLater, react } from "@skein/skein/task";
+ * const reactor = createReactor();
+ * let ran = false;
+ * const code = await react((r) => deferLater(r, 0.01, () => {
+ *   ran = true;
+ * }), [], reactor);
+ * assert.equal(code, 0);
+ * assert.equal(ran, true);
  * ```
  */
 export async function react<R extends IReactorCore = Reactor, A extends unknown[] = []>(
