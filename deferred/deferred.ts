@@ -514,11 +514,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   get cancel(): () => void {
     const b = rareOf(state(this));
-    return b.cancel ??= (): void => this._cancel();
+    return b.cancel ??= (): void => this.#cancel();
   }
 
   /** `cancel()`'s work (what the bound function calls). */
-  private _cancel(): void {
+  #cancel(): void {
     if (!this._called) {
       const canceller = this._canceller;
       if (canceller !== null) (canceller as (d: Deferred<T>) => void)(this);
