@@ -115,17 +115,39 @@ export function listenNow(server: net.Server, target: ListenTarget, backlog: num
   );
 }
 
+/** A listening handle to re-arm, with its server and backlog. */
+interface Rearm {
+  server: net.Server;
+  handle: ListenHandle;
+  backlog: number;
+}
+
+/** The handles being re-armed, all by one timer. */
+const rearming = new Set<Rearm>();
+let rearmTimer: ReturnType<typeof setInterval> | null = null;
+
+function rearmAll(): void {
+  for (const r of rearming) {
+    if (r.server.listening) r.handle.listen(r.backlog);
+    else rearming.delete(r);
+  }
+  if (rearming.size === 0 && rearmTimer !== null) {
+    clearInterval(rearmTimer);
+    rearmTimer = null;
+  }
+}
+
 /**
  * Re-arm `handle`'s accept loop every {@linkcode ACCEPT_REARM_MS} ms while
- * `server` listens (see the module notes); the timer never holds the process
- * open and stops once the server no longer listens.
+ * `server` listens (see the module notes). One timer serves every handle; it
+ * never holds the process open and stops once no server listens.
  */
 function rearmAccepts(server: net.Server, handle: ListenHandle, backlog: number): void {
-  const timer = setInterval(() => {
-    if (server.listening) handle.listen(backlog);
-    else clearInterval(timer);
-  }, ACCEPT_REARM_MS);
-  timer.unref();
+  rearming.add({ server, handle, backlog });
+  if (rearmTimer === null) {
+    rearmTimer = setInterval(rearmAll, ACCEPT_REARM_MS);
+    rearmTimer.unref();
+  }
 }
 
 /**
