@@ -112,6 +112,12 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     init();
     this.fd = fd;
     this.protocol = protocol ?? new NullProtocol();
+    // Bound once per connection (not per call), so that passing them on
+    // works: `callLater(2, transport.loseConnection)`, `chunks.forEach(t.write)`.
+    this.write = this.write.bind(this);
+    this.writeSequence = this.writeSequence.bind(this);
+    this.loseConnection = this.loseConnection.bind(this);
+    this.abortConnection = this.abortConnection.bind(this);
   }
 
   /** The local address. */

@@ -136,6 +136,12 @@ export class HostConnection<A extends IAddress = IAddress>
     this.#logstr = options.logstr ?? "-";
     this.#onLost = options.onLost ?? null;
     this.bufferSize = socket.writableHighWaterMark || 65536;
+    // Bound once per connection (not per call), so that passing them on
+    // works: `callLater(2, transport.loseConnection)`, `chunks.forEach(t.write)`.
+    this.write = this.write.bind(this);
+    this.writeSequence = this.writeSequence.bind(this);
+    this.loseConnection = this.loseConnection.bind(this);
+    this.abortConnection = this.abortConnection.bind(this);
     // As the FFI transports (reactor/tcp.ts) do: TCP_NODELAY on by default
     // (Twisted leaves Nagle on). Writes go out at once, so with Nagle a second
     // small write would wait for the peer's delayed ACK. Set explicitly so
@@ -368,6 +374,14 @@ export class HostConnection<A extends IAddress = IAddress>
       }
     }
   };
+
+  /**
+   * Bytes written and not yet handed to the kernel (the runtime socket's
+   * `writableLength`); 0 once the connection is gone.
+   */
+  get bufferedAmount(): number {
+    return this.disconnected ? 0 : this.socket.writableLength;
+  }
 
   /** The remote address. */
   getPeer(): A {
