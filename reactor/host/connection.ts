@@ -299,11 +299,6 @@ export class HostConnection<A extends IAddress = IAddress>
     }
   }
 
-  /** Bytes written and not yet handed to the kernel (the socket's write queue). */
-  get bufferedAmount(): number {
-    return this.socket.writableLength;
-  }
-
   /** Send several chunks, gathered into one system call where possible. */
   writeSequence(data: Iterable<Uint8Array | string>): void {
     const parts = Array.isArray(data) ? data : [...data];
