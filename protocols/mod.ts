@@ -29,5 +29,6 @@
 export * from "./client_creator.ts";
 export * from "./datagram_protocol.ts";
 export * from "./factory.ts";
+export * from "./process_protocol.ts";
 export * from "./protocol.ts";
 export * from "./reconnecting_client_factory.ts";

@@ -718,3 +718,99 @@ export class NoProtocol extends Error {
     super(message);
   }
 }
+
+/**
+ * A child process exited with code 0 (Twisted's `error.ProcessDone`, a
+ * `ConnectionDone`): the `reason` of `processExited`/`processEnded`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConnectionDone, ProcessDone } from "@skein/skein/reactor";
+ *
+ * const done = new ProcessDone(0);
+ * assert.ok(done instanceof ConnectionDone);
+ * assert.equal(done.exitCode, 0);
+ * assert.equal(done.message, "A process has ended without apparent errors: process finished with exit code 0.");
+ * ```
+ */
+export class ProcessDone extends ConnectionDone {
+  /** Always `"ProcessDone"`. */
+  override name: string = "ProcessDone";
+  /** Always 0. */
+  readonly exitCode: number = 0;
+  /** Always `null`: no signal ended the process. */
+  readonly signal: null = null;
+  /** The raw wait status. */
+  readonly status: number;
+  /** Builds the error from the raw wait status (0). */
+  constructor(status: number) {
+    super("A process has ended without apparent errors: process finished with exit code 0.");
+    this.status = status;
+  }
+}
+
+/**
+ * A child process exited with a non-zero code or was killed by a signal
+ * (Twisted's `error.ProcessTerminated`, a `ConnectionLost`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConnectionLost, ProcessTerminated } from "@skein/skein/reactor";
+ *
+ * const exited = new ProcessTerminated(3, null, 3 << 8);
+ * assert.ok(exited instanceof ConnectionLost);
+ * assert.equal(exited.message, "A process has ended with a probable error condition: process ended with exit code 3.");
+ * const killed = new ProcessTerminated(null, 15, 15);
+ * assert.equal(killed.message, "A process has ended with a probable error condition: process ended by signal 15.");
+ * ```
+ */
+export class ProcessTerminated extends ConnectionLost {
+  /** Always `"ProcessTerminated"`. */
+  override name: string = "ProcessTerminated";
+  /** The exit code, or `null` when a signal ended the process. */
+  readonly exitCode: number | null;
+  /** The signal that ended the process, or `null` when it exited. */
+  readonly signal: number | null;
+  /** The raw wait status, or `null` when unknown. */
+  readonly status: number | null;
+  /** Builds the error; the message says how the process ended. */
+  constructor(
+    exitCode: number | null = null,
+    signal: number | null = null,
+    status: number | null = null,
+  ) {
+    let how = "process ended";
+    if (exitCode !== null) how += ` with exit code ${exitCode}`;
+    if (signal !== null) how += ` by signal ${signal}`;
+    super(`A process has ended with a probable error condition: ${how}.`);
+    this.exitCode = exitCode;
+    this.signal = signal;
+    this.status = status;
+  }
+}
+
+/**
+ * The process has already ended, so `signalProcess` (or another operation on
+ * it) cannot be done (Twisted's `error.ProcessExitedAlready`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ProcessExitedAlready } from "@skein/skein/reactor";
+ *
+ * assert.match(new ProcessExitedAlready().message, /already exited/);
+ * ```
+ */
+export class ProcessExitedAlready extends Error {
+  /** Always `"ProcessExitedAlready"`. */
+  override name: string = "ProcessExitedAlready";
+  /** Builds the error with Twisted's message. */
+  constructor(
+    message =
+      "The process has already exited and the operation requested can no longer be performed.",
+  ) {
+    super(message);
+  }
+}

@@ -51,6 +51,7 @@ export {
   WRITE,
 } from "./pollers/mod.ts";
 export { PosixReactor, type PosixReactorOptions } from "./posix_reactor.ts";
+export { Process } from "./process.ts";
 export { ReactorBase, type RunOptions } from "./reactor_base.ts";
 export { StreamConnection } from "./stream_connection.ts";
 export { StreamPort } from "./stream_port.ts";

@@ -25,14 +25,17 @@ import type {
   IDatagramProtocol,
   IListeningPort,
   IPAddress,
+  IProcessProtocol,
   IProtocolFactory,
   IReactor,
   IReactorFDSet,
+  IReactorProcess,
   IReadWriteDescriptor,
   IUDPTransport,
   ListenTCPOptions,
   ListenUDPOptions,
   ListenUNIXOptions,
+  SpawnProcessOptions,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
 import type { UNIXAddress } from "./address.ts";
@@ -42,6 +45,7 @@ import { createPoller } from "./pollers/mod.ts";
 import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./pollers/poller.ts";
 
 export type { PollerKind } from "./pollers/poller.ts";
+import { Process } from "./process.ts";
 import { ReactorBase, type RunOptions } from "./reactor_base.ts";
 import { TCPConnector, TCPPort } from "./tcp.ts";
 import { UDPPort } from "./udp.ts";
@@ -139,7 +143,7 @@ const nextTurn = (): Promise<void> =>
  * libc().close(pipe[1]);
  * ```
  */
-export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet {
+export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet, IReactorProcess {
   readonly #poller: Poller;
   /** True when the poller's `parkSet()` never changes (epoll and kqueue: one fd). */
   readonly #stableParkSet: boolean;
@@ -772,6 +776,51 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
     const p = new UDPPort(this, port, protocol, options);
     p.startListening();
     return p;
+  }
+
+  // -------------------------------------------------------------------------
+  // Processes (process.ts)
+  // -------------------------------------------------------------------------
+
+  /**
+   * Start `executable` with `args` (`args[0]` is the program's name) and
+   * connect `protocol` to it: the child's pipes are fds in this reactor's
+   * poller, its exit an event (see {@linkcode Process}). Unlike Twisted, the
+   * child inherits this program's environment unless `env` is given.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import type { Failure } from "@skein/skein/deferred";
+   * import { ProcessProtocol } from "@skein/skein/protocols";
+   * import { PosixReactor, ProcessDone } from "@skein/skein/reactor";
+   *
+   * class Env extends ProcessProtocol {
+   *   out = "";
+   *   ended: Failure | null = null;
+   *   override outReceived(data: Uint8Array): void {
+   *     this.out += new TextDecoder().decode(data);
+   *   }
+   *   override processEnded(reason: Failure): void {
+   *     this.ended = reason;
+   *     reactor.stop();
+   *   }
+   * }
+   * const reactor = new PosixReactor("poll");
+   * const env = new Env();
+   * reactor.spawnProcess(env, "env", ["env"], { env: { GREETING: "hi" }, path: "/" });
+   * await reactor.run();
+   * assert.equal(env.out, "GREETING=hi\n");
+   * assert.ok(env.ended?.check(ProcessDone));
+   * ```
+   */
+  spawnProcess(
+    protocol: IProcessProtocol,
+    executable: string,
+    args: readonly string[],
+    options?: SpawnProcessOptions,
+  ): Process {
+    return new Process(this, protocol, executable, args, options);
   }
 }
 

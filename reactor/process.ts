@@ -1,0 +1,517 @@
+/**
+ * Child processes on the FFI reactor: Twisted's `twisted/internet/process.py`.
+ * The child starts with `posix_spawn` (see `ffi/spawn.ts`); its pipes are
+ * non-blocking, close-on-exec descriptors in the reactor's poller, like its
+ * sockets; its exit is an event too (a pidfd in the same poller on Linux).
+ * Only the pids Skein started are reaped (`waitpid(pid, WNOHANG)`), so the
+ * runtime's own children (`Deno.Command`, `Bun.spawn`) are left to it.
+ *
+ * @module
+ */
+
+import { Failure } from "../deferred/failure.ts";
+import type {
+  IDelayedCall,
+  IProcessProtocol,
+  IProcessTransport,
+  IPullProducer,
+  IPushProducer,
+  IReadWriteDescriptor,
+  ProcessSignal,
+  SpawnProcessOptions,
+} from "../interfaces.ts";
+import * as log from "../log/log.ts";
+import { checkSpawnArgs } from "./_process_args.ts";
+import { signalNumber } from "./_signals.ts";
+import { type FDReactor, FileDescriptor } from "./abstract.ts";
+import {
+  ConnectionDone,
+  ConnectionLost,
+  ProcessDone,
+  ProcessExitedAlready,
+  ProcessTerminated,
+  SystemCallError,
+} from "./errors.ts";
+import { constants } from "./ffi/constants.ts";
+import { errnoName, errorFromErrno } from "./ffi/errno.ts";
+import { libc } from "./ffi/mod.ts";
+import { decodeWaitStatus, openPidfd, posixSpawn, waitNoHang } from "./ffi/spawn.ts";
+
+/** One read's worth of a child's output. */
+const READ_SIZE = 65536;
+const SCRATCH = new Uint8Array(READ_SIZE);
+
+/** Seconds between `waitpid` checks where there is no pidfd, first and at most. */
+const POLL_FIRST = 0.005;
+const POLL_MAX = 0.1;
+
+/** The reason for a wait status, as Twisted builds it. */
+function reasonFor(status: number | null): Error {
+  if (status === null) return new ProcessTerminated(null, null, null);
+  const { exitCode, signal } = decodeWaitStatus(status);
+  if (exitCode === 0 && signal === null) return new ProcessDone(status);
+  return new ProcessTerminated(exitCode, signal, status);
+}
+
+function closeQuietly(fd: number): void {
+  if (fd >= 0) libc().close(fd);
+}
+
+function setNonBlocking(fd: number): void {
+  const lib = libc();
+  const flags = lib.fcntl(fd, constants.F_GETFL, 0);
+  if (flags < 0 || lib.fcntl(fd, constants.F_SETFL, flags | constants.O_NONBLOCK) < 0) {
+    throw errorFromErrno(lib.errno(), "fcntl");
+  }
+}
+
+/** Our end of a pipe the child writes to (Twisted's `ProcessReader`). */
+class ProcessReader extends FileDescriptor {
+  readonly #process: Process;
+  readonly #childFD: number;
+
+  constructor(reactor: FDReactor, process: Process, childFD: number, fd: number) {
+    super(reactor);
+    this.#process = process;
+    this.#childFD = childFD;
+    this.fd = fd;
+    this.connected = true;
+  }
+
+  override logPrefix(): string {
+    return `Process ${this.#process.pid ?? "(ended)"} fd ${this.#childFD}`;
+  }
+
+  doRead(): Error | null {
+    const n = libc().read(this.fd, SCRATCH, READ_SIZE);
+    if (n > 0) {
+      this.#process.childDataReceived(this.#childFD, SCRATCH.slice(0, n));
+      return null;
+    }
+    if (n === 0) return new ConnectionDone();
+    const err = libc().errno();
+    const name = errnoName(err);
+    if (name === "EAGAIN" || name === "EWOULDBLOCK" || name === "EINTR") return null;
+    return errorFromErrno(err, "read");
+  }
+
+  writeSomeData(): number {
+    return -1;
+  }
+
+  protected loseConnectionNow(): void {}
+
+  /** Stop reading and close on the next turn (Twisted's `ProcessReader.loseConnection`). */
+  override loseConnection(): void {
+    if (!this.connected || this.disconnecting) return;
+    this.disconnecting = true;
+    this.stopReading();
+    this.reactor.callLater(0, () => {
+      if (!this.disconnected) this.connectionLost(new Failure(new ConnectionDone()));
+    });
+  }
+
+  override connectionLost(reason: Failure): void {
+    if (this.disconnected) return;
+    super.connectionLost(reason);
+    closeQuietly(this.fd);
+    this.fd = -1;
+    this.#process.childConnectionLost(this.#childFD, reason);
+  }
+}
+
+/**
+ * Our end of a pipe the child reads from (Twisted's `ProcessWriter`). It also
+ * watches its fd for readability: a pipe's write end turns "readable" (an
+ * error) only when the child has closed the other end.
+ */
+class ProcessWriter extends FileDescriptor {
+  readonly #process: Process;
+  readonly #childFD: number;
+
+  constructor(reactor: FDReactor, process: Process, childFD: number, fd: number) {
+    super(reactor);
+    this.#process = process;
+    this.#childFD = childFD;
+    this.fd = fd;
+    this.connected = true;
+  }
+
+  override logPrefix(): string {
+    return `Process ${this.#process.pid ?? "(ended)"} fd ${this.#childFD}`;
+  }
+
+  /** The child closed its end. */
+  doRead(): Error | null {
+    return new ConnectionLost();
+  }
+
+  writeSomeData(data: Uint8Array, len: number): number {
+    const n = libc().write(this.fd, data, len);
+    if (n >= 0) return n;
+    const name = errnoName(libc().errno());
+    if (name === "EAGAIN" || name === "EWOULDBLOCK" || name === "EINTR") return 0;
+    return -1;
+  }
+
+  protected override writeError(): Error {
+    return new ConnectionLost();
+  }
+
+  protected loseConnectionNow(): void {
+    this.connectionLost(new Failure(new ConnectionDone()));
+  }
+
+  /** The read side of a pipe we write to is the close watch: keep it while closing. */
+  override loseConnection(): void {
+    if (!this.connected || this.disconnecting) return;
+    super.loseConnection();
+    this.startReading();
+  }
+
+  override connectionLost(reason: Failure): void {
+    if (this.disconnected) return;
+    super.connectionLost(reason);
+    closeQuietly(this.fd);
+    this.fd = -1;
+    this.#process.childConnectionLost(this.#childFD, reason);
+  }
+}
+
+/** The child's pidfd in the poller: readable once it exits. */
+class PidfdWatcher implements IReadWriteDescriptor {
+  fd: number;
+  readonly #process: Process;
+  readonly #reactor: FDReactor;
+
+  constructor(reactor: FDReactor, process: Process, fd: number) {
+    this.#reactor = reactor;
+    this.#process = process;
+    this.fd = fd;
+  }
+
+  fileno(): number {
+    return this.fd;
+  }
+
+  doRead(): null {
+    this.#process.reap();
+    return null;
+  }
+
+  doWrite(): null {
+    return null;
+  }
+
+  /** Stop watching and close the pidfd. */
+  close(): void {
+    if (this.fd < 0) return;
+    this.#reactor.removeReader(this);
+    closeQuietly(this.fd);
+    this.fd = -1;
+  }
+
+  /** The reactor is shutting down: one last look for the exit, then let go. */
+  connectionLost(): void {
+    const fd = this.fd;
+    this.fd = -1;
+    closeQuietly(fd);
+    if (fd >= 0) this.#process.reap();
+  }
+
+  logPrefix(): string {
+    return `Process ${this.#process.pid ?? "(ended)"} exit`;
+  }
+}
+
+/**
+ * A child process started on the FFI reactor: the {@linkcode IProcessTransport}
+ * that `PosixReactor.spawnProcess` returns (Twisted's `Process`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Failure } from "@skein/skein/deferred";
+ * import { ProcessProtocol } from "@skein/skein/protocols";
+ * import { PosixReactor, Process } from "@skein/skein/reactor";
+ *
+ * // `sleep` would run a minute: TERM ends it, and the reason says so.
+ * class Sleeper extends ProcessProtocol {
+ *   reason: Failure | null = null;
+ *   override processEnded(reason: Failure): void {
+ *     this.reason = reason;
+ *     reactor.stop();
+ *   }
+ * }
+ * const reactor = new PosixReactor("poll");
+ * const sleeper = new Sleeper();
+ * const child = reactor.spawnProcess(sleeper, "sleep", ["sleep", "60"]);
+ * assert.ok(child instanceof Process && typeof child.pid === "number");
+ * child.signalProcess("TERM");
+ * await reactor.run();
+ * assert.match(sleeper.reason!.getErrorMessage(), /by signal 15/);
+ * assert.equal(child.pid, null);
+ * ```
+ */
+export class Process implements IProcessTransport, IPushProducer {
+  #pid: number | null;
+  readonly #reactor: FDReactor;
+  #protocol: IProcessProtocol | null;
+  readonly #pipes = new Map<number, ProcessReader | ProcessWriter>();
+  readonly #writable = new Set<number>();
+  #status: number | null = null;
+  #exited = false;
+  #watcher: PidfdWatcher | null = null;
+  #poll: IDelayedCall | null = null;
+  #pollDelay = POLL_FIRST;
+
+  /**
+   * Start `executable` (see `IReactorProcess.spawnProcess`); throws what
+   * `spawnProcess` throws. Prefer `reactor.spawnProcess`.
+   */
+  constructor(
+    reactor: FDReactor,
+    protocol: IProcessProtocol,
+    executable: string,
+    args: readonly string[],
+    options: SpawnProcessOptions = {},
+  ) {
+    const checked = checkSpawnArgs(executable, args, options);
+    this.#reactor = reactor;
+    this.#protocol = protocol;
+    const lib = libc();
+    const ours: [number, "r" | "w", number][] = [];
+    const theirs: number[] = [];
+    const fds: [number, number][] = [];
+    let pid: number;
+    try {
+      for (const [child, what] of checked.childFDs) {
+        if (typeof what === "number") {
+          fds.push([child, what]);
+          continue;
+        }
+        const pipe = new Int32Array(2);
+        if (lib.pipe2(pipe, constants.O_CLOEXEC) !== 0) throw errorFromErrno(lib.errno(), "pipe2");
+        // "r": we read what the child writes; "w": the child reads what we write.
+        const [mine, its] = what === "r" ? [pipe[0], pipe[1]] : [pipe[1], pipe[0]];
+        ours.push([child, what, mine]);
+        theirs.push(its);
+        fds.push([child, its]);
+      }
+      for (const [, , fd] of ours) setNonBlocking(fd);
+      pid = posixSpawn({
+        file: checked.file,
+        argv: checked.argv,
+        envp: checked.envp,
+        fds,
+        cwd: checked.cwd,
+      });
+    } catch (e) {
+      for (const [, , fd] of ours) closeQuietly(fd);
+      for (const fd of theirs) closeQuietly(fd);
+      throw e;
+    }
+    // The child has its copies of its ends.
+    for (const fd of theirs) closeQuietly(fd);
+    this.#pid = pid;
+    for (const [child, what, fd] of ours) {
+      if (what === "r") {
+        this.#pipes.set(child, new ProcessReader(reactor, this, child, fd));
+      } else {
+        this.#pipes.set(child, new ProcessWriter(reactor, this, child, fd));
+        this.#writable.add(child);
+      }
+    }
+    const pidfd = openPidfd(pid);
+    if (pidfd >= 0) {
+      this.#watcher = new PidfdWatcher(reactor, this, pidfd);
+      reactor.addReader(this.#watcher);
+    } else {
+      this.#poll = reactor.callLater(this.#pollDelay, this.#pollExit);
+    }
+    for (const pipe of this.#pipes.values()) pipe.startReading();
+    try {
+      protocol.makeConnection(this);
+    } catch (e) {
+      log.err(e, "Unhandled error in ProcessProtocol.makeConnection", { system: this.#prefix() });
+    }
+  }
+
+  /** The child's pid, or `null` once it has been reaped. */
+  get pid(): number | null {
+    return this.#pid;
+  }
+
+  /** The raw wait status once the child has been reaped, else `null`. */
+  get status(): number | null {
+    return this.#status;
+  }
+
+  #prefix(): string {
+    return `Process ${this.#pid ?? "(ended)"}`;
+  }
+
+  readonly #pollExit = (): void => {
+    this.#poll = null;
+    if (this.reap()) return;
+    this.#pollDelay = Math.min(this.#pollDelay * 2, POLL_MAX);
+    this.#poll = this.#reactor.callLater(this.#pollDelay, this.#pollExit);
+  };
+
+  /**
+   * Reap the child if it has exited (one `waitpid(pid, WNOHANG)`); returns
+   * whether it is gone. Called by the exit watch.
+   */
+  reap(): boolean {
+    if (this.#exited || this.#pid === null) return true;
+    const status = waitNoHang(this.#pid);
+    if (status === null) return false;
+    this.#processExited(status === -1 ? null : status);
+    return true;
+  }
+
+  #processExited(status: number | null): void {
+    this.#exited = true;
+    this.#status = status;
+    this.#pid = null;
+    this.#watcher?.close();
+    this.#watcher = null;
+    this.#poll?.cancel();
+    this.#poll = null;
+    const protocol = this.#protocol;
+    if (protocol !== null) {
+      try {
+        protocol.processExited(new Failure(reasonFor(status)));
+      } catch (e) {
+        log.err(e, "Unhandled error in ProcessProtocol.processExited", { system: this.#prefix() });
+      }
+    }
+    this.#maybeCallProcessEnded();
+  }
+
+  /** Data from a pipe (called by the pipe). */
+  childDataReceived(childFD: number, data: Uint8Array): void {
+    this.#protocol?.childDataReceived(childFD, data);
+  }
+
+  /** A pipe closed (called by the pipe). */
+  childConnectionLost(childFD: number, _reason: Failure): void {
+    if (!this.#pipes.delete(childFD)) return;
+    try {
+      this.#protocol?.childConnectionLost(childFD);
+    } catch (e) {
+      log.err(e, "Unhandled error in ProcessProtocol.childConnectionLost", {
+        system: this.#prefix(),
+      });
+    }
+    this.#maybeCallProcessEnded();
+  }
+
+  /** `processEnded` once the child is gone and every pipe closed. */
+  #maybeCallProcessEnded(): void {
+    if (this.#pipes.size > 0) return;
+    if (!this.#exited) {
+      this.reap();
+      return;
+    }
+    const protocol = this.#protocol;
+    if (protocol === null) return;
+    this.#protocol = null;
+    try {
+      protocol.processEnded(new Failure(reasonFor(this.#status)));
+    } catch (e) {
+      log.err(e, "Unhandled error in ProcessProtocol.processEnded", { system: "Process" });
+    }
+  }
+
+  #writer(childFD: number): ProcessWriter | null {
+    if (!this.#writable.has(childFD)) {
+      throw new TypeError(
+        `Process: child fd ${childFD} has no pipe to write to; map it "w" in childFDs (mapped "w": ${
+          [...this.#writable].join(", ") || "none"
+        })`,
+      );
+    }
+    const pipe = this.#pipes.get(childFD);
+    return pipe instanceof ProcessWriter ? pipe : null;
+  }
+
+  /** Write to the child's stdin (a no-op once stdin is closed). */
+  write(data: Uint8Array | string): void {
+    this.#writer(0)?.write(data);
+  }
+
+  /** Write several chunks to the child's stdin. */
+  writeSequence(data: Iterable<Uint8Array | string>): void {
+    this.#writer(0)?.writeSequence(data);
+  }
+
+  /** Write to the child's fd `childFD` (mapped `"w"`; a no-op once that pipe is closed). */
+  writeToChild(childFD: number, data: Uint8Array | string): void {
+    this.#writer(childFD)?.write(data);
+  }
+
+  /** Register a producer for the child's stdin. */
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    const stdin = this.#writer(0);
+    if (stdin === null) producer.stopProducing();
+    else stdin.registerProducer(producer, streaming);
+  }
+
+  /** Unregister stdin's producer. */
+  unregisterProducer(): void {
+    this.#pipes.get(0)?.unregisterProducer();
+  }
+
+  /** Close our end of the pipe to the child's fd `childFD` (a writer after its buffer drains). */
+  closeChildFD(childFD: number): void {
+    this.#pipes.get(childFD)?.loseConnection();
+  }
+
+  /** Close the child's stdin once what was written is sent. */
+  closeStdin(): void {
+    this.closeChildFD(0);
+  }
+
+  /** Close our end of the child's stdout. */
+  closeStdout(): void {
+    this.closeChildFD(1);
+  }
+
+  /** Close our end of the child's stderr. */
+  closeStderr(): void {
+    this.closeChildFD(2);
+  }
+
+  /** Close stdin, stderr and stdout (Twisted's order); the child is not signalled. */
+  loseConnection(): void {
+    this.closeStdin();
+    this.closeStderr();
+    this.closeStdout();
+  }
+
+  /** Stop reading the child's output (flow control). */
+  pauseProducing(): void {
+    for (const pipe of this.#pipes.values()) if (pipe instanceof ProcessReader) pipe.stopReading();
+  }
+
+  /** Read the child's output again. */
+  resumeProducing(): void {
+    for (const pipe of this.#pipes.values()) if (pipe instanceof ProcessReader) pipe.startReading();
+  }
+
+  /** Close every pipe (the child is not signalled). */
+  stopProducing(): void {
+    this.loseConnection();
+  }
+
+  /** Send the child a signal (see `IProcessTransport.signalProcess`). */
+  signalProcess(signal: ProcessSignal): void {
+    const number = signalNumber(signal, libc().os);
+    if (this.#pid === null) throw new ProcessExitedAlready();
+    if (libc().kill(this.#pid, number) === 0) return;
+    const err = libc().errno();
+    if (errnoName(err) === "ESRCH") throw new ProcessExitedAlready();
+    throw new SystemCallError("kill", err, errnoName(err), `pid ${this.#pid}`);
+  }
+}
