@@ -1,0 +1,294 @@
+/**
+ * Thread benchmarks, with their peers measured in the same run:
+ *
+ * 1. `deferToThread` round trips per second (one call in flight, awaited
+ *    before the next), against a raw Worker `postMessage` round trip (the
+ *    limit: a `node:worker_threads` echo Worker, the API the pool uses, and a
+ *    Web `Worker` echo) and against Python Twisted's `deferToThread` (run as a
+ *    subprocess, `/usr/bin/python3` with Debian's `python3-twisted`).
+ * 2. CPU-bound throughput: the same prime counts on a pool of 2 threads
+ *    against 1.
+ * 3. Reactor responsiveness: an echo server's ping-pong latency p50/p99,
+ *    idle and while a thread burns CPU.
+ *
+ * ```sh
+ * deno run -A bench/threads_bench.ts
+ * bun bench/threads_bench.ts
+ * deno run -A bench/threads_bench.ts --calls 5000 --batches 5 --no-twisted
+ * ```
+ *
+ * Options: `--calls N` round trips per batch (default 5000), `--batches N`
+ * (default 5; the median batch is shown), `--no-twisted`, `--python PATH`
+ * (default `/usr/bin/python3`), `--reactor KIND` (default: the platform's).
+ *
+ * @module
+ */
+
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import process from "node:process";
+import { Worker as NodeWorker } from "node:worker_threads";
+import { Deferred } from "../deferred/deferred.ts";
+import { EchoFactory } from "../examples/echo_server.ts";
+import { countPrimes, pingWhile } from "../examples/threads_echo.ts";
+import { getReactor, installReactor, type ReactorKind } from "../reactor/install.ts";
+import { deferToThread } from "../threads/defer_to_thread.ts";
+import { task } from "../threads/task.ts";
+import { ThreadPool } from "../threads/thread_pool.ts";
+
+const argv = (globalThis as { Deno?: { args: string[]; }; }).Deno?.args ?? process.argv.slice(2);
+function option(name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+}
+const CALLS = Number(option("calls", "5000"));
+const BATCHES = Number(option("batches", "5"));
+const PYTHON = option("python", existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+const KIND = option("reactor", "") as ReactorKind | "";
+const RUNTIME = "Deno" in globalThis ? "deno" : "bun";
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+// ---------------------------------------------------------------------------
+// Raw Worker round trips (the limit)
+// ---------------------------------------------------------------------------
+
+const NODE_ECHO = "data:text/javascript," + encodeURIComponent(
+  "import { parentPort } from 'node:worker_threads';"
+    + "parentPort.on('message', (m) => parentPort.postMessage(m));",
+);
+const WEB_ECHO = "data:text/javascript,"
+  + encodeURIComponent("self.onmessage = (e) => postMessage(e.data);");
+
+/** Sequential round trips per second through `send`/`onReply`, median of the batches. */
+async function roundTrips(
+  send: (m: unknown) => void,
+  onReply: (fn: () => void) => void,
+): Promise<number> {
+  let resolveBatch: (() => void) | null = null;
+  let left = 0;
+  onReply(() => {
+    if (--left > 0) send([left, 1]);
+    else resolveBatch!();
+  });
+  const batch = async (n: number): Promise<number> => {
+    left = n;
+    const t0 = performance.now();
+    await new Promise<void>((r) => {
+      resolveBatch = r;
+      send([left, 1]);
+    });
+    return n / ((performance.now() - t0) / 1000);
+  };
+  await batch(Math.min(1000, CALLS)); // warm-up
+  const rates: number[] = [];
+  for (let b = 0; b < BATCHES; b++) rates.push(await batch(CALLS));
+  return median(rates);
+}
+
+async function rawNodeWorker(): Promise<number> {
+  const w = new NodeWorker(new URL(NODE_ECHO));
+  try {
+    return await roundTrips((m) => w.postMessage(m), (fn) => w.on("message", fn));
+  } finally {
+    await w.terminate();
+  }
+}
+
+async function rawWebWorker(): Promise<number> {
+  const w = new Worker(WEB_ECHO, { type: "module" });
+  try {
+    return await roundTrips((m) => w.postMessage(m), (fn) => {
+      w.onmessage = fn;
+    });
+  } finally {
+    w.terminate();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Skein
+// ---------------------------------------------------------------------------
+
+const reactor = KIND === "" ? getReactor() : installReactor(KIND);
+
+const add = task((a: number, b: number): number => a + b);
+
+/** deferToThread round trips per second on the running reactor, median of the batches. */
+async function skeinDeferToThread(work: typeof add): Promise<number> {
+  const batch = async (n: number): Promise<number> => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await deferToThread(work, i, 1);
+    return n / ((performance.now() - t0) / 1000);
+  };
+  await batch(Math.min(1000, CALLS));
+  const rates: number[] = [];
+  for (let b = 0; b < BATCHES; b++) rates.push(await batch(CALLS));
+  return median(rates);
+}
+
+/** The same through the pool alone (no reactor hop). */
+async function skeinPoolOnly(): Promise<number> {
+  const pool = new ThreadPool({ minThreads: 1, maxThreads: 1 });
+  pool.start();
+  const one = (i: number): Promise<unknown> =>
+    new Promise((r) => pool.callInThreadWithCallback((_ok, v) => r(v), add, i, 1));
+  const batch = async (n: number): Promise<number> => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await one(i);
+    return n / ((performance.now() - t0) / 1000);
+  };
+  try {
+    await batch(Math.min(1000, CALLS));
+    const rates: number[] = [];
+    for (let b = 0; b < BATCHES; b++) rates.push(await batch(CALLS));
+    return median(rates);
+  } finally {
+    await pool.stop();
+  }
+}
+
+/** Wall time of `chunks` prime counts on a pool of `threads` threads. */
+async function cpuBound(threads: number, chunks: number, limit: number): Promise<number> {
+  const pool = new ThreadPool({ minThreads: threads, maxThreads: threads });
+  pool.start();
+  const count = task(countPrimes);
+  const one = (): Promise<unknown> =>
+    new Promise((r) => pool.callInThreadWithCallback((_ok, v) => r(v), count, limit));
+  try {
+    await Promise.all(Array.from({ length: threads }, one)); // start and warm the threads
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: chunks }, one));
+    return performance.now() - t0;
+  } finally {
+    await pool.stop();
+  }
+}
+
+/** Echo ping-pong latencies (ms, sorted) while `busy` runs, or for `idleMs`. */
+async function echoLatency(
+  busy: (() => Deferred<unknown>) | null,
+  idleMs: number,
+): Promise<number[]> {
+  const port = reactor.listenTCP(0, new EchoFactory(), { interface: "127.0.0.1" });
+  const done = new Deferred<void>();
+  const pings = pingWhile(reactor, (port.getHost() as { port: number; }).port, done);
+  if (busy === null) reactor.callLater(idleMs / 1000, () => done.callback(undefined));
+  else busy().addBoth(() => done.callback(undefined));
+  const times = (await pings).sort((a, b) => a - b);
+  await port.stopListening();
+  return times;
+}
+
+// ---------------------------------------------------------------------------
+// Python Twisted
+// ---------------------------------------------------------------------------
+
+const TWISTED = `
+import sys, time
+from twisted.internet import reactor, threads, defer
+calls, batches = int(sys.argv[1]), int(sys.argv[2])
+def add(a, b):
+    return a + b
+@defer.inlineCallbacks
+def main():
+    for i in range(min(1000, calls)):
+        yield threads.deferToThread(add, i, 1)
+    rates = []
+    for b in range(batches):
+        t0 = time.perf_counter()
+        for i in range(calls):
+            yield threads.deferToThread(add, i, 1)
+        rates.append(calls / (time.perf_counter() - t0))
+    rates.sort()
+    print(rates[len(rates) // 2])
+    reactor.stop()
+reactor.callWhenRunning(main)
+reactor.run()
+`;
+
+function twistedDeferToThread(): number | null {
+  if (argv.includes("--no-twisted")) return null;
+  try {
+    const out = execFileSync(PYTHON, ["-c", TWISTED, String(CALLS), String(BATCHES)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return Number(out.trim());
+  } catch (e) {
+    console.error(
+      `Python Twisted not measured (${PYTHON}): ${(e as Error).message.split("\n")[0]}`,
+    );
+    return null;
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+reactor.callWhenRunning(async () => {
+  try {
+    console.log(
+      `threads bench on ${RUNTIME} (${reactor.kind} reactor), ${CALLS} calls x ${BATCHES} batches, median batch`,
+    );
+    console.log("");
+    console.log("1. round trips/s, one call in flight:");
+    const rawNode = await rawNodeWorker();
+    const rawWeb = await rawWebWorker();
+    const skein = await skeinDeferToThread(add);
+    const poolOnly = await skeinPoolOnly();
+    const twisted = twistedDeferToThread();
+    const rows: Array<[string, number]> = [
+      ["raw node:worker_threads postMessage echo", rawNode],
+      ["raw Web Worker postMessage echo", rawWeb],
+      ["Skein deferToThread (function task)", skein],
+      ["Skein ThreadPool.callInThreadWithCallback", poolOnly],
+    ];
+    if (twisted !== null) rows.push(["Python Twisted deferToThread", twisted]);
+    for (const [name, rate] of rows) {
+      console.log(`   ${name.padEnd(44)} ${fmt(rate).padStart(9)}/s`);
+    }
+    console.log(
+      `   deferToThread / raw node Worker: ${(skein / rawNode).toFixed(2)}x (target >= 0.8x)`,
+    );
+    console.log(`   deferToThread / raw Web Worker:  ${(skein / rawWeb).toFixed(2)}x`);
+    if (twisted !== null) {
+      console.log(
+        `   deferToThread / Twisted:         ${(skein / twisted).toFixed(2)}x (target >= 5x)`,
+      );
+    }
+
+    console.log("");
+    console.log("2. CPU-bound: 4 prime counts below 1,500,000");
+    const one = await cpuBound(1, 4, 1_500_000);
+    const two = await cpuBound(2, 4, 1_500_000);
+    console.log(
+      `   1 thread: ${one.toFixed(0)} ms   2 threads: ${two.toFixed(0)} ms   speed-up ${
+        (one / two).toFixed(2)
+      }x`,
+    );
+
+    console.log("");
+    console.log("3. echo ping-pong latency on the reactor thread (ms)");
+    const idle = await echoLatency(null, 1000);
+    const busy = await echoLatency(() => deferToThread(countPrimes, 4_000_000), 0);
+    console.log(
+      `   idle:                      p50 ${pct(idle, 0.5).toFixed(3)}  p99 ${
+        pct(idle, 0.99).toFixed(3)
+      }  (${idle.length} pings)`,
+    );
+    console.log(
+      `   while a thread burns CPU:  p50 ${pct(busy, 0.5).toFixed(3)}  p99 ${
+        pct(busy, 0.99).toFixed(3)
+      }  (${busy.length} pings)`,
+    );
+  } finally {
+    reactor.stop();
+  }
+});
+await reactor.run();
