@@ -66,50 +66,42 @@ const NODE_ECHO = "data:text/javascript," + encodeURIComponent(
 const WEB_ECHO = "data:text/javascript,"
   + encodeURIComponent("self.onmessage = (e) => postMessage(e.data);");
 
-/** Sequential round trips per second through `send`/`onReply`, median of the batches. */
-async function roundTrips(
-  send: (m: unknown) => void,
-  onReply: (fn: () => void) => void,
-): Promise<number> {
-  let resolveBatch: (() => void) | null = null;
+/** One batch: `n` sequential round trips; resolves with round trips per second. */
+type Batch = (n: number) => Promise<number>;
+
+/** Sequential round trips through `send`/`onReply`, chained in the reply handler (no await). */
+function chained(send: (m: unknown) => void, onReply: (fn: () => void) => void): Batch {
+  let done: (() => void) | null = null;
   let left = 0;
   onReply(() => {
     if (--left > 0) send([left, 1]);
-    else resolveBatch!();
+    else done!();
   });
-  const batch = async (n: number): Promise<number> => {
+  return async (n) => {
     left = n;
     const t0 = performance.now();
     await new Promise<void>((r) => {
-      resolveBatch = r;
+      done = r;
       send([left, 1]);
     });
     return n / ((performance.now() - t0) / 1000);
   };
-  await batch(Math.min(1000, CALLS)); // warm-up
-  const rates: number[] = [];
-  for (let b = 0; b < BATCHES; b++) rates.push(await batch(CALLS));
-  return median(rates);
 }
 
-async function rawNodeWorker(): Promise<number> {
-  const w = new NodeWorker(new URL(NODE_ECHO));
-  try {
-    return await roundTrips((m) => w.postMessage(m), (fn) => w.on("message", fn));
-  } finally {
-    await w.terminate();
-  }
-}
-
-async function rawWebWorker(): Promise<number> {
-  const w = new Worker(WEB_ECHO, { type: "module" });
-  try {
-    return await roundTrips((m) => w.postMessage(m), (fn) => {
-      w.onmessage = fn;
+/** Sequential round trips, each awaited as a promise (as a caller of deferToThread awaits). */
+function awaited(send: (m: unknown) => void, onReply: (fn: () => void) => void): Batch {
+  let resolve: (() => void) | null = null;
+  onReply(() => resolve!());
+  const one = (i: number): Promise<void> =>
+    new Promise<void>((r) => {
+      resolve = r;
+      send([i, 1]);
     });
-  } finally {
-    w.terminate();
-  }
+  return async (n) => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await one(i);
+    return n / ((performance.now() - t0) / 1000);
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -120,39 +112,42 @@ const reactor = KIND === "" ? getReactor() : installReactor(KIND);
 
 const add = task((a: number, b: number): number => a + b);
 
-/** deferToThread round trips per second on the running reactor, median of the batches. */
-async function skeinDeferToThread(work: typeof add): Promise<number> {
-  const batch = async (n: number): Promise<number> => {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) await deferToThread(work, i, 1);
-    return n / ((performance.now() - t0) / 1000);
-  };
-  await batch(Math.min(1000, CALLS));
-  const rates: number[] = [];
-  for (let b = 0; b < BATCHES; b++) rates.push(await batch(CALLS));
-  return median(rates);
-}
+/** deferToThread round trips on the running reactor, each awaited. */
+const skeinDeferToThread: Batch = async (n) => {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await deferToThread(add, i, 1);
+  return n / ((performance.now() - t0) / 1000);
+};
 
-/** The same through the pool alone (no reactor hop). */
-async function skeinPoolOnly(): Promise<number> {
-  const pool = new ThreadPool({ minThreads: 1, maxThreads: 1 });
-  pool.start();
+/** The same through the pool alone (no reactor hop), each awaited. */
+function skeinPoolOnly(pool: ThreadPool): Batch {
   const one = (i: number): Promise<unknown> =>
     new Promise((r) => pool.callInThreadWithCallback((_ok, v) => r(v), add, i, 1));
-  const batch = async (n: number): Promise<number> => {
+  return async (n) => {
     const t0 = performance.now();
     for (let i = 0; i < n; i++) await one(i);
     return n / ((performance.now() - t0) / 1000);
   };
-  try {
-    await batch(Math.min(1000, CALLS));
-    const rates: number[] = [];
-    for (let b = 0; b < BATCHES; b++) rates.push(await batch(CALLS));
-    return median(rates);
-  } finally {
-    await pool.stop();
-  }
 }
+
+/**
+ * Run every batch kind once per round, interleaved (a busy machine slows
+ * them alike), after a warm-up round: the rates per kind, one per round.
+ */
+async function rounds(kinds: Record<string, Batch>): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const k of Object.keys(kinds)) out[k] = [];
+  for (let r = -1; r < BATCHES; r++) {
+    for (const [k, batch] of Object.entries(kinds)) {
+      const rate = await batch(r < 0 ? Math.min(1000, CALLS) : CALLS);
+      if (r >= 0) out[k]!.push(rate);
+    }
+  }
+  return out;
+}
+
+/** The median of the per-round ratios. */
+const ratio = (xs: number[], ys: number[]): number => median(xs.map((x, i) => x / ys[i]!));
 
 /** Wall time of `chunks` prime counts on a pool of `threads` threads. */
 async function cpuBound(threads: number, chunks: number, limit: number): Promise<number> {
@@ -237,32 +232,51 @@ reactor.callWhenRunning(async () => {
       `threads bench on ${RUNTIME} (${reactor.kind} reactor), ${CALLS} calls x ${BATCHES} batches, median batch`,
     );
     console.log("");
-    console.log("1. round trips/s, one call in flight:");
-    const rawNode = await rawNodeWorker();
-    const rawWeb = await rawWebWorker();
-    const skein = await skeinDeferToThread(add);
-    const poolOnly = await skeinPoolOnly();
+    console.log("1. round trips/s, one call in flight (median of interleaved batches):");
+    const nodeWorker = new NodeWorker(new URL(NODE_ECHO));
+    const nodeWorker2 = new NodeWorker(new URL(NODE_ECHO));
+    const webWorker = new Worker(WEB_ECHO, { type: "module" });
+    const pool = new ThreadPool({ minThreads: 1, maxThreads: 1 });
+    pool.start();
+    let onWeb: () => void = () => {};
+    webWorker.onmessage = () => onWeb();
+    const r = await rounds({
+      rawChained: chained((m) => nodeWorker.postMessage(m), (fn) => nodeWorker.on("message", fn)),
+      rawAwaited: awaited((m) => nodeWorker2.postMessage(m), (fn) => nodeWorker2.on("message", fn)),
+      webAwaited: awaited((m) => webWorker.postMessage(m), (fn) => {
+        onWeb = fn;
+      }),
+      deferToThread: skeinDeferToThread,
+      pool: skeinPoolOnly(pool),
+    });
+    await nodeWorker.terminate();
+    await nodeWorker2.terminate();
+    webWorker.terminate();
+    await pool.stop();
     const twisted = twistedDeferToThread();
     const rows: Array<[string, number]> = [
-      ["raw node:worker_threads postMessage echo", rawNode],
-      ["raw Web Worker postMessage echo", rawWeb],
-      ["Skein deferToThread (function task)", skein],
-      ["Skein ThreadPool.callInThreadWithCallback", poolOnly],
+      ["raw node:worker_threads echo, awaited", median(r.rawAwaited!)],
+      ["raw Web Worker echo, awaited", median(r.webAwaited!)],
+      ["raw node:worker_threads echo, chained", median(r.rawChained!)],
+      ["Skein deferToThread (function task)", median(r.deferToThread!)],
+      ["Skein ThreadPool.callInThreadWithCallback", median(r.pool!)],
     ];
     if (twisted !== null) rows.push(["Python Twisted deferToThread", twisted]);
     for (const [name, rate] of rows) {
       console.log(`   ${name.padEnd(44)} ${fmt(rate).padStart(9)}/s`);
     }
-    console.log(
-      `   deferToThread / raw node Worker: ${(skein / rawNode).toFixed(2)}x (target >= 0.8x)`,
+    const line = (name: string, x: number, note = ""): void =>
+      console.log(`   ${name.padEnd(44)} ${x.toFixed(2).padStart(8)}x ${note}`);
+    line(
+      "deferToThread / raw Worker, awaited",
+      ratio(r.deferToThread!, r.rawAwaited!),
+      "(target >= 0.8x)",
     );
-    console.log(`   deferToThread / raw Web Worker:  ${(skein / rawWeb).toFixed(2)}x`);
+    line("deferToThread / raw Worker, chained", ratio(r.deferToThread!, r.rawChained!));
+    line("pool / raw Worker, awaited", ratio(r.pool!, r.rawAwaited!));
     if (twisted !== null) {
-      console.log(
-        `   deferToThread / Twisted:         ${(skein / twisted).toFixed(2)}x (target >= 5x)`,
-      );
+      line("deferToThread / Twisted", median(r.deferToThread!) / twisted, "(target >= 5x)");
     }
-
     console.log("");
     console.log("2. CPU-bound: 4 prime counts below 1,500,000");
     const one = await cpuBound(1, 4, 1_500_000);

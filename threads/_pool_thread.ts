@@ -13,7 +13,14 @@
 
 import process from "node:process";
 import type * as WorkerThreads from "node:worker_threads";
-import type { BlockingReply, FromThread, ToThread } from "./_wire.ts";
+import {
+  type BlockingReply,
+  type Packed,
+  packToThread,
+  type ToThread,
+  unpackFromThread,
+} from "./_wire.ts";
+import type { FromThread } from "./_wire.ts";
 import { WorkerCrashed } from "./errors.ts";
 
 let workerThreads: typeof WorkerThreads | undefined;
@@ -46,6 +53,9 @@ export class PoolThread {
   ended: boolean = false;
   /** Calls posted to it and not answered yet. */
   inFlight: number = 0;
+  /** When it last became idle (`performance.now()` ms). */
+  idleSince: number = 0;
+  #known = new Set<number>();
   #worker: WorkerThreads.Worker;
   #replies: WorkerThreads.MessagePort;
   #control: Int32Array;
@@ -64,7 +74,8 @@ export class PoolThread {
     this.#replies = channel.port1;
     const control = new SharedArrayBuffer(8);
     this.#control = new Int32Array(control);
-    worker.on("message", (m: FromThread) => {
+    worker.on("message", (packed: Packed) => {
+      const m = unpackFromThread(packed);
       if (m.op === "ready") {
         this.ready = true;
         this.#events.ready(this);
@@ -94,9 +105,17 @@ export class PoolThread {
     worker.postMessage({ op: "init", where, replies: channel.port2, control }, [channel.port2]);
   }
 
+  /** Whether the thread was sent the job of `key` already (so it keeps it). */
+  knows(key: number): boolean {
+    return this.#known.has(key);
+  }
+
   /** Post a call; the thread keeps the process open until it answers. */
   post(message: ToThread, transfer: ArrayBuffer[]): void {
-    this.#worker.postMessage(message, transfer);
+    if (transfer.length === 0) this.#worker.postMessage(packToThread(message));
+    else this.#worker.postMessage(packToThread(message), transfer);
+    if (message.op === "run") this.#known.add(message.call.key);
+    else for (const c of message.calls) this.#known.add(c.key);
     this.inFlight++;
     this.hold(true);
   }
@@ -104,6 +123,11 @@ export class PoolThread {
   /** One posted call was answered. */
   answered(): void {
     this.inFlight--;
+  }
+
+  /** Whether the thread holds the process open. */
+  get held(): boolean {
+    return this.#refd;
   }
 
   /** Hold the process open (`true`) or let it exit while this thread idles (`false`). */

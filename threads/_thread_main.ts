@@ -14,9 +14,12 @@ import {
   type FromThread,
   fromWireError,
   type JobSpec,
+  type Packed,
+  packFromThread,
   type ToThread,
   toWireError,
   transferables,
+  unpackToThread,
   type WireCall,
 } from "./_wire.ts";
 import { CapturedVariableError } from "./errors.ts";
@@ -33,21 +36,32 @@ interface Init {
 
 const port = parentPort!;
 const modules = new Map<string, Promise<Record<string, unknown>>>();
-const sources = new Map<string, AnyFunction>();
+/** The jobs this thread was sent, by key, once resolved to their function. */
+const jobs = new Map<number, { fn: AnyFunction; spec: JobSpec; }>();
 const queue: ToThread[] = [];
 let running = false;
 
-function post(message: FromThread, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(message, transfer);
+function post(message: FromThread, transfer?: ArrayBuffer[]): void {
+  if (transfer === undefined || transfer.length === 0) port.postMessage(packFromThread(message));
+  else port.postMessage(packFromThread(message), transfer);
 }
 
-async function resolve(spec: JobSpec): Promise<AnyFunction> {
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === "object" && v !== null || typeof v === "function")
+    && typeof (v as PromiseLike<unknown>).then === "function";
+}
+
+/** The function of a call: at once when known or shipped by source, later for a module not yet imported. */
+function resolve(call: WireCall): AnyFunction | Promise<AnyFunction> {
+  const known = jobs.get(call.key);
+  if (known !== undefined) return known.fn;
+  const spec = call.spec;
+  if (spec === undefined) {
+    throw new Error(`internal: job ${call.key} was never sent to this thread`);
+  }
   if (spec.kind === "source") {
-    let fn = sources.get(spec.source);
-    if (fn === undefined) {
-      fn = new Function(`return (${spec.source});`)() as AnyFunction;
-      sources.set(spec.source, fn);
-    }
+    const fn = new Function(`return (${spec.source});`)() as AnyFunction;
+    jobs.set(call.key, { fn, spec });
     return fn;
   }
   let mod = modules.get(spec.url);
@@ -56,22 +70,26 @@ async function resolve(spec: JobSpec): Promise<AnyFunction> {
     modules.set(spec.url, mod);
     mod.catch(() => modules.delete(spec.url));
   }
-  const fn = (await mod)[spec.name];
-  if (typeof fn !== "function") {
-    throw new TypeError(
-      `${spec.url} has no exported function ${JSON.stringify(spec.name)}`
-        + (fn === undefined ? "" : ` (it is a ${typeof fn})`)
-        + "; export it from the task module, or fix the name given to task()",
-    );
-  }
-  return fn as AnyFunction;
+  return mod.then((m) => {
+    const fn = m[spec.name];
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `${spec.url} has no exported function ${JSON.stringify(spec.name)}`
+          + (fn === undefined ? "" : ` (it is a ${typeof fn})`)
+          + "; export it from the task module, or fix the name given to task()",
+      );
+    }
+    jobs.set(call.key, { fn: fn as AnyFunction, spec });
+    return fn as AnyFunction;
+  });
 }
 
 const MISSING = [/^(\S+) is not defined$/, /^Can't find variable: (\S+)$/];
 
 /** A source-shipped function's `ReferenceError` for a free name becomes a `CapturedVariableError`. */
-function explain(e: unknown, spec: JobSpec): unknown {
-  if (spec.kind !== "source" || !(e instanceof ReferenceError)) return e;
+function explain(e: unknown, call: WireCall): unknown {
+  const spec = jobs.get(call.key)?.spec ?? call.spec;
+  if (spec === undefined || spec.kind !== "source" || !(e instanceof ReferenceError)) return e;
   for (const re of MISSING) {
     const m = re.exec(e.message);
     if (m !== null) {
@@ -82,18 +100,38 @@ function explain(e: unknown, spec: JobSpec): unknown {
   return e;
 }
 
-async function runOne(call: WireCall): Promise<unknown> {
-  const fn = await resolve(call.spec);
-  try {
-    return await fn(...call.args);
-  } catch (e) {
-    throw explain(e, call.spec);
+/**
+ * Run one call: its value at once when the function is known and returns a
+ * plain value, else a promise of it. Throws (or rejects) with its error.
+ */
+function runOne(call: WireCall): unknown {
+  const fn = resolve(call);
+  if (fn instanceof Promise) {
+    return fn.then((f) => f(...call.args)).catch((e: unknown) => {
+      throw explain(e, call);
+    });
   }
+  let value: unknown;
+  try {
+    value = fn(...call.args);
+  } catch (e) {
+    throw explain(e, call);
+  }
+  if (isThenable(value)) {
+    return Promise.resolve(value).catch((e: unknown) => {
+      throw explain(e, call);
+    });
+  }
+  return value;
 }
 
-function sendResult(id: number, spec: JobSpec, value: unknown): void {
+function transferResult(call: WireCall): boolean {
+  return (jobs.get(call.key)?.spec ?? call.spec)?.transferResult ?? false;
+}
+
+function sendResult(id: number, call: WireCall, value: unknown): void {
   try {
-    post({ op: "done", id, value }, spec.transferResult ? transferables([value]) : []);
+    post({ op: "done", id, value }, transferResult(call) ? transferables([value]) : []);
   } catch (e) {
     const why = new TypeError(
       `The result of the work could not be sent back from the thread (${
@@ -105,30 +143,51 @@ function sendResult(id: number, spec: JobSpec, value: unknown): void {
   }
 }
 
-async function handle(m: ToThread): Promise<void> {
+/** Handle one message; a promise when it has to wait. */
+function handle(m: ToThread): Promise<void> | undefined {
   if (m.op === "run") {
+    let value: unknown;
     try {
-      sendResult(m.id, m.call.spec, await runOne(m.call));
+      value = runOne(m.call);
     } catch (e) {
       post({ op: "failed", id: m.id, error: toWireError(e) });
+      return undefined;
     }
-    return;
+    if (value instanceof Promise) {
+      return value.then(
+        (v) => sendResult(m.id, m.call, v),
+        (e: unknown) => post({ op: "failed", id: m.id, error: toWireError(e) }),
+      );
+    }
+    sendResult(m.id, m.call, value);
+    return undefined;
   }
+  return runMulti(m.id, m.calls);
+}
+
+async function runMulti(id: number, calls: WireCall[]): Promise<void> {
   const errors = [];
-  for (const call of m.calls) {
+  for (const call of calls) {
     try {
       await runOne(call);
     } catch (e) {
       errors.push(toWireError(e));
     }
   }
-  if (errors.length === 0) post({ op: "done", id: m.id, value: undefined });
-  else post({ op: "multiFailed", id: m.id, errors });
+  if (errors.length === 0) post({ op: "done", id, value: undefined });
+  else post({ op: "multiFailed", id, errors });
 }
 
-async function pump(): Promise<void> {
+/** Run the queued messages in order; an async one is awaited before the next. */
+function pump(): void {
   running = true;
-  while (queue.length > 0) await handle(queue.shift()!);
+  while (queue.length > 0) {
+    const waiting = handle(queue.shift()!);
+    if (waiting !== undefined) {
+      void waiting.then(pump);
+      return;
+    }
+  }
   running = false;
 }
 
@@ -159,11 +218,11 @@ function init(m: Init): void {
   post({ op: "ready" });
 }
 
-port.on("message", (m: ToThread | Init): void => {
-  if (m.op === "init") {
+port.on("message", (m: Packed | Init): void => {
+  if (!Array.isArray(m)) {
     init(m);
     return;
   }
-  queue.push(m);
-  if (!running) void pump();
+  queue.push(unpackToThread(m));
+  if (!running) pump();
 });

@@ -17,10 +17,26 @@ export type JobSpec =
   }
   | { readonly kind: "source"; readonly source: string; readonly transferResult: boolean; };
 
-/** One call: the job and its arguments. */
+/**
+ * One call: the job's key and its arguments. The job itself (`spec`) is sent
+ * only the first time a thread sees the key; the thread keeps it by key.
+ */
 export interface WireCall {
-  readonly spec: JobSpec;
+  readonly key: number;
+  readonly spec?: JobSpec;
   readonly args: unknown[];
+}
+
+const keys = new Map<string, number>();
+
+/** The key of a job: the same for the same module export or source text. */
+export function jobKey(spec: JobSpec): number {
+  const text = spec.kind === "module"
+    ? `m${spec.transferResult ? 1 : 0}${spec.url}\0${spec.name}`
+    : `s${spec.transferResult ? 1 : 0}${spec.source}`;
+  let key = keys.get(text);
+  if (key === undefined) keys.set(text, key = keys.size + 1);
+  return key;
 }
 
 /** Reactor thread to pool thread. */
@@ -36,6 +52,44 @@ export type FromThread =
   | { readonly op: "multiFailed"; readonly id: number; readonly errors: WireError[]; }
   | { readonly op: "call"; readonly name: string; readonly args: unknown[]; }
   | { readonly op: "blockingCall"; readonly name: string; readonly args: unknown[]; };
+
+/**
+ * The messages travel as flat arrays: a runtime that walks each message
+ * looking for ports to patch (Deno's `node:worker_threads`) then has less to
+ * walk. `run` is `[0, id, key, spec or 0, ...args]`, `done` is `[1, id, value]`,
+ * anything else `[2, message]`.
+ */
+export type Packed = unknown[];
+
+/** Pack a message to a thread. */
+export function packToThread(m: ToThread): Packed {
+  if (m.op === "run") return [0, m.id, m.call.key, m.call.spec ?? 0, ...m.call.args];
+  return [2, m];
+}
+
+/** Unpack a message to a thread. */
+export function unpackToThread(a: Packed): ToThread {
+  if (a[0] === 0) {
+    const spec = a[3] === 0 ? undefined : a[3] as JobSpec;
+    const call: WireCall = spec === undefined
+      ? { key: a[2] as number, args: a.slice(4) }
+      : { key: a[2] as number, spec, args: a.slice(4) };
+    return { op: "run", id: a[1] as number, call };
+  }
+  return a[1] as ToThread;
+}
+
+/** Pack a message from a thread. */
+export function packFromThread(m: FromThread): Packed {
+  if (m.op === "done") return [1, m.id, m.value];
+  return [2, m];
+}
+
+/** Unpack a message from a thread. */
+export function unpackFromThread(a: Packed): FromThread {
+  if (a[0] === 1) return { op: "done", id: a[1] as number, value: a[2] };
+  return a[1] as FromThread;
+}
 
 /** The reply to a blocking call, posted on the thread's reply port. */
 export type BlockingReply =

@@ -6,22 +6,21 @@
 
 import { Deferred, fail } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
-import type { IReactorCore, IReactorFromThreads } from "../interfaces.ts";
+import type { IReactorCore } from "../interfaces.ts";
 import * as log from "../log/log.ts";
 import { getReactor } from "../reactor/install.ts";
 import type { ThreadWork } from "./task.ts";
 import type { MultiCall, ThreadPool } from "./thread_pool.ts";
 
-/** A reactor; one without `callFromThread` (a plain `MemoryReactor`) has results fired at once. */
-type ReactorLike = IReactorCore & Partial<IReactorFromThreads>;
-
 /**
  * Run `work(...args)` in `pool` and return a Deferred that fires with its
- * result (or fails with its error) on the reactor thread, through
- * `reactor.callFromThread`, as Twisted's `deferToThreadPool`: the Deferred
- * fires inside a reactor iteration. When the reactor is not running (before
- * `run()`, after `stop()`) it fires at once, so nothing waits in a queue that
- * no iteration will drain.
+ * result (or fails with its error) on the reactor thread (Twisted's
+ * `deferToThreadPool`). Twisted needs `reactor.callFromThread` to get back to
+ * the reactor thread; here the thread's answer already arrives on it, as an
+ * I/O event does, so the Deferred fires as soon as the answer arrives, with no
+ * extra hop through the reactor's queue (and nothing is lost in that queue
+ * when the reactor has stopped). `reactor` is the reactor the caller runs on,
+ * kept for Twisted's signature.
  *
  * @example
  * ```ts
@@ -41,37 +40,29 @@ type ReactorLike = IReactorCore & Partial<IReactorFromThreads>;
  * ```
  */
 export function deferToThreadPool<A extends unknown[], R>(
-  reactor: ReactorLike,
+  reactor: IReactorCore,
   pool: ThreadPool,
   work: ThreadWork<A, R>,
   ...args: A
 ): Deferred<R>;
 /** The same with a task module URL and export name. */
 export function deferToThreadPool(
-  reactor: ReactorLike,
+  reactor: IReactorCore,
   pool: ThreadPool,
   module: URL,
   name: string,
   ...args: unknown[]
 ): Deferred<unknown>;
 export function deferToThreadPool(
-  reactor: ReactorLike,
+  _reactor: IReactorCore,
   pool: ThreadPool,
   work: unknown,
   ...args: unknown[]
 ): Deferred<unknown> {
   const d = new Deferred<unknown>();
   const onResult = (ok: boolean, result: unknown): void => {
-    const fire = (): void => {
-      if (ok) d.callback(result);
-      else d.errback(result as Failure);
-    };
-    // Through the reactor while it runs; at once when it does not (after its
-    // stop, so that work failed by the pool's stop is not lost in a queue
-    // nobody drains).
-    if (reactor.running && typeof reactor.callFromThread === "function") {
-      reactor.callFromThread(fire);
-    } else fire();
+    if (ok) d.callback(result);
+    else d.errback(result as Failure);
   };
   try {
     (pool.callInThreadWithCallback as (
@@ -119,7 +110,7 @@ export function deferToThread(module: URL, name: string, ...args: unknown[]): De
 export function deferToThread(work: unknown, ...args: unknown[]): Deferred<unknown> {
   const reactor = getReactor();
   return (deferToThreadPool as (
-    r: ReactorLike,
+    r: IReactorCore,
     p: ThreadPool,
     w: unknown,
     ...a: unknown[]

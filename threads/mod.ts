@@ -24,6 +24,7 @@
  *
  * @module
  */
+export type { JobSpec } from "./_wire.ts";
 export * from "./defer_to_thread.ts";
 export * from "./errors.ts";
 export {
@@ -32,6 +33,7 @@ export {
   type TaskModule,
   taskModule,
   type TaskOptions,
+  type ThreadFunction,
   type ThreadWork,
 } from "./task.ts";
 export {

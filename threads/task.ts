@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { JobSpec, WireCall } from "./_wire.ts";
-import { transferables } from "./_wire.ts";
+import type { JobSpec } from "./_wire.ts";
+import { jobKey, transferables } from "./_wire.ts";
 
 /** Options of a {@linkcode Task}. */
 export interface TaskOptions {
@@ -46,27 +46,34 @@ export class Task<A extends unknown[] = unknown[], R = unknown> {
   /** Type-only: carries `A` and `R` for inference; always undefined. */
   declare readonly signature?: (...args: A) => R;
   #spec: JobSpec;
+  #key: number;
 
   /** Use {@linkcode task} or {@linkcode taskModule} instead. */
   constructor(spec: JobSpec, label: string, options: TaskOptions = {}) {
     this.kind = spec.kind;
     this.#spec = spec;
+    this.#key = jobKey(spec);
     this.label = label;
     this.transferArgs = options.transferArgs ?? false;
     this.transferResult = options.transferResult ?? false;
   }
 
-  /** The message form of one call of this task, with what to transfer. */
-  wire(args: unknown[]): { call: WireCall; transfer: ArrayBuffer[]; } {
+  /**
+   * The message parts of one call of this task: its key (the same for the same
+   * module export or source), its job, and the buffers to transfer.
+   */
+  wire(args: unknown[]): { key: number; spec: JobSpec; transfer: ArrayBuffer[]; } {
     return {
-      call: { spec: this.#spec, args },
+      key: this.#key,
+      spec: this.#spec,
       transfer: this.transferArgs ? transferables(args) : [],
     };
   }
 }
 
+/** Any function (what a thread can be given to run, or a reactor thread can expose). */
 // deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => unknown;
+export type ThreadFunction = (...args: any[]) => unknown;
 
 /**
  * Something a pool can run: a {@linkcode Task}, or a self-contained function
@@ -74,7 +81,7 @@ type AnyFunction = (...args: any[]) => unknown;
  */
 export type ThreadWork<A extends unknown[], R> = Task<A, R> | ((...args: A) => R | PromiseLike<R>);
 
-const sourceTasks = new WeakMap<AnyFunction, Task>();
+const sourceTasks = new WeakMap<ThreadFunction, Task>();
 
 /**
  * A task: an export of a task module, or a self-contained function.
@@ -111,7 +118,7 @@ const sourceTasks = new WeakMap<AnyFunction, Task>();
  * await pool.stop();
  * ```
  */
-export function task<F extends AnyFunction = (...args: unknown[]) => unknown>(
+export function task<F extends ThreadFunction = (...args: unknown[]) => unknown>(
   module: URL,
   name: string,
   options?: TaskOptions,
@@ -122,7 +129,7 @@ export function task<A extends unknown[], R>(
   options?: TaskOptions,
 ): Task<A, Awaited<R>>;
 export function task(
-  first: URL | AnyFunction,
+  first: URL | ThreadFunction,
   second?: string | TaskOptions,
   third?: TaskOptions,
 ): Task {
@@ -154,7 +161,7 @@ export function task(
 }
 
 /** The task of a function (cached per function when no options are given). */
-function sourceTask(fn: AnyFunction, options: TaskOptions): Task {
+function sourceTask(fn: ThreadFunction, options: TaskOptions): Task {
   const plain = options.transferArgs === undefined && options.transferResult === undefined;
   if (plain) {
     const cached = sourceTasks.get(fn);
@@ -193,7 +200,7 @@ function sourceTask(fn: AnyFunction, options: TaskOptions): Task {
 
 /** The typed tasks of a task module: one {@linkcode Task} per exported function. */
 export type TaskModule<M> = {
-  readonly [K in keyof M as M[K] extends AnyFunction ? K : never]: M[K] extends
+  readonly [K in keyof M as M[K] extends ThreadFunction ? K : never]: M[K] extends
     (...args: infer A) => infer R ? Task<A, Awaited<R>> : never;
 };
 

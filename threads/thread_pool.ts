@@ -16,10 +16,7 @@ import { PoolThread } from "./_pool_thread.ts";
 import { toTask } from "./_to_task.ts";
 import { type FromThread, fromWireError, type ToThread, toWireError } from "./_wire.ts";
 import { ThreadPoolStopped, WorkerCrashed } from "./errors.ts";
-import type { Task, ThreadWork } from "./task.ts";
-
-// deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => unknown;
+import type { Task, ThreadFunction, ThreadWork } from "./task.ts";
 
 /** Options of a {@linkcode ThreadPool}. */
 export interface ThreadPoolOptions {
@@ -32,7 +29,7 @@ export interface ThreadPoolOptions {
   /** Seconds an idle thread above `minThreads` lives before it ends (default 10). */
   readonly idleTimeout?: number;
   /**
-   * Deliver lease results and run exposed functions through this reactor's
+   * Run the functions threads call by name (`expose`) through this reactor's
    * `callFromThread`, so they run inside a reactor iteration (as Twisted's
    * `blockingCallFromThread` does) while it runs. Without it, or while it is
    * not running, they run as soon as the thread's message arrives.
@@ -56,7 +53,7 @@ export interface ThreadPoolStopOptions {
  */
 export type MultiCall = readonly [
   // deno-lint-ignore no-explicit-any
-  work: Task<any, unknown> | AnyFunction | URL,
+  work: Task<any, unknown> | ThreadFunction | URL,
   args: readonly unknown[],
 ];
 
@@ -82,6 +79,9 @@ interface Pending {
 }
 
 let pools = 0;
+
+/** An idle thread stops holding the process open after this many ms. */
+const UNREF_AFTER_MS = 20;
 
 /**
  * A thread pinned to one user, from {@linkcode ThreadPool.acquireThread}: every
@@ -233,8 +233,9 @@ export class ThreadPool {
   #drainWaiters: Array<() => void> = [];
   #queue: Entry[] = [];
   #pending = new Map<number, Pending>();
-  #timers = new Map<PoolThread, ReturnType<typeof setHostTimeout>>();
-  #exposed = new Map<string, AnyFunction>();
+  #sweepTimer: ReturnType<typeof setHostTimeout> | null = null;
+  #sweepAt = Infinity;
+  #exposed = new Map<string, ThreadFunction>();
   #nextId = 1;
   #nextThread = 1;
 
@@ -325,11 +326,13 @@ export class ThreadPool {
         );
       }
       for (const t of this.#threads) {
-        this.#clearTimer(t);
         this.#draining.add(t);
       }
       this.#threads.clear();
       this.#idle = [];
+      if (this.#sweepTimer !== null) clearTimeout(this.#sweepTimer);
+      this.#sweepTimer = null;
+      this.#sweepAt = Infinity;
       for (const t of [...this.#draining]) {
         if (t.inFlight === 0) this.#end(t);
       }
@@ -462,7 +465,7 @@ export class ThreadPool {
    * from `@skein/skein/threads/worker`. A function may return a Deferred or a
    * promise; the blocking form waits for it.
    */
-  expose(functions: Record<string, AnyFunction>): void {
+  expose(functions: Record<string, ThreadFunction>): void {
     for (const [name, fn] of Object.entries(functions)) {
       if (typeof fn !== "function") {
         throw new TypeError(`expose: ${JSON.stringify(name)} is not a function`);
@@ -511,9 +514,9 @@ export class ThreadPool {
     if (!this.#started) return;
     while (this.#queue.length > 0 && this.#idle.length > 0) {
       const thread = this.#idle.pop()!;
-      this.#clearTimer(thread);
       this.#assign(this.#queue.shift()!, thread);
     }
+    if (this.#queue.length === 0) return;
     let starting = 0;
     for (const t of this.#threads) if (!t.ready) starting++;
     let need = this.#queue.length - starting;
@@ -539,18 +542,27 @@ export class ThreadPool {
   #post(thread: PoolThread, entry: WorkEntry): boolean {
     const id = this.#nextId++;
     let message: ToThread;
-    let transfer: ArrayBuffer[] = [];
+    let transfer: ArrayBuffer[];
     if (entry.multi !== undefined) {
+      transfer = [];
       const calls = entry.multi.map((c) => {
         const w = c.task.wire(c.args);
-        transfer = transfer.concat(w.transfer);
-        return w.call;
+        if (w.transfer.length > 0) transfer = transfer.concat(w.transfer);
+        return thread.knows(w.key)
+          ? { key: w.key, args: c.args }
+          : { key: w.key, spec: w.spec, args: c.args };
       });
       message = { op: "multi", id, calls };
     } else {
       const w = entry.task.wire(entry.args);
       transfer = w.transfer;
-      message = { op: "run", id, call: w.call };
+      message = {
+        op: "run",
+        id,
+        call: thread.knows(w.key)
+          ? { key: w.key, args: entry.args }
+          : { key: w.key, spec: w.spec, args: entry.args },
+      };
     }
     try {
       thread.post(message, transfer);
@@ -588,11 +600,8 @@ export class ThreadPool {
     }
     const d = new Deferred<unknown>();
     const deliver: OnResult<unknown> = (ok, result) => {
-      const fire = (): void => {
-        if (ok) d.callback(result);
-        else d.errback(result);
-      };
-      this.#onReactor(fire);
+      if (ok) d.callback(result);
+      else d.errback(result);
     };
     this.#post(thread, { kind: "work", task, args, onResult: deliver });
     return d;
@@ -696,7 +705,6 @@ export class ThreadPool {
 
   #onCrash(thread: PoolThread, error: WorkerCrashed): void {
     const wasReady = thread.ready;
-    this.#clearTimer(thread);
     this.#threads.delete(thread);
     const i = this.#idle.indexOf(thread);
     if (i >= 0) this.#idle.splice(i, 1);
@@ -740,34 +748,49 @@ export class ThreadPool {
       this.#end(thread);
       return;
     }
-    thread.hold(false);
+    thread.idleSince = performance.now();
     this.#idle.push(thread);
     this.#dispatch();
-    if (this.#idle.includes(thread) && this.#threads.size > this.#min) {
-      const timer = setHostTimeout(() => {
-        this.#timers.delete(thread);
-        const at = this.#idle.indexOf(thread);
-        if (at >= 0 && this.#threads.size > this.#min) {
-          this.#idle.splice(at, 1);
-          this.#end(thread);
-        }
-      }, this.#idleTimeout * 1000);
-      timer.unref();
-      this.#timers.set(thread, timer);
-    }
+    if (this.#idle.length > 0) this.#armSweep(thread.idleSince + UNREF_AFTER_MS);
   }
 
-  #clearTimer(thread: PoolThread): void {
-    const timer = this.#timers.get(thread);
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      this.#timers.delete(thread);
-    }
+  /** Have `#sweep` run at `at` (ms) unless it runs sooner already. */
+  #armSweep(at: number): void {
+    if (at >= this.#sweepAt) return;
+    if (this.#sweepTimer !== null) clearTimeout(this.#sweepTimer);
+    this.#sweepAt = at;
+    this.#sweepTimer = setHostTimeout(this.#sweep, Math.max(0, at - performance.now()));
+    this.#sweepTimer.unref();
   }
+
+  /**
+   * Let idle threads stop holding the process open, and end those idle past
+   * `idleTimeout` above `minThreads`. One timer for the pool (not one per
+   * call): a thread busy again in the meantime is simply not idle any more.
+   */
+  readonly #sweep = (): void => {
+    this.#sweepTimer = null;
+    this.#sweepAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const t of [...this.#idle]) {
+      if (t.held) {
+        if (now - t.idleSince >= UNREF_AFTER_MS) t.hold(false);
+        else next = Math.min(next, t.idleSince + UNREF_AFTER_MS);
+      }
+      if (this.#threads.size > this.#min) {
+        const deadline = t.idleSince + this.#idleTimeout * 1000;
+        if (now >= deadline) {
+          this.#idle.splice(this.#idle.indexOf(t), 1);
+          this.#end(t);
+        } else next = Math.min(next, deadline);
+      }
+    }
+    if (next < Infinity) this.#armSweep(next);
+  };
 
   /** End a thread the pool no longer needs. */
   #end(thread: PoolThread): void {
-    this.#clearTimer(thread);
     this.#threads.delete(thread);
     this.#leases.delete(thread);
     this.#released.delete(thread);
