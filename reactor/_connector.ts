@@ -97,6 +97,7 @@ export abstract class BaseConnector<
     this.timeout = timeout;
   }
 
+  // protected: hooks the connector subclasses implement.
   /**
    * Make the transport for one attempt. It must report nothing before it
    * returns; it may start connecting at once or in `startAttempt`.

@@ -8,7 +8,7 @@
 
 import { ConnectError, SystemCallError } from "./errors.ts";
 import { constants } from "./ffi/constants.ts";
-import { errno as ERRNO, errnoNumber, errorFromErrno } from "./ffi/errno.ts";
+import { errno as errnoTable, errnoNumber, errorFromErrno } from "./ffi/errno.ts";
 import type { CommonErrno } from "./ffi/errno.ts";
 import { libc } from "./ffi/mod.ts";
 import { decodeSockaddr, encodeSockaddr, encodeSockaddrUn } from "./ffi/structs.ts";
@@ -25,21 +25,16 @@ export function lib(): Libc {
   return LIB ??= libc();
 }
 
-/** The platform constants the transports use. */
-export const K: typeof constants = constants;
+/** The platform constants the transports use (importers call it `K`). */
+export const SOCKET_CONSTANTS: typeof constants = constants;
 
-/** The errno numbers the transports test for. */
-export const E: CommonErrno = ERRNO;
+/** The errno numbers the transports test for (importers call it `E`). */
+export const ERRNO: CommonErrno = errnoTable;
 
 export { isIPv4Address, isIPv6Address } from "./ffi/structs.ts";
 
 /** ESRCH: no such process (for lock files). */
 export const ESRCH: number = errnoNumber("ESRCH") ?? 3;
-
-/** The errno of the last failed call. */
-export function errno(): number {
-  return lib().errno();
-}
 
 /** The error for the last failed `syscall` (a typed error from the errno tables). */
 export function lastError(syscall: string): Error {
@@ -67,7 +62,7 @@ export function connectError(err: number, syscall = "connect"): ConnectError {
  */
 export function openSocket(family: number, type: number): number {
   const l = lib();
-  const fd = l.socket(family, type | K.SOCK_NONBLOCK | K.SOCK_CLOEXEC, 0);
+  const fd = l.socket(family, type | constants.SOCK_NONBLOCK | constants.SOCK_CLOEXEC, 0);
   if (fd < 0) throw lastError("socket");
   noSigPipe(fd);
   return fd;
@@ -78,7 +73,7 @@ export function openSocket(family: number, type: number): number {
  * raise SIGPIPE (`SO_NOSIGPIPE`). A no-op elsewhere.
  */
 export function noSigPipe(fd: number): void {
-  if (K.SO_NOSIGPIPE !== 0) setIntOpt(fd, K.SOL_SOCKET, K.SO_NOSIGPIPE, 1);
+  if (constants.SO_NOSIGPIPE !== 0) setIntOpt(fd, constants.SOL_SOCKET, constants.SO_NOSIGPIPE, 1);
 }
 
 /** Close `fd`, ignoring errors (EINTR on Linux still closes the fd). */
@@ -116,19 +111,13 @@ export function setBytesOpt(fd: number, level: number, name: number, value: Uint
   if (lib().setsockopt(fd, level, name, value, value.byteLength) < 0) throw lastError("setsockopt");
 }
 
-/** `setsockopt` of `u_char` (e.g. IP_MULTICAST_TTL / IP_MULTICAST_LOOP on BSDs); throws. */
-export function setByteOpt(fd: number, level: number, name: number, value: number): void {
-  const b = new Uint8Array([value & 0xff]);
-  if (lib().setsockopt(fd, level, name, b, 1) < 0) throw lastError("setsockopt");
-}
-
 /** Set SO_LINGER to {on, 0 s}: the next close sends RST. */
 export function setLingerZero(fd: number): void {
   const b = new Uint8Array(8);
   const v = new DataView(b.buffer);
   v.setInt32(0, 1, LE);
   v.setInt32(4, 0, LE);
-  lib().setsockopt(fd, K.SOL_SOCKET, K.SO_LINGER, b, 8);
+  lib().setsockopt(fd, constants.SOL_SOCKET, constants.SO_LINGER, b, 8);
 }
 
 /** A scratch buffer for socket addresses (large enough for sockaddr_un/in6). */
@@ -157,18 +146,13 @@ export function decode(buf: Uint8Array, len: number): DecodedSockaddr {
 
 /** Encode an IP literal and port (`""` is the any-address of `family`). */
 export function encodeIP(family: number, host: string, port: number): Uint8Array {
-  const h = host !== "" ? host : family === K.AF_INET6 ? "::" : "0.0.0.0";
+  const h = host !== "" ? host : family === constants.AF_INET6 ? "::" : "0.0.0.0";
   return encodeSockaddr(h, port);
 }
 
 /** Encode a Unix socket path. */
 export function encodeUnix(path: string): Uint8Array {
   return encodeSockaddrUn(path);
-}
-
-/** True for errnos that mean "try again later" on a non-blocking socket. */
-export function wouldBlock(err: number): boolean {
-  return err === E.EAGAIN;
 }
 
 /** The message of an error, for log lines. */

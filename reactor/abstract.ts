@@ -91,13 +91,15 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
   streamingProducer: boolean = false;
 
   /** `loseWriteConnection()` was called: shut down writing after the buffer drains. */
-  protected writeDisconnecting: boolean = false;
+  #writeDisconnecting: boolean = false;
+  // protected: StreamConnection (the subclass in this package) reads it.
   /** The write side is shut down. */
   protected writeDisconnected: boolean = false;
   /** Registered with the reactor for reading. */
-  protected reading: boolean = false;
+  #reading: boolean = false;
   /** Registered with the reactor for writing. */
-  protected writing: boolean = false;
+  #writing: boolean = false;
+  // protected: StreamConnection corks writes while its protocol runs.
   /** While true, writes are queued (not sent) and flushed by {@linkcode FileDescriptor.uncork}. */
   protected corked: boolean = false;
 
@@ -105,12 +107,12 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
    * Queued chunks `chunks[head..tail)`; `chunks[head]` is the next to send,
    * from `headOffset`. Slots are reused (no allocation per write).
    */
-  private chunks: Uint8Array[] = [];
-  private tail: number = 0;
-  private head: number = 0;
-  private headOffset: number = 0;
+  #chunks: Uint8Array[] = [];
+  #tail: number = 0;
+  #head: number = 0;
+  #headOffset: number = 0;
   /** Bytes queued and not yet sent. */
-  private buffered: number = 0;
+  #buffered: number = 0;
 
   /** Binds the descriptor to a reactor. */
   constructor(reactor: FDReactor) {
@@ -129,7 +131,7 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
 
   /** Bytes written but not yet handed to the kernel. */
   get bufferedAmount(): number {
-    return this.buffered;
+    return this.#buffered;
   }
 
   /** Called when the fd is readable. */
@@ -141,6 +143,7 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
    */
   abstract writeSomeData(data: Uint8Array, len: number): number;
 
+  // protected: a hook StreamConnection overrides.
   /** The error to disconnect with after `writeSomeData` returned -1. */
   protected writeError(): Error {
     return new Error("write failed");
@@ -157,11 +160,11 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
     }
     this.stopReading();
     this.stopWriting();
-    this.chunks = [];
-    this.head = 0;
-    this.tail = 0;
-    this.headOffset = 0;
-    this.buffered = 0;
+    this.#chunks = [];
+    this.#head = 0;
+    this.#tail = 0;
+    this.#headOffset = 0;
+    this.#buffered = 0;
   }
 
   /**
@@ -175,7 +178,7 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
     if (!(bytes instanceof Uint8Array)) throw notBytes(data);
     const len = bytes.byteLength;
     if (len === 0) return;
-    if (this.buffered === 0 && !this.corked && !this.writing) {
+    if (this.#buffered === 0 && !this.corked && !this.#writing) {
       const n = this.writeSomeData(bytes, len);
       if (n === len) {
         if (this.producer !== null && !this.streamingProducer) this.startWriting();
@@ -184,15 +187,15 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
       if (n < 0) {
         // Broken: keep the data so doWrite() meets the same error and the
         // reactor disconnects us from the top of the loop, not mid-callback.
-        this.enqueue(bytes, len);
+        this.#enqueue(bytes, len);
         this.startWriting();
         return;
       }
-      this.enqueue(n === 0 ? bytes : bytes.subarray(n), len - n);
+      this.#enqueue(n === 0 ? bytes : bytes.subarray(n), len - n);
     } else {
-      this.enqueue(bytes, len);
+      this.#enqueue(bytes, len);
     }
-    this.maybePauseProducer();
+    this.#maybePauseProducer();
     if (!this.corked) this.startWriting();
   }
 
@@ -223,24 +226,19 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
   }
 
   /** Append a chunk to the write queue. */
-  private enqueue(bytes: Uint8Array, len: number): void {
-    const chunks = this.chunks;
-    if (this.tail < chunks.length) chunks[this.tail] = bytes;
+  #enqueue(bytes: Uint8Array, len: number): void {
+    const chunks = this.#chunks;
+    if (this.#tail < chunks.length) chunks[this.#tail] = bytes;
     else chunks.push(bytes);
-    this.tail++;
-    this.buffered += len;
-  }
-
-  /** True when the buffer holds more than `bufferSize` bytes. */
-  protected isSendBufferFull(): boolean {
-    return this.buffered > this.bufferSize;
+    this.#tail++;
+    this.#buffered += len;
   }
 
   /** Pause a streaming producer once the buffer passes `bufferSize`. */
-  private maybePauseProducer(): void {
+  #maybePauseProducer(): void {
     if (
       this.producer !== null && this.streamingProducer && !this.producerPaused
-      && this.buffered > this.bufferSize
+      && this.#buffered > this.bufferSize
     ) {
       this.producerPaused = true;
       (this.producer as IPushProducer).pauseProducing();
@@ -251,19 +249,19 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
    * Send what the buffer holds until the kernel stops taking it. Returns the
    * bytes still buffered, or -1 when the connection is broken.
    */
-  private sendBuffered(): number {
-    const chunks = this.chunks;
-    while (this.buffered > 0) {
-      let head = chunks[this.head];
-      let avail = head.byteLength - this.headOffset;
+  #sendBuffered(): number {
+    const chunks = this.#chunks;
+    while (this.#buffered > 0) {
+      let head = chunks[this.#head];
+      let avail = head.byteLength - this.#headOffset;
       let data: Uint8Array;
       let len: number;
-      if (avail < SEND_LIMIT && this.head + 1 < this.tail) {
+      if (avail < SEND_LIMIT && this.#head + 1 < this.#tail) {
         // Gather small chunks into one send.
         len = 0;
-        let i = this.head;
-        let off = this.headOffset;
-        while (i < this.tail && len < SEND_LIMIT) {
+        let i = this.#head;
+        let off = this.#headOffset;
+        while (i < this.#tail && len < SEND_LIMIT) {
           const c = chunks[i];
           const take = Math.min(c.byteLength - off, SEND_LIMIT - len);
           GATHER.set(off === 0 && take === c.byteLength ? c : c.subarray(off, off + take), len);
@@ -274,68 +272,69 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
         data = GATHER;
       } else {
         len = avail > SEND_LIMIT ? SEND_LIMIT : avail;
-        data = this.headOffset === 0 ? head : head.subarray(this.headOffset);
+        data = this.#headOffset === 0 ? head : head.subarray(this.#headOffset);
       }
       const n = this.writeSomeData(data, len);
       if (n < 0) return -1;
       // Consume n bytes from the queue.
-      this.buffered -= n;
+      this.#buffered -= n;
       let left = n;
       while (left > 0) {
-        head = chunks[this.head];
-        avail = head.byteLength - this.headOffset;
+        head = chunks[this.#head];
+        avail = head.byteLength - this.#headOffset;
         if (left >= avail) {
           left -= avail;
-          chunks[this.head] = EMPTY;
-          this.head++;
-          this.headOffset = 0;
+          chunks[this.#head] = EMPTY;
+          this.#head++;
+          this.#headOffset = 0;
         } else {
-          this.headOffset += left;
+          this.#headOffset += left;
           left = 0;
         }
       }
       if (n < len) break; // the kernel buffer is full
     }
-    if (this.buffered === 0) {
+    if (this.#buffered === 0) {
       // Consumed slots already hold EMPTY: reuse the array from the start.
-      this.head = 0;
-      this.tail = 0;
-      this.headOffset = 0;
-      if (chunks.length > 1024) this.chunks = [];
-    } else if (this.head > 1024 && this.head * 2 > this.tail) {
-      this.chunks = chunks.slice(this.head, this.tail);
-      this.tail -= this.head;
-      this.head = 0;
+      this.#head = 0;
+      this.#tail = 0;
+      this.#headOffset = 0;
+      if (chunks.length > 1024) this.#chunks = [];
+    } else if (this.#head > 1024 && this.#head * 2 > this.#tail) {
+      this.#chunks = chunks.slice(this.#head, this.#tail);
+      this.#tail -= this.#head;
+      this.#head = 0;
     }
-    return this.buffered;
+    return this.#buffered;
   }
 
   /** Called when the fd is writable: send the buffer, then act on a drained buffer. */
   doWrite(): Error | null {
-    if (this.buffered > 0) {
-      const left = this.sendBuffered();
+    if (this.#buffered > 0) {
+      const left = this.#sendBuffered();
       if (left < 0) return this.writeError();
       if (left > 0) return null;
     }
-    return this.bufferDrained();
+    return this.#bufferDrained();
   }
 
   /** The buffer is empty: stop watching writability, resume producers, finish closes. */
-  private bufferDrained(): Error | null {
+  #bufferDrained(): Error | null {
     this.stopWriting();
     const producer = this.producer;
     if (producer !== null && (!this.streamingProducer || this.producerPaused)) {
       this.producerPaused = false;
       producer.resumeProducing();
     } else if (this.disconnecting) {
-      return this.postLoseConnection();
-    } else if (this.writeDisconnecting && !this.writeDisconnected) {
+      return this.#postLoseConnection();
+    } else if (this.#writeDisconnecting && !this.writeDisconnected) {
       this.writeDisconnected = true;
       return this.closeWriteConnection();
     }
     return null;
   }
 
+  // protected: StreamConnection calls it after dataReceived.
   /**
    * End a corked section: send what was written meanwhile (one syscall), and
    * fall back to waiting for writability for what the kernel did not take.
@@ -343,14 +342,14 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
    */
   protected uncork(): Error | null {
     this.corked = false;
-    if (this.buffered === 0 || this.writing) return null;
-    const left = this.sendBuffered();
+    if (this.#buffered === 0 || this.#writing) return null;
+    const left = this.#sendBuffered();
     if (left < 0) {
       this.startWriting();
       return null; // doWrite() meets the error again and disconnects.
     }
     if (left > 0) {
-      this.maybePauseProducer();
+      this.#maybePauseProducer();
       this.startWriting();
     } else if (this.producer !== null && !this.streamingProducer) {
       this.startWriting();
@@ -359,10 +358,11 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
   }
 
   /** What `doWrite` returns once `loseConnection`'s buffer drained: `ConnectionDone`. */
-  protected postLoseConnection(): Error | null {
+  #postLoseConnection(): Error | null {
     return new ConnectionDone();
   }
 
+  // protected: a hook StreamConnection overrides.
   /** Shut down the write side (subclasses do the syscall). */
   protected closeWriteConnection(): Error | null {
     return null;
@@ -386,13 +386,14 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
     }
   }
 
+  // protected: a hook StreamConnection implements.
   /** Called by `loseConnection` when the write side is already shut: close at once. */
   protected abstract loseConnectionNow(): void;
 
   /** Shut down the write side after the buffer drains; reading goes on. */
   loseWriteConnection(): void {
-    if (!this.connected || this.writeDisconnecting) return;
-    this.writeDisconnecting = true;
+    if (!this.connected || this.#writeDisconnecting) return;
+    this.#writeDisconnecting = true;
     this.startWriting();
   }
 
@@ -437,32 +438,32 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
 
   /** Watch for readability. */
   startReading(): void {
-    if (!this.reading && this.fd >= 0) {
-      this.reading = true;
+    if (!this.#reading && this.fd >= 0) {
+      this.#reading = true;
       this.reactor.addReader(this);
     }
   }
 
   /** Stop watching for readability. */
   stopReading(): void {
-    if (this.reading) {
-      this.reading = false;
+    if (this.#reading) {
+      this.#reading = false;
       this.reactor.removeReader(this);
     }
   }
 
   /** Watch for writability. */
   startWriting(): void {
-    if (!this.writing && this.fd >= 0) {
-      this.writing = true;
+    if (!this.#writing && this.fd >= 0) {
+      this.#writing = true;
       this.reactor.addWriter(this);
     }
   }
 
   /** Stop watching for writability. */
   stopWriting(): void {
-    if (this.writing) {
-      this.writing = false;
+    if (this.#writing) {
+      this.#writing = false;
       this.reactor.removeWriter(this);
     }
   }

@@ -15,12 +15,12 @@ import {
   asError,
   closeFd,
   connectError,
-  E,
+  ERRNO as E,
   getIntOpt,
-  K,
   lib,
   logPrefixOf,
   setLingerZero,
+  SOCKET_CONSTANTS as K,
   sysError,
 } from "./_socket.ts";
 import { type FDReactor, FileDescriptor } from "./abstract.ts";
@@ -94,15 +94,18 @@ class NullProtocol implements IProtocol {
 export abstract class StreamConnection extends FileDescriptor implements ITransport {
   /** The protocol receiving this connection's data. */
   protocol: IProtocol;
+  // protected: the client subclasses (TCPClientConnection, UNIXClientConnection) set it.
   /** The connector of a client connection (null once connected or for servers). */
   protected connector: BaseConnector | null = null;
+  // protected: the client subclasses set it.
   /** True while a client's connect is in progress. */
   protected connecting: boolean = false;
-  private connectAddr: Uint8Array | null = null;
-  private connectTried = false;
+  #connectAddr: Uint8Array | null = null;
+  #connectTried = false;
   /** `abortConnection()` was called. */
-  protected aborting: boolean = false;
-  private writeErrno = 0;
+  #aborting: boolean = false;
+  #writeErrno = 0;
+  // protected: TCPConnection and UNIXConnection build it.
   /** Log prefix. */
   protected logstr: string = "Uninitialized";
 
@@ -135,7 +138,7 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
    * read, or the buffer itself (then replaced) for a long one.
    */
   doRead(): Error | null {
-    if (this.connecting) return this.doConnect();
+    if (this.connecting) return this.#doConnect();
     const buf = READ_BUF!;
     const n = L!.recv(this.fd, buf, READ_BUFFER_SIZE, 0);
     if (n > 0) {
@@ -154,7 +157,7 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
         logErr(e, "Unhandled error in dataReceived", { system: this.logstr });
         return asError(e);
       }
-      if (this.aborting) {
+      if (this.#aborting) {
         this.corked = false;
         return null;
       }
@@ -164,23 +167,23 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
       // A send that already failed (ECONNRESET, EPIPE) consumed the socket's
       // error, so the kernel now reports a plain EOF: the peer reset us, it
       // did not close cleanly.
-      if (this.writeErrno !== 0) return this.lostError(this.writeErrno, "send");
-      return this.readEOF();
+      if (this.#writeErrno !== 0) return this.#lostError(this.#writeErrno, "send");
+      return this.#readEOF();
     }
     const err = L!.errno();
     if (err === E.EAGAIN || err === E.EINTR) return null;
-    return this.lostError(err, "recv");
+    return this.#lostError(err, "recv");
   }
 
   /** Called when the fd is writable: finish a connect, or send the buffer. */
   override doWrite(): Error | null {
-    if (this.connecting) return this.doConnect();
-    if (this.aborting) return null;
+    if (this.connecting) return this.#doConnect();
+    if (this.#aborting) return null;
     return super.doWrite();
   }
 
   /** The peer sent FIN. */
-  private readEOF(): Error | null {
+  #readEOF(): Error | null {
     const p = this.protocol;
     if (isHalfCloseable(p)) {
       this.stopReading();
@@ -200,7 +203,7 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
   }
 
   /** A ConnectionLost for a failed recv/send. */
-  private lostError(err: number, syscall: string): Error {
+  #lostError(err: number, syscall: string): Error {
     const e = sysError(err, syscall);
     if (e instanceof ConnectionLost) return e;
     return new ConnectionLost(`Connection to the other side was lost: ${e.message}`, { cause: e });
@@ -214,11 +217,12 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
       const err = L!.errno();
       if (err === E.EAGAIN || err === E.ENOBUFS) return 0;
       if (err === E.EINTR) continue;
-      this.writeErrno = err;
+      this.#writeErrno = err;
       return -1;
     }
   }
 
+  // protected: overrides FileDescriptor's hook.
   /**
    * Sending failed (EPIPE, ECONNRESET, …). Before giving up, read what the
    * kernel already acknowledged so the protocol loses none of it.
@@ -235,9 +239,10 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
         break;
       }
     }
-    return this.lostError(this.writeErrno || E.EPIPE, "send");
+    return this.#lostError(this.#writeErrno || E.EPIPE, "send");
   }
 
+  // protected: overrides FileDescriptor's hook.
   /** Shut down the write side (FIN) and tell a half-closeable protocol. */
   protected override closeWriteConnection(): Error | null {
     L!.shutdown(this.fd, K.SHUT_WR);
@@ -253,20 +258,21 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     return null;
   }
 
+  // protected: implements FileDescriptor's hook.
   /** Close at once with `ConnectionDone` (the write side is already shut). */
   protected override loseConnectionNow(): void {
     this.connectionLost(new Failure(new ConnectionDone()));
   }
 
   override write(data: Uint8Array | string): void {
-    if (this.aborting) return;
+    if (this.#aborting) return;
     super.write(data);
   }
 
   /** Close now: drop buffered data, send RST; the protocol sees `ConnectionAborted`. */
   abortConnection(): void {
-    if (this.disconnected || this.aborting) return;
-    this.aborting = true;
+    if (this.disconnected || this.#aborting) return;
+    this.#aborting = true;
     this.stopReading();
     this.stopWriting();
     this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionAborted())));
@@ -310,25 +316,26 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
 
   // -- client side ------------------------------------------------------------
 
+  // protected: the client subclasses call it.
   /** Start (or continue) a non-blocking connect to `addr`. */
   protected startConnect(addr: Uint8Array): void {
-    this.connectAddr = addr;
+    this.#connectAddr = addr;
     this.connecting = true;
-    this.doConnect();
+    this.#doConnect();
   }
 
   /** Start or finish a non-blocking connect (Twisted's `doConnect`). */
-  private doConnect(): Error | null {
+  #doConnect(): Error | null {
     if (this.connector === null || this.fd < 0) return null;
-    if (this.connectTried) {
+    if (this.#connectTried) {
       const soErr = getIntOptSafe(this.fd, K.SOL_SOCKET, K.SO_ERROR);
       if (soErr !== 0) {
         this.failIfNotConnected(connectError(soErr));
         return null;
       }
     }
-    this.connectTried = true;
-    const addr = this.connectAddr!;
+    this.#connectTried = true;
+    const addr = this.#connectAddr!;
     let r = L!.connect(this.fd, addr, addr.byteLength);
     while (r < 0) {
       const err = L!.errno();
@@ -349,9 +356,9 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
         // The connector's timeout bounds the attempt.
         this.stopReading();
         this.stopWriting();
-        this.connectTried = false;
+        this.#connectTried = false;
         this.reactor.callLater(0.01, () => {
-          if (this.connecting) this.doConnect();
+          if (this.connecting) this.#doConnect();
         });
         return null;
       }
@@ -365,6 +372,7 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     return null;
   }
 
+  // protected: the client subclasses may extend it.
   /** Called once connected: build the protocol and start it. */
   protected connectDone(): void {
     const connector = this.connector!;

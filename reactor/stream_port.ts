@@ -16,11 +16,11 @@ import {
   closeFd,
   decode as decodeAccepted,
   type DecodedSockaddr,
-  E,
-  K,
+  ERRNO as E,
   lib,
   logPrefixOf,
   noSigPipe,
+  SOCKET_CONSTANTS as K,
   sysError,
 } from "./_socket.ts";
 import type { FDReactor } from "./abstract.ts";
@@ -60,10 +60,10 @@ export abstract class StreamPort implements IListeningPort {
   sessionno: number = 0;
   /** How long accepting pauses after EMFILE/ENFILE/ENOBUFS/ENOMEM, in seconds. */
   acceptRetryDelay: number = 0.1;
-  private reading = false;
-  private starved = false;
-  private closeWaiters: Deferred<void>[] = [];
-  private closeScheduled = false;
+  #reading = false;
+  #starved = false;
+  #closeWaiters: Deferred<void>[] = [];
+  #closeScheduled = false;
 
   /** Binds the port to a reactor and factory. */
   constructor(reactor: FDReactor, factory: IProtocolFactory, backlog: number) {
@@ -72,6 +72,7 @@ export abstract class StreamPort implements IListeningPort {
     this.backlog = backlog;
   }
 
+  // protected: TCPPort and UNIXPort implement these hooks.
   /** Create, bind and listen; returns the fd. Throws `CannotListenError`. */
   protected abstract openSocket(): number;
   /**
@@ -92,6 +93,7 @@ export abstract class StreamPort implements IListeningPort {
   protected abstract describeAddress(): string;
   /** The bound address. */
   abstract getHost(): IAddress;
+  // protected: UNIXPort overrides it.
   /** Clean up after the socket is closed (unlink a Unix socket). */
   protected afterClose(): void {}
 
@@ -113,21 +115,21 @@ export abstract class StreamPort implements IListeningPort {
     logMsg(`${logPrefixOf(this.factory)} starting on ${this.describeAddress()}`);
     this.factory.doStart();
     this.connected = true;
-    this.startReading();
+    this.#startReading();
   }
 
   /** Watch the socket for readability. */
-  private startReading(): void {
-    if (!this.reading && this.fd >= 0) {
-      this.reading = true;
+  #startReading(): void {
+    if (!this.#reading && this.fd >= 0) {
+      this.#reading = true;
       this.reactor.addReader(this);
     }
   }
 
   /** Stop watching the socket for readability. */
-  private stopReading(): void {
-    if (this.reading) {
-      this.reading = false;
+  #stopReading(): void {
+    if (this.#reading) {
+      this.#reading = false;
       this.reactor.removeReader(this);
     }
   }
@@ -145,7 +147,7 @@ export abstract class StreamPort implements IListeningPort {
         if (err === E.EAGAIN) return null;
         if (err === E.EINTR || err === E.EPERM || err === E.ECONNABORTED) continue;
         if (err === E.EMFILE || err === E.ENFILE || err === E.ENOBUFS || err === E.ENOMEM) {
-          this.acceptStarved(err);
+          this.#acceptStarved(err);
           return null;
         }
         logErr(sysError(err, "accept"), "Could not accept new connection", {
@@ -153,8 +155,8 @@ export abstract class StreamPort implements IListeningPort {
         });
         return null;
       }
-      if (this.starved) {
-        this.starved = false;
+      if (this.#starved) {
+        this.#starved = false;
         logMsg(`${this.logPrefix()}: accepting connections again`);
       }
       let sa: DecodedSockaddr;
@@ -164,13 +166,13 @@ export abstract class StreamPort implements IListeningPort {
         sa = { family: "UNIX", path: "" };
       }
       noSigPipe(s);
-      this.accepted(s, sa);
+      this.#accepted(s, sa);
     }
     return null;
   }
 
   /** Build a protocol and a transport for an accepted socket. */
-  private accepted(s: number, sa: DecodedSockaddr): void {
+  #accepted(s: number, sa: DecodedSockaddr): void {
     let protocol: IProtocol | null;
     const peer = this.buildAddr(sa);
     try {
@@ -210,9 +212,9 @@ export abstract class StreamPort implements IListeningPort {
    * runtime (so it is not starved by our accepts), pause accepting, and retry
    * once the reserve can be taken again.
    */
-  private acceptStarved(err: number): void {
-    if (!this.starved) {
-      this.starved = true;
+  #acceptStarved(err: number): void {
+    if (!this.#starved) {
+      this.#starved = true;
       logMsg(
         `${this.logPrefix()}: could not accept new connection (${
           sysError(err, "accept").message
@@ -221,10 +223,10 @@ export abstract class StreamPort implements IListeningPort {
       );
     }
     fdReserve.release();
-    this.stopReading();
+    this.#stopReading();
     const retry = (): void => {
       if (!this.connected || this.disconnecting) return;
-      if (fdReserve.fill()) this.startReading();
+      if (fdReserve.fill()) this.#startReading();
       else this.reactor.callLater(this.acceptRetryDelay, retry);
     };
     this.reactor.callLater(this.acceptRetryDelay, retry);
@@ -233,12 +235,12 @@ export abstract class StreamPort implements IListeningPort {
   /** Stop accepting; the Deferred fires once the socket is closed. */
   stopListening(): Deferred<void> {
     this.disconnecting = true;
-    this.stopReading();
+    this.#stopReading();
     if (!this.connected) return succeed<void>(undefined);
     const d = new Deferred<void>();
-    this.closeWaiters.push(d);
-    if (!this.closeScheduled) {
-      this.closeScheduled = true;
+    this.#closeWaiters.push(d);
+    if (!this.#closeScheduled) {
+      this.#closeScheduled = true;
       this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionDone())));
     }
     return d;
@@ -258,7 +260,7 @@ export abstract class StreamPort implements IListeningPort {
   connectionLost(_reason: Failure): void {
     if (!this.connected) return;
     logMsg(`(${this.kindName} Port ${this.describeAddress()} Closed)`);
-    this.stopReading();
+    this.#stopReading();
     this.connected = false;
     if (this.fd >= 0) {
       lib().close(this.fd);
@@ -276,10 +278,10 @@ export abstract class StreamPort implements IListeningPort {
       logErr(e, "Error in factory.doStop", { system: this.logPrefix() });
     } finally {
       this.disconnecting = false;
-      this.closeScheduled = false;
+      this.#closeScheduled = false;
     }
-    const waiters = this.closeWaiters;
-    this.closeWaiters = [];
+    const waiters = this.#closeWaiters;
+    this.#closeWaiters = [];
     for (const d of waiters) d.callback(undefined);
   }
 }

@@ -45,13 +45,13 @@ import {
   getSockName,
   isIPv4Address,
   isIPv6Address,
-  K,
   lastError,
   lib,
   logPrefixOf,
   openSocket,
   setIntOpt,
   setIntOptOrThrow,
+  SOCKET_CONSTANTS as K,
 } from "./_socket.ts";
 import { connectTCPArgs, listenTCPArgs } from "./_validate.ts";
 import type { FDReactor } from "./abstract.ts";
@@ -95,8 +95,8 @@ function tcpAddress(sa: DecodedSockaddr): IPv4Address | IPv6Address {
 export class TCPConnection extends StreamConnection implements ITCPTransport<IPAddress> {
   /** The session number of an accepted connection (-1 for a client). */
   readonly sessionno: number;
-  private peer: IPv4Address | IPv6Address | null;
-  private host: IPv4Address | IPv6Address | null = null;
+  #peer: IPv4Address | IPv6Address | null;
+  #host: IPv4Address | IPv6Address | null = null;
 
   /**
    * Wrap an accepted socket (used by {@linkcode TCPPort}); `peer` is the
@@ -110,7 +110,7 @@ export class TCPConnection extends StreamConnection implements ITCPTransport<IPA
     sessionno: number,
   ) {
     super(reactor, fd, protocol);
-    this.peer = peer;
+    this.#peer = peer;
     this.sessionno = sessionno;
     if (protocol !== null && fd >= 0) {
       this.logstr = `${logPrefixOf(protocol)},${sessionno},${peer?.host ?? ""}`;
@@ -121,25 +121,26 @@ export class TCPConnection extends StreamConnection implements ITCPTransport<IPA
 
   /** The local address (`getsockname`). */
   getHost(): IPv4Address | IPv6Address {
-    if (this.host === null) {
+    if (this.#host === null) {
       if (this.fd < 0) return new IPv4Address("TCP", "0.0.0.0", 0);
-      this.host = tcpAddress(getSockName(this.fd));
+      this.#host = tcpAddress(getSockName(this.fd));
     }
-    return this.host;
+    return this.#host;
   }
 
   /** The remote address. */
   getPeer(): IPv4Address | IPv6Address {
-    if (this.peer === null) {
+    if (this.#peer === null) {
       if (this.fd < 0) return new IPv4Address("TCP", "0.0.0.0", 0);
-      this.peer = tcpAddress(getPeerName(this.fd));
+      this.#peer = tcpAddress(getPeerName(this.fd));
     }
-    return this.peer;
+    return this.#peer;
   }
 
+  // protected: TCPClientConnection calls it.
   /** Set the peer address (a client knows it before connecting). */
   protected setPeer(peer: IPv4Address | IPv6Address): void {
-    this.peer = peer;
+    this.#peer = peer;
   }
 
   /** Disable (true) or enable Nagle's algorithm. */
@@ -165,7 +166,7 @@ export class TCPConnection extends StreamConnection implements ITCPTransport<IPA
   /** `<Protocol #n on port>`-style text. */
   override toString(): string {
     return `<${this.protocol.constructor?.name ?? "Protocol"} #${this.sessionno} ${
-      this.peer ?? ""
+      this.#peer ?? ""
     }>`;
   }
 }
@@ -182,10 +183,10 @@ export class TCPConnection extends StreamConnection implements ITCPTransport<IPA
  * ```
  */
 export class TCPClientConnection extends TCPConnection {
-  private readonly family: number;
-  private readonly destHost: string;
-  private readonly destPort: number;
-  private readonly needsResolution: boolean;
+  readonly #family: number;
+  readonly #destHost: string;
+  readonly #destPort: number;
+  readonly #needsResolution: boolean;
 
   /** Start an attempt for `connector` (the connector calls this). */
   constructor(
@@ -197,20 +198,20 @@ export class TCPClientConnection extends TCPConnection {
   ) {
     super(reactor, -1, null, null, -1);
     this.connector = connector;
-    this.destHost = host;
-    this.destPort = port;
+    this.#destHost = host;
+    this.#destPort = port;
     this.connecting = true;
     let family: number = K.AF_INET;
     if (isIPv4Address(host)) {
-      this.needsResolution = false;
+      this.#needsResolution = false;
     } else if (isIPv6Address(host)) {
-      this.needsResolution = false;
+      this.#needsResolution = false;
       family = K.AF_INET6;
     } else {
-      this.needsResolution = true;
+      this.#needsResolution = true;
       if (bindAddress !== null && isIPv6Address(bindAddress[0])) family = K.AF_INET6;
     }
-    this.family = family;
+    this.#family = family;
     let failure: Error | null = null;
     try {
       this.fd = openSocket(family, K.SOCK_STREAM);
@@ -230,20 +231,20 @@ export class TCPClientConnection extends TCPConnection {
       const f = failure;
       reactor.callLater(0, () => this.failIfNotConnected(f));
     } else {
-      reactor.callLater(0, () => this.resolveAddress());
+      reactor.callLater(0, () => this.#resolveAddress());
     }
   }
 
   /** Resolve the host name (if needed) without blocking, then connect. */
-  private resolveAddress(): void {
+  #resolveAddress(): void {
     if (this.connector === null) return;
-    if (!this.needsResolution) {
-      this.setRealAddress(this.destHost);
+    if (!this.#needsResolution) {
+      this.#setRealAddress(this.#destHost);
       return;
     }
-    const d = this.reactor.resolve(this.destHost, { family: this.family === K.AF_INET6 ? 6 : 4 });
+    const d = this.reactor.resolve(this.#destHost, { family: this.#family === K.AF_INET6 ? 6 : 4 });
     d.addCallback((ip: string) => {
-      this.setRealAddress(ip);
+      this.#setRealAddress(ip);
       return null;
     });
     d.addErrback((f: Failure) => {
@@ -251,23 +252,23 @@ export class TCPClientConnection extends TCPConnection {
       this.failIfNotConnected(
         v instanceof ConnectError
           ? v
-          : new DNSLookupError(`${this.destHost}: ${v instanceof Error ? v.message : String(v)}`),
+          : new DNSLookupError(`${this.#destHost}: ${v instanceof Error ? v.message : String(v)}`),
       );
       return null;
     });
   }
 
   /** Connect to the resolved IP address. */
-  private setRealAddress(ip: string): void {
+  #setRealAddress(ip: string): void {
     if (this.connector === null || this.fd < 0) return;
     let sa: Uint8Array;
     try {
-      sa = encodeIP(this.family, ip, this.destPort);
+      sa = encodeIP(this.#family, ip, this.#destPort);
     } catch (e) {
       this.failIfNotConnected(new ConnectError(describe(e), { cause: e }));
       return;
     }
-    this.setPeer(ipAddress(this.family === K.AF_INET6 ? "INET6" : "INET", ip, this.destPort));
+    this.setPeer(ipAddress(this.#family === K.AF_INET6 ? "INET6" : "INET", ip, this.#destPort));
     this.startConnect(sa);
   }
 }
@@ -289,10 +290,11 @@ export class TCPPort extends StreamPort {
   readonly port: number;
   /** The interface asked for (`""` = all IPv4 interfaces). */
   readonly interface: string;
+  // protected: these implement StreamPort's hooks.
   /** The port's type in log lines. */
   protected readonly kindName: string = "TCP";
-  private readonly family: number;
-  private host: IPv4Address | IPv6Address | null = null;
+  readonly #family: number;
+  #host: IPv4Address | IPv6Address | null = null;
 
   /** Prepare a port; `startListening()` binds it. */
   constructor(
@@ -305,19 +307,19 @@ export class TCPPort extends StreamPort {
     super(reactor, factory, args.backlog);
     this.port = args.port;
     this.interface = args.interface;
-    this.family = this.interface.includes(":") ? K.AF_INET6 : K.AF_INET;
+    this.#family = this.interface.includes(":") ? K.AF_INET6 : K.AF_INET;
   }
 
   /** Create, bind and listen; returns the fd. Throws `CannotListenError`. */
   protected openSocket(): number {
     let fd = -1;
     try {
-      fd = openSocket(this.family, K.SOCK_STREAM);
+      fd = openSocket(this.#family, K.SOCK_STREAM);
       setIntOpt(fd, K.SOL_SOCKET, K.SO_REUSEADDR, 1);
-      const sa = encodeIP(this.family, this.interface, this.port);
+      const sa = encodeIP(this.#family, this.interface, this.port);
       if (lib().bind(fd, sa, sa.byteLength) < 0) throw lastError("bind");
       if (lib().listen(fd, this.backlog) < 0) throw lastError("listen");
-      this.host = tcpAddress(getSockName(fd));
+      this.#host = tcpAddress(getSockName(fd));
     } catch (e) {
       closeFd(fd);
       throw new CannotListenError(this.interface, this.port, asError(e));
@@ -352,13 +354,13 @@ export class TCPPort extends StreamPort {
 
   /** The address for log lines. */
   protected describeAddress(): string {
-    return String(this.host?.port ?? this.port);
+    return String(this.#host?.port ?? this.port);
   }
 
   /** The bound address; the real port when 0 was asked for. */
   getHost(): IPv4Address | IPv6Address {
-    if (this.host !== null) return this.host;
-    return this.family === K.AF_INET6
+    if (this.#host !== null) return this.#host;
+    return this.#family === K.AF_INET6
       ? new IPv6Address("TCP", this.interface, this.port)
       : new IPv4Address("TCP", this.interface || "0.0.0.0", this.port);
   }
@@ -405,6 +407,7 @@ export class TCPConnector extends BaseConnector {
     this.bindAddress = args.bindAddress;
   }
 
+  // protected: implements BaseConnector's hook.
   /** Make the transport for an accepted socket (or, in a connector, for one attempt). */
   protected makeTransport(): TCPClientConnection {
     return new TCPClientConnection(this.reactor, this, this.host, this.port, this.bindAddress);

@@ -19,14 +19,13 @@ import {
   ADDR_BUF_SIZE,
   closeFd,
   decode,
-  E,
   encodeIP,
   ENCODER,
+  ERRNO as E,
   getIntOpt,
   getSockName,
   isIPv4Address,
   isIPv6Address,
-  K,
   lastError,
   lib,
   notBytes,
@@ -34,6 +33,7 @@ import {
   setBytesOpt,
   setIntOpt,
   setIntOptOrThrow,
+  SOCKET_CONSTANTS as K,
   sysError,
 } from "./_socket.ts";
 import { checkPacketSize, listenUDPArgs, udpConnectArgs } from "./_validate.ts";
@@ -78,18 +78,18 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   fd: number = -1;
   /** True while bound. */
   connected: boolean = false;
-  private readonly family: number;
-  private readonly kind: "INET" | "INET6";
-  private host: IPv4Address | IPv6Address | null = null;
-  private connectedAddr: [string, number] | null = null;
-  private reading = false;
-  private buf: Uint8Array;
-  private readonly addrBuf = new Uint8Array(ADDR_BUF_SIZE);
-  private readonly addrLen = new Uint32Array(1);
-  private closeWaiters: Deferred<void>[] = [];
-  private closing = false;
-  private outgoingInterface = "";
-  private L: Libc | null = null;
+  readonly #family: number;
+  readonly #kind: "INET" | "INET6";
+  #host: IPv4Address | IPv6Address | null = null;
+  #connectedAddr: [string, number] | null = null;
+  #reading = false;
+  #buf: Uint8Array;
+  readonly #addrBuf = new Uint8Array(ADDR_BUF_SIZE);
+  readonly #addrLen = new Uint32Array(1);
+  #closeWaiters: Deferred<void>[] = [];
+  #closing = false;
+  #outgoingInterface = "";
+  #L: Libc | null = null;
 
   /** Prepare a port; `startListening()` binds it. */
   constructor(
@@ -104,22 +104,22 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     this.protocol = protocol;
     this.interface = args.interface;
     this.maxPacketSize = args.maxPacketSize;
-    this.buf = new Uint8Array(args.maxPacketSize);
-    this.family = this.interface.includes(":") ? K.AF_INET6 : K.AF_INET;
-    this.kind = this.family === K.AF_INET6 ? "INET6" : "INET";
+    this.#buf = new Uint8Array(args.maxPacketSize);
+    this.#family = this.interface.includes(":") ? K.AF_INET6 : K.AF_INET;
+    this.#kind = this.#family === K.AF_INET6 ? "INET6" : "INET";
   }
 
   /** Bind the socket, attach the protocol, start reading. Throws `CannotListenError`. */
   startListening(): void {
     if (this.connected) return;
-    const l = this.L = lib();
+    const l = this.#L = lib();
     let fd = -1;
     try {
-      fd = openSocket(this.family, K.SOCK_DGRAM);
-      const sa = encodeIP(this.family, this.interface, this.port);
+      fd = openSocket(this.#family, K.SOCK_DGRAM);
+      const sa = encodeIP(this.#family, this.interface, this.port);
       if (l.bind(fd, sa, sa.byteLength) < 0) throw lastError("bind");
       const h = getSockName(fd);
-      this.host = h.family === "INET6"
+      this.#host = h.family === "INET6"
         ? new IPv6Address("UDP", h.host, h.port, h.flowInfo, h.scopeID)
         : new IPv4Address(
           "UDP",
@@ -136,23 +136,23 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     }
     this.fd = fd;
     this.connected = true;
-    logMsg(`${this.logPrefix()} starting on ${this.host!.port}`);
+    logMsg(`${this.logPrefix()} starting on ${this.#host!.port}`);
     this.protocol.makeConnection(this);
-    this.startReading();
+    this.#startReading();
   }
 
   /** Watch the socket for readability. */
-  private startReading(): void {
-    if (!this.reading && this.fd >= 0) {
-      this.reading = true;
+  #startReading(): void {
+    if (!this.#reading && this.fd >= 0) {
+      this.#reading = true;
       this.reactor.addReader(this);
     }
   }
 
   /** Stop watching the socket for readability. */
-  private stopReading(): void {
-    if (this.reading) {
-      this.reading = false;
+  #stopReading(): void {
+    if (this.#reading) {
+      this.#reading = false;
       this.reactor.removeReader(this);
     }
   }
@@ -170,18 +170,18 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
 
   /** Read the waiting datagrams (bounded per call) and deliver each. */
   doRead(): Error | null {
-    const l = this.L!;
+    const l = this.#L!;
     let read = 0;
     // Stop early when the protocol stopped the port from datagramReceived.
-    for (let i = 0; i < MAX_DATAGRAMS && read < MAX_THROUGHPUT && this.reading; i++) {
-      this.addrLen[0] = ADDR_BUF_SIZE;
-      const buf = this.buf;
-      const n = l.recvfrom(this.fd, buf, buf.byteLength, 0, this.addrBuf, this.addrLen);
+    for (let i = 0; i < MAX_DATAGRAMS && read < MAX_THROUGHPUT && this.#reading; i++) {
+      this.#addrLen[0] = ADDR_BUF_SIZE;
+      const buf = this.#buf;
+      const n = l.recvfrom(this.fd, buf, buf.byteLength, 0, this.#addrBuf, this.#addrLen);
       if (n < 0) {
         const err = l.errno();
         if (err === E.EAGAIN || err === E.EINTR) return null;
         if (err === E.ECONNREFUSED) {
-          if (this.connectedAddr !== null) this.callConnectionRefused();
+          if (this.#connectedAddr !== null) this.#callConnectionRefused();
           return null;
         }
         logErr(sysError(err, "recvfrom"), "UDP read failed", { system: this.logPrefix() });
@@ -190,7 +190,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
       read += n;
       let addr: [string, number];
       try {
-        const sa = decode(this.addrBuf, this.addrLen[0]);
+        const sa = decode(this.#addrBuf, this.#addrLen[0]);
         addr = sa.family === "UNIX" ? ["", 0] : [sa.host, sa.port];
       } catch {
         addr = ["", 0];
@@ -205,7 +205,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   }
 
   /** Tell the protocol about ECONNREFUSED on a connected port. */
-  private callConnectionRefused(): void {
+  #callConnectionRefused(): void {
     const p = this.protocol;
     if (typeof p.connectionRefused === "function") {
       try {
@@ -231,15 +231,15 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     if (this.fd < 0) return;
     const bytes = typeof data === "string" ? ENCODER.encode(data) : data;
     if (!(bytes instanceof Uint8Array)) throw notBytes(data);
-    const l = this.L!;
-    if (this.connectedAddr !== null) {
+    const l = this.#L!;
+    if (this.#connectedAddr !== null) {
       if (
         addr !== undefined
-        && (addr[0] !== this.connectedAddr[0] || addr[1] !== this.connectedAddr[1])
+        && (addr[0] !== this.#connectedAddr[0] || addr[1] !== this.#connectedAddr[1])
       ) {
         throw new InvalidAddressError(
-          `this port is connected to ${this.connectedAddr[0]}:${
-            this.connectedAddr[1]
+          `this port is connected to ${this.#connectedAddr[0]}:${
+            this.#connectedAddr[1]
           }; write without an address`,
         );
       }
@@ -249,7 +249,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
         if (err === E.EINTR) continue;
         if (err === E.EMSGSIZE) throw new MessageLengthError("message too long");
         if (err === E.ECONNREFUSED) {
-          this.callConnectionRefused();
+          this.#callConnectionRefused();
           return;
         }
         if (err === E.EAGAIN || err === E.ENOBUFS) return;
@@ -263,19 +263,19 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     }
     const [name, port] = addr;
     // Twisted's "<broadcast>" means the IPv4 limited broadcast address.
-    const host = name === "<broadcast>" && this.family === K.AF_INET ? "255.255.255.255" : name;
+    const host = name === "<broadcast>" && this.#family === K.AF_INET ? "255.255.255.255" : name;
     const v4 = isIPv4Address(host);
     const v6 = !v4 && isIPv6Address(host);
     if (!v4 && !v6) {
       throw new InvalidAddressError(`${host}: write() only accepts IP addresses, not host names`);
     }
-    if (v4 && this.family === K.AF_INET6) {
+    if (v4 && this.#family === K.AF_INET6) {
       throw new InvalidAddressError(`${host}: IPv6 port write() called with an IPv4 address`);
     }
-    if (v6 && this.family === K.AF_INET) {
+    if (v6 && this.#family === K.AF_INET) {
       throw new InvalidAddressError(`${host}: IPv4 port write() called with an IPv6 address`);
     }
-    const sa = encodeIP(this.family, host, port);
+    const sa = encodeIP(this.#family, host, port);
     for (;;) {
       if (l.sendto(this.fd, bytes, bytes.byteLength, 0, sa, sa.byteLength) >= 0) return;
       const err = l.errno();
@@ -292,18 +292,18 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
    * `protocol.connectionRefused()`.
    */
   connect(host: string, port: number): void {
-    if (this.connectedAddr !== null) {
+    if (this.#connectedAddr !== null) {
       throw new Error("already connected; reconnecting is not supported");
     }
     udpConnectArgs(host, port);
-    const sa = encodeIP(this.family, host, port);
-    if (this.L!.connect(this.fd, sa, sa.byteLength) < 0) throw lastError("connect");
-    this.connectedAddr = [host, port];
+    const sa = encodeIP(this.#family, host, port);
+    if (this.#L!.connect(this.fd, sa, sa.byteLength) < 0) throw lastError("connect");
+    this.#connectedAddr = [host, port];
   }
 
   /** The bound address. */
   getHost(): IPv4Address | IPv6Address {
-    return this.host ?? new IPv4Address("UDP", this.interface, this.port);
+    return this.#host ?? new IPv4Address("UDP", this.interface, this.port);
   }
 
   /** Fires with the bound address: at once, since FFI sockets bind synchronously. */
@@ -316,17 +316,17 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   setMaxPacketSize(size: number): void {
     checkPacketSize(size, "setMaxPacketSize");
     this.maxPacketSize = size;
-    this.buf = new Uint8Array(size);
+    this.#buf = new Uint8Array(size);
   }
 
   /** Stop listening; the Deferred fires once the socket is closed. */
   stopListening(): Deferred<void> {
-    this.stopReading();
+    this.#stopReading();
     if (!this.connected) return succeed<void>(undefined);
     const d = new Deferred<void>();
-    this.closeWaiters.push(d);
-    if (!this.closing) {
-      this.closing = true;
+    this.#closeWaiters.push(d);
+    if (!this.#closing) {
+      this.#closing = true;
       this.reactor.callLater(0, () => this.connectionLost());
     }
     return d;
@@ -340,19 +340,19 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   /** Close the socket and stop the protocol. */
   connectionLost(_reason?: Failure): void {
     if (!this.connected) return;
-    logMsg(`(UDP Port ${this.host?.port ?? this.port} Closed)`);
-    this.stopReading();
+    logMsg(`(UDP Port ${this.#host?.port ?? this.port} Closed)`);
+    this.#stopReading();
     this.connected = false;
     closeFd(this.fd);
     this.fd = -1;
-    this.closing = false;
+    this.#closing = false;
     try {
       this.protocol.doStop();
     } catch (e) {
       logErr(e, "Error in protocol.doStop", { system: this.logPrefix() });
     }
-    const waiters = this.closeWaiters;
-    this.closeWaiters = [];
+    const waiters = this.#closeWaiters;
+    this.#closeWaiters = [];
     for (const d of waiters) d.callback(undefined);
   }
 
@@ -373,28 +373,28 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     if (!Number.isInteger(ttl) || ttl < 0 || ttl > 255) {
       throw new RangeError(`TTL must be an integer in 0..255, not ${ttl}`);
     }
-    if (this.kind === "INET6") {
+    if (this.#kind === "INET6") {
       setIntOptOrThrow(this.fd, K.IPPROTO_IPV6, K.IPV6_MULTICAST_HOPS, ttl);
     } else setSmallOpt(this.fd, K.IPPROTO_IP, K.IP_MULTICAST_TTL, ttl);
   }
 
   /** Read back the multicast TTL. */
   getTTL(): number {
-    return this.kind === "INET6"
+    return this.#kind === "INET6"
       ? getIntOpt(this.fd, K.IPPROTO_IPV6, K.IPV6_MULTICAST_HOPS)
       : getIntOpt(this.fd, K.IPPROTO_IP, K.IP_MULTICAST_TTL);
   }
 
   /** Whether our own multicast datagrams are looped back to us. */
   setLoopbackMode(mode: boolean): void {
-    if (this.kind === "INET6") {
+    if (this.#kind === "INET6") {
       setIntOptOrThrow(this.fd, K.IPPROTO_IPV6, K.IPV6_MULTICAST_LOOP, mode ? 1 : 0);
     } else setSmallOpt(this.fd, K.IPPROTO_IP, K.IP_MULTICAST_LOOP, mode ? 1 : 0);
   }
 
   /** Read back the multicast loopback mode. */
   getLoopbackMode(): boolean {
-    return (this.kind === "INET6"
+    return (this.#kind === "INET6"
       ? getIntOpt(this.fd, K.IPPROTO_IPV6, K.IPV6_MULTICAST_LOOP)
       : getIntOpt(this.fd, K.IPPROTO_IP, K.IP_MULTICAST_LOOP)) !== 0;
   }
@@ -406,7 +406,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
    */
   setOutgoingInterface(addr: string): Deferred<void> {
     try {
-      if (this.kind === "INET6") {
+      if (this.#kind === "INET6") {
         const index = Number(addr || "0");
         if (!Number.isInteger(index) || index < 0) {
           throw new InvalidAddressError(`${addr}: an IPv6 port takes an interface index`);
@@ -419,7 +419,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
         const sa = encodeIP(K.AF_INET, addr, 0);
         setBytesOpt(this.fd, K.IPPROTO_IP, K.IP_MULTICAST_IF, sa.slice(4, 8));
       }
-      this.outgoingInterface = addr;
+      this.#outgoingInterface = addr;
     } catch (e) {
       return fail<void>(e);
     }
@@ -428,7 +428,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
 
   /** The interface set by `setOutgoingInterface` (`""` = the default). */
   getOutgoingInterface(): string {
-    return this.outgoingInterface;
+    return this.#outgoingInterface;
   }
 
   /**
@@ -436,25 +436,25 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
    * (default: any). Fails with `MulticastJoinError`.
    */
   joinGroup(addr: string, iface: string = ""): Deferred<void> {
-    return this.membership(addr, iface, true);
+    return this.#membership(addr, iface, true);
   }
 
   /** Leave the multicast group `addr`. */
   leaveGroup(addr: string, iface: string = ""): Deferred<void> {
-    return this.membership(addr, iface, false);
+    return this.#membership(addr, iface, false);
   }
 
   /** Resolve the group and interface, then join or leave. */
-  private membership(addr: string, iface: string, join: boolean): Deferred<void> {
+  #membership(addr: string, iface: string, join: boolean): Deferred<void> {
     const resolveIt = (name: string, family: 4 | 6): Deferred<string> =>
       isIPv4Address(name) || isIPv6Address(name) || name === ""
         ? succeed(name)
         : this.reactor.resolve(name, { family });
-    const fam: 4 | 6 = this.kind === "INET6" ? 6 : 4;
+    const fam: 4 | 6 = this.#kind === "INET6" ? 6 : 4;
     return resolveIt(addr, fam).addCallback((group: string) =>
       resolveIt(iface, fam).addCallback((ifaceAddr: string) => {
         try {
-          this.setMembership(group, ifaceAddr, join);
+          this.#setMembership(group, ifaceAddr, join);
         } catch (e) {
           return fail<void>(
             new MulticastJoinError(
@@ -470,8 +470,8 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   }
 
   /** IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP (IPv6: IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP). */
-  private setMembership(group: string, iface: string, join: boolean): void {
-    if (this.kind === "INET6") {
+  #setMembership(group: string, iface: string, join: boolean): void {
+    if (this.#kind === "INET6") {
       // struct ipv6_mreq { in6_addr (16), unsigned int ifindex }
       const g = encodeIP(K.AF_INET6, group, 0);
       const mreq = new Uint8Array(20);

@@ -30,10 +30,10 @@ import {
   describe,
   encodeUnix,
   ESRCH,
-  K,
   lastError,
   lib,
   openSocket,
+  SOCKET_CONSTANTS as K,
 } from "./_socket.ts";
 import { connectUNIXArgs, listenUNIXArgs } from "./_validate.ts";
 import type { FDReactor } from "./abstract.ts";
@@ -149,8 +149,8 @@ class FilesystemLock {
 export class UNIXConnection extends StreamConnection {
   /** The session number of an accepted connection (-1 for a client). */
   readonly sessionno: number;
-  private host: UNIXAddress;
-  private peer: UNIXAddress;
+  #host: UNIXAddress;
+  #peer: UNIXAddress;
 
   /** Wrap an accepted socket (used by {@linkcode UNIXPort}). */
   constructor(
@@ -162,8 +162,8 @@ export class UNIXConnection extends StreamConnection {
     sessionno: number,
   ) {
     super(reactor, fd, protocol);
-    this.host = host;
-    this.peer = peer;
+    this.#host = host;
+    this.#peer = peer;
     this.sessionno = sessionno;
     if (protocol !== null && fd >= 0) {
       const name = (protocol as { constructor?: { name?: string; }; }).constructor?.name ?? "-";
@@ -175,12 +175,12 @@ export class UNIXConnection extends StreamConnection {
 
   /** Our address: the listening path for an accepted connection. */
   getHost(): UNIXAddress {
-    return this.host;
+    return this.#host;
   }
 
   /** The peer's address (usually unnamed: `UNIXAddress(null)`). */
   getPeer(): UNIXAddress {
-    return this.peer;
+    return this.#peer;
   }
 }
 
@@ -234,10 +234,11 @@ export class UNIXPort extends StreamPort {
   readonly mode: number;
   /** Whether a `PATH.lock` file guards the socket. */
   readonly wantPID: boolean;
+  // protected: these implement StreamPort's hooks.
   /** The port's type in log lines. */
   protected readonly kindName: string = "UNIX";
-  private lockFile: FilesystemLock | null = null;
-  private readonly address: UNIXAddress;
+  #lockFile: FilesystemLock | null = null;
+  readonly #address: UNIXAddress;
 
   /** Prepare a port; `startListening()` binds it. */
   constructor(
@@ -251,7 +252,7 @@ export class UNIXPort extends StreamPort {
     this.path = args.path;
     this.mode = args.mode;
     this.wantPID = args.wantPID;
-    this.address = new UNIXAddress(args.path);
+    this.#address = new UNIXAddress(args.path);
   }
 
   /** Create, bind and listen; returns the fd. Throws `CannotListenError`. */
@@ -266,7 +267,7 @@ export class UNIXPort extends StreamPort {
         throw new CannotListenError("", path, e instanceof Error ? e : new Error(String(e)));
       }
       if (!ok) throw new CannotListenError("", path, new Error(`Cannot acquire lock ${path}.lock`));
-      this.lockFile = lock;
+      this.#lockFile = lock;
       if (!lock.clean) {
         // The previous owner died: remove the socket file it left behind.
         try {
@@ -285,8 +286,8 @@ export class UNIXPort extends StreamPort {
       if (lib().listen(fd, this.backlog) < 0) throw lastError("listen");
     } catch (e) {
       closeFd(fd);
-      this.lockFile?.unlock();
-      this.lockFile = null;
+      this.#lockFile?.unlock();
+      this.#lockFile = null;
       throw new CannotListenError("", path, e instanceof Error ? e : new Error(String(e)));
     }
     return fd;
@@ -307,7 +308,7 @@ export class UNIXPort extends StreamPort {
     peer: UNIXAddress,
     sessionno: number,
   ): UNIXConnection {
-    return new UNIXConnection(this.reactor, fd, protocol, this.address, peer, sessionno);
+    return new UNIXConnection(this.reactor, fd, protocol, this.#address, peer, sessionno);
   }
 
   /** The address for log lines. */
@@ -324,13 +325,13 @@ export class UNIXPort extends StreamPort {
         // already gone
       }
     }
-    this.lockFile?.unlock();
-    this.lockFile = null;
+    this.#lockFile?.unlock();
+    this.#lockFile = null;
   }
 
   /** The socket path as a `UNIXAddress`. */
   getHost(): UNIXAddress {
-    return this.address;
+    return this.#address;
   }
 }
 
@@ -361,6 +362,7 @@ export class UNIXConnector extends BaseConnector {
     this.checkPID = args.checkPID;
   }
 
+  // protected: implements BaseConnector's hook.
   /** Make the transport for an accepted socket (or, in a connector, for one attempt). */
   protected makeTransport(): UNIXClientConnection {
     return new UNIXClientConnection(this.reactor, this, this.path, this.checkPID);

@@ -157,6 +157,7 @@ export class ConnectAttempt implements ConnectingTransport, HostSelectable {
 export abstract class HostConnector
   extends BaseConnector<HostReactorLike, HostConnection | ConnectAttempt, ConnectAttempt>
 {
+  // protected: implements BaseConnector's hooks.
   /** Make the attempt; `startAttempt` starts it once `startedConnecting` has run. */
   protected makeTransport(): ConnectAttempt {
     return new ConnectAttempt(this);

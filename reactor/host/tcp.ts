@@ -204,6 +204,7 @@ export class HostTCPConnector extends HostConnector {
       : new IPv4Address("TCP", this.host, this.port);
   }
 
+  // protected: implements HostConnector's hook.
   /** Resolve the host if it is a name, then connect. */
   protected startAttempt(attempt: ConnectAttempt): void {
     const host = this.host;

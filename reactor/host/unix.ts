@@ -236,6 +236,7 @@ export class HostUNIXConnector extends HostConnector {
     return new UNIXAddress(this.path);
   }
 
+  // protected: implements HostConnector's hook.
   /** Check the lock if asked, then connect. */
   protected startAttempt(attempt: ConnectAttempt): void {
     const path = this.path;
