@@ -119,6 +119,16 @@ const skeinDeferToThread: Batch = async (n) => {
   return n / ((performance.now() - t0) / 1000);
 };
 
+/** deferToThread with 100 calls in flight on the reactor's pool (at most 10 threads, as Twisted's). */
+const skeinPipelined: Batch = async (n) => {
+  const t0 = performance.now();
+  const waves = Math.floor(n / 100);
+  for (let w = 0; w < waves; w++) {
+    await Promise.all(Array.from({ length: 100 }, (_, i) => deferToThread(add, i, 1)));
+  }
+  return (waves * 100) / ((performance.now() - t0) / 1000);
+};
+
 /** The same through the pool alone (no reactor hop), each awaited. */
 function skeinPoolOnly(pool: ThreadPool): Batch {
   const one = (i: number): Promise<unknown> =>
@@ -202,20 +212,28 @@ def main():
             yield threads.deferToThread(add, i, 1)
         rates.append(calls / (time.perf_counter() - t0))
     rates.sort()
-    print(rates[len(rates) // 2])
+    piped = []
+    for b in range(batches):
+        t0 = time.perf_counter()
+        for w in range(calls // 100):
+            yield defer.DeferredList([threads.deferToThread(add, i, 1) for i in range(100)])
+        piped.append((calls // 100) * 100 / (time.perf_counter() - t0))
+    piped.sort()
+    print(rates[len(rates) // 2], piped[len(piped) // 2])
     reactor.stop()
 reactor.callWhenRunning(main)
 reactor.run()
 `;
 
-function twistedDeferToThread(): number | null {
+function twistedDeferToThread(): [number, number] | null {
   if (argv.includes("--no-twisted")) return null;
   try {
     const out = execFileSync(PYTHON, ["-c", TWISTED, String(CALLS), String(BATCHES)], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
     });
-    return Number(out.trim());
+    const [one, piped] = out.trim().split(/\s+/).map(Number);
+    return [one!, piped!];
   } catch (e) {
     console.error(
       `Python Twisted not measured (${PYTHON}): ${(e as Error).message.split("\n")[0]}`,
@@ -248,6 +266,7 @@ reactor.callWhenRunning(async () => {
       }),
       deferToThread: skeinDeferToThread,
       pool: skeinPoolOnly(pool),
+      pipelined: skeinPipelined,
     });
     await nodeWorker.terminate();
     await nodeWorker2.terminate();
@@ -261,7 +280,9 @@ reactor.callWhenRunning(async () => {
       ["Skein deferToThread (function task)", median(r.deferToThread!)],
       ["Skein ThreadPool.callInThreadWithCallback", median(r.pool!)],
     ];
-    if (twisted !== null) rows.push(["Python Twisted deferToThread", twisted]);
+    if (twisted !== null) rows.push(["Python Twisted deferToThread", twisted[0]]);
+    rows.push(["Skein deferToThread, 100 in flight", median(r.pipelined!)]);
+    if (twisted !== null) rows.push(["Python Twisted deferToThread, 100 in flight", twisted[1]]);
     for (const [name, rate] of rows) {
       console.log(`   ${name.padEnd(44)} ${fmt(rate).padStart(9)}/s`);
     }
@@ -275,7 +296,8 @@ reactor.callWhenRunning(async () => {
     line("deferToThread / raw Worker, chained", ratio(r.deferToThread!, r.rawChained!));
     line("pool / raw Worker, awaited", ratio(r.pool!, r.rawAwaited!));
     if (twisted !== null) {
-      line("deferToThread / Twisted", median(r.deferToThread!) / twisted, "(target >= 5x)");
+      line("deferToThread / Twisted", median(r.deferToThread!) / twisted[0], "(target >= 5x)");
+      line("deferToThread / Twisted, 100 in flight", median(r.pipelined!) / twisted[1]);
     }
     console.log("");
     console.log("2. CPU-bound: 4 prime counts below 1,500,000");
