@@ -32,6 +32,7 @@ export type { DecodedSockaddr, InetSockaddr, UnixSockaddr } from "./ffi/structs.
 export { HostConnection, type HostConnectionOptions } from "./host/connection.ts";
 export { ConnectAttempt, HostConnector, type HostConnectorState } from "./host/connector.ts";
 export { HostReactor } from "./host/host_reactor.ts";
+export { HostProcess } from "./host/process.ts";
 export { HostTCPConnector, HostTCPPort } from "./host/tcp.ts";
 export type { HostReactorLike, HostSelectable } from "./host/types.ts";
 export { HostUDPPort } from "./host/udp.ts";

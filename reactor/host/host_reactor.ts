@@ -16,16 +16,20 @@ import type {
   IDatagramProtocol,
   IListeningPort,
   IPAddress,
+  IProcessProtocol,
   IProtocolFactory,
   IReactor,
+  IReactorProcess,
   ListenTCPOptions,
   ListenUDPOptions,
   ListenUNIXOptions,
+  SpawnProcessOptions,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import type { UNIXAddress } from "../address.ts";
 import { ConnectionLost } from "../errors.ts";
 import { ReactorBase } from "../reactor_base.ts";
+import { HostProcess } from "./process.ts";
 import { HostTCPConnector, HostTCPPort } from "./tcp.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
 import { HostUDPPort } from "./udp.ts";
@@ -78,7 +82,7 @@ import { HostUNIXConnector, HostUNIXPort } from "./unix.ts";
  * assert.deepEqual(heard, ["hello"]);
  * ```
  */
-export class HostReactor extends ReactorBase implements IReactor, HostReactorLike {
+export class HostReactor extends ReactorBase implements IReactor, IReactorProcess, HostReactorLike {
   /** Always `"host"`. */
   readonly kind: string = "host";
 
@@ -297,5 +301,36 @@ export class HostReactor extends ReactorBase implements IReactor, HostReactorLik
     const p = new HostUDPPort(this, port, protocol, options);
     p.startListening();
     return p;
+  }
+
+  /**
+   * Start `executable` with `args` (`args[0]` is the program's name) over
+   * `node:child_process`, with the FFI reactor's callbacks and errors (see
+   * {@linkcode HostProcess}); `usePTY` needs the FFI reactor.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ProcessProtocol } from "@skein/skein/protocols";
+   * import { HostReactor } from "@skein/skein/reactor";
+   *
+   * class Done extends ProcessProtocol {
+   *   override processEnded(): void {
+   *     reactor.stop();
+   *   }
+   * }
+   * const reactor = new HostReactor();
+   * const child = reactor.spawnProcess(new Done(), "true", ["true"]);
+   * await reactor.run();
+   * assert.equal(child.pid, null);
+   * ```
+   */
+  spawnProcess(
+    protocol: IProcessProtocol,
+    executable: string,
+    args: readonly string[],
+    options?: SpawnProcessOptions,
+  ): HostProcess {
+    return new HostProcess(this, protocol, executable, args, options);
   }
 }
