@@ -340,9 +340,13 @@ for (const kind of KINDS) {
         t.closeStdout();
         const e = (await p.ended).value as ProcessTerminated;
         if (kind === "host" && RUNTIME === "bun") {
-          // Bun's node:child_process starts children with SIGPIPE ignored (the
-          // host reactor cannot reset it): `yes` sees EPIPE and exits 1.
-          assert.deepEqual([e.exitCode, e.signal], [1, null]);
+          // Bun's node:child_process sometimes starts children with SIGPIPE
+          // ignored (seen both ways; the host reactor cannot reset it): then
+          // `yes` sees EPIPE and exits 1 instead of dying of the signal.
+          assert.ok(
+            (e.exitCode === 1 && e.signal === null) || (e.exitCode === null && e.signal === 13),
+            `ended by SIGPIPE or by EPIPE: ${e.message}`,
+          );
         } else {
           assert.deepEqual([e.exitCode, e.signal], [null, 13]);
         }
