@@ -8,7 +8,8 @@
  * This entry point re-exports the whole public API; each area also has its own
  * entry point (`@skein/skein/deferred`, `/reactor`, `/task`, `/protocols`,
  * `/protocols/basic`, `/endpoints`, `/log`, `/testing`, `/threads`). The test kit lives only
- * under `@skein/skein/testing`.
+ * under `@skein/skein/testing`, and database access only under `@skein/skein/adbapi`
+ * (its `ConnectionLost` is Twisted's `adbapi.ConnectionLost`, not the transport error).
  *
  * @example
  * ```ts

@@ -104,6 +104,8 @@ let poolCounter = 0;
 
 /** The most queued statements one Worker hop carries. */
 const MAX_BATCH = 32;
+/** How many statements an idle connection is given at once, when that many are queued. */
+const TARGET_BATCH = 4;
 
 /**
  * A pool of database connections (Twisted's `adbapi.ConnectionPool`). Each
@@ -111,7 +113,10 @@ const MAX_BATCH = 32;
  * run; every method returns a Deferred on the reactor thread.
  *
  * - `runQuery(sql, params)` fires with the rows; `runOperation` with
- *   `undefined`. Each is one statement in a transaction of its own.
+ *   `undefined`. Each is one statement in a transaction of its own. Several
+ *   sent in the same turn, or queued while every connection is busy, may go
+ *   to one Worker in one message; it still runs them one by one, each its
+ *   own transaction, in the order they were sent.
  * - `runInteraction(fn, ...args)` pins one connection to `fn(txn, ...args)`
  *   for one transaction: committed when `fn` returns (or its Deferred or
  *   Promise fires), rolled back when it throws (or fails); the Deferred
@@ -179,6 +184,7 @@ export class ConnectionPool<Options = unknown> {
   #slots: Slot[] = [];
   #idle: Slot[] = [];
   #busy = 0;
+  #pumpScheduled = false;
   #opening = 0;
   /** Work waiting for a connection, in arrival order. */
   #queue: Work[] = [];
@@ -462,6 +468,9 @@ export class ConnectionPool<Options = unknown> {
     }
     this.#closeWaiters.push(d);
     if (this.#closed) return d;
+    // Work sent while a connection was free has started (it only waited for
+    // the end of the turn); what is still queued was waiting for a connection.
+    if (this.#pumpScheduled && this.#running) this.#pump();
     this.#closed = true;
     this.#running = false;
     const waiting = this.#queue.splice(0);
@@ -543,14 +552,32 @@ export class ConnectionPool<Options = unknown> {
   #enqueue(work: Work): void {
     this.#queue.push(work);
     if (!this.#running) return;
-    const idle = this.#idle.pop();
-    if (idle !== undefined) {
-      this.#busy++;
-      this.#serve(idle);
-    } else {
+    if (this.#idle.length === 0) {
       this.#grow();
+    } else if (!this.#pumpScheduled) {
+      // Hand out work once the current turn has queued all it will (callers
+      // whose results just came back ask again in the same turn), so that
+      // statements can share a Worker hop.
+      this.#pumpScheduled = true;
+      queueMicrotask(this.#pump);
     }
   }
+
+  /** Give queued work to idle connections: statements in batches of about `TARGET_BATCH`. */
+  #pump = (): void => {
+    this.#pumpScheduled = false;
+    while (this.#queue.length > 0 && this.#idle.length > 0 && !this.#closed) {
+      const slot = this.#idle.pop()!;
+      this.#busy++;
+      let statements = 0;
+      while (statements < this.#queue.length && this.#queue[statements].kind === "statement") {
+        statements++;
+      }
+      const used = Math.min(this.#idle.length + 1, Math.ceil(statements / TARGET_BATCH));
+      this.#serve(slot, Math.ceil(statements / Math.max(1, used)));
+    }
+    if (this.#queue.length > 0) this.#grow();
+  };
 
   /** Take cancelled work out of the queue. */
   #unqueue(work: Work): void {
@@ -610,15 +637,17 @@ export class ConnectionPool<Options = unknown> {
    * this slot's share of them), which its Worker runs one after another,
    * each its own transaction, in one hop.
    */
-  #serve(slot: Slot): void {
+  #serve(slot: Slot, share?: number): void {
     const head = this.#queue[0];
     if (head.kind === "slot") {
       this.#queue.shift();
       head.d.callback(slot);
       return;
     }
-    const share = Math.ceil(this.#queue.length / Math.max(1, this.#slots.length + this.#opening));
-    const limit = Math.min(MAX_BATCH, share);
+    const limit = Math.min(
+      MAX_BATCH,
+      share ?? Math.ceil(this.#queue.length / Math.max(1, this.#slots.length + this.#opening)),
+    );
     const batch: StatementWork[] = [];
     while (batch.length < limit) {
       const w = this.#queue[0];

@@ -19,6 +19,7 @@ import { gatherResults } from "../../deferred/gather_results.ts";
 import { inlineCallbacks } from "../../deferred/inline_callbacks.ts";
 import * as log from "../../log/log.ts";
 import type { LogEvent } from "../../log/log.ts";
+import { createReactor } from "../../reactor/install.ts";
 import { EventReactor, fake, makePool, tempDir, THREAD_KINDS } from "./_pool_kit.ts";
 
 const tmp = tempDir();
@@ -296,6 +297,31 @@ for (const kind of THREAD_KINDS) {
       }
     });
 
+    it("statements sent in one turn may share a Worker hop, yet each is a transaction of its own", async () => {
+      const pool = makePool(kind, sqlite, { path: dbFile() }, { max: 1 });
+      pool.start();
+      try {
+        await pool.runOperation("create table t (k text primary key)");
+        const sent = ["a", "b", "a", "c", "b", "d"].map((k) =>
+          pool.runOperation("insert into t values (?)", [k])
+        );
+        const outcomes = await Promise.allSettled(sent.map((d) => d.toPromise()));
+        assert.deepEqual(outcomes.map((o) => o.status), [
+          "fulfilled",
+          "fulfilled",
+          "rejected",
+          "fulfilled",
+          "rejected",
+          "fulfilled",
+        ]);
+        assert.deepEqual(await pool.runQuery("select k from t order by k"), [["a"], ["b"], ["c"], [
+          "d",
+        ]]);
+      } finally {
+        await pool.close();
+      }
+    });
+
     it("reconnect: statements queued after the one that found the connection broken run on a new connection", async () => {
       const pool = makePool(kind, fake, { path: ":memory:" }, { max: 1, reconnect: true });
       pool.start();
@@ -563,6 +589,40 @@ for (const kind of THREAD_KINDS) {
 }
 
 describe("ConnectionPool life cycle with the reactor", () => {
+  it("starts when a real reactor runs and is closed before its shutdown ends (Twisted's callWhenRunning and shutdown trigger)", async () => {
+    const reactor = createReactor();
+    const path = dbFile();
+    const pool = new ConnectionPool(sqlite, { path }, { max: 2, reactor });
+    const seen: string[] = [];
+    reactor.addSystemEventTrigger(
+      "after",
+      "shutdown",
+      () => seen.push(`after shutdown: running=${pool.running}`),
+    );
+    reactor.callWhenRunning(async () => {
+      seen.push(`running=${pool.running}`);
+      await pool.runOperation("create table t (x integer)");
+      const gate = new Deferred<void>();
+      const last = pool.runInteraction(async (txn) => {
+        await gate;
+        await txn.execute("insert into t values (1)");
+      });
+      reactor.stop(); // the pool's "before shutdown" trigger waits for the interaction
+      gate.callback(undefined);
+      await last;
+      seen.push("interaction done");
+    });
+    await reactor.run();
+    assert.deepEqual(seen, ["running=true", "interaction done", "after shutdown: running=false"]);
+    const check = makePool("in-process", sqlite, { path }, { max: 1 });
+    check.start();
+    try {
+      assert.deepEqual(await check.runQuery("select x from t"), [[1]]);
+    } finally {
+      await check.close();
+    }
+  });
+
   it("close() before the reactor runs cancels the startup trigger (Twisted's test_unstartedClose)", async () => {
     const reactor = new EventReactor(false);
     const pool = new ConnectionPool(sqlite, { path: ":memory:" }, { reactor });
