@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Failure } from "../../deferred/failure.ts";
+import * as log from "../../log/log.ts";
+import type { LogEvent } from "../../log/log.ts";
 import { ThreadPoolStopped, WorkerCrashed } from "../../threads/errors.ts";
 import { task } from "../../threads/task.ts";
 import { ThreadPool } from "../../threads/thread_pool.ts";
@@ -125,6 +127,49 @@ describe("ThreadPool sizes", () => {
       assert.equal(pool.workers, 1);
       assert.equal(pool.maxThreads, 1);
       assert.deepEqual(await run(pool, (x: string) => x + "!", "ok"), [true, "ok!"]);
+    } finally {
+      await pool.stop();
+    }
+  });
+});
+
+describe("ThreadPool results", () => {
+  it("logs an error thrown by onResult and goes on (Twisted's test_callInThreadWithCallbackExceptionInOnResult)", async () => {
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 1 });
+    pool.start();
+    const logged: string[] = [];
+    const observer = (e: LogEvent): void => {
+      if (e.isError && e.failure !== undefined) logged.push(e.failure.getErrorMessage());
+    };
+    log.addObserver(observer);
+    try {
+      pool.callInThreadWithCallback(
+        () => {
+          throw new Error("onResult blew up");
+        },
+        (n: number) => n,
+        1,
+      );
+      assert.deepEqual(await run(pool, (n: number) => n + 1, 1), [true, 2]);
+      assert.deepEqual(logged, ["onResult blew up"]);
+    } finally {
+      log.removeObserver(observer);
+      await pool.stop();
+    }
+  });
+
+  it("calls onResult(false, failure) for an error and (true, value) otherwise (Twisted's test_callInThreadWithCallback)", async () => {
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 1 });
+    pool.start();
+    try {
+      assert.deepEqual(await run(pool, (s: string) => s.repeat(2), "ab"), [true, "abab"]);
+      const f = failureOf(
+        await run(pool, () => {
+          throw new SyntaxError("bad");
+        }),
+      );
+      assert.ok(f.value instanceof SyntaxError);
+      assert.equal(f.getErrorMessage(), "bad");
     } finally {
       await pool.stop();
     }
