@@ -15,6 +15,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 DIR="$ROOT/.tmp/postgres"
+# As root the server runs as `postgres`, which must reach its directory: when
+# the checkout is not open to it (under /root, say), use one under /tmp.
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+  DIR="${TMPDIR:-/tmp}/skein-postgres-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)"
+fi
 DATA="$DIR/data"
 SOCK="$DIR/sock"
 LOG="$DIR/server.log"
@@ -35,7 +40,8 @@ BIN=$(bindir) || {
 }
 
 as_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From /, as the checkout may be closed to `postgres` (every path here is absolute).
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 free_port() {
