@@ -62,13 +62,24 @@ export type ConnectorState = "disconnected" | "connecting" | "connected";
  * connected); `A`, the attempt made by `makeTransport`.
  *
  * @example
- * ```ts ignore
- * // TCPConnector and UNIXConnector extend it; a factory retries through it:
- * class Retry extends ClientFactory {
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BaseConnector, createReactor, type IConnector } from "@skein/skein/reactor";
+ * import { ClientFactory } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * // Nothing listens on port 1: each attempt is refused; try once more, then give up.
+ * let attempts = 0;
+ * class RetryOnce extends ClientFactory {
  *   override clientConnectionFailed(connector: IConnector): void {
- *     connector.connect();
+ *     if (++attempts < 2) connector.connect();
+ *     else reactor.stop();
  *   }
  * }
+ * const c = reactor.connectTCP("127.0.0.1", 1, new RetryOnce());
+ * assert.ok(c instanceof BaseConnector);
+ * await reactor.run();
+ * assert.equal(attempts, 2);
  * ```
  */
 export abstract class BaseConnector<

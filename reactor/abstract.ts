@@ -42,8 +42,9 @@ export type FDReactor = IReactor & IReactorFDSet;
 /** The most bytes offered to the kernel in one `send` (Twisted's `SEND_LIMIT`).  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SEND_LIMIT } from "./abstract.ts";
- * console.assert(SEND_LIMIT === 131072);
+ * assert.equal(SEND_LIMIT, 131072);
  * ```
  */
 export const SEND_LIMIT: number = 128 * 1024;
@@ -59,12 +60,37 @@ const EMPTY: Uint8Array = new Uint8Array(0);
  * {@linkcode FileDescriptor.writeSomeData} and `connectionLost`.
  *
  * @example A descriptor over an fd you own
- * ```ts ignore
- * import { FileDescriptor } from "./abstract.ts";
- * class Pipe extends FileDescriptor {
- *   override doRead(): Error | null { return null; }
- *   override writeSomeData(data: Uint8Array, len: number): number { return len; }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, FileDescriptor } from "@skein/skein/reactor";
+ * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * class Echo extends Protocol {
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.transport!.write(data);
+ *   }
  * }
+ * const port = reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: "127.0.0.1" });
+ * let got = "";
+ * class Hello extends Protocol {
+ *   override connectionMade(): void {
+ *     const t = this.transport;
+ *     assert.ok(t instanceof FileDescriptor);
+ *     assert.equal(t.bufferedAmount, 0);
+ *     this.transport!.write("hello");
+ *   }
+ *   override dataReceived(data: Uint8Array): void {
+ *     got += new TextDecoder().decode(data);
+ *     this.transport!.loseConnection();
+ *   }
+ *   override connectionLost(): void {
+ *     port.stopListening().addCallback(() => reactor.stop());
+ *   }
+ * }
+ * reactor.connectTCP("127.0.0.1", port.getHost().port, ClientFactory.forProtocol(Hello));
+ * await reactor.run();
+ * assert.equal(got, "hello");
  * ```
  */
 export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer, IPushProducer {

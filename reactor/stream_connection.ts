@@ -30,8 +30,9 @@ import type { Libc } from "./ffi/types.ts";
 /** Size of the one receive buffer all stream connections read into.  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { READ_BUFFER_SIZE } from "./stream_connection.ts";
- * console.assert(READ_BUFFER_SIZE === 65536);
+ * assert.equal(READ_BUFFER_SIZE, 65536);
  * ```
  */
 export const READ_BUFFER_SIZE = 65536;
@@ -86,9 +87,41 @@ class NullProtocol implements IProtocol {
  * `UNIXConnection`. Twisted's `tcp.Connection` + `BaseClient`.
  *
  * @example
- * ```ts ignore
- * // Transports are made by ports and connectors, not by hand:
- * reactor.listenTCP(0, factory);  // each accepted socket becomes a TCPConnection
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { createReactor, StreamConnection } from "@skein/skein/reactor";
+ * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * class Echo extends Protocol {
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.transport!.write(data);
+ *   }
+ *   override connectionMade(): void {
+ *     assert.ok(this.transport instanceof StreamConnection);
+ *   }
+ * }
+ * const path = join(tmpdir(), `skein-example-${Date.now()}.sock`);
+ * const port = reactor.listenUNIX(path, Factory.forProtocol(Echo));
+ * let got = "";
+ * class Hello extends Protocol {
+ *   override connectionMade(): void {
+ *     assert.ok(this.transport instanceof StreamConnection);
+ *     this.transport!.write("hello");
+ *   }
+ *   override dataReceived(data: Uint8Array): void {
+ *     got += new TextDecoder().decode(data);
+ *     this.transport!.loseConnection();
+ *   }
+ *   override connectionLost(): void {
+ *     port.stopListening().addCallback(() => reactor.stop());
+ *   }
+ * }
+ * reactor.connectUNIX(path, ClientFactory.forProtocol(Hello));
+ * await reactor.run();
+ * assert.equal(got, "hello");
  * ```
  */
 export abstract class StreamConnection extends FileDescriptor implements ITransport {

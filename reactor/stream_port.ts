@@ -37,10 +37,17 @@ const ACCEPT_LEN = new Uint32Array(1);
  * Twisted's `tcp.Port`.
  *
  * @example
- * ```ts ignore
- * // TCPPort and UNIXPort extend it; use them through the reactor:
- * const port = reactor.listenTCP(0, factory);
- * await port.stopListening();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, StreamPort } from "@skein/skein/reactor";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
+ * assert.ok(port instanceof StreamPort);
+ * assert.ok(port.getHost().port > 0);
+ * reactor.callLater(0, () => port.stopListening().addCallback(() => reactor.stop()));
+ * await reactor.run();
  * ```
  */
 export abstract class StreamPort implements IListeningPort {

@@ -82,14 +82,39 @@ function tcpAddress(sa: DecodedSockaddr): IPv4Address | IPv6Address {
  * (`ITCPTransport`).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, TCPConnection } from "@skein/skein/reactor";
+ * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * class Echo extends Protocol {
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.transport!.write(data);
+ *   }
+ * }
+ * const port = reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: "127.0.0.1" });
+ * let got = "";
  * class Hello extends Protocol {
  *   override connectionMade(): void {
  *     const t = this.transport as TCPConnection;
+ *     assert.ok(t instanceof TCPConnection);
+ *     assert.equal(t.getTcpNoDelay(), true); // Skein turns Nagle off
  *     t.setTcpKeepAlive(true);
- *     t.write(`hello ${t.getPeer()}\r\n`);
+ *     assert.equal(t.getTcpKeepAlive(), true);
+ *     this.transport!.write("hello");
+ *   }
+ *   override dataReceived(data: Uint8Array): void {
+ *     got += new TextDecoder().decode(data);
+ *     this.transport!.loseConnection();
+ *   }
+ *   override connectionLost(): void {
+ *     port.stopListening().addCallback(() => reactor.stop());
  *   }
  * }
+ * reactor.connectTCP("127.0.0.1", port.getHost().port, ClientFactory.forProtocol(Hello));
+ * await reactor.run();
+ * assert.equal(got, "hello");
  * ```
  */
 export class TCPConnection extends StreamConnection implements ITCPTransport<IPAddress> {
@@ -177,9 +202,38 @@ export class TCPConnection extends StreamConnection implements ITCPTransport<IPA
  * behaves as a {@linkcode TCPConnection}.
  *
  * @example
- * ```ts ignore
- * // Made by TCPConnector.connect(); the factory's protocol sees it as its transport:
- * reactor.connectTCP("127.0.0.1", 8080, clientFactory);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, TCPClientConnection } from "@skein/skein/reactor";
+ * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * class Echo extends Protocol {
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.transport!.write(data);
+ *   }
+ *   override connectionMade(): void {
+ *     assert.ok(!(this.transport instanceof TCPClientConnection));
+ *   }
+ * }
+ * const port = reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: "127.0.0.1" });
+ * let got = "";
+ * class Hello extends Protocol {
+ *   override connectionMade(): void {
+ *     assert.ok(this.transport instanceof TCPClientConnection);
+ *     this.transport!.write("hello");
+ *   }
+ *   override dataReceived(data: Uint8Array): void {
+ *     got += new TextDecoder().decode(data);
+ *     this.transport!.loseConnection();
+ *   }
+ *   override connectionLost(): void {
+ *     port.stopListening().addCallback(() => reactor.stop());
+ *   }
+ * }
+ * reactor.connectTCP("127.0.0.1", port.getHost().port, ClientFactory.forProtocol(Hello));
+ * await reactor.run();
+ * assert.equal(got, "hello");
  * ```
  */
 export class TCPClientConnection extends TCPConnection {
@@ -278,11 +332,18 @@ export class TCPClientConnection extends TCPConnection {
  * SO_REUSEADDR, listens on IPv6 when the interface contains `":"`.
  *
  * @example
- * ```ts ignore
- * const port = new TCPPort(reactor, 0, factory, { interface: "127.0.0.1" });
- * port.startListening();
- * console.log(port.getHost().port);   // the port the kernel picked
- * await port.stopListening();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, TCPPort } from "@skein/skein/reactor";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
+ * assert.ok(port instanceof TCPPort);
+ * assert.ok(port.getHost().port > 0); // the port the kernel picked
+ * assert.equal(port.backlog, 511);
+ * reactor.callLater(0, () => port.stopListening().addCallback(() => reactor.stop()));
+ * await reactor.run();
  * ```
  */
 export class TCPPort extends StreamPort {
@@ -379,9 +440,24 @@ export class TCPPort extends StreamPort {
  * a {@linkcode TCPClientConnection}; outcomes go to the client factory.
  *
  * @example
- * ```ts ignore
- * const c = new TCPConnector(reactor, "127.0.0.1", 8080, new MyClientFactory(), { timeout: 5 });
- * c.connect();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, type IConnector, TCPConnector } from "@skein/skein/reactor";
+ * import { ClientFactory } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * const outcomes: string[] = [];
+ * class Once extends ClientFactory {
+ *   override clientConnectionFailed(_c: IConnector, reason: { value: unknown; }): void {
+ *     outcomes.push((reason.value as Error).name);
+ *     reactor.stop();
+ *   }
+ * }
+ * // Port 1 on loopback: nothing listens there, so the attempt is refused.
+ * const c = reactor.connectTCP("127.0.0.1", 1, new Once(), { timeout: 5 });
+ * assert.ok(c instanceof TCPConnector);
+ * assert.equal(c.state, "connecting");
+ * await reactor.run();
  * ```
  */
 export class TCPConnector extends BaseConnector {

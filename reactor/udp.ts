@@ -57,10 +57,30 @@ const MAX_DATAGRAMS = 256;
  * each datagram to `protocol.datagramReceived(data, [host, port])`.
  *
  * @example
- * ```ts ignore
- * const port = new UDPPort(reactor, 0, new Echo(), { interface: "127.0.0.1" });
- * port.startListening();
- * port.write("ping", ["127.0.0.1", 9999]);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, UDPPort } from "@skein/skein/reactor";
+ * import { DatagramProtocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * class Echo extends DatagramProtocol {
+ *   override datagramReceived(data: Uint8Array, addr: [string, number]): void {
+ *     this.transport!.write(data, addr);
+ *   }
+ * }
+ * let got = "";
+ * class Ping extends DatagramProtocol {
+ *   override datagramReceived(data: Uint8Array): void {
+ *     got = new TextDecoder().decode(data);
+ *     Promise.all([server.stopListening(), client.stopListening()]).then(() => reactor.stop());
+ *   }
+ * }
+ * const server = reactor.listenUDP(0, new Echo(), { interface: "127.0.0.1" });
+ * assert.ok(server instanceof UDPPort);
+ * const client = reactor.listenUDP(0, new Ping(), { interface: "127.0.0.1" });
+ * server.whenListening().addCallback((addr) => client.write("ping", ["127.0.0.1", addr.port]));
+ * await reactor.run();
+ * assert.equal(got, "ping");
  * ```
  */
 export class UDPPort implements IUDPTransport, IReadWriteDescriptor {

@@ -83,8 +83,9 @@ function processAlive(pid: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isLocked } from "./unix.ts";
- * console.assert(isLocked("/nonexistent/app.sock.lock") === false);
+ * assert.equal(isLocked("/nonexistent/app.sock.lock"), false);
  * ```
  */
 export function isLocked(lockPath: string): boolean {
@@ -138,12 +139,39 @@ class FilesystemLock {
  * The transport of one Unix-socket connection (accepted or connected).
  *
  * @example
- * ```ts ignore
- * class Who extends Protocol {
- *   override connectionMade(): void {
- *     this.transport!.write(`you are ${this.transport!.getPeer()}\n`);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { createReactor, UNIXConnection } from "@skein/skein/reactor";
+ * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * class Echo extends Protocol {
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.transport!.write(data);
  *   }
  * }
+ * const path = join(tmpdir(), `skein-example-${Date.now()}.sock`);
+ * const port = reactor.listenUNIX(path, Factory.forProtocol(Echo));
+ * let got = "";
+ * class Hello extends Protocol {
+ *   override connectionMade(): void {
+ *     assert.ok(this.transport instanceof UNIXConnection);
+ *     assert.equal(this.transport!.getPeer().name, path);
+ *     this.transport!.write("hello");
+ *   }
+ *   override dataReceived(data: Uint8Array): void {
+ *     got += new TextDecoder().decode(data);
+ *     this.transport!.loseConnection();
+ *   }
+ *   override connectionLost(): void {
+ *     port.stopListening().addCallback(() => reactor.stop());
+ *   }
+ * }
+ * reactor.connectUNIX(path, ClientFactory.forProtocol(Hello));
+ * await reactor.run();
+ * assert.equal(got, "hello");
  * ```
  */
 export class UNIXConnection extends StreamConnection {
@@ -186,9 +214,38 @@ export class UNIXConnection extends StreamConnection {
 
 /** The client side of `connectUNIX`, made by {@linkcode UNIXConnector}.  *
  * @example
- * ```ts ignore
- * // Made by UNIXConnector.connect():
- * reactor.connectUNIX("/tmp/app.sock", clientFactory);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { createReactor, UNIXClientConnection } from "@skein/skein/reactor";
+ * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * class Echo extends Protocol {
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.transport!.write(data);
+ *   }
+ * }
+ * const path = join(tmpdir(), `skein-example-${Date.now()}.sock`);
+ * const port = reactor.listenUNIX(path, Factory.forProtocol(Echo));
+ * let got = "";
+ * class Hello extends Protocol {
+ *   override connectionMade(): void {
+ *     assert.ok(this.transport instanceof UNIXClientConnection);
+ *     this.transport!.write("hello");
+ *   }
+ *   override dataReceived(data: Uint8Array): void {
+ *     got += new TextDecoder().decode(data);
+ *     this.transport!.loseConnection();
+ *   }
+ *   override connectionLost(): void {
+ *     port.stopListening().addCallback(() => reactor.stop());
+ *   }
+ * }
+ * reactor.connectUNIX(path, ClientFactory.forProtocol(Hello));
+ * await reactor.run();
+ * assert.equal(got, "hello");
  * ```
  */
 export class UNIXClientConnection extends UNIXConnection {
@@ -221,10 +278,24 @@ export class UNIXClientConnection extends UNIXConnection {
  * A listening Unix socket: Twisted's `unix.Port`, made by `listenUNIX`.
  *
  * @example
- * ```ts ignore
- * const port = new UNIXPort(reactor, "/tmp/app.sock", factory, { mode: 0o600, wantPID: true });
- * port.startListening();
- * await port.stopListening();   // unlinks /tmp/app.sock and /tmp/app.sock.lock
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { existsSync, readlinkSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import process from "node:process";
+ * import { createReactor, UNIXPort } from "@skein/skein/reactor";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * const path = join(tmpdir(), `skein-example-${Date.now()}.sock`);
+ * const port = reactor.listenUNIX(path, Factory.forProtocol(Protocol), { mode: 0o600, wantPID: true });
+ * assert.ok(port instanceof UNIXPort);
+ * assert.equal(port.getHost().name, path);
+ * assert.equal(readlinkSync(`${path}.lock`), String(process.pid)); // wantPID: the lock names us
+ * reactor.callLater(0, () => port.stopListening().addCallback(() => reactor.stop()));
+ * await reactor.run();
+ * assert.equal(existsSync(path), false, "stopListening removed the socket file");
  * ```
  */
 export class UNIXPort extends StreamPort {
@@ -339,8 +410,25 @@ export class UNIXPort extends StreamPort {
  * `connectUNIX`'s connector: Twisted's `unix.Connector`.
  *
  * @example
- * ```ts ignore
- * new UNIXConnector(reactor, "/tmp/app.sock", new MyClientFactory(), { checkPID: true }).connect();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { createReactor, type IConnector, UNIXConnector } from "@skein/skein/reactor";
+ * import { ClientFactory } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor();
+ * const outcomes: string[] = [];
+ * class Once extends ClientFactory {
+ *   override clientConnectionFailed(_c: IConnector, reason: { value: unknown; }): void {
+ *     outcomes.push((reason.value as Error).name);
+ *     reactor.stop();
+ *   }
+ * }
+ * const c = reactor.connectUNIX(join(tmpdir(), "skein-nobody-listens.sock"), new Once());
+ * assert.ok(c instanceof UNIXConnector);
+ * assert.equal(c.state, "connecting");
+ * await reactor.run();
  * ```
  */
 export class UNIXConnector extends BaseConnector {

@@ -21,8 +21,19 @@ import type { HostReactorLike, HostSelectable } from "./types.ts";
  * `HostUNIXPort`).
  *
  * @example
- * ```ts ignore
- * class HostTCPPort implements IListeningPort, ListeningStreamPort { ... }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, HostTCPPort } from "@skein/skein/reactor";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { type ListeningStreamPort } from "./_port.ts";
+ *
+ * const reactor = createReactor("host");
+ * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
+ * assert.ok(port instanceof HostTCPPort);
+ * const p: ListeningStreamPort = port; // what the helpers here need of it
+ * assert.equal(p.connected, true);
+ * reactor.callLater(0, () => port.stopListening().addCallback(() => reactor.stop()));
+ * await reactor.run();
  * ```
  */
 export interface ListeningStreamPort extends HostSelectable {
@@ -58,8 +69,20 @@ export interface AcceptedAddresses {
  * gone. An exception from `makeConnection` is logged; the connection stays.
  *
  * @example
- * ```ts ignore
- * server.on("connection", (s) => serveAccepted(port, s, () => ({ host, peer, peerName: "" })));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, HostTCPPort } from "@skein/skein/reactor";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { serveAccepted } from "./_port.ts";
+ *
+ * const reactor = createReactor("host");
+ * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
+ * assert.ok(port instanceof HostTCPPort);
+ * // HostTCPPort serves each accepted socket with serveAccepted:
+ * assert.equal(typeof serveAccepted, "function");
+ * assert.equal(port.sessionno, 0);
+ * reactor.callLater(0, () => port.stopListening().addCallback(() => reactor.stop()));
+ * await reactor.run();
  * ```
  */
 export function serveAccepted(
@@ -107,10 +130,21 @@ export function serveAccepted(
  * collects the Deferreds that {@linkcode closeListeningPort} fires.
  *
  * @example
- * ```ts ignore
- * stopListening(): Deferred<void> {
- *   return stopListeningSoon(this, this.#stopping);
- * }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, HostTCPPort } from "@skein/skein/reactor";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { stopListeningSoon } from "./_port.ts";
+ *
+ * const reactor = createReactor("host");
+ * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
+ * assert.ok(port instanceof HostTCPPort);
+ * // HostTCPPort.stopListening() is stopListeningSoon: disconnecting until closed.
+ * assert.equal(typeof stopListeningSoon, "function");
+ * port.stopListening();
+ * assert.equal(port.disconnecting, true);
+ * reactor.callLater(0, () => port.stopListening().addCallback(() => reactor.stop()));
+ * await reactor.run();
  * ```
  */
 export function stopListeningSoon(
@@ -134,12 +168,19 @@ export function stopListeningSoon(
  * exception from `doStop` errbacks them, or is logged if none waits).
  *
  * @example
- * ```ts ignore
- * connectionLost(_reason: Failure): void {
- *   const waiting = this.#stopping;
- *   this.#stopping = [];
- *   closeListeningPort(this, waiting, this.#server, this.#onConnection, () => log.msg("closed"));
- * }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, HostTCPPort } from "@skein/skein/reactor";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { closeListeningPort } from "./_port.ts";
+ *
+ * const reactor = createReactor("host");
+ * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
+ * assert.ok(port instanceof HostTCPPort);
+ * // HostTCPPort.connectionLost() closes with closeListeningPort.
+ * assert.equal(typeof closeListeningPort, "function");
+ * reactor.callLater(0, () => port.stopListening().addCallback(() => reactor.stop()));
+ * await reactor.run();
  * ```
  */
 export function closeListeningPort(

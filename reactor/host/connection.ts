@@ -26,8 +26,16 @@ import type { HostReactorLike, HostSelectable } from "./types.ts";
  * ports and connectors.
  *
  * @example
- * ```ts ignore
- * const options: HostConnectionOptions = { logstr: "Echo,0,127.0.0.1" };
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { HostConnectionOptions } from "@skein/skein/reactor";
+ *
+ * const lost: string[] = [];
+ * const options: HostConnectionOptions = {
+ *   logstr: "Echo,0,127.0.0.1",
+ *   onLost: (reason) => lost.push(reason.getErrorMessage()),
+ * };
+ * assert.equal(options.logstr, "Echo,0,127.0.0.1");
  * ```
  */
 export interface HostConnectionOptions {
@@ -63,15 +71,37 @@ export interface HostConnectionOptions {
  * Users get one as `protocol.transport`; they never build one.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, HostConnection } from "@skein/skein/reactor";
+ * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor("host");
+ * class Echo extends Protocol {
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.transport!.write(data);
+ *   }
+ * }
+ * const port = reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: "127.0.0.1" });
+ * let got = "";
  * class Hello extends Protocol {
  *   override connectionMade(): void {
  *     const t = this.transport as HostConnection;
- *     t.setTcpNoDelay(true);
- *     t.write("hello\r\n");
- *     t.loseConnection();
+ *     assert.ok(t instanceof HostConnection);
+ *     assert.equal(t.getTcpNoDelay(), true);
+ *     this.transport!.write("hello");
+ *   }
+ *   override dataReceived(data: Uint8Array): void {
+ *     got += new TextDecoder().decode(data);
+ *     this.transport!.loseConnection();
+ *   }
+ *   override connectionLost(): void {
+ *     port.stopListening().addCallback(() => reactor.stop());
  *   }
  * }
+ * reactor.connectTCP("127.0.0.1", port.getHost().port, ClientFactory.forProtocol(Hello));
+ * await reactor.run();
+ * assert.equal(got, "hello");
  * ```
  */
 export class HostConnection<A extends IAddress = IAddress>

@@ -35,13 +35,18 @@ export type HostConnectorState = ConnectorState;
  * {@linkcode HostConnector} start it in `startAttempt`.
  *
  * @example
- * ```ts ignore
- * protected startAttempt(attempt: ConnectAttempt): void {
- *   attempt.open(new net.Socket({ allowHalfOpen: true }), (s) => s.connect({ path }), () => [
- *     new UNIXAddress(null),
- *     new UNIXAddress(path),
- *   ]);
- * }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConnectAttempt, createReactor, HostConnector } from "@skein/skein/reactor";
+ * import { ClientFactory } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor("host");
+ * // While connecting, a host connector's transport is its ConnectAttempt.
+ * const c = reactor.connectTCP("127.0.0.1", 1, new ClientFactory());
+ * assert.ok(c instanceof HostConnector);
+ * assert.ok(c.transport instanceof ConnectAttempt);
+ * c.stopConnecting(); // the attempt reports UserError to the factory
+ * assert.equal(c.transport, null);
  * ```
  */
 export class ConnectAttempt implements ConnectingTransport, HostSelectable {
@@ -149,9 +154,25 @@ export class ConnectAttempt implements ConnectingTransport, HostSelectable {
  * `transport` is the attempt; once connected, the {@linkcode HostConnection}.
  *
  * @example
- * ```ts ignore
- * const connector = reactor.connectTCP("127.0.0.1", 8080, factory) as HostConnector;
- * if (connector.state === "connecting") connector.stopConnecting();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, ConnectAttempt, HostConnector, type IConnector } from "@skein/skein/reactor";
+ * import { ClientFactory } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor("host");
+ * const outcomes: string[] = [];
+ * class Once extends ClientFactory {
+ *   override clientConnectionFailed(_c: IConnector, reason: { value: unknown; }): void {
+ *     outcomes.push((reason.value as Error).name);
+ *     reactor.stop();
+ *   }
+ * }
+ * // Port 1 on loopback: nothing listens there, so the attempt is refused.
+ * const c = reactor.connectTCP("127.0.0.1", 1, new Once(), { timeout: 5 });
+ * assert.ok(c instanceof HostConnector);
+ * assert.ok(c instanceof HostConnector);
+ * assert.ok(c.transport instanceof ConnectAttempt); // while connecting
+ * await reactor.run();
  * ```
  */
 export abstract class HostConnector

@@ -35,10 +35,17 @@ import type { HostReactorLike, HostSelectable } from "./types.ts";
  * {@linkcode HostConnection} as its transport.
  *
  * @example
- * ```ts ignore
- * const port = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
- * console.log(port.getHost().port);
- * await port.stopListening();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, HostTCPPort } from "@skein/skein/reactor";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor("host");
+ * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
+ * assert.ok(port instanceof HostTCPPort);
+ * assert.ok(port.getHost().port > 0);
+ * reactor.callLater(0, () => port.stopListening().addCallback(() => reactor.stop()));
+ * await reactor.run();
  * ```
  */
 export class HostTCPPort implements IListeningPort<IPAddress>, HostSelectable {
@@ -169,9 +176,24 @@ export class HostTCPPort implements IListeningPort<IPAddress>, HostSelectable {
  * `ConnectBindError`, ….
  *
  * @example
- * ```ts ignore
- * const connector = reactor.connectTCP("127.0.0.1", 8080, clientFactory, { timeout: 5 });
- * connector.disconnect();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, type IConnector, HostTCPConnector } from "@skein/skein/reactor";
+ * import { ClientFactory } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor("host");
+ * const outcomes: string[] = [];
+ * class Once extends ClientFactory {
+ *   override clientConnectionFailed(_c: IConnector, reason: { value: unknown; }): void {
+ *     outcomes.push((reason.value as Error).name);
+ *     reactor.stop();
+ *   }
+ * }
+ * // Port 1 on loopback: nothing listens there, so the attempt is refused.
+ * const c = reactor.connectTCP("127.0.0.1", 1, new Once(), { timeout: 5 });
+ * assert.ok(c instanceof HostTCPConnector);
+ * assert.equal(c.state, "connecting");
+ * await reactor.run();
  * ```
  */
 export class HostTCPConnector extends HostConnector {

@@ -115,14 +115,30 @@ function maxDatagram(family: 4 | 6): number {
  * never called there.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createReactor, HostUDPPort } from "@skein/skein/reactor";
+ * import { DatagramProtocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor("host");
  * class Echo extends DatagramProtocol {
  *   override datagramReceived(data: Uint8Array, addr: [string, number]): void {
  *     this.transport!.write(data, addr);
  *   }
  * }
- * const port = reactor.listenUDP(0, new Echo(), { interface: "127.0.0.1" });
- * await port.whenListening();
+ * let got = "";
+ * class Ping extends DatagramProtocol {
+ *   override datagramReceived(data: Uint8Array): void {
+ *     got = new TextDecoder().decode(data);
+ *     Promise.all([server.stopListening(), client.stopListening()]).then(() => reactor.stop());
+ *   }
+ * }
+ * const server = reactor.listenUDP(0, new Echo(), { interface: "127.0.0.1" });
+ * assert.ok(server instanceof HostUDPPort);
+ * const client = reactor.listenUDP(0, new Ping(), { interface: "127.0.0.1" });
+ * server.whenListening().addCallback((addr) => client.write("ping", ["127.0.0.1", addr.port]));
+ * await reactor.run();
+ * assert.equal(got, "ping");
  * ```
  */
 export class HostUDPPort implements IUDPTransport, HostSelectable {

@@ -43,9 +43,23 @@ function inFilesystemNamespace(path: string): boolean {
  * stale lock (dead PID) is taken over and a leftover socket file removed.
  *
  * @example
- * ```ts ignore
- * const port = reactor.listenUNIX("/tmp/app.sock", factory, { mode: 0o600, wantPID: true });
- * await port.stopListening();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { existsSync, readlinkSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import process from "node:process";
+ * import { createReactor, HostUNIXPort } from "@skein/skein/reactor";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor("host");
+ * const path = join(tmpdir(), `skein-example-${Date.now()}.sock`);
+ * const port = reactor.listenUNIX(path, Factory.forProtocol(Protocol), { mode: 0o600, wantPID: true });
+ * assert.ok(port instanceof HostUNIXPort);
+ * assert.equal(readlinkSync(`${path}.lock`), String(process.pid)); // wantPID: the lock names us
+ * reactor.callLater(0, () => port.stopListening().addCallback(() => reactor.stop()));
+ * await reactor.run();
+ * assert.equal(existsSync(path), false, "stopListening removed the socket file");
  * ```
  */
 export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable {
@@ -208,8 +222,25 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
  * with `BadFileError` unless `PATH.lock` names a live process.
  *
  * @example
- * ```ts ignore
- * reactor.connectUNIX("/tmp/app.sock", clientFactory, { timeout: 5, checkPID: true });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { createReactor, type IConnector, HostUNIXConnector } from "@skein/skein/reactor";
+ * import { ClientFactory } from "@skein/skein/protocols";
+ *
+ * const reactor = createReactor("host");
+ * const outcomes: string[] = [];
+ * class Once extends ClientFactory {
+ *   override clientConnectionFailed(_c: IConnector, reason: { value: unknown; }): void {
+ *     outcomes.push((reason.value as Error).name);
+ *     reactor.stop();
+ *   }
+ * }
+ * const c = reactor.connectUNIX(join(tmpdir(), "skein-nobody-listens.sock"), new Once());
+ * assert.ok(c instanceof HostUNIXConnector);
+ * assert.equal(c.state, "connecting");
+ * await reactor.run();
  * ```
  */
 export class HostUNIXConnector extends HostConnector {
