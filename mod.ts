@@ -25,6 +25,7 @@ export * from "./deferred/mod.ts";
 export * from "./endpoints/mod.ts";
 export type * from "./interfaces.ts";
 export * from "./log/mod.ts";
+export * from "./process/mod.ts";
 export * from "./protocols/basic/mod.ts";
 export * from "./protocols/mod.ts";
 export * from "./reactor/mod.ts";
