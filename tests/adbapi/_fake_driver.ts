@@ -6,9 +6,12 @@
  * - `BREAK` cuts the connection: every later call throws OperationalError,
  *   as a connection to a server that went away does;
  * - `OPENS` answers `[[n]]`, the connections opened in this thread so far;
+ * - `CRASH` ends the thread it runs in (`process.exit`), as a driver that
+ *   crashes does (only in a Worker: in-process it would end the test run);
  * - `failRollback: true` in the connect options makes `rollback` throw.
  */
 
+import process from "node:process";
 import type { ArrayRow, DriverConnection, SqlValue } from "../../adbapi/driver.ts";
 import { OperationalError } from "../../adbapi/errors.ts";
 import { connectSqlite, type SqliteOptions } from "../../adbapi/sqlite.ts";
@@ -46,6 +49,7 @@ export function connect(options: FakeOptions): DriverConnection {
         broken = true;
         throw new OperationalError("fake: the connection broke", { code: "BROKEN" });
       }
+      if (sql === "CRASH") process.exit(3);
       if (sql === "OPENS") {
         local = [[opens]];
         return;

@@ -588,6 +588,26 @@ for (const kind of THREAD_KINDS) {
   });
 }
 
+describe("ConnectionPool when a Worker dies (workers only: in-process the test run itself would end)", () => {
+  it("fails the work the dead Worker held, drops its connection and opens a new one on another Worker", async () => {
+    const pool = makePool("workers", fake, { path: ":memory:" }, { max: 1 });
+    pool.start();
+    try {
+      const [[before]] = (await pool.runQuery("OPENS")) as [[number]];
+      await assert.rejects(pool.runQuery("CRASH").toPromise(), (e: unknown) => {
+        assert.ok(e instanceof Error);
+        assert.equal(e.name, "WorkerCrashed");
+        return true;
+      });
+      // A new Worker: its module state starts again, so it has opened one connection.
+      assert.deepEqual(await pool.runQuery("OPENS"), [[1]]);
+      assert.ok(before >= 1);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe("ConnectionPool life cycle with the reactor", () => {
   it("starts when a real reactor runs and is closed before its shutdown ends (Twisted's callWhenRunning and shutdown trigger)", async () => {
     const reactor = createReactor();
