@@ -170,6 +170,8 @@ interface Outcome {
   block: Block;
   ok: boolean;
   detail: string;
+  /** Milliseconds from spawn to exit. */
+  ms: number;
 }
 
 function runOne(block: Block, path: string, runtime: "bun" | "deno"): Promise<Outcome> {
@@ -177,7 +179,9 @@ function runOne(block: Block, path: string, runtime: "bun" | "deno"): Promise<Ou
   // This runtime's own executable when it is the one asked for; otherwise the one on PATH.
   const here = "Deno" in globalThis ? "deno" : "bun";
   const exe = runtime === here ? process.execPath : runtime;
-  return new Promise((done) => {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const done = (o: Omit<Outcome, "ms">): void => resolve({ ...o, ms: performance.now() - t0 });
     const child = spawn(exe, args, {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
@@ -263,6 +267,12 @@ async function main(): Promise<number> {
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
 
   const where = (b: Block): string => `${b.file}:${b.start}`;
+  const slowest = [...outcomes].sort((a, b) => b.ms - a.ms).slice(0, 5);
+  if (slowest.length > 0) {
+    console.log(
+      `slowest: ${slowest.map((o) => `${where(o.block)} ${Math.round(o.ms)} ms`).join(", ")}`,
+    );
+  }
   const failed = outcomes.filter((o) => !o.ok).sort((a, b) =>
     a.block.file.localeCompare(b.block.file) || a.block.start - b.block.start
   );
