@@ -37,7 +37,9 @@ const ENTRY: URL = new URL("./_thread_main.ts", import.meta.url);
 export interface PoolThreadEvents {
   /** The thread is ready for work. */
   ready(thread: PoolThread): void;
-  /** A message from the thread (a result, a failure, a call of an exposed function). */
+  /** A call's result. */
+  done(thread: PoolThread, id: number, value: unknown): void;
+  /** Any other message from the thread (a failure, a call of an exposed function). */
   message(thread: PoolThread, message: FromThread): void;
   /** The thread ended without being asked to. */
   crashed(thread: PoolThread, error: WorkerCrashed): void;
@@ -75,6 +77,10 @@ export class PoolThread {
     const control = new SharedArrayBuffer(8);
     this.#control = new Int32Array(control);
     worker.on("message", (packed: Packed) => {
+      if (packed[0] === 1) {
+        this.#events.done(this, packed[1] as number, packed[2]);
+        return;
+      }
       const m = unpackFromThread(packed);
       if (m.op === "ready") {
         this.ready = true;

@@ -223,6 +223,14 @@ port.on("message", (m: Packed | Init): void => {
     init(m);
     return;
   }
-  queue.push(unpackToThread(m));
-  if (!running) pump();
+  const message = unpackToThread(m);
+  if (running) {
+    queue.push(message);
+    return;
+  }
+  const waiting = handle(message);
+  if (waiting !== undefined) {
+    running = true;
+    void waiting.then(pump);
+  }
 });

@@ -47,6 +47,7 @@ export class Task<A extends unknown[] = unknown[], R = unknown> {
   declare readonly signature?: (...args: A) => R;
   #spec: JobSpec;
   #key: number;
+  #plain: { key: number; spec: JobSpec; transfer: ArrayBuffer[]; } | undefined;
 
   /** Use {@linkcode task} or {@linkcode taskModule} instead. */
   constructor(spec: JobSpec, label: string, options: TaskOptions = {}) {
@@ -63,11 +64,10 @@ export class Task<A extends unknown[] = unknown[], R = unknown> {
    * module export or source), its job, and the buffers to transfer.
    */
   wire(args: unknown[]): { key: number; spec: JobSpec; transfer: ArrayBuffer[]; } {
-    return {
-      key: this.#key,
-      spec: this.#spec,
-      transfer: this.transferArgs ? transferables(args) : [],
-    };
+    if (!this.transferArgs) {
+      return this.#plain ??= { key: this.#key, spec: this.#spec, transfer: [] };
+    }
+    return { key: this.#key, spec: this.#spec, transfer: transferables(args) };
   }
 }
 

@@ -498,6 +498,7 @@ export class ThreadPool {
     const n = this.#nextThread++;
     const t = new PoolThread(n, this.#where(n), {
       ready: (thread) => this.#becomeIdle(thread),
+      done: (thread, id, value) => this.#settle(thread, id, true, value),
       message: (thread, m) => this.#onMessage(thread, m),
       crashed: (thread, error) => this.#onCrash(thread, error),
     });
@@ -620,40 +621,45 @@ export class ThreadPool {
   #onMessage(thread: PoolThread, m: FromThread): void {
     switch (m.op) {
       case "done":
+        this.#settle(thread, m.id, true, m.value);
+        return;
       case "failed":
+        this.#settle(thread, m.id, false, new Failure(fromWireError(m.error)));
+        return;
       case "multiFailed": {
-        const p = this.#pending.get(m.id);
-        if (p === undefined) return;
-        this.#pending.delete(m.id);
-        thread.answered();
-        if (m.op === "done") safeCall(p.onResult, true, m.value);
-        else if (m.op === "failed") {
-          safeCall(p.onResult, false, new Failure(fromWireError(m.error)));
-        } else {
-          const errors = m.errors.map(fromWireError);
-          safeCall(
-            p.onResult,
-            false,
-            new Failure(
-              errors.length === 1
-                ? errors[0]
-                : new AggregateError(errors, `${errors.length} of the calls failed in the thread`),
-            ),
-          );
-        }
-        if (thread.inFlight === 0) {
-          if (this.#draining.has(thread)) this.#end(thread);
-          else {
-            if (this.#released.delete(thread)) this.#leases.delete(thread);
-            if (!this.#leases.has(thread)) this.#becomeIdle(thread);
-          }
-        }
+        const errors = m.errors.map(fromWireError);
+        this.#settle(
+          thread,
+          m.id,
+          false,
+          new Failure(
+            errors.length === 1
+              ? errors[0]
+              : new AggregateError(errors, `${errors.length} of the calls failed in the thread`),
+          ),
+        );
         return;
       }
       case "call":
       case "blockingCall":
         this.#callExposed(thread, m.name, m.args, m.op === "blockingCall");
         return;
+    }
+  }
+
+  /** A call's outcome arrived: hand it over, and free the thread when it has nothing left. */
+  #settle(thread: PoolThread, id: number, ok: boolean, result: unknown): void {
+    const p = this.#pending.get(id);
+    if (p === undefined) return;
+    this.#pending.delete(id);
+    thread.answered();
+    safeCall(p.onResult, ok, result);
+    if (thread.inFlight === 0) {
+      if (this.#draining.has(thread)) this.#end(thread);
+      else {
+        if (this.#released.delete(thread)) this.#leases.delete(thread);
+        if (!this.#leases.has(thread)) this.#becomeIdle(thread);
+      }
     }
   }
 
