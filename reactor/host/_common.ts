@@ -21,7 +21,17 @@ import {
   TCPTimedOutError,
 } from "../errors.ts";
 
-/** The shape of the errors `node:net` / `node:dgram` report. */
+/**
+ * The shape of the errors `node:net` / `node:dgram` report.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { NodeError } from "./_common.ts";
+ * const e: NodeError = Object.assign(new Error("refused"), { code: "ECONNREFUSED" });
+ * assert.equal(e.code, "ECONNREFUSED");
+ * ```
+ */
 export interface NodeError extends Error {
   code?: string;
   errno?: number;
@@ -37,6 +47,15 @@ function errnoOf(e: NodeError): number | undefined {
  * A node error as a `SystemCallError` naming the errno and the call, worded
  * as the FFI reactor words the same errno (`connect: Connection refused
  * (ECONNREFUSED)`; see `reactor/_os_error.ts`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SystemCallError } from "@skein/skein/reactor";
+ * import { systemError } from "./_common.ts";
+ * const e = systemError(Object.assign(new Error("x"), { code: "EACCES", errno: -13, syscall: "bind" }));
+ * assert.ok(e instanceof SystemCallError);
+ * ```
  */
 export function systemError(e: unknown, syscall = "socket"): Error {
   if (e instanceof SystemCallError) return e;
@@ -62,6 +81,15 @@ const DNS_CODES = new Set([
  * Map a failed connection attempt to Twisted's connect errors:
  * `ConnectionRefusedError`, `TCPTimedOutError`, `NoRouteError`,
  * `DNSLookupError`, `ConnectBindError`, else a plain `ConnectError`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConnectionRefusedError } from "@skein/skein/reactor";
+ * import { connectErrorFrom } from "./_common.ts";
+ * const e = connectErrorFrom(Object.assign(new Error("no"), { code: "ECONNREFUSED" }));
+ * assert.ok(e instanceof ConnectionRefusedError);
+ * ```
  */
 export function connectErrorFrom(e: unknown): ConnectError {
   if (e instanceof ConnectError) return e;
@@ -88,23 +116,64 @@ export function connectErrorFrom(e: unknown): ConnectError {
   return new ConnectError(osError ? detail : `An error occurred while connecting: ${detail}`, opts);
 }
 
-/** A connection that failed under us: `ConnectionLost`, keeping the cause. */
+/**
+ * A connection that failed under us: `ConnectionLost`, keeping the cause.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConnectionLost } from "@skein/skein/reactor";
+ * import { connectionLostFrom } from "./_common.ts";
+ * assert.ok(connectionLostFrom(new Error("reset")) instanceof ConnectionLost);
+ * ```
+ */
 export function connectionLostFrom(e: unknown): ConnectionLost {
   if (e instanceof ConnectionLost) return e;
   return new ConnectionLost(undefined, { cause: systemError(e) });
 }
 
-/** The IP address class for `host`: IPv6Address for IPv6 literals, else IPv4Address. */
+/**
+ * The IP address class for `host`: IPv6Address for IPv6 literals, else IPv4Address.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IPv6Address } from "@skein/skein/reactor";
+ * import { ipAddress } from "./_common.ts";
+ * assert.ok(ipAddress("TCP", "::1", 80) instanceof IPv6Address);
+ * ```
+ */
 export function ipAddress(type: "TCP" | "UDP", host: string, port: number): IPAddress {
   return isIPv6(host) ? new IPv6Address(type, host, port) : new IPv4Address(type, host, port);
 }
 
-/** True for an IPv4 or IPv6 literal. */
+/**
+ * True for an IPv4 or IPv6 literal.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isIPAddress } from "./_common.ts";
+ * assert.equal(isIPAddress("127.0.0.1"), true);
+ * assert.equal(isIPAddress("localhost"), false);
+ * ```
+ */
 export function isIPAddress(host: string): boolean {
   return isIP(host) !== 0;
 }
 
-/** The placeholder protocol used when a factory's `buildProtocol` returns null. */
+/**
+ * The placeholder protocol used when a factory's `buildProtocol` returns null.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NullProtocol } from "./_common.ts";
+ * const p = new NullProtocol();
+ * p.dataReceived(); // dropped
+ * assert.equal(p.transport, null);
+ * ```
+ */
 export class NullProtocol {
   /** Set by `makeConnection`, which the transport never calls on it. */
   transport: null = null;
@@ -118,7 +187,17 @@ export class NullProtocol {
   connectionLost(): void {}
 }
 
-/** A name for log lines: the object's `logPrefix()`, else its class name. */
+/**
+ * A name for log lines: the object's `logPrefix()`, else its class name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { prefixOf } from "./_common.ts";
+ * class Echo {}
+ * assert.equal(prefixOf(new Echo()), "Echo");
+ * ```
+ */
 export function prefixOf(o: unknown): string {
   const lp = (o as { logPrefix?: unknown; } | null)?.logPrefix;
   if (typeof lp === "function") {
@@ -131,7 +210,16 @@ export function prefixOf(o: unknown): string {
   return (o as { constructor?: { name?: string; }; } | null)?.constructor?.name ?? "-";
 }
 
-/** The TypeError for a write of something that is neither bytes nor text. */
+/**
+ * The TypeError for a write of something that is neither bytes nor text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notBytes } from "./_common.ts";
+ * assert.match(notBytes(null).message, /not null/);
+ * ```
+ */
 export function notBytes(data: unknown): TypeError {
   const what = data === null
     ? "null"

@@ -38,7 +38,16 @@ import { SystemCallError } from "../errors.ts";
 
 type ListenHandle = { listen(backlog: number): number; close(): void; };
 
-/** How often a Deno listening handle's accept loop is re-armed, in ms (see the module notes). */
+/**
+ * How often a Deno listening handle's accept loop is re-armed, in ms (see the module notes).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ACCEPT_REARM_MS } from "./_listen.ts";
+ * assert.ok(ACCEPT_REARM_MS > 0);
+ * ```
+ */
 export const ACCEPT_REARM_MS = 200;
 type CreateServerHandle = (
   address: string | null,
@@ -51,7 +60,17 @@ type CreateServerHandle = (
 const createServerHandle: CreateServerHandle | undefined =
   (net as unknown as { _createServerHandle?: CreateServerHandle; })._createServerHandle;
 
-/** Where to listen: an IP address and port, or a Unix socket path. */
+/**
+ * Where to listen: an IP address and port, or a Unix socket path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ListenTarget } from "./_listen.ts";
+ * const targets: ListenTarget[] = [{ host: "127.0.0.1", port: 0 }, { path: "/tmp/app.sock" }];
+ * assert.equal(targets.length, 2);
+ * ```
+ */
 export type ListenTarget = { host: string; port: number; } | { path: string; };
 
 function uvError(rc: number, syscall: string, where: string): SystemCallError {
@@ -67,6 +86,17 @@ function uvError(rc: number, syscall: string, where: string): SystemCallError {
 /**
  * Bind `server` to `target` and start listening, now. Returns null on
  * success, else the error (the server is then unusable).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as net from "node:net";
+ * import { listenNow } from "./_listen.ts";
+ * const server = net.createServer();
+ * assert.equal(listenNow(server, { host: "127.0.0.1", port: 0 }, 511), null);
+ * assert.ok(server.listening); // already bound: the port is known at once
+ * server.close();
+ * ```
  */
 export function listenNow(server: net.Server, target: ListenTarget, backlog: number): Error | null {
   const where = "path" in target ? target.path : `${target.host}:${target.port}`;

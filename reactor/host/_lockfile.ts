@@ -28,7 +28,23 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** A lock on a file name, held by this process while `locked`. */
+/**
+ * A lock on a file name, held by this process while `locked`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { FilesystemLock, isLocked } from "./_lockfile.ts";
+ * const name = join(tmpdir(), `skein-lock-example-${Date.now()}.lock`);
+ * const lock = new FilesystemLock(name);
+ * assert.equal(lock.lock(), true);
+ * assert.equal(isLocked(name), true);
+ * lock.unlock();
+ * assert.equal(isLocked(name), false);
+ * ```
+ */
 export class FilesystemLock {
   /** The lock's path (`<socket path>.lock`). */
   readonly name: string;
@@ -87,7 +103,18 @@ export class FilesystemLock {
   }
 }
 
-/** True if a live process (possibly this one) holds the lock `name`. */
+/**
+ * True if a live process (possibly this one) holds the lock `name`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { isLocked } from "./_lockfile.ts";
+ * assert.equal(isLocked(join(tmpdir(), `skein-nobody-${Date.now()}.lock`)), false);
+ * ```
+ */
 export function isLocked(name: string): boolean {
   const l = new FilesystemLock(name);
   let got = false;

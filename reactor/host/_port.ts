@@ -51,7 +51,22 @@ export interface ListeningStreamPort extends HostSelectable {
   logPrefix(): string;
 }
 
-/** The addresses of an accepted socket, and the peer's name for the log prefix. */
+/**
+ * The addresses of an accepted socket, and the peer's name for the log prefix.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IPv4Address } from "@skein/skein/reactor";
+ * import type { AcceptedAddresses } from "./_port.ts";
+ * const a: AcceptedAddresses = {
+ *   host: new IPv4Address("TCP", "127.0.0.1", 8080),
+ *   peer: new IPv4Address("TCP", "127.0.0.1", 50000),
+ *   peerName: "127.0.0.1",
+ * };
+ * assert.equal(a.peerName, "127.0.0.1");
+ * ```
+ */
 export interface AcceptedAddresses {
   /** Our end. */
   host: IAddress;
