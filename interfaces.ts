@@ -50,8 +50,8 @@ import type { ThreadPool } from "./threads/thread_pool.ts";
  * ```
  */
 export interface IAddress {
-  /** `"TCP"`, `"UDP"` or `"UNIX"`. */
-  readonly type: "TCP" | "UDP" | "UNIX";
+  /** `"TCP"`, `"UDP"`, `"UNIX"`, or `"PROCESS"` (a child's stdio, `ProcessAddress`). */
+  readonly type: "TCP" | "UDP" | "UNIX" | "PROCESS";
   /** A human-readable form, e.g. `IPv4Address(TCP, '127.0.0.1', 8080)`. */
   toString(): string;
 }
@@ -1144,6 +1144,8 @@ export interface IProcessProtocol {
 export interface IProcessTransport extends IConsumer {
   /** The child's process id, or `null` once it has been reaped. */
   readonly pid: number | null;
+  /** Bytes written to stdin and not yet handed to the pipe. */
+  readonly bufferedAmount: number;
   /** Write several chunks to the child's stdin. */
   writeSequence(data: Iterable<Uint8Array | string>): void;
   /** Write to the child's fd `childFD` (one mapped `"w"`). */

@@ -44,5 +44,6 @@ export * from "./connect_protocol.ts";
 export * from "./errors.ts";
 export * from "./from_string.ts";
 export * from "./hostname.ts";
+export * from "./process.ts";
 export * from "./tcp.ts";
 export * from "./unix.ts";

@@ -342,6 +342,11 @@ export class Process implements IProcessTransport, IPushProducer {
     return this.#pid;
   }
 
+  /** Bytes written to stdin and not yet handed to the pipe. */
+  get bufferedAmount(): number {
+    return this.#pipes.get(0)?.bufferedAmount ?? 0;
+  }
+
   /** The raw wait status once the child has been reaped, else `null`. */
   get status(): number | null {
     return this.#status;

@@ -162,6 +162,12 @@ export class HostProcess implements IProcessTransport, IPushProducer {
     return this.#pid;
   }
 
+  /** Bytes written to stdin and not yet handed to the pipe. */
+  get bufferedAmount(): number {
+    const stdin = this.#pipes.get(0);
+    return stdin === undefined ? 0 : (stdin.stream as Writable).writableLength;
+  }
+
   /** The wait status once the child has exited, else `null`. */
   get status(): number | null {
     return this.#status;
