@@ -9,6 +9,7 @@
  * @module
  */
 
+import { type Reply, wire, type WireError } from "./_wire.ts";
 import type {
   ArrayRow,
   DriverConnection,
@@ -18,23 +19,6 @@ import type {
   RowFormat,
   SqlValue,
 } from "./driver.ts";
-import { DatabaseError } from "./errors.ts";
-
-/** An error as it crosses the boundary. */
-export interface WireError {
-  /** The error class's name (`IntegrityError`, `TypeError`, `ConnectionLost` …). */
-  readonly kind: string;
-  readonly message: string;
-  readonly code: string | null;
-  readonly detail: string | null;
-  readonly hint: string | null;
-  readonly constraint: string | null;
-  /** For `ConnectionLost`: the error that started it. */
-  readonly cause: WireError | null;
-}
-
-/** A task's answer: `[true, value]` or `[false, error]`. */
-export type Reply<T> = readonly [true, T] | readonly [false, WireError];
 
 /** What `execute` sends back: the whole result, buffered (as psycopg2's client-side cursor). */
 export interface ExecuteResult {
@@ -199,11 +183,6 @@ export function close(key: string): Reply<null> {
   }
 }
 
-/** How many connections this Worker holds (for tests). */
-export function openCount(): number {
-  return connections.size;
-}
-
 const OK_NULL: Reply<null> = [true, null];
 
 /**
@@ -269,25 +248,15 @@ function notOpen(key: string): Reply<never> {
 
 function lost(cause: unknown): WireError {
   const inner = wire(cause);
-  return { ...NO_DETAILS, kind: "ConnectionLost", message: inner.message, cause: inner };
-}
-
-const NO_DETAILS = { code: null, detail: null, hint: null, constraint: null, cause: null } as const;
-
-function wire(e: unknown): WireError {
-  if (e instanceof DatabaseError) {
-    return {
-      kind: e.name,
-      message: e.message,
-      code: e.code,
-      detail: e.detail,
-      hint: e.hint,
-      constraint: e.constraint,
-      cause: null,
-    };
-  }
-  if (e instanceof Error) return { ...NO_DETAILS, kind: e.name, message: e.message };
-  return { ...NO_DETAILS, kind: "Error", message: String(e) };
+  return {
+    kind: "ConnectionLost",
+    message: inner.message,
+    code: null,
+    detail: null,
+    hint: null,
+    constraint: null,
+    cause: inner,
+  };
 }
 
 function asObjects(rows: ArrayRow[], columns: readonly string[] | null): ObjectRow[] {

@@ -9,16 +9,17 @@
 
 import { Deferred, fail } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
-import { ensureDeferred } from "../deferred/inline_callbacks.ts";
 import type { IReactorCore, TriggerHandle } from "../interfaces.ts";
 import * as log from "../log/log.ts";
 import { reactor as globalReactor } from "../reactor/install.ts";
+import { outcome } from "./_outcome.ts";
 import { checkParams, checkSql } from "./_params.ts";
 import { type ConnectionThread, THREAD_SOURCE, type ThreadSource } from "./_runner.ts";
 import { workerThreads } from "./_thread_source.ts";
-import type { Reply, Statement, StatementOp, WireError } from "./_worker.ts";
+import { fromWire, type Reply, type WireError } from "./_wire.ts";
+import type { Statement, StatementOp } from "./_worker.ts";
 import type { DriverSpec, Row, RowFormat, SqlValue } from "./driver.ts";
-import { ConnectionLost, ConnectionPoolClosed, databaseError, InterfaceError } from "./errors.ts";
+import { ConnectionLost, ConnectionPoolClosed, InterfaceError } from "./errors.ts";
 import {
   Connection,
   type StatementResult,
@@ -499,7 +500,7 @@ export class ConnectionPool<Options = unknown> {
       return slot.thread.call("close", slot.key).toPromise().then(
         (reply) => {
           if (!reply[0]) {
-            log.err(this.#rebuild(reply[1]), `adbapi ${this.name}: connection close failed`);
+            log.err(fromWire(reply[1]), `adbapi ${this.name}: connection close failed`);
           }
         },
         (e) => log.err(e, `adbapi ${this.name}: connection close failed`),
@@ -701,7 +702,7 @@ export class ConnectionPool<Options = unknown> {
     slot.thread.call("open", slot.key, this.driver.module, this.#connectOptions).addCallbacks(
       (reply) => {
         if (!reply[0]) {
-          d.errback(this.#rebuild(reply[1]));
+          d.errback(fromWire(reply[1]));
           return;
         }
         slot.open = true;
@@ -769,7 +770,7 @@ export class ConnectionPool<Options = unknown> {
           slot.open = false;
           throw new ConnectionLost(this.driver.name, failure.value);
         }
-        log.err(this.#rebuild(reply[1]), `adbapi ${this.name}: rollback failed`);
+        log.err(fromWire(reply[1]), `adbapi ${this.name}: rollback failed`);
       }
       return failure;
     }) as Deferred<never>;
@@ -808,54 +809,9 @@ export class ConnectionPool<Options = unknown> {
       slot.open = false;
       return new ConnectionLost(
         this.driver.name,
-        error.cause === null ? new InterfaceError(error.message) : this.#rebuild(error.cause),
+        error.cause === null ? new InterfaceError(error.message) : fromWire(error.cause),
       );
     }
-    return this.#rebuild(error);
+    return fromWire(error);
   }
-
-  /** An error that crossed from a Worker, as its class again. */
-  #rebuild(w: WireError): Error {
-    if (w.code !== null) {
-      return databaseError(w.kind, w.message, { ...w, code: w.code });
-    }
-    const Class = w.kind === "TypeError"
-      ? TypeError
-      : w.kind === "RangeError"
-      ? RangeError
-      : w.kind === "InterfaceError"
-      ? InterfaceError
-      : Error;
-    const e = new Class(w.message);
-    if (Class === Error && w.kind !== "Error") e.name = w.kind;
-    return e;
-  }
-}
-
-/** `fn()` as a Deferred: a generator runs as inlineCallbacks; a Promise or Deferred is followed. */
-function outcome(fn: () => unknown): Deferred<unknown> {
-  let result: unknown;
-  try {
-    result = fn();
-  } catch (e) {
-    return fail(e);
-  }
-  if (result instanceof Deferred) return result;
-  if (isGenerator(result) || isThenable(result)) {
-    return ensureDeferred(result as PromiseLike<unknown>);
-  }
-  const d = new Deferred<unknown>();
-  d.callback(result);
-  return d;
-}
-
-function isGenerator(v: unknown): v is Generator {
-  return typeof v === "object" && v !== null && typeof (v as Generator).next === "function"
-    && typeof (v as Generator).throw === "function"
-    && typeof (v as Generator)[Symbol.iterator] === "function";
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === "object" || typeof v === "function") && v !== null
-    && typeof (v as PromiseLike<unknown>).then === "function";
 }
