@@ -183,7 +183,7 @@ async function echoLatency(
 ): Promise<number[]> {
   const port = reactor.listenTCP(0, new EchoFactory(), { interface: "127.0.0.1" });
   const done = new Deferred<void>();
-  const pings = pingWhile(reactor, (port.getHost() as { port: number; }).port, done);
+  const pings = pingWhile(reactor, port.getHost().port, done);
   if (busy === null) reactor.callLater(idleMs / 1000, () => done.callback(undefined));
   else busy().addBoth(() => done.callback(undefined));
   const times = (await pings).sort((a, b) => a - b);

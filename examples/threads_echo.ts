@@ -63,7 +63,7 @@ export function countPrimes(limit: number): number {
  * const done = new Deferred<void>();
  * reactor.callLater(0.05, () => done.callback(undefined));
  * reactor.callWhenRunning(async () => {
- *   const times = await pingWhile(reactor, (port.getHost() as { port: number }).port, done);
+ *   const times = await pingWhile(reactor, port.getHost().port, done);
  *   assert.ok(times.length > 0);
  *   await port.stopListening();
  *   reactor.stop();
@@ -116,7 +116,7 @@ if (import.meta.main) {
     ?? (globalThis as { process?: { argv: string[]; }; }).process?.argv[2];
   const limit = Number(arg ?? 3_000_000);
   const listening = reactor.listenTCP(0, new EchoFactory(), { interface: "127.0.0.1" });
-  const port = (listening.getHost() as { port: number; }).port;
+  const port = listening.getHost().port;
   reactor.callWhenRunning(async () => {
     const computed = new Deferred<void>();
     const pings = pingWhile(reactor, port, computed);
