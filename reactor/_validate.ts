@@ -25,7 +25,9 @@ import { CannotListenError, InvalidAddressError } from "./errors.ts";
  * The listen queue length when none is given: 511, as Node and nginx use.
  * Twisted uses 50; at 50, a burst of 1,000 connects on loopback saw 0.2 to
  * 1.2 % of them wait a second for a SYN retransmit. The kernel caps it at
- * `net.core.somaxconn`.
+ * `net.core.somaxconn`. (The host backend's Unix sockets, and its TCP
+ * ports on Bun, get what the runtime's `node:net` makes of it: see
+ * `HostTCPPort` and `HostUNIXPort`.)
  *
  * @example
  * ```ts

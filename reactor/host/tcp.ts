@@ -34,6 +34,9 @@ import type { HostReactorLike, HostSelectable } from "./types.ts";
  * the factory (`buildProtocol(addr)`; null refuses it) and a
  * {@linkcode HostConnection} as its transport.
  *
+ * The listen backlog (default 511) reaches the kernel as given on Deno; Bun's
+ * `node:net` listens with 512 whatever is asked, so there it cannot be set.
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";

@@ -41,6 +41,8 @@ function inFilesystemNamespace(path: string): boolean {
  * (default `0o666`) and is removed when the port stops. With `wantPID`, a
  * `PATH.lock` symlink naming our PID guards against a second listener; a
  * stale lock (dead PID) is taken over and a leftover socket file removed.
+ * The runtimes' `node:net` does not pass the backlog as given: Deno rounds it
+ * up to a power of two (the default 511 becomes 512), Bun always uses 512.
  *
  * @example
  * ```ts

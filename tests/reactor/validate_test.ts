@@ -5,13 +5,29 @@
 // never started). Twisted does not check most of these; it fails later in
 // bind() or connect() with the OS's message, or not at all (backlog -5).
 import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
 import { describe, it } from "node:test";
 import type { IUDPTransport } from "../../interfaces.ts";
 import { ClientFactory, DatagramProtocol, Factory, Protocol } from "../../protocols/mod.ts";
 import { DEFAULT_BACKLOG } from "../../reactor/_validate.ts";
 import { CannotListenError, InvalidAddressError } from "../../reactor/errors.ts";
 import type { Reactor } from "../../reactor/install.ts";
-import { KINDS, withReactor } from "./_helpers.ts";
+import { RUNTIME } from "../_runtime.ts";
+import { KINDS, portOf, withReactor } from "./_helpers.ts";
+
+const NO_SS: string | false = spawnSync("ss", ["-V"]).error !== undefined
+  && "ss (iproute2) is not installed";
+const SOMAXCONN = ((): number => {
+  try {
+    return Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8"));
+  } catch {
+    return 4096;
+  }
+})();
 
 /** A factory that fails the test if the reactor starts it. */
 class NeverStarted extends Factory {
@@ -182,6 +198,49 @@ describe("argument checks, the same on every reactor", () => {
     assert.match(seen[KINDS[0]][1], /^RangeError: /);
     assert.match(seen[KINDS[0]][2], /^RangeError: /);
   });
+
+  it(
+    "the kernel's listen queue is 511 by default and the backlog given otherwise (ss's Send-Q)",
+    { skip: NO_SS },
+    async () => {
+      // For a listening socket, ss reports the backlog listen() was given
+      // (capped by net.core.somaxconn) as Send-Q: what each backend passed.
+      const queue = (local: string, unix: boolean): number => {
+        const out = execFileSync("ss", ["-Hln", unix ? "-x" : "-t"]).toString();
+        const line = out.split("\n").find((l) => l.split(/\s+/).includes(local));
+        assert.ok(line, `ss lists no listener on ${local}:\n${out}`);
+        return Number(line.trim().split(/\s+/)[unix ? 3 : 2]);
+      };
+      for (const kind of KINDS) {
+        await withReactor(kind, async (r) => {
+          const f = Factory.forProtocol(Protocol);
+          const dflt = r.listenTCP(0, f, { interface: "127.0.0.1" });
+          const seven = r.listenTCP(0, f, { interface: "127.0.0.1", backlog: 7 });
+          const path = join(tmpdir(), `skein-backlog-${process.pid}-${kind}.sock`);
+          const unix = r.listenUNIX(path, f);
+          const want = Math.min(511, SOMAXCONN);
+          const tcp = [
+            queue(`127.0.0.1:${portOf(dflt)}`, false),
+            queue(`127.0.0.1:${portOf(seven)}`, false),
+          ];
+          const unixQueue = queue(path, true);
+          if (kind !== "host") {
+            assert.deepEqual([...tcp, unixQueue], [want, 7, want], kind);
+          } else if (RUNTIME === "deno") {
+            // Deno's node:net passes a TCP backlog as given, but rounds a Unix
+            // socket's up to a power of two (511 -> 512).
+            assert.deepEqual(tcp, [want, 7], kind);
+            assert.equal(unixQueue, 512, `${kind} Unix`);
+          } else {
+            // Bun's node:net listens with 512 whatever the backlog: the host
+            // backend cannot pass it there (documented on HostTCPPort).
+            assert.deepEqual([...tcp, unixQueue], [512, 512, 512], kind);
+          }
+          await Promise.all([dflt.stopListening(), seven.stopListening(), unix.stopListening()]);
+        });
+      }
+    },
+  );
 
   it("the default listen backlog is 511 (Node's and nginx's; Twisted's is 50)", async () => {
     assert.equal(DEFAULT_BACKLOG, 511);
