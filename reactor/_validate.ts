@@ -338,3 +338,58 @@ export function udpConnectArgs(host: unknown, port: unknown): { host: string; po
   }
   return { host, port: checkPort(port, "connect") };
 }
+
+/**
+ * Where a UDP port's `write(data, addr)` sends: null for the connected peer
+ * (then `addr`, if given, must be that peer), else `addr` with Twisted's
+ * `"<broadcast>"` read as 255.255.255.255. Throws `InvalidAddressError` for
+ * a missing or foreign address, a host name (UDP does not resolve names) or
+ * the wrong IP family for the port, and `RangeError` for a bad port.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { InvalidAddressError } from "@skein/skein/reactor";
+ * import { udpWriteTarget } from "./_validate.ts";
+ * assert.deepEqual(udpWriteTarget(["<broadcast>", 9], null, 4), { host: "255.255.255.255", port: 9 });
+ * assert.equal(udpWriteTarget(undefined, ["127.0.0.1", 9], 4), null);
+ * assert.throws(() => udpWriteTarget(["::1", 9], null, 4), InvalidAddressError);
+ * ```
+ */
+export function udpWriteTarget(
+  addr: [string, number] | undefined | null,
+  connectedTo: [string, number] | null,
+  family: 4 | 6,
+): { host: string; port: number; } | null {
+  if (connectedTo !== null) {
+    if (
+      addr !== undefined && addr !== null
+      && (addr[0] !== connectedTo[0] || addr[1] !== connectedTo[1])
+    ) {
+      throw new InvalidAddressError(
+        `write: this port is connected to ${connectedTo[0]}:${
+          connectedTo[1]
+        }; call write(data) without an address`,
+      );
+    }
+    return null;
+  }
+  if (addr === undefined || addr === null) {
+    throw new InvalidAddressError(
+      "write: a UDP port that is not connected needs an address: write(data, [host, port])",
+    );
+  }
+  const host = addr[0] === "<broadcast>" ? "255.255.255.255" : addr[0];
+  const fam = typeof host === "string" ? isIP(host) : 0;
+  if (fam === 0) {
+    throw new InvalidAddressError(
+      `write: ${show(host)} is not an IPv4 or IPv6 address (UDP does not resolve names)`,
+    );
+  }
+  if (fam !== family) {
+    throw new InvalidAddressError(
+      `write: ${show(host)} is an IPv${fam} address and this port is IPv${family}`,
+    );
+  }
+  return { host, port: checkPort(addr[1], "write") };
+}

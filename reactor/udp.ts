@@ -36,7 +36,7 @@ import {
   SOCKET_CONSTANTS as K,
   sysError,
 } from "./_socket.ts";
-import { checkPacketSize, listenUDPArgs, udpConnectArgs } from "./_validate.ts";
+import { checkPacketSize, listenUDPArgs, udpConnectArgs, udpWriteTarget } from "./_validate.ts";
 import type { FDReactor } from "./abstract.ts";
 import { IPv4Address, IPv6Address } from "./address.ts";
 import {
@@ -252,17 +252,8 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     const bytes = typeof data === "string" ? ENCODER.encode(data) : data;
     if (!(bytes instanceof Uint8Array)) throw notBytes(data);
     const l = this.#L!;
-    if (this.#connectedAddr !== null) {
-      if (
-        addr !== undefined
-        && (addr[0] !== this.#connectedAddr[0] || addr[1] !== this.#connectedAddr[1])
-      ) {
-        throw new InvalidAddressError(
-          `this port is connected to ${this.#connectedAddr[0]}:${
-            this.#connectedAddr[1]
-          }; write without an address`,
-        );
-      }
+    const target = udpWriteTarget(addr, this.#connectedAddr, this.#family === K.AF_INET6 ? 6 : 4);
+    if (target === null) {
       for (;;) {
         if (l.send(this.fd, bytes, bytes.byteLength, 0) >= 0) return;
         const err = l.errno();
@@ -276,25 +267,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
         throw sysError(err, "send");
       }
     }
-    if (addr === undefined) {
-      throw new InvalidAddressError(
-        "write() needs an address [host, port] on an unconnected UDP port",
-      );
-    }
-    const [name, port] = addr;
-    // Twisted's "<broadcast>" means the IPv4 limited broadcast address.
-    const host = name === "<broadcast>" && this.#family === K.AF_INET ? "255.255.255.255" : name;
-    const v4 = isIPv4Address(host);
-    const v6 = !v4 && isIPv6Address(host);
-    if (!v4 && !v6) {
-      throw new InvalidAddressError(`${host}: write() only accepts IP addresses, not host names`);
-    }
-    if (v4 && this.#family === K.AF_INET6) {
-      throw new InvalidAddressError(`${host}: IPv6 port write() called with an IPv4 address`);
-    }
-    if (v6 && this.#family === K.AF_INET) {
-      throw new InvalidAddressError(`${host}: IPv4 port write() called with an IPv6 address`);
-    }
+    const { host, port } = target;
     const sa = encodeIP(this.#family, host, port);
     for (;;) {
       if (l.sendto(this.fd, bytes, bytes.byteLength, 0, sa, sa.byteLength) >= 0) return;

@@ -17,7 +17,7 @@ import type {
   ListenUDPOptions,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
-import { checkPacketSize, listenUDPArgs, udpConnectArgs } from "../_validate.ts";
+import { checkPacketSize, listenUDPArgs, udpConnectArgs, udpWriteTarget } from "../_validate.ts";
 import {
   CannotListenError,
   InvalidAddressError,
@@ -359,36 +359,14 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     if (bytes.byteLength > maxDatagram(this.#family)) {
       throw new MessageLengthError("message too long");
     }
-    const c = this.#connectedAddr;
-    if (c !== null) {
-      if (addr !== undefined && addr !== null && (addr[0] !== c[0] || addr[1] !== c[1])) {
-        throw new Error(
-          `write(): this port is connected to ${c[0]}:${c[1]}; call write(data) without an address`,
-        );
-      }
+    const target = udpWriteTarget(addr, this.#connectedAddr, this.#family);
+    if (target === null) {
       this.#out.push([bytes, null, 0]);
       this.#pump();
       return;
     }
-    if (addr === undefined || addr === null) {
-      throw new InvalidAddressError(
-        "write(data) needs an address ([host, port]) on a UDP port that is not connected",
-      );
-    }
-    let host = addr[0];
-    if (host === "<broadcast>") host = "255.255.255.255";
-    const fam = net.isIP(host);
-    if (fam === 0) {
-      throw new InvalidAddressError(`${host}: write() only accepts IP addresses, not hostnames`);
-    }
-    if (fam === 4 && this.#family === 6) {
-      throw new InvalidAddressError(
-        `${host}: IPv6 port write() called with IPv4 or broadcast address`,
-      );
-    }
-    if (fam === 6 && this.#family === 4) {
-      throw new InvalidAddressError(`${host}: IPv4 port write() called with IPv6 address`);
-    }
+    const host = target.host;
+    const fam = this.#family;
     if (fam === 4 && !this.#broadcast && isBroadcast(host)) {
       throw new SystemCallError(
         "sendto",
@@ -397,7 +375,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
         `${host} is a broadcast address: call setBroadcastAllowed(true) first`,
       );
     }
-    this.#out.push([bytes, host, addr[1]]);
+    this.#out.push([bytes, host, target.port]);
     this.#pump();
   }
 

@@ -169,7 +169,7 @@ describe("argument checks, the same on every reactor", () => {
     });
   }
 
-  it("a UDP port's connect and setMaxPacketSize check their arguments alike everywhere", async () => {
+  it("a UDP port's connect, setMaxPacketSize and write check their arguments alike everywhere", async () => {
     const seen: Record<string, string[]> = {};
     for (const kind of KINDS) {
       await withReactor(kind, async (r) => {
@@ -180,6 +180,10 @@ describe("argument checks, the same on every reactor", () => {
             () => t.connect("localhost", 53),
             () => t.connect("127.0.0.1", 70000),
             () => t.setMaxPacketSize!(0),
+            () => t.write("x"),
+            () => t.write("x", ["localhost", 9]),
+            () => t.write("x", ["::1", 9]),
+            () => t.write("x", ["127.0.0.1", 70000]),
           ]
         ) {
           try {
@@ -197,6 +201,10 @@ describe("argument checks, the same on every reactor", () => {
     assert.match(seen[KINDS[0]][0], /^InvalidAddressError: /);
     assert.match(seen[KINDS[0]][1], /^RangeError: /);
     assert.match(seen[KINDS[0]][2], /^RangeError: /);
+    assert.match(seen[KINDS[0]][3], /^InvalidAddressError: .*needs an address/);
+    assert.match(seen[KINDS[0]][4], /^InvalidAddressError: .*not an IPv4 or IPv6 address/);
+    assert.match(seen[KINDS[0]][5], /^InvalidAddressError: .*IPv6 address and this port is IPv4/);
+    assert.match(seen[KINDS[0]][6], /^RangeError: /);
   });
 
   it(
