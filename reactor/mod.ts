@@ -54,6 +54,7 @@ export {
 export { PosixReactor, type PosixReactorOptions } from "./posix_reactor.ts";
 export { Process } from "./process.ts";
 export { ReactorBase, type RunOptions } from "./reactor_base.ts";
+export { ReactorThreads } from "./reactor_threads.ts";
 export { StreamConnection } from "./stream_connection.ts";
 export { StreamPort } from "./stream_port.ts";
 export { TCPClientConnection, TCPConnection, TCPConnector, TCPPort } from "./tcp.ts";

@@ -30,9 +30,6 @@ import type {
   TriggerPhase,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
-import { reactorThreadPool } from "../threads/_reactor_pool.ts";
-import type { ThreadWork } from "../threads/task.ts";
-import type { ThreadPool } from "../threads/thread_pool.ts";
 import { bindMethods } from "./_bind_methods.ts";
 import { TimerHeap } from "./_timer_heap.ts";
 import { checkDelay, DelayedCall } from "./delayed_call.ts";
@@ -43,6 +40,7 @@ import {
   ReactorNotRunning,
 } from "./errors.ts";
 import { monotonicSeconds } from "./ffi/mod.ts";
+import { ReactorThreads } from "./reactor_threads.ts";
 
 /** The longest a host timer is armed for (Twisted's 2147483 s cap, in ms). */
 const LONGEST_MS = 2_147_483_000;
@@ -235,7 +233,9 @@ const scheduleImmediate: (fn: () => void) => unknown = typeof setImmediate === "
  * assert.deepEqual(seen, ["timer", "shut down"]);
  * ```
  */
-export abstract class ReactorBase implements IReactorCore, IReactorTime, IReactorThreads {
+export abstract class ReactorBase extends ReactorThreads
+  implements IReactorCore, IReactorTime, IReactorThreads
+{
   /** True from `during startup` until `during shutdown` (or `crash()`). */
   running: boolean = false;
 
@@ -293,6 +293,7 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * up the built-in triggers, as Twisted's constructor does.
    */
   constructor() {
+    super();
     bindMethods(this);
     this.addSystemEventTrigger("during", "startup", () => this.#reallyStartRunning());
     this.addSystemEventTrigger("during", "shutdown", () => this.crash());
@@ -491,7 +492,10 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * ```
    */
   // deno-lint-ignore no-explicit-any
-  callWhenRunning<A extends any[]>(fn: (...args: A) => unknown, ...args: A): TriggerHandle | null {
+  override callWhenRunning<A extends any[]>(
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): TriggerHandle | null {
     if (this.running) {
       fn(...args);
       return null;
@@ -526,7 +530,7 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
    * assert.deepEqual(seen, ["before", "saved", "after"]);
    * ```
    */
-  addSystemEventTrigger(
+  override addSystemEventTrigger(
     phase: TriggerPhase,
     event: SystemEvent,
     // deno-lint-ignore no-explicit-any -- the same signature as IReactorCore's
@@ -720,74 +724,6 @@ export abstract class ReactorBase implements IReactorCore, IReactorTime, IReacto
     }
     this.#threadQueue.push([fn as AnyFn, args]);
     this.wakeUp();
-  }
-
-  // -------------------------------------------------------------------------
-  // IReactorThreads
-  // -------------------------------------------------------------------------
-
-  #threadPool: ThreadPool | null = null;
-
-  /**
-   * The reactor's thread pool (Twisted's `getThreadPool`): made on first use
-   * with 0 to 10 threads, started when the reactor runs, stopped in the
-   * `during` phase of shutdown, so no thread outlives the reactor.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { createReactor } from "@skein/skein/reactor";
-   * const reactor = createReactor("host");
-   * assert.equal(reactor.getThreadPool().maxThreads, 10);
-   * ```
-   */
-  getThreadPool(): ThreadPool {
-    return this.#threadPool ??= reactorThreadPool(this);
-  }
-
-  /**
-   * Run `work(...args)` in the reactor's thread pool (Twisted's
-   * `callInThread`); an error it throws is logged. `work` is a task, a
-   * self-contained function, or a task module URL followed by an export name.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { createReactor } from "@skein/skein/reactor";
-   * import { deferToThreadPool } from "@skein/skein/threads";
-   * const reactor = createReactor("host");
-   * reactor.suggestThreadPoolSize(1);
-   * reactor.callWhenRunning(async () => {
-   *   reactor.callInThread((n: number) => n * 2, 21); // the result is dropped; an error is logged
-   *   // One thread runs work in FIFO order, so this comes back after the call above ran:
-   *   assert.equal(await deferToThreadPool(reactor, reactor.getThreadPool(), () => "after"), "after");
-   *   reactor.stop();
-   * });
-   * await reactor.run();
-   * ```
-   */
-  callInThread<A extends unknown[], R>(work: ThreadWork<A, R>, ...args: A): void;
-  /** Run the export `name` of the task module at `module` in the reactor's pool. */
-  callInThread(module: URL, name: string, ...args: unknown[]): void;
-  callInThread(work: unknown, ...args: unknown[]): void {
-    (this.getThreadPool().callInThread as (w: unknown, ...a: unknown[]) => void)(work, ...args);
-  }
-
-  /**
-   * Set the most threads the reactor's pool runs (Twisted's
-   * `suggestThreadPoolSize`).
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { createReactor } from "@skein/skein/reactor";
-   * const reactor = createReactor("host");
-   * reactor.suggestThreadPoolSize(4);
-   * assert.equal(reactor.getThreadPool().maxThreads, 4);
-   * ```
-   */
-  suggestThreadPoolSize(size: number): void {
-    this.getThreadPool().adjustPoolsize(undefined, size);
   }
 
   // -------------------------------------------------------------------------

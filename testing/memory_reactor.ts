@@ -52,10 +52,8 @@ import type {
 import { bindMethods } from "../reactor/_bind_methods.ts";
 import { IPv4Address, IPv6Address, UNIXAddress } from "../reactor/address.ts";
 import { DNSLookupError } from "../reactor/errors.ts";
+import { ReactorThreads } from "../reactor/reactor_threads.ts";
 import { Clock } from "../task/clock.ts";
-import { reactorThreadPool } from "../threads/_reactor_pool.ts";
-import type { ThreadWork } from "../threads/task.ts";
-import type { ThreadPool } from "../threads/thread_pool.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyFn = (...args: any[]) => unknown;
@@ -390,7 +388,7 @@ export interface TriggerRecord extends TriggerHandle {
  * assert.equal(timeout, 30);
  * ```
  */
-export class MemoryReactor
+export class MemoryReactor extends ReactorThreads
   implements IReactorCore, IReactorTCP, IReactorUNIX, IReactorUDP, IReactorFDSet
 {
   /** Always `"memory"`. */
@@ -429,6 +427,7 @@ export class MemoryReactor
 
   /** Binds every method, so that `reactor.callLater(1, reactor.stop)` works as on a real reactor. */
   constructor() {
+    super();
     bindMethods(this);
   }
 
@@ -456,71 +455,18 @@ export class MemoryReactor
     this.hasCrashed = true;
   }
 
-  #threadPool: ThreadPool | null = null;
-
-  /**
-   * A real thread pool (0 to 10 threads), as the real reactors have: started
-   * by `run()` (through `callWhenRunning`), stopped by the `during shutdown`
-   * trigger it records (`fireSystemEvent("shutdown")`).
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { MemoryReactor } from "@skein/skein/testing";
-   * const reactor = new MemoryReactor();
-   * const pool = reactor.getThreadPool();
-   * assert.equal(pool.started, false);
-   * assert.equal(reactor.whenRunningHooks.length, 1);
-   * ```
-   */
-  getThreadPool(): ThreadPool {
-    return this.#threadPool ??= reactorThreadPool(this);
-  }
-
-  /**
-   * Run `work(...args)` in `getThreadPool()`; it waits until the pool starts.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { MemoryReactor } from "@skein/skein/testing";
-   * const reactor = new MemoryReactor();
-   * reactor.callInThread((n: number) => n + 1, 1);
-   * assert.equal(reactor.getThreadPool().queued, 1);
-   * ```
-   */
-  callInThread<A extends unknown[], R>(work: ThreadWork<A, R>, ...args: A): void;
-  /** Run the export `name` of the task module at `module` in the pool. */
-  callInThread(module: URL, name: string, ...args: unknown[]): void;
-  callInThread(work: unknown, ...args: unknown[]): void {
-    (this.getThreadPool().callInThread as (w: unknown, ...a: unknown[]) => void)(work, ...args);
-  }
-
-  /**
-   * Set the pool's maximum size.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { MemoryReactor } from "@skein/skein/testing";
-   * const reactor = new MemoryReactor();
-   * reactor.suggestThreadPoolSize(3);
-   * assert.equal(reactor.getThreadPool().maxThreads, 3);
-   * ```
-   */
-  suggestThreadPoolSize(size: number): void {
-    this.getThreadPool().adjustPoolsize(undefined, size);
-  }
-
   /** Records the hook in `whenRunningHooks` (run by `run()`). */
   // deno-lint-ignore no-explicit-any
-  callWhenRunning<A extends any[]>(fn: (...args: A) => unknown, ...args: A): TriggerHandle | null {
+  override callWhenRunning<A extends any[]>(
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): TriggerHandle | null {
     this.whenRunningHooks.push([fn as AnyFn, args]);
     return null;
   }
 
   /** Records the trigger in `triggers`. */
-  addSystemEventTrigger(
+  override addSystemEventTrigger(
     phase: TriggerPhase,
     event: SystemEvent,
     // deno-lint-ignore no-explicit-any
