@@ -265,6 +265,14 @@ export class ServerFactoryOf<P extends IProtocol> extends Factory {
   }
 }
 
+/** A free TCP port on 127.0.0.1: listen on 0, read the port, close. */
+export async function freePort(r: Reactor): Promise<number> {
+  const p = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), { interface: "127.0.0.1" });
+  const n = portOf(p);
+  await p.stopListening();
+  return n;
+}
+
 /** A client factory recording outcomes; `result` fires with the protocol or the failure. */
 export class ClientFactoryOf<P extends IProtocol> extends ClientFactory {
   /** Protocols built so far. */

@@ -22,23 +22,7 @@ import {
 } from "../../reactor/ffi/mod.ts";
 import { connectErrorFrom, systemError } from "../../reactor/host/_common.ts";
 import type { Reactor } from "../../reactor/install.ts";
-import {
-  ClientFactoryOf,
-  Echo,
-  KINDS,
-  portOf,
-  Recorder,
-  ServerFactoryOf,
-  withReactor,
-} from "./_helpers.ts";
-
-/** A free port: listen on 0, read it, close. */
-async function freePort(r: Reactor): Promise<number> {
-  const p = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), { interface: "127.0.0.1" });
-  const n = portOf(p);
-  await p.stopListening();
-  return n;
-}
+import { ClientFactoryOf, freePort, KINDS, Recorder, withReactor } from "./_helpers.ts";
 
 /** The message `clientConnectionFailed` gets for `connect` on `kind`. */
 function failureOf(

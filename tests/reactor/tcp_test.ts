@@ -22,11 +22,11 @@ import {
 import { constants as K } from "../../reactor/ffi/constants.ts";
 import { libc } from "../../reactor/ffi/mod.ts";
 import { encodeSockaddr } from "../../reactor/ffi/structs.ts";
-import type { Reactor } from "../../reactor/install.ts";
 import {
   ClientFactoryOf,
   concat,
   Echo,
+  freePort,
   ipOf,
   KINDS,
   pattern,
@@ -37,14 +37,6 @@ import {
   waitFor,
   withReactor,
 } from "./_helpers.ts";
-
-/** A free port: listen on 0, read it, close. */
-async function freePort(r: Reactor): Promise<number> {
-  const p = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), { interface: "127.0.0.1" });
-  const n = portOf(p);
-  await p.stopListening();
-  return n;
-}
 
 /** A raw listening socket with a full accept queue: new SYNs are dropped. */
 async function fullBacklogListener(): Promise<{ port: number; close(): void; }> {

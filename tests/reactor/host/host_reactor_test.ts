@@ -32,10 +32,17 @@ const DENO = fileURLToPath(new URL("../../../node_modules/.bin/deno", import.met
 const run = (cmd: string, args: string[]): Promise<ChildOutput> =>
   runCommand(cmd, args, { timeoutMs: 30000 });
 
+/** Deno's permissions for the echo script: network, files and env, no FFI. */
+const NO_FFI = ["--no-prompt", "--allow-net", "--allow-read", "--allow-env"];
+
 /** Run the echo script in MODE on this runtime (Deno: network and files only). */
 function runHere(mode: string): Promise<ChildOutput> {
-  const denoFlags = ["--no-prompt", "--allow-net", "--allow-read", "--allow-env"];
-  return runScript(SCRIPT, [mode], { denoFlags, timeoutMs: 30000 });
+  return runScript(SCRIPT, [mode], { denoFlags: NO_FFI, timeoutMs: 30000 });
+}
+
+/** Run the echo script in MODE on Deno without FFI, whichever runtime runs the tests. */
+function runDenoWithoutFFI(mode: string): Promise<ChildOutput> {
+  return run(DENO, ["run", ...NO_FFI, SCRIPT, mode]);
 }
 
 describe("host reactor", () => {
@@ -122,15 +129,7 @@ describe("host reactor", () => {
 
   // The point of this backend. Runs from both runtimes: Bun spawns Deno too.
   it("Deno without --allow-ffi runs an echo server and client on the host reactor", async () => {
-    const { out, code, err } = await run(DENO, [
-      "run",
-      "--no-prompt",
-      "--allow-net",
-      "--allow-read",
-      "--allow-env",
-      SCRIPT,
-      "stop",
-    ]);
+    const { out, code, err } = await runDenoWithoutFFI("stop");
     assert.equal(code, 0, err);
     assert.match(out, /^kind host ffi (prompt|denied)$/m, "FFI is really not allowed");
     assert.match(out, /^echo ok IPv4Address\(TCP, '127\.0\.0\.1', \d+\)$/m);
@@ -138,15 +137,7 @@ describe("host reactor", () => {
   });
 
   it("Deno without --allow-ffi: createReactor() picks the host reactor by itself", async () => {
-    const { out, code, err } = await run(DENO, [
-      "run",
-      "--no-prompt",
-      "--allow-net",
-      "--allow-read",
-      "--allow-env",
-      SCRIPT,
-      "install",
-    ]);
+    const { out, code, err } = await runDenoWithoutFFI("install");
     assert.equal(code, 0, err);
     assert.match(out, /^kind host ffi (prompt|denied)$/m);
     assert.match(out, /^echo ok /m);
