@@ -1224,7 +1224,12 @@ export interface SpawnProcessOptions {
    * of our fds to pass through. @default {{ 0: "w", 1: "r", 2: "r" }}
    */
   childFDs?: Record<number, "r" | "w" | number>;
-  /** A pseudo-terminal instead of pipes (not supported yet: throws). */
+  /**
+   * Run the child on a new pseudo-terminal (24 × 80) instead of pipes: it is
+   * a session leader with the terminal as its controlling terminal and as
+   * fds 0–2; `childFDs` is ignored, its output arrives as fd 1 and writes go
+   * to the terminal. The FFI reactor on Linux only. @default {false}
+   */
   usePTY?: boolean;
   /** Run as this user id (not supported yet: throws). */
   uid?: number;

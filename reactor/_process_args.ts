@@ -223,8 +223,10 @@ export function checkSpawnArgs(
   if (options === null || typeof options !== "object") {
     throw new TypeError(`spawnProcess: options must be an object, got ${describeValue(options)}`);
   }
-  if (options.usePTY) {
-    throw new Error("spawnProcess: usePTY is not supported yet; use pipes (the default childFDs)");
+  if (options.usePTY !== undefined && typeof options.usePTY !== "boolean") {
+    throw new TypeError(
+      `spawnProcess: usePTY must be true or false, got ${describeValue(options.usePTY)}`,
+    );
   }
   if (options.uid !== undefined || options.gid !== undefined) {
     throw new Error(

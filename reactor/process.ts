@@ -35,6 +35,7 @@ import {
 import { constants } from "./ffi/constants.ts";
 import { errnoName, errorFromErrno } from "./ffi/errno.ts";
 import { libc } from "./ffi/mod.ts";
+import { checkWindowSize, openPty, setWindowSize } from "./ffi/pty.ts";
 import { decodeWaitStatus, openPidfd, posixSpawn, waitNoHang } from "./ffi/spawn.ts";
 
 /** One read's worth of a child's output. */
@@ -178,6 +179,63 @@ class ProcessWriter extends FileDescriptor {
   }
 }
 
+/**
+ * The master end of the child's pseudo-terminal (Twisted's `PTYProcess`
+ * descriptor): what the child prints is read here, what we write is its
+ * input. Linux reports `EIO` once every slave fd is closed: that is its EOF.
+ */
+class PTYDescriptor extends FileDescriptor {
+  readonly #process: Process;
+
+  constructor(reactor: FDReactor, process: Process, fd: number) {
+    super(reactor);
+    this.#process = process;
+    this.fd = fd;
+    this.connected = true;
+  }
+
+  override logPrefix(): string {
+    return `Process ${this.#process.pid ?? "(ended)"} pty`;
+  }
+
+  doRead(): Error | null {
+    const n = libc().read(this.fd, SCRATCH, READ_SIZE);
+    if (n > 0) {
+      this.#process.childDataReceived(1, SCRATCH.slice(0, n));
+      return null;
+    }
+    if (n === 0) return new ConnectionDone();
+    const name = errnoName(libc().errno());
+    if (name === "EAGAIN" || name === "EWOULDBLOCK" || name === "EINTR") return null;
+    if (name === "EIO") return new ConnectionDone();
+    return errorFromErrno(libc().errno(), "read");
+  }
+
+  writeSomeData(data: Uint8Array, len: number): number {
+    const n = libc().write(this.fd, data, len);
+    if (n >= 0) return n;
+    const name = errnoName(libc().errno());
+    if (name === "EAGAIN" || name === "EWOULDBLOCK" || name === "EINTR") return 0;
+    return -1;
+  }
+
+  protected override writeError(): Error {
+    return new ConnectionLost();
+  }
+
+  protected loseConnectionNow(): void {
+    this.connectionLost(new Failure(new ConnectionDone()));
+  }
+
+  override connectionLost(reason: Failure): void {
+    if (this.disconnected) return;
+    super.connectionLost(reason);
+    closeQuietly(this.fd);
+    this.fd = -1;
+    this.#process.ptyLost();
+  }
+}
+
 /** The child's pidfd in the poller: readable once it exits. */
 class PidfdWatcher implements IReadWriteDescriptor {
   fd: number;
@@ -254,7 +312,7 @@ class PidfdWatcher implements IReadWriteDescriptor {
  * ```
  */
 export class Process implements IProcessTransport, IPushProducer {
-  #pid: number | null;
+  #pid: number | null = null;
   readonly #reactor: FDReactor;
   #protocol: IProcessProtocol | null;
   readonly #pipes = new Map<number, ProcessReader | ProcessWriter>();
@@ -264,6 +322,8 @@ export class Process implements IProcessTransport, IPushProducer {
   #watcher: PidfdWatcher | null = null;
   #poll: IDelayedCall | null = null;
   #pollDelay = POLL_FIRST;
+  #pty: PTYDescriptor | null = null;
+  #ptyOpen = false;
 
   /**
    * Start `executable` (see `IReactorProcess.spawnProcess`); throws what
@@ -279,6 +339,29 @@ export class Process implements IProcessTransport, IPushProducer {
     const checked = checkSpawnArgs(executable, args, options);
     this.#reactor = reactor;
     this.#protocol = protocol;
+    if (options.usePTY === true) {
+      const { master, slave } = openPty(24, 80);
+      try {
+        setNonBlocking(master);
+        this.#pid = posixSpawn({
+          file: checked.file,
+          argv: checked.argv,
+          envp: checked.envp,
+          fds: [],
+          cwd: checked.cwd,
+          terminal: slave,
+        });
+      } catch (e) {
+        closeQuietly(master);
+        throw e;
+      }
+      this.#pty = new PTYDescriptor(reactor, this, master);
+      this.#ptyOpen = true;
+      this.#watchExit(this.#pid);
+      this.#pty.startReading();
+      this.#connect(protocol);
+      return;
+    }
     const lib = libc();
     const ours: [number, "r" | "w", number][] = [];
     const theirs: number[] = [];
@@ -322,19 +405,47 @@ export class Process implements IProcessTransport, IPushProducer {
         this.#writable.add(child);
       }
     }
+    this.#watchExit(pid);
+    for (const pipe of this.#pipes.values()) pipe.startReading();
+    this.#connect(protocol);
+  }
+
+  #watchExit(pid: number): void {
     const pidfd = openPidfd(pid);
     if (pidfd >= 0) {
-      this.#watcher = new PidfdWatcher(reactor, this, pidfd);
-      reactor.addReader(this.#watcher);
+      this.#watcher = new PidfdWatcher(this.#reactor, this, pidfd);
+      this.#reactor.addReader(this.#watcher);
     } else {
-      this.#poll = reactor.callLater(this.#pollDelay, this.#pollExit);
+      this.#poll = this.#reactor.callLater(this.#pollDelay, this.#pollExit);
     }
-    for (const pipe of this.#pipes.values()) pipe.startReading();
+  }
+
+  #connect(protocol: IProcessProtocol): void {
     try {
       protocol.makeConnection(this);
     } catch (e) {
       log.err(e, "Unhandled error in ProcessProtocol.makeConnection", { system: this.#prefix() });
     }
+  }
+
+  /** The pseudo-terminal closed (called by its descriptor). */
+  ptyLost(): void {
+    this.#ptyOpen = false;
+    this.#maybeCallProcessEnded();
+  }
+
+  /**
+   * Set the window size of the child's pseudo-terminal (`usePTY` only); the
+   * child gets `SIGWINCH`.
+   */
+  setWindowSize(rows: number, columns: number): void {
+    if (this.#pty === null) {
+      throw new TypeError(
+        "setWindowSize: this process has no pseudo-terminal (spawn it with usePTY: true)",
+      );
+    }
+    checkWindowSize(rows, columns);
+    if (this.#ptyOpen) setWindowSize(this.#pty.fd, rows, columns);
   }
 
   /** The child's pid, or `null` once it has been reaped. */
@@ -344,7 +455,7 @@ export class Process implements IProcessTransport, IPushProducer {
 
   /** Bytes written to stdin and not yet handed to the pipe. */
   get bufferedAmount(): number {
-    return this.#pipes.get(0)?.bufferedAmount ?? 0;
+    return (this.#pty ?? this.#pipes.get(0))?.bufferedAmount ?? 0;
   }
 
   /** The raw wait status once the child has been reaped, else `null`. */
@@ -414,7 +525,7 @@ export class Process implements IProcessTransport, IPushProducer {
 
   /** `processEnded` once the child is gone and every pipe closed. */
   #maybeCallProcessEnded(): void {
-    if (this.#pipes.size > 0) return;
+    if (this.#pipes.size > 0 || this.#ptyOpen) return;
     if (!this.#exited) {
       this.reap();
       return;
@@ -429,7 +540,15 @@ export class Process implements IProcessTransport, IPushProducer {
     }
   }
 
-  #writer(childFD: number): ProcessWriter | null {
+  #writer(childFD: number): FileDescriptor | null {
+    if (this.#pty !== null) {
+      if (childFD !== 0) {
+        throw new TypeError(
+          "Process: a process on a pseudo-terminal has no child fds but its terminal: use write()",
+        );
+      }
+      return this.#ptyOpen ? this.#pty : null;
+    }
     if (!this.#writable.has(childFD)) {
       throw new TypeError(
         `Process: child fd ${childFD} has no pipe to write to; map it "w" in childFDs (mapped "w": ${
@@ -465,31 +584,40 @@ export class Process implements IProcessTransport, IPushProducer {
 
   /** Unregister stdin's producer. */
   unregisterProducer(): void {
-    this.#pipes.get(0)?.unregisterProducer();
+    (this.#pty ?? this.#pipes.get(0))?.unregisterProducer();
   }
 
   /** Close our end of the pipe to the child's fd `childFD` (a writer after its buffer drains). */
   closeChildFD(childFD: number): void {
+    if (this.#pty !== null) {
+      throw new TypeError(
+        "Process: a process on a pseudo-terminal has no child fds to close: use loseConnection()",
+      );
+    }
     this.#pipes.get(childFD)?.loseConnection();
   }
 
   /** Close the child's stdin once what was written is sent. */
   closeStdin(): void {
-    this.closeChildFD(0);
+    if (this.#pty === null) this.closeChildFD(0); // a terminal is one stream: a no-op there, as in Twisted
   }
 
   /** Close our end of the child's stdout. */
   closeStdout(): void {
-    this.closeChildFD(1);
+    if (this.#pty === null) this.closeChildFD(1); // a terminal is one stream: a no-op there, as in Twisted
   }
 
   /** Close our end of the child's stderr. */
   closeStderr(): void {
-    this.closeChildFD(2);
+    if (this.#pty === null) this.closeChildFD(2); // a terminal is one stream: a no-op there, as in Twisted
   }
 
   /** Close stdin, stderr and stdout (Twisted's order); the child is not signalled. */
   loseConnection(): void {
+    if (this.#pty !== null) {
+      this.#pty.loseConnection();
+      return;
+    }
     this.closeStdin();
     this.closeStderr();
     this.closeStdout();
@@ -497,11 +625,13 @@ export class Process implements IProcessTransport, IPushProducer {
 
   /** Stop reading the child's output (flow control). */
   pauseProducing(): void {
+    this.#pty?.stopReading();
     for (const pipe of this.#pipes.values()) if (pipe instanceof ProcessReader) pipe.stopReading();
   }
 
   /** Read the child's output again. */
   resumeProducing(): void {
+    if (this.#ptyOpen) this.#pty?.startReading();
     for (const pipe of this.#pipes.values()) if (pipe instanceof ProcessReader) pipe.startReading();
   }
 

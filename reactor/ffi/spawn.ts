@@ -58,6 +58,11 @@ const CORE = {
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
+  faOpen: {
+    name: "posix_spawn_file_actions_addopen",
+    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
+    result: "i32",
+  },
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
 } as const;
 
@@ -149,7 +154,18 @@ export interface SpawnRequest {
   readonly fds: readonly (readonly [number, number])[];
   /** The child's working directory, or `null` for the parent's. */
   readonly cwd: string | null;
+  /**
+   * A terminal's path (a PTY's slave end): the child becomes a session
+   * leader with it as its controlling terminal and as fds 0, 1 and 2, and
+   * `fds` is ignored. Linux only.
+   */
+  readonly terminal?: string;
 }
+
+/** `POSIX_SPAWN_SETSID` (glibc 2.26+): the child calls `setsid()` before the file actions. */
+const SETSID_LINUX = 0x80;
+/** `O_RDWR` on every supported OS. */
+const O_RDWR = 2;
 
 /**
  * Whether the C library can change the child's directory before it starts
@@ -220,19 +236,35 @@ export function posixSpawn(request: SpawnRequest): number {
       const allSignals = new Uint8Array(SIGSET_BYTES).fill(0xff);
       check(s.attrSetSigMask(attr, emptyMask), "posix_spawnattr_setsigmask");
       check(s.attrSetSigDefault(attr, allSignals), "posix_spawnattr_setsigdefault");
-      const flags = RESET_SIGNALS | (HOST_OS === "darwin" ? CLOEXEC_DEFAULT : 0);
+      const terminal = request.terminal ?? null;
+      if (terminal !== null && HOST_OS !== "linux") {
+        throw new Error("spawnProcess: usePTY is supported on Linux only so far");
+      }
+      const flags = RESET_SIGNALS | (HOST_OS === "darwin" ? CLOEXEC_DEFAULT : 0)
+        | (terminal !== null ? SETSID_LINUX : 0);
       check(s.attrSetFlags(attr, flags), "posix_spawnattr_setflags");
+      const layout: readonly (readonly [number, number])[] = terminal === null ? request.fds : [];
       let top = 2;
-      for (const [child, parent] of request.fds) top = Math.max(top, child, parent);
+      for (const [child, parent] of layout) top = Math.max(top, child, parent);
       const staged = top + 1;
-      request.fds.forEach(([, parent], i) => {
+      layout.forEach(([, parent], i) => {
         check(s.faDup2(actions, parent, staged + i), "posix_spawn_file_actions_adddup2");
       });
       const wanted = new Set<number>();
-      request.fds.forEach(([child], i) => {
+      layout.forEach(([child], i) => {
         wanted.add(child);
         check(s.faDup2(actions, staged + i, child), "posix_spawn_file_actions_adddup2");
       });
+      if (terminal !== null) {
+        // Opened by the new session's leader: it becomes the controlling terminal.
+        check(
+          s.faOpen(actions, 0, cString(terminal), O_RDWR, 0),
+          "posix_spawn_file_actions_addopen",
+        );
+        check(s.faDup2(actions, 0, 1), "posix_spawn_file_actions_adddup2");
+        check(s.faDup2(actions, 0, 2), "posix_spawn_file_actions_adddup2");
+        for (const fd of [0, 1, 2]) wanted.add(fd);
+      }
       const highestChild = Math.max(-1, ...wanted);
       for (let fd = 0; fd <= highestChild; fd++) {
         if (!wanted.has(fd)) check(s.faClose(actions, fd), "posix_spawn_file_actions_addclose");
@@ -240,7 +272,7 @@ export function posixSpawn(request: SpawnRequest): number {
       if (lib.closeFrom !== null) {
         check(lib.closeFrom(actions, highestChild + 1), "posix_spawn_file_actions_addclosefrom_np");
       } else {
-        for (let fd = highestChild + 1; fd < staged + request.fds.length; fd++) {
+        for (let fd = highestChild + 1; fd < staged + layout.length; fd++) {
           check(s.faClose(actions, fd), "posix_spawn_file_actions_addclose");
         }
       }
