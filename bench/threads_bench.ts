@@ -19,7 +19,10 @@
  *
  * Options: `--calls N` round trips per batch (default 5000), `--batches N`
  * (default 5; the median batch is shown), `--no-twisted`, `--python PATH`
- * (default `/usr/bin/python3`), `--reactor KIND` (default: the platform's).
+ * (default `/usr/bin/python3`), `--reactor KIND` (default: the platform's),
+ * `--cpu-limit N` (the CPU-bound prime counts' bound, default 1500000),
+ * `--burn-limit N` (the prime count burnt during the latency run, default
+ * 4000000), `--idle-ms N` (the idle latency run, default 1000).
  *
  * @module
  */
@@ -45,6 +48,9 @@ const CALLS = Number(option("calls", "5000"));
 const BATCHES = Number(option("batches", "5"));
 const PYTHON = option("python", existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 const KIND = option("reactor", "") as ReactorKind | "";
+const CPU_LIMIT = Number(option("cpu-limit", "1500000"));
+const BURN_LIMIT = Number(option("burn-limit", "4000000"));
+const IDLE_MS = Number(option("idle-ms", "1000"));
 const RUNTIME = "Deno" in globalThis ? "deno" : "bun";
 
 const median = (xs: number[]): number => {
@@ -300,9 +306,9 @@ reactor.callWhenRunning(async () => {
       line("deferToThread / Twisted, 100 in flight", median(r.pipelined!) / twisted[1]);
     }
     console.log("");
-    console.log("2. CPU-bound: 4 prime counts below 1,500,000");
-    const one = await cpuBound(1, 4, 1_500_000);
-    const two = await cpuBound(2, 4, 1_500_000);
+    console.log(`2. CPU-bound: 4 prime counts below ${fmt(CPU_LIMIT)}`);
+    const one = await cpuBound(1, 4, CPU_LIMIT);
+    const two = await cpuBound(2, 4, CPU_LIMIT);
     console.log(
       `   1 thread: ${one.toFixed(0)} ms   2 threads: ${two.toFixed(0)} ms   speed-up ${
         (one / two).toFixed(2)
@@ -311,8 +317,8 @@ reactor.callWhenRunning(async () => {
 
     console.log("");
     console.log("3. echo ping-pong latency on the reactor thread (ms)");
-    const idle = await echoLatency(null, 1000);
-    const busy = await echoLatency(() => deferToThread(countPrimes, 4_000_000), 0);
+    const idle = await echoLatency(null, IDLE_MS);
+    const busy = await echoLatency(() => deferToThread(countPrimes, BURN_LIMIT), 0);
     console.log(
       `   idle:                      p50 ${pct(idle, 0.5).toFixed(3)}  p99 ${
         pct(idle, 0.99).toFixed(3)
