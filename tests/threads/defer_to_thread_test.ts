@@ -13,11 +13,12 @@ import { createReactor } from "../../reactor/install.ts";
 import { MemoryReactor, MemoryReactorClock } from "../../testing/memory_reactor.ts";
 import { deferToThreadPool } from "../../threads/defer_to_thread.ts";
 import { CapturedVariableError } from "../../threads/errors.ts";
-import { task } from "../../threads/task.ts";
+import { task, taskModule } from "../../threads/task.ts";
 import { ThreadPool } from "../../threads/thread_pool.ts";
 import { runScript } from "../_runtime.ts";
 import { ALL_KINDS, runFor } from "../reactor/_reactor_kinds.ts";
 import { until, WORK } from "./_helpers.ts";
+import type * as Work from "./_work.ts";
 
 const SCRIPT = fileURLToPath(new URL("./_reactor_script.ts", import.meta.url));
 
@@ -189,6 +190,22 @@ describe("deferToThreadPool", () => {
       const missing = await deferToThreadPool(reactor, pool, WORK, "notAFunction")
         .then(() => null, (e: unknown) => e as Error);
       assert.match(String(missing?.message), /no exported function "notAFunction"/);
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("taskModule types each export's arguments and result from the module's type", async () => {
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 1 });
+    pool.start();
+    const work = taskModule<typeof Work>(WORK);
+    try {
+      const sum: number = await deferToThreadPool(new MemoryReactor(), pool, work.add, 2, 3);
+      assert.equal(sum, 5);
+      // @ts-expect-error add takes numbers: the type checker refuses a string
+      const wrong = deferToThreadPool(new MemoryReactor(), pool, work.add, "2", 3);
+      assert.equal(await wrong, "23", "at run time the thread just adds what it got");
+      assert.equal(work.add, work.add, "one Task per export");
     } finally {
       await pool.stop();
     }
