@@ -50,8 +50,9 @@ function bunConnect(): BunConnect | null {
  * import assert from "node:assert/strict";
  * import { hostLoopSupported } from "./host_loop_parker.ts";
  *
- * // Deno runs this example; the parker needs Bun.
- * assert.equal(hostLoopSupported(), false);
+ * // The parker needs Bun's own loop (Bun.connect) and epoll (Linux).
+ * const onBunLinux = "Bun" in globalThis && process.platform === "linux";
+ * assert.equal(hostLoopSupported(), onBunLinux);
  * ```
  */
 export function hostLoopSupported(): boolean {
