@@ -23,3 +23,4 @@
  */
 export * from "./errors.ts";
 export * from "./get_process_output.ts";
+export * from "./standard_io.ts";
