@@ -95,17 +95,6 @@ export function fireCallback(d: DeferredState, result: unknown): void {
   start(d, result);
 }
 
-/**
- * `d`'s bound `callback`: fireCallback inline, so that debug mode's invoker
- * stack starts at its caller.
- */
-export function boundCallback(d: DeferredState): BoundCallback {
-  return (result?: unknown): void => {
-    if (result instanceof Deferred) throw callbackGotDeferred();
-    start(d, result);
-  };
-}
-
 function callbackGotDeferred(): TypeError {
   return new TypeError(
     "Deferred.callback() was given a Deferred; return it from a callback or use chainDeferred() to wait for it",

@@ -36,7 +36,6 @@ import { err } from "../log/log.ts";
 import {
   add,
   type BoundCallback,
-  boundCallback,
   CHAIN,
   type DeferredState,
   fireCallback,
@@ -247,13 +246,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   get callback(): DeferredCallback<T> {
+    // The closure is made here rather than by a helper: measurably faster
+    // for the common `d.callback(x)` (bench/deferred_bench.ts cases a, b).
     const rare = this._rare;
+    if (rare === null) {
+      return (this._rare = (result?: unknown): void =>
+        fireCallback(state(this), result)) as DeferredCallback<T>;
+    }
     if (typeof rare === "function") return rare as DeferredCallback<T>;
-    if (rare !== null && rare.callback !== null) return rare.callback as DeferredCallback<T>;
-    const fn = boundCallback(state(this));
-    if (rare === null) this._rare = fn;
-    else rare.callback = fn;
-    return fn as DeferredCallback<T>;
+    return (rare.callback ??= (result?: unknown): void =>
+      fireCallback(state(this), result)) as DeferredCallback<T>;
   }
 
   /**
