@@ -19,7 +19,8 @@ import * as log from "../log/log.ts";
 import type { FDReactor } from "./abstract.ts";
 import { NotConnectingError, TimeoutError, UserError } from "./errors.ts";
 
-/** What a connector needs of the transport it makes for each attempt.  *
+/**
+ * What a connector needs of the transport it makes for each attempt.
  * @example
  * ```ts
  * import type { ConnectingTransport } from "./_connector.ts";
@@ -36,7 +37,8 @@ export interface ConnectingTransport {
   loseConnection(): void;
 }
 
-/** The states of a connector.  *
+/**
+ * The states of a connector.
  * @example
  * ```ts
  * import type { ConnectorState } from "./_connector.ts";

@@ -30,7 +30,8 @@ import type {
 import { ENCODER, notBytes } from "./_socket.ts";
 import { ConnectionDone } from "./errors.ts";
 
-/** The reactor a descriptor registers with: a whole reactor with an fd set.  *
+/**
+ * The reactor a descriptor registers with: a whole reactor with an fd set.
  * @example
  * ```ts
  * import type { FDReactor } from "./abstract.ts";
@@ -39,7 +40,8 @@ import { ConnectionDone } from "./errors.ts";
  */
 export type FDReactor = IReactor & IReactorFDSet;
 
-/** The most bytes offered to the kernel in one `send` (Twisted's `SEND_LIMIT`).  *
+/**
+ * The most bytes offered to the kernel in one `send` (Twisted's `SEND_LIMIT`).
  * @example
  * ```ts
  * import assert from "node:assert/strict";

@@ -27,7 +27,8 @@ import { type FDReactor, FileDescriptor } from "./abstract.ts";
 import { ConnectError, ConnectionAborted, ConnectionDone, ConnectionLost } from "./errors.ts";
 import type { Libc } from "./ffi/types.ts";
 
-/** Size of the one receive buffer all stream connections read into.  *
+/**
+ * Size of the one receive buffer all stream connections read into.
  * @example
  * ```ts
  * import assert from "node:assert/strict";

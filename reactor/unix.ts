@@ -212,7 +212,8 @@ export class UNIXConnection extends StreamConnection {
   }
 }
 
-/** The client side of `connectUNIX`, made by {@linkcode UNIXConnector}.  *
+/**
+ * The client side of `connectUNIX`, made by {@linkcode UNIXConnector}.
  * @example
  * ```ts
  * import assert from "node:assert/strict";
