@@ -29,6 +29,7 @@ import type {
   IProtocolFactory,
   IReactor,
   IReactorFDSet,
+  IReactorThreads,
   IReadWriteDescriptor,
   IUDPTransport,
   ListenTCPOptions,
@@ -39,6 +40,8 @@ import type {
   TriggerPhase,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
+import type { ThreadWork } from "../threads/task.ts";
+import type { ThreadPool } from "../threads/thread_pool.ts";
 import { bindMethods } from "./_bind_methods.ts";
 import type { UNIXAddress } from "./address.ts";
 import { ReactorAlreadyInstalledError } from "./errors.ts";
@@ -248,7 +251,7 @@ export function getReactor(): Reactor {
  * assert.deepEqual(seen, [true]);
  * ```
  */
-export class LazyReactor implements IReactor, IReactorFDSet {
+export class LazyReactor implements IReactor, IReactorFDSet, IReactorThreads {
   /** Binds every method, so that `reactor.callLater(1, reactor.stop)` works as in Twisted. */
   constructor() {
     bindMethods(this);
@@ -329,6 +332,21 @@ export class LazyReactor implements IReactor, IReactorFDSet {
   /** See `IReactor.resolve`. */
   resolve(name: string, options?: { family?: 0 | 4 | 6; }): Deferred<string> {
     return this.target.resolve(name, options);
+  }
+  /** See `IReactorThreads.getThreadPool`. */
+  getThreadPool(): ThreadPool {
+    return this.target.getThreadPool();
+  }
+  /** See `IReactorThreads.callInThread`. */
+  callInThread<A extends unknown[], R>(work: ThreadWork<A, R>, ...args: A): void;
+  /** See `IReactorThreads.callInThread` (a task module URL and an export name). */
+  callInThread(module: URL, name: string, ...args: unknown[]): void;
+  callInThread(work: unknown, ...args: unknown[]): void {
+    (this.target.callInThread as (w: unknown, ...a: unknown[]) => void)(work, ...args);
+  }
+  /** See `IReactorThreads.suggestThreadPoolSize`. */
+  suggestThreadPoolSize(size: number): void {
+    this.target.suggestThreadPoolSize(size);
   }
   /** See `IReactorTCP.listenTCP`. */
   listenTCP(

@@ -32,6 +32,23 @@ try {
       reactor.run({ installSignalHandlers: false });
       break;
     }
+    case "threads": {
+      // The lazy reactor forwards the thread API (Twisted's IReactorThreads).
+      reactor.suggestThreadPoolSize(3);
+      reactor.callWhenRunning(() => {
+        reactor.callInThread((n: number) => n * 2, 21);
+        reactor.getThreadPool().callInThreadWithCallback(
+          (ok, value) => {
+            console.log(`ok=${ok} value=${value} max=${reactor.getThreadPool().maxThreads}`);
+            reactor.stop();
+          },
+          (n: number) => n + 1,
+          41,
+        );
+      });
+      reactor.run({ installSignalHandlers: false });
+      break;
+    }
   }
 } catch (e) {
   console.log(`error=${(e as Error).name}: ${(e as Error).message}`);

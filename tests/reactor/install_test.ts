@@ -85,6 +85,12 @@ describe("reactor/install", () => {
     assert.equal(out, "stopped kind=poll");
   });
 
+  it("the lazy reactor forwards callInThread, getThreadPool and suggestThreadPoolSize", async () => {
+    const { out, code } = await child("threads", { SKEIN_REACTOR: "poll" });
+    assert.equal(code, 0);
+    assert.equal(out, "ok=true value=42 max=3");
+  });
+
   it("without FFI the default is the host reactor, with a notice (Deno without --allow-ffi; Bun always has FFI)", async () => {
     if (isDeno) {
       const { out, err } = await child("kind", {}, [
