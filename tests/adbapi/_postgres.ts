@@ -60,7 +60,12 @@ export function releasePostgres(server: PostgresServer): void {
 /** Restart the server (fast shutdown: every connection is cut), same port. */
 export function restartPostgres(): void {
   const r = run("restart");
-  if (r.code !== 0) throw new Error(`scripts/postgres.sh restart failed: ${r.err}`);
+  if (r.code !== 0) {
+    throw new Error(
+      `scripts/postgres.sh restart failed (${r.err}): the reconnect test restarts the server that script runs; `
+        + "unset SKEIN_PG_CONNINFO if it names another one",
+    );
+  }
 }
 
 /**
