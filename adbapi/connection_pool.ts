@@ -574,8 +574,14 @@ export class ConnectionPool<Options = unknown> {
       while (statements < this.#queue.length && this.#queue[statements].kind === "statement") {
         statements++;
       }
-      const used = Math.min(this.#idle.length + 1, Math.ceil(statements / TARGET_BATCH));
-      this.#serve(slot, Math.ceil(statements / Math.max(1, used)));
+      // Spread over the idle connections and those the pool may still open
+      // (the rest waits for them), about TARGET_BATCH each.
+      const growable = this.max - this.#slots.length - this.#opening;
+      const spread = Math.min(
+        this.#idle.length + 1 + growable,
+        Math.ceil(statements / TARGET_BATCH),
+      );
+      this.#serve(slot, Math.ceil(statements / Math.max(1, spread)));
     }
     if (this.#queue.length > 0) this.#grow();
   };

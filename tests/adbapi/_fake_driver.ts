@@ -6,6 +6,7 @@
  * - `BREAK` cuts the connection: every later call throws OperationalError,
  *   as a connection to a server that went away does;
  * - `OPENS` answers `[[n]]`, the connections opened in this thread so far;
+ * - `CONN` answers `[[id]]`, an id unique to this connection;
  * - `CRASH` ends the thread it runs in (`process.exit`), as a driver that
  *   crashes does (only in a Worker: in-process it would end the test run);
  * - `failRollback: true` in the connect options makes `rollback` throw.
@@ -22,10 +23,12 @@ export interface FakeOptions extends SqliteOptions {
 }
 
 let opens = 0;
+const thread = Math.random().toString(36).slice(2);
 
 /** Open a fake connection. */
 export function connect(options: FakeOptions): DriverConnection {
   opens++;
+  const id = `${thread}-${opens}`;
   const inner = connectSqlite(options);
   let broken = false;
   let local: ArrayRow[] | null = null;
@@ -34,7 +37,7 @@ export function connect(options: FakeOptions): DriverConnection {
   };
   return {
     get columns(): readonly string[] | null {
-      return local !== null ? ["opens"] : inner.columns;
+      return local !== null ? ["value"] : inner.columns;
     },
     get rowcount(): number {
       return inner.rowcount;
@@ -50,6 +53,10 @@ export function connect(options: FakeOptions): DriverConnection {
         throw new OperationalError("fake: the connection broke", { code: "BROKEN" });
       }
       if (sql === "CRASH") process.exit(3);
+      if (sql === "CONN") {
+        local = [[id]];
+        return;
+      }
       if (sql === "OPENS") {
         local = [[opens]];
         return;

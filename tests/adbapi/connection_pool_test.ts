@@ -588,6 +588,23 @@ for (const kind of THREAD_KINDS) {
   });
 }
 
+// In-process only: there a new connection's thread is there at once, so the
+// test sees the policy itself; with Workers, whether the busy connection comes
+// back before a new Worker has started depends on the machine.
+describe("ConnectionPool spreads a burst of statements (in-process)", () => {
+  it("many statements sent at once are spread over up to max connections, not all given to the one open", async () => {
+    const pool = makePool("in-process", fake, { path: dbFile() }, { min: 0, max: 3 });
+    pool.start();
+    try {
+      await pool.runQuery("CONN"); // one connection is open and idle now
+      const ids = await gatherResults(Array.from({ length: 12 }, () => pool.runQuery("CONN")));
+      assert.equal(new Set(ids.map((rows) => String((rows as string[][])[0][0]))).size, 3);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe("ConnectionPool when a Worker dies (workers only: in-process the test run itself would end)", () => {
   it("fails the work the dead Worker held, drops its connection and opens a new one on another Worker", async () => {
     const pool = makePool("workers", fake, { path: ":memory:" }, { max: 1 });
