@@ -26,15 +26,19 @@ import type {
   IDelayedCall,
   IListeningPort,
   IPAddress,
+  IProcessProtocol,
+  IProcessTransport,
   IProtocolFactory,
   IReactor,
   IReactorFDSet,
+  IReactorProcess,
   IReactorThreads,
   IReadWriteDescriptor,
   IUDPTransport,
   ListenTCPOptions,
   ListenUDPOptions,
   ListenUNIXOptions,
+  SpawnProcessOptions,
   SystemEvent,
   TriggerHandle,
   TriggerPhase,
@@ -251,7 +255,7 @@ export function getReactor(): Reactor {
  * assert.deepEqual(seen, [true]);
  * ```
  */
-export class LazyReactor implements IReactor, IReactorFDSet, IReactorThreads {
+export class LazyReactor implements IReactor, IReactorFDSet, IReactorProcess, IReactorThreads {
   /** Binds every method, so that `reactor.callLater(1, reactor.stop)` works as in Twisted. */
   constructor() {
     bindMethods(this);
@@ -380,6 +384,20 @@ export class LazyReactor implements IReactor, IReactorFDSet, IReactorThreads {
   /** See `IReactorUDP.listenUDP`. */
   listenUDP(port: number, protocol: IDatagramProtocol, options?: ListenUDPOptions): IUDPTransport {
     return this.target.listenUDP(port, protocol, options);
+  }
+  /** See `IReactorProcess.spawnProcess` (both reactors have it). */
+  spawnProcess(
+    protocol: IProcessProtocol,
+    executable: string,
+    args: readonly string[],
+    options?: SpawnProcessOptions,
+  ): IProcessTransport {
+    return (this.target as unknown as IReactorProcess).spawnProcess(
+      protocol,
+      executable,
+      args,
+      options,
+    );
   }
   /** See `IReactorFDSet.addReader` (FFI reactors only). */
   addReader(reader: IReadWriteDescriptor): void {
