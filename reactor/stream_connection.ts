@@ -15,6 +15,7 @@ import {
   asError,
   closeFd,
   connectError,
+  describe,
   ERRNO as E,
   getIntOpt,
   lib,
@@ -379,8 +380,10 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
       }
       if (err === E.EISCONN) break;
       if (err === E.EINPROGRESS || err === E.EALREADY) {
-        this.startReading();
-        this.startWriting();
+        if (this.#watch()) {
+          this.startReading();
+          this.startWriting();
+        }
         return null;
       }
       if (err === E.EAGAIN) {
@@ -409,6 +412,7 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
   // protected: the client subclasses may extend it.
   /** Called once connected: build the protocol and start it. */
   protected connectDone(): void {
+    if (!this.#watch()) return;
     const connector = this.connector!;
     let protocol: IProtocol | null = null;
     try {
@@ -434,6 +438,22 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
       protocol.makeConnection(this);
     } catch (e) {
       logErr(e, "Unhandled error in makeConnection", { system: this.logstr });
+    }
+  }
+
+  /**
+   * Register the socket for reading, or fail the attempt when the reactor
+   * cannot watch it (the select reactor and an fd >= FD_SETSIZE): the
+   * factory hears a `ConnectError` at once instead of the timeout, or
+   * nothing at all once connected.
+   */
+  #watch(): boolean {
+    try {
+      this.startReading();
+      return true;
+    } catch (e) {
+      this.failIfNotConnected(new ConnectError(describe(e), { cause: e }));
+      return false;
     }
   }
 

@@ -7,13 +7,17 @@
  *   select-overrun  on the select reactor, a TCP and a Unix port each accept
  *                   one connection on an fd >= FD_SETSIZE, then one below it;
  *                   prints how each ended and whether the ports still listen
+ *   select-connect  on the select reactor, connectTCP and connectUNIX while
+ *                   every fd below FD_SETSIZE is taken, then with fds free
  */
 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import type { Failure } from "../../deferred/failure.ts";
+import type { IConnector } from "../../interfaces.ts";
 import { addObserver, type LogEvent, setDefaultObserver } from "../../log/log.ts";
-import { Factory, Protocol } from "../../protocols/mod.ts";
+import { ClientFactory, Factory, Protocol } from "../../protocols/mod.ts";
 import { FDReserve } from "../../reactor/_fd_reserve.ts";
 import { constants as K } from "../../reactor/ffi/constants.ts";
 import { errno as E } from "../../reactor/ffi/errno.ts";
@@ -150,7 +154,63 @@ async function selectOverrunCase(): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
+async function selectConnectCase(): Promise<void> {
+  setDefaultObserver(false);
+  const reactor = createReactor("select");
+  const tcp = reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: "127.0.0.1" });
+  const path = join(tmpdir(), `skein-overrun-c-${process.pid}.sock`);
+  const unix = reactor.listenUNIX(path, Factory.forProtocol(Echo));
+  const port = tcp.getHost().port;
+  const result: Record<string, unknown> = {};
+  /** Connect; resolve with "echo" or the failure's class and message, and how long it took. */
+  const attempt = (connect: (f: ClientFactory) => void): Promise<string> =>
+    new Promise((resolve) => {
+      const t0 = Date.now();
+      class Hi extends Protocol {
+        override connectionMade(): void {
+          this.transport!.write("hi");
+        }
+        override dataReceived(): void {
+          this.transport!.loseConnection();
+          resolve("echo");
+        }
+      }
+      class F extends ClientFactory {
+        override clientConnectionFailed(_c: IConnector, reason: Failure): void {
+          const e = reason.value as Error;
+          resolve(`${e.name}${Date.now() - t0 < 2000 ? " at once" : " late"}: ${e.message}`);
+        }
+      }
+      connect(F.forProtocol(Hi));
+      // A bound on a failure (the factory never hears), not a synchronisation.
+      reactor.callLater(8, () => resolve("no outcome within 8 s"));
+    });
+  reactor.callLater(0, async () => {
+    const fillers: number[] = [];
+    for (;;) {
+      const fd = placeholder();
+      if (fd < 0) throw new Error("ran out of fds: raise ulimit -n");
+      if (fd >= K.FD_SETSIZE) {
+        L.close(fd);
+        break;
+      }
+      fillers.push(fd);
+    }
+    result.tcpHigh = await attempt((f) => reactor.connectTCP("127.0.0.1", port, f, { timeout: 5 }));
+    result.unixHigh = await attempt((f) => reactor.connectUNIX(path, f, { timeout: 5 }));
+    for (const fd of fillers) L.close(fd);
+    result.tcpLow = await attempt((f) => reactor.connectTCP("127.0.0.1", port, f, { timeout: 5 }));
+    result.unixLow = await attempt((f) => reactor.connectUNIX(path, f, { timeout: 5 }));
+    await tcp.stopListening();
+    await unix.stopListening();
+    reactor.stop();
+  });
+  await reactor.run({ installSignalHandlers: false });
+  console.log(JSON.stringify(result));
+}
+
 const which = process.argv[2];
 if (which === "reserve") reserveCase();
 else if (which === "select-overrun") await selectOverrunCase();
+else if (which === "select-connect") await selectConnectCase();
 else throw new Error(`unknown case ${which}`);

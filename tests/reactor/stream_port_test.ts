@@ -46,4 +46,26 @@ describe("stream ports", () => {
       }
     },
   );
+
+  it(
+    "select reactor: a client socket on an fd >= FD_SETSIZE fails its connect at once with a ConnectError",
+    { skip: NO_SELECT },
+    async () => {
+      // Before, the FileDescriptorOverrun escaped into the reactor's log and
+      // the factory heard nothing until the connector's timeout.
+      const cmd = shellQuote([process.execPath, ...runtimeArgs(SCRIPT, ["select-connect"])]);
+      const r = await runCommand("bash", ["-c", `ulimit -n 4096 && exec ${cmd}`]);
+      assert.equal(r.code, 0, r.err);
+      const got = JSON.parse(r.out.trim().split("\n").at(-1)!);
+      for (const k of ["tcpHigh", "unixHigh"]) {
+        assert.match(
+          got[k],
+          /^ConnectError at once: .*FD_SETSIZE.*use the epoll, kqueue or poll reactor/,
+          k,
+        );
+      }
+      assert.equal(got.tcpLow, "echo");
+      assert.equal(got.unixLow, "echo");
+    },
+  );
 });
