@@ -413,7 +413,7 @@ for (const kind of KINDS) {
         }
       }));
 
-    it("the runtime's own children are still reaped by the runtime beside Skein's", () =>
+    it("the runtime's own children (node:child_process, Deno.Command / Bun.spawn) are still reaped by the runtime beside Skein's", () =>
       withReactor(kind, async (r) => {
         const theirs = [3, 4, 5].map((code) =>
           new Promise<number | null>((resolve) => {
@@ -422,12 +422,28 @@ for (const kind of KINDS) {
             });
           })
         );
+        // The runtime's native API too (node:child_process is built on it).
+        const g = globalThis as {
+          Deno?: {
+            Command: new(
+              c: string,
+              o: { args: string[]; },
+            ) => { output(): Promise<{ code: number; }>; };
+          };
+          Bun?: { spawn(cmd: string[]): { exited: Promise<number>; }; };
+        };
+        const native = g.Deno !== undefined
+          ? new g.Deno.Command("sh", { args: ["-c", "sleep 0.05; exit 8"] }).output().then((o) =>
+            o.code
+          )
+          : g.Bun!.spawn(["sh", "-c", "sleep 0.05; exit 8"]).exited;
         const ours = [6, 7].map((code) => {
           const p = new Recorder();
           spawn(r, p, "sh", ["sh", "-c", `exit ${code}`]);
           return p.ended;
         });
         assert.deepEqual(await Promise.all(theirs), [3, 4, 5]);
+        assert.equal(await native, 8);
         const reasons = await Promise.all(ours);
         assert.deepEqual(reasons.map((f) => (f.value as ProcessTerminated).exitCode), [6, 7]);
       }));
