@@ -728,7 +728,8 @@ export class ConnectionPool<Options = unknown> {
             (failure: Failure) => {
               conn.end("openFun has failed");
               slot.open = false;
-              slot.thread.call("close", slot.key);
+              // Best effort: the work fails with openFun's error either way.
+              slot.thread.call("close", slot.key).addErrback(() => undefined);
               d.errback(failure);
             },
           );
