@@ -69,6 +69,7 @@ pstep "deno check (code, JSDoc examples, README)" deno check --doc "${SRC[@]}" R
 pstep "tsc --noEmit" tsc -p .tmp/tsconfig.tracked.json
 pstep "deno doc --lint" deno doc --lint "${ENTRIES[@]}"
 pstep "deno publish --dry-run" deno publish --dry-run --allow-dirty
+pstep "layout (exports, publish.include, tsconfig agree)" node scripts/layout_check.mjs
 pstep "comment hygiene (JSDoc openers, no outside references)" bash scripts/doc_hygiene.sh "${HYGIENE_STRICT[@]}"
 pwait
 
