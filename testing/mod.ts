@@ -23,6 +23,8 @@
  */
 export { Clock } from "../task/clock.ts";
 export * from "./accumulating_protocol.ts";
+export * from "./assertions.ts";
 export * from "./iosim.ts";
 export * from "./memory_reactor.ts";
 export * from "./string_transport.ts";
+export * from "./test_case.ts";
