@@ -55,6 +55,7 @@ export { PosixReactor, type PosixReactorOptions } from "./posix_reactor.ts";
 export { Process } from "./process.ts";
 export { ReactorBase, type RunOptions } from "./reactor_base.ts";
 export { ReactorThreads } from "./reactor_threads.ts";
+export { type SocketClasses, SocketReactorBase } from "./socket_reactor_base.ts";
 export { StreamConnection } from "./stream_connection.ts";
 export { StreamPort } from "./stream_port.ts";
 export { TCPClientConnection, TCPConnection, TCPConnector, TCPPort } from "./tcp.ts";

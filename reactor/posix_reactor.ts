@@ -18,27 +18,14 @@
 
 import { Failure } from "../deferred/failure.ts";
 import type {
-  ConnectTCPOptions,
-  ConnectUNIXOptions,
-  IClientFactory,
-  IConnector,
-  IDatagramProtocol,
-  IListeningPort,
-  IPAddress,
   IProcessProtocol,
-  IProtocolFactory,
   IReactor,
   IReactorFDSet,
   IReactorProcess,
   IReadWriteDescriptor,
-  IUDPTransport,
-  ListenTCPOptions,
-  ListenUDPOptions,
-  ListenUNIXOptions,
   SpawnProcessOptions,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
-import type { UNIXAddress } from "./address.ts";
 import { ConnectionDone, ConnectionFdescWentAway, ConnectionLost } from "./errors.ts";
 import { cpuYielder, createParker, type Parker } from "./ffi/mod.ts";
 import { createPoller } from "./pollers/mod.ts";
@@ -46,7 +33,8 @@ import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./pollers/poll
 
 export type { PollerKind } from "./pollers/poller.ts";
 import { Process } from "./process.ts";
-import { ReactorBase, type RunOptions } from "./reactor_base.ts";
+import type { RunOptions } from "./reactor_base.ts";
+import { type SocketClasses, SocketReactorBase } from "./socket_reactor_base.ts";
 import { TCPConnector, TCPPort } from "./tcp.ts";
 import { UDPPort } from "./udp.ts";
 import { UNIXConnector, UNIXPort } from "./unix.ts";
@@ -143,7 +131,18 @@ const nextTurn = (): Promise<void> =>
  * libc().close(pipe[1]);
  * ```
  */
-export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet, IReactorProcess {
+export class PosixReactor extends SocketReactorBase
+  implements IReactor, IReactorFDSet, IReactorProcess
+{
+  // protected: SocketReactorBase (the base class) builds the sockets from it.
+  /** Sockets over the FFI layer: TCP, Unix and UDP transports driven by the poller. */
+  protected override readonly sockets: SocketClasses<this, UDPPort> = {
+    tcpPort: TCPPort,
+    tcpConnector: TCPConnector,
+    unixPort: UNIXPort,
+    unixConnector: UNIXConnector,
+    udpPort: UDPPort,
+  };
   readonly #poller: Poller;
   /** True when the poller's `parkSet()` never changes (epoll and kqueue: one fd). */
   readonly #stableParkSet: boolean;
@@ -594,188 +593,6 @@ export class PosixReactor extends ReactorBase implements IReactor, IReactorFDSet
   /** Poll and select park on the whole interest set: re-park with the new one. */
   #interestChanged(): void {
     if (this.#parked && !this.#stableParkSet) this.#parker?.wake();
-  }
-
-  // -------------------------------------------------------------------------
-  // Networking (the transports live in tcp.ts, unix.ts, udp.ts)
-  // -------------------------------------------------------------------------
-
-  /**
-   * Listen for TCP connections on `port` (0 picks a free one).
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { Factory, Protocol } from "@skein/skein/protocols";
-   * import { PosixReactor } from "@skein/skein/reactor";
-   *
-   * const reactor = new PosixReactor("poll");
-   * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
-   * const address = port.getHost();
-   * assert.equal(address.host, "127.0.0.1");
-   * assert.ok(address.port > 0); // 0 picked a free port
-   * const running = reactor.run();
-   * await port.stopListening();
-   * reactor.stop();
-   * await running;
-   * ```
-   */
-  listenTCP(
-    port: number,
-    factory: IProtocolFactory,
-    options?: ListenTCPOptions,
-  ): IListeningPort<IPAddress> {
-    const p = new TCPPort(this, port, factory, options);
-    p.startListening();
-    return p;
-  }
-
-  /**
-   * Connect to `host:port` over TCP; the factory hears how it went.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { ClientFactory, Factory, Protocol } from "@skein/skein/protocols";
-   * import { PosixReactor } from "@skein/skein/reactor";
-   *
-   * // Connect to a port of our own; the client hangs up once connected.
-   * class HangUp extends Protocol {
-   *   override connectionMade(): void {
-   *     this.transport!.loseConnection();
-   *   }
-   * }
-   * class Client extends ClientFactory {
-   *   lost = false;
-   *   override clientConnectionLost(): void {
-   *     this.lost = true;
-   *     reactor.stop();
-   *   }
-   * }
-   * const reactor = new PosixReactor("poll");
-   * const port = reactor.listenTCP(0, Factory.forProtocol(Protocol), { interface: "127.0.0.1" });
-   * const client = Client.forProtocol(HangUp);
-   * reactor.connectTCP("127.0.0.1", port.getHost().port, client, { timeout: 5 });
-   * await reactor.run();
-   * assert.ok(client.lost);
-   * ```
-   */
-  connectTCP(
-    host: string,
-    port: number,
-    factory: IClientFactory,
-    options?: ConnectTCPOptions,
-  ): IConnector {
-    const c = new TCPConnector(this, host, port, factory, options);
-    c.connect();
-    return c;
-  }
-
-  /**
-   * Listen on a Unix-domain socket at `path`.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { mkdtempSync, rmSync } from "node:fs";
-   * import { tmpdir } from "node:os";
-   * import { join } from "node:path";
-   * import { Factory, Protocol } from "@skein/skein/protocols";
-   * import { PosixReactor } from "@skein/skein/reactor";
-   *
-   * const dir = mkdtempSync(join(tmpdir(), "skein-example-"));
-   * const reactor = new PosixReactor("poll");
-   * const port = reactor.listenUNIX(join(dir, "app.sock"), Factory.forProtocol(Protocol));
-   * assert.equal(port.getHost().name, join(dir, "app.sock"));
-   * const running = reactor.run();
-   * await port.stopListening();
-   * reactor.stop();
-   * await running;
-   * rmSync(dir, { recursive: true });
-   * ```
-   */
-  listenUNIX(
-    path: string,
-    factory: IProtocolFactory,
-    options?: ListenUNIXOptions,
-  ): IListeningPort<UNIXAddress> {
-    const p = new UNIXPort(this, path, factory, options);
-    p.startListening();
-    return p;
-  }
-
-  /**
-   * Connect to the Unix-domain socket at `path`.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { mkdtempSync, rmSync } from "node:fs";
-   * import { tmpdir } from "node:os";
-   * import { join } from "node:path";
-   * import { ClientFactory, Protocol } from "@skein/skein/protocols";
-   * import { PosixReactor } from "@skein/skein/reactor";
-   *
-   * // Nothing listens at the path: the attempt fails, and the factory hears why.
-   * class Client extends ClientFactory {
-   *   why = "";
-   *   override clientConnectionFailed(_c: unknown, reason: { value: unknown; }): void {
-   *     this.why = String(reason.value);
-   *     reactor.stop();
-   *   }
-   * }
-   * const dir = mkdtempSync(join(tmpdir(), "skein-example-"));
-   * const reactor = new PosixReactor("poll");
-   * const client = Client.forProtocol(Protocol);
-   * reactor.connectUNIX(join(dir, "nobody.sock"), client);
-   * await reactor.run();
-   * assert.match(client.why, /No such file or directory \(ENOENT\)/);
-   * rmSync(dir, { recursive: true });
-   * ```
-   */
-  connectUNIX(path: string, factory: IClientFactory, options?: ConnectUNIXOptions): IConnector {
-    const c = new UNIXConnector(this, path, factory, options);
-    c.connect();
-    return c;
-  }
-
-  /**
-   * Bind a UDP port and deliver its datagrams to `protocol`.
-   *
-   * @example
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { DatagramProtocol } from "@skein/skein/protocols";
-   * import { PosixReactor } from "@skein/skein/reactor";
-   *
-   * // A UDP echo: send it a datagram from a second port and hear it come back.
-   * class Echo extends DatagramProtocol {
-   *   override datagramReceived(data: Uint8Array, addr: [string, number]): void {
-   *     this.transport!.write(data, addr);
-   *   }
-   * }
-   * class Listener extends DatagramProtocol {
-   *   heard = "";
-   *   override datagramReceived(data: Uint8Array): void {
-   *     this.heard = new TextDecoder().decode(data);
-   *     reactor.stop();
-   *   }
-   * }
-   * const reactor = new PosixReactor("poll");
-   * const echo = reactor.listenUDP(0, new Echo(), { interface: "127.0.0.1" });
-   * const listener = new Listener();
-   * const other = reactor.listenUDP(0, listener, { interface: "127.0.0.1" });
-   * other.write(new TextEncoder().encode("ping"), ["127.0.0.1", echo.getHost().port]);
-   * await reactor.run();
-   * assert.equal(listener.heard, "ping");
-   * await echo.stopListening();
-   * await other.stopListening();
-   * ```
-   */
-  listenUDP(port: number, protocol: IDatagramProtocol, options?: ListenUDPOptions): IUDPTransport {
-    const p = new UDPPort(this, port, protocol, options);
-    p.startListening();
-    return p;
   }
 
   // -------------------------------------------------------------------------
