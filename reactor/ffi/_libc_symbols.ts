@@ -254,6 +254,15 @@ export function assemble<S>(
     errnoView[0] = e;
     return -1;
   };
+  /** Apply the flags to both fds of a new pair; on failure close both, keeping errno. */
+  const pairWithFlags = (fds: Int32Array, nonblock: boolean, cloexec: boolean): number => {
+    if (setFlags(fds[0], nonblock, cloexec) && setFlags(fds[1], nonblock, cloexec)) return 0;
+    const e = errnoView[0];
+    raw.close(fds[0]);
+    raw.close(fds[1]);
+    errnoView[0] = e;
+    return -1;
+  };
   const darwin = os === "darwin";
 
   const l: Libc = {
@@ -297,26 +306,12 @@ export function assemble<S>(
     fcntl,
     pipe2: raw.pipe2 !== undefined ? raw.pipe2 : (fds, flags) => {
       if (raw.pipe(fds) < 0) return -1;
-      const nb = (flags & O_NONBLOCK) !== 0;
-      const cx = (flags & O_CLOEXEC) !== 0;
-      if (setFlags(fds[0], nb, cx) && setFlags(fds[1], nb, cx)) return 0;
-      const e = errnoView[0];
-      raw.close(fds[0]);
-      raw.close(fds[1]);
-      errnoView[0] = e;
-      return -1;
+      return pairWithFlags(fds, (flags & O_NONBLOCK) !== 0, (flags & O_CLOEXEC) !== 0);
     },
     socketpair: darwin
       ? (d, t, p, fds) => {
         if (raw.socketpair(d, t & ~(NB | CX), p, fds) < 0) return -1;
-        const nb = (t & NB) !== 0;
-        const cx = (t & CX) !== 0;
-        if (setFlags(fds[0], nb, cx) && setFlags(fds[1], nb, cx)) return 0;
-        const e = errnoView[0];
-        raw.close(fds[0]);
-        raw.close(fds[1]);
-        errnoView[0] = e;
-        return -1;
+        return pairWithFlags(fds, (t & NB) !== 0, (t & CX) !== 0);
       }
       : raw.socketpair,
     getpid: raw.getpid,

@@ -5,16 +5,9 @@
  */
 
 import { constants, epollEventLayout, errno, errorFromErrno } from "../ffi/mod.ts";
-import type { Libc } from "../ffi/mod.ts";
-import {
-  checkArgs,
-  closedError,
-  pickLibc,
-  pickMaxEvents,
-  type PollerOptions,
-  timeoutArg,
-} from "./_common.ts";
-import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./poller.ts";
+import { checkArgs, pickLibc, pickMaxEvents, type PollerOptions, timeoutArg } from "./_common.ts";
+import { QueuePoller } from "./_queue_poller.ts";
+import { ERROR, type PollerKind, READ, WRITE } from "./poller.ts";
 
 const EV_READ = constants.EPOLLIN | constants.EPOLLPRI;
 const EV_WRITE = constants.EPOLLOUT;
@@ -47,11 +40,9 @@ const EV_ERROR = constants.EPOLLERR | constants.EPOLLHUP;
  * libc().close(pipe[1]);
  * ```
  */
-export class EpollPoller implements Poller {
+export class EpollPoller extends QueuePoller {
   /** Always `"epoll"`. */
-  readonly kind: PollerKind = "epoll";
-  readonly #lib: Libc;
-  readonly #epfd: number;
+  override readonly kind: PollerKind = "epoll";
   readonly #max: number;
   readonly #events: Uint8Array;
   readonly #words: Uint32Array;
@@ -59,15 +50,14 @@ export class EpollPoller implements Poller {
   readonly #dataWord: number;
   readonly #ctl: Uint8Array;
   readonly #ctlWords: Uint32Array;
-  readonly #interest = new Map<number, number>();
-  readonly #parkSet: { fds: Int32Array; events: Int16Array; };
-  #closed = false;
 
   /** Create the epoll instance (close-on-exec). Throws on a non-Linux system. */
   constructor(options?: PollerOptions) {
     const lib = pickLibc(options);
     if (lib.epoll_create1 === undefined) throw new Error("epoll is only available on Linux");
-    this.#lib = lib;
+    const fd = lib.epoll_create1(constants.EPOLL_CLOEXEC);
+    if (fd < 0) throw errorFromErrno(lib.errno(), "epoll_create1");
+    super(lib, fd, constants.POLLIN);
     this.#max = pickMaxEvents(options);
     const layout = epollEventLayout(lib.arch);
     this.#stride = layout.size / 4;
@@ -76,31 +66,22 @@ export class EpollPoller implements Poller {
     this.#words = new Uint32Array(this.#events.buffer);
     this.#ctl = new Uint8Array(16);
     this.#ctlWords = new Uint32Array(this.#ctl.buffer);
-    const fd = lib.epoll_create1(constants.EPOLL_CLOEXEC);
-    if (fd < 0) throw errorFromErrno(lib.errno(), "epoll_create1");
-    this.#epfd = fd;
-    this.#parkSet = { fds: new Int32Array([fd]), events: new Int16Array([constants.POLLIN]) };
-  }
-
-  /** The epoll fd. */
-  get fileno(): number {
-    return this.#epfd;
   }
 
   /**
    * Set `fd`'s interest to `events` (READ | WRITE; 0 removes it). A stale
    * registration (the fd was closed and its number reused) is repaired.
    */
-  modify(fd: number, events: number): void {
+  override modify(fd: number, events: number): void {
     checkArgs(fd, events);
-    if (this.#closed) throw closedError(this.kind);
-    const old = this.#interest.get(fd) ?? 0;
+    this.checkOpen();
+    const old = this.interest.get(fd) ?? 0;
     if (old === events) return;
-    const lib = this.#lib;
+    const lib = this.lib;
     if (events === 0) {
-      this.#interest.delete(fd);
+      this.interest.delete(fd);
       // The kernel already dropped a closed fd: ENOENT/EBADF are fine.
-      lib.epoll_ctl!(this.#epfd, constants.EPOLL_CTL_DEL, fd, this.#ctl);
+      lib.epoll_ctl!(this.queueFd, constants.EPOLL_CTL_DEL, fd, this.#ctl);
       return;
     }
     const w = this.#ctlWords;
@@ -109,23 +90,23 @@ export class EpollPoller implements Poller {
     w[this.#dataWord] = fd;
     w[this.#dataWord + 1] = 0;
     let op = old === 0 ? constants.EPOLL_CTL_ADD : constants.EPOLL_CTL_MOD;
-    let rc = lib.epoll_ctl!(this.#epfd, op, fd, this.#ctl);
+    let rc = lib.epoll_ctl!(this.queueFd, op, fd, this.#ctl);
     if (rc < 0) {
       const e = lib.errno();
       if (op === constants.EPOLL_CTL_MOD && e === errno.ENOENT) op = constants.EPOLL_CTL_ADD;
       else if (op === constants.EPOLL_CTL_ADD && e === errno.EEXIST) op = constants.EPOLL_CTL_MOD;
       else throw errorFromErrno(e, "epoll_ctl");
-      rc = lib.epoll_ctl!(this.#epfd, op, fd, this.#ctl);
+      rc = lib.epoll_ctl!(this.queueFd, op, fd, this.#ctl);
       if (rc < 0) throw errorFromErrno(lib.errno(), "epoll_ctl");
     }
-    this.#interest.set(fd, events);
+    this.interest.set(fd, events);
   }
 
   /** Wait up to `timeoutMs` (-1: forever) and report ready fds. */
-  poll(timeoutMs: number, onReady: (fd: number, mask: number) => void): number {
-    if (this.#closed) throw closedError(this.kind);
-    const lib = this.#lib;
-    const n = lib.epoll_wait!(this.#epfd, this.#events, this.#max, timeoutArg(timeoutMs));
+  override poll(timeoutMs: number, onReady: (fd: number, mask: number) => void): number {
+    this.checkOpen();
+    const lib = this.lib;
+    const n = lib.epoll_wait!(this.queueFd, this.#events, this.#max, timeoutArg(timeoutMs));
     if (n < 0) {
       const e = lib.errno();
       if (e === errno.EINTR) return 0;
@@ -134,7 +115,7 @@ export class EpollPoller implements Poller {
     const w = this.#words;
     const stride = this.#stride;
     const dataWord = this.#dataWord;
-    const interest = this.#interest;
+    const interest = this.interest;
     let count = 0;
     for (let i = 0; i < n; i++) {
       const ev = w[i * stride];
@@ -151,18 +132,5 @@ export class EpollPoller implements Poller {
       onReady(fd, mask);
     }
     return count;
-  }
-
-  /** `[epfd]`: the epoll fd is readable whenever `poll(0)` would find something. */
-  parkSet(): { fds: Int32Array; events: Int16Array; } {
-    return this.#parkSet;
-  }
-
-  /** Close the epoll fd. Idempotent. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#interest.clear();
-    this.#lib.close(this.#epfd);
   }
 }

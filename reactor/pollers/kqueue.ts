@@ -5,16 +5,10 @@
  */
 
 import { constantsFor, errnoTable, errorFromErrno, keventSize, TIMESPEC_SIZE } from "../ffi/mod.ts";
-import type { Libc, OSName } from "../ffi/mod.ts";
-import {
-  checkArgs,
-  closedError,
-  pickLibc,
-  pickMaxEvents,
-  type PollerOptions,
-  timeoutArg,
-} from "./_common.ts";
-import { ERROR, type Poller, type PollerKind, READ, WRITE } from "./poller.ts";
+import type { OSName } from "../ffi/mod.ts";
+import { checkArgs, pickLibc, pickMaxEvents, type PollerOptions, timeoutArg } from "./_common.ts";
+import { QueuePoller } from "./_queue_poller.ts";
+import { ERROR, type PollerKind, READ, WRITE } from "./poller.ts";
 
 /**
  * Options for {@linkcode KqueuePoller}.
@@ -69,11 +63,9 @@ export interface KqueuePollerOptions extends PollerOptions {
  * }
  * ```
  */
-export class KqueuePoller implements Poller {
+export class KqueuePoller extends QueuePoller {
   /** Always `"kqueue"`. */
-  readonly kind: PollerKind = "kqueue";
-  readonly #lib: Libc;
-  readonly #kq: number;
+  override readonly kind: PollerKind = "kqueue";
   readonly #max: number;
   readonly #size: number;
   readonly #c: ReturnType<typeof constantsFor>;
@@ -89,9 +81,6 @@ export class KqueuePoller implements Poller {
   readonly #evU16: Uint16Array;
   readonly #zeroTs = new Uint8Array(TIMESPEC_SIZE);
   readonly #ts = new Uint8Array(TIMESPEC_SIZE);
-  readonly #interest = new Map<number, number>();
-  readonly #parkSet: { fds: Int32Array; events: Int16Array; };
-  #closed = false;
 
   /** Create the kqueue. Throws where `kqueue` does not exist (Linux). */
   constructor(options?: KqueuePollerOptions) {
@@ -100,7 +89,9 @@ export class KqueuePoller implements Poller {
       throw new Error("kqueue is only available on macOS and the BSDs");
     }
     const os: OSName = options?.os ?? lib.os;
-    this.#lib = lib;
+    const kq = lib.kqueue();
+    if (kq < 0) throw errorFromErrno(lib.errno(), "kqueue", os);
+    super(lib, kq, constantsFor(os).POLLIN);
     this.#c = constantsFor(os);
     const t = errnoTable(os);
     this.#ENOENT = t.ENOENT;
@@ -115,15 +106,6 @@ export class KqueuePoller implements Poller {
     this.#evU32 = new Uint32Array(this.#events.buffer);
     this.#ev16 = new Int16Array(this.#events.buffer);
     this.#evU16 = new Uint16Array(this.#events.buffer);
-    const kq = lib.kqueue();
-    if (kq < 0) throw errorFromErrno(lib.errno(), "kqueue", os);
-    this.#kq = kq;
-    this.#parkSet = { fds: new Int32Array([kq]), events: new Int16Array([this.#c.POLLIN]) };
-  }
-
-  /** The kqueue fd. */
-  get fileno(): number {
-    return this.#kq;
   }
 
   /** Write change `i`: ident, filter, flags; everything else zero. */
@@ -138,22 +120,22 @@ export class KqueuePoller implements Poller {
   }
 
   #submit(n: number): number {
-    return this.#lib.kevent!(this.#kq, this.#changes, n, null, 0, null);
+    return this.lib.kevent!(this.queueFd, this.#changes, n, null, 0, null);
   }
 
   #delete(fd: number, filter: number): void {
     this.#put(0, fd, filter, this.#c.EV_DELETE);
     if (this.#submit(1) < 0) {
-      const e = this.#lib.errno();
+      const e = this.lib.errno();
       if (e !== this.#ENOENT && e !== this.#EBADF) throw errorFromErrno(e, "kevent", this.#c.os);
     }
   }
 
   /** Set `fd`'s interest to `events` (READ | WRITE; 0 removes it). */
-  modify(fd: number, events: number): void {
+  override modify(fd: number, events: number): void {
     checkArgs(fd, events);
-    if (this.#closed) throw closedError(this.kind);
-    const old = this.#interest.get(fd) ?? 0;
+    this.checkOpen();
+    const old = this.interest.get(fd) ?? 0;
     if (old === events) return;
     const c = this.#c;
     // Deletes first, one per call: a filter the kernel already dropped (the
@@ -164,20 +146,20 @@ export class KqueuePoller implements Poller {
     if ((events & READ) !== 0) this.#put(n++, fd, c.EVFILT_READ, c.EV_ADD);
     if ((events & WRITE) !== 0) this.#put(n++, fd, c.EVFILT_WRITE, c.EV_ADD);
     if (n > 0 && this.#submit(n) < 0) {
-      const e = this.#lib.errno();
+      const e = this.lib.errno();
       // Keep what the kernel may hold: forget the fd; a later modify re-adds.
-      this.#interest.delete(fd);
+      this.interest.delete(fd);
       throw errorFromErrno(e, "kevent", c.os);
     }
-    if (events === 0) this.#interest.delete(fd);
-    else this.#interest.set(fd, events);
+    if (events === 0) this.interest.delete(fd);
+    else this.interest.set(fd, events);
   }
 
   /** Wait up to `timeoutMs` (-1: forever) and report ready fds (one call per filter). */
-  poll(timeoutMs: number, onReady: (fd: number, mask: number) => void): number {
-    if (this.#closed) throw closedError(this.kind);
+  override poll(timeoutMs: number, onReady: (fd: number, mask: number) => void): number {
+    this.checkOpen();
     timeoutMs = timeoutArg(timeoutMs);
-    const lib = this.#lib;
+    const lib = this.lib;
     const c = this.#c;
     let ts: Uint8Array | null = null;
     if (timeoutMs === 0) {
@@ -189,7 +171,7 @@ export class KqueuePoller implements Poller {
       v.setBigInt64(8, BigInt(Math.round((timeoutMs - sec * 1000) * 1e6)), true);
       ts = this.#ts;
     }
-    const n = lib.kevent!(this.#kq, null, 0, this.#events, this.#max, ts);
+    const n = lib.kevent!(this.queueFd, null, 0, this.#events, this.#max, ts);
     if (n < 0) {
       const e = lib.errno();
       if (e === this.#EINTR) return 0;
@@ -203,7 +185,7 @@ export class KqueuePoller implements Poller {
       const filter = this.#ev16[i * h + 4];
       const flags = this.#evU16[i * h + 5];
       const fflags = this.#evU32[i * w + 3];
-      const want = this.#interest.get(fd);
+      const want = this.interest.get(fd);
       if (want === undefined) continue;
       let mask = 0;
       if ((flags & c.EV_ERROR) !== 0 || ((flags & c.EV_EOF) !== 0 && fflags !== 0)) {
@@ -218,18 +200,5 @@ export class KqueuePoller implements Poller {
       onReady(fd, mask);
     }
     return reported;
-  }
-
-  /** `[kq]`: a kqueue fd polls readable while events are pending. */
-  parkSet(): { fds: Int32Array; events: Int16Array; } {
-    return this.#parkSet;
-  }
-
-  /** Close the kqueue fd. Idempotent. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#interest.clear();
-    this.#lib.close(this.#kq);
   }
 }
