@@ -10,6 +10,33 @@ import { osErrorMessage } from "./_os_error.ts";
 export { TimeoutError } from "../deferred/errors.ts";
 
 /**
+ * An error whose class gives the message when `new` is given none: a
+ * subclass sets the static `defaultMessage` (Twisted's default text), and
+ * `new Sub()` uses it while `new Sub("why")` keeps `"why"`. The base of the
+ * reactor errors that have a default message.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConnectionLost, DefaultMessageError, ReactorNotRunning } from "@skein/skein/reactor";
+ *
+ * assert.equal(new ReactorNotRunning().message, ReactorNotRunning.defaultMessage);
+ * assert.equal(new ConnectionLost("reset by peer").message, "reset by peer");
+ * assert.ok(new ConnectionLost() instanceof DefaultMessageError);
+ * ```
+ */
+export class DefaultMessageError extends Error {
+  /** Always `"DefaultMessageError"`. */
+  override name: string = "DefaultMessageError";
+  /** The message when none is given (none here: `new DefaultMessageError()` has an empty one). */
+  static readonly defaultMessage: string | undefined = undefined;
+  /** Builds the error with `message`, or else the class's `defaultMessage`. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message ?? (new.target as typeof DefaultMessageError).defaultMessage, options);
+  }
+}
+
+/**
  * A failed system call, naming its errno (`ECONNRESET`, …) and the call.
  *
  * @example
@@ -368,7 +395,7 @@ export class ConnectingCancelledError extends Error {
  * assert.ok(clean.check(ConnectionClosed) && lost.check(ConnectionClosed));
  * ```
  */
-export class ConnectionClosed extends Error {
+export class ConnectionClosed extends DefaultMessageError {
   /** Always `"ConnectionClosed"`. */
   override name: string = "ConnectionClosed";
 }
@@ -400,10 +427,8 @@ export class ConnectionClosed extends Error {
 export class ConnectionDone extends ConnectionClosed {
   /** Always `"ConnectionDone"`. */
   override name: string = "ConnectionDone";
-  /** Builds the error with Twisted's default message. */
-  constructor(message = "Connection was closed cleanly.", options?: ErrorOptions) {
-    super(message, options);
-  }
+  /** Twisted's default message. */
+  static override readonly defaultMessage: string = "Connection was closed cleanly.";
 }
 
 /**
@@ -422,13 +447,9 @@ export class ConnectionDone extends ConnectionClosed {
 export class ConnectionLost extends ConnectionClosed {
   /** Always `"ConnectionLost"`. */
   override name: string = "ConnectionLost";
-  /** Builds the error with Twisted's default message. */
-  constructor(
-    message = "Connection to the other side was lost in a non-clean fashion.",
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
+  /** Twisted's default message. */
+  static override readonly defaultMessage: string =
+    "Connection to the other side was lost in a non-clean fashion.";
 }
 
 /**
@@ -447,10 +468,9 @@ export class ConnectionLost extends ConnectionClosed {
 export class ConnectionAborted extends ConnectionLost {
   /** Always `"ConnectionAborted"`. */
   override name: string = "ConnectionAborted";
-  /** Builds the error with Twisted's default message. */
-  constructor(message = "Connection was aborted locally using abortConnection.") {
-    super(message);
-  }
+  /** Twisted's default message. */
+  static override readonly defaultMessage: string =
+    "Connection was aborted locally using abortConnection.";
 }
 
 /**
@@ -552,13 +572,11 @@ export class NotListeningError extends Error {
  * assert.throws(() => reactor.stop(), ReactorNotRunning);
  * ```
  */
-export class ReactorNotRunning extends Error {
+export class ReactorNotRunning extends DefaultMessageError {
   /** Always `"ReactorNotRunning"`. */
   override name: string = "ReactorNotRunning";
-  /** Builds the error with Twisted's default message. */
-  constructor(message = "Can't stop reactor that isn't running.") {
-    super(message);
-  }
+  /** Twisted's default message. */
+  static override readonly defaultMessage: string = "Can't stop reactor that isn't running.";
 }
 
 /**
@@ -574,13 +592,11 @@ export class ReactorNotRunning extends Error {
  * assert.throws(() => reactor.run(), ReactorNotRestartable); // make a new reactor instead
  * ```
  */
-export class ReactorNotRestartable extends Error {
+export class ReactorNotRestartable extends DefaultMessageError {
   /** Always `"ReactorNotRestartable"`. */
   override name: string = "ReactorNotRestartable";
-  /** Builds the error with Twisted's default message. */
-  constructor(message = "The reactor cannot be restarted.") {
-    super(message);
-  }
+  /** Twisted's default message. */
+  static override readonly defaultMessage: string = "The reactor cannot be restarted.";
 }
 
 /**
@@ -710,13 +726,12 @@ export class FileDescriptorOverrun extends ConnectionLost {
  * assert.equal(new NoProtocol().name, "NoProtocol");
  * ```
  */
-export class NoProtocol extends Error {
+export class NoProtocol extends DefaultMessageError {
   /** Always `"NoProtocol"`. */
   override name: string = "NoProtocol";
-  /** Builds the error with a default explanation. */
-  constructor(message = "The factory's buildProtocol returned null: no protocol to connect") {
-    super(message);
-  }
+  /** The default explanation. */
+  static override readonly defaultMessage: string =
+    "The factory's buildProtocol returned null: no protocol to connect";
 }
 
 /**

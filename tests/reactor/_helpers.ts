@@ -242,6 +242,12 @@ export class HalfCloseRecorder extends Recorder {
   }
 }
 
+/** Append `p` to `built` (what a recording factory built) and return it. */
+function keep<P>(built: P[], p: P): P {
+  built.push(p);
+  return p;
+}
+
 /** A server factory handing out protocols from `make`, remembering them. */
 export class ServerFactoryOf<P extends IProtocol> extends Factory {
   /** Protocols built so far. */
@@ -253,9 +259,7 @@ export class ServerFactoryOf<P extends IProtocol> extends Factory {
     super();
   }
   override buildProtocol(_addr: IAddress): IProtocol | null {
-    const p = this.make();
-    this.built.push(p);
-    return p;
+    return keep(this.built, this.make());
   }
   override doStart(): void {
     this.starts++;
@@ -293,8 +297,7 @@ export class ClientFactoryOf<P extends IProtocol> extends ClientFactory {
     super();
   }
   override buildProtocol(_addr: IAddress): IProtocol | null {
-    const p = this.make();
-    this.built.push(p);
+    const p = keep(this.built, this.make());
     if (p === null) return null;
     if ((p as unknown as Recorder).made instanceof Deferred) {
       (p as unknown as Recorder).made.addCallback(() => {
