@@ -7,7 +7,7 @@
  *
  * This entry point re-exports the whole public API; each area also has its own
  * entry point (`@skein/skein/deferred`, `/reactor`, `/task`, `/protocols`,
- * `/protocols/basic`, `/endpoints`, `/log`, `/testing`, `/threads`). The test kit lives only
+ * `/protocols/basic`, `/endpoints`, `/log`, `/logger`, `/testing`, `/threads`). The test kit lives only
  * under `@skein/skein/testing`, and database access only under `@skein/skein/adbapi`
  * (its `ConnectionLost` is Twisted's `adbapi.ConnectionLost`, not the transport error).
  *
@@ -25,6 +25,32 @@ export * from "./deferred/mod.ts";
 export * from "./endpoints/mod.ts";
 export type * from "./interfaces.ts";
 export * from "./log/mod.ts";
+// The modern face's names that do not clash with the legacy face's (its
+// `LogEvent`, `LogObserver` and `FileLogObserver` are under `@skein/skein/logger`).
+export {
+  eventAsJSON,
+  eventAsText,
+  eventFromJSON,
+  eventsFromJSONLogFile,
+  FilteringLogObserver,
+  formatEvent,
+  formatEventAsClassicLogText,
+  formatTime,
+  globalLogBeginner,
+  globalLogPublisher,
+  type ILogObserver,
+  InvalidLogLevelError,
+  jsonFileLogObserver,
+  LimitedHistoryLogObserver,
+  LogBeginner,
+  Logger,
+  LogLevel,
+  LogLevelFilterPredicate,
+  type LogOutput,
+  LogPublisher,
+  PredicateResult,
+  textFileLogObserver,
+} from "./logger/mod.ts";
 export * from "./process/mod.ts";
 export * from "./protocols/basic/mod.ts";
 export * from "./protocols/mod.ts";
