@@ -790,13 +790,7 @@ export abstract class ReactorBase extends ReactorThreads
   protected timeout(): number | null {
     if (this.#threadQueue.length > 0 || this.#justStopped) return 0;
     this.#insertNewCalls();
-    const heap = this.#heap;
-    let top = heap.peek();
-    while (top !== undefined && top.cancelled) {
-      heap.pop();
-      this.#cancellations--;
-      top = heap.peek();
-    }
+    const top = this.#liveTop();
     if (top === undefined) return null;
     const delay = top.time - this.seconds();
     return Math.max(0, Math.min(LONGEST_MS / 1000, delay));
@@ -887,10 +881,8 @@ export abstract class ReactorBase extends ReactorThreads
     this.#armTimer();
   }
 
-  /** Arm (or re-arm) the host timer for the earliest deadline. */
-  #armTimer(): void {
-    if (!this.#started || !this.useHostTimers) return;
-    let next = this.#newMin;
+  /** The earliest call in the heap that is not cancelled (cancelled ones on top are dropped). */
+  #liveTop(): DelayedCall | undefined {
     const heap = this.#heap;
     let top = heap.peek();
     while (top !== undefined && top.cancelled) {
@@ -898,6 +890,14 @@ export abstract class ReactorBase extends ReactorThreads
       this.#cancellations--;
       top = heap.peek();
     }
+    return top;
+  }
+
+  /** Arm (or re-arm) the host timer for the earliest deadline. */
+  #armTimer(): void {
+    if (!this.#started || !this.useHostTimers) return;
+    let next = this.#newMin;
+    const top = this.#liveTop();
     if (top !== undefined && top.time < next) next = top.time;
     if (next >= this.#timerAt) return; // an earlier (or the same) wake-up is armed
     if (this.#timerHandle !== null) {
