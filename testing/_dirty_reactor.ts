@@ -4,7 +4,7 @@
  * cleaned up.
  */
 
-import type { IDelayedCall } from "../interfaces.ts";
+import type { IDelayedCall, IProcessTransport } from "../interfaces.ts";
 
 /**
  * A test left its reactor unclean: delayed calls still pending, ports
@@ -53,37 +53,78 @@ function render(value: unknown): string {
     const s = String(value);
     if (s !== "[object Object]") return s;
   } catch {
-    // fall through to the constructor name
+    // fall through to the descriptor's own description
   }
-  const name = (value as { constructor?: { name?: string; }; } | null)?.constructor?.name
-    ?? "object";
-  const fd = (value as { fileno?: () => number; } | null)?.fileno;
-  let num = "";
+  const v = value as {
+    constructor?: { name?: string; };
+    logPrefix?: () => string;
+    fileno?: () => number;
+  } | null;
+  const name = v?.constructor?.name ?? "object";
+  let detail = "";
   try {
-    if (typeof fd === "function") num = ` fd=${fd.call(value)}`;
+    if (typeof v?.logPrefix === "function") detail = ` ${v.logPrefix()}`;
+    else if (typeof v?.fileno === "function") detail = ` fd=${v.fileno()}`;
   } catch {
-    // an fd we cannot read is left out
+    // a descriptor that cannot describe itself is named by its class alone
   }
-  return `<${name}${num}>`;
+  return `<${name}${detail}>`;
 }
 
 /**
- * Cancel every pending delayed call of `reactor`, list (but leave to the
- * reactor's shutdown to close) every descriptor it watches, and return the
- * error that reports them, or `null` when it was clean.
+ * Record every process `reactor.spawnProcess` starts from now on, so the
+ * janitor can find (and kill) the ones still running when the test ends.
  */
-export function cleanReactor(reactor: JanitorReactor): DirtyReactorAggregateError | null {
+export function watchProcesses(reactor: object): Set<IProcessTransport> {
+  const seen = new Set<IProcessTransport>();
+  const r = reactor as { spawnProcess?: (...args: never[]) => IProcessTransport; };
+  const spawn = r.spawnProcess;
+  if (typeof spawn !== "function") return seen;
+  r.spawnProcess = (...args: never[]): IProcessTransport => {
+    const p = spawn.apply(reactor, args);
+    seen.add(p);
+    return p;
+  };
+  return seen;
+}
+
+/** Seconds the janitor waits for a killed process to be reaped. */
+const REAP_WAIT = 5;
+
+/**
+ * Cancel every pending delayed call of `reactor`, KILL every process of
+ * `processes` still running (and wait, boundedly, for the reactor to reap
+ * it), list the descriptors it still watches (its shutdown closes them), and
+ * return the error that reports them, or `null` when it was clean.
+ */
+export async function cleanReactor(
+  reactor: JanitorReactor,
+  processes: Iterable<IProcessTransport> = [],
+): Promise<DirtyReactorAggregateError | null> {
   const calls: string[] = [];
   for (const dc of reactor.getDelayedCalls()) {
     if (!dc.active()) continue;
     calls.push(String(dc));
     dc.cancel();
   }
+  const alive = [...processes].filter((p) => p.pid !== null);
+  const selectables = alive.map((p) => `<Process pid=${p.pid}>`);
+  for (const p of alive) {
+    try {
+      p.signalProcess("KILL");
+    } catch {
+      // it exited in between
+    }
+  }
+  const deadline = Date.now() + REAP_WAIT * 1000;
+  while (alive.some((p) => p.pid !== null) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   const seen = new Set<unknown>([
     ...(reactor.getReaders?.() ?? []),
     ...(reactor.getWriters?.() ?? []),
   ]);
-  const selectables = [...seen].map(render);
+  selectables.push(...[...seen].map(render));
   if (calls.length === 0 && selectables.length === 0) return null;
   return new DirtyReactorAggregateError(calls, selectables);
 }

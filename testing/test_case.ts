@@ -22,10 +22,11 @@ import { flushUnhandledFailures } from "../deferred/debug.ts";
 import { Deferred } from "../deferred/deferred.ts";
 import { TimeoutError } from "../deferred/errors.ts";
 import { type ErrorType, Failure } from "../deferred/failure.ts";
+import type { IProcessTransport, IReactorProcess } from "../interfaces.ts";
 import { addObserver, type LogEvent, removeObserver } from "../log/log.ts";
 import { createReactor, reactor as globalReactor } from "../reactor/install.ts";
 import type { Reactor } from "../reactor/install.ts";
-import { cleanReactor } from "./_dirty_reactor.ts";
+import { cleanReactor, type JanitorReactor, watchProcesses } from "./_dirty_reactor.ts";
 import {
   assertApproximates,
   assertFailure,
@@ -385,8 +386,9 @@ export class SynchronousTestCase extends BaseTestCase {
  *
  * `this.reactor` is a fresh reactor for this test, made and run on first use,
  * checked when the test ends (pending delayed calls, listening ports, open
- * connections: `DirtyReactorAggregateError`, then cancelled and closed) and
- * stopped. Set `useGlobalReactor = true` to get the process-wide reactor
+ * connections, running processes: `DirtyReactorAggregateError`, then
+ * cancelled, closed and, for a process, sent KILL as Twisted's janitor does)
+ * and stopped (which also stops its thread pool). Set `useGlobalReactor = true` to get the process-wide reactor
  * instead (not checked nor stopped).
  *
  * @example
@@ -409,15 +411,17 @@ export class TestCase extends BaseTestCase {
   timeout: number = DEFAULT_TIMEOUT_DURATION;
   /** Use the process-wide reactor as `this.reactor` rather than a fresh one per test. */
   useGlobalReactor = false;
-  #reactor: Reactor | null = null;
+  #reactor: (Reactor & IReactorProcess) | null = null;
   #running: Promise<void> | null = null;
+  #processes: Set<IProcessTransport> = new Set();
 
   /** This test's reactor (see the class documentation). */
-  get reactor(): Reactor {
-    if (this.useGlobalReactor) return globalReactor as unknown as Reactor;
+  get reactor(): Reactor & IReactorProcess {
+    if (this.useGlobalReactor) return globalReactor as unknown as Reactor & IReactorProcess;
     if (this.#reactor === null) {
-      const r = createReactor();
+      const r = createReactor() as Reactor & IReactorProcess; // both kinds spawn processes
       this.#reactor = r;
+      this.#processes = watchProcesses(r);
       this.#running = r.run();
     }
     return this.#reactor;
@@ -457,7 +461,7 @@ export class TestCase extends BaseTestCase {
     this.#reactor = null;
     // Let what is already due run first (Twisted iterates the reactor twice).
     await new Promise((resolve) => setTimeout(resolve, 0));
-    const dirty = cleanReactor(r as unknown as Parameters<typeof cleanReactor>[0]);
+    const dirty = await cleanReactor(r as unknown as JanitorReactor, this.#processes);
     r.stop();
     await this.#running;
     return dirty;

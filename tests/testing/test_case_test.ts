@@ -11,7 +11,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { describe, it } from "node:test";
-import { Deferred, fail, succeed, TimeoutError } from "../../deferred/mod.ts";
+import { Deferred, fail, setDebugging, succeed, TimeoutError } from "../../deferred/mod.ts";
 import { err } from "../../log/mod.ts";
 import {
   DEFAULT_TIMEOUT_DURATION,
@@ -258,6 +258,29 @@ describe("logged errors fail the test unless flushed (trial's flushLoggedErrors)
   });
 });
 
+describe("logged errors in Deferred debug mode", () => {
+  it("an unhandled failure is reported with where its Deferred was created (setDebugging, as Twisted's DebugInfo)", async () => {
+    class T extends SynchronousTestCase {
+      testLeaves(): void {
+        fail(new SyntaxError("forgotten in debug mode"));
+      }
+    }
+    setDebugging(true);
+    try {
+      await assert.rejects(new T("testLeaves").run(0), (e: unknown) => {
+        assert.ok(e instanceof LoggedErrors);
+        assert.match(
+          e.message,
+          /Unhandled error in Deferred:\n\(debug: +C: Deferred was created:\n C: +at fail [^\n]*\n C: +at (T\.)?testLeaves /,
+        );
+        return true;
+      });
+    } finally {
+      setDebugging(false);
+    }
+  });
+});
+
 describe("per-test reactor and the dirty-reactor check (trial's _Janitor)", () => {
   it("each test gets a fresh, running reactor; a clean one passes", async () => {
     const seen: unknown[] = [];
@@ -328,6 +351,14 @@ describe("the kit in a child test runner (deliberately broken fixture tests)", (
       /Reactor was unclean\.\nDelayedCalls: \(set DelayedCall\.debug = true to debug\)\n<DelayedCall 0x1 \[99\.9\d*s\]/,
     );
     assert.match(out, /Reactor was unclean\.\nSelectables:\n<TCPPort of Factory on \d+>/);
+  });
+
+  it("a process still running is reported, sent KILL and reaped (Twisted's janitor kills IProcessTransports)", async () => {
+    const out = await run();
+    assert.ok(failed(out, "Leftovers", "testRunningProcess"), out);
+    assert.match(out, /Reactor was unclean\.\nSelectables:\n<Process pid=\d+>\n/);
+    // Reaped before the reactor stopped: none of its pipes or its exit watcher was left to report.
+    assert.doesNotMatch(out, /Process \d+ (fd|exit)/);
   });
 
   it("a test that outlives its timeout fails with Twisted's message, per method and per class", async () => {
