@@ -24,7 +24,9 @@
 export { Clock } from "../task/clock.ts";
 export * from "./accumulating_protocol.ts";
 export * from "./assertions.ts";
+export * from "./event_logging_observer.ts";
 export * from "./iosim.ts";
+export * from "./line_sending_protocol.ts";
 export * from "./memory_reactor.ts";
 export * from "./string_transport.ts";
 export * from "./test_case.ts";
