@@ -25,7 +25,7 @@ import { type ErrorType, Failure } from "../deferred/failure.ts";
 import type { IProcessTransport, IReactorProcess } from "../interfaces.ts";
 import { addObserver, type LogEvent, removeObserver } from "../log/log.ts";
 import { createReactor, reactor as globalReactor } from "../reactor/install.ts";
-import type { Reactor } from "../reactor/install.ts";
+import type { Reactor, ReactorKind } from "../reactor/install.ts";
 import { cleanReactor, type JanitorReactor, watchProcesses } from "./_dirty_reactor.ts";
 import {
   assertApproximates,
@@ -411,6 +411,8 @@ export class TestCase extends BaseTestCase {
   timeout: number = DEFAULT_TIMEOUT_DURATION;
   /** Use the process-wide reactor as `this.reactor` rather than a fresh one per test. */
   useGlobalReactor = false;
+  /** The kind of reactor each test gets (`createReactor`'s default unless set). */
+  reactorKind?: ReactorKind;
   #reactor: (Reactor & IReactorProcess) | null = null;
   #running: Promise<void> | null = null;
   #processes: Set<IProcessTransport> = new Set();
@@ -419,10 +421,10 @@ export class TestCase extends BaseTestCase {
   get reactor(): Reactor & IReactorProcess {
     if (this.useGlobalReactor) return globalReactor as unknown as Reactor & IReactorProcess;
     if (this.#reactor === null) {
-      const r = createReactor() as Reactor & IReactorProcess; // both kinds spawn processes
+      const r = createReactor(this.reactorKind) as Reactor & IReactorProcess; // both kinds spawn processes
       this.#reactor = r;
       this.#processes = watchProcesses(r);
-      this.#running = r.run();
+      this.#running = r.run({ installSignalHandlers: false }); // one of many: the process's signals are not its own
     }
     return this.#reactor;
   }

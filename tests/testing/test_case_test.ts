@@ -13,6 +13,7 @@ import process from "node:process";
 import { describe, it } from "node:test";
 import { Deferred, fail, setDebugging, succeed, TimeoutError } from "../../deferred/mod.ts";
 import { err } from "../../log/mod.ts";
+import { reactor as globalReactor } from "../../reactor/mod.ts";
 import {
   DEFAULT_TIMEOUT_DURATION,
   DirtyReactorAggregateError,
@@ -296,6 +297,30 @@ describe("per-test reactor and the dirty-reactor check (trial's _Janitor)", () =
     await new T("testA").run(5);
     assert.equal(seen.length, 2);
     assert.notEqual(seen[0], seen[1]);
+  });
+
+  it("reactorKind picks the kind; useGlobalReactor gives the process-wide reactor, unchecked", async () => {
+    const kinds: string[] = [];
+    class Host extends TestCase {
+      override reactorKind = "host" as const;
+      testKind(): Deferred<void> {
+        kinds.push(this.reactor.kind);
+        const d = new Deferred<void>();
+        this.reactor.callLater(0, () => d.callback());
+        return d;
+      }
+    }
+    await new Host("testKind").run(5);
+    assert.deepEqual(kinds, ["host"]);
+    let got: unknown = null;
+    class Global extends TestCase {
+      override useGlobalReactor = true;
+      testIt(): void {
+        got = this.reactor;
+      }
+    }
+    await new Global("testIt").run(5);
+    assert.equal(got, globalReactor);
   });
 
   it("a pending delayed call is reported with Twisted's text and cancelled", async () => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
 import { type FileLike, FileSender } from "../../../protocols/basic/file_sender.ts";
 import { Protocol } from "../../../protocols/protocol.ts";
 import { AccumulatingProtocol } from "../../../testing/accumulating_protocol.ts";
 import { connectedServerAndClient } from "../../../testing/iosim.ts";
 import { StringTransport } from "../../../testing/string_transport.ts";
+import { runTests, SynchronousTestCase } from "../../../testing/test_case.ts";
 import { bytes, hex, rng } from "./_fuzz.ts";
 
 function source(data: Uint8Array): FileLike & { reads: number[]; } {
@@ -21,61 +21,84 @@ function source(data: Uint8Array): FileLike & { reads: number[]; } {
   };
 }
 
-describe("FileSender (twisted.protocols.basic.FileSender)", () => {
-  it("registers as a pull producer and sends 16 KiB chunks until the end", async () => {
-    const data = bytes(rng(7), 40_000);
-    const t = new StringTransport();
-    const file = source(data);
-    const d = new FileSender().beginFileTransfer(file, t);
-    assert.ok(t.producer !== null);
-    assert.equal(t.streaming, false);
-    for (let i = 0; i < 4 && t.producer !== null; i++) t.producer.resumeProducing();
-    assert.equal(t.producer, null, "unregistered at the end");
-    assert.deepEqual(file.reads, [16384, 16384, 16384, 16384]);
-    assert.equal(hex(t.value()), hex(data));
-    const last = await d;
-    assert.deepEqual(Array.from(last), [data[data.length - 1]]);
-  });
+/**
+ * twisted.protocols.basic.FileSender, as a trial-style SynchronousTestCase:
+ * every transfer here completes in memory, so each Deferred is checked with
+ * successResultOf / failureResultOf (it must have fired by then) rather than
+ * awaited.
+ */
+class FileSenderTests extends SynchronousTestCase {
+  t!: StringTransport;
 
-  it("applies the transform to each chunk; an empty file fires with no bytes", async () => {
-    const t = new StringTransport();
+  override setUp(): void {
+    this.t = new StringTransport();
+  }
+
+  /** Pull until the sender unregisters. */
+  pullAll(t: StringTransport = this.t): void {
+    while (t.producer !== null) t.producer.resumeProducing();
+  }
+
+  testRegistersAsAPullProducerAndSends16KiBChunks(): void {
+    const data = bytes(rng(7), 40_000);
+    const file = source(data);
+    const d = new FileSender().beginFileTransfer(file, this.t);
+    assert.ok(this.t.producer !== null);
+    assert.equal(this.t.streaming, false);
+    for (let i = 0; i < 4 && this.t.producer !== null; i++) this.t.producer.resumeProducing();
+    assert.equal(this.t.producer, null, "unregistered at the end");
+    assert.deepEqual(file.reads, [16384, 16384, 16384, 16384]);
+    assert.equal(hex(this.t.value()), hex(data));
+    assert.deepEqual(Array.from(this.successResultOf(d)), [data[data.length - 1]]);
+  }
+
+  testAppliesTheTransformToEachChunk(): void {
     const parts = ["ab", "cd"];
     const d = new FileSender().beginFileTransfer(
       { read: () => parts.shift() ?? null },
-      t,
+      this.t,
       (chunk) => new TextDecoder().decode(chunk).toUpperCase(),
     );
-    while (t.producer !== null) t.producer.resumeProducing();
-    assert.equal(t.valueString(), "ABCD");
-    assert.equal(new TextDecoder().decode(await d), "D");
-    const u = new StringTransport();
-    const e = new FileSender().beginFileTransfer({ read: () => null }, u);
-    u.producer!.resumeProducing();
-    assert.equal((await e).length, 0);
-  });
+    this.assertNoResult(d);
+    this.pullAll();
+    assert.equal(this.t.valueString(), "ABCD");
+    assert.equal(new TextDecoder().decode(this.successResultOf(d)), "D");
+  }
 
-  it("stopProducing fails the transfer", async () => {
-    const t = new StringTransport();
+  testAnEmptyFileFiresWithNoBytes(): void {
+    const e = new FileSender().beginFileTransfer({ read: () => null }, this.t);
+    this.t.producer!.resumeProducing();
+    assert.equal(this.successResultOf(e).length, 0);
+  }
+
+  testStopProducingFailsTheTransfer(): void {
     const sender = new FileSender();
-    const d = sender.beginFileTransfer(source(new Uint8Array(100_000)), t);
-    t.producer!.resumeProducing();
+    const d = sender.beginFileTransfer(source(new Uint8Array(100_000)), this.t);
+    this.t.producer!.resumeProducing();
     sender.stopProducing();
-    await assert.rejects(d.toPromise(), /Consumer asked us to stop producing/);
+    const f = this.failureResultOf(d, Error);
+    this.assertSubstring("Consumer asked us to stop producing", f.getErrorMessage());
     sender.resumeProducing(); // harmless afterwards
-    assert.equal(t.value().length, 16384);
-  });
+    assert.equal(this.t.value().length, 16384);
+  }
 
-  it("streams a file through an in-memory connection (iosim pulls on every pump)", async () => {
+  testStreamsAFileThroughAnInMemoryConnection(): void {
+    // iosim pulls on every pump.
     const data = bytes(rng(9), 100_000);
     class Sender extends Protocol {
-      done: Promise<Uint8Array> | null = null;
+      done: Uint8Array | null = null;
       override connectionMade(): void {
-        this.done = new FileSender().beginFileTransfer(source(data), this.transport!).toPromise();
+        const d = new FileSender().beginFileTransfer(source(data), this.transport!);
+        d.addCallback((last: Uint8Array) => {
+          this.done = last;
+        });
       }
     }
     const [client, server, pump] = connectedServerAndClient(Sender, AccumulatingProtocol);
     pump.flush();
-    await server.done;
+    assert.ok(server.done !== null, "the transfer finished within the pump");
     assert.equal(hex(client.data), hex(data));
-  });
-});
+  }
+}
+
+runTests(FileSenderTests);
