@@ -1,5 +1,6 @@
 /**
- * Logging: Twisted's `twisted.python.log` (`msg`, `err`, observers).
+ * Logging, legacy face: Twisted's `twisted.python.log` (`msg`, `err`, observers,
+ * `startLogging`, `FileLogObserver`), on the same event system as `@skein/skein/logger`.
  *
  * @example
  * ```ts
@@ -13,4 +14,5 @@
  *
  * @module
  */
+export * from "./file_log_observer.ts";
 export * from "./log.ts";

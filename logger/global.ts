@@ -7,7 +7,6 @@
  * @module
  */
 
-import process from "node:process";
 import { LimitedHistoryLogObserver } from "./buffer.ts";
 import type { LogEvent, Observer } from "./event.ts";
 import { formatEventAsClassicLogText, formatTime } from "./format.ts";
@@ -55,7 +54,9 @@ const CONSOLE_LEVELS: [ConsoleMethod, LogLevel, string][] = [
 
 function stderrWrite(text: string): void {
   try {
-    process.stderr.write(text);
+    // console.error, not process.stderr: it is synchronous on both runtimes,
+    // so the lines keep their order with the program's own console output
+    console.error(text.endsWith("\n") ? text.slice(0, -1) : text);
   } catch {
     // stderr is gone: nothing else to tell
   }
