@@ -46,6 +46,8 @@ export interface JanitorReactor {
   getDelayedCalls(): IDelayedCall[];
   getReaders?(): unknown[];
   getWriters?(): unknown[];
+  /** The host reactor's live ports and connections (it has no readers or writers). */
+  getSelectables?(): unknown[];
 }
 
 function render(value: unknown): string {
@@ -123,6 +125,7 @@ export async function cleanReactor(
   const seen = new Set<unknown>([
     ...(reactor.getReaders?.() ?? []),
     ...(reactor.getWriters?.() ?? []),
+    ...(reactor.getSelectables?.() ?? []),
   ]);
   selectables.push(...[...seen].map(render));
   if (calls.length === 0 && selectables.length === 0) return null;

@@ -13,7 +13,8 @@ import process from "node:process";
 import { describe, it } from "node:test";
 import { Deferred, fail, setDebugging, succeed, TimeoutError } from "../../deferred/mod.ts";
 import { err } from "../../log/mod.ts";
-import { reactor as globalReactor } from "../../reactor/mod.ts";
+import { Factory, Protocol } from "../../protocols/mod.ts";
+import { createReactor, defaultReactorKind, reactor as globalReactor } from "../../reactor/mod.ts";
 import {
   DEFAULT_TIMEOUT_DURATION,
   DirtyReactorAggregateError,
@@ -259,6 +260,32 @@ describe("logged errors fail the test unless flushed (trial's flushLoggedErrors)
   });
 });
 
+describe("a reactor exception is a logged error of the test", () => {
+  it("a delayed call that throws fails the test unless flushed", async () => {
+    class T extends TestCase {
+      testThrows(): Deferred<void> {
+        const d = new Deferred<void>();
+        this.reactor.callLater(0, () => {
+          throw new RangeError("in a delayed call");
+        });
+        this.reactor.callLater(0.01, () => d.callback());
+        return d;
+      }
+      testFlushed(): Deferred<void> {
+        return this.testThrows().addCallback(() => {
+          assert.equal(this.flushLoggedErrors(RangeError).length, 1);
+        });
+      }
+    }
+    await assert.rejects(new T("testThrows").run(5), (e: unknown) => {
+      assert.ok(e instanceof LoggedErrors);
+      assert.match(e.message, /RangeError: in a delayed call/);
+      return true;
+    });
+    await new T("testFlushed").run(5);
+  });
+});
+
 describe("logged errors in Deferred debug mode", () => {
   it("an unhandled failure is reported with where its Deferred was created (setDebugging, as Twisted's DebugInfo)", async () => {
     class T extends SynchronousTestCase {
@@ -322,6 +349,35 @@ describe("per-test reactor and the dirty-reactor check (trial's _Janitor)", () =
     await new Global("testIt").run(5);
     assert.equal(got, globalReactor);
   });
+
+  for (const kind of [defaultReactorKind(), "host"] as const) {
+    it(`a listening port on the ${kind} reactor is reported among Selectables and closed`, async () => {
+      let port: { getHost(): { port: number; }; } | null = null;
+      class T extends TestCase {
+        override reactorKind = kind;
+        testIt(): void {
+          const f = Factory.forProtocol(Protocol);
+          f.noisy = false;
+          port = this.reactor.listenTCP(0, f, { interface: "127.0.0.1" });
+        }
+      }
+      await assert.rejects(new T("testIt").run(5), (e: unknown) => {
+        assert.ok(e instanceof DirtyReactorAggregateError, String(e));
+        assert.equal(e.selectables.length, 1, e.message);
+        assert.match(e.message, /^Reactor was unclean\.\nSelectables:\n/);
+        return true;
+      });
+      // The reactor's shutdown closed it: the port number can be listened on again.
+      const r = createReactor(kind);
+      const running = r.run({ installSignalHandlers: false });
+      const again = r.listenTCP(port!.getHost().port, Factory.forProtocol(Protocol), {
+        interface: "127.0.0.1",
+      });
+      await again.stopListening();
+      r.stop();
+      await running;
+    });
+  }
 
   it("a pending delayed call is reported with Twisted's text and cancelled", async () => {
     let call: { active(): boolean; } | null = null;
