@@ -16,3 +16,4 @@
  */
 export * from "./file_log_observer.ts";
 export * from "./log.ts";
+export * from "./log_file.ts";
