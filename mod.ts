@@ -28,6 +28,9 @@ export * from "./log/mod.ts";
 // The modern face's names that do not clash with the legacy face's (its
 // `LogEvent`, `LogObserver` and `FileLogObserver` are under `@skein/skein/logger`).
 export {
+  type ConsoleLike,
+  consoleLogObserver,
+  consoleStyleLogger,
   eventAsJSON,
   eventAsText,
   eventFromJSON,

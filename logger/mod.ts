@@ -18,6 +18,7 @@
  * @module
  */
 export * from "./buffer.ts";
+export * from "./console.ts";
 export * from "./event.ts";
 export * from "./file_observer.ts";
 export * from "./filter.ts";
