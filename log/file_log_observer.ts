@@ -30,7 +30,7 @@ export interface FileLogObserverOptions {
 /**
  * Writes each event as Twisted's legacy line, `2026-12-03 13:30:19+0000
  * [system] text`, extra lines of the text indented with a tab, and flushes
- * the output after each line. `emit` is the observer; `start()` and
+ * the output after each line (unless it `flushesItself`, as a `LogFile`). `emit` is the observer; `start()` and
  * `stop()` add and remove it.
  *
  * @example
@@ -70,7 +70,7 @@ export class FileLogObserver {
       this.output.write(
         `${this.formatTime(event.time)} [${system}] ${text.replaceAll("\n", "\n\t")}\n`,
       );
-      this.output.flush?.();
+      if (this.output.flushesItself !== true) this.output.flush?.();
     };
   }
 

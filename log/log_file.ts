@@ -172,6 +172,8 @@ export abstract class BaseLogFile {
   readonly path: string;
   /** The mode set on open, if any. */
   readonly defaultMode: number | null;
+  /** True: a log file writes its buffer at the end of the turn, so observers need not flush it. */
+  readonly flushesItself: boolean = true;
   /** Whether `close()` was called (and not undone by `reopen()`). */
   closed: boolean = false;
   #fd: number | null = null;

@@ -24,11 +24,17 @@ export interface LogOutput {
   write(text: string): unknown;
   /** Flush what was written, if the output buffers. */
   flush?(): unknown;
+  /**
+   * True when the output writes what it buffers by itself soon (a `LogFile`
+   * does, at the end of the turn and at exit): observers then do not flush
+   * it after every event.
+   */
+  readonly flushesItself?: boolean;
 }
 
 /**
  * An observer that formats each event with `formatEvent` and writes the text
- * to `output`, then flushes it; events formatted to `null` or `""` are not
+ * to `output`, then flushes it (unless the output `flushesItself`); events formatted to `null` or `""` are not
  * written.
  *
  * @example
@@ -72,7 +78,7 @@ export class FileLogObserver implements ILogObserver {
     const text = this.#format(event);
     if (text === null || text === "") return;
     this.#output.write(text);
-    this.#output.flush?.();
+    if (this.#output.flushesItself !== true) this.#output.flush?.();
   }
 }
 
