@@ -147,19 +147,89 @@ function skeinPoolOnly(pool: ThreadPool): Batch {
 }
 
 /**
+ * A batch kind: sets up its Workers (or pool threads) afresh and gives the
+ * batch and how to end them. Fresh threads each round: on a busy 2-core
+ * machine a thread pair's round trip is bimodal (about 8 µs or about 110 µs
+ * on Bun, depending on how the scheduler places the pair) and stays in its
+ * mode for the thread's life, so a kind measured on one long-lived thread
+ * could be compared in its slow mode against another in its fast one.
+ */
+type Kind = () => Promise<{ batch: Batch; end: () => Promise<void>; }>;
+
+/**
  * Run every batch kind once per round, interleaved (a busy machine slows
  * them alike), after a warm-up round: the rates per kind, one per round.
  */
-async function rounds(kinds: Record<string, Batch>): Promise<Record<string, number[]>> {
+async function rounds(kinds: Record<string, Kind>): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = {};
   for (const k of Object.keys(kinds)) out[k] = [];
   for (let r = -1; r < BATCHES; r++) {
-    for (const [k, batch] of Object.entries(kinds)) {
+    for (const [k, kind] of Object.entries(kinds)) {
+      const { batch, end } = await kind();
+      await batch(Math.min(200, CALLS)); // warm this round's threads
       const rate = await batch(r < 0 ? Math.min(1000, CALLS) : CALLS);
+      await end();
       if (r >= 0) out[k]!.push(rate);
     }
   }
   return out;
+}
+
+/** A `node:worker_threads` echo Worker. */
+function nodeEcho(
+  make: (send: (m: unknown) => void, onReply: (fn: () => void) => void) => Batch,
+): Kind {
+  return () => {
+    const w = new NodeWorker(new URL(NODE_ECHO));
+    return Promise.resolve({
+      batch: make((m) => w.postMessage(m), (fn) => w.on("message", fn)),
+      end: async () => {
+        await w.terminate();
+      },
+    });
+  };
+}
+
+/** A Web `Worker` echo. */
+function webEcho(
+  make: (send: (m: unknown) => void, onReply: (fn: () => void) => void) => Batch,
+): Kind {
+  return () => {
+    const w = new Worker(WEB_ECHO, { type: "module" });
+    return Promise.resolve({
+      batch: make((m) => w.postMessage(m), (fn) => {
+        w.onmessage = fn;
+      }),
+      end: () => {
+        w.terminate();
+        return Promise.resolve();
+      },
+    });
+  };
+}
+
+/** A Skein batch on the reactor's pool, restarted so its threads are new. */
+function onReactorPool(batch: Batch): Kind {
+  return async () => {
+    const pool = reactor.getThreadPool();
+    await pool.stop();
+    pool.start();
+    return { batch, end: () => Promise.resolve() };
+  };
+}
+
+/** A Skein batch on a new one-thread pool. */
+function onOwnPool(make: (pool: ThreadPool) => Batch): Kind {
+  return () => {
+    const pool = new ThreadPool({ minThreads: 1, maxThreads: 1 });
+    pool.start();
+    return Promise.resolve({
+      batch: make(pool),
+      end: async () => {
+        await pool.stop();
+      },
+    });
+  };
 }
 
 /** The median of the per-round ratios. */
@@ -257,32 +327,21 @@ reactor.callWhenRunning(async () => {
     );
     console.log("");
     console.log("1. round trips/s, one call in flight (median of interleaved batches):");
-    const nodeWorker = new NodeWorker(new URL(NODE_ECHO));
-    const nodeWorker2 = new NodeWorker(new URL(NODE_ECHO));
-    const webWorker = new Worker(WEB_ECHO, { type: "module" });
-    const pool = new ThreadPool({ minThreads: 1, maxThreads: 1 });
-    pool.start();
-    let onWeb: () => void = () => {};
-    webWorker.onmessage = () => onWeb();
     const r = await rounds({
-      rawChained: chained((m) => nodeWorker.postMessage(m), (fn) => nodeWorker.on("message", fn)),
-      rawAwaited: awaited((m) => nodeWorker2.postMessage(m), (fn) => nodeWorker2.on("message", fn)),
-      webAwaited: awaited((m) => webWorker.postMessage(m), (fn) => {
-        onWeb = fn;
-      }),
-      deferToThread: skeinDeferToThread,
-      pool: skeinPoolOnly(pool),
-      pipelined: skeinPipelined,
+      rawChained: nodeEcho(chained),
+      rawAwaited: nodeEcho(awaited),
+      webChained: webEcho(chained),
+      webAwaited: webEcho(awaited),
+      deferToThread: onReactorPool(skeinDeferToThread),
+      pool: onOwnPool(skeinPoolOnly),
+      pipelined: onReactorPool(skeinPipelined),
     });
-    await nodeWorker.terminate();
-    await nodeWorker2.terminate();
-    webWorker.terminate();
-    await pool.stop();
     const twisted = twistedDeferToThread();
     const rows: Array<[string, number]> = [
       ["raw node:worker_threads echo, awaited", median(r.rawAwaited!)],
       ["raw Web Worker echo, awaited", median(r.webAwaited!)],
       ["raw node:worker_threads echo, chained", median(r.rawChained!)],
+      ["raw Web Worker echo, chained", median(r.webChained!)],
       ["Skein deferToThread (function task)", median(r.deferToThread!)],
       ["Skein ThreadPool.callInThreadWithCallback", median(r.pool!)],
     ];
@@ -299,7 +358,9 @@ reactor.callWhenRunning(async () => {
       ratio(r.deferToThread!, r.rawAwaited!),
       "(target >= 0.8x)",
     );
+    line("deferToThread / raw Web Worker, awaited", ratio(r.deferToThread!, r.webAwaited!));
     line("deferToThread / raw Worker, chained", ratio(r.deferToThread!, r.rawChained!));
+    line("deferToThread / raw Web Worker, chained", ratio(r.deferToThread!, r.webChained!));
     line("pool / raw Worker, awaited", ratio(r.pool!, r.rawAwaited!));
     if (twisted !== null) {
       line("deferToThread / Twisted", median(r.deferToThread!) / twisted[0], "(target >= 5x)");
