@@ -15,6 +15,7 @@ import process from "node:process";
 import type * as WorkerThreads from "node:worker_threads";
 import {
   type BlockingReply,
+  type JobSpec,
   type Packed,
   packToThread,
   type ToThread,
@@ -125,6 +126,33 @@ export class PoolThread {
   /** Whether the thread was sent the job of `key` already (so it keeps it). */
   knows(key: number): boolean {
     return this.#known.has(key);
+  }
+
+  /**
+   * Post one call as its packed array (see `packToThread`), built here in
+   * one allocation: the hot path of every call. The job's `spec` goes only
+   * the first time this thread sees `key`.
+   */
+  run(
+    id: number,
+    key: number,
+    spec: JobSpec,
+    args: readonly unknown[],
+    transfer: ArrayBuffer[],
+  ): void {
+    const first = !this.#known.has(key);
+    const n = args.length;
+    const packed: unknown[] = new Array(n + 4);
+    packed[0] = 0;
+    packed[1] = id;
+    packed[2] = key;
+    packed[3] = first ? spec : 0;
+    for (let i = 0; i < n; i++) packed[i + 4] = args[i];
+    if (transfer.length === 0) this.#worker.postMessage(packed);
+    else this.#worker.postMessage(packed, transfer);
+    if (first) this.#known.add(key);
+    this.inFlight++;
+    if (!this.#refd) this.hold(true);
   }
 
   /** Post a call; the thread keeps the process open until it answers. */

@@ -14,7 +14,7 @@ import type { IReactorFromThreads } from "../interfaces.ts";
 import * as log from "../log/log.ts";
 import { PoolThread } from "./_pool_thread.ts";
 import { toTask } from "./_to_task.ts";
-import { type FromThread, fromWireError, type ToThread, toWireError } from "./_wire.ts";
+import { type FromThread, fromWireError, toWireError } from "./_wire.ts";
 import { ThreadPoolStopped, WorkerCrashed } from "./errors.ts";
 import type { Task, ThreadFunction, ThreadWork } from "./task.ts";
 
@@ -542,31 +542,21 @@ export class ThreadPool {
   /** Post a work entry to a thread; false (and the entry failed) when its arguments cannot be sent. */
   #post(thread: PoolThread, entry: WorkEntry): boolean {
     const id = this.#nextId++;
-    let message: ToThread;
-    let transfer: ArrayBuffer[];
-    if (entry.multi !== undefined) {
-      transfer = [];
-      const calls = entry.multi.map((c) => {
-        const w = c.task.wire(c.args);
-        if (w.transfer.length > 0) transfer = transfer.concat(w.transfer);
-        return thread.knows(w.key)
-          ? { key: w.key, args: c.args }
-          : { key: w.key, spec: w.spec, args: c.args };
-      });
-      message = { op: "multi", id, calls };
-    } else {
-      const w = entry.task.wire(entry.args);
-      transfer = w.transfer;
-      message = {
-        op: "run",
-        id,
-        call: thread.knows(w.key)
-          ? { key: w.key, args: entry.args }
-          : { key: w.key, spec: w.spec, args: entry.args },
-      };
-    }
     try {
-      thread.post(message, transfer);
+      if (entry.multi !== undefined) {
+        let transfer: ArrayBuffer[] = [];
+        const calls = entry.multi.map((c) => {
+          const w = c.task.wire(c.args);
+          if (w.transfer.length > 0) transfer = transfer.concat(w.transfer);
+          return thread.knows(w.key)
+            ? { key: w.key, args: c.args }
+            : { key: w.key, spec: w.spec, args: c.args };
+        });
+        thread.post({ op: "multi", id, calls }, transfer);
+      } else {
+        const w = entry.task.wire(entry.args);
+        thread.run(id, w.key, w.spec, entry.args, w.transfer);
+      }
     } catch (e) {
       safeCall(
         entry.onResult,
