@@ -211,6 +211,50 @@ describe("deferToThreadPool", () => {
     }
   });
 
+  it("a job the thread already has (every call after its first) answers, fails, awaits and keeps order as the first call does", async () => {
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 1 });
+    pool.start();
+    const reactor = new MemoryReactor();
+    const factor = 3;
+    const failure = (e: unknown): Failure => new Failure(e);
+    try {
+      for (let round = 0; round < 2; round++) {
+        assert.equal(
+          await deferToThreadPool(reactor, pool, task(WORK, "add"), 2, round),
+          2 + round,
+        );
+        const f = await deferToThreadPool(reactor, pool, task(WORK, "lookup"), "bob")
+          .then(() => null, failure);
+        assert.equal(f?.check("KeyError"), "KeyError", `round ${round}`);
+        assert.equal((f?.value as Error).message, "no such key: bob");
+        const c = await deferToThreadPool(reactor, pool, (n: number) => n * factor, 2)
+          .then(() => null, failure);
+        assert.ok(c?.value instanceof CapturedVariableError, `round ${round}: ${String(c?.value)}`);
+        const r = await deferToThreadPool(reactor, pool, async (m: string) => {
+          await null;
+          throw new Error(m);
+        }, "late").then(() => null, failure);
+        assert.equal((r?.value as Error).message, "late");
+      }
+      // One thread, FIFO: an async call of a known job finishes before the calls queued after it.
+      const order: string[] = [];
+      await Promise.all([
+        deferToThreadPool(reactor, pool, task(WORK, "addLater"), 1, 1).then((v) =>
+          order.push(`later ${v}`)
+        ),
+        deferToThreadPool(reactor, pool, task(WORK, "add"), 1, 2).then((v) =>
+          order.push(`add ${v}`)
+        ),
+        deferToThreadPool(reactor, pool, task(WORK, "addLater"), 2, 2).then((v) =>
+          order.push(`later ${v}`)
+        ),
+      ]);
+      assert.deepEqual(order, ["later 2", "add 3", "later 4"]);
+    } finally {
+      await pool.stop();
+    }
+  });
+
   it("awaits an async task in the thread", async () => {
     const pool = new ThreadPool({ minThreads: 0, maxThreads: 1 });
     pool.start();
