@@ -73,7 +73,9 @@ function persistable(value: unknown, ancestors: unknown[]): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     try {
-      out[key] = persistable((value as Record<string, unknown>)[key], ancestors);
+      const field = (value as Record<string, unknown>)[key];
+      if (field === undefined) continue; // as JSON.stringify leaves it out
+      out[key] = persistable(field, ancestors);
     } catch {
       out[key] = UNPERSISTABLE;
     }
