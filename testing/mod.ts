@@ -1,7 +1,12 @@
 /**
  * Test helpers, as in Twisted's `twisted.internet.testing`: `StringTransport`
  * records what a protocol writes, `MemoryReactor` records what it asks a reactor
- * for, and `Clock` makes time deterministic.
+ * for, and `Clock` makes time deterministic. And Twisted's trial on `node:test`:
+ * `TestCase` / `SynchronousTestCase` classes whose `test*` methods
+ * `runTests(MyTests)` registers (so a file runs under `deno test` and `bun
+ * test`), with fixtures, cleanups, timeouts, a fresh reactor per test checked
+ * for leftovers (`DirtyReactorAggregateError`), logged errors that fail the
+ * test unless flushed, and the Deferred assertions (`successResultOf`, …).
  *
  * @example
  * ```ts
