@@ -80,7 +80,8 @@ doc_bun() {
   bun scripts/doc_examples.ts --runtime=bun "${DOC_STRICT[@]}" \
     && bun scripts/doc_examples.ts --runtime=deno README.md
 }
-pstep "doc examples on Deno (deno test --doc)" env DENO_JOBS=2 deno test -A --doc --parallel "${DOCUMENTED[@]}"
+# Bounded: deno test has no per-test limit, and a hung example would hang the check.
+pstep "doc examples on Deno (deno test --doc)" timeout 900 env DENO_JOBS=2 deno test -A --doc --parallel "${DOCUMENTED[@]}"
 pstep "doc examples on Bun (JSDoc, README) and README's on Deno" doc_bun
 pwait
 
