@@ -100,6 +100,7 @@ export type DeferredCallback<T> = {
  * precisely typed:
  *
  * ```ts
+ * import { Deferred } from "@skein/skein/deferred";
  * const d = new Deferred<string>();
  * const n: Deferred<number> = d.addCallback((s) => s.length);
  * ```

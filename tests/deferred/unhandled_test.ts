@@ -192,7 +192,7 @@ describe("unhandled errors in Deferreds (test_defer.LogTests)", () => {
   });
 });
 
-describe("captureUnhandledFailures (a deterministic check, twisted.md §12)", () => {
+describe("captureUnhandledFailures (a deterministic check)", () => {
   it("lists the failures still ending a chain, oldest first; handled ones leave", async () => {
     const capture = captureUnhandledFailures();
     try {
