@@ -105,7 +105,7 @@ class NullProtocol implements IProtocol {
  *     assert.ok(this.transport instanceof StreamConnection);
  *   }
  * }
- * const path = join(tmpdir(), `skein-example-${Date.now()}.sock`);
+ * const path = join(tmpdir(), `skein-example-${crypto.randomUUID()}.sock`);
  * const port = reactor.listenUNIX(path, Factory.forProtocol(Echo));
  * let got = "";
  * class Hello extends Protocol {

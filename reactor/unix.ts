@@ -152,7 +152,7 @@ class FilesystemLock {
  *     this.transport!.write(data);
  *   }
  * }
- * const path = join(tmpdir(), `skein-example-${Date.now()}.sock`);
+ * const path = join(tmpdir(), `skein-example-${crypto.randomUUID()}.sock`);
  * const port = reactor.listenUNIX(path, Factory.forProtocol(Echo));
  * let got = "";
  * class Hello extends Protocol {
@@ -228,7 +228,7 @@ export class UNIXConnection extends StreamConnection {
  *     this.transport!.write(data);
  *   }
  * }
- * const path = join(tmpdir(), `skein-example-${Date.now()}.sock`);
+ * const path = join(tmpdir(), `skein-example-${crypto.randomUUID()}.sock`);
  * const port = reactor.listenUNIX(path, Factory.forProtocol(Echo));
  * let got = "";
  * class Hello extends Protocol {
@@ -289,7 +289,7 @@ export class UNIXClientConnection extends UNIXConnection {
  * import { Factory, Protocol } from "@skein/skein/protocols";
  *
  * const reactor = createReactor();
- * const path = join(tmpdir(), `skein-example-${Date.now()}.sock`);
+ * const path = join(tmpdir(), `skein-example-${crypto.randomUUID()}.sock`);
  * const port = reactor.listenUNIX(path, Factory.forProtocol(Protocol), { mode: 0o600, wantPID: true });
  * assert.ok(port instanceof UNIXPort);
  * assert.equal(port.getHost().name, path);

@@ -55,7 +55,7 @@ function inFilesystemNamespace(path: string): boolean {
  * import { Factory, Protocol } from "@skein/skein/protocols";
  *
  * const reactor = createReactor("host");
- * const path = join(tmpdir(), `skein-example-${Date.now()}.sock`);
+ * const path = join(tmpdir(), `skein-example-${crypto.randomUUID()}.sock`);
  * const port = reactor.listenUNIX(path, Factory.forProtocol(Protocol), { mode: 0o600, wantPID: true });
  * assert.ok(port instanceof HostUNIXPort);
  * assert.equal(readlinkSync(`${path}.lock`), String(process.pid)); // wantPID: the lock names us
