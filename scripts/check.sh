@@ -58,8 +58,9 @@ node -e '
     JSON.stringify({ extends: "../tsconfig.json", include: [], files }, null, 2));
 ' "${PUB[@]}"
 # A `ts ignore` or console.assert doc block fails the Bun doc step (none
-# remain). Comment hygiene (scripts/doc_hygiene.sh) lists what it finds and is
-# not yet strict.
+# remain). Comment hygiene (scripts/doc_hygiene.sh) fails on a malformed JSDoc
+# opener and lists references outside the repository (not yet strict: the
+# echo and Deferred benches still read a harness kept outside it).
 DOC_STRICT=(--strict)
 HYGIENE_STRICT=()
 
