@@ -154,7 +154,16 @@ function skeinPoolOnly(pool: ThreadPool): Batch {
  * mode for the thread's life, so a kind measured on one long-lived thread
  * could be compared in its slow mode against another in its fast one.
  */
-type Kind = () => Promise<{ batch: Batch; end: () => Promise<void>; }>;
+type Kind = () => Promise<{ batch: Batch; end: () => Promise<void>; ready?: () => Promise<void>; }>;
+
+/**
+ * Wait until every thread the pool started is up and idle: a pool grows
+ * during the warm-up batch, and a thread still starting (about 0.1 s on Deno)
+ * would otherwise be timed with the batch.
+ */
+async function allReady(pool: ThreadPool): Promise<void> {
+  while (pool.waiters < pool.workers) await new Promise((r) => setTimeout(r, 5));
+}
 
 /**
  * Run every batch kind once per round, interleaved (a busy machine slows
@@ -165,8 +174,9 @@ async function rounds(kinds: Record<string, Kind>): Promise<Record<string, numbe
   for (const k of Object.keys(kinds)) out[k] = [];
   for (let r = -1; r < BATCHES; r++) {
     for (const [k, kind] of Object.entries(kinds)) {
-      const { batch, end } = await kind();
+      const { batch, end, ready } = await kind();
       await batch(Math.min(200, CALLS)); // warm this round's threads
+      if (ready !== undefined) await ready();
       const rate = await batch(r < 0 ? Math.min(1000, CALLS) : CALLS);
       await end();
       if (r >= 0) out[k]!.push(rate);
@@ -214,7 +224,7 @@ function onReactorPool(batch: Batch): Kind {
     const pool = reactor.getThreadPool();
     await pool.stop();
     pool.start();
-    return { batch, end: () => Promise.resolve() };
+    return { batch, end: () => Promise.resolve(), ready: () => allReady(pool) };
   };
 }
 
@@ -228,6 +238,7 @@ function onOwnPool(make: (pool: ThreadPool) => Batch): Kind {
       end: async () => {
         await pool.stop();
       },
+      ready: () => allReady(pool),
     });
   };
 }
