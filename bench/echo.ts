@@ -1,6 +1,6 @@
 // deno-lint-ignore-file camelcase -- the harness's JSON keys are snake_case
 /**
- * Echo benchmark driver: runs the shared C load generator (`../shared/bench`) against
+ * Echo benchmark driver: runs the C load generator of the benchmark harness against
  * the Skein echo server (`examples/echo_server.ts`) on Deno and on Bun and against the
  * peers (C epoll, Python Twisted, Deno.listen, Bun.listen, node:net) in the same run,
  * then prints msgs/s, p50/p99 and server CPU µs per message with ratios to the peers.

@@ -87,13 +87,18 @@ export abstract class ReactorThreads
    * import { deferToThreadPool } from "@skein/skein/threads";
    * const reactor = createReactor("host");
    * reactor.suggestThreadPoolSize(1);
-   * reactor.callWhenRunning(async () => {
+   * let seen = "";
+   * reactor.callWhenRunning(() => {
    *   reactor.callInThread((n: number) => n * 2, 21); // the result is dropped; an error is logged
    *   // One thread runs work in FIFO order, so this comes back after the call above ran:
-   *   assert.equal(await deferToThreadPool(reactor, reactor.getThreadPool(), () => "after"), "after");
-   *   reactor.stop();
+   *   deferToThreadPool(reactor, reactor.getThreadPool(), () => "after")
+   *     .addCallback((v) => {
+   *       seen = v;
+   *     })
+   *     .addBoth(() => reactor.stop()); // stops on a failure too, which the assert then shows
    * });
    * await reactor.run();
+   * assert.equal(seen, "after");
    * ```
    */
   callInThread<A extends unknown[], R>(work: ThreadWork<A, R>, ...args: A): void;
