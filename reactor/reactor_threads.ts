@@ -86,19 +86,18 @@ export abstract class ReactorThreads
    * import { createReactor } from "@skein/skein/reactor";
    * import { deferToThreadPool } from "@skein/skein/threads";
    * const reactor = createReactor("host");
-   * reactor.suggestThreadPoolSize(1);
-   * let seen = "";
+   * let seen = 0;
    * reactor.callWhenRunning(() => {
    *   reactor.callInThread((n: number) => n * 2, 21); // the result is dropped; an error is logged
-   *   // One thread runs work in FIFO order, so this comes back after the call above ran:
-   *   deferToThreadPool(reactor, reactor.getThreadPool(), () => "after")
+   *   // To get a result back, ask for a Deferred of it instead:
+   *   deferToThreadPool(reactor, reactor.getThreadPool(), (n: number) => n * 2, 21)
    *     .addCallback((v) => {
    *       seen = v;
    *     })
    *     .addBoth(() => reactor.stop()); // stops on a failure too, which the assert then shows
    * });
    * await reactor.run();
-   * assert.equal(seen, "after");
+   * assert.equal(seen, 42);
    * ```
    */
   callInThread<A extends unknown[], R>(work: ThreadWork<A, R>, ...args: A): void;
