@@ -402,7 +402,7 @@ reactor.callWhenRunning(async () => {
       }  (${busy.length} pings)`,
     );
   } finally {
-    reactor.stop();
+    if (reactor.running) reactor.stop(); // an error above may have stopped it already
   }
 });
 await reactor.run();
