@@ -29,6 +29,7 @@ import type {
   ITransport,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
+import { writeSome } from "../reactor/_pipe_write.ts";
 import { type FDReactor, FileDescriptor } from "../reactor/abstract.ts";
 import { ConnectionDone, ConnectionLost } from "../reactor/errors.ts";
 import { constants } from "../reactor/ffi/constants.ts";
@@ -212,11 +213,7 @@ class StdoutWriter extends FileDescriptor {
   }
 
   writeSomeData(data: Uint8Array, len: number): number {
-    const n = libc().write(this.fd, data, len);
-    if (n >= 0) return n;
-    const name = errnoName(libc().errno());
-    if (name === "EAGAIN" || name === "EWOULDBLOCK" || name === "EINTR") return 0;
-    return -1;
+    return writeSome(this.fd, data, len);
   }
 
   protected override writeError(): Error {

@@ -21,6 +21,7 @@ import type {
   SpawnProcessOptions,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
+import { writeSome } from "./_pipe_write.ts";
 import { checkSpawnArgs } from "./_process_args.ts";
 import { signalNumber } from "./_signals.ts";
 import { type FDReactor, FileDescriptor } from "./abstract.ts";
@@ -148,11 +149,7 @@ class ProcessWriter extends FileDescriptor {
   }
 
   writeSomeData(data: Uint8Array, len: number): number {
-    const n = libc().write(this.fd, data, len);
-    if (n >= 0) return n;
-    const name = errnoName(libc().errno());
-    if (name === "EAGAIN" || name === "EWOULDBLOCK" || name === "EINTR") return 0;
-    return -1;
+    return writeSome(this.fd, data, len);
   }
 
   protected override writeError(): Error {
@@ -212,11 +209,7 @@ class PTYDescriptor extends FileDescriptor {
   }
 
   writeSomeData(data: Uint8Array, len: number): number {
-    const n = libc().write(this.fd, data, len);
-    if (n >= 0) return n;
-    const name = errnoName(libc().errno());
-    if (name === "EAGAIN" || name === "EWOULDBLOCK" || name === "EINTR") return 0;
-    return -1;
+    return writeSome(this.fd, data, len);
   }
 
   protected override writeError(): Error {
