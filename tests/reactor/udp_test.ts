@@ -63,6 +63,24 @@ class EchoUDP extends DatagramProtocol {
 
 const portNo = (t: IUDPTransport): number => t.getHost().port;
 
+// A test that closes a port and binds the same number again must not lose it
+// to another process: a port-0 bind anywhere on the machine (the suites run in
+// parallel) may be handed the number in between. The kernel gives port-0
+// binds numbers from ip_local_port_range (32768-60999 by default) only, so a
+// number below it can be taken again only by an explicit bind to it.
+async function listenBelowEphemeral(
+  listen: (port: number) => IUDPTransport,
+): Promise<IUDPTransport> {
+  for (let attempt = 0;; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    try {
+      return await bound(listen(port));
+    } catch (e) {
+      if (!(e instanceof CannotListenError) || attempt === 50) throw e;
+    }
+  }
+}
+
 for (const kind of KINDS) {
   describe(`UDP on ${kind}`, () => {
     it("delivers each datagram with the sender's address; echoes; stops cleanly", () =>
@@ -118,7 +136,9 @@ for (const kind of KINDS) {
     it("connected UDP: write without an address, only the peer's datagrams, connectionRefused", () =>
       withReactor(kind, async (r) => {
         const peerProto = new Collector();
-        const peer = await bound(r.listenUDP(0, peerProto, { interface: "127.0.0.1" }));
+        const peer = await listenBelowEphemeral((port) =>
+          r.listenUDP(port, peerProto, { interface: "127.0.0.1" })
+        );
         const peerPort = portNo(peer);
         const other = await bound(r.listenUDP(0, new Collector(), { interface: "127.0.0.1" }));
         const proto = new Collector();
