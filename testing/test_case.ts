@@ -3,8 +3,8 @@
  * classes whose `test*` methods {@linkcode runTests} registers with
  * `node:test`, so the same file runs under `deno test` and `bun test`.
  *
- * For each test method a fresh instance runs `setUp`, the method, `tearDown`
- * and the cleanups (LIFO); any of them may return a Deferred or a promise
+ * For each test method a fresh instance runs `setUp`, the method, the
+ * cleanups (LIFO) and `tearDown`, in trial's order; any of them may return a Deferred or a promise
  * (`TestCase`) and the kit waits for it. After each test: the test's own
  * reactor (`this.reactor`) must be clean (Twisted's `DirtyReactorAggregateError`
  * otherwise) and nothing may have logged an error (`log.err`, a reactor
@@ -163,8 +163,8 @@ export abstract class BaseTestCase {
   }
 
   /**
-   * Call `fn(...args)` after `tearDown`, in the reverse order of `addCleanup`
-   * calls; it may return a Deferred or a promise (`TestCase`). Every cleanup
+   * Call `fn(...args)` after the test method and before `tearDown` (trial's
+   * order), in the reverse order of `addCleanup` calls; it may return a Deferred or a promise (`TestCase`). Every cleanup
    * runs, even when an earlier one failed.
    */
   addCleanup<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void {
@@ -287,16 +287,19 @@ export abstract class BaseTestCase {
         } catch (e) {
           errors.push(errorOf(e));
         }
-        try {
-          await this.settle(this.tearDown(), "tearDown", timeout);
-        } catch (e) {
-          errors.push(errorOf(e));
-        }
       }
+      // Cleanups before tearDown, as trial runs them (after a failed setUp too).
       while (this.#cleanups.length > 0) {
         const fn = this.#cleanups.pop()!;
         try {
           await this.settle(fn(), "cleanup", timeout);
+        } catch (e) {
+          errors.push(errorOf(e));
+        }
+      }
+      if (setUpOk) {
+        try {
+          await this.settle(this.tearDown(), "tearDown", timeout);
         } catch (e) {
           errors.push(errorOf(e));
         }

@@ -26,7 +26,7 @@ import {
 import { isDeno, runCommand } from "../_runtime.ts";
 
 describe("TestCase fixtures (trial's _asynctest / _synctest run order)", () => {
-  it("runs setUp, the test, tearDown, then cleanups LIFO, waiting for Deferreds and promises", async () => {
+  it("runs setUp, the test, the cleanups LIFO, then tearDown (trial runs cleanups before tearDown), waiting for Deferreds and promises", async () => {
     const order: string[] = [];
     class T extends TestCase {
       override setUp(): Deferred<void> {
@@ -58,7 +58,7 @@ describe("TestCase fixtures (trial's _asynctest / _synctest run order)", () => {
       }
     }
     await new T("testIt").run(5);
-    assert.deepEqual(order, ["setUp", "test", "tearDown", "cleanup2", "cleanup1"]);
+    assert.deepEqual(order, ["setUp", "test", "cleanup2", "cleanup1", "tearDown"]);
   });
 
   it("a failing setUp skips the test and tearDown but runs the cleanups, as trial does", async () => {
