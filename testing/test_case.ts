@@ -9,7 +9,9 @@
  * reactor (`this.reactor`) must be clean (Twisted's `DirtyReactorAggregateError`
  * otherwise) and nothing may have logged an error (`log.err`, a reactor
  * exception, an unhandled Deferred failure) that `flushLoggedErrors` did not
- * take.
+ * take. A test is skipped by a `skip` marker (on the class, or the method's
+ * `methodOptions`) or by throwing {@linkcode SkipTest} from `setUp` or the
+ * method, and expected to fail by a {@linkcode Todo}; the runner shows both.
  *
  * @module
  */
@@ -56,8 +58,150 @@ export interface MethodOptions {
   timeout?: number;
   /** Skip it, with this reason. */
   skip?: string;
-  /** It is expected to fail, for this reason: its failure passes, its success fails (remove the todo). */
-  todo?: string;
+  /**
+   * It is expected to fail (Twisted's `todo`): a reason, or a reason and the
+   * error types expected (see {@linkcode Todo}).
+   */
+  todo?: string | Todo;
+}
+
+/**
+ * A test expected to fail (Twisted's `todo = (errors, reason)`): when the
+ * test method fails with one of `errors` (any error when `errors` is
+ * omitted), the test is an expected failure; a failure of another type is a
+ * real failure, and a test method that succeeds is an
+ * {@linkcode UnexpectedSuccess}. Only the test method's outcome is expected:
+ * an error in `setUp`, `tearDown` or a cleanup, a dirty reactor or a logged
+ * error fails the test still, as in trial.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SynchronousTestCase, type Todo } from "@skein/skein/testing";
+ * const todo: Todo = { reason: "parser rejects this", errors: [RangeError] };
+ * class Parser extends SynchronousTestCase {
+ *   static override methodOptions = { testEdge: { todo } };
+ *   testEdge(): void {
+ *     throw new RangeError("still broken");
+ *   }
+ * }
+ * const outcome = await new Parser("testEdge").run(0);
+ * assert.ok(outcome.expectedFailure instanceof RangeError);
+ * ```
+ */
+export interface Todo {
+  /** Why the test is expected to fail. */
+  readonly reason: string;
+  /** The error types the failure may have; omitted: any error. */
+  readonly errors?: readonly ErrorType[];
+}
+
+/**
+ * Throw it from `setUp` or a test method to skip the test at run time
+ * (Python's `unittest.SkipTest`, which trial reports as skipped with its
+ * reason). {@linkcode runTests} reports the test as skipped to the runner.
+ * Thrown from `tearDown` or a cleanup it is an error, as in trial's
+ * `TestCase`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SkipTest, SynchronousTestCase } from "@skein/skein/testing";
+ * class NeedsIPv6 extends SynchronousTestCase {
+ *   override setUp(): void {
+ *     throw new SkipTest("no IPv6 on this host");
+ *   }
+ *   testBind(): void {
+ *     throw new Error("not reached");
+ *   }
+ * }
+ * const outcome = await new NeedsIPv6("testBind").run(0);
+ * assert.equal(outcome.skipped, "no IPv6 on this host");
+ * ```
+ */
+export class SkipTest extends Error {
+  /** Always `"SkipTest"`. */
+  override name = "SkipTest";
+  /** Why the test was skipped. */
+  readonly reason: string;
+  /** Skip the running test because of `reason` (required: trial warns when none is given). */
+  constructor(reason: string) {
+    if (typeof reason !== "string" || reason.length === 0) {
+      throw new TypeError(
+        "SkipTest needs a reason: throw new SkipTest(\"why this test cannot run here\")",
+      );
+    }
+    super(reason);
+    this.reason = reason;
+  }
+}
+
+/**
+ * A test marked `todo` passed (trial's unexpected success): it fails the
+ * run, so that the marker is removed once the bug is fixed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SynchronousTestCase, UnexpectedSuccess } from "@skein/skein/testing";
+ * class Fixed extends SynchronousTestCase {
+ *   override todo = "was broken";
+ *   testIt(): void {}
+ * }
+ * await assert.rejects(new Fixed("testIt").run(0), UnexpectedSuccess);
+ * ```
+ */
+export class UnexpectedSuccess extends Error {
+  /** Always `"UnexpectedSuccess"`. */
+  override name = "UnexpectedSuccess";
+  /** The reason the test was marked todo with. */
+  readonly reason: string;
+  /** Report that `test`, marked todo for `reason`, passed. */
+  constructor(test: string, reason: string) {
+    super(`${test} was expected to fail (todo: ${reason}) but passed; remove the todo`);
+    this.reason = reason;
+  }
+}
+
+/**
+ * How a test that did not fail ended (what `run` resolves to): passed (no
+ * key set), skipped, or failed as its `todo` expected.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SynchronousTestCase, type TestOutcome } from "@skein/skein/testing";
+ * class Passes extends SynchronousTestCase {
+ *   testIt(): void {}
+ * }
+ * const outcome: TestOutcome = await new Passes("testIt").run(0);
+ * assert.deepEqual(outcome, {});
+ * ```
+ */
+export interface TestOutcome {
+  /** The reason, when the test was skipped (a `skip` marker or a {@linkcode SkipTest}). */
+  readonly skipped?: string;
+  /** The error the test method failed with, when its `todo` expected it. */
+  readonly expectedFailure?: unknown;
+  /** The todo's reason, when the test was an expected failure. */
+  readonly todo?: string;
+}
+
+function makeTodo(value: string | Todo | undefined): Todo | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "string") return { reason: value };
+  if (typeof value !== "object" || value === null || typeof value.reason !== "string") {
+    throw new TypeError(
+      "todo must be a reason or { reason, errors }, e.g. { reason: \"bug 12\", errors: [RangeError] }",
+    );
+  }
+  return value;
+}
+
+function todoExpects(todo: Todo, error: unknown): boolean {
+  if (todo.errors === undefined) return true;
+  const f = error instanceof Failure ? error : new Failure(error);
+  return todo.errors.length > 0 && f.check(...todo.errors) !== null;
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -140,8 +284,8 @@ export abstract class BaseTestCase {
   static methodOptions: Record<string, MethodOptions> = {};
   /** Skip every test of the class, with this reason. */
   skip?: string;
-  /** Every test of the class is expected to fail, for this reason. */
-  todo?: string;
+  /** Every test of the class is expected to fail (see {@linkcode Todo}). */
+  todo?: string | Todo;
   /** The name of the test method this instance runs. */
   readonly methodName: string;
   #cleanups: (() => unknown)[] = [];
@@ -249,6 +393,28 @@ export abstract class BaseTestCase {
     return assertSubstring(substring, text, message);
   }
 
+  /**
+   * The reason this test is skipped, if it is (Twisted's `getSkip`): its
+   * method's `methodOptions` first, then the instance and class `skip`.
+   */
+  getSkip(): string | undefined {
+    return this.#options().skip ?? this.skip;
+  }
+
+  /**
+   * The {@linkcode Todo} this test is marked with, if any (Twisted's
+   * `getTodo`): its method's `methodOptions` first, then the instance and
+   * class `todo`.
+   */
+  getTodo(): Todo | undefined {
+    return makeTodo(this.#options().todo ?? this.todo);
+  }
+
+  #options(): MethodOptions {
+    const cls = this.constructor as { methodOptions?: Record<string, MethodOptions>; };
+    return cls.methodOptions?.[this.methodName] ?? {};
+  }
+
   /** Twisted's test id rendering, `<Class testMethod=name>`. */
   toString(): string {
     return `<${this.constructor.name} testMethod=${this.methodName}>`;
@@ -264,9 +430,20 @@ export abstract class BaseTestCase {
     return Promise.resolve(null);
   }
 
-  /** Run this instance's test with its fixtures; throws what failed (one error, or `TestErrors`). */
-  async run(timeout: number): Promise<void> {
+  /**
+   * Run this instance's test with its fixtures, as trial does: skipped
+   * without running anything when {@linkcode getSkip} gives a reason;
+   * otherwise `setUp`, the method, the cleanups, `tearDown`, then the after-test
+   * checks. Throws what failed (one error, or `TestErrors`); resolves to how
+   * it ended otherwise ({@linkcode TestOutcome}).
+   */
+  async run(timeout: number): Promise<TestOutcome> {
+    const skip = this.getSkip();
+    if (skip !== undefined) return { skipped: skip };
+    const todo = this.getTodo();
     const errors: unknown[] = [];
+    let skipped: string | undefined;
+    let expected: { error: unknown; } | undefined;
     flushUnhandledFailures(); // failures from before this test are not its own
     const observer = (e: LogEvent): void => {
       if (e.isError && e.failure instanceof Failure) this.#logged.push(e);
@@ -278,14 +455,20 @@ export abstract class BaseTestCase {
         await this.settle(this.setUp(), "setUp", timeout);
         setUpOk = true;
       } catch (e) {
-        errors.push(errorOf(e));
+        if (errorOf(e) instanceof SkipTest) skipped = (errorOf(e) as SkipTest).reason;
+        else errors.push(errorOf(e));
       }
       if (setUpOk) {
         try {
           const method = (this as unknown as Record<string, () => unknown>)[this.methodName];
           await this.settle(method.call(this), this.methodName, timeout);
+          if (todo !== undefined) errors.push(new UnexpectedSuccess(String(this), todo.reason));
         } catch (e) {
-          errors.push(errorOf(e));
+          // trial's order: the todo's expectation first, then SkipTest, then an error.
+          const error = errorOf(e);
+          if (todo !== undefined && todoExpects(todo, e)) expected = { error };
+          else if (error instanceof SkipTest) skipped = error.reason;
+          else errors.push(error);
         }
       }
       // Cleanups before tearDown, as trial runs them (after a failed setUp too).
@@ -319,8 +502,12 @@ export abstract class BaseTestCase {
       );
       this.#logged = [];
     }
+    // A skipped or expected-to-fail test still fails on its fixtures' errors, as in trial.
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new TestErrors(errors);
+    if (skipped !== undefined) return { skipped };
+    if (expected !== undefined) return { expectedFailure: expected.error, todo: todo!.reason };
+    return {};
   }
 }
 
@@ -509,8 +696,51 @@ function testMethodNames(cls: TestCaseClass): string[] {
 export interface TestRegistrar {
   /** Declare a suite; `body` declares its tests, synchronously. */
   describe(name: string, body: () => void): unknown;
-  /** Declare a test; `fn` runs it and rejects when it fails. */
-  it(name: string, options: { skip?: string; timeout?: number; }, fn: () => Promise<void>): unknown;
+  /**
+   * Declare a test; `fn` runs it and rejects when it fails. The runner passes
+   * its test context, through which a skip or an expected failure found at
+   * run time is reported.
+   */
+  it(
+    name: string,
+    options: { skip?: string; timeout?: number; },
+    fn: (context?: RunnerContext) => Promise<void>,
+  ): unknown;
+}
+
+/**
+ * The part of a `node:test` test context the kit uses to report a test's
+ * outcome found at run time: `skip` (Bun's runner shows the test skipped),
+ * `todo`, and `test`, for the skipped step that Deno's runner, whose
+ * context's `skip` does nothing, shows as ignored.
+ *
+ * @example
+ * ```ts
+ * import type { RunnerContext } from "@skein/skein/testing";
+ * const skipped: string[] = [];
+ * const context: RunnerContext = { skip: (reason) => void skipped.push(reason ?? "") };
+ * ```
+ */
+export interface RunnerContext {
+  /** Mark the running test skipped. */
+  skip?(message?: string): void;
+  /** Mark the running test a todo. */
+  todo?(message?: string): void;
+  /** Run a subtest (the kit declares a skipped one). */
+  test?(name: string, options: { skip?: string; }, fn: () => void): unknown;
+}
+
+/** Tell the runner how a test that did not fail ended. */
+async function report(outcome: TestOutcome, context: RunnerContext | undefined): Promise<void> {
+  if (context === undefined) return;
+  if (outcome.skipped !== undefined) {
+    const reason = outcome.skipped;
+    context.skip?.(reason);
+    // Deno's node:test cannot skip a running test; an ignored step shows the skip there.
+    await context.test?.(`skipped: ${reason}`, { skip: reason }, () => undefined);
+  } else if (outcome.todo !== undefined) {
+    context.todo?.(outcome.todo);
+  }
 }
 
 /**
@@ -554,30 +784,18 @@ export function runTests(
   registrar.describe(cls.name, () => {
     for (const name of names) {
       const instance = new (cls as unknown as new(m: string) => BaseTestCase)(name);
-      const options = klass.methodOptions?.[name] ?? {};
-      const skip = options.skip ?? instance.skip;
-      const todo = options.todo ?? instance.todo;
-      const timeout = options.timeout ?? (instance instanceof TestCase ? instance.timeout : 0);
+      const skip = instance.getSkip();
+      const todo = instance.getTodo();
+      const timeout = klass.methodOptions?.[name]?.timeout
+        ?? (instance instanceof TestCase ? instance.timeout : 0);
       // The runner's own limit (Bun's is 5 s) must not cut the kit's timeout short.
       const opts: { skip?: string; timeout?: number; } = {
         timeout: timeout > 0 ? (timeout + 30) * 1000 : undefined,
       };
       if (skip !== undefined) opts.skip = skip;
-      if (todo === undefined) {
-        registrar.it(name, opts, () => instance.run(timeout));
-        continue;
-      }
       // Deno and Bun do not run a node:test `todo` test; trial runs it, so the kit does.
-      registrar.it(`${name} (todo: ${todo})`, opts, async () => {
-        try {
-          await instance.run(timeout);
-        } catch {
-          return; // the expected failure
-        }
-        throw new Error(
-          `${instance} was expected to fail (todo: ${todo}) but passed; remove the todo`,
-        );
-      });
+      const label = todo === undefined ? name : `${name} (todo: ${todo.reason})`;
+      registrar.it(label, opts, async (context) => report(await instance.run(timeout), context));
     }
   });
 }
