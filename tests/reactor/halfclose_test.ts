@@ -6,35 +6,25 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ITCPTransport } from "../../interfaces.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
-import {
-  ClientFactoryOf,
-  HalfCloseRecorder,
-  KINDS,
-  pattern,
-  portOf,
-  ServerFactoryOf,
-  text,
-  waitFor,
-  withReactor,
-} from "./_helpers.ts";
+import { tcpPair, whenMade } from "./_connect.ts";
+import { HalfCloseRecorder, KINDS, pattern, text, waitFor, withReactor } from "./_helpers.ts";
 
 for (const kind of KINDS) {
   describe(`half-close on ${kind}`, () => {
     it("client half-closes: the server reads to FIN, answers, closes; the client gets the answer", () =>
       withReactor(kind, async (r) => {
-        const sf = new ServerFactoryOf(() => {
-          const p = new HalfCloseRecorder();
-          p.onReadLost = (self): void => {
-            // Twisted pins: after readConnectionLost the server can still write.
-            self.transport!.write(`got ${self.received} bytes`);
-            self.transport!.loseConnection();
-          };
-          return p;
+        const { sf, port, client: c } = await tcpPair(r, {
+          server: () => {
+            const p = new HalfCloseRecorder();
+            p.onReadLost = (self): void => {
+              // Twisted pins: after readConnectionLost the server can still write.
+              self.transport!.write(`got ${self.received} bytes`);
+              self.transport!.loseConnection();
+            };
+            return p;
+          },
+          client: () => new HalfCloseRecorder(),
         });
-        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-        const cf = new ClientFactoryOf(() => new HalfCloseRecorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const c = await cf.result;
         const big = pattern(500_000, 5);
         c.transport!.write(big);
         (c.transport as ITCPTransport).loseWriteConnection();
@@ -54,26 +44,20 @@ for (const kind of KINDS) {
 
     it("server half-closes: the client gets readConnectionLost and can still send", () =>
       withReactor(kind, async (r) => {
-        const sf = new ServerFactoryOf(() => {
-          const p = new HalfCloseRecorder();
-          p.made.addCallback(() => {
+        const { sf, port, client: c } = await tcpPair(r, {
+          server: whenMade((p) => {
             p.transport!.write("server done");
             (p.transport as ITCPTransport).loseWriteConnection();
-            return null;
-          });
-          return p;
+          }, () => new HalfCloseRecorder()),
+          client: () => {
+            const p = new HalfCloseRecorder();
+            p.onReadLost = (self): void => {
+              self.transport!.write("client still talking");
+              self.transport!.loseConnection();
+            };
+            return p;
+          },
         });
-        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-        const cf = new ClientFactoryOf(() => {
-          const p = new HalfCloseRecorder();
-          p.onReadLost = (self): void => {
-            self.transport!.write("client still talking");
-            self.transport!.loseConnection();
-          };
-          return p;
-        });
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const c = await cf.result;
         const reason = await c.lost;
         assert.ok(reason.value instanceof ConnectionDone);
         assert.equal(c.readLost, 1);

@@ -6,18 +6,8 @@ import { describe, it } from "node:test";
 import type { IPullProducer, IPushProducer, ITCPTransport } from "../../interfaces.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
 import type { Reactor } from "../../reactor/install.ts";
-import {
-  Checksum,
-  ClientFactoryOf,
-  KINDS,
-  pattern,
-  portOf,
-  Recorder,
-  ServerFactoryOf,
-  sleep,
-  waitFor,
-  withReactor,
-} from "./_helpers.ts";
+import { accepted, tcpPair, whenMade } from "./_connect.ts";
+import { Checksum, KINDS, pattern, Recorder, sleep, waitFor, withReactor } from "./_helpers.ts";
 
 /** A push producer writing `total` bytes in `chunk`-sized writes, one batch per reactor turn. */
 class Streamer implements IPushProducer {
@@ -87,22 +77,13 @@ for (const kind of KINDS) {
         const total = 8 * 1024 * 1024;
         const chunk = 16 * 1024;
         let streamer: Streamer | null = null;
-        const port = r.listenTCP(
-          0,
-          new ServerFactoryOf(() => {
-            const p = new Recorder();
-            p.made.addCallback(() => {
-              streamer = new Streamer(r, p.transport as ITCPTransport, total, chunk);
-              streamer.start();
-              return null;
-            });
-            return p;
+        const { port, client } = await tcpPair(r, {
+          server: whenMade((p) => {
+            streamer = new Streamer(r, p.transport as ITCPTransport, total, chunk);
+            streamer.start();
           }),
-          { interface: "127.0.0.1" },
-        );
-        const cf = new ClientFactoryOf(() => new SummingRecorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const client = await cf.result;
+          client: () => new SummingRecorder(),
+        });
         // The reader stalls: the kernel buffers fill, then our buffer, then the producer pauses.
         (client.transport as ITCPTransport).pauseProducing();
         await waitFor(() => streamer !== null && streamer.paused, 10000, "producer paused");
@@ -127,35 +108,25 @@ for (const kind of KINDS) {
         const chunks = 200;
         const size = 10000;
         let calls = 0;
-        const port = r.listenTCP(
-          0,
-          new ServerFactoryOf(() => {
-            const p = new Recorder();
-            p.made.addCallback(() => {
-              const t = p.transport!;
-              const producer: IPullProducer = {
-                resumeProducing(): void {
-                  calls++;
-                  if (calls > chunks) {
-                    t.unregisterProducer();
-                    t.loseConnection();
-                    return;
-                  }
-                  t.write(pattern(size, calls));
-                },
-                stopProducing(): void {},
-              };
-              t.registerProducer(producer, false);
-              assert.equal(calls, 1, "resumeProducing is called at registration");
-              return null;
-            });
-            return p;
+        const { port, client } = await tcpPair(r, {
+          server: whenMade((p) => {
+            const t = p.transport!;
+            const producer: IPullProducer = {
+              resumeProducing(): void {
+                calls++;
+                if (calls > chunks) {
+                  t.unregisterProducer();
+                  t.loseConnection();
+                  return;
+                }
+                t.write(pattern(size, calls));
+              },
+              stopProducing(): void {},
+            };
+            t.registerProducer(producer, false);
+            assert.equal(calls, 1, "resumeProducing is called at registration");
           }),
-          { interface: "127.0.0.1" },
-        );
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const client = await cf.result;
+        });
         await client.lost;
         assert.equal(client.received, chunks * size);
         const data = client.data();
@@ -167,11 +138,7 @@ for (const kind of KINDS) {
 
     it("a second registerProducer throws; connection loss calls stopProducing", () =>
       withReactor(kind, async (r) => {
-        const sf = new ServerFactoryOf(() => new Recorder());
-        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const client = await cf.result;
+        const { sf, port, client } = await tcpPair(r);
         const t = client.transport!;
         let stops = 0;
         const p: IPushProducer = {
@@ -183,8 +150,7 @@ for (const kind of KINDS) {
         };
         t.registerProducer(p, true);
         assert.throws(() => t.registerProducer(p, true), /producer/);
-        await waitFor(() => sf.built.length === 1, 5000, "accept");
-        sf.built[0].transport!.loseConnection();
+        (await accepted(sf)).transport!.loseConnection();
         await client.lost;
         assert.equal(stops, 1);
         // Registering on a closed transport stops the producer at once.
@@ -195,13 +161,8 @@ for (const kind of KINDS) {
 
     it("transport.pauseProducing stops reads until resumeProducing", () =>
       withReactor(kind, async (r) => {
-        const sf = new ServerFactoryOf(() => new Recorder());
-        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const client = await cf.result;
-        await waitFor(() => sf.built.length === 1, 5000, "accept");
-        const server = sf.built[0];
+        const { sf, port, client } = await tcpPair(r);
+        const server = await accepted(sf);
         (server.transport as ITCPTransport).pauseProducing();
         client.transport!.write("while paused");
         await sleep(100);

@@ -6,7 +6,7 @@
 // above FD_SETSIZE (1024), which is the very limit this test goes past (the
 // select poller refuses such fds with FileDescriptorOverrun, tested elsewhere).
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -14,15 +14,8 @@ import type { IPushProducer, ITCPTransport } from "../../interfaces.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
 import type { Reactor } from "../../reactor/install.ts";
 import { runtimeArgs } from "../_runtime.ts";
-import {
-  ClientFactoryOf,
-  Echo,
-  KINDS,
-  portOf,
-  Recorder,
-  ServerFactoryOf,
-  withReactor,
-} from "./_helpers.ts";
+import { tcpPair } from "./_connect.ts";
+import { Echo, KINDS, Recorder, withReactor } from "./_helpers.ts";
 
 const HAVE_PY = ((): boolean => {
   try {
@@ -69,6 +62,44 @@ function lines(stream: NodeJS.ReadableStream): () => Promise<string> {
     ready.length ? Promise.resolve(ready.shift()!) : new Promise((res) => waiting.push(res));
 }
 
+/** The stress server child and the Python client that holds connections to it. */
+interface StressProcesses {
+  /** The server (`_stress_server.ts`), its stdin a command channel. */
+  server: ChildProcess;
+  /** The server's next stdout line. */
+  next: () => Promise<string>;
+  /** The Python client, once {@linkcode StressProcesses.hold} started it. */
+  holder: ChildProcess | null;
+  /** Start the Python client on `script` with `args`; resolves its stdout lines one by one. */
+  hold(script: string, args: string[]): () => Promise<string>;
+  /** Kill both (SIGKILL), as the 55 s guard does by itself. */
+  killAll(): void;
+}
+
+/** Spawn the stress server as `cmd args`, guarded: both processes are killed after 55 s. */
+function startStressServer(cmd: string, args: string[]): StressProcesses {
+  const server = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"] });
+  const procs: StressProcesses = {
+    server,
+    next: lines(server.stdout!),
+    holder: null,
+    hold(script, args) {
+      const holder = spawn("python3", ["-c", script, ...args], {
+        stdio: ["pipe", "pipe", "inherit"],
+      });
+      procs.holder = holder;
+      return lines(holder.stdout!);
+    },
+    killAll() {
+      clearTimeout(killer);
+      server.kill("SIGKILL");
+      procs.holder?.kill("SIGKILL");
+    },
+  };
+  const killer = setTimeout(() => procs.killAll(), 55000);
+  return procs;
+}
+
 for (const kind of KINDS.filter((k) => k === "epoll" || k === "poll" || k === "kqueue")) {
   describe(`10,000 idle connections on ${kind}`, () => {
     it(
@@ -76,25 +107,15 @@ for (const kind of KINDS.filter((k) => k === "epoll" || k === "poll" || k === "k
       { timeout: 60000, skip: NO_PY },
       async () => {
         const N = 10_000;
-        const server = spawn(process.execPath, runtimeArgs(SERVER, [kind]), {
-          stdio: ["pipe", "pipe", "inherit"],
-        });
-        const next = lines(server.stdout!);
-        let holder: ReturnType<typeof spawn> | null = null;
-        const killer = setTimeout(() => {
-          server.kill("SIGKILL");
-          holder?.kill("SIGKILL");
-        }, 55000);
+        const procs = startStressServer(process.execPath, runtimeArgs(SERVER, [kind]));
+        const { server, next } = procs;
         try {
           const port = Number(await next());
           assert.ok(port > 0);
           server.stdin!.write("rss\n");
           const [, rss0] = (await next()).split(" ").map(Number);
           const t0 = Date.now();
-          holder = spawn("python3", ["-c", PY_HOLDER, String(N), String(port)], {
-            stdio: ["pipe", "pipe", "inherit"],
-          });
-          const hnext = lines(holder.stdout!);
+          const hnext = procs.hold(PY_HOLDER, [String(N), String(port)]);
           assert.equal(await hnext(), "ready");
           let open = 0;
           let rss = 0;
@@ -113,8 +134,8 @@ for (const kind of KINDS.filter((k) => k === "epoll" || k === "poll" || k === "k
               } B per connection)`,
           );
           assert.equal(open, N);
-          holder.stdin!.write("done\n");
-          await new Promise((r) => holder!.on("close", r));
+          procs.holder!.stdin!.write("done\n");
+          await new Promise((r) => procs.holder!.on("close", r));
           // Every connection closes cleanly on the server side.
           for (let i = 0; i < 200 && open > 0; i++) {
             server.stdin!.write("rss\n");
@@ -125,9 +146,7 @@ for (const kind of KINDS.filter((k) => k === "epoll" || k === "poll" || k === "k
           server.stdin!.write("quit\n");
           await new Promise((r) => server.on("close", r));
         } finally {
-          clearTimeout(killer);
-          server.kill("SIGKILL");
-          holder?.kill("SIGKILL");
+          procs.killAll();
         }
       },
     );
@@ -161,15 +180,8 @@ for (const kind of KINDS.filter((k) => k !== "host")) {
         const cmd = [process.execPath, ...runtimeArgs(SERVER, [kind])].map((a) => `'${a}'`).join(
           " ",
         );
-        const server = spawn("sh", ["-c", `ulimit -n 100 && exec ${cmd}`], {
-          stdio: ["pipe", "pipe", "inherit"],
-        });
-        const next = lines(server.stdout!);
-        let holder: ReturnType<typeof spawn> | null = null;
-        const killer = setTimeout(() => {
-          server.kill("SIGKILL");
-          holder?.kill("SIGKILL");
-        }, 55000);
+        const procs = startStressServer("sh", ["-c", `ulimit -n 100 && exec ${cmd}`]);
+        const { server, next } = procs;
         const count = async (): Promise<number> => {
           server.stdin!.write("rss\n");
           return Number((await next()).split(" ")[0]);
@@ -184,28 +196,23 @@ for (const kind of KINDS.filter((k) => k !== "host")) {
         };
         try {
           const port = Number(await next());
-          holder = spawn("python3", ["-c", PY_EMFILE, String(port), String(n), String(drop)], {
-            stdio: ["pipe", "pipe", "inherit"],
-          });
-          const hnext = lines(holder.stdout!);
+          const hnext = procs.hold(PY_EMFILE, [String(port), String(n), String(drop)]);
           assert.equal(await hnext(), "connected");
           // Let the server accept what it can; it must stall below n, alive.
           await new Promise((r) => setTimeout(r, 500));
           const stalled = await count();
           assert.ok(stalled > 0 && stalled < n, `accepted ${stalled} of ${n} under a 100-fd limit`);
-          holder.stdin!.write("go\n");
+          procs.holder!.stdin!.write("go\n");
           assert.equal(await hnext(), "ping", "an accepted connection is still served");
           assert.equal(await hnext(), "closed");
           // Freed fds: the paused accept loop retries and takes the rest of the backlog.
           const open = await settle((k) => k === n - drop);
           assert.equal(open, n - drop);
-          holder.stdin!.write("done\n");
+          procs.holder!.stdin!.write("done\n");
           server.stdin!.write("quit\n");
           await new Promise((r) => server.on("close", r));
         } finally {
-          clearTimeout(killer);
-          server.kill("SIGKILL");
-          holder?.kill("SIGKILL");
+          procs.killAll();
         }
       },
     );
@@ -312,12 +319,10 @@ for (const kind of KINDS.filter((k) => k !== "host")) {
     }, () =>
       withReactor(kind, async (r) => {
         const total = 1024 * 1024 * 1024;
-        const port = r.listenTCP(0, new ServerFactoryOf(() => new HalfCloseEcho()), {
-          interface: "127.0.0.1",
+        const { port, client: c } = await tcpPair(r, {
+          server: () => new HalfCloseEcho(),
+          client: () => new SumRecorder(),
         });
-        const cf = new ClientFactoryOf(() => new SumRecorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const c = await cf.result;
         const t0 = performance.now();
         const streamer = new BlockStreamer(r, c.transport as ITCPTransport, total);
         streamer.start();

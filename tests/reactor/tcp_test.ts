@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Failure } from "../../deferred/failure.ts";
 import type { IAddress, IConnector, IProtocol, ITCPTransport } from "../../interfaces.ts";
-import { addObserver, type LogEvent, removeObserver, setDefaultObserver } from "../../log/log.ts";
 import { ReconnectingClientFactory } from "../../protocols/mod.ts";
 import { IPv4Address, IPv6Address } from "../../reactor/address.ts";
 import {
@@ -22,6 +21,7 @@ import {
 import { constants as K } from "../../reactor/ffi/constants.ts";
 import { libc } from "../../reactor/ffi/mod.ts";
 import { encodeSockaddr } from "../../reactor/ffi/structs.ts";
+import { accepted, hangUp, tcpPair, whenMade } from "./_connect.ts";
 import {
   ClientFactoryOf,
   concat,
@@ -29,6 +29,7 @@ import {
   freePort,
   ipOf,
   KINDS,
+  LogCapture,
   pattern,
   portOf,
   Recorder,
@@ -132,22 +133,12 @@ for (const kind of KINDS) {
     it("writes several MB at once and delivers every byte in order", () =>
       withReactor(kind, async (r) => {
         const big = pattern(6 * 1024 * 1024, 3);
-        const port = r.listenTCP(
-          0,
-          new ServerFactoryOf(() => {
-            const p = new Recorder();
-            p.made.addCallback(() => {
-              p.transport!.write(big);
-              p.transport!.loseConnection();
-              return null;
-            });
-            return p;
+        const { port, client } = await tcpPair(r, {
+          server: whenMade((p) => {
+            p.transport!.write(big);
+            p.transport!.loseConnection();
           }),
-          { interface: "127.0.0.1" },
-        );
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const client = await cf.result;
+        });
         const reason = await client.lost;
         assert.ok(reason.value instanceof ConnectionDone);
         assert.equal(client.received, big.length);
@@ -158,20 +149,9 @@ for (const kind of KINDS) {
     it("bufferedAmount counts bytes written but not yet sent, down to 0 once the peer reads", () =>
       withReactor(kind, async (r) => {
         const big = pattern(16 * 1024 * 1024, 5);
-        let server: Recorder | null = null;
-        const port = r.listenTCP(
-          0,
-          new ServerFactoryOf(() => {
-            server = new Recorder();
-            return server;
-          }),
-          { interface: "127.0.0.1" },
-        );
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const client = await cf.result;
-        await waitFor(() => server !== null && server.transport !== null, 5000, "accept");
-        const st = server!.transport as ITCPTransport;
+        const { sf, port, client } = await tcpPair(r);
+        const server = await accepted(sf);
+        const st = server.transport as ITCPTransport;
         st.pauseProducing(); // the peer stops reading: the kernel buffers fill
         const t = client.transport!;
         assert.equal(t.bufferedAmount, 0);
@@ -180,7 +160,7 @@ for (const kind of KINDS) {
         assert.ok(t.bufferedAmount <= big.length);
         st.resumeProducing();
         await waitFor(() => t.bufferedAmount === 0, 10000, "the buffer drains");
-        await waitFor(() => server!.received === big.length, 10000, "every byte");
+        await waitFor(() => server.received === big.length, 10000, "every byte");
         t.loseConnection();
         await client.lost;
         await port.stopListening();
@@ -195,23 +175,13 @@ for (const kind of KINDS) {
           new Uint8Array(0),
           pattern(150_000, 3),
         ];
-        const port = r.listenTCP(
-          0,
-          new ServerFactoryOf(() => {
-            const p = new Recorder();
-            p.made.addCallback(() => {
-              p.transport!.writeSequence(parts);
-              p.transport!.writeSequence(["a", "b", "c"]);
-              p.transport!.loseConnection();
-              return null;
-            });
-            return p;
+        const { port, client: c } = await tcpPair(r, {
+          server: whenMade((p) => {
+            p.transport!.writeSequence(parts);
+            p.transport!.writeSequence(["a", "b", "c"]);
+            p.transport!.loseConnection();
           }),
-          { interface: "127.0.0.1" },
-        );
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const c = await cf.result;
+        });
         await c.lost;
         const enc = new TextEncoder();
         const expected = concat(
@@ -223,18 +193,15 @@ for (const kind of KINDS) {
 
     it("a dual-stack port on :: accepts IPv4 clients (IPv4-mapped peer)", () =>
       withReactor(kind, async (r) => {
-        const sf = new ServerFactoryOf(() => new Echo());
-        const port = r.listenTCP(0, sf, { interface: "::" });
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const c = await cf.result;
-        await waitFor(() => sf.built.length === 1, 5000, "accept");
-        const peer = sf.built[0].transport!.getPeer();
+        const { sf, port, client } = await tcpPair(r, {
+          server: () => new Echo(),
+          interface: "::",
+          connectTo: "127.0.0.1",
+        });
+        const peer = (await accepted(sf)).transport!.getPeer();
         assert.ok(peer instanceof IPv6Address);
         assert.equal(peer.host, "::ffff:127.0.0.1");
-        c.transport!.loseConnection();
-        await c.lost;
-        await port.stopListening();
+        await hangUp(client, port);
       }));
 
     it("reports ConnectionRefusedError to clientConnectionFailed", () =>
@@ -274,68 +241,53 @@ for (const kind of KINDS) {
 
     it("resolves a host name (localhost) without blocking and connects", () =>
       withReactor(kind, async (r) => {
-        const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), {
-          interface: "127.0.0.1",
+        const { port, client } = await tcpPair(r, {
+          server: () => new Echo(),
+          connectTo: "localhost",
         });
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("localhost", portOf(port), cf);
-        const c = await cf.result;
-        assert.equal(ipOf(c.transport!.getPeer()).host, "127.0.0.1");
-        c.transport!.loseConnection();
-        await c.lost;
-        await port.stopListening();
+        assert.equal(ipOf(client.transport!.getPeer()).host, "127.0.0.1");
+        await hangUp(client, port);
       }));
 
     it("works over IPv6 (::1)", () =>
       withReactor(kind, async (r) => {
-        const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), { interface: "::1" });
+        const { port, connector, client: c } = await tcpPair(r, {
+          server: () => new Echo(),
+          interface: "::1",
+        });
         assert.ok(port.getHost() instanceof IPv6Address);
-        const cf = new ClientFactoryOf(() => new Recorder());
-        const conn = r.connectTCP("::1", portOf(port), cf);
-        assert.ok(conn.getDestination() instanceof IPv6Address);
-        const c = await cf.result;
+        assert.ok(connector.getDestination() instanceof IPv6Address);
         assert.ok(c.transport!.getPeer() instanceof IPv6Address);
         assert.equal(ipOf(c.transport!.getHost()).host, "::1");
         c.transport!.write("six");
         await waitFor(() => c.received === 3, 5000, "v6 echo");
-        c.transport!.loseConnection();
-        await c.lost;
-        await port.stopListening();
+        await hangUp(c, port);
       }));
 
     it("abortConnection: ConnectionAborted locally, ConnectionLost at the peer", () =>
       withReactor(kind, async (r) => {
-        const sf = new ServerFactoryOf(() => new Recorder());
-        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const c = await cf.result;
-        await waitFor(() => sf.built.length === 1, 5000, "accept");
+        const { sf, port, client: c } = await tcpPair(r);
+        const s = await accepted(sf);
         c.transport!.write("sent before the abort");
-        await waitFor(() => sf.built[0].received === 21, 5000, "data before abort");
+        await waitFor(() => s.received === 21, 5000, "data before abort");
         (c.transport as ITCPTransport).abortConnection();
         (c.transport as ITCPTransport).write("dropped");
         const reason = await c.lost;
         assert.ok(reason.value instanceof ConnectionAborted);
-        const sreason = await sf.built[0].lost;
+        const sreason = await s.lost;
         assert.ok(sreason.value instanceof ConnectionLost, String(sreason.value));
         assert.ok(!(sreason.value instanceof ConnectionDone));
-        assert.equal(text(sf.built[0].data()), "sent before the abort");
+        assert.equal(text(s.data()), "sent before the abort");
         await port.stopListening();
       }));
 
     it("a peer's RST after data: the data arrives, then ConnectionLost; writes to the dead peer do not crash", () =>
       withReactor(kind, async (r) => {
-        const sf = new ServerFactoryOf(() => new Recorder());
-        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const c = await cf.result;
+        const { sf, port, client: c } = await tcpPair(r);
         const payload = pattern(300_000, 11);
         c.transport!.write(payload);
         (c.transport as ITCPTransport).abortConnection();
-        await waitFor(() => sf.built.length === 1, 5000, "accept");
-        const s = sf.built[0];
+        const s = await accepted(sf);
         // Keep writing towards the dead peer: EPIPE/ECONNRESET, never SIGPIPE.
         const writer = setInterval(() => s.transport?.write(pattern(10000)), 1);
         try {
@@ -351,13 +303,8 @@ for (const kind of KINDS) {
 
     it("a write that meets the peer's RST before we read it still reports ConnectionLost, not a clean close", () =>
       withReactor(kind, async (r) => {
-        const sf = new ServerFactoryOf(() => new Recorder());
-        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const c = await cf.result;
-        await waitFor(() => sf.built.length === 1, 5000, "accept");
-        const s = sf.built[0];
+        const { sf, port, client: c } = await tcpPair(r);
+        const s = await accepted(sf);
         // Stop reading, so the RST is not seen by a read first.
         (s.transport as ITCPTransport).pauseProducing();
         (c.transport as ITCPTransport).abortConnection();
@@ -378,9 +325,7 @@ for (const kind of KINDS) {
         const port = r.listenTCP(0, new ServerFactoryOf(() => new Echo()), {
           interface: "127.0.0.1",
         });
-        const quiet = (_e: LogEvent): void => {};
-        setDefaultObserver(false);
-        addObserver(quiet);
+        const logs = new LogCapture(); // the failed buildProtocol is logged: keep stderr quiet
         try {
           const cf = new ClientFactoryOf<Recorder>(() => {
             throw new Error("no protocol for you");
@@ -391,25 +336,20 @@ for (const kind of KINDS) {
           assert.match(cf.failure!.getErrorMessage(), /no protocol for you/);
           assert.equal(cf.lostReason, null);
         } finally {
-          removeObserver(quiet);
-          setDefaultObserver(true);
+          logs.close();
         }
         await port.stopListening();
       }));
 
     it("a protocol that is not half-closeable sees ConnectionDone on the peer's FIN", () =>
       withReactor(kind, async (r) => {
-        const sf = new ServerFactoryOf(() => new Recorder());
-        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const c = await cf.result;
+        const { sf, port, client: c } = await tcpPair(r);
         c.transport!.write("bye");
         (c.transport as ITCPTransport).loseWriteConnection();
-        await waitFor(() => sf.built.length === 1, 5000, "accept");
-        const reason = await sf.built[0].lost;
+        const s = await accepted(sf);
+        const reason = await s.lost;
         assert.ok(reason.value instanceof ConnectionDone);
-        assert.equal(text(sf.built[0].data()), "bye");
+        assert.equal(text(s.data()), "bye");
         await c.lost;
         await port.stopListening();
       }));
@@ -428,18 +368,12 @@ for (const kind of KINDS) {
         r.connectTCP("127.0.0.1", portOf(port), cf2, { bindAddress: ["127.0.0.1", portOf(port)] });
         await cf2.finished;
         assert.ok(cf2.failure!.value instanceof ConnectBindError, String(cf2.failure!.value));
-        c.transport!.loseConnection();
-        await c.lost;
-        await port.stopListening();
+        await hangUp(c, port);
       }));
 
     it("TCP options: NODELAY on by default, keep-alive toggles", () =>
       withReactor(kind, async (r) => {
-        const sf = new ServerFactoryOf(() => new Recorder());
-        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-        const cf = new ClientFactoryOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const c = await cf.result;
+        const { sf, port, client: c } = await tcpPair(r);
         const t = c.transport as ITCPTransport;
         assert.equal(t.getTcpNoDelay(), true);
         t.setTcpNoDelay(false);
@@ -447,11 +381,8 @@ for (const kind of KINDS) {
         assert.equal(t.getTcpKeepAlive(), false);
         t.setTcpKeepAlive(true);
         assert.equal(t.getTcpKeepAlive(), true);
-        await waitFor(() => sf.built.length === 1, 5000, "accept");
-        assert.equal((sf.built[0].transport as ITCPTransport).getTcpNoDelay(), true);
-        t.loseConnection();
-        await c.lost;
-        await port.stopListening();
+        assert.equal(((await accepted(sf)).transport as ITCPTransport).getTcpNoDelay(), true);
+        await hangUp(c, port);
       }));
 
     it("stopConnecting reports UserError; stopConnecting when idle throws NotConnectingError", () =>
@@ -471,11 +402,7 @@ for (const kind of KINDS) {
 
     it("connector.disconnect closes a connection (ConnectionDone) or stops an attempt (UserError); stopProducing closes", () =>
       withReactor(kind, async (r) => {
-        const sf = new ServerFactoryOf(() => new Recorder());
-        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-        const cf = new ClientFactoryOf(() => new Recorder());
-        const connector = r.connectTCP("127.0.0.1", portOf(port), cf);
-        const c = await cf.result;
+        const { port, cf, connector, client: c } = await tcpPair(r);
         connector.disconnect();
         assert.ok((await c.lost).value instanceof ConnectionDone);
         assert.deepEqual(cf.events, ["started", "lost"]);
@@ -536,34 +463,23 @@ for (const kind of KINDS) {
             throw new Error("boom in dataReceived");
           }
         }
-        const errors: unknown[] = [];
-        const observer = (e: LogEvent): void => {
-          if (e.isError) errors.push(e.failure?.value);
-        };
-        addObserver(observer);
-        setDefaultObserver(false);
+        const logs = new LogCapture();
         try {
-          const sf = new ServerFactoryOf(() => new Boom());
-          const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-          const cf = new ClientFactoryOf(() => new Recorder());
-          r.connectTCP("127.0.0.1", portOf(port), cf);
-          const c = await cf.result;
+          const { sf, port, client: c } = await tcpPair(r, { server: () => new Boom() });
           c.transport!.write("trigger");
-          await waitFor(() => sf.built.length === 1, 5000, "accept");
-          const sreason = await sf.built[0].lost;
+          const sreason = await (await accepted(sf)).lost;
           assert.match(String((sreason.value as Error).message), /boom in dataReceived/);
-          assert.ok(errors.some((e) => e instanceof Error && e.message === "boom in dataReceived"));
+          assert.ok(logs.errors.some((e) => {
+            const v = e.failure?.value;
+            return v instanceof Error && v.message === "boom in dataReceived";
+          }));
           await c.lost;
           // The port still serves.
           const cf2 = new ClientFactoryOf(() => new Recorder());
           r.connectTCP("127.0.0.1", portOf(port), cf2);
-          const c2 = await cf2.result;
-          c2.transport!.loseConnection();
-          await c2.lost;
-          await port.stopListening();
+          await hangUp(await cf2.result, port);
         } finally {
-          removeObserver(observer);
-          setDefaultObserver(true);
+          logs.close();
         }
       }));
 
