@@ -10,7 +10,7 @@ import {
   type ReactorKind,
 } from "../../reactor/install.ts";
 import type { PosixReactor } from "../../reactor/posix_reactor.ts";
-import { FdDescriptor, socketpair } from "./_reactor_kinds.ts";
+import { FdDescriptor, socketpair } from "./_fds.ts";
 
 const [kind, mode] = process.argv.slice(-2) as [ReactorKind, string];
 const reactor = createReactor(kind);

@@ -15,17 +15,8 @@ import { ReactorNotRunning } from "../../reactor/errors.ts";
 import { HostReactor } from "../../reactor/host/host_reactor.ts";
 import { PosixReactor } from "../../reactor/posix_reactor.ts";
 import { runScript } from "../_runtime.ts";
-import {
-  ALL_KINDS,
-  close,
-  FdDescriptor,
-  FFI_KINDS,
-  LogCapture,
-  make,
-  makePosix,
-  runFor,
-  socketpair,
-} from "./_reactor_kinds.ts";
+import { close, FdDescriptor, socketpair } from "./_fds.ts";
+import { ALL_KINDS, FFI_KINDS, LogCapture, make, makePosix, runFor } from "./_reactor_kinds.ts";
 
 for (const kind of ALL_KINDS) {
   describe(`the ${kind} reactor's methods work unbound`, () => {

@@ -12,17 +12,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import process from "node:process";
 import { describe, it } from "node:test";
-import {
-  ALL_KINDS,
-  close,
-  FdDescriptor,
-  FFI_KINDS,
-  makePosix,
-  readSome,
-  runFor,
-  socketpair,
-  writeAll,
-} from "./_reactor_kinds.ts";
+import { close, FdDescriptor, readSome, socketpair, writeAll } from "./_fds.ts";
+import { ALL_KINDS, FFI_KINDS, makePosix, runFor } from "./_reactor_kinds.ts";
 import { make } from "./_reactor_kinds.ts";
 
 async function withHttpServer<T>(fn: (url: string) => Promise<T>): Promise<T> {

@@ -14,17 +14,8 @@ import {
 } from "../../reactor/errors.ts";
 import type { PollerKind } from "../../reactor/pollers/poller.ts";
 import { PosixReactor } from "../../reactor/posix_reactor.ts";
-import {
-  close,
-  FdDescriptor,
-  FFI_KINDS,
-  LogCapture,
-  makePosix,
-  readSome,
-  runFor,
-  socketpair,
-  writeAll,
-} from "./_reactor_kinds.ts";
+import { close, FdDescriptor, readSome, socketpair, writeAll } from "./_fds.ts";
+import { FFI_KINDS, LogCapture, makePosix, runFor } from "./_reactor_kinds.ts";
 
 for (const kind of FFI_KINDS) {
   describe(`descriptors on the ${kind} reactor`, () => {

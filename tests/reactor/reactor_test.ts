@@ -16,16 +16,8 @@ import {
 } from "../../reactor/errors.ts";
 import type { PosixReactor } from "../../reactor/posix_reactor.ts";
 import { isDeno, runScript } from "../_runtime.ts";
-import {
-  ALL_KINDS,
-  close,
-  FdDescriptor,
-  FFI_KINDS,
-  LogCapture,
-  make,
-  runFor,
-  socketpair,
-} from "./_reactor_kinds.ts";
+import { close, FdDescriptor, socketpair } from "./_fds.ts";
+import { ALL_KINDS, FFI_KINDS, LogCapture, make, runFor } from "./_reactor_kinds.ts";
 
 /** Run `_exit_script.ts kind mode` on this runtime; resolve with its output, exit code and time. */
 async function runChild(
