@@ -36,11 +36,13 @@
  * - `interfaces/reactor_net.ts`: Reactor networking: TCP, Unix and UDP on the reactor.
  * - `interfaces/process.ts`: Processes, and the whole reactor (`IReactor`).
  * - `interfaces/endpoints.ts`: Endpoints: where to listen and what to connect to.
+ * - `interfaces/application.ts`: Services and applications: what `skein run` starts.
  *
  * @module
  */
 
 export type * from "./interfaces/address.ts";
+export type * from "./interfaces/application.ts";
 export type * from "./interfaces/descriptors.ts";
 export type * from "./interfaces/endpoints.ts";
 export type * from "./interfaces/process.ts";

@@ -7,7 +7,7 @@
  *
  * This entry point re-exports the whole public API; each area also has its own
  * entry point (`@skein/skein/deferred`, `/reactor`, `/task`, `/protocols`,
- * `/protocols/basic`, `/endpoints`, `/log`, `/logger`, `/testing`, `/threads`). The test kit lives only
+ * `/protocols/basic`, `/endpoints`, `/log`, `/logger`, `/testing`, `/threads`, `/application`). The test kit lives only
  * under `@skein/skein/testing`, and database access only under `@skein/skein/adbapi`
  * (its `ConnectionLost` is Twisted's `adbapi.ConnectionLost`, not the transport error).
  *
@@ -21,6 +21,7 @@
  *
  * @module
  */
+export * from "./application/mod.ts";
 export * from "./deferred/mod.ts";
 export * from "./endpoints/mod.ts";
 export type * from "./interfaces.ts";
