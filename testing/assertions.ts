@@ -2,7 +2,7 @@
  * Twisted trial's Deferred assertions as plain functions, for use beside
  * `node:assert` in any test (the `TestCase` methods of the same names call
  * these): `successResultOf`, `failureResultOf`, `assertNoResult`,
- * `assertFailure`, `assertApproximates`, `assertSubstring`.
+ * `assertFailure`, `assertApproximates`, `assertSubstring`, `assertWarns`.
  *
  * @module
  */
@@ -10,6 +10,7 @@
 import { AssertionError } from "node:assert";
 import { Deferred } from "../deferred/deferred.ts";
 import { type ErrorType, Failure } from "../deferred/failure.ts";
+import { type CollectedWarning, collectWarnings } from "./_warnings.ts";
 
 function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
@@ -197,4 +198,75 @@ export function assertApproximates(
 export function assertSubstring(substring: string, text: string, message?: string): string {
   if (!text.includes(substring)) fail(message ?? `${show(substring)} not in ${show(text)}`);
   return text;
+}
+
+/**
+ * Call `fn(...args)` and fail unless it emitted (through
+ * `process.emitWarning`, synchronously) a warning of `category` with text
+ * `message`, and only warnings like it; returns what `fn` returned
+ * (Twisted's `assertWarns`, which also checks the warning's file; a
+ * warning's `stack` says where it came from here). The warnings it takes are
+ * not printed, and not seen by `flushWarnings`. For asynchronous code,
+ * await it and use `TestCase.flushWarnings`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import process from "node:process";
+ * import { assertWarns } from "@skein/skein/testing";
+ * function connectTo(host: string): string {
+ *   process.emitWarning("connectTo(host) is deprecated; use connect({ host })", {
+ *     type: "DeprecationWarning",
+ *     code: "EXAMPLE_DEP",
+ *   });
+ *   return host;
+ * }
+ * const result = assertWarns(
+ *   "DeprecationWarning",
+ *   "connectTo(host) is deprecated; use connect({ host })",
+ *   connectTo,
+ *   "example.com",
+ * );
+ * assert.equal(result, "example.com");
+ * assert.throws(() => assertWarns("DeprecationWarning", "x", () => 1), /No warnings emitted/);
+ * ```
+ */
+export function assertWarns<A extends unknown[], R>(
+  category: string,
+  message: string,
+  fn: (...args: A) => R,
+  ...args: A
+): R {
+  if (typeof fn !== "function") {
+    throw new TypeError("assertWarns(category, message, fn, ...args) needs the function to call");
+  }
+  const seen: CollectedWarning[] = [];
+  const restore = collectWarnings((w) => seen.push(w));
+  let result: R;
+  try {
+    result = fn(...args);
+  } finally {
+    restore();
+  }
+  const then = (result as { then?: unknown; } | null)?.then;
+  if (typeof then === "function") {
+    Promise.resolve(result).catch(() => undefined);
+    throw new TypeError(
+      "assertWarns checks the warnings fn emits before it returns, and fn returned a promise: "
+        + "await the call, then take its warnings with this.flushWarnings(category)",
+    );
+  }
+  if (seen.length === 0) fail("No warnings emitted");
+  const first = seen[0];
+  for (const other of seen.slice(1)) {
+    if (other.message !== first.message || other.category !== first.category) {
+      fail(
+        `Can't handle different warnings: ${first.category}: ${show(first.message)} and `
+          + `${other.category}: ${show(other.message)}`,
+      );
+    }
+  }
+  if (first.message !== message) fail(`${show(first.message)} != ${show(message)}`);
+  if (first.category !== category) fail(`${first.category} is not ${category}`);
+  return result;
 }

@@ -35,3 +35,4 @@ export * from "./line_sending_protocol.ts";
 export * from "./memory_reactor.ts";
 export * from "./string_transport.ts";
 export * from "./test_case.ts";
+export * from "./test_outcome.ts";

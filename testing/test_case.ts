@@ -29,16 +29,21 @@ import { addObserver, type LogEvent, removeObserver } from "../log/log.ts";
 import { createReactor, reactor as globalReactor } from "../reactor/install.ts";
 import type { Reactor, ReactorKind } from "../reactor/install.ts";
 import { cleanReactor, type JanitorReactor, watchProcesses } from "./_dirty_reactor.ts";
+import { makeTodo, todoExpects } from "./_todo.ts";
+import { type CollectedWarning, collectWarnings, reemitWarning } from "./_warnings.ts";
 import {
   assertApproximates,
   assertFailure,
   assertNoResult,
   assertSubstring,
+  assertWarns,
   failureResultOf,
   successResultOf,
 } from "./assertions.ts";
+import { SkipTest, type TestOutcome, type Todo, UnexpectedSuccess } from "./test_outcome.ts";
 
 export { DirtyReactorAggregateError } from "./_dirty_reactor.ts";
+export type { CollectedWarning } from "./_warnings.ts";
 
 /** Twisted's `DEFAULT_TIMEOUT_DURATION`: a `TestCase` method may run this many seconds. */
 export const DEFAULT_TIMEOUT_DURATION = 120;
@@ -63,145 +68,6 @@ export interface MethodOptions {
    * error types expected (see {@linkcode Todo}).
    */
   todo?: string | Todo;
-}
-
-/**
- * A test expected to fail (Twisted's `todo = (errors, reason)`): when the
- * test method fails with one of `errors` (any error when `errors` is
- * omitted), the test is an expected failure; a failure of another type is a
- * real failure, and a test method that succeeds is an
- * {@linkcode UnexpectedSuccess}. Only the test method's outcome is expected:
- * an error in `setUp`, `tearDown` or a cleanup, a dirty reactor or a logged
- * error fails the test still, as in trial.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { SynchronousTestCase, type Todo } from "@skein/skein/testing";
- * const todo: Todo = { reason: "parser rejects this", errors: [RangeError] };
- * class Parser extends SynchronousTestCase {
- *   static override methodOptions = { testEdge: { todo } };
- *   testEdge(): void {
- *     throw new RangeError("still broken");
- *   }
- * }
- * const outcome = await new Parser("testEdge").run(0);
- * assert.ok(outcome.expectedFailure instanceof RangeError);
- * ```
- */
-export interface Todo {
-  /** Why the test is expected to fail. */
-  readonly reason: string;
-  /** The error types the failure may have; omitted: any error. */
-  readonly errors?: readonly ErrorType[];
-}
-
-/**
- * Throw it from `setUp` or a test method to skip the test at run time
- * (Python's `unittest.SkipTest`, which trial reports as skipped with its
- * reason). {@linkcode runTests} reports the test as skipped to the runner.
- * Thrown from `tearDown` or a cleanup it is an error, as in trial's
- * `TestCase`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { SkipTest, SynchronousTestCase } from "@skein/skein/testing";
- * class NeedsIPv6 extends SynchronousTestCase {
- *   override setUp(): void {
- *     throw new SkipTest("no IPv6 on this host");
- *   }
- *   testBind(): void {
- *     throw new Error("not reached");
- *   }
- * }
- * const outcome = await new NeedsIPv6("testBind").run(0);
- * assert.equal(outcome.skipped, "no IPv6 on this host");
- * ```
- */
-export class SkipTest extends Error {
-  /** Always `"SkipTest"`. */
-  override name = "SkipTest";
-  /** Why the test was skipped. */
-  readonly reason: string;
-  /** Skip the running test because of `reason` (required: trial warns when none is given). */
-  constructor(reason: string) {
-    if (typeof reason !== "string" || reason.length === 0) {
-      throw new TypeError(
-        "SkipTest needs a reason: throw new SkipTest(\"why this test cannot run here\")",
-      );
-    }
-    super(reason);
-    this.reason = reason;
-  }
-}
-
-/**
- * A test marked `todo` passed (trial's unexpected success): it fails the
- * run, so that the marker is removed once the bug is fixed.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { SynchronousTestCase, UnexpectedSuccess } from "@skein/skein/testing";
- * class Fixed extends SynchronousTestCase {
- *   override todo = "was broken";
- *   testIt(): void {}
- * }
- * await assert.rejects(new Fixed("testIt").run(0), UnexpectedSuccess);
- * ```
- */
-export class UnexpectedSuccess extends Error {
-  /** Always `"UnexpectedSuccess"`. */
-  override name = "UnexpectedSuccess";
-  /** The reason the test was marked todo with. */
-  readonly reason: string;
-  /** Report that `test`, marked todo for `reason`, passed. */
-  constructor(test: string, reason: string) {
-    super(`${test} was expected to fail (todo: ${reason}) but passed; remove the todo`);
-    this.reason = reason;
-  }
-}
-
-/**
- * How a test that did not fail ended (what `run` resolves to): passed (no
- * key set), skipped, or failed as its `todo` expected.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { SynchronousTestCase, type TestOutcome } from "@skein/skein/testing";
- * class Passes extends SynchronousTestCase {
- *   testIt(): void {}
- * }
- * const outcome: TestOutcome = await new Passes("testIt").run(0);
- * assert.deepEqual(outcome, {});
- * ```
- */
-export interface TestOutcome {
-  /** The reason, when the test was skipped (a `skip` marker or a {@linkcode SkipTest}). */
-  readonly skipped?: string;
-  /** The error the test method failed with, when its `todo` expected it. */
-  readonly expectedFailure?: unknown;
-  /** The todo's reason, when the test was an expected failure. */
-  readonly todo?: string;
-}
-
-function makeTodo(value: string | Todo | undefined): Todo | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === "string") return { reason: value };
-  if (typeof value !== "object" || value === null || typeof value.reason !== "string") {
-    throw new TypeError(
-      "todo must be a reason or { reason, errors }, e.g. { reason: \"bug 12\", errors: [RangeError] }",
-    );
-  }
-  return value;
-}
-
-function todoExpects(todo: Todo, error: unknown): boolean {
-  if (todo.errors === undefined) return true;
-  const f = error instanceof Failure ? error : new Failure(error);
-  return todo.errors.length > 0 && f.check(...todo.errors) !== null;
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -269,7 +135,8 @@ export class LoggedErrors extends Error {
 
 /**
  * The base of both test case classes: fixtures, cleanups, logged errors,
- * `patch`, `mktemp` and trial's assertions. Use {@linkcode TestCase} or
+ * warnings (`flushWarnings`, `assertWarns`), `patch`, `mktemp` and trial's
+ * assertions. Use {@linkcode TestCase} or
  * {@linkcode SynchronousTestCase}.
  *
  * @example
@@ -290,6 +157,7 @@ export abstract class BaseTestCase {
   readonly methodName: string;
   #cleanups: (() => unknown)[] = [];
   #logged: LogEvent[] = [];
+  #warnings: CollectedWarning[] = [];
 
   /** An instance that runs the method `methodName` (as Twisted's `TestCase(methodName)`). */
   constructor(methodName: string) {
@@ -325,6 +193,26 @@ export abstract class BaseTestCase {
       const f = e.failure as Failure;
       if (types.length === 0 || f.check(...types) !== null) {
         taken.push(f);
+        return false;
+      }
+      return true;
+    });
+    return taken;
+  }
+
+  /**
+   * Return, and stop re-emitting after the test, the warnings
+   * (`process.emitWarning`) emitted during it whose category is one of
+   * `categories` (all of them when none are given). Twisted's
+   * `flushWarnings` picks them by the function they point to; a JavaScript
+   * function has no line range to match, so the kit picks by category, as
+   * `flushLoggedErrors` picks by type.
+   */
+  flushWarnings(...categories: string[]): CollectedWarning[] {
+    const taken: CollectedWarning[] = [];
+    this.#warnings = this.#warnings.filter((w) => {
+      if (categories.length === 0 || categories.includes(w.category)) {
+        taken.push(w);
         return false;
       }
       return true;
@@ -415,6 +303,16 @@ export abstract class BaseTestCase {
     return cls.methodOptions?.[this.methodName] ?? {};
   }
 
+  /** {@linkcode assertWarns}. */
+  assertWarns<A extends unknown[], R>(
+    category: string,
+    message: string,
+    fn: (...args: A) => R,
+    ...args: A
+  ): R {
+    return assertWarns(category, message, fn, ...args);
+  }
+
   /** Twisted's test id rendering, `<Class testMethod=name>`. */
   toString(): string {
     return `<${this.constructor.name} testMethod=${this.methodName}>`;
@@ -449,6 +347,8 @@ export abstract class BaseTestCase {
       if (e.isError && e.failure instanceof Failure) this.#logged.push(e);
     };
     addObserver(observer);
+    // Warnings are taken for the test, as trial's _collectWarnings does.
+    const restoreWarnings = collectWarnings((w) => this.#warnings.push(w));
     try {
       let setUpOk = false;
       try {
@@ -491,8 +391,11 @@ export abstract class BaseTestCase {
       if (dirty !== null) errors.push(dirty);
       flushUnhandledFailures();
     } finally {
+      restoreWarnings();
       removeObserver(observer);
     }
+    // The ones the test did not flush are emitted again, as trial re-emits them.
+    for (const w of this.#warnings.splice(0)) reemitWarning(w);
     if (this.#logged.length > 0) {
       errors.push(
         new LoggedErrors(
