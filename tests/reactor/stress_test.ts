@@ -83,14 +83,14 @@ function startStressServer(cmd: string, args: string[]): StressProcesses {
     server,
     next: lines(server.stdout!),
     holder: null,
-    hold(script, args) {
+    hold(script, args): () => Promise<string> {
       const holder = spawn("python3", ["-c", script, ...args], {
         stdio: ["pipe", "pipe", "inherit"],
       });
       procs.holder = holder;
       return lines(holder.stdout!);
     },
-    killAll() {
+    killAll(): void {
       clearTimeout(killer);
       server.kill("SIGKILL");
       procs.holder?.kill("SIGKILL");
