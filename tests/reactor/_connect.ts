@@ -1,12 +1,22 @@
 /**
  * The opening and the end most TCP tests share: a client connected to a
- * fresh loopback port ({@linkcode tcpPair}), the accepted server protocol
+ * fresh loopback port ({@linkcode tcpPair}; {@linkcode listenAndConnect} for
+ * other factories, as the host suites' own), the accepted server protocol
  * ({@linkcode accepted}), a protocol that acts at `connectionMade`
  * ({@linkcode whenMade}), and closing both down ({@linkcode hangUp}).
  */
 
 import type { Failure } from "../../deferred/failure.ts";
-import type { IConnector, IListeningPort, IPAddress, IProtocol } from "../../interfaces.ts";
+import type {
+  ConnectTCPOptions,
+  IClientFactory,
+  IConnector,
+  IListeningPort,
+  IPAddress,
+  IProtocol,
+  IProtocolFactory,
+  IReactorTCP,
+} from "../../interfaces.ts";
 import type { Reactor } from "../../reactor/install.ts";
 import { ClientFactoryOf, portOf, Recorder, ServerFactoryOf, waitFor } from "./_helpers.ts";
 
@@ -28,16 +38,40 @@ export function whenMade<P extends Recorder = Recorder>(
   };
 }
 
-/** Where {@linkcode tcpPair} listens and what it connects. */
-export interface TCPPairOptions<S extends IProtocol, C extends IProtocol> {
-  /** The server's protocols (default: a Recorder each). */
-  server?: () => S;
-  /** The client's protocol (default: a Recorder). */
-  client?: () => C;
+/** Where {@linkcode listenAndConnect} listens and how it connects. */
+export interface ListenAndConnectOptions {
   /** The interface the port listens on (default 127.0.0.1). */
   interface?: string;
   /** The host the client dials (default: the interface). */
   connectTo?: string;
+  /** Options for `connectTCP` (a `bindAddress`, say). */
+  connect?: ConnectTCPOptions;
+}
+
+/**
+ * Listen on port 0 of `interface` with `server` and start connecting
+ * `client` to it; the caller waits for the connection its own factory's way.
+ */
+export function listenAndConnect(
+  r: IReactorTCP,
+  server: IProtocolFactory,
+  client: IClientFactory,
+  opts: ListenAndConnectOptions = {},
+): { port: IListeningPort<IPAddress>; connector: IConnector; } {
+  const iface = opts.interface ?? "127.0.0.1";
+  const port = r.listenTCP(0, server, { interface: iface });
+  const connector = r.connectTCP(opts.connectTo ?? iface, portOf(port), client, opts.connect);
+  return { port, connector };
+}
+
+/** What {@linkcode tcpPair} builds, and where it listens and connects. */
+export interface TCPPairOptions<S extends IProtocol, C extends IProtocol>
+  extends ListenAndConnectOptions
+{
+  /** The server's protocols (default: a Recorder each). */
+  server?: () => S;
+  /** The client's protocol (default: a Recorder). */
+  client?: () => C;
 }
 
 /** A client connected to a fresh listening TCP port, as {@linkcode tcpPair} sets them up. */
@@ -63,11 +97,9 @@ export async function tcpPair<S extends IProtocol = Recorder, C extends IProtoco
   r: Reactor,
   opts: TCPPairOptions<S, C> = {},
 ): Promise<TCPPair<S, C>> {
-  const iface = opts.interface ?? "127.0.0.1";
   const sf = new ServerFactoryOf(opts.server ?? (() => new Recorder() as unknown as S));
-  const port = r.listenTCP(0, sf, { interface: iface });
   const cf = new ClientFactoryOf(opts.client ?? (() => new Recorder() as unknown as C));
-  const connector = r.connectTCP(opts.connectTo ?? iface, portOf(port), cf);
+  const { port, connector } = listenAndConnect(r, sf, cf, opts);
   return { sf, port, cf, connector, client: await cf.result };
 }
 

@@ -12,6 +12,7 @@ import type {
   IConnector,
   IPAddress,
   IProtocol,
+  ITCPTransport,
   IUDPTransport,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
@@ -240,6 +241,20 @@ export class HalfCloseRecorder extends Recorder {
   writeConnectionLost(): void {
     this.writeLost++;
   }
+}
+
+/**
+ * The TCP options every stream transport has, as Twisted's: NODELAY on by
+ * default (the FFI and host transports both turn it on) and switchable off;
+ * keep-alive off by default and switchable on.
+ */
+export function assertTcpOptionDefaults(t: ITCPTransport): void {
+  assert.equal(t.getTcpNoDelay(), true, "NODELAY is on by default");
+  t.setTcpNoDelay(false);
+  assert.equal(t.getTcpNoDelay(), false);
+  assert.equal(t.getTcpKeepAlive(), false, "keep-alive is off by default");
+  t.setTcpKeepAlive(true);
+  assert.equal(t.getTcpKeepAlive(), true);
 }
 
 /** Append `p` to `built` (what a recording factory built) and return it. */

@@ -5,24 +5,17 @@ import type { Failure } from "../../deferred/failure.ts";
 import type { IAddress, IConnector, IProtocol, ITCPTransport } from "../../interfaces.ts";
 import { ReconnectingClientFactory } from "../../protocols/mod.ts";
 import { IPv4Address, IPv6Address } from "../../reactor/address.ts";
-import {
-  CannotListenError,
-  ConnectBindError,
-  ConnectError,
-  ConnectionAborted,
-  ConnectionDone,
-  ConnectionLost,
-  ConnectionRefusedError,
-  DNSLookupError,
-  NotConnectingError,
-  TimeoutError,
-  UserError,
-} from "../../reactor/errors.ts";
+// How a connection ends, and how a connect or listen fails.
+import { ConnectionAborted, ConnectionDone, ConnectionLost } from "../../reactor/errors.ts";
+import { CannotListenError, ConnectBindError, ConnectError } from "../../reactor/errors.ts";
+import { ConnectionRefusedError, DNSLookupError, TimeoutError } from "../../reactor/errors.ts";
+import { NotConnectingError, UserError } from "../../reactor/errors.ts";
 import { constants as K } from "../../reactor/ffi/constants.ts";
 import { libc } from "../../reactor/ffi/mod.ts";
 import { encodeSockaddr } from "../../reactor/ffi/structs.ts";
 import { accepted, hangUp, tcpPair, whenMade } from "./_connect.ts";
 import {
+  assertTcpOptionDefaults,
   ClientFactoryOf,
   concat,
   Echo,
@@ -374,13 +367,7 @@ for (const kind of KINDS) {
     it("TCP options: NODELAY on by default, keep-alive toggles", () =>
       withReactor(kind, async (r) => {
         const { sf, port, client: c } = await tcpPair(r);
-        const t = c.transport as ITCPTransport;
-        assert.equal(t.getTcpNoDelay(), true);
-        t.setTcpNoDelay(false);
-        assert.equal(t.getTcpNoDelay(), false);
-        assert.equal(t.getTcpKeepAlive(), false);
-        t.setTcpKeepAlive(true);
-        assert.equal(t.getTcpKeepAlive(), true);
+        assertTcpOptionDefaults(c.transport as ITCPTransport);
         assert.equal(((await accepted(sf)).transport as ITCPTransport).getTcpNoDelay(), true);
         await hangUp(c, port);
       }));

@@ -5,9 +5,17 @@
  */
 
 import type { Failure } from "../../../deferred/failure.ts";
-import type { IAddress, IConnector, IProtocol } from "../../../interfaces.ts";
-import { ClientFactory, Factory, Protocol } from "../../../protocols/mod.ts";
+import type {
+  IAddress,
+  IClientFactory,
+  IConnector,
+  IListeningPort,
+  IPAddress,
+  IProtocol,
+} from "../../../interfaces.ts";
+import { Factory, Protocol } from "../../../protocols/mod.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
+import { listenAndConnect, type ListenAndConnectOptions } from "../_connect.ts";
 import { concat, ipOf, LogCapture, portOf, sleep, text, timeout, waitFor } from "../_helpers.ts";
 
 export { concat, ipOf, LogCapture, portOf, sleep, text, timeout, waitFor };
@@ -98,15 +106,13 @@ export class HalfCloser extends Recorder {
   }
 }
 
-/** A server factory building protocols with `make`, keeping them. */
-export class ServerOf<P extends IProtocol> extends Factory {
-  /** Protocols built so far. */
-  built: P[] = [];
-  /** Addresses buildProtocol saw. */
-  addrs: IAddress[] = [];
+/** A quiet factory counting its startFactory and stopFactory calls. */
+class CountingFactory extends Factory {
+  /** startFactory calls. */
   started = 0;
+  /** stopFactory calls. */
   stopped = 0;
-  constructor(readonly make: () => P | null) {
+  constructor() {
     super();
     this.noisy = false;
   }
@@ -115,6 +121,17 @@ export class ServerOf<P extends IProtocol> extends Factory {
   }
   override stopFactory(): void {
     this.stopped++;
+  }
+}
+
+/** A server factory building protocols with `make`, keeping them. */
+export class ServerOf<P extends IProtocol> extends CountingFactory {
+  /** Protocols built so far. */
+  built: P[] = [];
+  /** Addresses buildProtocol saw. */
+  addrs: IAddress[] = [];
+  constructor(readonly make: () => P | null) {
+    super();
   }
   override buildProtocol(addr: IAddress): IProtocol | null {
     this.addrs.push(addr);
@@ -124,16 +141,17 @@ export class ServerOf<P extends IProtocol> extends Factory {
   }
 }
 
-/** A client factory recording the ClientFactory hooks in order. */
-export class ClientOf<P extends IProtocol> extends ClientFactory {
+/**
+ * A client factory recording the IClientFactory hooks in order (all three
+ * are its own, so it needs nothing of ClientFactory but the counting base).
+ */
+export class ClientOf<P extends IProtocol> extends CountingFactory implements IClientFactory {
   /** Hooks in order. */
   events: string[] = [];
   /** The protocol built, if any. */
   proto: P | null = null;
   /** The reason of clientConnectionFailed/Lost. */
   reason: Failure | null = null;
-  started = 0;
-  stopped = 0;
   readonly #built = deferred<P>();
   readonly #finished = deferred<Failure>();
   /** Resolves with the protocol once built. */
@@ -142,15 +160,8 @@ export class ClientOf<P extends IProtocol> extends ClientFactory {
   readonly finished: Promise<Failure> = this.#finished.promise;
   constructor(readonly make: () => P) {
     super();
-    this.noisy = false;
   }
-  override startFactory(): void {
-    this.started++;
-  }
-  override stopFactory(): void {
-    this.stopped++;
-  }
-  override startedConnecting(_c: IConnector): void {
+  startedConnecting(_c: IConnector): void {
     this.events.push("startedConnecting");
   }
   override buildProtocol(addr: IAddress): IProtocol | null {
@@ -160,12 +171,12 @@ export class ClientOf<P extends IProtocol> extends ClientFactory {
     this.#built.resolve(p);
     return p;
   }
-  override clientConnectionFailed(_c: IConnector, reason: Failure): void {
+  clientConnectionFailed(_c: IConnector, reason: Failure): void {
     this.events.push(`failed ${(reason.value as Error).name}`);
     this.reason = reason;
     this.#finished.resolve(reason);
   }
-  override clientConnectionLost(_c: IConnector, reason: Failure): void {
+  clientConnectionLost(_c: IConnector, reason: Failure): void {
     this.events.push(`lost ${(reason.value as Error).name}`);
     this.reason = reason;
     this.#finished.resolve(reason);
@@ -177,6 +188,49 @@ export class Echo extends Protocol {
   override dataReceived(data: Uint8Array): void {
     this.transport!.write(data);
   }
+}
+
+/** What {@linkcode hostTCPPair} builds, and where it listens and connects. */
+export interface HostPairOptions<S extends IProtocol, C extends Recorder>
+  extends ListenAndConnectOptions
+{
+  /** The server's protocols (default: a Recorder each). */
+  server?: () => S;
+  /** The client's protocol (default: a Recorder). */
+  client?: () => C;
+}
+
+/**
+ * Listen on a fresh loopback port of `r` with `server()` protocols, connect a
+ * `client()` protocol to it, and resolve once its connectionMade ran.
+ */
+export async function hostTCPPair<S extends IProtocol = Recorder, C extends Recorder = Recorder>(
+  r: HostReactor,
+  opts: HostPairOptions<S, C> = {},
+): Promise<
+  {
+    sf: ServerOf<S>;
+    port: IListeningPort<IPAddress>;
+    cf: ClientOf<C>;
+    connector: IConnector;
+    client: C;
+  }
+> {
+  const sf = new ServerOf(opts.server ?? (() => new Recorder() as unknown as S));
+  const cf = new ClientOf(opts.client ?? (() => new Recorder() as C));
+  const { port, connector } = listenAndConnect(r, sf, cf, opts);
+  const client = await cf.built;
+  await client.made;
+  return { sf, port, cf, connector, client };
+}
+
+/** A maker of Recorders that run `fn(p)` at their connectionMade (a server that writes first, say). */
+export function whenMade(fn: (p: Recorder) => void): () => Recorder {
+  return () => {
+    const p = new Recorder();
+    void p.made.then(() => fn(p));
+    return p;
+  };
 }
 
 /** An echo server factory. */

@@ -9,22 +9,23 @@ import { describe, it } from "node:test";
 import { Deferred, fail } from "../../../deferred/deferred.ts";
 import type { IPullProducer, IPushProducer, ITCPTransport } from "../../../interfaces.ts";
 import { IPv4Address, IPv6Address } from "../../../reactor/address.ts";
+// How a connection ends, and how a connect or listen fails.
+import { ConnectionAborted, ConnectionDone, ConnectionLost } from "../../../reactor/errors.ts";
 import {
   CannotListenError,
-  ConnectionAborted,
-  ConnectionDone,
-  ConnectionLost,
   ConnectionRefusedError,
   DNSLookupError,
-  NotConnectingError,
-  TimeoutError,
-  UserError,
 } from "../../../reactor/errors.ts";
+import { NotConnectingError, TimeoutError, UserError } from "../../../reactor/errors.ts";
 import type { HostConnection } from "../../../reactor/host/connection.ts";
+import { accepted, hangUp } from "../_connect.ts";
+import { assertTcpOptionDefaults } from "../_helpers.ts";
 import {
   ClientOf,
+  Echo,
   echoFactory,
   HalfCloser,
+  hostTCPPair,
   ipOf,
   LogCapture,
   pattern,
@@ -33,6 +34,7 @@ import {
   ServerOf,
   sleep,
   waitFor,
+  whenMade,
   withHost,
 } from "./_helpers.ts";
 
@@ -149,21 +151,14 @@ describe("host reactor: TCP", () => {
           }
         }
       }
-      const sf = new ServerOf(() => {
-        const p = new Recorder();
-        p.made.then(() => {
+      const { port, client: c } = await hostTCPPair(r, {
+        server: whenMade((p) => {
           const t = p.transport as ITCPTransport;
           const s = new Streamer(t);
           t.registerProducer(s, true);
           s.pump();
-        });
-        return p;
+        }),
       });
-      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-      const cf = new ClientOf(() => new Recorder());
-      r.connectTCP("127.0.0.1", portOf(port), cf);
-      const c = await cf.built;
-      await c.made;
       // Do not read for a while: the server's buffer fills and the producer pauses.
       (c.transport as ITCPTransport).pauseProducing();
       await waitFor(() => pauses >= 1, 10000, "the producer is paused");
@@ -187,9 +182,8 @@ describe("host reactor: TCP", () => {
     withHost(async (r) => {
       const chunks = 40;
       let asked = 0;
-      const sf = new ServerOf(() => {
-        const p = new Recorder();
-        p.made.then(() => {
+      const { port, client: c } = await hostTCPPair(r, {
+        server: whenMade((p) => {
           const t = p.transport as ITCPTransport;
           const pull: IPullProducer = {
             resumeProducing(): void {
@@ -205,13 +199,8 @@ describe("host reactor: TCP", () => {
           };
           t.registerProducer(pull, false);
           assert.equal(asked, 1, "registerProducer(pull) calls resumeProducing at once");
-        });
-        return p;
+        }),
       });
-      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-      const cf = new ClientOf(() => new Recorder());
-      r.connectTCP("127.0.0.1", portOf(port), cf);
-      const c = await cf.built;
       const reason = await c.lost;
       assert.ok(reason.value instanceof ConnectionDone);
       assert.equal(c.received, chunks * 16 * 1024);
@@ -222,9 +211,8 @@ describe("host reactor: TCP", () => {
   it("loseConnection waits for a registered pull producer to unregister (Twisted)", () =>
     withHost(async (r) => {
       let asked = 0;
-      const sf = new ServerOf(() => {
-        const p = new Recorder();
-        p.made.then(() => {
+      const { port, client: c } = await hostTCPPair(r, {
+        server: whenMade((p) => {
           const t = p.transport as ITCPTransport;
           t.registerProducer({
             resumeProducing(): void {
@@ -236,13 +224,8 @@ describe("host reactor: TCP", () => {
           }, false);
           // Asked to close at once: the producer is still asked for its chunks.
           t.loseConnection();
-        });
-        return p;
+        }),
       });
-      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-      const cf = new ClientOf(() => new Recorder());
-      r.connectTCP("127.0.0.1", portOf(port), cf);
-      const c = await cf.built;
       assert.ok((await c.lost).value instanceof ConnectionDone);
       assert.equal(asked, 6);
       assert.equal(c.received, 5 * 32 * 1024);
@@ -252,11 +235,7 @@ describe("host reactor: TCP", () => {
 
   it("registering a second producer throws; a producer registered after the loss is stopped", () =>
     withHost(async (r) => {
-      const port = r.listenTCP(0, echoFactory(), { interface: "127.0.0.1" });
-      const cf = new ClientOf(() => new Recorder());
-      r.connectTCP("127.0.0.1", portOf(port), cf);
-      const c = await cf.built;
-      await c.made;
+      const { port, client: c } = await hostTCPPair(r, { server: () => new Echo() });
       const t = c.transport as ITCPTransport;
       let stopped = 0;
       const p: IPushProducer = {
@@ -278,20 +257,18 @@ describe("host reactor: TCP", () => {
 
   it("half-close: readConnectionLost, writing on, writeConnectionLost, then ConnectionDone", () =>
     withHost(async (r) => {
-      const sf = new ServerOf(() => {
-        const p = new HalfCloser();
-        p.onReadLost = (self): void => {
-          // Twisted [R]: after readConnectionLost the server can still write.
-          self.transport!.write(`got ${self.received}`);
-          self.transport!.loseConnection();
-        };
-        return p;
+      const { sf, port, client: c } = await hostTCPPair(r, {
+        server: () => {
+          const p = new HalfCloser();
+          p.onReadLost = (self): void => {
+            // Twisted [R]: after readConnectionLost the server can still write.
+            self.transport!.write(`got ${self.received}`);
+            self.transport!.loseConnection();
+          };
+          return p;
+        },
+        client: () => new HalfCloser(),
       });
-      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-      const cf = new ClientOf(() => new HalfCloser());
-      r.connectTCP("127.0.0.1", portOf(port), cf);
-      const c = await cf.built;
-      await c.made;
       c.transport!.write(pattern(300_000));
       (c.transport as ITCPTransport).loseWriteConnection();
       const extra = "also sent: written in the same turn";
@@ -310,18 +287,13 @@ describe("host reactor: TCP", () => {
 
   it("a protocol that is not half-closeable sees ConnectionDone on the peer's FIN", () =>
     withHost(async (r) => {
-      const sf = new ServerOf(() => new Recorder());
-      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-      const cf = new ClientOf(() => new HalfCloser());
-      r.connectTCP("127.0.0.1", portOf(port), cf);
-      const c = await cf.built;
-      await c.made;
+      const { sf, port, client: c } = await hostTCPPair(r, { client: () => new HalfCloser() });
       c.transport!.write("bye");
       (c.transport as ITCPTransport).loseWriteConnection();
-      await waitFor(() => sf.built.length === 1, 5000, "accept");
-      const sreason = await sf.built[0].lost;
+      const s = await accepted(sf);
+      const sreason = await s.lost;
       assert.ok(sreason.value instanceof ConnectionDone);
-      assert.equal(sf.built[0].text(), "bye");
+      assert.equal(s.text(), "bye");
       // The server closed: the half-closed client sees the FIN and ends cleanly.
       assert.ok((await c.lost).value instanceof ConnectionDone);
       await port.stopListening();
@@ -329,14 +301,8 @@ describe("host reactor: TCP", () => {
 
   it("abortConnection drops unsent data: ConnectionAborted here, ConnectionLost at the peer", () =>
     withHost(async (r) => {
-      const sf = new ServerOf(() => new Recorder());
-      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-      const cf = new ClientOf(() => new Recorder());
-      r.connectTCP("127.0.0.1", portOf(port), cf);
-      const c = await cf.built;
-      await c.made;
-      await waitFor(() => sf.built.length === 1, 5000, "accept");
-      const s = sf.built[0];
+      const { sf, cf, port, client: c } = await hostTCPPair(r);
+      const s = await accepted(sf);
       // Stop the server reading so the client's data stays buffered.
       (s.transport as ITCPTransport).pauseProducing();
       c.transport!.write(pattern(4 * 1024 * 1024));
@@ -356,20 +322,14 @@ describe("host reactor: TCP", () => {
 
   it("loseConnection sends what is written in the same turn, then closes; reading stops", () =>
     withHost(async (r) => {
-      const sf = new ServerOf(() => {
-        const p = new Recorder();
-        p.made.then(() => {
+      const { sf, port, client: c } = await hostTCPPair(r, {
+        server: whenMade((p) => {
           p.transport!.write("one ");
           p.transport!.loseConnection();
           p.transport!.write("two");
           assert.equal((p.transport as HostConnection).disconnecting, true);
-        });
-        return p;
+        }),
       });
-      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-      const cf = new ClientOf(() => new Recorder());
-      r.connectTCP("127.0.0.1", portOf(port), cf);
-      const c = await cf.built;
       assert.ok((await c.lost).value instanceof ConnectionDone);
       assert.equal(c.text(), "one two");
       const s = sf.built[0];
@@ -380,12 +340,7 @@ describe("host reactor: TCP", () => {
 
   it("writeSequence and string writes (UTF-8)", () =>
     withHost(async (r) => {
-      const sf = new ServerOf(() => new Recorder());
-      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-      const cf = new ClientOf(() => new Recorder());
-      r.connectTCP("127.0.0.1", portOf(port), cf);
-      const c = await cf.built;
-      await c.made;
+      const { sf, port, client: c } = await hostTCPPair(r);
       c.transport!.writeSequence(["héllo ", new TextEncoder().encode("wörld"), "", " ✓"]);
       c.transport!.write("");
       c.transport!.write(new Uint8Array(0));
@@ -399,51 +354,34 @@ describe("host reactor: TCP", () => {
         TypeError,
       );
       c.transport!.loseConnection();
-      await waitFor(() => sf.built.length === 1, 5000, "accept");
-      await sf.built[0].lost;
-      assert.equal(sf.built[0].text(), "héllo wörld ✓");
+      const s = await accepted(sf);
+      await s.lost;
+      assert.equal(s.text(), "héllo wörld ✓");
       await port.stopListening();
     }));
 
   it("TCP options: NODELAY on by default (as the FFI transports), keep-alive toggles", () =>
     withHost(async (r) => {
-      const sf = new ServerOf(() => new Recorder());
-      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-      const cf = new ClientOf(() => new Recorder());
-      r.connectTCP("127.0.0.1", portOf(port), cf);
-      const c = await cf.built;
-      await c.made;
-      const t = c.transport as ITCPTransport;
-      assert.equal(t.getTcpNoDelay(), true);
-      t.setTcpNoDelay(false);
-      assert.equal(t.getTcpNoDelay(), false);
-      assert.equal(t.getTcpKeepAlive(), false);
-      t.setTcpKeepAlive(true);
-      assert.equal(t.getTcpKeepAlive(), true);
-      t.loseConnection();
-      await c.lost;
-      await port.stopListening();
+      const { port, client: c } = await hostTCPPair(r);
+      assertTcpOptionDefaults(c.transport as ITCPTransport);
+      await hangUp(c, port);
     }));
 
   it("an exception in dataReceived is logged and loses the connection with it", () =>
     withHost(async (r) => {
       const logs = new LogCapture();
       try {
-        const sf = new ServerOf(() => {
-          const p = new Recorder();
-          p.onData = (): void => {
-            throw new RangeError("bad frame");
-          };
-          return p;
+        const { sf, port, client: c } = await hostTCPPair(r, {
+          server: () => {
+            const p = new Recorder();
+            p.onData = (): void => {
+              throw new RangeError("bad frame");
+            };
+            return p;
+          },
         });
-        const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-        const cf = new ClientOf(() => new Recorder());
-        r.connectTCP("127.0.0.1", portOf(port), cf);
-        const c = await cf.built;
-        await c.made;
         c.transport!.write("x");
-        await waitFor(() => sf.built.length === 1, 5000, "accept");
-        const sreason = await sf.built[0].lost;
+        const sreason = await (await accepted(sf)).lost;
         assert.ok(sreason.value instanceof RangeError);
         assert.ok(logs.errors.some((e) => e.failure?.value instanceof RangeError));
         // The client sees the server's close.
@@ -507,35 +445,24 @@ describe("host reactor: TCP", () => {
 
   it("resolves a host name (localhost) and connects to the address", () =>
     withHost(async (r) => {
-      const sf = new ServerOf(() => new Recorder());
-      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-      const cf = new ClientOf(() => new Recorder());
-      const conn = r.connectTCP("localhost", portOf(port), cf);
-      assert.deepEqual(conn.getDestination(), new IPv4Address("TCP", "localhost", portOf(port)));
-      const c = await cf.built;
-      await c.made;
+      const { port, connector, client: c } = await hostTCPPair(r, { connectTo: "localhost" });
+      assert.deepEqual(
+        connector.getDestination(),
+        new IPv4Address("TCP", "localhost", portOf(port)),
+      );
       assert.equal(ipOf(c.transport!.getPeer()).host, "127.0.0.1");
-      c.transport!.loseConnection();
-      await c.lost;
-      await port.stopListening();
+      await hangUp(c, port);
     }));
 
   it("works over IPv6 (::1) with IPv6Address", () =>
     withHost(async (r) => {
-      const sf = new ServerOf(() => new Recorder());
-      const port = r.listenTCP(0, sf, { interface: "::1" });
+      const { sf, port, client: c } = await hostTCPPair(r, { interface: "::1" });
       assert.ok(port.getHost() instanceof IPv6Address);
-      const cf = new ClientOf(() => new Recorder());
-      r.connectTCP("::1", portOf(port), cf);
-      const c = await cf.built;
-      await c.made;
       assert.ok(c.transport!.getPeer() instanceof IPv6Address);
       c.transport!.write("six");
       await waitFor(() => sf.built.length === 1 && sf.built[0].received === 3, 5000, "v6 data");
       assert.equal(ipOf(sf.built[0].transport!.getPeer()).host, "::1");
-      c.transport!.loseConnection();
-      await c.lost;
-      await port.stopListening();
+      await hangUp(c, port);
     }));
 
   it("listening on a port in use raises CannotListenError at once", () =>
@@ -554,19 +481,14 @@ describe("host reactor: TCP", () => {
 
   it("stopListening fires once closed; the port can be bound again; connections survive", () =>
     withHost(async (r) => {
-      const sf = new ServerOf(() => new Recorder());
-      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
+      const { sf, port, client: c } = await hostTCPPair(r);
       const n = portOf(port);
-      const cf = new ClientOf(() => new Recorder());
-      r.connectTCP("127.0.0.1", n, cf);
-      const c = await cf.built;
-      await c.made;
-      await waitFor(() => sf.built.length === 1, 5000, "accept");
+      const s = await accepted(sf);
       await port.stopListening();
       assert.equal(sf.stopped, 1);
       // Twisted: closing the port leaves established connections alone.
       c.transport!.write("still here");
-      await waitFor(() => sf.built[0].received === 10, 5000, "data after stopListening");
+      await waitFor(() => s.received === 10, 5000, "data after stopListening");
       const again = r.listenTCP(n, echoFactory(), { interface: "127.0.0.1" });
       assert.equal(portOf(again), n);
       await again.stopListening();
@@ -576,18 +498,12 @@ describe("host reactor: TCP", () => {
 
   it("bindAddress binds the client's local address", () =>
     withHost(async (r) => {
-      const sf = new ServerOf(() => new Recorder());
-      const port = r.listenTCP(0, sf, { interface: "127.0.0.1" });
-      const cf = new ClientOf(() => new Recorder());
-      r.connectTCP("127.0.0.1", portOf(port), cf, { bindAddress: ["127.0.0.2", 0] });
-      const c = await cf.built;
-      await c.made;
+      const { sf, port, client: c } = await hostTCPPair(r, {
+        connect: { bindAddress: ["127.0.0.2", 0] },
+      });
       assert.equal(ipOf(c.transport!.getHost()).host, "127.0.0.2");
-      await waitFor(() => sf.built.length === 1, 5000, "accept");
-      assert.equal(ipOf(sf.built[0].transport!.getPeer()).host, "127.0.0.2");
-      c.transport!.loseConnection();
-      await c.lost;
-      await port.stopListening();
+      assert.equal(ipOf((await accepted(sf)).transport!.getPeer()).host, "127.0.0.2");
+      await hangUp(c, port);
     }));
 
   it("stopConnecting reports UserError; disconnect() loses an established connection", () =>
@@ -600,11 +516,9 @@ describe("host reactor: TCP", () => {
       assert.ok(reason.value instanceof UserError, String(reason.value));
       assert.throws(() => conn.stopConnecting(), NotConnectingError);
 
-      const port = r.listenTCP(0, echoFactory(), { interface: "127.0.0.1" });
-      const cf2 = new ClientOf(() => new Recorder());
-      const conn2 = r.connectTCP("127.0.0.1", portOf(port), cf2);
-      const c = await cf2.built;
-      await c.made;
+      const { port, connector: conn2, client: c } = await hostTCPPair(r, {
+        server: () => new Echo(),
+      });
       conn2.disconnect();
       assert.ok((await c.lost).value instanceof ConnectionDone);
       await port.stopListening();
