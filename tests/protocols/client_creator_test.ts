@@ -9,14 +9,10 @@ import { Factory } from "../../protocols/factory.ts";
 import { Protocol } from "../../protocols/protocol.ts";
 import { IPv4Address } from "../../reactor/address.ts";
 import { ConnectionRefusedError } from "../../reactor/errors.ts";
-import {
-  createReactor,
-  defaultReactorKind,
-  type Reactor,
-  type ReactorKind,
-} from "../../reactor/install.ts";
+import { defaultReactorKind, type ReactorKind } from "../../reactor/install.ts";
 import { MemoryReactorClock } from "../../testing/memory_reactor.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
+import { withReactor } from "../reactor/_helpers.ts";
 
 class Named extends Protocol {
   made = 0;
@@ -151,17 +147,6 @@ describe("ClientCreator (Twisted's ClientCreator)", () => {
 });
 
 const KINDS: ReactorKind[] = [defaultReactorKind(), "host"];
-
-async function withReactor(kind: ReactorKind, body: (r: Reactor) => Promise<void>): Promise<void> {
-  const r = createReactor(kind);
-  const done = r.run({ installSignalHandlers: false });
-  try {
-    await body(r);
-  } finally {
-    if (r.running) r.stop();
-    await done;
-  }
-}
 
 class Echo extends Protocol {
   override dataReceived(data: Uint8Array): void {

@@ -2,22 +2,28 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AbstractDatagramProtocol, DatagramProtocol } from "../../protocols/datagram_protocol.ts";
 
+/** A quiet DatagramProtocol recording its startProtocol / stopProtocol calls. */
+class LifeCycle extends DatagramProtocol {
+  readonly calls: string[] = [];
+  constructor() {
+    super();
+    this.noisy = false;
+  }
+  override startProtocol(): void {
+    this.calls.push("start");
+  }
+  override stopProtocol(): void {
+    this.calls.push("stop");
+  }
+}
+
 describe("DatagramProtocol (twisted.internet.protocol.AbstractDatagramProtocol)", () => {
   // deno-lint-ignore no-explicit-any
   const fakePort = {} as any;
 
   it("makeConnection sets transport and starts the protocol once for several ports", () => {
-    const calls: string[] = [];
-    class D extends DatagramProtocol {
-      override startProtocol(): void {
-        calls.push("start");
-      }
-      override stopProtocol(): void {
-        calls.push("stop");
-      }
-    }
-    const d = new D();
-    d.noisy = false;
+    const d = new LifeCycle();
+    const calls = d.calls;
     d.makeConnection(fakePort);
     assert.equal(d.transport, fakePort);
     assert.equal(d.numPorts, 1);

@@ -11,16 +11,10 @@ import { Protocol } from "../../protocols/protocol.ts";
 import { ReconnectingClientFactory } from "../../protocols/reconnecting_client_factory.ts";
 import { ConnectionRefusedError } from "../../reactor/errors.ts";
 import { createReactor, defaultReactorKind, type ReactorKind } from "../../reactor/install.ts";
+import { waitFor as until } from "../reactor/_helpers.ts";
+import { quickRetry } from "./_quick_retry.ts";
 
 const KINDS: ReactorKind[] = [defaultReactorKind(), "host"];
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** A server protocol that hangs up right after connecting. */
 class HangUp extends Protocol {
@@ -31,11 +25,6 @@ class HangUp extends Protocol {
 }
 
 class Persistent extends ReconnectingClientFactory {
-  override initialDelay = 0.02;
-  override factor = 1.5;
-  override jitter = 0;
-  override maxDelay = 0.1;
-  override noisy = false;
   failures: Failure[] = [];
   lost = 0;
   connections = 0;
@@ -61,7 +50,7 @@ for (const kind of KINDS) {
       const r = createReactor(kind);
       const done = r.run({ installSignalHandlers: false });
       let server: IListeningPort | null = null;
-      const f = new Persistent();
+      const f = quickRetry(new Persistent());
       f.clock = r;
       try {
         const probe = r.listenTCP(0, new Factory(), { interface: "127.0.0.1" });

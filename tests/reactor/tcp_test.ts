@@ -13,6 +13,7 @@ import { NotConnectingError, UserError } from "../../reactor/errors.ts";
 import { constants as K } from "../../reactor/ffi/constants.ts";
 import { libc } from "../../reactor/ffi/mod.ts";
 import { encodeSockaddr } from "../../reactor/ffi/structs.ts";
+import { quickRetry } from "../protocols/_quick_retry.ts";
 import { accepted, hangUp, tcpPair, whenMade } from "./_connect.ts";
 import {
   assertTcpOptionDefaults,
@@ -498,11 +499,6 @@ for (const kind of KINDS) {
         const made: Recorder[] = [];
         let failures = 0;
         class Persistent extends ReconnectingClientFactory {
-          override initialDelay = 0.02;
-          override factor = 1.5;
-          override jitter = 0;
-          override maxDelay = 0.1;
-          override noisy = false;
           override buildProtocol(_addr: IAddress): IProtocol | null {
             this.resetDelay();
             const p = new Recorder();
@@ -515,7 +511,7 @@ for (const kind of KINDS) {
             super.clientConnectionFailed(connector, reason);
           }
         }
-        const f = new Persistent();
+        const f = quickRetry(new Persistent());
         f.clock = r;
         r.connectTCP("127.0.0.1", target, f);
         await waitFor(() => failures >= 3, 5000, "three refused attempts");

@@ -8,33 +8,10 @@ import { Int32StringReceiver } from "../../../protocols/basic/int_n_string_recei
 import { LineReceiver } from "../../../protocols/basic/line_receiver.ts";
 import { ClientFactory, Factory } from "../../../protocols/factory.ts";
 import { Protocol } from "../../../protocols/protocol.ts";
-import {
-  createReactor,
-  defaultReactorKind,
-  type Reactor,
-  type ReactorKind,
-} from "../../../reactor/install.ts";
+import { defaultReactorKind, type Reactor, type ReactorKind } from "../../../reactor/install.ts";
+import { waitFor as until, withReactor } from "../../reactor/_helpers.ts";
 
 const KINDS: ReactorKind[] = [defaultReactorKind(), "host"];
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-async function withReactor(kind: ReactorKind, body: (r: Reactor) => Promise<void>): Promise<void> {
-  const r = createReactor(kind);
-  const done = r.run({ installSignalHandlers: false });
-  try {
-    await body(r);
-  } finally {
-    if (r.running) r.stop();
-    await done;
-  }
-}
 
 /** Connect a client of class C to a listening server of class S on 127.0.0.1. */
 async function pair<S extends Protocol, C extends Protocol>(
