@@ -21,6 +21,9 @@ import { ERROR, READ, WRITE } from "../../../reactor/pollers/poller.ts";
 
 type OS = "darwin" | "freebsd";
 
+/** The binding's kevent(2) signature, which the fake below implements. */
+type KeventCall = NonNullable<Libc["kevent"]>;
+
 interface Call {
   changes: Kevent[];
   nevents: number;
@@ -39,6 +42,32 @@ class FakeKqueue {
 
   libc(): Libc {
     const size = keventSize(this.os);
+    // Typed as Libc's own kevent, so the fake cannot drift from the binding's signature.
+    const kevent: KeventCall = (kq, changes, nchanges, events, nevents, timeout) => {
+      assert.equal(kq, 7);
+      const list: Kevent[] = [];
+      for (let i = 0; i < nchanges; i++) list.push(readKevent(changes!, i, this.os));
+      if (changes !== null) {
+        // Every byte past the documented fields is zero (FreeBSD's ext[4]).
+        for (let i = 0; i < nchanges; i++) {
+          assert.ok(changes.subarray(i * size + 32, (i + 1) * size).every((b) => b === 0));
+        }
+      }
+      this.calls.push({
+        changes: list,
+        nevents,
+        timeout: events === null ? "none" : timeout === null ? null : readTimespec(timeout),
+      });
+      const fail = this.failures.shift();
+      if (fail !== undefined) {
+        this.errnoValue = fail;
+        return -1;
+      }
+      if (events === null) return 0;
+      const out = this.queue.shift() ?? [];
+      out.forEach((ev, i) => writeKevent(events, i, ev, this.os));
+      return out.length;
+    };
     const fake = {
       os: this.os,
       arch: "aarch64",
@@ -48,38 +77,7 @@ class FakeKqueue {
         this.closed.push(fd);
         return 0;
       },
-      kevent: (
-        kq: number,
-        changes: Uint8Array | null,
-        nchanges: number,
-        events: Uint8Array | null,
-        nevents: number,
-        timeout: Uint8Array | null,
-      ): number => {
-        assert.equal(kq, 7);
-        const list: Kevent[] = [];
-        for (let i = 0; i < nchanges; i++) list.push(readKevent(changes!, i, this.os));
-        if (changes !== null) {
-          // Every byte past the documented fields is zero (FreeBSD's ext[4]).
-          for (let i = 0; i < nchanges; i++) {
-            assert.ok(changes.subarray(i * size + 32, (i + 1) * size).every((b) => b === 0));
-          }
-        }
-        this.calls.push({
-          changes: list,
-          nevents,
-          timeout: events === null ? "none" : timeout === null ? null : readTimespec(timeout),
-        });
-        const fail = this.failures.shift();
-        if (fail !== undefined) {
-          this.errnoValue = fail;
-          return -1;
-        }
-        if (events === null) return 0;
-        const out = this.queue.shift() ?? [];
-        out.forEach((ev, i) => writeKevent(events, i, ev, this.os));
-        return out.length;
-      },
+      kevent,
     };
     return fake as unknown as Libc;
   }

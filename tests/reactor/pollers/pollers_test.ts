@@ -2,18 +2,10 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { FileDescriptorOverrun } from "../../../reactor/errors.ts";
 import { constants as C, libc } from "../../../reactor/ffi/mod.ts";
-import {
-  availablePollers,
-  createPoller,
-  defaultPollerKind,
-  ERROR,
-  type Poller,
-  POLLER_KINDS,
-  type PollerKind,
-  pollersFor,
-  READ,
-  WRITE,
-} from "../../../reactor/pollers/mod.ts";
+import type { Poller, PollerKind } from "../../../reactor/pollers/mod.ts";
+import { ERROR, READ, WRITE } from "../../../reactor/pollers/mod.ts";
+import { availablePollers, createPoller, defaultPollerKind } from "../../../reactor/pollers/mod.ts";
+import { POLLER_KINDS, pollersFor } from "../../../reactor/pollers/mod.ts";
 
 const L = libc();
 const opened: number[] = [];
