@@ -1,16 +1,21 @@
 /**
  * The check trial's `_Janitor` makes after each test: what a reactor still
- * holds (pending delayed calls, watched descriptors) is reported, then
- * cleaned up.
+ * holds (pending delayed calls, watched descriptors, running processes,
+ * busy pool threads) is reported, then cleaned up.
  */
 
 import type { IDelayedCall, IProcessTransport } from "../interfaces.ts";
+import type { ThreadPool } from "../threads/thread_pool.ts";
 
 /**
  * A test left its reactor unclean: delayed calls still pending, ports
- * listening or connections open when it ended (Twisted's
- * `DirtyReactorAggregateError`, with its text). The kit has already
- * cancelled the calls and closed the descriptors when it reports this.
+ * listening, connections open or processes running (Twisted's
+ * `DirtyReactorAggregateError`, with its text), or its thread pool still
+ * running or holding work (a `Threads:` section Twisted does not have: its
+ * janitor stops the pool and waits). The kit has already cancelled the
+ * calls, killed the processes, ended the threads (their work fails with
+ * `WorkerCrashed` or `ThreadPoolStopped`) and closed the descriptors when it
+ * reports this.
  *
  * @example
  * ```ts
@@ -18,6 +23,8 @@ import type { IDelayedCall, IProcessTransport } from "../interfaces.ts";
  * import { DirtyReactorAggregateError } from "@skein/skein/testing";
  * const e = new DirtyReactorAggregateError(["<DelayedCall 0x1 [9s] called=0 cancelled=0 f()>"], []);
  * assert.match(e.message, /^Reactor was unclean\.\nDelayedCalls: /);
+ * const t = new DirtyReactorAggregateError([], [], ['<ThreadPool "skein.reactor": 1 working, 0 queued>']);
+ * assert.equal(t.message, 'Reactor was unclean.\nThreads:\n<ThreadPool "skein.reactor": 1 working, 0 queued>');
  * ```
  */
 export class DirtyReactorAggregateError extends Error {
@@ -25,19 +32,27 @@ export class DirtyReactorAggregateError extends Error {
   override name = "DirtyReactorAggregateError";
   /** The renderings of the delayed calls that were still pending. */
   readonly delayedCalls: readonly string[];
-  /** The renderings of the descriptors (ports, connections) still watched. */
+  /** The renderings of the descriptors (ports, connections) and processes still live. */
   readonly selectables: readonly string[];
+  /** The renderings of the thread pools that still had work running or queued. */
+  readonly threads: readonly string[];
 
-  /** Report `delayedCalls` and `selectables` (their string renderings). */
-  constructor(delayedCalls: readonly string[], selectables: readonly string[] = []) {
+  /** Report `delayedCalls`, `selectables` and `threads` (their string renderings). */
+  constructor(
+    delayedCalls: readonly string[],
+    selectables: readonly string[] = [],
+    threads: readonly string[] = [],
+  ) {
     let text = "Reactor was unclean.";
     if (delayedCalls.length > 0) {
       text += "\nDelayedCalls: (set DelayedCall.debug = true to debug)\n" + delayedCalls.join("\n");
     }
     if (selectables.length > 0) text += "\nSelectables:\n" + selectables.join("\n");
+    if (threads.length > 0) text += "\nThreads:\n" + threads.join("\n");
     super(text);
     this.delayedCalls = delayedCalls;
     this.selectables = selectables;
+    this.threads = threads;
   }
 }
 
@@ -48,6 +63,8 @@ export interface JanitorReactor {
   getWriters?(): unknown[];
   /** The host reactor's live ports and connections (it has no readers or writers). */
   getSelectables?(): unknown[];
+  /** The reactor's thread pool (`IReactorThreads.getThreadPool`). */
+  getThreadPool?(): ThreadPool;
 }
 
 function render(value: unknown): string {
@@ -90,14 +107,31 @@ export function watchProcesses(reactor: object): Set<IProcessTransport> {
   return seen;
 }
 
-/** Seconds the janitor waits for a killed process to be reaped. */
+/** Seconds the janitor waits for a killed process to be reaped, or ended threads to exit. */
 const REAP_WAIT = 5;
+
+/** End the threads of `pool` if it has work running or queued; its rendering then, else null. */
+async function cleanThreads(pool: ThreadPool | undefined): Promise<string | null> {
+  if (pool === undefined || (pool.working === 0 && pool.queued === 0)) return null;
+  const text = `<ThreadPool ${
+    JSON.stringify(pool.name)
+  }: ${pool.working} working, ${pool.queued} queued>`;
+  // Queued work fails with ThreadPoolStopped, running work with WorkerCrashed: never dropped.
+  const stopped = pool.stop({ timeout: 0 }).toPromise();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    stopped,
+    new Promise((resolve) => timer = setTimeout(resolve, REAP_WAIT * 1000)),
+  ]).finally(() => clearTimeout(timer));
+  return text;
+}
 
 /**
  * Cancel every pending delayed call of `reactor`, KILL every process of
  * `processes` still running (and wait, boundedly, for the reactor to reap
- * it), list the descriptors it still watches (its shutdown closes them), and
- * return the error that reports them, or `null` when it was clean.
+ * it), end the threads of its pool if it has work running or queued, list
+ * the descriptors it still watches (its shutdown closes them), and return the
+ * error that reports them, or `null` when it was clean.
  */
 export async function cleanReactor(
   reactor: JanitorReactor,
@@ -128,6 +162,7 @@ export async function cleanReactor(
     ...(reactor.getSelectables?.() ?? []),
   ]);
   selectables.push(...[...seen].map(render));
-  if (calls.length === 0 && selectables.length === 0) return null;
-  return new DirtyReactorAggregateError(calls, selectables);
+  const threads = await cleanThreads(reactor.getThreadPool?.());
+  if (calls.length === 0 && selectables.length === 0 && threads === null) return null;
+  return new DirtyReactorAggregateError(calls, selectables, threads === null ? [] : [threads]);
 }

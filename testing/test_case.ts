@@ -28,7 +28,13 @@ import type { IProcessTransport, IReactorProcess } from "../interfaces.ts";
 import { addObserver, type LogEvent, removeObserver } from "../log/log.ts";
 import { createReactor, reactor as globalReactor } from "../reactor/install.ts";
 import type { Reactor, ReactorKind } from "../reactor/install.ts";
-import { cleanReactor, type JanitorReactor, watchProcesses } from "./_dirty_reactor.ts";
+import { ThreadPoolStopped, WorkerCrashed } from "../threads/errors.ts";
+import {
+  cleanReactor,
+  DirtyReactorAggregateError,
+  type JanitorReactor,
+  watchProcesses,
+} from "./_dirty_reactor.ts";
 import { makeTodo, todoExpects } from "./_todo.ts";
 import { type CollectedWarning, collectWarnings, reemitWarning } from "./_warnings.ts";
 import {
@@ -69,6 +75,9 @@ export interface MethodOptions {
    */
   todo?: string | Todo;
 }
+
+/** The errors of thread work the janitor ends. */
+const JANITOR_ENDED: ErrorType[] = [WorkerCrashed, ThreadPoolStopped];
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return (typeof v === "object" || typeof v === "function") && v !== null
@@ -387,9 +396,17 @@ export abstract class BaseTestCase {
           errors.push(errorOf(e));
         }
       }
+      const loggedBefore = this.#logged.length;
       const dirty = await this.afterTest();
       if (dirty !== null) errors.push(dirty);
       flushUnhandledFailures();
+      if (dirty instanceof DirtyReactorAggregateError && dirty.threads.length > 0) {
+        // The work the janitor's ending of the threads failed is in its report already.
+        const ended = this.#logged.splice(loggedBefore);
+        this.#logged.push(
+          ...ended.filter((e) => (e.failure as Failure).check(...JANITOR_ENDED) === null),
+        );
+      }
     } finally {
       restoreWarnings();
       removeObserver(observer);
@@ -479,9 +496,10 @@ export class SynchronousTestCase extends BaseTestCase {
  *
  * `this.reactor` is a fresh reactor for this test, made and run on first use,
  * checked when the test ends (pending delayed calls, listening ports, open
- * connections, running processes: `DirtyReactorAggregateError`, then
- * cancelled, closed and, for a process, sent KILL as Twisted's janitor does)
- * and stopped (which also stops its thread pool). Set `useGlobalReactor = true` to get the process-wide reactor
+ * connections, running processes, thread-pool work running or queued:
+ * `DirtyReactorAggregateError`, then cancelled, closed, for a process sent
+ * KILL as Twisted's janitor does, and for the pool its threads ended) and
+ * stopped (which also stops its thread pool). Set `useGlobalReactor = true` to get the process-wide reactor
  * instead (not checked nor stopped).
  *
  * @example
