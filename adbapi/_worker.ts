@@ -76,16 +76,53 @@ export function statements(
   format: RowFormat,
   goodSql: string | null,
 ): Reply<Row[] | null>[] {
+  const conn = connections.get(key);
+  if (conn === undefined) return [notOpen(key)];
+  if (conn.executeMany !== undefined && items.length > 1) {
+    return together(key, conn, items, format, goodSql);
+  }
   const replies: Reply<Row[] | null>[] = [];
   for (const [op, sql, params] of items) {
-    const conn = connections.get(key);
-    if (conn === undefined) {
-      replies.push(notOpen(key));
-      break;
-    }
     const reply = one(key, conn, sql, params, op === "query" ? format : null, goodSql);
     replies.push(reply);
     if (!reply[0] && reply[1].kind === "ConnectionLost") break;
+  }
+  return replies;
+}
+
+/**
+ * `statements` through the driver's `executeMany` (sent together). They all
+ * ran, or failed, before any error is looked at: after a lost connection the
+ * rest fail with `ConnectionLost` too (they may have run), none is queued
+ * again.
+ */
+function together(
+  key: string,
+  conn: DriverConnection,
+  items: readonly Statement[],
+  format: RowFormat,
+  goodSql: string | null,
+): Reply<Row[] | null>[] {
+  const outcomes = conn.executeMany!(items.map(([, sql, params]) => [sql, params]));
+  const replies: Reply<Row[] | null>[] = new Array(items.length);
+  let gone: unknown = null;
+  for (let i = 0; i < items.length; i++) {
+    const o = outcomes[i];
+    if (o !== undefined && "rows" in o) {
+      if (items[i][0] === "operation") replies[i] = OK_NULL;
+      else replies[i] = [true, format === "object" ? asObjects(o.rows, o.columns) : o.rows];
+      continue;
+    }
+    const error = o === undefined
+      ? new Error("the driver gave no outcome for this statement")
+      : o.error;
+    if (gone !== null) {
+      replies[i] = [false, lost(error)];
+      continue;
+    }
+    const reply = recover<Row[] | null>(key, conn, error, goodSql);
+    if (!reply[0] && reply[1].kind === "ConnectionLost") gone = error;
+    replies[i] = reply;
   }
   return replies;
 }

@@ -131,6 +131,14 @@ export interface DriverConnection {
    * a `BEGIN` and a `COMMIT` more.
    */
   executeOnce?(sql: string, params: readonly SqlValue[]): ArrayRow[];
+  /**
+   * Run several statements, each as `executeOnce` would (a transaction of
+   * its own, in order), in as few exchanges with the database as it can
+   * (PostgreSQL's pipeline mode: one). Answers one outcome per statement,
+   * never throws. Optional: without it the pool calls `executeOnce` for
+   * each.
+   */
+  executeMany?(statements: readonly SqlStatement[]): BatchOutcome[];
   /** The rows of the last statement not fetched yet (empty for a statement with no result). */
   fetchall(): ArrayRow[];
   /** The next row of the last statement, or `null` when there is none. */
@@ -148,6 +156,33 @@ export interface DriverConnection {
   /** Close the connection; an open transaction is rolled back. Safe to call twice. */
   close(): void;
 }
+
+/**
+ * One statement of {@linkcode DriverConnection.executeMany}: its SQL and parameters.
+ *
+ * @example
+ * ```ts
+ * import type { SqlStatement } from "@skein/skein/adbapi";
+ * const s: SqlStatement = ["select v from kv where k = $1", ["a"]];
+ * console.log(s[0]);
+ * ```
+ */
+export type SqlStatement = readonly [sql: string, params: readonly SqlValue[]];
+
+/**
+ * What one statement of {@linkcode DriverConnection.executeMany} did: its
+ * rows and column names, or the error it failed with.
+ *
+ * @example
+ * ```ts
+ * import type { BatchOutcome } from "@skein/skein/adbapi";
+ * const done: BatchOutcome = { rows: [[1]], columns: ["x"] };
+ * console.log("rows" in done);
+ * ```
+ */
+export type BatchOutcome =
+  | { readonly rows: ArrayRow[]; readonly columns: readonly string[] | null; }
+  | { readonly error: unknown; };
 
 /**
  * The shape of a driver module: its `connect` export opens a connection

@@ -34,7 +34,7 @@ import {
   PQTRANS,
 } from "../reactor/ffi/libpq.ts";
 import { checkParams, checkSql, firstKeyword, narrowInteger } from "./_params.ts";
-import type { ArrayRow, DriverConnection, SqlValue } from "./driver.ts";
+import type { ArrayRow, BatchOutcome, DriverConnection, SqlStatement, SqlValue } from "./driver.ts";
 import {
   DatabaseError,
   DataError,
@@ -287,6 +287,117 @@ class PostgresConnection implements DriverConnection {
     return this.fetchall();
   }
 
+  /**
+   * The statements, each its own transaction: runs of plain DML/queries go
+   * through libpq's pipeline mode (all sent, then all read: one exchange with
+   * the server), a pipeline sync after each so that one's error leaves the
+   * others alone; anything else (transaction control, `VACUUM` …) goes alone
+   * through `executeOnce`.
+   */
+  executeMany(statements: readonly SqlStatement[]): BatchOutcome[] {
+    const out: BatchOutcome[] = [];
+    let i = 0;
+    while (i < statements.length) {
+      let j = i;
+      while (j < statements.length && PIPELINED.has(firstKeyword(statements[j][0]))) j++;
+      if (j - i >= 2 && this.#pq.pipeline !== null) {
+        this.#pipelined(statements.slice(i, j), out);
+        i = j;
+      } else {
+        const [sql, params] = statements[i++];
+        try {
+          const rows = this.executeOnce(sql, params);
+          out.push({ rows, columns: this.#columns });
+        } catch (error) {
+          out.push({ error });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Send every statement, then read every result (see `executeMany`). */
+  #pipelined(statements: readonly SqlStatement[], out: BatchOutcome[]): void {
+    const pq = this.#pq;
+    const pipe = pq.pipeline!;
+    let conn: PGconn;
+    try {
+      conn = this.#open();
+      if (pq.transactionStatus(conn) !== PQTRANS.IDLE) {
+        throw new ProgrammingError(
+          "postgres: executeMany called inside an open transaction; commit or roll back first",
+          { code: "25001" },
+        );
+      }
+      if (pipe.enterPipelineMode(conn) !== 1) throw this.#lost("could not enter pipeline mode");
+    } catch (error) {
+      for (let k = 0; k < statements.length; k++) out.push({ error });
+      return;
+    }
+    let sent = 0;
+    const first = out.length;
+    for (const [sql, params] of statements) {
+      try {
+        checkSql(sql, "postgres: executeMany");
+        const [types, values] = bindValues(checkParams(params, "postgres: executeMany"));
+        if (pipe.sendQueryParams(conn, sql, types, values) !== 1 || pipe.pipelineSync(conn) !== 1) {
+          break;
+        }
+      } catch (error) {
+        // Bad arguments: this statement fails; the ones sent before still answer.
+        out[first + sent++] = { error };
+        continue;
+      }
+      out[first + sent++] = PENDING;
+    }
+    for (let k = 0; k < sent; k++) {
+      if (out[first + k] !== PENDING) continue;
+      out[first + k] = this.#readPipelined(conn);
+    }
+    for (let k = sent; k < statements.length; k++) {
+      out[first + k] = { error: this.#lost("the statement could not be sent") };
+    }
+    if (pipe.exitPipelineMode(conn) !== 1) {
+      // Only when results are left unread, which happens when the connection broke: close it.
+      this.close();
+    }
+  }
+
+  /** Read one pipelined statement's result, the end of it, and its sync. */
+  #readPipelined(conn: PGconn): BatchOutcome {
+    const pq = this.#pq;
+    const pipe = pq.pipeline!;
+    const res = pipe.getResult(conn);
+    if (res === null || res === 0) return { error: this.#lost("no result from the server") };
+    let outcome: BatchOutcome;
+    try {
+      this.#rows = [];
+      this.#next = 0;
+      this.#columns = null;
+      this.#rowcount = -1;
+      this.#check(res, false);
+      outcome = { rows: this.fetchall(), columns: this.#columns };
+    } catch (error) {
+      outcome = { error };
+    }
+    // Then a null (the statement's end), then its sync point.
+    for (let guard = 0; guard < 4; guard++) {
+      const more = pipe.getResult(conn);
+      if (more === null || more === 0) continue;
+      const status = pq.resultStatus(more);
+      pq.clear(more);
+      if (status === PGRES.PIPELINE_SYNC) return outcome;
+    }
+    return { error: this.#lost("the server's answer to a pipelined statement ended early") };
+  }
+
+  #lost(why: string): OperationalError {
+    const message = this.#conn === null ? "" : this.#pq.errorMessage(this.#conn).trim();
+    return new OperationalError(`postgres: ${why}${message === "" ? "" : ` (${message})`}`, {
+      code: "08006",
+    });
+  }
+
   fetchall(): ArrayRow[] {
     const rest = this.#next === 0 ? this.#rows : this.#rows.slice(this.#next);
     this.#rows = [];
@@ -351,33 +462,7 @@ class PostgresConnection implements DriverConnection {
     this.#next = 0;
     this.#columns = null;
     this.#rowcount = -1;
-    const n = params.length;
-    const types = n === 0 ? EMPTY_TYPES : new Uint32Array(n);
-    const values: PqParam[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = params[i];
-      if (v === null) {
-        values[i] = null;
-      } else if (typeof v === "string") {
-        values[i] = v;
-      } else if (typeof v === "number") {
-        types[i] = Number.isInteger(v)
-          ? (v >= -2147483648 && v <= 2147483647 ? OID.INT4 : OID.INT8)
-          : OID.FLOAT8;
-        values[i] = Number.isInteger(v) && !Number.isSafeInteger(v)
-          ? BigInt(v).toString()
-          : String(v);
-      } else if (typeof v === "bigint") {
-        types[i] = OID.INT8;
-        values[i] = v.toString();
-      } else if (typeof v === "boolean") {
-        types[i] = OID.BOOL;
-        values[i] = v ? "t" : "f";
-      } else if (v instanceof Uint8Array) {
-        types[i] = OID.BYTEA;
-        values[i] = v;
-      }
-    }
+    const [types, values] = bindValues(params);
     const res = this.#pq.execParams(this.#open(), sql, types, values);
     this.#check(res, false);
   }
@@ -454,6 +539,44 @@ class PostgresConnection implements DriverConnection {
 }
 
 const EMPTY_TYPES = new Uint32Array(0);
+
+/** Statements `executeMany` pipelines (by first keyword): they can share an exchange. */
+const PIPELINED = new Set(["SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "VALUES", "TABLE"]);
+
+/** The placeholder of a pipelined statement whose result is not read yet. */
+const PENDING: BatchOutcome = { error: null };
+
+/** Parameters as libpq takes them: type OIDs (0: inferred) and text or binary values. */
+function bindValues(params: readonly SqlValue[]): [Uint32Array, PqParam[]] {
+  const n = params.length;
+  const types = n === 0 ? EMPTY_TYPES : new Uint32Array(n);
+  const values: PqParam[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = params[i];
+    if (v === null) {
+      values[i] = null;
+    } else if (typeof v === "string") {
+      values[i] = v;
+    } else if (typeof v === "number") {
+      types[i] = Number.isInteger(v)
+        ? (v >= -2147483648 && v <= 2147483647 ? OID.INT4 : OID.INT8)
+        : OID.FLOAT8;
+      values[i] = Number.isInteger(v) && !Number.isSafeInteger(v)
+        ? BigInt(v).toString()
+        : String(v);
+    } else if (typeof v === "bigint") {
+      types[i] = OID.INT8;
+      values[i] = v.toString();
+    } else if (typeof v === "boolean") {
+      types[i] = OID.BOOL;
+      values[i] = v ? "t" : "f";
+    } else if (v instanceof Uint8Array) {
+      types[i] = OID.BYTEA;
+      values[i] = v;
+    }
+  }
+  return [types, values];
+}
 
 /** The DB-API class of a SQLSTATE, by its two-character class (as psycopg2 sorts them). */
 function classFor(sqlstate: string): typeof DatabaseError {

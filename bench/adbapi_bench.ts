@@ -5,8 +5,17 @@
  * - Python Twisted's `adbapi.ConnectionPool` over `sqlite3` and `psycopg2`,
  *   run as a subprocess in the same invocation (same table, same pool size);
  * - the same query called directly on the main thread through the driver
- *   (`executeOnce`, no pool, no Worker): the limit. The pool's overhead per
- *   query is its time per query minus that.
+ *   (`executeOnce`, no pool, no Worker): the limit of the database itself;
+ * - the floor of any Worker pool: a bare `node:worker_threads` Worker that
+ *   runs the same driver call per message, one caller (post, Worker wake,
+ *   driver call, reply, main-thread wake: what the runtime and the OS cost).
+ *   The pool's overhead per query is its time per query minus that floor.
+ *
+ * Every peer runs in each round, one after another, and the table shows the
+ * median round. Besides ops/s (wall time, which a busy machine stretches) it
+ * shows CPU time per query (`process.cpuUsage()`, every thread of the
+ * process; Python's `time.process_time()` likewise), the fairer comparison
+ * on a shared machine.
  *
  * ```sh
  * deno run -A bench/adbapi_bench.ts                  # both databases, table with ratios
@@ -30,6 +39,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { postgres, sqlite } from "../adbapi/builtin_drivers.ts";
 import { ConnectionPool } from "../adbapi/connection_pool.ts";
 import type { DriverConnection, DriverSpec } from "../adbapi/driver.ts";
@@ -89,16 +99,18 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   return o;
 }
 
-/** One database's figures: ops/s by number of callers (medians over the rounds). */
+/** One database's figures by number of callers (the median round's). */
 export interface DbReport {
   readonly db: string;
   /** The query, as each side ran it. */
   readonly sql: string;
   /** The driver called directly on the main thread (one caller: it blocks). */
-  readonly direct: number;
-  readonly skein: Record<string, number>;
+  readonly direct: Figure;
+  /** A bare Worker running the same driver call, one caller: the floor of a Worker pool. */
+  readonly floor: Figure;
+  readonly skein: Record<string, Figure>;
   /** `null` when Twisted was not measured (with the reason in `twistedNote`). */
-  readonly twisted: Record<string, number> | null;
+  readonly twisted: Record<string, Figure> | null;
   readonly twistedNote: string;
 }
 
@@ -123,11 +135,6 @@ const HOOKS: IReactorCore = {
   fireSystemEvent: () => {},
 };
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 function runtimeName(): string {
   const g = globalThis as { Deno?: { version: { deno: string; }; }; Bun?: { version: string; }; };
   return g.Deno
@@ -137,15 +144,31 @@ function runtimeName(): string {
     : `node ${process.version}`;
 }
 
-/** ops/s of `callers` loops each awaiting `query(i)` until the deadline. */
+/** One measurement: queries per second (wall) and CPU µs per query (the whole process). */
+export interface Figure {
+  readonly ops: number;
+  readonly cpuUs: number;
+}
+
+/** `count` queries done since `start` (ms) and `cpu0`. */
+function figure(count: number, start: number, cpu0: NodeJS.CpuUsage): Figure {
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    ops: count / ((performance.now() - start) / 1000),
+    cpuUs: (cpu.user + cpu.system) / count,
+  };
+}
+
+/** `callers` loops each awaiting `query(i)` until the deadline, after a warm-up. */
 async function measure(
   callers: number,
   seconds: number,
   query: (i: number) => PromiseLike<unknown>,
-): Promise<number> {
+): Promise<Figure> {
   let count = 0;
-  const run = async (ms: number): Promise<number> => {
+  const run = async (ms: number): Promise<Figure> => {
     count = 0;
+    const cpu0 = process.cpuUsage();
     const start = performance.now();
     const deadline = start + ms;
     await Promise.all(Array.from({ length: callers }, async () => {
@@ -153,24 +176,65 @@ async function measure(
         await query(count++);
       }
     }));
-    return count / ((performance.now() - start) / 1000);
+    return figure(count, start, cpu0);
   };
   await run(seconds * 250); // warm-up
   return run(seconds * 1000);
 }
 
-function measureDirect(conn: DriverConnection, sql: string, seconds: number): number {
-  const run = (ms: number): number => {
+function measureDirect(conn: DriverConnection, sql: string, seconds: number): Figure {
+  const run = (ms: number): Figure => {
     let n = 0;
+    const cpu0 = process.cpuUsage();
     const start = performance.now();
     const deadline = start + ms;
     while (performance.now() < deadline) {
       for (let i = 0; i < 100; i++) conn.executeOnce!(sql, [1 + (n++ % ROWS)]);
     }
-    return n / ((performance.now() - start) / 1000);
+    return figure(n, start, cpu0);
   };
   run(seconds * 250);
   return run(seconds * 1000);
+}
+
+// The floor: a bare Worker that opens the driver and answers each message
+// with the rows of one executeOnce (what a pool Worker does, without the pool).
+const FLOOR_WORKER = "data:text/javascript," + encodeURIComponent(`
+import { parentPort } from "node:worker_threads";
+let conn = null;
+parentPort.on("message", async (m) => {
+  if (conn === null) {
+    const module = await import(m.module);
+    conn = module.connect(m.options);
+    parentPort.postMessage(0);
+    return;
+  }
+  if (m === "close") { conn.close(); parentPort.postMessage(0); return; }
+  parentPort.postMessage([1, m[0], [[true, conn.executeOnce(m[1], [m[2]])]]]);
+});`);
+
+/** The floor's round trips, one caller (see FLOOR_WORKER). */
+async function measureFloor(t: Target, seconds: number): Promise<Figure> {
+  const worker = new Worker(new URL(FLOOR_WORKER));
+  let wake: ((m: unknown) => void) | null = null;
+  worker.on("message", (m: unknown) => wake?.(m));
+  const next = (): Promise<unknown> => new Promise((resolve) => wake = resolve);
+  try {
+    const opened = next();
+    worker.postMessage({ module: t.driver.module, options: t.options });
+    await opened;
+    const figure = await measure(1, seconds, (i) => {
+      const reply = next();
+      worker.postMessage([i, t.sql, 1 + (i % ROWS)]);
+      return reply;
+    });
+    const closed = next();
+    worker.postMessage("close");
+    await closed;
+    return figure;
+  } finally {
+    await worker.terminate();
+  }
 }
 
 const TWISTED_SCRIPT = `
@@ -194,9 +258,11 @@ def caller(deadline, count):
 @defer.inlineCallbacks
 def run(c, secs):
     count = [0]
+    cpu0 = time.process_time()
     start = time.perf_counter()
     yield defer.gatherResults([caller(start + secs, count) for _ in range(c)])
-    return count[0] / (time.perf_counter() - start)
+    ops = count[0] / (time.perf_counter() - start)
+    return {"ops": ops, "cpuUs": (time.process_time() - cpu0) * 1e6 / count[0]}
 @defer.inlineCallbacks
 def main():
     out = {}
@@ -226,13 +292,13 @@ function measureTwisted(
   script: string,
   db: string,
   target: string,
-): Record<string, number> {
+): Record<string, Figure> {
   const out = execFileSync(
     o.python,
     [script, db, target, String(o.seconds), o.callers.join(","), String(ROWS), String(o.max)],
     { encoding: "utf8", timeout: (o.seconds * 3 * o.callers.length + 60) * 1000 },
   );
-  return JSON.parse(out.trim().split("\n").pop()!) as Record<string, number>;
+  return JSON.parse(out.trim().split("\n").pop()!) as Record<string, Figure>;
 }
 
 interface Target {
@@ -253,14 +319,19 @@ function sqliteTarget(dir: string): Target {
   for (let i = 1; i <= ROWS; i++) setup.execute("insert into kv values (?, ?)", [i, `value ${i}`]);
   setup.commit();
   setup.close();
-  return {
-    db: "sqlite",
-    sql: "select v from kv where id = ?",
-    driver: sqlite as DriverSpec<unknown>,
-    options: { path },
-    twistedTarget: path,
-    direct: () => connectSqlite({ path }),
-  };
+  return target("sqlite", "select v from kv where id = ?", sqlite, { path }, path, connectSqlite);
+}
+
+function target<O>(
+  db: Target["db"],
+  sql: string,
+  driver: DriverSpec<O>,
+  options: O,
+  twistedTarget: string,
+  connect: (options: O) => DriverConnection,
+): Target {
+  const spec = driver as DriverSpec<unknown>;
+  return { db, sql, driver: spec, options, twistedTarget, direct: () => connect(options) };
 }
 
 function postgresTarget(): Target {
@@ -280,25 +351,23 @@ function postgresTarget(): Target {
   ]);
   setup.executeOnce!("analyze bench_kv", []);
   setup.close();
-  return {
-    db: "postgres",
-    sql: "select v from bench_kv where id = $1",
-    driver: postgres as DriverSpec<unknown>,
-    options: { conninfo },
-    twistedTarget: conninfo,
-    direct: () => connectPostgres({ conninfo }),
-  };
+  const sql = "select v from bench_kv where id = $1";
+  return target("postgres", sql, postgres, { conninfo }, conninfo, connectPostgres);
 }
 
 async function benchOne(o: BenchOptions, t: Target, script: string): Promise<DbReport> {
   const note = o.twisted ? twistedAvailable(o.python, t.db) : "not measured (--no-twisted)";
-  const direct: number[] = [];
-  const skein: Record<string, number[]> = {};
-  const twisted: Record<string, number[]> = {};
+  const rounds: {
+    direct: Figure;
+    floor: Figure;
+    skein: Record<string, Figure>;
+    twisted: Record<string, Figure> | null;
+  }[] = [];
   for (let round = 0; round < o.rounds; round++) {
     const conn = t.direct();
-    direct.push(measureDirect(conn, t.sql, o.seconds));
+    const direct = measureDirect(conn, t.sql, o.seconds);
     conn.close();
+    const floor = await measureFloor(t, o.seconds);
     const pool = new ConnectionPool(t.driver, t.options, {
       min: Math.min(3, o.max),
       max: o.max,
@@ -306,25 +375,25 @@ async function benchOne(o: BenchOptions, t: Target, script: string): Promise<DbR
     });
     pool.start();
     await pool.runQuery(t.sql, [1]);
+    const skein: Record<string, Figure> = {};
     for (const c of o.callers) {
-      (skein[c] ??= []).push(
-        await measure(c, o.seconds, (i) => pool.runQuery(t.sql, [1 + (i % ROWS)])),
-      );
+      skein[c] = await measure(c, o.seconds, (i) => pool.runQuery(t.sql, [1 + (i % ROWS)]));
     }
     await pool.close();
-    if (note === null) {
-      const tw = measureTwisted(o, script, t.db, t.twistedTarget);
-      for (const c of o.callers) (twisted[c] ??= []).push(tw[String(c)]);
-    }
+    const twisted = note === null ? measureTwisted(o, script, t.db, t.twistedTarget) : null;
+    rounds.push({ direct, floor, skein, twisted });
   }
-  const med = (r: Record<string, number[]>): Record<string, number> =>
-    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, median(v)]));
+  // The median round by Skein's one-caller ops/s: every figure in a row comes from one round.
+  const first = String(o.callers[0]);
+  const sorted = [...rounds].sort((a, b) => a.skein[first].ops - b.skein[first].ops);
+  const mid = sorted[(sorted.length - 1) >> 1];
   return {
     db: t.db,
     sql: t.sql,
-    direct: median(direct),
-    skein: med(skein),
-    twisted: note === null ? med(twisted) : null,
+    direct: mid.direct,
+    floor: mid.floor,
+    skein: mid.skein,
+    twisted: mid.twisted,
     twistedNote: note ?? "",
   };
 }
@@ -332,37 +401,50 @@ async function benchOne(o: BenchOptions, t: Target, script: string): Promise<DbR
 function table(report: BenchReport): string {
   const lines: string[] = [];
   const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
+  const us = (n: number): string => n.toFixed(1);
   lines.push(
     `adbapi runQuery, one-row primary-key SELECT: ${report.runtime}, pool max ${report.max}, `
-      + `${report.seconds} s × ${report.rounds} rounds (medians)`,
+      + `${report.seconds} s × ${report.rounds} rounds (the median round)`,
   );
   lines.push("");
   lines.push(
-    "db        callers   Skein ops/s   Twisted ops/s   × Twisted   direct ops/s   pool µs/query   overhead µs/query",
+    "db        callers   Skein ops/s   Twisted ops/s  × Twisted │ Skein CPU µs/q  Twisted CPU µs/q  × Twisted │ floor ops/s  overhead µs/q (wall, CPU)",
   );
   for (const r of report.results) {
-    const directUs = 1e6 / r.direct;
-    for (const [c, ops] of Object.entries(r.skein)) {
+    for (const [c, f] of Object.entries(r.skein)) {
       const tw = r.twisted?.[c];
-      const us = 1e6 / ops;
+      const one = c === "1";
       lines.push(
         [
           r.db.padEnd(9),
           c.padStart(7),
-          fmt(ops).padStart(13),
-          (tw === undefined ? "–" : fmt(tw)).padStart(15),
-          (tw === undefined ? "–" : `${(ops / tw).toFixed(2)}×`).padStart(11),
-          fmt(r.direct).padStart(14),
-          us.toFixed(1).padStart(15),
-          (us - directUs).toFixed(1).padStart(19),
+          fmt(f.ops).padStart(13),
+          (tw === undefined ? "–" : fmt(tw.ops)).padStart(15),
+          (tw === undefined ? "–" : `${(f.ops / tw.ops).toFixed(2)}×`).padStart(10),
+          "│",
+          us(f.cpuUs).padStart(14),
+          (tw === undefined ? "–" : us(tw.cpuUs)).padStart(17),
+          (tw === undefined ? "–" : `${(tw.cpuUs / f.cpuUs).toFixed(2)}×`).padStart(10),
+          "│",
+          (one ? fmt(r.floor.ops) : "").padStart(11),
+          one
+            ? `${us(1e6 / f.ops - 1e6 / r.floor.ops)}, ${us(f.cpuUs - r.floor.cpuUs)}`.padStart(26)
+            : "",
         ].join(" "),
       );
     }
+    lines.push(
+      `  ${r.db}: direct on the main thread ${fmt(r.direct.ops)} ops/s, ${
+        us(r.direct.cpuUs)
+      } CPU µs/q; floor (a bare Worker running the same driver call) ${
+        us(1e6 / r.floor.ops)
+      } µs/q, ${us(r.floor.cpuUs)} CPU µs/q`,
+    );
     if (r.twisted === null) lines.push(`  Twisted (${r.db}): ${r.twistedNote}`);
   }
   lines.push("");
   lines.push(
-    "direct: the driver on the main thread, no pool (the limit); overhead = pool µs/query − direct µs/query",
+    "× Twisted by CPU: Twisted's CPU time per query over Skein's. overhead = the pool's time per query − the floor's (one caller)",
   );
   return lines.join("\n");
 }

@@ -57,6 +57,18 @@ const SYMBOLS = {
   PQclear: { parameters: ["pointer"], result: "void" },
 } as const;
 
+/** libpq 14's pipeline mode, bound apart: an older libpq lacks these symbols. */
+const PIPELINE_SYMBOLS = {
+  PQenterPipelineMode: { parameters: ["pointer"], result: "i32" },
+  PQexitPipelineMode: { parameters: ["pointer"], result: "i32" },
+  PQpipelineSync: { parameters: ["pointer"], result: "i32" },
+  PQsendQueryParams: {
+    parameters: ["pointer", "buffer", "i32", "buffer", "buffer", "buffer", "buffer", "i32"],
+    result: "i32",
+  },
+  PQgetResult: { parameters: ["pointer"], result: "pointer" },
+} as const;
+
 /** An opaque `PGconn *` (never null once `connectdb` returned). */
 export type PGconn = NativePointer;
 /** An opaque `PGresult *`, or `null` when libpq could not even build one (out of memory, connection gone). */
@@ -91,6 +103,8 @@ export const PGRES: {
   readonly BAD_RESPONSE: 5;
   readonly NONFATAL_ERROR: 6;
   readonly FATAL_ERROR: 7;
+  readonly PIPELINE_SYNC: 10;
+  readonly PIPELINE_ABORTED: 11;
 } = {
   EMPTY_QUERY: 0,
   COMMAND_OK: 1,
@@ -100,6 +114,8 @@ export const PGRES: {
   BAD_RESPONSE: 5,
   NONFATAL_ERROR: 6,
   FATAL_ERROR: 7,
+  PIPELINE_SYNC: 10,
+  PIPELINE_ABORTED: 11,
 };
 
 /**
@@ -206,6 +222,38 @@ export interface Libpq {
   cmdTuples(res: PGresult): string;
   /** `PQclear(res)`: free a result (a `null` result is ignored). */
   clear(res: PGresult): void;
+  /** Pipeline mode (libpq 14 and later), or `null` when this libpq has none. */
+  readonly pipeline: LibpqPipeline | null;
+}
+
+/**
+ * libpq's pipeline mode: several statements sent before their results are
+ * read, so they cost one exchange with the server instead of one each.
+ * Each returns libpq's 1 (done) or 0 (failed: see `errorMessage`).
+ *
+ * @example
+ * ```ts
+ * import type { LibpqPipeline } from "./libpq.ts";
+ * const syncs = (p: LibpqPipeline) => p.pipelineSync;
+ * console.log(typeof syncs);
+ * ```
+ */
+export interface LibpqPipeline {
+  /** `PQenterPipelineMode(conn)`: only on an idle connection. */
+  enterPipelineMode(conn: PGconn): number;
+  /** `PQexitPipelineMode(conn)`: only once every result has been read. */
+  exitPipelineMode(conn: PGconn): number;
+  /** `PQpipelineSync(conn)`: end the implicit transaction of what was sent since the last one, and flush. */
+  pipelineSync(conn: PGconn): number;
+  /** `PQsendQueryParams`: queue one statement, parameters as `execParams` takes them. */
+  sendQueryParams(
+    conn: PGconn,
+    sql: string,
+    types: Uint32Array,
+    values: readonly PqParam[],
+  ): number;
+  /** `PQgetResult(conn)`: the next result (blocks for it), `null` at the end of a statement's. */
+  getResult(conn: PGconn): PGresult;
 }
 
 let loaded: Libpq | null = null;
@@ -251,55 +299,11 @@ export function loadLibpq(): Libpq {
     serverVersion: (conn) => s.PQserverVersion(conn),
     backendPID: (conn) => s.PQbackendPID(conn),
     execParams(conn, sql, types, values): PGresult {
-      const n = values.length;
-      if (n === 0) return s.PQexecParams(conn, cstr(sql), 0, null, null, null, null, 0);
-      if (types.length !== n) {
-        throw new RangeError(`libpq execParams: ${n} values but ${types.length} types`);
-      }
-      // Every parameter's bytes in one buffer (text NUL-terminated), and an
-      // array of pointers into it; `null` stays a null pointer.
-      const parts: (Uint8Array | null)[] = new Array(n);
-      const lengths = new Int32Array(n);
-      const formats = new Int32Array(n);
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        const v = values[i];
-        if (v === null) {
-          parts[i] = null;
-        } else if (typeof v === "string") {
-          const bytes = cstr(v);
-          parts[i] = bytes;
-          total += bytes.length;
-        } else {
-          parts[i] = v;
-          lengths[i] = v.length;
-          formats[i] = 1;
-          total += v.length + 1;
-        }
-      }
-      const data = new Uint8Array(total === 0 ? 1 : total);
-      const base = pointerAddress(pointerOf(data));
-      const pointers = new BigUint64Array(n);
-      let offset = 0;
-      for (let i = 0; i < n; i++) {
-        const part = parts[i];
-        if (part === null) continue;
-        data.set(part, offset);
-        pointers[i] = base + BigInt(offset);
-        offset += part.length + (formats[i] === 1 ? 1 : 0);
-      }
-      const res = s.PQexecParams(
-        conn,
-        cstr(sql),
-        n,
-        types,
-        pointers,
-        lengths,
-        formats,
-        0,
-      );
+      if (values.length === 0) return s.PQexecParams(conn, cstr(sql), 0, null, null, null, null, 0);
+      const b = bind(types, values);
+      const res = s.PQexecParams(conn, cstr(sql), b.n, types, b.pointers, b.lengths, b.formats, 0);
       // Keep the buffers alive until the call has returned.
-      void data.length;
+      void b.data.length;
       return res;
     },
     resultStatus: (res) => s.PQresultStatus(res),
@@ -315,6 +319,90 @@ export function loadLibpq(): Libpq {
     clear: (res) => {
       if (res !== null && res !== 0) s.PQclear(res);
     },
+    pipeline: pipelineOf(cstr),
   };
   return loaded;
+}
+
+function pipelineOf(cstr: (t: string) => Uint8Array): LibpqPipeline | null {
+  let p;
+  try {
+    p = dlopenLibrary(LIBPQ_NAMES, PIPELINE_SYMBOLS).symbols;
+  } catch {
+    return null; // libpq before 14: statements go one at a time
+  }
+  return {
+    enterPipelineMode: (conn) => p.PQenterPipelineMode(conn),
+    exitPipelineMode: (conn) => p.PQexitPipelineMode(conn),
+    pipelineSync: (conn) => p.PQpipelineSync(conn),
+    sendQueryParams(conn, sql, types, values): number {
+      if (values.length === 0) {
+        return p.PQsendQueryParams(conn, cstr(sql), 0, null, null, null, null, 0);
+      }
+      const b = bind(types, values);
+      const ok = p.PQsendQueryParams(
+        conn,
+        cstr(sql),
+        b.n,
+        types,
+        b.pointers,
+        b.lengths,
+        b.formats,
+        0,
+      );
+      // libpq has copied the parameters once the call returns.
+      void b.data.length;
+      return ok;
+    },
+    getResult: (conn) => p.PQgetResult(conn),
+  };
+}
+
+const paramEncoder = new TextEncoder();
+
+/** The parameters of one statement as libpq takes them: one buffer of their bytes and pointers into it. */
+function bind(types: Uint32Array, values: readonly PqParam[]): {
+  n: number;
+  data: Uint8Array;
+  pointers: BigUint64Array;
+  lengths: Int32Array;
+  formats: Int32Array;
+} {
+  const n = values.length;
+  if (types.length !== n) {
+    throw new RangeError(`libpq execParams: ${n} values but ${types.length} types`);
+  }
+  // Every parameter's bytes in one buffer (text NUL-terminated), and an
+  // array of pointers into it; `null` stays a null pointer.
+  const parts: (Uint8Array | null)[] = new Array(n);
+  const lengths = new Int32Array(n);
+  const formats = new Int32Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null) {
+      parts[i] = null;
+    } else if (typeof v === "string") {
+      const bytes = paramEncoder.encode(v + "\0");
+      parts[i] = bytes;
+      total += bytes.length;
+    } else {
+      parts[i] = v;
+      lengths[i] = v.length;
+      formats[i] = 1;
+      total += v.length + 1;
+    }
+  }
+  const data = new Uint8Array(total === 0 ? 1 : total);
+  const base = pointerAddress(pointerOf(data));
+  const pointers = new BigUint64Array(n);
+  let offset = 0;
+  for (let i = 0; i < n; i++) {
+    const part = parts[i];
+    if (part === null) continue;
+    data.set(part, offset);
+    pointers[i] = base + BigInt(offset);
+    offset += part.length + (formats[i] === 1 ? 1 : 0);
+  }
+  return { n, data, pointers, lengths, formats };
 }

@@ -107,6 +107,30 @@ describe("ConnectionPool over PostgreSQL (needs a server)", { skip }, () => {
     }
   });
 
+  it("statements queued together share one pipelined exchange, in order, each its own transaction, a failing one alone", async () => {
+    const pool = pgPool({ max: 1 });
+    try {
+      await pool.runOperation(`create table ${table}_many (k integer primary key)`);
+      // Sent in one turn to one connection: one Worker hop, one pipeline.
+      const work = [
+        pool.runOperation(`insert into ${table}_many values ($1)`, [1]),
+        pool.runOperation(`insert into ${table}_many values ($1)`, [1]),
+        pool.runQuery(`insert into ${table}_many values ($1) returning k`, [2]),
+        pool.runQuery("select $1::int * 2", [21]),
+        pool.runQuery(`select k from ${table}_many order by k`),
+      ].map((d) => d.toPromise().then((v) => ({ v }), (e: unknown) => ({ e })));
+      const [a, b, c, d, e] = await Promise.all(work);
+      assert.deepEqual(a, { v: undefined });
+      assert.ok("e" in b && b.e instanceof IntegrityError && b.e.code === "23505");
+      assert.deepEqual(c, { v: [[2]] });
+      assert.deepEqual(d, { v: [[42]] });
+      assert.deepEqual(e, { v: [[1], [2]] }, "the statements before it were committed, in order");
+    } finally {
+      await pool.runOperation(`drop table if exists ${table}_many`);
+      await pool.close();
+    }
+  });
+
   it("closing the pool with work queued fails that work with ConnectionPoolClosed", async () => {
     const pool = pgPool({ max: 1 });
     await pool.runQuery("select 1"); // the connection is open
@@ -141,6 +165,13 @@ describe("ConnectionPool over PostgreSQL (needs a server)", { skip }, () => {
       );
       const [[after]] = (await pool.runQuery("select pg_backend_pid()")) as [[number]];
       assert.notEqual(after, before, "the retry ran on a new connection");
+      // A pipelined batch on a connection the restart broke: every statement
+      // fails with ConnectionLost (none is queued again: it may have run),
+      // and the retry runs on a new connection.
+      restartPostgres();
+      const batch = [1, 2, 3].map((n) => pool.runQuery("select $1::int", [n]).toPromise());
+      for (const d of batch) await assert.rejects(d, ConnectionLost);
+      assert.deepEqual(await pool.runQuery("select $1::int", [4]), [[4]]);
       assert.deepEqual(await pool.runQuery(`select count(*) from ${table}`), [[2]]);
       // Without reconnect (Twisted's default) the broken connection stays and keeps failing.
       for (let i = 0; i < 2; i++) {

@@ -113,6 +113,52 @@ describe("PostgreSQL driver (needs a server)", { skip }, () => {
     assert.deepEqual(conn.executeOnce!("select 1", []), [[1]]);
   });
 
+  it("executeMany runs each statement as its own transaction, in order, an error failing only its own", () => {
+    const table = `drv_many_${process.pid}_${Date.now()}`;
+    conn.executeOnce!(`create table ${table} (k integer primary key)`, []);
+    const outcomes = conn.executeMany!([
+      [`insert into ${table} values ($1)`, [1]],
+      [`insert into ${table} values ($1)`, [1]], // duplicate key: fails alone
+      [`insert into ${table} values ($1) returning k`, [2]],
+      ["select $1::int * 2 as twice", [21]],
+      ["select * from no_such_table", []],
+      [`select k from ${table} order by k`, []],
+    ]);
+    assert.equal(outcomes.length, 6);
+    assert.deepEqual(outcomes[0], { rows: [], columns: null });
+    assert.ok("error" in outcomes[1] && outcomes[1].error instanceof IntegrityError);
+    assert.deepEqual(outcomes[2], { rows: [[2]], columns: ["k"] });
+    assert.deepEqual(outcomes[3], { rows: [[42]], columns: ["twice"] });
+    assert.ok("error" in outcomes[4] && outcomes[4].error instanceof ProgrammingError);
+    assert.equal((outcomes[4] as { error: ProgrammingError; }).error.code, "42P01");
+    // Both inserts that succeeded were committed, each on its own.
+    assert.deepEqual(outcomes[5], { rows: [[1], [2]], columns: ["k"] });
+    assert.deepEqual(conn.executeOnce!(`select count(*)::int from ${table}`, []), [[2]]);
+    conn.executeOnce!(`drop table ${table}`, []);
+  });
+
+  it("executeMany runs transaction control alone and leaves no transaction open", () => {
+    const outcomes = conn.executeMany!([
+      ["select 1", []],
+      ["begin", []],
+      ["select 2", []],
+      ["select 3", []],
+    ]);
+    assert.deepEqual(outcomes.map((o) => "rows" in o ? o.rows : o.error), [[[1]], [], [[2]], [[
+      3,
+    ]]]);
+    // Nothing is left open: a plain execute opens its own transaction again.
+    assert.deepEqual(conn.executeOnce!("select 4", []), [[4]]);
+    // A bad parameter fails its statement alone; the others still answer.
+    const mixed = conn.executeMany!([["select $1::int", [1]], ["select $1", [NaN]], [
+      "select $1::int",
+      [3],
+    ]]);
+    assert.deepEqual(mixed[0], { rows: [[1]], columns: ["int4"] });
+    assert.ok("error" in mixed[1] && mixed[1].error instanceof TypeError);
+    assert.deepEqual(mixed[2], { rows: [[3]], columns: ["int4"] });
+  });
+
   it("rejects a parameter it cannot bind with a TypeError that names it", () => {
     assert.throws(() => conn.execute("select $1", [() => 1] as never), /parameter 1 is a function/);
     assert.throws(() => conn.execute("select $1", [NaN]), /NaN/);
