@@ -9,7 +9,8 @@
  * reactor (`this.reactor`) must be clean (Twisted's `DirtyReactorAggregateError`
  * otherwise) and nothing may have logged an error (`log.err`, a reactor
  * exception, an unhandled Deferred failure) that `flushLoggedErrors` did not
- * take. A test is skipped by a `skip` marker (on the class, or the method's
+ * take; such errors are reported once, in the test's failure, and not also
+ * printed while it runs. A test is skipped by a `skip` marker (on the class, or the method's
  * `methodOptions`) or by throwing {@linkcode SkipTest} from `setUp` or the
  * method, and expected to fail by a {@linkcode Todo}; the runner shows both.
  *
@@ -26,6 +27,7 @@ import { TimeoutError } from "../deferred/errors.ts";
 import { type ErrorType, Failure } from "../deferred/failure.ts";
 import type { IProcessTransport, IReactorProcess } from "../interfaces.ts";
 import { addObserver, type LogEvent, removeObserver } from "../log/log.ts";
+import { globalLogBeginner } from "../logger/global.ts";
 import { createReactor, reactor as globalReactor } from "../reactor/install.ts";
 import type { Reactor, ReactorKind } from "../reactor/install.ts";
 import { ThreadPoolStopped, WorkerCrashed } from "../threads/errors.ts";
@@ -358,6 +360,9 @@ export abstract class BaseTestCase {
     addObserver(observer);
     // Warnings are taken for the test, as trial's _collectWarnings does.
     const restoreWarnings = collectWarnings((w) => this.#warnings.push(w));
+    // Logged errors are the test's report, not also printed while it runs.
+    const printing = globalLogBeginner.errorsToStderr;
+    globalLogBeginner.errorsToStderr = false;
     try {
       let setUpOk = false;
       try {
@@ -409,6 +414,7 @@ export abstract class BaseTestCase {
       }
     } finally {
       restoreWarnings();
+      globalLogBeginner.errorsToStderr = printing;
       removeObserver(observer);
     }
     // The ones the test did not flush are emitted again, as trial re-emits them.

@@ -503,6 +503,14 @@ describe("the kit in a child test runner (deliberately broken fixture tests)", (
     assert.ok(passed(out, "Dirty", "testClean"), out);
   });
 
+  it("logged errors are kept for the test's report, not also printed while it runs (trial logs to its own file)", async () => {
+    const out = await run();
+    const count = (text: string): number => out.split(text).length - 1;
+    assert.equal(count("RangeError: logged and not flushed"), 1, out);
+    assert.equal(count("SyntaxError: nobody handled me"), 1, out);
+    assert.equal(count("RangeError: expected"), 0, out); // flushed: in no report at all
+  });
+
   it("a SynchronousTestCase test returning a promise or an unfired Deferred fails", async () => {
     const out = await run();
     assert.ok(failed(out, "Sync", "testReturnsPromise"), out);
