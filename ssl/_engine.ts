@@ -1,0 +1,59 @@
+/**
+ * The one interface both TLS engines implement: ciphertext in and out,
+ * plaintext in and out, driven by the TLS protocol wrapper. The OpenSSL
+ * engine answers synchronously; the node:tls engine may answer on a later
+ * turn. The wrapper works with either.
+ *
+ * @module
+ */
+
+import type { TLSError } from "./errors.ts";
+import type { TLSSettings } from "./options.ts";
+
+/** What an engine tells the wrapper. */
+export interface TLSEngineEvents {
+  /** Ciphertext to send to the peer through the wrapped transport. */
+  sendCiphertext(data: Uint8Array): void;
+  /** Plaintext from the peer, for the wrapped protocol. */
+  receivedPlaintext(data: Uint8Array): void;
+  /** The handshake finished (peer verified when asked). */
+  handshakeDone(): void;
+  /** The peer sent close_notify: it will send no more. */
+  closeNotifyReceived(): void;
+  /** The connection failed; nothing more will be delivered. */
+  failed(error: TLSError): void;
+}
+
+/** One side of one TLS connection. */
+export interface TLSEngine {
+  /** Begin: a client sends its ClientHello. */
+  start(): void;
+  /** Ciphertext arrived from the peer. */
+  receiveCiphertext(data: Uint8Array): void;
+  /** Encrypt and send (only once the handshake is done). */
+  writePlaintext(data: Uint8Array): void;
+  /** The wire closed: process everything received so far, then call `done`. */
+  finish(done: () => void): void;
+  /** Send close_notify; true when the peer's close_notify came already. */
+  shutdown(): boolean;
+  /** The peer's certificate (DER), once the handshake is done. */
+  peerCertificate(): Uint8Array | null;
+  /** The ALPN protocol agreed, or `null`. */
+  negotiatedProtocol(): string | null;
+  /** `"TLSv1.3"`, `"TLSv1.2"`, or `null` before the handshake. */
+  protocolVersion(): string | null;
+  /** The SNI name (the client's, as the server saw it), or `null`. */
+  serverName(): string | null;
+  /** Free everything; no more events. */
+  destroy(): void;
+}
+
+/** Makes engines for settings; one per kind. */
+export interface TLSEngineKind {
+  /** `"openssl"` or `"node"`. */
+  readonly name: string;
+  /** Compile `settings` now, throwing a `TLSConfigurationError` for what cannot work. */
+  prepare(settings: TLSSettings): void;
+  /** A new engine for one connection. */
+  create(settings: TLSSettings, events: TLSEngineEvents): TLSEngine;
+}

@@ -1,0 +1,58 @@
+/** Real TLS peers no one here wrote (openssl s_server/s_client, Python), run as child processes. */
+
+import { type ChildProcess, spawn } from "node:child_process";
+
+/** A running peer: what it printed so far, a way to wait for a line, to feed it, and its exit. */
+export class Peer {
+  readonly child: ChildProcess;
+  out = "";
+  err = "";
+  readonly exited: Promise<number | null>;
+  readonly #command: string;
+
+  constructor(cmd: string, args: readonly string[]) {
+    this.#command = `${cmd} ${args.join(" ")}`;
+    this.child = spawn(cmd, [...args], { stdio: ["pipe", "pipe", "pipe"] });
+    this.child.stdout!.on("data", (b: Uint8Array) => {
+      this.out += new TextDecoder().decode(b);
+    });
+    this.child.stderr!.on("data", (b: Uint8Array) => {
+      this.err += new TextDecoder().decode(b);
+    });
+    this.exited = new Promise((resolve, reject) => {
+      this.child.on("error", reject);
+      this.child.on("close", (code) => resolve(code));
+    });
+  }
+
+  /** Wait until stdout or stderr matches `pattern` (bounded by `ms`); returns the match. */
+  async waitFor(pattern: RegExp, ms = 15000): Promise<RegExpMatchArray> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const m = this.out.match(pattern) ?? this.err.match(pattern);
+      if (m !== null) return m;
+      if (Date.now() > end || this.child.exitCode !== null) {
+        throw new Error(
+          `${this.#command}: no ${pattern} within ${ms} ms\nstdout: ${this.out}\nstderr: ${this.err}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Write to its stdin. */
+  write(text: string): void {
+    this.child.stdin!.write(text);
+  }
+
+  /** Close its stdin. */
+  end(): void {
+    this.child.stdin!.end();
+  }
+
+  /** Kill it (if it still runs) and wait for it to go. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    await this.exited.catch(() => null);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * TLSMemoryBIOProtocol over iosim's in-memory pair, against both engines:
+ * Twisted's twisted.protocols.test.test_tls semantics (handshake before data,
+ * connectionMade at once, handshakeCompleted, close_notify, truncation).
+ */
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConnectionDone, ConnectionLost } from "../../reactor/errors.ts";
+import {
+  CertificateOptions,
+  optionsForClientTLS,
+  type TLSContextFactory,
+  type TLSEngineName,
+  TLSError,
+  TLSMemoryBIOProtocol,
+  TLSTruncationError,
+  TLSVerificationError,
+} from "../../ssl/mod.ts";
+import { connect, FakeTransport, type IOPump } from "../../testing/iosim.ts";
+import { testCertificates } from "./_certs.ts";
+import { Echo, ENGINES, pumpUntil, Recorder } from "./_helpers.ts";
+
+interface Pair {
+  client: Recorder;
+  server: Recorder;
+  clientTLS: TLSMemoryBIOProtocol;
+  serverTLS: TLSMemoryBIOProtocol;
+  pump: IOPump;
+}
+
+function pair(
+  engine: TLSEngineName,
+  serverOptions: TLSContextFactory,
+  clientOptions: TLSContextFactory,
+  server: Recorder = new Echo(),
+  client: Recorder = new Recorder(),
+): Pair {
+  const serverTLS = new TLSMemoryBIOProtocol(serverOptions, server, { engine });
+  const clientTLS = new TLSMemoryBIOProtocol(clientOptions, client, { engine });
+  const pump = connect(
+    serverTLS,
+    new FakeTransport(serverTLS, true),
+    clientTLS,
+    new FakeTransport(clientTLS, false),
+  );
+  return { client, server, clientTLS, serverTLS, pump };
+}
+
+function serverOptions(): CertificateOptions {
+  return new CertificateOptions({
+    certificate: testCertificates().server.pc,
+    acceptableProtocols: ["h2", "http/1.1"],
+  });
+}
+
+function clientOptions(host = "localhost"): TLSContextFactory {
+  return optionsForClientTLS(host, {
+    trustRoot: testCertificates().caCert,
+    acceptableProtocols: ["http/1.1"],
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`TLSMemoryBIOProtocol over iosim (${engine} engine)`, () => {
+    it("connects the wrapped protocol at once, then handshakes and carries data both ways", async () => {
+      const p = pair(engine, serverOptions(), clientOptions());
+      // Twisted: the wrapped protocol's makeConnection runs in makeConnection, before the handshake.
+      assert.equal(p.client.made, 1);
+      assert.equal(p.server.made, 1);
+      p.client.transport!.write("written before the handshake");
+      await pumpUntil(p.pump, () => p.client.received.length === 28, "the echo");
+      assert.equal(p.client.received, "written before the handshake");
+      assert.equal(p.client.handshakes, 1);
+      assert.equal(p.server.handshakes, 1);
+      assert.equal(p.clientTLS.negotiatedProtocol, "http/1.1");
+      assert.equal(p.serverTLS.negotiatedProtocol, "http/1.1");
+      assert.equal(p.clientTLS.tlsVersion, "TLSv1.3");
+      assert.equal(p.serverTLS.serverName, "localhost");
+      assert.equal(p.clientTLS.getPeerCertificate()?.commonName, "localhost");
+      assert.equal(p.serverTLS.getPeerCertificate(), null);
+    });
+
+    it("loseConnection sends close_notify: both sides see ConnectionDone", async () => {
+      const p = pair(engine, serverOptions(), clientOptions());
+      await pumpUntil(
+        p.pump,
+        () => p.clientTLS.handshakeDone && p.serverTLS.handshakeDone,
+        "the handshake",
+      );
+      p.client.transport!.write("last words");
+      p.client.transport!.loseConnection();
+      await pumpUntil(
+        p.pump,
+        () => p.client.lost !== null && p.server.lost !== null,
+        "both closed",
+      );
+      assert.equal(p.server.received, "last words");
+      assert.ok(p.client.lost!.check(ConnectionDone), String(p.client.lost!.value));
+      assert.ok(p.server.lost!.check(ConnectionDone), String(p.server.lost!.value));
+    });
+
+    it("a peer closing without close_notify is a TLSTruncationError (a ConnectionLost)", async () => {
+      const p = pair(engine, serverOptions(), clientOptions());
+      await pumpUntil(
+        p.pump,
+        () => p.clientTLS.handshakeDone && p.serverTLS.handshakeDone,
+        "the handshake",
+      );
+      // Close the client's ciphertext transport under it: no close_notify.
+      (p.clientTLS.transport as FakeTransport).loseConnection();
+      await pumpUntil(p.pump, () => p.server.lost !== null, "the server's connectionLost");
+      assert.ok(p.server.lost!.value instanceof TLSTruncationError);
+      assert.ok(p.server.lost!.check(ConnectionLost));
+    });
+
+    it("a wrong host name fails the handshake with a TLSVerificationError on both sides", async () => {
+      const p = pair(engine, serverOptions(), clientOptions("other.example"));
+      const handshake = p.clientTLS.whenHandshakeDone();
+      await pumpUntil(
+        p.pump,
+        () => p.client.lost !== null && p.server.lost !== null,
+        "both closed",
+      );
+      const e = p.client.lost!.value;
+      assert.ok(e instanceof TLSVerificationError, String(e));
+      assert.match(e.message, /hostname mismatch/);
+      assert.ok(p.server.lost!.value instanceof TLSError, String(p.server.lost!.value));
+      await assert.rejects(handshake.toPromise(), TLSVerificationError);
+    });
+  });
+}
