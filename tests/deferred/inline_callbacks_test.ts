@@ -273,49 +273,59 @@ describe("inlineCallbacks basics (test_inlinecb.BasicTests)", () => {
 });
 
 describe("stacked inlineCallbacks (test_inlinecb.StackedInlineCallbacksTests)", () => {
+  type Stage = (x: number) => Deferred<number>;
   function harness(): {
     deferreds: [Deferred<unknown>, unknown][];
     log: [string, number][];
     fire(): void;
+    waiting(name: string, add: number, failWith?: Error): Stage;
+    around(name: string, inner: Stage, add: number): Stage;
   } {
     const deferreds: [Deferred<unknown>, unknown][] = [];
+    const log: [string, number][] = [];
     return {
       deferreds,
-      log: [],
+      log,
       fire(): void {
         for (const [d, x] of deferreds) {
           if (x instanceof Error) d.errback(x);
           else d.callback(x);
         }
       },
+      /**
+       * A generator that logs "<name> enter", waits on a Deferred that fire()
+       * settles with its argument (or errbacks with `failWith`), adds `add`
+       * and logs "<name> exit".
+       */
+      waiting(name: string, add: number, failWith?: Error): Stage {
+        return inlineCallbacks(function*(x: number) {
+          log.push([`${name} enter`, x]);
+          const d = new Deferred<number>();
+          deferreds.push([d as Deferred<unknown>, failWith ?? x]);
+          x = (yield d) as number;
+          x += add;
+          log.push([`${name} exit`, x]);
+          return x;
+        });
+      },
+      /** A generator that logs "<name> enter", runs `yield* inner(x)`, adds `add`, logs "<name> exit". */
+      around(name: string, inner: Stage, add: number): Stage {
+        return inlineCallbacks(function*(x: number) {
+          log.push([`${name} enter`, x]);
+          x = yield* inner(x);
+          x += add;
+          log.push([`${name} exit`, x]);
+          return x;
+        });
+      },
     };
   }
 
   it("nested calls blocking on one Deferred each (test_nonCalledDeferredSingleYield)", () => {
     const h = harness();
-    const f1 = inlineCallbacks(function*(x: number) {
-      h.log.push(["f1 enter", x]);
-      const d = new Deferred<number>();
-      h.deferreds.push([d as Deferred<unknown>, x]);
-      x = (yield d) as number;
-      x += 1;
-      h.log.push(["f1 exit", x]);
-      return x;
-    });
-    const f2 = inlineCallbacks(function*(x: number) {
-      h.log.push(["f2 enter", x]);
-      x = yield* f1(x);
-      x += 2;
-      h.log.push(["f2 exit", x]);
-      return x;
-    });
-    const f3 = inlineCallbacks(function*(x: number) {
-      h.log.push(["f3 enter", x]);
-      x = yield* f2(x);
-      x += 4;
-      h.log.push(["f3 exit", x]);
-      return x;
-    });
+    const f1 = h.waiting("f1", 1);
+    const f2 = h.around("f2", f1, 2);
+    const f3 = h.around("f3", f2, 4);
     const res = f3(1);
     h.fire();
     assert.equal(resultOf(res), 8);
@@ -331,15 +341,7 @@ describe("stacked inlineCallbacks (test_inlinecb.StackedInlineCallbacksTests)", 
 
   it("callbacks added to an intermediate Deferred run before the outer resumes (test_intermediateAddCallbacksAndWithWaitingFirstYield)", () => {
     const h = harness();
-    const f1 = inlineCallbacks(function*(x: number) {
-      h.log.push(["f1 enter", x]);
-      const d = new Deferred<number>();
-      h.deferreds.push([d as Deferred<unknown>, x]);
-      x = (yield d) as number;
-      x += 1;
-      h.log.push(["f1 exit", x]);
-      return x;
-    });
+    const f1 = h.waiting("f1", 1);
     const f2 = (x: number): number => {
       h.log.push(["f2 enter", x]);
       x += 2;
@@ -370,14 +372,7 @@ describe("stacked inlineCallbacks (test_inlinecb.StackedInlineCallbacksTests)", 
   it("a failure from a nested call is thrown at the outer yield (test_raisesExceptionFromDeferredWithWaitingFirstCallback)", () => {
     const h = harness();
     class MyError extends Error {}
-    const f2 = inlineCallbacks(function*(x: number) {
-      h.log.push(["f2 enter", x]);
-      const d = new Deferred<number>();
-      h.deferreds.push([d as Deferred<unknown>, new MyError()]);
-      x = (yield d) as number;
-      h.log.push(["f2 exit", x]);
-      return x;
-    });
+    const f2 = h.waiting("f2", 0, new MyError()); // errbacks: "f2 exit" is never logged
     const f3 = inlineCallbacks(function*(x: number) {
       h.log.push(["f3 enter", x]);
       try {
