@@ -5,7 +5,18 @@ import { describe, it } from "node:test";
 import { inspect } from "node:util";
 import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
 import { Failure } from "../../deferred/failure.ts";
-import { collect } from "./_collect.ts";
+import { collect, resultsOf } from "./_collect.ts";
+
+/**
+ * A fired Deferred whose callback returned `first`: its chain now waits on
+ * `first` and takes its result (Twisted's implicit chaining).
+ */
+function firedWaiterOn<T>(first: Deferred<T>): Deferred<null> {
+  const second = new Deferred<null>();
+  second.addCallback(() => first);
+  second.callback(null);
+  return second;
+}
 
 describe("more chaining (test_defer.DeferredTests)", () => {
   it("errbacks can return Deferreds just as callbacks can (test_errbackReturnsDeferred)", () => {
@@ -28,10 +39,7 @@ describe("more chaining (test_defer.DeferredTests)", () => {
     const chained = new Deferred<null>();
     chained.addCallback(() => paused);
     chained.callback(null);
-    const result: unknown[] = [];
-    chained.addCallback((r) => {
-      result.push(r);
-    });
+    const result = resultsOf(chained);
     assert.deepEqual(result, []);
     paused.unpause();
     assert.deepEqual(result, [expected]);
@@ -44,10 +52,7 @@ describe("more chaining (test_defer.DeferredTests)", () => {
     first.callback(null);
     first.pause();
     second.callback(null);
-    const result: unknown[] = [];
-    second.addCallback((r) => {
-      result.push(r);
-    });
+    const result = resultsOf(second);
     assert.deepEqual(result, [undefined]);
   });
 
@@ -185,9 +190,7 @@ describe("more chaining (test_defer.DeferredTests)", () => {
   it("taking a fired Deferred's result leaves undefined in it (test_synchronousImplicitChain)", () => {
     const result = {};
     const first = succeed(result);
-    const second = new Deferred<null>();
-    second.addCallback(() => first);
-    second.callback(null);
+    const second = firedWaiterOn(first);
     const results: unknown[] = [];
     first.addCallback((r) => results.push(r));
     assert.equal(results[0], undefined);
@@ -197,17 +200,9 @@ describe("more chaining (test_defer.DeferredTests)", () => {
 
   it("an unfired Deferred's result goes to its waiter once it fires (test_asynchronousImplicitChain)", () => {
     const first = new Deferred<object>();
-    const second = new Deferred<null>();
-    second.addCallback(() => first);
-    second.callback(null);
-    const firstResult: unknown[] = [];
-    first.addCallback((r) => {
-      firstResult.push(r);
-    });
-    const secondResult: unknown[] = [];
-    second.addCallback((r) => {
-      secondResult.push(r);
-    });
+    const second = firedWaiterOn(first);
+    const firstResult = resultsOf(first);
+    const secondResult = resultsOf(second);
     assert.deepEqual([firstResult, secondResult], [[], []]);
     const result = {};
     first.callback(result);
@@ -217,13 +212,8 @@ describe("more chaining (test_defer.DeferredTests)", () => {
 
   it("a failed Deferred taken by a waiter is cleared (test_synchronousImplicitErrorChain)", () => {
     const first = fail<null>(new RangeError("First Deferred's Failure"));
-    const second = new Deferred<null>();
-    second.addCallback(() => first);
-    second.callback(null);
-    const firstResult: unknown[] = [];
-    first.addCallback((r) => {
-      firstResult.push(r);
-    });
+    const second = firedWaiterOn(first);
+    const firstResult = resultsOf(first);
     assert.deepEqual(firstResult, [undefined]);
     const { failures } = collect(second);
     assert.ok(failures[0].check(RangeError));
@@ -231,21 +221,13 @@ describe("more chaining (test_defer.DeferredTests)", () => {
 
   it("an unfired Deferred's failure goes to its waiter and is cleared (test_asynchronousImplicitErrorChain)", () => {
     const first = new Deferred<null>();
-    const second = new Deferred<null>();
-    second.addCallback(() => first);
-    second.callback(null);
+    const second = firedWaiterOn(first);
     const secondError: Failure[] = [];
     second.addErrback((f) => {
       secondError.push(f);
     });
-    const firstResult: unknown[] = [];
-    first.addCallback((r) => {
-      firstResult.push(r);
-    });
-    const secondResult: unknown[] = [];
-    second.addCallback((r) => {
-      secondResult.push(r);
-    });
+    const firstResult = resultsOf(first);
+    const secondResult = resultsOf(second);
     first.errback(new RangeError("First Deferred's Failure"));
     assert.ok(secondError[0].check(RangeError));
     assert.deepEqual(firstResult, [undefined]);
@@ -258,10 +240,7 @@ describe("more chaining (test_defer.DeferredTests)", () => {
     second.addCallback(() => first);
     const third = new Deferred<null>();
     third.addCallback(() => second);
-    const thirdResult: unknown[] = [];
-    third.addCallback((r) => {
-      thirdResult.push(r);
-    });
+    const thirdResult = resultsOf(third);
     const result = {};
     second.callback(null);
     third.callback(null);
@@ -279,10 +258,7 @@ describe("more chaining (test_defer.DeferredTests)", () => {
     second.callback(null);
     first.callback(null);
     third.callback(null);
-    const results: unknown[] = [];
-    second.addCallback((r) => {
-      results.push(r);
-    });
+    const results = resultsOf(second);
     assert.deepEqual(results, [undefined]);
   });
 
