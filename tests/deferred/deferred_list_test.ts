@@ -10,7 +10,7 @@ import {
 } from "../../deferred/deferred_list.ts";
 import { CancelledError } from "../../deferred/errors.ts";
 import { Failure } from "../../deferred/failure.ts";
-import { addObserver, type LogEvent, removeObserver, setDefaultObserver } from "../../log/log.ts";
+import { LogCapture } from "../_log_capture.ts";
 import { expectType, failureOf, hasNoResult, successOf } from "./_h2_helpers.ts";
 
 class GenericError extends Error {
@@ -302,12 +302,7 @@ describe("DeferredList (twisted.internet.defer.DeferredList, DeferredListTests)"
   });
 
   it("test_cancelDeferredListWithException: a canceller that throws is logged; the others are cancelled", () => {
-    const events: LogEvent[] = [];
-    const obs = (e: LogEvent): void => {
-      events.push(e);
-    };
-    addObserver(obs);
-    setDefaultObserver(false);
+    const logs = new LogCapture();
     try {
       const d1 = new Deferred<void>(() => {
         throw new RangeError("test");
@@ -317,15 +312,14 @@ describe("DeferredList (twisted.internet.defer.DeferredList, DeferredListTests)"
       dl.cancel();
       assert.equal(d1.called, false, "d1's canceller threw before it could be errbacked");
       assert.ok(d2.called);
-      const errors = events.filter((e) => e.isError);
+      const errors = logs.errors;
       assert.equal(errors.length, 1);
       assert.ok(errors[0].failure?.check(RangeError));
       assert.match(String(errors[0].why), /canceller/);
       d1.callback();
       assert.equal(successOf(dl)[0][0], true);
     } finally {
-      removeObserver(obs);
-      setDefaultObserver(true);
+      logs.close();
     }
   });
 

@@ -5,13 +5,8 @@ import { describe, it } from "node:test";
 import { Deferred, fail, logError, succeed } from "../../deferred/deferred.ts";
 import { Failure } from "../../deferred/failure.ts";
 import { execute, maybeDeferred } from "../../deferred/maybe_deferred.ts";
-import {
-  addObserver,
-  type LogEvent,
-  removeObserver,
-  setDefaultObserver,
-  textFromEvent,
-} from "../../log/log.ts";
+import { textFromEvent } from "../../log/log.ts";
+import { LogCapture } from "../_log_capture.ts";
 
 function outcome<T>(d: Deferred<T>): { ok: boolean; value: unknown; } {
   let out: { ok: boolean; value: unknown; } | null = null;
@@ -120,12 +115,8 @@ describe("execute, succeed, fail", () => {
 
 describe("logError (test_defer.UtilTests)", () => {
   it("logs the failure and returns it unchanged (test_logErrorReturnsError / test_logErrorLogsError)", () => {
-    const seen: LogEvent[] = [];
-    const obs = (e: LogEvent): void => {
-      seen.push(e);
-    };
-    setDefaultObserver(false);
-    addObserver(obs);
+    const logs = new LogCapture();
+    const seen = logs.events;
     try {
       const f = new Failure(new RangeError("logged"));
       assert.equal(logError(f), f);
@@ -133,8 +124,7 @@ describe("logError (test_defer.UtilTests)", () => {
       assert.equal(seen[0].failure, f);
       assert.ok(textFromEvent(seen[0]).startsWith("Unhandled Error\nRangeError: logged"));
     } finally {
-      removeObserver(obs);
-      setDefaultObserver(true);
+      logs.close();
     }
   });
 });

@@ -4,7 +4,7 @@ import { Deferred, succeed } from "../../deferred/deferred.ts";
 import { CancelledError } from "../../deferred/errors.ts";
 import { Failure } from "../../deferred/failure.ts";
 import { FailureGroup, race, type RaceResult } from "../../deferred/race.ts";
-import { addObserver, type LogEvent, removeObserver, setDefaultObserver } from "../../log/log.ts";
+import { LogCapture } from "../_log_capture.ts";
 import { expectType, failureOf, successOf } from "./_h2_helpers.ts";
 
 /** Twisted's _setupRaceState: Deferreds whose cancellers count their calls. */
@@ -47,20 +47,16 @@ describe("race (twisted.internet.defer.race, RaceTests)", () => {
   }
 
   it("test_resultAfterCancel: a loser firing after its cancel goes nowhere and logs nothing", () => {
-    const events: LogEvent[] = [];
-    const obs = (e: LogEvent): void => {
-      events.push(e);
-    };
-    addObserver(obs);
+    const logs = new LogCapture();
     try {
       const ds = [new Deferred<void>(), new Deferred<void>(), new Deferred<void>()];
       const r = race(ds);
       ds[1].callback();
       ds[2].callback(); // swallowed: the first callback after a canceller-less cancel
       assert.deepEqual(successOf(r), [1, undefined]);
-      assert.deepEqual(events.filter((e) => e.isError), []);
+      assert.deepEqual(logs.errors, []);
     } finally {
-      removeObserver(obs);
+      logs.close();
     }
   });
 
@@ -107,12 +103,7 @@ describe("race (twisted.internet.defer.race, RaceTests)", () => {
   });
 
   it("a loser's canceller that throws is logged; the race still fires and the others are cancelled", () => {
-    const events: LogEvent[] = [];
-    const obs = (e: LogEvent): void => {
-      events.push(e);
-    };
-    addObserver(obs);
-    setDefaultObserver(false);
+    const logs = new LogCapture();
     try {
       const bad = new Deferred<number>(() => {
         throw new RangeError("bad canceller");
@@ -123,13 +114,12 @@ describe("race (twisted.internet.defer.race, RaceTests)", () => {
       winner.callback(3);
       assert.deepEqual(successOf(r), [1, 3]);
       assert.deepEqual(cancelled, [1, 1]);
-      const errors = events.filter((e) => e.isError);
+      const errors = logs.errors;
       assert.equal(errors.length, 1);
       assert.ok(errors[0].failure?.check(RangeError));
       bad.callback(0);
     } finally {
-      removeObserver(obs);
-      setDefaultObserver(true);
+      logs.close();
     }
   });
 

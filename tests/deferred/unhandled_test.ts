@@ -6,23 +6,18 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { captureUnhandledFailures, setDebugging } from "../../deferred/debug.ts";
 import { Deferred, fail, succeed } from "../../deferred/deferred.ts";
 import { inlineCallbacks } from "../../deferred/inline_callbacks.ts";
-import {
-  addObserver,
-  type LogEvent,
-  removeObserver,
-  setDefaultObserver,
-  textFromEvent,
-} from "../../log/log.ts";
+import { type LogEvent, textFromEvent } from "../../log/log.ts";
+import { LogCapture } from "../_log_capture.ts";
 import { collectUntil } from "./_gc.ts";
 
-let events: LogEvent[] = [];
-const observer = (e: LogEvent): void => {
-  if (e.isError) events.push(e);
-};
+// A fresh capture for each test (beforeEach); only its error events are read.
+let logs: LogCapture;
 
 /** Events about failures whose message contains `tag`. */
 function reportsOf(tag: string): LogEvent[] {
-  return events.filter((e) => e.failure !== undefined && e.failure.getErrorMessage().includes(tag));
+  return logs.errors.filter((e) =>
+    e.failure !== undefined && e.failure.getErrorMessage().includes(tag)
+  );
 }
 
 // Each helper builds its Deferreds in its own frame so nothing keeps them alive.
@@ -36,13 +31,10 @@ function leakFailing(tag: string): void {
 
 describe("unhandled errors in Deferreds (test_defer.LogTests)", () => {
   beforeEach(() => {
-    events = [];
-    setDefaultObserver(false);
-    addObserver(observer);
+    logs = new LogCapture();
   });
   afterEach(() => {
-    removeObserver(observer);
-    setDefaultObserver(true);
+    logs.close();
   });
 
   it("a garbage-collected Deferred whose chain ends in a failure logs it (test_errorLog)", async () => {

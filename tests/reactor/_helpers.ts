@@ -15,7 +15,6 @@ import type {
   ITCPTransport,
   IUDPTransport,
 } from "../../interfaces.ts";
-import * as log from "../../log/log.ts";
 import { concatBytes } from "../../protocols/basic/_buffer.ts";
 import { ClientFactory, Factory, Protocol } from "../../protocols/mod.ts";
 import { IPv4Address, IPv6Address } from "../../reactor/address.ts";
@@ -30,6 +29,7 @@ import { type PollerKind, PosixReactor } from "../../reactor/posix_reactor.ts";
  */
 export const KINDS: ReactorKind[] = [...(availablePollers() as ReactorKind[]), "host"];
 
+export { LogCapture } from "../_log_capture.ts";
 export { RUNTIME } from "../_runtime.ts";
 
 /** An environment variable on either runtime. */
@@ -81,27 +81,6 @@ export async function withReactor<T>(
   } finally {
     if (r.running) r.stop();
     await timeout(done, 5000, "reactor stop");
-  }
-}
-
-/** Capture `log.err` events (the stderr observer is off meanwhile). */
-export class LogCapture {
-  readonly errors: log.LogEvent[] = [];
-  readonly #obs = (e: log.LogEvent): void => {
-    if (e.isError) this.errors.push(e);
-  };
-  constructor() {
-    log.setDefaultObserver(false);
-    log.addObserver(this.#obs);
-  }
-  /** Stop capturing. */
-  close(): void {
-    log.removeObserver(this.#obs);
-    log.setDefaultObserver(true);
-  }
-  /** The messages of the captured failures. */
-  messages(): string[] {
-    return this.errors.map((e) => e.failure?.getErrorMessage() ?? String(e.why));
   }
 }
 
