@@ -5,7 +5,7 @@
 // fd, no zombie) after success, failure and KILL.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
 import { chmodSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -229,11 +229,10 @@ for (const kind of KINDS) {
         t.write("after the end: ignored, as on a closed transport");
       }));
 
-    it("carries 8 MiB through cat intact (checksum), stdin written with backpressure", () =>
+    it("carries 64 MiB through cat intact (checksum), stdin written with backpressure", () =>
       withReactor(kind, async (r) => {
-        const size = 8 * 1024 * 1024;
-        const data = new Uint8Array(size);
-        for (let i = 0; i < size; i++) data[i] = (i * 7 + (i >> 13)) & 0xff;
+        const size = 64 * 1024 * 1024;
+        const data = randomFillSync(new Uint8Array(size));
         const p = new Recorder();
         const t = spawn(r, p, "cat", ["cat"]);
         // A push producer that the transport pauses when stdin's buffer fills.
@@ -273,7 +272,7 @@ for (const kind of KINDS) {
         assert.equal(got.length, size);
         const sum = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
         assert.equal(sum(got), sum(data));
-      }));
+      }, 60_000));
 
     it("a child writes to fd 3 when childFDs maps it", () =>
       withReactor(kind, async (r) => {
