@@ -6,6 +6,11 @@
  * Only the pids Skein started are reaped (`waitpid(pid, WNOHANG)`), so the
  * runtime's own children (`Deno.Command`, `Bun.spawn`) are left to it.
  *
+ * When the reactor shuts down, a child still running is left running and
+ * unsignalled, as in Twisted: its pipes and pidfd are closed, and it is
+ * reaped quietly by a host-loop timer (that never holds the process open)
+ * once it exits, so it never stays a zombie; its protocol hears nothing more.
+ *
  * @module
  */
 
@@ -23,6 +28,7 @@ import type {
 import * as log from "../log/log.ts";
 import { writeSome } from "./_pipe_write.ts";
 import { checkSpawnArgs } from "./_process_args.ts";
+import { adoptOrphan } from "./_process_orphans.ts";
 import { signalNumber } from "./_signals.ts";
 import { type FDReactor, FileDescriptor } from "./abstract.ts";
 import {
@@ -262,17 +268,32 @@ class PidfdWatcher implements IReadWriteDescriptor {
     this.fd = -1;
   }
 
-  /** The reactor is shutting down: one last look for the exit, then let go. */
+  /** The reactor is shutting down: close the pidfd (the process's shutdown trigger reaps). */
   connectionLost(): void {
-    const fd = this.fd;
+    closeQuietly(this.fd);
     this.fd = -1;
-    closeQuietly(fd);
-    if (fd >= 0) this.#process.reap();
   }
 
   logPrefix(): string {
     return `Process ${this.#process.pid ?? "(ended)"} exit`;
   }
+}
+
+/** Each reactor's children not reaped yet, and the one shutdown trigger that lets them go. */
+const running = new WeakMap<FDReactor, Set<Process>>();
+
+function track(reactor: FDReactor, process: Process): void {
+  let set = running.get(reactor);
+  if (set === undefined) {
+    const live = new Set<Process>();
+    set = live;
+    running.set(reactor, live);
+    reactor.addSystemEventTrigger("after", "shutdown", () => {
+      running.delete(reactor);
+      for (const child of [...live]) child.reactorStopped();
+    });
+  }
+  set.add(process);
 }
 
 /**
@@ -350,6 +371,7 @@ export class Process implements IProcessTransport, IPushProducer {
       }
       this.#pty = new PTYDescriptor(reactor, this, master);
       this.#ptyOpen = true;
+      track(reactor, this);
       this.#watchExit(this.#pid);
       this.#pty.startReading();
       this.#connect(protocol);
@@ -398,6 +420,7 @@ export class Process implements IProcessTransport, IPushProducer {
         this.#writable.add(child);
       }
     }
+    track(reactor, this);
     this.#watchExit(pid);
     for (const pipe of this.#pipes.values()) pipe.startReading();
     this.#connect(protocol);
@@ -479,14 +502,36 @@ export class Process implements IProcessTransport, IPushProducer {
     return true;
   }
 
-  #processExited(status: number | null): void {
-    this.#exited = true;
-    this.#status = status;
-    this.#pid = null;
+  /**
+   * The reactor has shut down (its pipes are closed): one last look for the
+   * exit (which the protocol hears); a child still running is left running,
+   * as in Twisted, and reaped quietly once it exits, so it never stays a
+   * zombie. Called by the reactor's shutdown trigger.
+   */
+  reactorStopped(): void {
+    if (this.reap()) return;
+    this.#stopWatching();
+    const pid = this.#pid!;
+    adoptOrphan(pid, (status) => {
+      this.#exited = true;
+      this.#status = status;
+      this.#pid = null;
+    });
+  }
+
+  #stopWatching(): void {
     this.#watcher?.close();
     this.#watcher = null;
     this.#poll?.cancel();
     this.#poll = null;
+    running.get(this.#reactor)?.delete(this);
+  }
+
+  #processExited(status: number | null): void {
+    this.#exited = true;
+    this.#status = status;
+    this.#pid = null;
+    this.#stopWatching();
     const protocol = this.#protocol;
     if (protocol !== null) {
       try {

@@ -362,8 +362,13 @@ export class HostProcess implements IProcessTransport, IPushProducer {
     }
   }
 
-  /** The reactor is shutting down: close our ends of the pipes (the child is not signalled). */
+  /**
+   * The reactor is shutting down: close our ends of the pipes. The child is
+   * not signalled (Twisted leaves it running) and no longer holds this
+   * process open; the runtime still reaps it when it exits.
+   */
   connectionLost(_reason: Failure): void {
     for (const p of [...this.#pipes.values()]) p.stream.destroy();
+    this.#child.unref();
   }
 }
