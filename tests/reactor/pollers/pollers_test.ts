@@ -46,6 +46,16 @@ function ready(poller: Poller, timeoutMs = 0): Map<number, number> {
 
 const X = new Uint8Array([120]);
 
+/** Run `body` on a fresh poller of `kind`, closing the poller afterwards (also when `body` fails). */
+function withPoller(kind: PollerKind, body: (p: Poller) => void): void {
+  const p = createPoller(kind);
+  try {
+    body(p);
+  } finally {
+    p.close();
+  }
+}
+
 after(() => {
   for (const fd of opened.splice(0)) L.close(fd);
 });
@@ -77,9 +87,8 @@ describe("poller selection", () => {
 
 for (const kind of availablePollers()) {
   describe(`${kind} poller`, () => {
-    it("reports nothing for an idle fd and READ once data arrives", () => {
-      const p = createPoller(kind);
-      try {
+    it("reports nothing for an idle fd and READ once data arrives", () =>
+      withPoller(kind, (p) => {
         const [a, b] = socketpair();
         p.modify(a, READ);
         assert.equal(ready(p).size, 0);
@@ -89,28 +98,20 @@ for (const kind of availablePollers()) {
         assert.deepEqual([...ready(p)], [[a, READ]]);
         L.read(a, new Uint8Array(8), 8);
         assert.equal(ready(p).size, 0);
-      } finally {
-        p.close();
-      }
-    });
+      }));
 
-    it("reports WRITE, and READ|WRITE together for one fd", () => {
-      const p = createPoller(kind);
-      try {
+    it("reports WRITE, and READ|WRITE together for one fd", () =>
+      withPoller(kind, (p) => {
         const [a, b] = socketpair();
         p.modify(a, WRITE);
         assert.deepEqual([...ready(p)], [[a, WRITE]]);
         L.write(b, X, 1);
         p.modify(a, READ | WRITE);
         assert.deepEqual([...ready(p)], [[a, READ | WRITE]]);
-      } finally {
-        p.close();
-      }
-    });
+      }));
 
-    it("modify changes and removes interest", () => {
-      const p = createPoller(kind);
-      try {
+    it("modify changes and removes interest", () =>
+      withPoller(kind, (p) => {
         const [a, b] = socketpair();
         L.write(b, X, 1);
         p.modify(a, READ | WRITE);
@@ -124,14 +125,10 @@ for (const kind of availablePollers()) {
         p.modify(b, WRITE);
         p.modify(a, READ); // re-add after removal
         assert.deepEqual(new Set(ready(p)), new Set([[a, READ], [b, WRITE]]));
-      } finally {
-        p.close();
-      }
-    });
+      }));
 
-    it("watches many fds and keeps them apart", () => {
-      const p = createPoller(kind);
-      try {
+    it("watches many fds and keeps them apart", () =>
+      withPoller(kind, (p) => {
         const pairs = Array.from({ length: 100 }, () => socketpair());
         for (const [a] of pairs) p.modify(a, READ);
         const hot = [3, 50, 99];
@@ -150,14 +147,10 @@ for (const kind of availablePollers()) {
           close(a);
           close(b);
         }
-      } finally {
-        p.close();
-      }
-    });
+      }));
 
-    it("reports a hang-up: the peer closed (READ, plus ERROR where the kernel says HUP)", () => {
-      const p = createPoller(kind);
-      try {
+    it("reports a hang-up: the peer closed (READ, plus ERROR where the kernel says HUP)", () =>
+      withPoller(kind, (p) => {
         const [a, b] = socketpair();
         p.modify(a, READ);
         close(b);
@@ -167,14 +160,10 @@ for (const kind of availablePollers()) {
         assert.ok((mask & READ) !== 0, "readable: recv returns 0");
         if (kind !== "select") assert.ok((mask & ERROR) !== 0, "HUP maps to ERROR");
         assert.equal(L.recv(a, new Uint8Array(8), 8, 0), 0);
-      } finally {
-        p.close();
-      }
-    });
+      }));
 
-    it("reports an error: writing end of a pipe whose reader is gone", () => {
-      const p = createPoller(kind);
-      try {
+    it("reports an error: writing end of a pipe whose reader is gone", () =>
+      withPoller(kind, (p) => {
         const [r, w] = pipe();
         p.modify(w, WRITE);
         close(r);
@@ -184,14 +173,10 @@ for (const kind of availablePollers()) {
         assert.ok((mask & (kind === "select" ? WRITE : ERROR)) !== 0, `mask ${mask}`);
         assert.equal(L.write(w, X, 1), -1);
         assert.equal(L.errno(), 32 /* EPIPE */);
-      } finally {
-        p.close();
-      }
-    });
+      }));
 
-    it("does not report an fd whose interest a callback removed in the same batch", () => {
-      const p = createPoller(kind);
-      try {
+    it("does not report an fd whose interest a callback removed in the same batch", () =>
+      withPoller(kind, (p) => {
         const [a, b] = socketpair();
         const [c, d] = socketpair();
         L.write(b, X, 1);
@@ -205,28 +190,20 @@ for (const kind of availablePollers()) {
         });
         assert.equal(n, 1);
         assert.equal(seen.length, 1);
-      } finally {
-        p.close();
-      }
-    });
+      }));
 
-    it("blocks up to the timeout when nothing is ready", () => {
-      const p = createPoller(kind);
-      try {
+    it("blocks up to the timeout when nothing is ready", () =>
+      withPoller(kind, (p) => {
         const [a] = socketpair();
         p.modify(a, READ);
         const t0 = performance.now();
         assert.equal(p.poll(30, () => {}), 0);
         const dt = performance.now() - t0;
         assert.ok(dt >= 25 && dt < 2000, `waited ${dt} ms`);
-      } finally {
-        p.close();
-      }
-    });
+      }));
 
-    it("gives the parker a set that wakes when poll(0) would find something", () => {
-      const p = createPoller(kind);
-      try {
+    it("gives the parker a set that wakes when poll(0) would find something", () =>
+      withPoller(kind, (p) => {
         const [a, b] = socketpair();
         p.modify(a, READ);
         const set1 = p.parkSet();
@@ -254,10 +231,7 @@ for (const kind of availablePollers()) {
           assert.notEqual(p.parkSet(), set1, "a new set after a change");
           assert.deepEqual([...p.parkSet().events], [C.POLLIN | C.POLLOUT]);
         }
-      } finally {
-        p.close();
-      }
-    });
+      }));
 
     it("validates arguments and refuses use after close", () => {
       const p = createPoller(kind);
