@@ -51,6 +51,8 @@ export class FdDescriptor implements IReadWriteDescriptor {
   lost: Failure | null = null;
   onRead: ((self: FdDescriptor) => Error | null | void) | null = null;
   onWrite: ((self: FdDescriptor) => Error | null | void) | null = null;
+  /** Run after connectionLost recorded the reason (to stop the reactor, say). */
+  onLost: ((self: FdDescriptor) => void) | null = null;
   constructor(fd: number, readonly name = "fd") {
     this.fd = fd;
   }
@@ -73,6 +75,7 @@ export class FdDescriptor implements IReadWriteDescriptor {
   connectionLost(reason: Failure): void {
     this.events.push("lost");
     this.lost = reason;
+    this.onLost?.(this);
   }
   logPrefix(): string {
     return this.name;

@@ -101,11 +101,7 @@ for (const kind of FFI_KINDS) {
       r.addReader(d);
       r.addWriter(d);
       d.onWrite = () => null;
-      const origLost = d.connectionLost.bind(d);
-      d.connectionLost = (reason: Failure): void => {
-        origLost(reason);
-        r.stop();
-      };
+      d.onLost = () => r.stop();
       r.callWhenRunning(() => close(b)); // EOF: doRead reads 0 and returns ConnectionDone
       await runFor(r, 5000);
       assert.ok(d.lost?.value instanceof ConnectionDone);
@@ -148,11 +144,7 @@ for (const kind of FFI_KINDS) {
       d.onRead = () => {
         throw new Error("doRead blew up");
       };
-      const origLost = d.connectionLost.bind(d);
-      d.connectionLost = (reason: Failure): void => {
-        origLost(reason);
-        r.stop();
-      };
+      d.onLost = () => r.stop();
       r.addReader(d);
       try {
         r.callWhenRunning(() => writeAll(b, "x"));
@@ -172,11 +164,7 @@ for (const kind of FFI_KINDS) {
       const [a, b] = socketpair();
       const d = new FdDescriptor(a);
       r.addReader(d);
-      const origLost = d.connectionLost.bind(d);
-      d.connectionLost = (reason: Failure): void => {
-        origLost(reason);
-        r.stop();
-      };
+      d.onLost = () => r.stop();
       r.callWhenRunning(() => {
         writeAll(b, "x");
         d.fd = -1; // "closed" without telling the reactor
