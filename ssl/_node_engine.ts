@@ -11,6 +11,7 @@
 
 import { Duplex } from "node:stream";
 import * as tls from "node:tls";
+import { nodeTlsVerifiesClients } from "../reactor/ffi/libssl_runtime.ts";
 import type { TLSEngine, TLSEngineEvents, TLSEngineKind } from "./_engine.ts";
 import { TLSConfigurationError, TLSError, TLSVerificationError } from "./errors.ts";
 import type { CertificateChain, TLSSettings } from "./options.ts";
@@ -63,6 +64,11 @@ const compiled = new WeakMap<TLSSettings, CompiledNode>();
 function compile(settings: TLSSettings): CompiledNode {
   const known = compiled.get(settings);
   if (known !== undefined) return known;
+  if (!settings.isClient && settings.verifyPeer && !nodeTlsVerifiesClients()) {
+    throw new TLSConfigurationError(
+      "this runtime's node:tls cannot verify client certificates over a stream; use the OpenSSL engine (engine: \"openssl\", needs FFI)",
+    );
+  }
   let result: CompiledNode;
   try {
     const sni = new Map<string, tls.SecureContext>();
@@ -85,8 +91,14 @@ function toError(e: unknown): TLSError {
   const code = err?.code ?? "";
   const details = code === "" ? [message] : [`${code}: ${message}`];
   if (HOSTNAME_CODES.has(code)) return new TLSVerificationError("hostname mismatch", details);
+  // OpenSSL's own verifier says this of an unknown issuer; node renames it at depth 0.
+  if (code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") {
+    return new TLSVerificationError("unable to get local issuer certificate", details);
+  }
   if (VERIFY_CODES.has(code)) return new TLSVerificationError(message, details);
-  const reason = err?.reason ?? message.replace(/^.*routines:[^:]*:/, "");
+  let reason = err?.reason ?? message.replace(/^.*routines:[^:]*:/, "");
+  // Bun gives OpenSSL's reason as its symbol (HTTP_REQUEST): say it as OpenSSL's text does.
+  if (/^[A-Z0-9_]+$/.test(reason)) reason = reason.toLowerCase().replace(/_/g, " ");
   return new TLSError(`TLS connection failed: ${reason}`, details);
 }
 
@@ -125,6 +137,8 @@ class NodeEngine implements TLSEngine {
       const host = s.hostname ?? undefined;
       const isIP = host !== undefined && (/^[0-9.]+$/.test(host) || host.includes(":"));
       socket = tls.connect({
+        // Deno's node:tls reads the certificate options themselves, Node and Bun the context.
+        ...contextOptions(s, s.chain),
         socket: this.#duplex,
         secureContext: context,
         servername: host !== undefined && !isIP ? host : undefined,
@@ -136,6 +150,7 @@ class NodeEngine implements TLSEngine {
       socket.once("secureConnect", () => this.#onSecure());
     } else {
       socket = new tls.TLSSocket(this.#duplex, {
+        ...contextOptions(s, s.chain),
         isServer: true,
         secureContext: context,
         requestCert: s.verifyPeer,
@@ -158,6 +173,15 @@ class NodeEngine implements TLSEngine {
     socket.on("end", () => {
       this.#peerEnded = true;
       if (!this.#dead) this.#events.closeNotifyReceived();
+    });
+    socket.on("close", () => {
+      // node ends a server socket whose client sent no required certificate without an error.
+      if (this.#dead || this.#handshakeDone) return;
+      this.#dead = true;
+      const why = !s.isClient && s.requirePeerCertificate
+        ? "peer did not return a certificate"
+        : "the TLS socket closed during the handshake";
+      this.#events.failed(new TLSError(`TLS handshake failed: ${why}`));
     });
     socket.on("error", (e: unknown) => {
       if (this.#dead) return;

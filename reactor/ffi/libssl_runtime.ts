@@ -1,0 +1,25 @@
+/**
+ * What the runtime's own `node:tls` can do, for the TLS engine that runs on
+ * it (the fallback beside the OpenSSL engine of `libssl.ts`).
+ *
+ * @module
+ */
+
+import { RUNTIME } from "./_platform.ts";
+
+/**
+ * True when a `node:tls` server socket over an in-memory stream asks for and
+ * verifies client certificates. Bun's does; Deno 2.9's never receives the
+ * client's certificate that way, so servers that verify clients need the
+ * OpenSSL engine there.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nodeTlsVerifiesClients } from "./libssl_runtime.ts";
+ * assert.equal(typeof nodeTlsVerifiesClients(), "boolean");
+ * ```
+ */
+export function nodeTlsVerifiesClients(): boolean {
+  return RUNTIME !== "deno";
+}
