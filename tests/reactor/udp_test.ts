@@ -16,7 +16,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IPAddress, IUDPTransport } from "../../interfaces.ts";
-import { DatagramProtocol } from "../../protocols/mod.ts";
 import { IPv4Address, IPv6Address } from "../../reactor/address.ts";
 import {
   CannotListenError,
@@ -35,31 +34,7 @@ import {
   waitFor,
   withReactor,
 } from "./_helpers.ts";
-
-class Collector extends DatagramProtocol {
-  got: Array<[Uint8Array, [string, number]]> = [];
-  refused = 0;
-  started = 0;
-  stopped = 0;
-  override startProtocol(): void {
-    this.started++;
-  }
-  override stopProtocol(): void {
-    this.stopped++;
-  }
-  override datagramReceived(data: Uint8Array, addr: [string, number]): void {
-    this.got.push([data, addr]);
-  }
-  override connectionRefused(): void {
-    this.refused++;
-  }
-}
-
-class EchoUDP extends DatagramProtocol {
-  override datagramReceived(data: Uint8Array, addr: [string, number]): void {
-    this.transport!.write(data, addr);
-  }
-}
+import { Collector, EchoUDP } from "./_udp.ts";
 
 const portNo = (t: IUDPTransport): number => t.getHost().port;
 

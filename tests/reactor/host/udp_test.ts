@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IAddress } from "../../../interfaces.ts";
-import { DatagramProtocol } from "../../../protocols/mod.ts";
+import type { DatagramProtocol } from "../../../protocols/mod.ts";
 import { IPv4Address, IPv6Address } from "../../../reactor/address.ts";
 import {
   CannotListenError,
@@ -18,36 +18,8 @@ import {
 } from "../../../reactor/errors.ts";
 import type { HostReactor } from "../../../reactor/host/host_reactor.ts";
 import type { HostUDPPort } from "../../../reactor/host/udp.ts";
+import { Collector, EchoUDP } from "../_udp.ts";
 import { LogCapture, pattern, portOf, sleep, text, waitFor, withHost } from "./_helpers.ts";
-
-class Collector extends DatagramProtocol {
-  got: Array<[Uint8Array, [string, number]]> = [];
-  started = 0;
-  stopped = 0;
-  constructor() {
-    super();
-    this.noisy = false;
-  }
-  override startProtocol(): void {
-    this.started++;
-  }
-  override stopProtocol(): void {
-    this.stopped++;
-  }
-  override datagramReceived(data: Uint8Array, addr: [string, number]): void {
-    this.got.push([data.slice(), addr]);
-  }
-}
-
-class EchoUDP extends DatagramProtocol {
-  constructor() {
-    super();
-    this.noisy = false;
-  }
-  override datagramReceived(data: Uint8Array, addr: [string, number]): void {
-    this.transport!.write(data, addr);
-  }
-}
 
 /** listenUDP, then wait until it is bound. */
 async function bound(
