@@ -6,7 +6,8 @@
  * On the FFI reactor the two fds are non-blocking descriptors in its poller
  * (a regular file is read a chunk per reactor turn, as files cannot be
  * polled); their original flags are restored when the transport closes and
- * when the process exits. On the host reactor it uses the runtime's
+ * when the process exits, and so is the mode of a terminal on stdin (which
+ * the `raw` option puts in raw mode). On the host reactor it uses the runtime's
  * `process.stdin`/`process.stdout` streams (fds 0 and 1 only).
  *
  * Unlike Twisted, closing the transport never closes fds 0 and 1 themselves
@@ -17,6 +18,7 @@
 
 import { fstatSync } from "node:fs";
 import process from "node:process";
+import type { ReadStream } from "node:tty";
 import { Failure } from "../deferred/failure.ts";
 import type {
   IAddress,
@@ -35,6 +37,12 @@ import { ConnectionDone, ConnectionLost } from "../reactor/errors.ts";
 import { constants } from "../reactor/ffi/constants.ts";
 import { errnoName } from "../reactor/ffi/errno.ts";
 import { libc } from "../reactor/ffi/mod.ts";
+import {
+  restoreTerminalMode,
+  saveTerminalMode,
+  setRawMode,
+  type TerminalMode,
+} from "../reactor/ffi/pty.ts";
 import { getReactor } from "../reactor/install.ts";
 
 /**
@@ -76,6 +84,14 @@ export interface StandardIOOptions {
   stdin?: number;
   /** The fd to write (FFI reactor: any; host reactor: 1). @default {1} */
   stdout?: number;
+  /**
+   * Put stdin's terminal in raw mode while connected (no echo, no line
+   * editing, keys such as Ctrl-C arrive as bytes), as Twisted's conch does
+   * for an interactive protocol; ignored when stdin is not a terminal. The
+   * terminal's mode is put back when the transport closes and when the
+   * process exits (not when a signal kills it). @default {false}
+   */
+  raw?: boolean;
 }
 
 const READ_SIZE = 65536;
@@ -91,26 +107,32 @@ interface Owner {
   writeLost(reason: Failure): void;
 }
 
-/** The original flags of an fd, put back on close and at exit. */
-class FlagsGuard {
+/**
+ * What StandardIO changes on an fd, put back on close and at exit: its
+ * flags (made non-blocking) and, for stdin on a terminal, the terminal's
+ * mode (raw if asked; saved whatever changes it while connected).
+ */
+class FdStateGuard {
   readonly #fd: number;
   readonly #flags: number;
+  readonly #mode: TerminalMode | null;
   #restored = false;
   readonly #onExit = (): void => this.restore();
 
-  constructor(fd: number) {
+  constructor(fd: number, terminal: { raw: boolean; } | null) {
     this.#fd = fd;
     this.#flags = libc().fcntl(fd, constants.F_GETFL, 0);
-    if (this.#flags >= 0) {
-      libc().fcntl(fd, constants.F_SETFL, this.#flags | constants.O_NONBLOCK);
-      process.on("exit", this.#onExit);
-    }
+    this.#mode = terminal === null ? null : saveTerminalMode(fd);
+    if (this.#flags >= 0) libc().fcntl(fd, constants.F_SETFL, this.#flags | constants.O_NONBLOCK);
+    if (this.#mode !== null && terminal?.raw === true) setRawMode(this.#mode);
+    if (this.#flags >= 0 || this.#mode !== null) process.on("exit", this.#onExit);
   }
 
   restore(): void {
-    if (this.#restored || this.#flags < 0) return;
+    if (this.#restored) return;
     this.#restored = true;
-    libc().fcntl(this.#fd, constants.F_SETFL, this.#flags);
+    if (this.#flags >= 0) libc().fcntl(this.#fd, constants.F_SETFL, this.#flags);
+    if (this.#mode !== null) restoreTerminalMode(this.#mode);
     process.off("exit", this.#onExit);
   }
 }
@@ -126,18 +148,18 @@ function isRegularFile(fd: number): boolean {
 /** Our stdin on the FFI reactor. */
 class StdinReader extends FileDescriptor {
   readonly #owner: Owner;
-  readonly #guard: FlagsGuard;
+  readonly #guard: FdStateGuard;
   readonly #file: boolean;
   readonly #buffer = new Uint8Array(READ_SIZE);
   #pumping = false;
 
-  constructor(reactor: FDReactor, owner: Owner, fd: number) {
+  constructor(reactor: FDReactor, owner: Owner, fd: number, raw: boolean) {
     super(reactor);
     this.#owner = owner;
     this.fd = fd;
     this.connected = true;
     this.#file = isRegularFile(fd);
-    this.#guard = new FlagsGuard(fd);
+    this.#guard = new FdStateGuard(fd, { raw });
   }
 
   override logPrefix(): string {
@@ -194,14 +216,14 @@ class StdinReader extends FileDescriptor {
 /** Our stdout on the FFI reactor. */
 class StdoutWriter extends FileDescriptor {
   readonly #owner: Owner;
-  readonly #guard: FlagsGuard;
+  readonly #guard: FdStateGuard;
 
   constructor(reactor: FDReactor, owner: Owner, fd: number) {
     super(reactor);
     this.#owner = owner;
     this.fd = fd;
     this.connected = true;
-    this.#guard = new FlagsGuard(fd);
+    this.#guard = new FdStateGuard(fd, null);
   }
 
   override logPrefix(): string {
@@ -249,9 +271,15 @@ interface Halves {
   destroy(reason: Failure): void;
 }
 
-function ffiHalves(reactor: FDReactor, owner: Owner, stdin: number, stdout: number): Halves {
+function ffiHalves(
+  reactor: FDReactor,
+  owner: Owner,
+  stdin: number,
+  stdout: number,
+  raw: boolean,
+): Halves {
   const writer = new StdoutWriter(reactor, owner, stdout);
-  const reader = new StdinReader(reactor, owner, stdin);
+  const reader = new StdinReader(reactor, owner, stdin, raw);
   reader.startReading();
   return {
     write: (data) => writer.write(data),
@@ -274,9 +302,19 @@ function ffiHalves(reactor: FDReactor, owner: Owner, stdin: number, stdout: numb
   };
 }
 
-function hostHalves(owner: Owner): Halves {
+function hostHalves(owner: Owner, raw: boolean): Halves {
   const stdin = process.stdin;
   const stdout = process.stdout;
+  // Raw mode through the runtime's own terminal stream; cooked again on close and at exit.
+  const terminal = raw && stdin.isTTY ? stdin as ReadStream : null;
+  const cooked = (): void => {
+    terminal?.setRawMode(false);
+    process.off("exit", cooked);
+  };
+  if (terminal !== null) {
+    terminal.setRawMode(true);
+    process.on("exit", cooked);
+  }
   let readOpen = true;
   let writeOpen = true;
   let producer: IPushProducer | IPullProducer | null = null;
@@ -291,6 +329,7 @@ function hostHalves(owner: Owner): Halves {
     stdin.off("data", onData);
     stdin.off("end", onEnd);
     stdin.pause();
+    cooked();
     owner.readLost(reason);
   };
   const onEnd = (): void => endRead(new Failure(new ConnectionDone()));
@@ -362,6 +401,7 @@ function isFDReactor(r: IReactor): r is IReactor & IReactorFDSet {
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
  * import process from "node:process";
+import type { ReadStream } from "node:tty";
  * import { LineReceiver } from "@skein/skein/protocols/basic";
  * import { StandardIO } from "@skein/skein/process";
  * import { PosixReactor } from "@skein/skein/reactor";
@@ -403,6 +443,10 @@ export class StandardIO implements ITransport<PipeAddress> {
     const reactor = options.reactor ?? getReactor();
     const stdin = options.stdin ?? 0;
     const stdout = options.stdout ?? 1;
+    const raw = options.raw ?? false;
+    if (typeof raw !== "boolean") {
+      throw new TypeError(`StandardIO: raw must be true or false, got ${String(raw)}`);
+    }
     for (const [what, fd] of [["stdin", stdin], ["stdout", stdout]] as const) {
       if (!Number.isInteger(fd) || fd < 0) {
         throw new TypeError(
@@ -417,12 +461,12 @@ export class StandardIO implements ITransport<PipeAddress> {
       writeLost: (reason) => this.#writeLost(reason),
     };
     if (isFDReactor(reactor)) {
-      this.#halves = ffiHalves(reactor, owner, stdin, stdout);
+      this.#halves = ffiHalves(reactor, owner, stdin, stdout, raw);
     } else {
       if (stdin !== 0 || stdout !== 1) {
         throw new TypeError("StandardIO: other fds than 0 and 1 need the FFI reactor");
       }
-      this.#halves = hostHalves(owner);
+      this.#halves = hostHalves(owner, raw);
     }
     protocol.makeConnection(this);
   }

@@ -1,7 +1,9 @@
 /**
  * Pseudo-terminals: `openPty(rows, columns)` (`posix_openpt`, `grantpt`,
  * `unlockpt`, `ptsname_r`) and `setWindowSize` (`TIOCSWINSZ`), for
- * `spawnProcess`'s `usePTY`. Linux only so far.
+ * `spawnProcess`'s `usePTY`. Linux only so far. And a terminal's mode
+ * (`saveTerminalMode`, `restoreTerminalMode`, `setRawMode`: `tcgetattr`,
+ * `tcsetattr`, `cfmakeraw`), for `StandardIO` on a terminal (any POSIX).
  *
  * @module
  */
@@ -114,5 +116,118 @@ export function openPty(rows: number, columns: number): { master: number; slave:
   } catch (e) {
     libc().close(master);
     throw e;
+  }
+}
+
+const TERMIOS = {
+  isatty: { parameters: ["i32"], result: "i32" },
+  tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
+  tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
+  cfmakeraw: { parameters: ["buffer"], result: "void" },
+} as const;
+
+let termiosBound: OpenedLibrary<typeof TERMIOS>["symbols"] | null = null;
+
+function termiosLib(): OpenedLibrary<typeof TERMIOS>["symbols"] {
+  return termiosBound ??= dlopenLibrary(libraryPaths(libc().os), TERMIOS).symbols;
+}
+
+/** Room for a `struct termios` on every supported C library (60 bytes on glibc, 72 on macOS). */
+const TERMIOS_BYTES = 256;
+/** `TCSANOW` (0) on Linux, macOS and FreeBSD. */
+const TCSANOW = 0;
+
+/**
+ * A terminal's saved mode (its `struct termios`, opaque), from
+ * {@linkcode saveTerminalMode}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { TerminalMode } from "./pty.ts";
+ *
+ * const noMode: TerminalMode | null = null;
+ * assert.equal(noMode, null);
+ * ```
+ */
+export interface TerminalMode {
+  /** The fd it was read from. */
+  readonly fd: number;
+  /** The `struct termios` bytes. */
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * The mode of the terminal on `fd` (`tcgetattr`), or `null` when `fd` is
+ * not a terminal.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openPty, saveTerminalMode } from "./pty.ts";
+ * import { ffiAvailable, libc } from "./mod.ts";
+ *
+ * if (ffiAvailable() && libc().os === "linux") {
+ *   const { master } = openPty(24, 80);
+ *   assert.notEqual(saveTerminalMode(master), null);
+ *   libc().close(master);
+ * }
+ * ```
+ */
+export function saveTerminalMode(fd: number): TerminalMode | null {
+  const t = termiosLib();
+  if (t.isatty(fd) !== 1) return null;
+  const bytes = new Uint8Array(TERMIOS_BYTES);
+  if (t.tcgetattr(fd, bytes) !== 0) return null;
+  return { fd, bytes };
+}
+
+/**
+ * Put the terminal of `mode` back as it was saved (`tcsetattr(TCSANOW)`);
+ * false when that failed (the terminal is gone).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openPty, restoreTerminalMode, saveTerminalMode } from "./pty.ts";
+ * import { ffiAvailable, libc } from "./mod.ts";
+ *
+ * if (ffiAvailable() && libc().os === "linux") {
+ *   const { master } = openPty(24, 80);
+ *   assert.equal(restoreTerminalMode(saveTerminalMode(master)!), true);
+ *   libc().close(master);
+ * }
+ * ```
+ */
+export function restoreTerminalMode(mode: TerminalMode): boolean {
+  return termiosLib().tcsetattr(mode.fd, TCSANOW, mode.bytes) === 0;
+}
+
+/**
+ * Put the terminal on `fd` in raw mode (`cfmakeraw`: no echo, no line
+ * editing, no signals from keys, no output processing), starting from
+ * `mode`, its saved mode.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openPty, restoreTerminalMode, saveTerminalMode, setRawMode } from "./pty.ts";
+ * import { ffiAvailable, libc } from "./mod.ts";
+ *
+ * if (ffiAvailable() && libc().os === "linux") {
+ *   const { master } = openPty(24, 80);
+ *   const mode = saveTerminalMode(master)!;
+ *   setRawMode(mode);
+ *   restoreTerminalMode(mode);
+ *   libc().close(master);
+ * }
+ * assert.ok(true);
+ * ```
+ */
+export function setRawMode(mode: TerminalMode): void {
+  const raw = mode.bytes.slice();
+  termiosLib().cfmakeraw(raw);
+  if (termiosLib().tcsetattr(mode.fd, TCSANOW, raw) !== 0) {
+    throw errorFromErrno(libc().errno(), "tcsetattr");
   }
 }
