@@ -18,12 +18,8 @@ import type { IAddress, IListeningPort, IProtocol } from "../../interfaces.ts";
 import { TextLineReceiver } from "../../protocols/basic/line_receiver.ts";
 import { ClientFactory, Factory } from "../../protocols/factory.ts";
 import { ConnectingCancelledError, ConnectionRefusedError } from "../../reactor/errors.ts";
-import {
-  createReactor,
-  defaultReactorKind,
-  type Reactor,
-  type ReactorKind,
-} from "../../reactor/install.ts";
+import { defaultReactorKind, type ReactorKind } from "../../reactor/install.ts";
+import { timeout, withReactor } from "../reactor/_helpers.ts";
 import { ipOf } from "./_helpers.ts";
 
 const KINDS: ReactorKind[] = [defaultReactorKind(), "host"];
@@ -63,35 +59,13 @@ class Collector extends TextLineReceiver {
   }
 }
 
-function bounded<T>(p: PromiseLike<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    Promise.resolve(p).finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    }),
-  ]);
-}
-
-/** Run a fresh reactor of `kind` around `body`, then stop it (bounded in time). */
-async function withReactor(kind: ReactorKind, body: (r: Reactor) => Promise<void>): Promise<void> {
-  const r = createReactor(kind);
-  const done = r.run({ installSignalHandlers: false });
-  try {
-    await bounded(body(r), 20_000, `test body on ${kind}`);
-  } finally {
-    if (r.running) r.stop();
-    await bounded(done, 5_000, "reactor stop");
-  }
-}
-
 /** Round-trip lines through a connected Collector, then say bye and wait for the close. */
 async function roundTrip(client: Collector, lines: string[]): Promise<void> {
   for (const l of lines) client.sendLine(l);
-  await bounded(client.waitFor(lines.length), 10_000, "echoed lines");
+  await timeout(client.waitFor(lines.length), 10_000, "echoed lines");
   assert.deepEqual(client.lines, lines.map((l) => l.toUpperCase()));
   client.sendLine("bye");
-  await bounded(client.closed(), 10_000, "server closing");
+  await timeout(client.closed(), 10_000, "server closing");
 }
 
 for (const kind of KINDS) {
@@ -195,7 +169,7 @@ for (const kind of KINDS) {
             new Counting(),
           );
           d.cancel(); // before the reactor saw the connect complete
-          await assert.rejects(bounded(d, 10_000, "cancellation"), ConnectingCancelledError);
+          await assert.rejects(timeout(d, 10_000, "cancellation"), ConnectingCancelledError);
           await new Promise((resolve) => setTimeout(resolve, 100));
           assert.equal(built, 0, "no protocol was built for the cancelled attempt");
           // The endpoint still works afterwards.
@@ -217,7 +191,7 @@ for (const kind of KINDS) {
         const d = new TCP4ClientEndpoint(r, "127.0.0.1", n, { timeout: 5 }).connect(
           new ClientFactory(),
         );
-        await assert.rejects(bounded(d, 10_000, "refusal"), ConnectionRefusedError);
+        await assert.rejects(timeout(d, 10_000, "refusal"), ConnectionRefusedError);
       });
     });
 
