@@ -22,6 +22,8 @@ interface Field {
   conversion: string;
   /** The format spec after `:`, or `""`. */
   spec: string;
+  /** The key `flattenFields` stores it under (made once, with the parse). */
+  flatKey: string;
 }
 
 type Piece = string | Field;
@@ -54,7 +56,16 @@ function parseField(text: string): Field {
   if (m === null) throw new SyntaxError(`Malformed field {${text}}`);
   const path: string[] = [];
   for (const step of m[2].matchAll(/\.([^.[]+)|\[([^\]]+)\]/g)) path.push(step[1] ?? step[2]);
-  return { text, key: m[1], path, call, conversion, spec };
+  const name = m[1] + path.map((step) => `.${step}`).join("") + (call ? "()" : "");
+  return {
+    text,
+    key: m[1],
+    path,
+    call,
+    conversion,
+    spec,
+    flatKey: `${name}!${conversion}:${spec}`,
+  };
 }
 
 function parse(format: string): Piece[] {
@@ -90,11 +101,6 @@ function parse(format: string): Piece[] {
   if (cache.size > 1000) cache.clear();
   cache.set(format, pieces);
   return pieces;
-}
-
-function flatKeyOf(field: Field): string {
-  const name = field.key + field.path.map((s) => `.${s}`).join("") + (field.call ? "()" : "");
-  return `${name}!${field.conversion}:${field.spec}`;
 }
 
 /** Text for a value, as `str()` would give: strings as they are, objects readably. */
@@ -264,7 +270,7 @@ export function formatFields(
       continue;
     }
     if (flattened !== undefined) {
-      const flat = flattened[flatKeyOf(piece)];
+      const flat = flattened[piece.flatKey];
       if (flat !== undefined) {
         out += flat;
         continue;
@@ -292,7 +298,7 @@ export function flattenFields(
     if (typeof piece === "string") continue;
     try {
       const value = resolve(piece, fields);
-      out[flatKeyOf(piece)] = piece.conversion === "r"
+      out[piece.flatKey] = piece.conversion === "r"
         ? applySpec(reprText(value), piece.spec)
         : applySpec(value, piece.spec);
     } catch {

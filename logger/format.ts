@@ -205,8 +205,23 @@ export function formatTime(
   if (when === undefined || when === null || timeFormat === null || !Number.isFinite(when)) {
     return fallback;
   }
-  return strftime(new Date(when * 1000), timeFormat);
+  if (timeFormat.includes("%f")) return strftime(new Date(when * 1000), timeFormat);
+  // Events come many to a second: the text of the last second is kept.
+  const second = Math.floor(when);
+  if (second !== lastTime.second || timeFormat !== lastTime.format) {
+    lastTime.text = strftime(new Date(when * 1000), timeFormat);
+    lastTime.second = second;
+    lastTime.format = timeFormat;
+  }
+  return lastTime.text;
 }
+
+/** The last `formatTime` result without `%f`, for the whole second it covers. */
+const lastTime: { second: number; format: string; text: string; } = {
+  second: NaN,
+  format: "",
+  text: "",
+};
 
 /** Options of `eventAsText`. */
 export interface EventAsTextOptions {

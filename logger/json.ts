@@ -15,7 +15,6 @@ import { Logger } from "./logger.ts";
 
 const LEVEL_UUID = "02E59486-F24D-46AD-8224-3ACDF2A5732A";
 const FAILURE_UUID = "E76887E2-20ED-49BF-A8F8-BA25CC586F2D";
-const UNPERSISTABLE = { unpersistable: true } as const;
 
 function failureAsJSON(failure: Failure): Record<string, unknown> {
   const value = failure.value;
@@ -37,50 +36,158 @@ function failureFromJSON(data: Record<string, unknown>): Failure {
   return new Failure(error);
 }
 
-function persistable(value: unknown, ancestors: unknown[]): unknown {
+const UNPERSISTABLE_JSON = "{\"unpersistable\":true}";
+
+/** Each level's JSON, made once (events carry one of a handful of levels). */
+const levelJSON = new Map<LogLevel, string>();
+
+function levelAsJSON(level: LogLevel): string {
+  let text = levelJSON.get(level);
+  if (text === undefined) {
+    text = JSON.stringify({ name: level.name, __class_uuid__: LEVEL_UUID });
+    levelJSON.set(level, text);
+  }
+  return text;
+}
+
+/** Whether `JSON.stringify` writes `value` as `writeJSON` does: a string, a finite number, a boolean, null. */
+function isPlainScalar(value: unknown): boolean {
   switch (typeof value) {
     case "string":
     case "boolean":
-      return value;
+      return true;
     case "number":
-      return Number.isFinite(value) ? value : UNPERSISTABLE;
-    case "undefined":
+      return Number.isFinite(value);
+    case "object":
+      return value === null;
+    default:
+      return false;
+  }
+}
+
+/** Whether `JSON.stringify` writes `value` (a member of an event) as `writeJSON` does. */
+function isSimpleMember(value: unknown): boolean {
+  if (value === undefined || isPlainScalar(value)) return true;
+  if (typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainScalar(value[i])) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined && !isPlainScalar(v)) return false;
+  }
+  return true;
+}
+
+const levelPlain = new Map<LogLevel, { name: string; __class_uuid__: string; }>();
+
+/**
+ * The common event (scalars, one level of plain objects or arrays of them,
+ * `log_level` a `LogLevel`) as a shallow copy `JSON.stringify` writes
+ * exactly as `writeJSON` would, with `log_flattened` in place and
+ * `log_logger` left out (`undefined`); `null` for any other event.
+ */
+function shallowForJSON(
+  event: LogEvent,
+  flattened: Record<string, string> | undefined,
+): Record<string, unknown> | null {
+  const copy: Record<string, unknown> = { ...event, "log_logger": undefined };
+  if (flattened !== undefined) copy.log_flattened = flattened;
+  for (const key in copy) {
+    if (key === "log_logger" || key === "log_flattened") continue;
+    const value = copy[key];
+    if (value instanceof LogLevel) {
+      let plain = levelPlain.get(value);
+      if (plain === undefined) {
+        plain = { name: value.name, __class_uuid__: LEVEL_UUID };
+        levelPlain.set(value, plain);
+      }
+      copy[key] = plain;
+    } else if (!isSimpleMember(value)) {
       return null;
+    }
+  }
+  return copy;
+}
+
+/**
+ * `value` as JSON in one pass, with no copy of the event: `null` for
+ * `undefined` (in an array), `{"unpersistable":true}` for what JSON cannot
+ * hold (a function, a symbol, a BigInt, a non-finite number, a class
+ * instance, a cycle, a property that throws); a `LogLevel` and a `Failure`
+ * as `eventFromJSON` reads them back. `ancestors` are the containers being
+ * written (a cycle back to one is unpersistable).
+ */
+function writeJSON(value: unknown, ancestors: unknown[]): string {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : UNPERSISTABLE_JSON;
+    case "boolean":
+      return value ? "true" : "false";
+    case "undefined":
+      return "null";
     case "object":
       break;
     default:
-      return UNPERSISTABLE;
+      return UNPERSISTABLE_JSON;
   }
-  if (value === null) return null;
-  if (value instanceof LogLevel) return { name: value.name, __class_uuid__: LEVEL_UUID };
+  if (value === null) return "null";
+  if (value instanceof LogLevel) return levelAsJSON(value);
   if (value instanceof Failure) {
     try {
-      return failureAsJSON(value);
+      return JSON.stringify(failureAsJSON(value));
     } catch {
-      return UNPERSISTABLE;
+      return UNPERSISTABLE_JSON;
     }
   }
-  if (ancestors.includes(value)) return UNPERSISTABLE;
+  if (ancestors.includes(value)) return UNPERSISTABLE_JSON;
   if (Array.isArray(value)) {
     ancestors.push(value);
-    const out = value.map((v) => persistable(v, ancestors));
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ",";
+      out += writeJSON(value[i], ancestors);
+    }
     ancestors.pop();
-    return out;
+    return out + "]";
   }
   const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return UNPERSISTABLE;
+  if (proto !== Object.prototype && proto !== null) return UNPERSISTABLE_JSON;
   ancestors.push(value);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    try {
-      const field = (value as Record<string, unknown>)[key];
-      if (field === undefined) continue; // as JSON.stringify leaves it out
-      out[key] = persistable(field, ancestors);
-    } catch {
-      out[key] = UNPERSISTABLE;
-    }
-  }
+  const out = writeMembers(value as Record<string, unknown>, ancestors, undefined);
   ancestors.pop();
+  return out + "}";
+}
+
+/**
+ * `{` and the members of `record` (no closing brace), leaving out
+ * `undefined` ones and, when `skip` is given, the key `skip`.
+ */
+function writeMembers(
+  record: Record<string, unknown>,
+  ancestors: unknown[],
+  skip: string | undefined,
+): string {
+  let out = "{";
+  let first = true;
+  for (const key of Object.keys(record)) {
+    if (key === skip) continue;
+    let text: string;
+    try {
+      const field = record[key];
+      if (field === undefined) continue; // as JSON.stringify leaves it out
+      text = writeJSON(field, ancestors);
+    } catch {
+      text = UNPERSISTABLE_JSON;
+    }
+    out += (first ? "" : ",") + JSON.stringify(key) + ":" + text;
+    first = false;
+  }
   return out;
 }
 
@@ -104,12 +211,42 @@ function persistable(value: unknown, ancestors: unknown[]): unknown {
  * ```
  */
 export function eventAsJSON(event: LogEvent): string {
-  const copy: Record<string, unknown> = { ...event };
-  delete copy.log_logger;
-  if (typeof event.log_format === "string") {
-    copy.log_flattened = { ...event.log_flattened, ...flattenFields(event.log_format, event) };
+  const flattened = typeof event.log_format === "string"
+    ? { ...event.log_flattened, ...flattenFields(event.log_format, event) }
+    : undefined;
+  let fast: Record<string, unknown> | null = null;
+  try {
+    fast = shallowForJSON(event, flattened);
+  } catch {
+    // a member that throws when read: the one-pass writer marks it unpersistable
   }
-  return JSON.stringify(persistable(copy, []));
+  if (fast !== null) return JSON.stringify(fast);
+  if (flattened === undefined) return writeMembers(event, [], "log_logger") + "}";
+  // log_flattened (the format's fields rendered now, over any already there)
+  // takes the place of an existing one, or comes last.
+  const ancestors: unknown[] = [];
+  if (!Object.prototype.hasOwnProperty.call(event, "log_flattened")) {
+    const out = writeMembers(event, ancestors, "log_logger");
+    return `${out}${out.length > 1 ? "," : ""}"log_flattened":${writeJSON(flattened, ancestors)}}`;
+  }
+  let out = "{";
+  for (const key of Object.keys(event)) {
+    if (key === "log_logger") continue;
+    let text: string;
+    if (key === "log_flattened") {
+      text = writeJSON(flattened, ancestors);
+    } else {
+      try {
+        const field = event[key];
+        if (field === undefined) continue;
+        text = writeJSON(field, ancestors);
+      } catch {
+        text = UNPERSISTABLE_JSON;
+      }
+    }
+    out += (out.length > 1 ? "," : "") + JSON.stringify(key) + ":" + text;
+  }
+  return out + "}";
 }
 
 /**

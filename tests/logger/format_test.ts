@@ -142,3 +142,16 @@ test("text lines with a fixed time zone: UTC and +0530 (Twisted's line format, T
     "1970-01-01 05:30:00+0530 [-#-] hello world\n1970-01-02 05:29:59+0530 [HTTP] a\n\tb\n2009-02-14T05:01:30+0530\n\n",
   );
 });
+
+test("formatTime keeps the last second's text, and only for that second and format", () => {
+  const t = Date.UTC(2024, 0, 2, 3, 4, 5) / 1000;
+  const first = formatTime(t, "%H:%M:%S");
+  assert.equal(formatTime(t + 0.999, "%H:%M:%S"), first);
+  assert.notEqual(formatTime(t + 1, "%H:%M:%S"), first);
+  assert.match(formatTime(t + 1, "%H:%M:%S"), /:06$/);
+  assert.equal(formatTime(t, "%M"), "04");
+  assert.equal(formatTime(t - 60, "%H:%M:%S").slice(-5), "03:05");
+  // %f changes within a second, so it is never kept.
+  assert.equal(formatTime(t + 0.25, "%S.%f"), "05.250000");
+  assert.equal(formatTime(t + 0.5, "%S.%f"), "05.500000");
+});

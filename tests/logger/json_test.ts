@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Failure } from "../../deferred/failure.ts";
+import { flattenFields } from "../../logger/_format_string.ts";
 import {
   eventAsJSON,
   eventFromJSON,
@@ -118,4 +119,96 @@ test("eventsFromJSONLogFile reads chunks split anywhere, bytes with UTF-8 split 
   const lines = `${eventAsJSON({ n: 1 })}\n${eventAsJSON({ n: 2 })}\n`;
   assert.deepEqual([...eventsFromJSONLogFile(lines)].map((e) => e.n), [1, 2]);
   assert.deepEqual([...eventsFromJSONLogFile("")], []);
+});
+
+/**
+ * The straightforward definition of `eventAsJSON` (a persistable deep copy,
+ * then JSON.stringify), which the one-pass writer and its JSON.stringify fast
+ * path must match byte for byte.
+ */
+function referenceEventAsJSON(event: LogEvent): string {
+  const LEVEL = "02E59486-F24D-46AD-8224-3ACDF2A5732A";
+  const persistable = (value: unknown, ancestors: unknown[]): unknown => {
+    switch (typeof value) {
+      case "string":
+      case "boolean":
+        return value;
+      case "number":
+        return Number.isFinite(value) ? value : { unpersistable: true };
+      case "undefined":
+        return null;
+      case "object":
+        break;
+      default:
+        return { unpersistable: true };
+    }
+    if (value === null) return null;
+    if (value instanceof LogLevel) return { name: value.name, __class_uuid__: LEVEL };
+    if (value instanceof Failure) return JSON.parse(eventAsJSON({ f: value })).f;
+    if (ancestors.includes(value)) return { unpersistable: true };
+    if (Array.isArray(value)) {
+      ancestors.push(value);
+      const out = value.map((v) => persistable(v, ancestors));
+      ancestors.pop();
+      return out;
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return { unpersistable: true };
+    ancestors.push(value);
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      try {
+        const field = (value as Record<string, unknown>)[key];
+        if (field !== undefined) out[key] = persistable(field, ancestors);
+      } catch {
+        out[key] = { unpersistable: true };
+      }
+    }
+    ancestors.pop();
+    return out;
+  };
+  const copy: Record<string, unknown> = { ...event };
+  delete copy.log_logger;
+  if (typeof event.log_format === "string") {
+    copy.log_flattened = { ...event.log_flattened, ...flattenFields(event.log_format, event) };
+  }
+  return JSON.stringify(persistable(copy, []));
+}
+
+test("eventAsJSON writes exactly what a persistable copy would (its fast path and its one-pass writer)", () => {
+  const cycle: Record<string, unknown> = { name: "loop" };
+  cycle.self = cycle;
+  const throwing = {
+    get bad(): never {
+      throw new Error("no");
+    },
+    ok: 1,
+  };
+  const nullProto = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, b: "x" });
+  const logger = new Logger({ namespace: "ns" });
+  const events: LogEvent[] = [
+    {},
+    { log_format: "plain" },
+    { log_format: "{a} and {b!r} and {c:>5}", a: 1, b: "two", c: "x", log_level: LogLevel.info },
+    { log_format: "x", log_flattened: { "old!:": "kept" }, n: 1.5, t: true, z: null },
+    { log_flattened: { a: "b" }, log_format: "{q}", q: -0, log_logger: logger },
+    { log_logger: logger, log_namespace: "ns", log_level: LogLevel.critical, u: undefined },
+    { arr: [1, "a", null, undefined, true], nested: { x: 1, y: undefined, z: "s" } },
+    { deep: { a: { b: { c: [1, [2, { d: 3 }]] } } } },
+    { nan: NaN, inf: Infinity, big: 10n, fn: () => 1, sym: Symbol("s") },
+    { when: new Date(0), map: new Map(), err: new RangeError("r"), arrFn: [() => 1, NaN] },
+    { cycle, list: [cycle, cycle] },
+    { throwing, nullProto, levelInside: { level: LogLevel.warn }, levels: [LogLevel.debug] },
+    { log_failure: new Failure(new TypeError("tf")), log_format: "{log_failure}", why: "x" },
+    { "quote\"key": "line\nbreak\u0001\u2028", "": "empty key", "1": "numeric key first" },
+    { log_format: 42 as unknown as string, x: 1 },
+    { log_format: "{missing} and {x.y}", x: {} },
+  ];
+  for (const event of events) {
+    assert.equal(
+      eventAsJSON(event),
+      referenceEventAsJSON(event),
+      JSON.stringify(Object.keys(event)),
+    );
+  }
 });
