@@ -25,6 +25,7 @@
 
 import type {
   IPAddress,
+  IReactor,
   IReactorTCP,
   IReactorUNIX,
   IStreamClientEndpoint,
@@ -41,6 +42,7 @@ import {
   parseSeconds,
 } from "./_parse.ts";
 import { EndpointDescriptionError } from "./errors.ts";
+import { StandardIOEndpoint } from "./process.ts";
 import {
   TCP4ClientEndpoint,
   TCP4ServerEndpoint,
@@ -68,6 +70,7 @@ const SERVER_FORMS: Record<string, string> = {
   tcp: "tcp:PORT[:interface=ADDRESS][:backlog=N]",
   tcp6: "tcp6:PORT[:backlog=N][:interface=ADDRESS] (escape colons: interface=\\:\\:1)",
   unix: "unix:PATH[:mode=OCTAL][:backlog=N][:lockfile=0|1]",
+  stdio: "stdio: (no parameters)",
 };
 
 const CLIENT_FORMS: Record<string, string> = {
@@ -93,7 +96,8 @@ function sslUnsupported(description: string): EndpointDescriptionError {
  *   (interface `"::"`);
  * - `unix:PATH[:mode=OCTAL][:backlog=N][:lockfile=0|1]` →
  *   {@linkcode UNIXServerEndpoint} (mode `666`, backlog 50, and — as in
- *   Twisted's string form — a lock file unless `lockfile=0`).
+ *   Twisted's string form — a lock file unless `lockfile=0`);
+ * - `stdio:` → {@linkcode StandardIOEndpoint} (this process's stdin and stdout).
  *
  * As in Twisted, the `tcp` and `unix` prefixes are case-sensitive while
  * `tcp6` is not. Throws {@linkcode EndpointDescriptionError} for an unknown
@@ -178,6 +182,10 @@ export function serverFromString(
     });
   }
   if (type === "ssl") throw sslUnsupported(description);
+  if (type === "stdio") {
+    bindParams(description, SERVER_FORMS.stdio, [], rest.filter((a) => a !== ""), kw);
+    return new StandardIOEndpoint(reactor as unknown as IReactor);
+  }
   if (type.toLowerCase() === "tcp6") {
     const form = SERVER_FORMS.tcp6;
     const p = bindParams(
@@ -200,7 +208,7 @@ export function serverFromString(
   }
   throw new EndpointDescriptionError(
     description,
-    `Unknown endpoint type: '${type}' (server types are tcp, tcp6 and unix, e.g. `
+    `Unknown endpoint type: '${type}' (server types are tcp, tcp6, unix and stdio, e.g. `
       + `"tcp:8080:interface=127.0.0.1"; tcp and unix are lower case)`,
   );
 }

@@ -1,7 +1,9 @@
 /**
  * `ProcessEndpoint`: a client endpoint whose "connection" is a child
  * process's stdin and stdout (Twisted's `endpoints.ProcessEndpoint`), so a
- * protocol talks to a program exactly as it would over TCP.
+ * protocol talks to a program exactly as it would over TCP; and
+ * `StandardIOEndpoint`, a server endpoint on this process's own stdin and
+ * stdout (Twisted's, and its `"stdio:"` string form).
  *
  * @module
  */
@@ -15,12 +17,15 @@ import type {
   IProtocolFactory,
   IPullProducer,
   IPushProducer,
+  IReactor,
   IReactorProcess,
   IStreamClientEndpoint,
+  IStreamServerEndpoint,
   ITransport,
   SpawnProcessOptions,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
+import { PipeAddress, StandardIO, type StandardIOOptions } from "../process/standard_io.ts";
 import { ProcessProtocol } from "../protocols/process_protocol.ts";
 import { NoProtocol } from "./errors.ts";
 
@@ -252,6 +257,77 @@ export class ProcessEndpoint implements IStreamClientEndpoint {
       return succeed(protocol as P);
     } catch (e) {
       return fail<P>(e);
+    }
+  }
+}
+
+/**
+ * A server endpoint for this process's own stdin and stdout (Twisted's
+ * `StandardIOEndpoint`; `serverFromString(reactor, "stdio:")` builds one):
+ * `listen` builds one protocol and connects it through a
+ * {@linkcode StandardIO}, and fires with that StandardIO, which is also its
+ * "port" (`stopListening` loses the connection).
+ *
+ * @example Serve one protocol on stdin/stdout (files stand in for them here)
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import process from "node:process";
+ * import { StandardIOEndpoint } from "@skein/skein/endpoints";
+ * import { StandardIO } from "@skein/skein/process";
+ * import { Factory, Protocol } from "@skein/skein/protocols";
+ * import { PosixReactor } from "@skein/skein/reactor";
+ *
+ * class Echo extends Protocol {
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.transport!.write(data);
+ *   }
+ *   override connectionLost(): void {
+ *     reactor.stop();
+ *   }
+ * }
+ * const input = join(tmpdir(), `skein-stdio-endpoint-in-${process.pid}`);
+ * const output = join(tmpdir(), `skein-stdio-endpoint-out-${process.pid}`);
+ * writeFileSync(input, "echo me");
+ * const stdin = openSync(input, "r");
+ * const stdout = openSync(output, "w");
+ * const reactor = new PosixReactor("poll");
+ * const endpoint = new StandardIOEndpoint(reactor, { stdin, stdout });
+ * const port = await endpoint.listen(Factory.forProtocol(Echo));
+ * assert.ok(port instanceof StandardIO);
+ * await reactor.run();
+ * closeSync(stdin);
+ * closeSync(stdout);
+ * assert.equal(readFileSync(output, "utf8"), "echo me");
+ * rmSync(input);
+ * rmSync(output);
+ * ```
+ */
+export class StandardIOEndpoint implements IStreamServerEndpoint<PipeAddress> {
+  /** The reactor whose StandardIO it builds. */
+  readonly reactor: IReactor;
+  readonly #options: Omit<StandardIOOptions, "reactor">;
+
+  /** Build the endpoint; nothing is read until `listen`. `options` as for {@linkcode StandardIO}. */
+  constructor(reactor: IReactor, options: Omit<StandardIOOptions, "reactor"> = {}) {
+    this.reactor = reactor;
+    this.#options = { ...options };
+  }
+
+  /**
+   * Build the factory's protocol (for a {@linkcode PipeAddress}) and connect
+   * it to stdin and stdout; fires with the {@linkcode StandardIO}, or fails
+   * with why it could not (no protocol, a bad fd).
+   */
+  listen(factory: IProtocolFactory): Deferred<StandardIO> {
+    try {
+      const protocol = factory.buildProtocol(new PipeAddress());
+      if (protocol === null) return fail<StandardIO>(new NoProtocol());
+      return succeed(new StandardIO(protocol, { ...this.#options, reactor: this.reactor }));
+    } catch (e) {
+      return fail<StandardIO>(e);
     }
   }
 }

@@ -19,10 +19,12 @@
 import { fstatSync } from "node:fs";
 import process from "node:process";
 import type { ReadStream } from "node:tty";
+import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import type {
   IAddress,
   IHalfCloseableProtocol,
+  IListeningPort,
   IProtocol,
   IPullProducer,
   IPushProducer,
@@ -401,7 +403,6 @@ function isFDReactor(r: IReactor): r is IReactor & IReactorFDSet {
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
  * import process from "node:process";
-import type { ReadStream } from "node:tty";
  * import { LineReceiver } from "@skein/skein/protocols/basic";
  * import { StandardIO } from "@skein/skein/process";
  * import { PosixReactor } from "@skein/skein/reactor";
@@ -430,13 +431,14 @@ import type { ReadStream } from "node:tty";
  * rmSync(output);
  * ```
  */
-export class StandardIO implements ITransport<PipeAddress> {
+export class StandardIO implements ITransport<PipeAddress>, IListeningPort<PipeAddress> {
   #protocol: IProtocol | null;
   readonly #halves: Halves;
   #readOpen = true;
   #writeOpen = true;
   #disconnecting = false;
   #disconnected = false;
+  readonly #whenLost: Deferred<void>[] = [];
 
   /** Connect `protocol` to stdin and stdout (see {@linkcode StandardIOOptions}). */
   constructor(protocol: IProtocol, options: StandardIOOptions = {}) {
@@ -523,6 +525,24 @@ export class StandardIO implements ITransport<PipeAddress> {
     } catch (e) {
       log.err(e, "Unhandled error in connectionLost", { system: "StandardIO" });
     }
+    for (const d of this.#whenLost.splice(0)) d.callback(undefined);
+  }
+
+  /** Nothing to do: a StandardIO is connected once built (`IListeningPort`, for `StandardIOEndpoint`). */
+  startListening(): void {}
+
+  /**
+   * Lose the connection (`IListeningPort`, for `StandardIOEndpoint`): fires
+   * once the protocol has heard `connectionLost`.
+   */
+  stopListening(): Deferred<void> {
+    const d = new Deferred<void>();
+    if (this.#disconnected) d.callback(undefined);
+    else {
+      this.#whenLost.push(d);
+      this.loseConnection();
+    }
+    return d;
   }
 
   /** Write to stdout (a string as UTF-8). */

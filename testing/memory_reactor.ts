@@ -33,10 +33,12 @@ import type {
   IDelayedCall,
   IListeningPort,
   IPAddress,
+  IProcessProtocol,
   IProtocolFactory,
   IReactor,
   IReactorCore,
   IReactorFDSet,
+  IReactorProcess,
   IReactorTCP,
   IReactorUDP,
   IReactorUNIX,
@@ -45,6 +47,7 @@ import type {
   ListenTCPOptions,
   ListenUDPOptions,
   ListenUNIXOptions,
+  SpawnProcessOptions,
   SystemEvent,
   TriggerHandle,
   TriggerPhase,
@@ -54,6 +57,7 @@ import { IPv4Address, IPv6Address, UNIXAddress } from "../reactor/address.ts";
 import { DNSLookupError } from "../reactor/errors.ts";
 import { ReactorThreads } from "../reactor/reactor_threads.ts";
 import { Clock } from "../task/clock.ts";
+import { MemoryProcessTransport, type SpawnProcessRecord } from "./memory_process.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyFn = (...args: any[]) => unknown;
@@ -389,7 +393,7 @@ export interface TriggerRecord extends TriggerHandle {
  * ```
  */
 export class MemoryReactor extends ReactorThreads
-  implements IReactorCore, IReactorTCP, IReactorUNIX, IReactorUDP, IReactorFDSet
+  implements IReactorCore, IReactorTCP, IReactorUNIX, IReactorUDP, IReactorFDSet, IReactorProcess
 {
   /** Always `"memory"`. */
   readonly kind: string = "memory";
@@ -424,6 +428,8 @@ export class MemoryReactor extends ReactorThreads
   writers: Set<IReadWriteDescriptor> = new Set();
   /** Name → address answers for `resolve()`. */
   hostnames: Map<string, string> = new Map();
+  /** Every `spawnProcess` call. */
+  processes: SpawnProcessRecord[] = [];
 
   /** Binds every method, so that `reactor.callLater(1, reactor.stop)` works as on a real reactor. */
   constructor() {
@@ -531,6 +537,19 @@ export class MemoryReactor extends ReactorThreads
     factory.startedConnecting(connector);
     this.connectors.push(connector);
     return connector;
+  }
+
+  /** Records `[protocol, executable, args, options, transport]`; connects the protocol to a {@linkcode MemoryProcessTransport}. */
+  spawnProcess(
+    protocol: IProcessProtocol,
+    executable: string,
+    args: readonly string[],
+    options: SpawnProcessOptions = {},
+  ): MemoryProcessTransport {
+    const transport = new MemoryProcessTransport();
+    this.processes.push([protocol, executable, [...args], options, transport]);
+    protocol.makeConnection(transport);
+    return transport;
   }
 
   /** Records `[path, factory, backlog, mode, wantPID]`; returns a {@linkcode FakePort}. */

@@ -32,6 +32,7 @@ export * from "./assertions.ts";
 export * from "./event_logging_observer.ts";
 export * from "./iosim.ts";
 export * from "./line_sending_protocol.ts";
+export * from "./memory_process.ts";
 export * from "./memory_reactor.ts";
 export * from "./string_transport.ts";
 export * from "./test_case.ts";

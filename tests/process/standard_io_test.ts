@@ -7,50 +7,11 @@
 // tests/examples/stdio_shout_test.ts.)
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Failure } from "../../deferred/failure.ts";
 import { StandardIO } from "../../process/mod.ts";
-import { Protocol } from "../../protocols/mod.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
 import { constants, libc } from "../../reactor/ffi/mod.ts";
 import { KINDS, withReactor } from "../reactor/_helpers.ts";
-
-function pipe(): [number, number] {
-  const fds = new Int32Array(2);
-  assert.equal(libc().pipe2(fds, constants.O_CLOEXEC), 0);
-  return [fds[0], fds[1]];
-}
-
-function readAll(fd: number): string {
-  const flags = libc().fcntl(fd, constants.F_GETFL, 0);
-  libc().fcntl(fd, constants.F_SETFL, flags | constants.O_NONBLOCK);
-  const buf = new Uint8Array(65536);
-  let out = "";
-  for (;;) {
-    const n = libc().read(fd, buf, buf.length);
-    if (n <= 0) break;
-    out += new TextDecoder().decode(buf.subarray(0, n));
-  }
-  return out;
-}
-
-class Recorder extends Protocol {
-  readonly events: string[] = [];
-  readonly lost: Promise<Failure>;
-  #resolve!: (f: Failure) => void;
-  constructor() {
-    super();
-    this.lost = new Promise((resolve) => {
-      this.#resolve = resolve;
-    });
-  }
-  override dataReceived(data: Uint8Array): void {
-    this.events.push(`data ${new TextDecoder().decode(data)}`);
-  }
-  override connectionLost(reason: Failure): void {
-    this.events.push("connectionLost");
-    this.#resolve(reason);
-  }
-}
+import { pipe, readAll, Recorder } from "./_stdio_helpers.ts";
 
 class HalfCloser extends Recorder {
   readConnectionLost(): void {
