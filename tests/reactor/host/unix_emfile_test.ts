@@ -1,0 +1,137 @@
+/**
+ * The host reactor's Unix listening port past the fd limit, on Deno and Bun:
+ * once accept has failed with EMFILE and fds are free again, the port
+ * accepts new connections again (as the TCP port and the FFI reactors do),
+ * and stopping it and listening again on the same path works.
+ *
+ * Deno's `node:net` ends a Unix server's accept loop for good on EMFILE and
+ * its handle cannot be re-armed (a second `listen()` is EINVAL), so the host
+ * port re-creates its socket on the same path: the connection that was
+ * queued on the stalled socket is reset there (its client sees the close at
+ * once, instead of hanging), where Bun, which keeps accepting by itself,
+ * serves it. Twisted's `unix.Port` inherits `tcp.Port.doRead`'s handling:
+ * EMFILE stops that round of accepts, the next readiness tries again.
+ */
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { createInterface } from "node:readline";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { isDeno, runtimeArgs } from "../../_runtime.ts";
+import { timeout } from "./_helpers.ts";
+
+const EMFILE_SERVER = fileURLToPath(new URL("./_emfile_server.ts", import.meta.url));
+
+describe("HostUNIXPort past the fd limit", () => {
+  it(
+    "accepts again once fds are free after accept failed with EMFILE, and can listen again on its path",
+    {
+      timeout: 30000,
+    },
+    async () => {
+      const path = join(tmpdir(), `skein-emfile-${process.pid}-${Date.now()}.sock`);
+      const cmd = [process.execPath, ...runtimeArgs(EMFILE_SERVER, ["unix", path])]
+        .map((a) => `'${a}'`).join(" ");
+      const env = { ...process.env };
+      delete env.NODE_EXTRA_CA_CERTS; // Deno would try (and fail) to read them under the limit
+      const server = spawn("sh", ["-c", `ulimit -n 64 && exec ${cmd}`], {
+        stdio: ["pipe", "pipe", "pipe"],
+        env,
+      });
+      let err = "";
+      server.stderr!.on("data", (b: Uint8Array) => {
+        err += new TextDecoder().decode(b);
+      });
+      const lines: string[] = [];
+      let wake: (() => void) | null = null;
+      createInterface({ input: server.stdout! }).on("line", (l: string) => {
+        lines.push(l);
+        wake?.();
+      });
+      server.on("exit", () => wake?.());
+      const next = async (what: string): Promise<string> => {
+        while (lines.length === 0) {
+          if (server.exitCode !== null || server.signalCode !== null) {
+            throw new Error(
+              `server exited (${server.exitCode ?? server.signalCode}) before ${what}: ${err}`,
+            );
+          }
+          await new Promise<void>((r) => (wake = r));
+        }
+        return lines.shift()!;
+      };
+      const clients: net.Socket[] = [];
+      /** Connect and resolve once the kernel has queued the connection. */
+      const connect = (what: string): Promise<net.Socket> =>
+        new Promise((resolve, reject) => {
+          const c = net.connect({ path }, () => resolve(c));
+          c.on("error", (e: Error) => reject(new Error(`connecting ${what}: ${e.message}`)));
+          clients.push(c);
+        });
+      /** Send `text` on `c`; resolve with the echo, or with "closed" if `c` closes first. */
+      const echo = (c: net.Socket, text: string): Promise<string> =>
+        new Promise((resolve) => {
+          let got = "";
+          c.on("data", (b: Uint8Array) => {
+            got += new TextDecoder().decode(b);
+            if (got.length >= text.length) resolve(got);
+          });
+          c.on("error", () => resolve("closed"));
+          c.on("close", () => resolve("closed"));
+          c.write(text);
+        });
+      try {
+        assert.equal(await next("the path"), path);
+        assert.equal(
+          await timeout(echo(await connect("before"), "before"), 5000, "echo"),
+          "before",
+        );
+        server.stdin!.write("fill\n");
+        assert.match(await next("filled"), /^filled \d+$/);
+        // The kernel queues this connection; the server's accept fails (EMFILE).
+        const stuck = await connect("stuck");
+        const stuckOutcome = echo(stuck, "queued"); // listening from now on: the reset may come early
+        server.stdin!.write("tick\n");
+        assert.equal(await next("ticked"), "ticked");
+        server.stdin!.write("free\n");
+        assert.equal(await next("freed"), "freed");
+        // Deno: the port re-creates its socket (see the notes above); Bun never stalls.
+        if (isDeno) {
+          assert.equal(await timeout(next("recovered"), 10000, "listening again"), "recovered");
+        }
+        assert.equal(
+          await timeout(stuckOutcome, 10000, "the queued connection served or reset"),
+          isDeno ? "closed" : "queued",
+        );
+        assert.equal(
+          await timeout(echo(await connect("after"), "after"), 10000, "a new connection accepted"),
+          "after",
+        );
+        server.stdin!.write("relisten\n");
+        assert.equal(await next("relistened"), "relistened");
+        assert.equal(
+          await timeout(
+            echo(await connect("again"), "again"),
+            10000,
+            "accepted after listening again",
+          ),
+          "again",
+        );
+        server.stdin!.write("quit\n");
+        await timeout(new Promise((r) => server.once("close", r)), 10000, "server exit");
+        assert.equal(server.exitCode, 0, err);
+        assert.equal(fs.existsSync(path), false, "the socket file is removed at exit");
+      } finally {
+        for (const c of clients) c.destroy();
+        server.kill("SIGKILL");
+        fs.rmSync(path, { force: true });
+      }
+    },
+  );
+});
