@@ -22,8 +22,17 @@
  * keeps its queue and port and is harmless while healthy) every
  * {@linkcode ACCEPT_REARM_MS} ms: accepting resumes at most that long after
  * fds free up, as the FFI reactors' paused accept loop does. Bun keeps
- * accepting by itself. Deno's Unix listeners stall the same way, but their
- * handle refuses a second `listen()` (EINVAL), so they are not re-armed.
+ * accepting by itself.
+ *
+ * Deno's Unix listeners stall the same way, but their handle refuses a
+ * second `listen()` (EINVAL), and a second handle on the same fd cannot be
+ * polled (EEXIST). So the same timer watches them instead
+ * ({@linkcode watchUnixAccepts}): where the kernel lists the connections
+ * waiting on a Unix socket (Linux, `/proc/net/unix`), connections waiting at
+ * two ticks in a row with none accepted in between mean the loop has ended,
+ * and, once an fd is free, the port re-creates its socket on the same path
+ * (the connections queued on the old one are reset). Elsewhere a stalled Unix listener on
+ * Deno is not noticed.
  *
  * @module
  */
@@ -152,18 +161,43 @@ interface Rearm {
   backlog: number;
 }
 
-/** The handles being re-armed, all by one timer. */
+/** A Unix listening server watched for a stalled accept loop. */
+interface UnixWatch {
+  server: net.Server;
+  /** The path as `/proc/net/unix` shows it (`@` for the abstract namespace's NULs). */
+  shown: string;
+  recover: () => void;
+  /** Connections accepted so far, and at the last tick. */
+  accepted: number;
+  acceptedThen: number;
+  /** Connections waiting at the last tick. */
+  waitingThen: number;
+}
+
+/** The handles being re-armed and the Unix servers watched, all by one timer. */
 const rearming = new Set<Rearm>();
+const watching = new Set<UnixWatch>();
 let rearmTimer: ReturnType<typeof setInterval> | null = null;
+
+/** The kernel's table of Unix sockets, or null where there is none to read. */
+const UNIX_TABLE = "/proc/net/unix";
 
 function rearmAll(): void {
   for (const r of rearming) {
     if (r.server.listening) r.handle.listen(r.backlog);
     else rearming.delete(r);
   }
-  if (rearming.size === 0 && rearmTimer !== null) {
+  if (watching.size > 0) checkUnixWatches();
+  if (rearming.size === 0 && watching.size === 0 && rearmTimer !== null) {
     clearInterval(rearmTimer);
     rearmTimer = null;
+  }
+}
+
+function startTimer(): void {
+  if (rearmTimer === null) {
+    rearmTimer = setInterval(rearmAll, ACCEPT_REARM_MS);
+    rearmTimer.unref();
   }
 }
 
@@ -174,10 +208,101 @@ function rearmAll(): void {
  */
 function rearmAccepts(server: net.Server, handle: ListenHandle, backlog: number): void {
   rearming.add({ server, handle, backlog });
-  if (rearmTimer === null) {
-    rearmTimer = setInterval(rearmAll, ACCEPT_REARM_MS);
-    rearmTimer.unref();
+  startTimer();
+}
+
+/**
+ * Watch the Unix listening `server` on `path` for an accept loop that has
+ * ended (Deno, after accept failed with EMFILE or ENFILE; see the module
+ * notes): `recover` is called once when it has, and should replace the
+ * server. Does nothing where the runtime keeps accepting by itself (no
+ * `_createServerHandle`: Bun) or the kernel does not list waiting
+ * connections. The watch ends when `server` stops listening.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as net from "node:net";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { listenNow, watchUnixAccepts } from "./_listen.ts";
+ * const path = join(tmpdir(), `skein-watch-${crypto.randomUUID()}.sock`);
+ * const server = net.createServer();
+ * assert.equal(listenNow(server, { path }, 511), null);
+ * let stalled = false;
+ * watchUnixAccepts(server, path, () => (stalled = true));
+ * server.close(); // the watch ends with the server
+ * assert.equal(stalled, false);
+ * ```
+ */
+export function watchUnixAccepts(server: net.Server, path: string, recover: () => void): void {
+  if (typeof createServerHandle !== "function" || !fs.existsSync(UNIX_TABLE)) return;
+  const w: UnixWatch = {
+    server,
+    shown: path.replaceAll("\0", "@"),
+    recover,
+    accepted: 0,
+    acceptedThen: 0,
+    waitingThen: 0,
+  };
+  server.on("connection", () => w.accepted++);
+  watching.add(w);
+  startTimer();
+}
+
+function checkUnixWatches(): void {
+  let waiting: Map<string, number>;
+  try {
+    waiting = waitingConnections(fs.readFileSync(UNIX_TABLE, "utf8"));
+  } catch {
+    return; // not readable this time: the next tick tries again
   }
+  for (const w of watching) {
+    if (!w.server.listening) {
+      watching.delete(w);
+      continue;
+    }
+    const now = waiting.get(w.shown) ?? 0;
+    const stalled = now > 0 && w.waitingThen > 0 && w.accepted === w.acceptedThen;
+    w.waitingThen = now;
+    w.acceptedThen = w.accepted;
+    // Re-created only once an fd is free for the new socket; until then the
+    // next tick looks again.
+    if (stalled && fdFree()) {
+      watching.delete(w);
+      try {
+        w.recover();
+      } catch (e) {
+        log.err(e, "Error re-creating a stalled Unix listening socket");
+      }
+    }
+  }
+}
+
+/** Whether this process can open one more file now. */
+function fdFree(): boolean {
+  try {
+    fs.closeSync(fs.openSync("/dev/null", "r"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * How many connections wait to be accepted on each Unix socket path, from
+ * the kernel's table: a connection not yet accepted is listed with the
+ * listener's path, state 02 (connecting) and no inode.
+ */
+function waitingConnections(table: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of table.split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 8 || fields[5] !== "02" || fields[6] !== "0") continue;
+    const path = fields.slice(7).join(" ");
+    counts.set(path, (counts.get(path) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /**

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import type { Deferred } from "../../deferred/deferred.ts";
-import type { Failure } from "../../deferred/failure.ts";
+import { Failure } from "../../deferred/failure.ts";
 import type {
   ConnectUNIXOptions,
   IAddress,
@@ -23,7 +23,7 @@ import { connectUNIXArgs, listenUNIXArgs } from "../_validate.ts";
 import { UNIXAddress } from "../address.ts";
 import { BadFileError, CannotListenError } from "../errors.ts";
 import { prefixOf, systemError } from "./_common.ts";
-import { listenNow } from "./_listen.ts";
+import { listenNow, watchUnixAccepts } from "./_listen.ts";
 import { FilesystemLock, isLocked } from "./_lockfile.ts";
 import { closeListeningPort, serveAccepted, stopListeningSoon } from "./_port.ts";
 import type { ConnectAttempt } from "./connector.ts";
@@ -87,6 +87,8 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
   #server: net.Server | null = null;
   #lock: FilesystemLock | null = null;
   #stopping: Deferred<void>[] = [];
+  /** How many times the socket was re-created (names its spare file). */
+  #generation = 0;
 
   /** A port on `path`; call `startListening()` (the reactor does). */
   constructor(
@@ -128,29 +130,79 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
         }
       }
     }
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
-    const error = listenNow(server, { path }, this.backlog);
-    if (error !== null) {
+    let server: net.Server;
+    try {
+      server = this.#listen(path);
+    } catch (e) {
       this.#unlock(lock);
-      throw new CannotListenError("", path, error);
+      throw e;
     }
-    if (inFilesystemNamespace(path)) {
-      try {
-        fs.chmodSync(path, this.mode);
-      } catch (e) {
-        server.close();
-        this.#unlock(lock);
-        throw new CannotListenError("", path, systemError(e, "chmod"));
-      }
-    }
-    server.unref();
-    server.on("connection", this.#onConnection);
     this.#server = server;
     this.#lock = lock;
     this.factory.doStart();
     this.connected = true;
     this.reactor.addSelectable(this);
   }
+
+  /**
+   * Bind `name` (the path, or a spare name to rename onto it), chmod and
+   * listen; serve its connections. Throws `CannotListenError`.
+   */
+  #listen(name: string = this.path): net.Server {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+    const error = listenNow(server, { path: name }, this.backlog);
+    if (error !== null) throw new CannotListenError("", this.path, error);
+    if (inFilesystemNamespace(name)) {
+      try {
+        fs.chmodSync(name, this.mode);
+      } catch (e) {
+        server.close();
+        throw new CannotListenError("", this.path, systemError(e, "chmod"));
+      }
+    }
+    server.unref();
+    server.on("connection", this.#onConnection);
+    watchUnixAccepts(server, name, this.#relisten);
+    return server;
+  }
+
+  /**
+   * The runtime's accept loop has ended (Deno, out of fds): listen on a new
+   * socket in its place and close the old one (the connections queued on it
+   * are reset). The new socket is bound to a spare name next to the path and
+   * renamed onto it right after the old one is closed (closing a Unix server
+   * removes the file it was bound to), so the path is missing only for that
+   * instant: a client connecting just then gets ENOENT.
+   */
+  readonly #relisten = (): void => {
+    const old = this.#server;
+    if (old === null || !this.connected || this.disconnecting) return;
+    const path = this.path;
+    let spare: string | null = inFilesystemNamespace(path) ? `${path}.${++this.#generation}` : null;
+    let server: net.Server | null = null;
+    if (spare !== null) {
+      try {
+        server = this.#listen(spare);
+      } catch {
+        spare = null; // e.g. the name is too long: close first, then bind the path itself
+      }
+    }
+    old.off("connection", this.#onConnection);
+    old.on("connection", (s: net.Socket) => s.destroy());
+    old.close();
+    try {
+      if (server !== null && spare !== null) fs.renameSync(spare, path);
+      else this.#server = this.#listen();
+    } catch (e) {
+      server?.close();
+      this.#server = null;
+      log.err(e, `Could not listen again on ${path}; the port is lost`);
+      this.connectionLost(new Failure(e));
+      return;
+    }
+    if (server !== null) this.#server = server;
+    log.msg(`(UNIX Port ${path}: accepting had stopped after running out of fds; listening again)`);
+  };
 
   #unlock(lock: FilesystemLock | null): void {
     if (lock === null || !lock.locked) return;
