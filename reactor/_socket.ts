@@ -61,18 +61,6 @@ export const ERRNO: CommonErrno = errnoTable;
 export { isIPv4Address, isIPv6Address } from "./ffi/structs.ts";
 
 /**
- * ESRCH: no such process (for lock files).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { ESRCH } from "./_socket.ts";
- * assert.ok(ESRCH > 0);
- * ```
- */
-export const ESRCH: number = errnoNumber("ESRCH") ?? 3;
-
-/**
  * The error for the last failed `syscall` (a typed error from the errno tables).
  *
  * @example

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { lstatSync, readFileSync, readlinkSync, symlinkSync, unlinkSync } from "node:fs";
+import { lstatSync, unlinkSync } from "node:fs";
 import type {
   ConnectUNIXOptions,
   IClientFactory,
@@ -24,12 +24,12 @@ import type {
   ListenUNIXOptions,
 } from "../interfaces.ts";
 import { BaseConnector } from "./_connector.ts";
+import { FilesystemLock, heldByLiveProcess, releaseLock } from "./_lockfile.ts";
 import {
   closeFd,
   type DecodedSockaddr,
   describe,
   encodeUnix,
-  ESRCH,
   lastError,
   lib,
   openSocket,
@@ -48,91 +48,6 @@ function unixAddress(sa: DecodedSockaddr): UNIXAddress {
 
 function inFilesystem(path: string): boolean {
   return path.length > 0 && path.charCodeAt(0) !== 0;
-}
-
-/** The PID a lock file names, or null when there is no readable lock. */
-function readLockPID(lockPath: string): number | null {
-  let text: string;
-  try {
-    text = readlinkSync(lockPath);
-  } catch (e) {
-    const code = (e as { code?: string; }).code;
-    if (code === "ENOENT") return null;
-    if (code !== "EINVAL") return null;
-    // A regular file (written by another tool): read the PID from it.
-    try {
-      text = readFileSync(lockPath, "utf8");
-    } catch {
-      return null;
-    }
-  }
-  const pid = Number.parseInt(text.trim(), 10);
-  return Number.isInteger(pid) && pid > 0 ? pid : null;
-}
-
-/** Whether `pid` is a live process (EPERM counts as alive). */
-function processAlive(pid: number): boolean {
-  const l = lib();
-  if (l.kill(pid, 0) === 0) return true;
-  return l.errno() !== ESRCH;
-}
-
-/**
- * Twisted's `lockfile.isLocked`: true when `lockPath` names a live process.
- * Side-effect free.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { isLocked } from "./unix.ts";
- * assert.equal(isLocked("/nonexistent/app.sock.lock"), false);
- * ```
- */
-export function isLocked(lockPath: string): boolean {
-  const pid = readLockPID(lockPath);
-  return pid !== null && processAlive(pid);
-}
-
-/** A held `PATH.lock`: Twisted's `FilesystemLock`. */
-class FilesystemLock {
-  /** False when a stale lock (dead owner) had to be broken. */
-  clean = true;
-  locked = false;
-  constructor(readonly name: string) {}
-
-  /** Take the lock; false when a live process holds it. */
-  lock(): boolean {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      try {
-        symlinkSync(String(lib().getpid()), this.name);
-        this.locked = true;
-        return true;
-      } catch (e) {
-        if ((e as { code?: string; }).code !== "EEXIST") throw e;
-      }
-      const pid = readLockPID(this.name);
-      if (pid !== null && processAlive(pid)) return false;
-      // Stale (or unreadable and racing): break it and try again.
-      try {
-        unlinkSync(this.name);
-      } catch (e) {
-        if ((e as { code?: string; }).code !== "ENOENT") throw e;
-      }
-      this.clean = false;
-    }
-    return false;
-  }
-
-  unlock(): void {
-    if (!this.locked) return;
-    this.locked = false;
-    try {
-      const pid = readLockPID(this.name);
-      if (pid === lib().getpid()) unlinkSync(this.name);
-    } catch {
-      // already gone
-    }
-  }
 }
 
 /**
@@ -255,7 +170,7 @@ export class UNIXClientConnection extends UNIXConnection {
     super(reactor, -1, null, new UNIXAddress(null), new UNIXAddress(path), -1);
     this.connector = connector;
     this.connecting = true;
-    if (checkPID && !isLocked(`${path}.lock`)) {
+    if (checkPID && !heldByLiveProcess(`${path}.lock`)) {
       const e = new BadFileError(`${path}: no live process holds ${path}.lock`);
       reactor.callLater(0, () => this.failIfNotConnected(e));
       return;
@@ -358,7 +273,7 @@ export class UNIXPort extends StreamPort {
       if (lib().listen(fd, this.backlog) < 0) throw lastError("listen");
     } catch (e) {
       closeFd(fd);
-      this.#lockFile?.unlock();
+      releaseLock(this.#lockFile);
       this.#lockFile = null;
       throw new CannotListenError("", path, e instanceof Error ? e : new Error(String(e)));
     }
@@ -397,7 +312,7 @@ export class UNIXPort extends StreamPort {
         // already gone
       }
     }
-    this.#lockFile?.unlock();
+    releaseLock(this.#lockFile);
     this.#lockFile = null;
   }
 

@@ -19,12 +19,12 @@ import type {
   ListenUNIXOptions,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
+import { FilesystemLock, heldByLiveProcess, releaseLock } from "../_lockfile.ts";
 import { connectUNIXArgs, listenUNIXArgs } from "../_validate.ts";
 import { UNIXAddress } from "../address.ts";
 import { BadFileError, CannotListenError } from "../errors.ts";
 import { prefixOf, systemError } from "./_common.ts";
 import { listenNow, watchUnixAccepts } from "./_listen.ts";
-import { FilesystemLock, isLocked } from "./_lockfile.ts";
 import { closeListeningPort, serveAccepted, stopListeningSoon } from "./_port.ts";
 import type { ConnectAttempt } from "./connector.ts";
 import { HostConnector } from "./connector.ts";
@@ -134,7 +134,7 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
     try {
       server = this.#listen(path);
     } catch (e) {
-      this.#unlock(lock);
+      releaseLock(lock);
       throw e;
     }
     this.#server = server;
@@ -204,15 +204,6 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
     log.msg(`(UNIX Port ${path}: accepting had stopped after running out of fds; listening again)`);
   };
 
-  #unlock(lock: FilesystemLock | null): void {
-    if (lock === null || !lock.locked) return;
-    try {
-      lock.unlock();
-    } catch (e) {
-      log.err(e, "Could not release the Unix socket lock");
-    }
-  }
-
   readonly #onConnection = (socket: net.Socket): void => {
     serveAccepted(this, socket, () => ({
       host: new UNIXAddress(this.path),
@@ -248,7 +239,7 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
           // the runtime may have removed it already
         }
       }
-      this.#unlock(this.#lock);
+      releaseLock(this.#lock);
       this.#lock = null;
       log.msg(`(UNIX Port ${this.path} Closed)`);
     });
@@ -326,13 +317,7 @@ export class HostUNIXConnector extends HostConnector {
   protected startAttempt(attempt: ConnectAttempt): void {
     const path = this.path;
     if (this.checkPID) {
-      let locked: boolean;
-      try {
-        locked = isLocked(`${path}.lock`);
-      } catch {
-        locked = false;
-      }
-      if (!locked) {
+      if (!heldByLiveProcess(`${path}.lock`)) {
         this.reactor.callLater(0, () =>
           attempt.failIfNotConnected(
             new BadFileError(`File used for UNIX socket is no good: ${path}.`),

@@ -2,13 +2,15 @@
  * Twisted's `twisted.python.lockfile` over `node:fs`: a lock is a symbolic
  * link named `PATH.lock` whose target is the owner's PID. A lock whose PID is
  * no longer alive is stale and is taken over (`clean` is then false).
- * Internal to the host backend's Unix sockets (`wantPID` / `checkPID`).
+ * Internal to the Unix listening ports and connectors (`wantPID` /
+ * `checkPID`) of the FFI reactors and the host backend alike.
  *
  * @module
  */
 
 import * as fs from "node:fs";
 import process from "node:process";
+import * as log from "../log/log.ts";
 
 function codeOf(e: unknown): string | undefined {
   return (e as { code?: string; } | null)?.code;
@@ -124,4 +126,56 @@ export function isLocked(name: string): boolean {
     if (got) l.unlock();
   }
   return !got;
+}
+
+/**
+ * `checkPID`'s question: does a live process hold the lock `name`? As
+ * {@linkcode isLocked}, but a lock that cannot be read (not a symbolic link,
+ * no permission) counts as not held.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeFileSync, rmSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { heldByLiveProcess } from "./_lockfile.ts";
+ * const name = join(tmpdir(), `skein-plain-${Date.now()}.lock`);
+ * writeFileSync(name, "1"); // a plain file, not a lock
+ * assert.equal(heldByLiveProcess(name), false);
+ * rmSync(name);
+ * ```
+ */
+export function heldByLiveProcess(name: string): boolean {
+  try {
+    return isLocked(name);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Release `lock` if it is held, logging (not throwing) a failure: a port
+ * that is closing carries on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { FilesystemLock, isLocked, releaseLock } from "./_lockfile.ts";
+ * const lock = new FilesystemLock(join(tmpdir(), `skein-release-${Date.now()}.lock`));
+ * assert.equal(lock.lock(), true);
+ * releaseLock(lock);
+ * releaseLock(lock); // not held any more: nothing to do
+ * assert.equal(isLocked(lock.name), false);
+ * ```
+ */
+export function releaseLock(lock: FilesystemLock | null): void {
+  if (lock === null || !lock.locked) return;
+  try {
+    lock.unlock();
+  } catch (e) {
+    log.err(e, "Could not release the Unix socket lock");
+  }
 }
