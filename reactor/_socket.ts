@@ -8,7 +8,7 @@
 
 import { ConnectError, SystemCallError } from "./errors.ts";
 import { constants } from "./ffi/constants.ts";
-import { errno as errnoTable, errnoNumber, errorFromErrno } from "./ffi/errno.ts";
+import { errno as errnoTable, errorFromErrno } from "./ffi/errno.ts";
 import type { CommonErrno } from "./ffi/errno.ts";
 import { libc } from "./ffi/mod.ts";
 import { decodeSockaddr, encodeSockaddr, encodeSockaddrUn } from "./ffi/structs.ts";
@@ -58,6 +58,8 @@ export const SOCKET_CONSTANTS: typeof constants = constants;
  */
 export const ERRNO: CommonErrno = errnoTable;
 
+export { logPrefixOf } from "./_log_prefix.ts";
+export { notBytes } from "./_validate.ts";
 export { isIPv4Address, isIPv6Address } from "./ffi/structs.ts";
 
 /**
@@ -387,49 +389,6 @@ export function describe(e: unknown): string {
  * ```
  */
 export const ENCODER: TextEncoder = new TextEncoder();
-
-/**
- * The TypeError for a write of something that is not bytes or text.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { notBytes } from "./_socket.ts";
- * assert.match(notBytes(42).message, /not number/);
- * ```
- */
-export function notBytes(data: unknown): TypeError {
-  const what = data === null
-    ? "null"
-    : typeof data === "object"
-    ? data.constructor?.name ?? "object"
-    : typeof data;
-  return new TypeError(`write() takes a Uint8Array or a string (sent as UTF-8), not ${what}`);
-}
-
-/**
- * A name for log lines: the object's `logPrefix()`, else its class name.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { logPrefixOf } from "./_socket.ts";
- * class Echo {}
- * assert.equal(logPrefixOf(new Echo()), "Echo");
- * assert.equal(logPrefixOf({ logPrefix: () => "custom" }), "custom");
- * ```
- */
-export function logPrefixOf(p: unknown): string {
-  const lp = (p as { logPrefix?: () => string; } | null)?.logPrefix;
-  if (typeof lp === "function") {
-    try {
-      return lp.call(p);
-    } catch {
-      // fall through
-    }
-  }
-  return (p as object | null)?.constructor?.name ?? "-";
-}
 
 /**
  * `e` as an `Error` (a thrown non-Error is wrapped).

@@ -393,3 +393,23 @@ export function udpWriteTarget(
   }
   return { host, port: checkPort(addr[1], "write") };
 }
+
+/**
+ * The TypeError for a write of something that is neither bytes nor text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notBytes } from "./_validate.ts";
+ * assert.match(notBytes(42).message, /not number/);
+ * assert.match(notBytes(null).message, /not null/);
+ * ```
+ */
+export function notBytes(data: unknown): TypeError {
+  const what = data === null
+    ? "null"
+    : typeof data === "object"
+    ? (data as { constructor?: { name?: string; }; }).constructor?.name ?? "object"
+    : typeof data;
+  return new TypeError(`write() takes a Uint8Array or a string (sent as UTF-8), not ${what}`);
+}

@@ -11,6 +11,7 @@ import { Failure } from "../deferred/failure.ts";
 import type { IAddress, IHalfCloseableProtocol, IProtocol, ITransport } from "../interfaces.ts";
 import { err as logErr } from "../log/log.ts";
 import type { BaseConnector } from "./_connector.ts";
+import { NullProtocol } from "./_null_protocol.ts";
 import {
   asError,
   closeFd,
@@ -70,17 +71,6 @@ function init(): Libc {
 
 function isHalfCloseable(p: unknown): p is IHalfCloseableProtocol {
   return typeof (p as Partial<IHalfCloseableProtocol> | null)?.readConnectionLost === "function";
-}
-
-/** A protocol that does nothing, for a connector whose factory built none. */
-class NullProtocol implements IProtocol {
-  transport: ITransport | null = null;
-  makeConnection(t: ITransport): void {
-    this.transport = t;
-  }
-  connectionMade(): void {}
-  dataReceived(_data: Uint8Array): void {}
-  connectionLost(_reason: Failure): void {}
 }
 
 /**

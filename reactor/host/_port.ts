@@ -11,8 +11,8 @@ import { Deferred, succeed } from "../../deferred/deferred.ts";
 import { Failure } from "../../deferred/failure.ts";
 import type { IAddress, IProtocol, IProtocolFactory } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
+import { logPrefixOf } from "../_log_prefix.ts";
 import { ConnectionDone } from "../errors.ts";
-import { prefixOf } from "./_common.ts";
 import { HostConnection } from "./connection.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
 
@@ -129,7 +129,7 @@ export function serveAccepted(
   }
   const s = port.sessionno++;
   const transport = new HostConnection(port.reactor, socket, protocol, a.host, a.peer, {
-    logstr: `${prefixOf(protocol)},${s},${a.peerName}`,
+    logstr: `${logPrefixOf(protocol)},${s},${a.peerName}`,
   });
   try {
     protocol.makeConnection(transport);

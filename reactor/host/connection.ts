@@ -17,8 +17,9 @@ import type {
   ITCPTransport,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
+import { notBytes } from "../_validate.ts";
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from "../errors.ts";
-import { connectionLostFrom, notBytes } from "./_common.ts";
+import { connectionLostFrom } from "./_common.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
 
 /**

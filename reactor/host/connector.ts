@@ -12,8 +12,10 @@ import { Failure } from "../../deferred/failure.ts";
 import type { IAddress, IProtocol } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { BaseConnector, type ConnectingTransport, type ConnectorState } from "../_connector.ts";
+import { logPrefixOf } from "../_log_prefix.ts";
+import { NullProtocol } from "../_null_protocol.ts";
 import { ConnectError } from "../errors.ts";
-import { connectErrorFrom, NullProtocol, prefixOf } from "./_common.ts";
+import { connectErrorFrom } from "./_common.ts";
 import { HostConnection } from "./connection.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
 
@@ -201,11 +203,11 @@ export abstract class HostConnector
     const conn = new HostConnection(
       this.reactor,
       socket,
-      protocol ?? (new NullProtocol() as unknown as IProtocol),
+      protocol ?? new NullProtocol(),
       host,
       peer,
       {
-        logstr: `${prefixOf(protocol)},client`,
+        logstr: `${logPrefixOf(protocol)},client`,
         onLost: (reason) => this.connectionLost(reason),
       },
     );

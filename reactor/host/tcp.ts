@@ -18,10 +18,11 @@ import type {
   ListenTCPOptions,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
+import { logPrefixOf } from "../_log_prefix.ts";
 import { connectTCPArgs, listenTCPArgs } from "../_validate.ts";
 import { IPv4Address, IPv6Address } from "../address.ts";
 import { CannotListenError, ConnectBindError, DNSLookupError } from "../errors.ts";
-import { ipAddress, isIPAddress, prefixOf } from "./_common.ts";
+import { ipAddress, isIPAddress } from "./_common.ts";
 import { listenNow } from "./_listen.ts";
 import { closeListeningPort, serveAccepted, stopListeningSoon } from "./_port.ts";
 import type { ConnectAttempt } from "./connector.ts";
@@ -103,7 +104,7 @@ export class HostTCPPort implements IListeningPort<IPAddress>, HostSelectable {
       : new IPv4Address("TCP", a.address, a.port);
     this.#server = server;
     server.on("connection", this.#onConnection);
-    log.msg(`${prefixOf(this.factory)} starting on ${a.port}`);
+    log.msg(`${logPrefixOf(this.factory)} starting on ${a.port}`);
     this.factory.doStart();
     this.connected = true;
     this.reactor.addSelectable(this);
@@ -160,14 +161,14 @@ export class HostTCPPort implements IListeningPort<IPAddress>, HostSelectable {
 
   /** The factory's name, for log lines. */
   logPrefix(): string {
-    return prefixOf(this.factory);
+    return logPrefixOf(this.factory);
   }
 
   /** `<HostTCPPort of Factory on 8080>`. */
   toString(): string {
     return this.#host !== null
-      ? `<HostTCPPort of ${prefixOf(this.factory)} on ${this.#host.port}>`
-      : `<HostTCPPort of ${prefixOf(this.factory)} (not listening)>`;
+      ? `<HostTCPPort of ${logPrefixOf(this.factory)} on ${this.#host.port}>`
+      : `<HostTCPPort of ${logPrefixOf(this.factory)} (not listening)>`;
   }
 }
 

@@ -17,7 +17,14 @@ import type {
   ListenUDPOptions,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
-import { checkPacketSize, listenUDPArgs, udpConnectArgs, udpWriteTarget } from "../_validate.ts";
+import { logPrefixOf } from "../_log_prefix.ts";
+import {
+  checkPacketSize,
+  listenUDPArgs,
+  notBytes,
+  udpConnectArgs,
+  udpWriteTarget,
+} from "../_validate.ts";
 import {
   CannotListenError,
   InvalidAddressError,
@@ -26,7 +33,7 @@ import {
   SystemCallError,
 } from "../errors.ts";
 import type { NodeError } from "./_common.ts";
-import { ipAddress, notBytes, prefixOf, systemError } from "./_common.ts";
+import { ipAddress, systemError } from "./_common.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
 
 const ENCODER = new TextEncoder();
@@ -239,7 +246,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     this.#reading = true;
     this.reactor.addSelectable(this);
     const h = this.#host;
-    if (h !== null) log.msg(`${prefixOf(this.protocol)} starting on ${h.port}`);
+    if (h !== null) log.msg(`${logPrefixOf(this.protocol)} starting on ${h.port}`);
     this.protocol.makeConnection(this);
   }
 
@@ -252,7 +259,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
       this.#host = ipAddress("UDP", a.address, a.port);
       this.#bound = true;
       // Bound asynchronously (Bun): startListening could log only a known port.
-      if (this.connected && !known) log.msg(`${prefixOf(this.protocol)} starting on ${a.port}`);
+      if (this.connected && !known) log.msg(`${logPrefixOf(this.protocol)} starting on ${a.port}`);
     } catch (e) {
       this.#bindError = systemError(e, "getsockname");
     }
@@ -610,12 +617,12 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
 
   /** The protocol's name, for log lines. */
   logPrefix(): string {
-    return prefixOf(this.protocol);
+    return logPrefixOf(this.protocol);
   }
 
   /** `<HostUDPPort of Protocol on 9999>`. */
   toString(): string {
     const p = this.#host?.port;
-    return `<HostUDPPort of ${prefixOf(this.protocol)} on ${p ?? "(not bound)"}>`;
+    return `<HostUDPPort of ${logPrefixOf(this.protocol)} on ${p ?? "(not bound)"}>`;
   }
 }

@@ -20,10 +20,11 @@ import type {
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { FilesystemLock, heldByLiveProcess, releaseLock } from "../_lockfile.ts";
+import { logPrefixOf } from "../_log_prefix.ts";
 import { connectUNIXArgs, listenUNIXArgs } from "../_validate.ts";
 import { UNIXAddress } from "../address.ts";
 import { BadFileError, CannotListenError } from "../errors.ts";
-import { prefixOf, systemError } from "./_common.ts";
+import { systemError } from "./_common.ts";
 import { listenNow, watchUnixAccepts } from "./_listen.ts";
 import { closeListeningPort, serveAccepted, stopListeningSoon } from "./_port.ts";
 import type { ConnectAttempt } from "./connector.ts";
@@ -110,7 +111,7 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
   startListening(): void {
     if (this.connected) return;
     const path = this.path;
-    log.msg(`${prefixOf(this.factory)} starting on ${JSON.stringify(path)}`);
+    log.msg(`${logPrefixOf(this.factory)} starting on ${JSON.stringify(path)}`);
     let lock: FilesystemLock | null = null;
     if (this.wantPID) {
       lock = new FilesystemLock(`${path}.lock`);
@@ -252,12 +253,12 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
 
   /** The factory's name, for log lines. */
   logPrefix(): string {
-    return prefixOf(this.factory);
+    return logPrefixOf(this.factory);
   }
 
   /** `<HostUNIXPort of Factory on /path>`. */
   toString(): string {
-    return `<HostUNIXPort of ${prefixOf(this.factory)} on ${this.path}>`;
+    return `<HostUNIXPort of ${logPrefixOf(this.factory)} on ${this.path}>`;
   }
 }
 
