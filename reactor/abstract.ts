@@ -379,7 +379,8 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
     if (left > 0) {
       this.#maybePauseProducer();
       this.startWriting();
-    } else if (this.producer !== null && !this.streamingProducer) {
+    } else if (this.producer !== null && (!this.streamingProducer || this.producerPaused)) {
+      // Drained at once: doWrite resumes the producer (a write while corked may have paused it).
       this.startWriting();
     }
     return null;
