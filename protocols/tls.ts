@@ -34,6 +34,8 @@ import { TLSError, TLSHandshakeTimeoutError, TLSTruncationError } from "../ssl/e
 import type { TLSContextFactory, TLSSettings } from "../ssl/options.ts";
 
 const encoder = new TextEncoder();
+/** Plaintext held for the handshake beyond which a streaming producer is paused. */
+const APP_BUFFER_HIGH = 64 * 1024;
 
 /**
  * What a TLS connection's transport adds to a transport: the peer's
@@ -167,6 +169,11 @@ export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
   #handshakeOutcome: Failure | null = null;
   #timeout: IDelayedCall | null = null;
   #wrappedConnected: boolean;
+  #closing = false;
+  #engineBacklog = false;
+  #lowerPaused = false;
+  #producerPaused = false;
+  #afterClose: (() => void)[] = [];
 
   /**
    * Wrap `wrappedProtocol` in TLS configured by `contextFactory`
@@ -217,6 +224,10 @@ export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
           this.#peerClosed = true;
           this.#shutdownTLS();
         },
+        backlog: (full) => {
+          this.#engineBacklog = full;
+          this.#updateProducer();
+        },
         failed: (error) => this.#fail(error, false),
       });
     } catch (e) {
@@ -245,6 +256,7 @@ export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
   /** The ciphertext transport went away: tell the wrapped protocol why. */
   connectionLost(reason: Failure): void {
     const engine = this.#engine;
+    this.#closing = true;
     if (engine === null || this.#reason !== null) return this.#closed(reason);
     // Let the engine finish what it received (a close_notify may be in it).
     engine.finish(() => this.#closed(reason));
@@ -275,6 +287,9 @@ export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
     this.#appBuffered = 0;
     if (this.#wrappedConnected) this.wrappedProtocol.connectionLost(final);
     this.factory?.connectionEnded(this);
+    const after = this.#afterClose;
+    this.#afterClose = [];
+    for (const fn of after) fn();
   }
 
   /** Encrypt and send (queued until the handshake finishes). Dropped once closing. */
@@ -283,8 +298,10 @@ export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
     const bytes = toBytes(data);
     if (bytes.length === 0) return;
     if (!this.#handshakeDone) {
-      this.#appBuffer.push(bytes);
+      // A copy: the caller may reuse its buffer once write returns.
+      this.#appBuffer.push(bytes.slice());
       this.#appBuffered += bytes.length;
+      if (this.#appBuffered >= APP_BUFFER_HIGH) this.#updateProducer();
       return;
     }
     this.#engine!.writePlaintext(bytes);
@@ -345,7 +362,36 @@ export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
       throw new Error("registerProducer: a producer is already registered; unregister it first");
     }
     this.#producer = producer;
-    this.transport?.registerProducer(producer, streaming);
+    if (!streaming) {
+      this.transport?.registerProducer(producer, false);
+      return;
+    }
+    // The producer is paused while the wire's buffer is full or the engine
+    // holds a backlog of plaintext (Twisted's producer membrane).
+    this.#lowerPaused = false;
+    this.#producerPaused = false;
+    this.transport?.registerProducer({
+      pauseProducing: () => {
+        this.#lowerPaused = true;
+        this.#updateProducer();
+      },
+      resumeProducing: () => {
+        this.#lowerPaused = false;
+        this.#updateProducer();
+      },
+      stopProducing: () => producer.stopProducing(),
+    }, true);
+    this.#updateProducer();
+  }
+
+  #updateProducer(): void {
+    const p = this.#producer;
+    if (p === null || !("pauseProducing" in p)) return;
+    const pause = this.#lowerPaused || this.#engineBacklog || this.#appBuffered >= APP_BUFFER_HIGH;
+    if (pause === this.#producerPaused) return;
+    this.#producerPaused = pause;
+    if (pause) p.pauseProducing();
+    else p.resumeProducing();
   }
 
   /** Unregister it; a pending `loseConnection` goes ahead. */
@@ -420,6 +466,16 @@ export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
     return `${inner} (TLS)`;
   }
 
+  /**
+   * Run `fn` once the wrapped protocol has heard `connectionLost` (at once
+   * when it has, or when the transport is still up); true when it waits.
+   */
+  afterWrappedLost(fn: () => void): boolean {
+    if (!this.#closing || this.#lost) return false;
+    this.#afterClose.push(fn);
+    return true;
+  }
+
   #onHandshake(): void {
     if (this.#lost) return;
     this.#handshakeDone = true;
@@ -429,6 +485,7 @@ export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
     this.#appBuffer = [];
     this.#appBuffered = 0;
     for (const chunk of queued) this.#engine!.writePlaintext(chunk);
+    this.#updateProducer();
     this.#finishHandshake(null);
     const listener = this.wrappedProtocol as Partial<IHandshakeListener>;
     if (typeof listener.handshakeCompleted === "function" && !this.#lost) {
@@ -559,7 +616,12 @@ export class TLSMemoryBIOFactory implements IClientFactory {
   /** Forwarded to a wrapped client factory. */
   clientConnectionLost(connector: IConnector, reason: Failure): void {
     const f = this.wrappedFactory;
-    if (hasMethod(f, "clientConnectionLost")) f.clientConnectionLost(connector, reason);
+    if (!hasMethod(f, "clientConnectionLost")) return;
+    // The wrapped protocol hears connectionLost first, as without TLS (an
+    // engine may finish reading what arrived on a later turn).
+    const forward = (): void => void f.clientConnectionLost(connector, reason);
+    for (const p of this.#live) if (p.afterWrappedLost(forward)) return;
+    forward();
   }
 
   /** How many of its connections are open. */

@@ -44,6 +44,8 @@ import type {
   TriggerPhase,
 } from "../interfaces.ts";
 import * as log from "../log/log.ts";
+import type { TLSContextFactory } from "../ssl/options.ts";
+import type { ConnectSSLOptions, IReactorSSL, ListenSSLOptions } from "../ssl/reactor_ssl.ts";
 import type { ThreadWork } from "../threads/task.ts";
 import type { ThreadPool } from "../threads/thread_pool.ts";
 import { bindMethods } from "./_bind_methods.ts";
@@ -89,7 +91,7 @@ export type ReactorKind = PollerKind | "host";
  * assert.equal(reactor.running, false);
  * ```
  */
-export type Reactor = ReactorBase & IReactor;
+export type Reactor = ReactorBase & IReactor & IReactorSSL;
 
 /**
  * Every reactor kind: the poller kinds, then `"host"`.
@@ -255,7 +257,9 @@ export function getReactor(): Reactor {
  * assert.deepEqual(seen, [true]);
  * ```
  */
-export class LazyReactor implements IReactor, IReactorFDSet, IReactorProcess, IReactorThreads {
+export class LazyReactor
+  implements IReactor, IReactorSSL, IReactorFDSet, IReactorProcess, IReactorThreads
+{
   /** Binds every method, so that `reactor.callLater(1, reactor.stop)` works as in Twisted. */
   constructor() {
     bindMethods(this);
@@ -359,6 +363,25 @@ export class LazyReactor implements IReactor, IReactorFDSet, IReactorProcess, IR
     options?: ListenTCPOptions,
   ): IListeningPort<IPAddress> {
     return this.target.listenTCP(port, factory, options);
+  }
+  /** See `IReactorSSL.listenSSL`. */
+  listenSSL(
+    port: number,
+    factory: IProtocolFactory,
+    contextFactory: TLSContextFactory,
+    options?: ListenSSLOptions,
+  ): IListeningPort<IPAddress> {
+    return this.target.listenSSL(port, factory, contextFactory, options);
+  }
+  /** See `IReactorSSL.connectSSL`. */
+  connectSSL(
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    contextFactory: TLSContextFactory,
+    options?: ConnectSSLOptions,
+  ): IConnector {
+    return this.target.connectSSL(host, port, factory, contextFactory, options);
   }
   /** See `IReactorTCP.connectTCP`. */
   connectTCP(

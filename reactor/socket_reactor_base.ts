@@ -25,6 +25,14 @@ import type {
   ListenUDPOptions,
   ListenUNIXOptions,
 } from "../interfaces.ts";
+import type { TLSContextFactory } from "../ssl/options.ts";
+import {
+  connectSSL,
+  type ConnectSSLOptions,
+  type IReactorSSL,
+  listenSSL,
+  type ListenSSLOptions,
+} from "../ssl/reactor_ssl.ts";
 import type { UNIXAddress } from "./address.ts";
 import { ReactorBase } from "./reactor_base.ts";
 
@@ -111,7 +119,7 @@ export interface SocketClasses<R, U extends IUDPTransport> {
  * ```
  */
 export abstract class SocketReactorBase<U extends IUDPTransport = IUDPTransport> extends ReactorBase
-  implements IReactorTCP, IReactorUNIX, IReactorUDP
+  implements IReactorTCP, IReactorUNIX, IReactorUDP, IReactorSSL
 {
   // protected: each backend (a package subclass) names its transport classes.
   /** The classes this reactor's ports and connectors are made of. */
@@ -333,5 +341,81 @@ export abstract class SocketReactorBase<U extends IUDPTransport = IUDPTransport>
     const p = new this.sockets.udpPort(this, port, protocol, options);
     p.startListening();
     return p;
+  }
+
+  /**
+   * Listen on `port` for TLS (Twisted's `listenSSL`): `listenTCP` with each
+   * connection wrapped by a `TLSMemoryBIOFactory` configured by
+   * `contextFactory` (`CertificateOptions`).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { execFileSync } from "node:child_process";
+   * import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+   * import { tmpdir } from "node:os";
+   * import { join } from "node:path";
+   * import { Factory, Protocol } from "@skein/skein/protocols";
+   * import { createReactor } from "@skein/skein/reactor";
+   * import { CertificateOptions, PrivateCertificate } from "@skein/skein/ssl";
+   *
+   * const dir = mkdtempSync(join(tmpdir(), "skein-"));
+   * execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+   *   "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem"), "-days", "1", "-subj", "/CN=localhost"],
+   *   { stdio: "ignore" });
+   * const certificate = PrivateCertificate.loadPEM(readFileSync(join(dir, "c.pem")), readFileSync(join(dir, "k.pem")));
+   * rmSync(dir, { recursive: true });
+   * const reactor = createReactor();
+   * const factory = Factory.forProtocol(Protocol);
+   * factory.noisy = false;
+   * const port = reactor.listenSSL(0, factory, new CertificateOptions({ certificate }), { interface: "127.0.0.1" });
+   * assert.ok(port.getHost().port > 0);
+   * reactor.callWhenRunning(() => port.stopListening().addBoth(reactor.stop));
+   * await reactor.run();
+   * ```
+   */
+  listenSSL(
+    port: number,
+    factory: IProtocolFactory,
+    contextFactory: TLSContextFactory,
+    options?: ListenSSLOptions,
+  ): IListeningPort<IPAddress> {
+    return listenSSL(this, port, factory, contextFactory, options);
+  }
+
+  /**
+   * Connect to `host:port` over TLS (Twisted's `connectSSL`): `connectTCP`
+   * with the connection wrapped by a `TLSMemoryBIOFactory` configured by
+   * `contextFactory` (`optionsForClientTLS(host)`).
+   *
+   * @example Nothing listens there: the factory hears why
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import type { Failure } from "@skein/skein/deferred";
+   * import { ClientFactory } from "@skein/skein/protocols";
+   * import { createReactor, type IConnector } from "@skein/skein/reactor";
+   * import { optionsForClientTLS } from "@skein/skein/ssl";
+   *
+   * const reactor = createReactor();
+   * const failures: string[] = [];
+   * const factory = new ClientFactory();
+   * factory.noisy = false;
+   * factory.clientConnectionFailed = (_c: IConnector, reason: Failure): void => {
+   *   failures.push(reason.type?.name ?? "");
+   *   reactor.stop();
+   * };
+   * reactor.connectSSL("127.0.0.1", 1, factory, optionsForClientTLS("localhost"));
+   * await reactor.run();
+   * assert.deepEqual(failures, ["ConnectionRefusedError"]);
+   * ```
+   */
+  connectSSL(
+    host: string,
+    port: number,
+    factory: IClientFactory,
+    contextFactory: TLSContextFactory,
+    options?: ConnectSSLOptions,
+  ): IConnector {
+    return connectSSL(this, host, port, factory, contextFactory, options);
   }
 }

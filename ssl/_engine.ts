@@ -20,6 +20,8 @@ export interface TLSEngineEvents {
   handshakeDone(): void;
   /** The peer sent close_notify: it will send no more. */
   closeNotifyReceived(): void;
+  /** Plaintext is piling up inside the engine (`true`) or has drained (`false`). */
+  backlog(full: boolean): void;
   /** The connection failed; nothing more will be delivered. */
   failed(error: TLSError): void;
 }

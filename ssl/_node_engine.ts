@@ -110,6 +110,7 @@ class NodeEngine implements TLSEngine {
   #dead = false;
   #handshakeDone = false;
   #peerEnded = false;
+  #backlogged = false;
 
   constructor(settings: TLSSettings, events: TLSEngineEvents) {
     this.#settings = settings;
@@ -170,6 +171,11 @@ class NodeEngine implements TLSEngine {
         );
       }
     });
+    socket.on("drain", () => {
+      if (!this.#backlogged || this.#dead) return;
+      this.#backlogged = false;
+      this.#events.backlog(false);
+    });
     socket.on("end", () => {
       this.#peerEnded = true;
       if (!this.#dead) this.#events.closeNotifyReceived();
@@ -214,7 +220,11 @@ class NodeEngine implements TLSEngine {
 
   writePlaintext(data: Uint8Array): void {
     if (this.#dead || this.#socket === null) return;
-    this.#socket.write(data);
+    // node keeps the buffer until it is encrypted, later: hand it a copy the caller cannot reuse.
+    if (!this.#socket.write(data.slice()) && !this.#backlogged) {
+      this.#backlogged = true;
+      this.#events.backlog(true);
+    }
   }
 
   finish(done: () => void): void {

@@ -74,3 +74,4 @@ export * from "./certificate.ts";
 export { defaultTLSEngine, opensslAvailable, type TLSEngineName } from "./engines.ts";
 export * from "./errors.ts";
 export * from "./options.ts";
+export * from "./reactor_ssl.ts";
