@@ -33,6 +33,7 @@ export { HostConnection, type HostConnectionOptions } from "./host/connection.ts
 export { ConnectAttempt, HostConnector, type HostConnectorState } from "./host/connector.ts";
 export { HostReactor } from "./host/host_reactor.ts";
 export { HostProcess } from "./host/process.ts";
+export { type AcceptedAddresses, HostStreamPort } from "./host/stream_port.ts";
 export { HostTCPConnector, HostTCPPort } from "./host/tcp.ts";
 export type { HostReactorLike, HostSelectable } from "./host/types.ts";
 export { HostUDPPort } from "./host/udp.ts";

@@ -6,13 +6,11 @@
  */
 
 import * as net from "node:net";
-import type { Deferred } from "../../deferred/deferred.ts";
 import type { Failure } from "../../deferred/failure.ts";
 import type {
   ConnectTCPOptions,
   IAddress,
   IClientFactory,
-  IListeningPort,
   IPAddress,
   IProtocolFactory,
   ListenTCPOptions,
@@ -24,10 +22,10 @@ import { IPv4Address, IPv6Address } from "../address.ts";
 import { CannotListenError, ConnectBindError, DNSLookupError } from "../errors.ts";
 import { ipAddress, isIPAddress } from "./_common.ts";
 import { listenNow } from "./_listen.ts";
-import { closeListeningPort, serveAccepted, stopListeningSoon } from "./_port.ts";
 import type { ConnectAttempt } from "./connector.ts";
 import { HostConnector } from "./connector.ts";
-import type { HostReactorLike, HostSelectable } from "./types.ts";
+import { type AcceptedAddresses, HostStreamPort } from "./stream_port.ts";
+import type { HostReactorLike } from "./types.ts";
 
 /**
  * A listening TCP port on the host backend (Twisted's `tcp.Port`), returned
@@ -52,27 +50,13 @@ import type { HostReactorLike, HostSelectable } from "./types.ts";
  * await reactor.run();
  * ```
  */
-export class HostTCPPort implements IListeningPort<IPAddress>, HostSelectable {
-  /** The reactor. */
-  readonly reactor: HostReactorLike;
+export class HostTCPPort extends HostStreamPort<IPAddress> {
   /** The port asked for (0 = any free one). */
   readonly port: number;
-  /** The factory making a protocol per connection. */
-  readonly factory: IProtocolFactory;
   /** The interface asked for (`""` = all IPv4 interfaces). */
   readonly interface: string;
-  /** Listen queue length. */
-  readonly backlog: number;
-  /** True while listening. */
-  connected: boolean = false;
-  /** True between `stopListening()` and the socket being closed. */
-  disconnecting: boolean = false;
-  /** How many connections were accepted (Twisted's `sessionno`). */
-  sessionno: number = 0;
 
-  #server: net.Server | null = null;
   #host: IPv4Address | IPv6Address | null = null;
-  #stopping: Deferred<void>[] = [];
 
   /** A port on `port`; call `startListening()` (the reactor does). */
   constructor(
@@ -82,11 +66,9 @@ export class HostTCPPort implements IListeningPort<IPAddress>, HostSelectable {
     options: ListenTCPOptions = {},
   ) {
     const args = listenTCPArgs(port, options);
-    this.reactor = reactor;
+    super(reactor, factory, args.backlog);
     this.port = args.port;
-    this.factory = factory;
     this.interface = args.interface;
-    this.backlog = args.backlog;
   }
 
   /** Bind and listen, then start the factory. Throws `CannotListenError`. */
@@ -97,58 +79,36 @@ export class HostTCPPort implements IListeningPort<IPAddress>, HostSelectable {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
     const error = listenNow(server, { host, port: this.port }, this.backlog);
     if (error !== null) throw new CannotListenError(iface, this.port, error);
-    server.unref();
     const a = server.address() as net.AddressInfo;
     this.#host = net.isIPv6(a.address)
       ? new IPv6Address("TCP", a.address, a.port)
       : new IPv4Address("TCP", a.address, a.port);
-    this.#server = server;
-    server.on("connection", this.#onConnection);
+    this.adopt(server);
     log.msg(`${logPrefixOf(this.factory)} starting on ${a.port}`);
-    this.factory.doStart();
-    this.connected = true;
-    this.reactor.addSelectable(this);
+    this.started();
   }
 
-  readonly #onConnection = (socket: net.Socket): void => {
-    serveAccepted(this, socket, (s) => {
-      const rhost = s.remoteAddress;
-      const rport = s.remotePort;
-      if (rhost === undefined || rport === undefined) return null;
-      const lhost = s.localAddress;
-      const lport = s.localPort;
-      return {
-        host: lhost !== undefined && lport !== undefined
-          ? ipAddress("TCP", lhost, lport)
-          : this.#host!,
-        peer: ipAddress("TCP", rhost, rport),
-        peerName: rhost,
-      };
-    });
-  };
-
-  /**
-   * Stop accepting connections (established ones are not affected). The
-   * Deferred fires once the socket is closed and the factory stopped.
-   */
-  stopListening(): Deferred<void> {
-    return stopListeningSoon(this, this.#stopping);
+  // protected: implements HostStreamPort's hook.
+  /** Our and the peer's IP address of an accepted socket. */
+  protected acceptedAddresses(s: net.Socket): AcceptedAddresses | null {
+    const rhost = s.remoteAddress;
+    const rport = s.remotePort;
+    if (rhost === undefined || rport === undefined) return null;
+    const lhost = s.localAddress;
+    const lport = s.localPort;
+    return {
+      host: lhost !== undefined && lport !== undefined
+        ? ipAddress("TCP", lhost, lport)
+        : this.#host!,
+      peer: ipAddress("TCP", rhost, rport),
+      peerName: rhost,
+    };
   }
 
-  /** Twisted's name for `stopListening`. */
-  loseConnection(): Deferred<void> {
-    return this.stopListening();
-  }
-
-  /** Close the socket and stop the factory (also at reactor shutdown). */
-  connectionLost(_reason: Failure): void {
-    const waiting = this.#stopping;
-    this.#stopping = [];
-    const server = this.#server;
-    this.#server = null;
-    closeListeningPort(this, waiting, server, this.#onConnection, () => {
-      log.msg(`(TCP Port ${this.#host?.port} Closed)`);
-    });
+  // protected: implements HostStreamPort's hook.
+  /** Log the close. */
+  protected closed(): void {
+    log.msg(`(TCP Port ${this.#host?.port} Closed)`);
   }
 
   /** The bound address, with the real port number. */
@@ -159,13 +119,8 @@ export class HostTCPPort implements IListeningPort<IPAddress>, HostSelectable {
     return this.#host;
   }
 
-  /** The factory's name, for log lines. */
-  logPrefix(): string {
-    return logPrefixOf(this.factory);
-  }
-
   /** `<HostTCPPort of Factory on 8080>`. */
-  toString(): string {
+  override toString(): string {
     return this.#host !== null
       ? `<HostTCPPort of ${logPrefixOf(this.factory)} on ${this.#host.port}>`
       : `<HostTCPPort of ${logPrefixOf(this.factory)} (not listening)>`;

@@ -8,13 +8,11 @@
 
 import * as fs from "node:fs";
 import * as net from "node:net";
-import type { Deferred } from "../../deferred/deferred.ts";
 import { Failure } from "../../deferred/failure.ts";
 import type {
   ConnectUNIXOptions,
   IAddress,
   IClientFactory,
-  IListeningPort,
   IProtocolFactory,
   ListenUNIXOptions,
 } from "../../interfaces.ts";
@@ -26,10 +24,10 @@ import { UNIXAddress } from "../address.ts";
 import { BadFileError, CannotListenError } from "../errors.ts";
 import { systemError } from "./_common.ts";
 import { listenNow, watchUnixAccepts } from "./_listen.ts";
-import { closeListeningPort, serveAccepted, stopListeningSoon } from "./_port.ts";
 import type { ConnectAttempt } from "./connector.ts";
 import { HostConnector } from "./connector.ts";
-import type { HostReactorLike, HostSelectable } from "./types.ts";
+import { type AcceptedAddresses, HostStreamPort } from "./stream_port.ts";
+import type { HostReactorLike } from "./types.ts";
 
 /** Linux abstract-namespace names start with a NUL byte and have no file. */
 function inFilesystemNamespace(path: string): boolean {
@@ -65,29 +63,15 @@ function inFilesystemNamespace(path: string): boolean {
  * assert.equal(existsSync(path), false, "stopListening removed the socket file");
  * ```
  */
-export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable {
-  /** The reactor. */
-  readonly reactor: HostReactorLike;
+export class HostUNIXPort extends HostStreamPort<UNIXAddress> {
   /** The socket path. */
   readonly path: string;
-  /** The factory making a protocol per connection. */
-  readonly factory: IProtocolFactory;
-  /** Listen queue length. */
-  readonly backlog: number;
   /** File mode of the socket file. */
   readonly mode: number;
   /** Whether a PID lock file is kept. */
   readonly wantPID: boolean;
-  /** True while listening. */
-  connected: boolean = false;
-  /** True between `stopListening()` and the socket being closed. */
-  disconnecting: boolean = false;
-  /** How many connections were accepted. */
-  sessionno: number = 0;
 
-  #server: net.Server | null = null;
   #lock: FilesystemLock | null = null;
-  #stopping: Deferred<void>[] = [];
   /** How many times the socket was re-created (names its spare file). */
   #generation = 0;
 
@@ -99,10 +83,8 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
     options: ListenUNIXOptions = {},
   ) {
     const args = listenUNIXArgs(path, options);
-    this.reactor = reactor;
+    super(reactor, factory, args.backlog);
     this.path = args.path;
-    this.factory = factory;
-    this.backlog = args.backlog;
     this.mode = args.mode;
     this.wantPID = args.wantPID;
   }
@@ -138,16 +120,14 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
       releaseLock(lock);
       throw e;
     }
-    this.#server = server;
+    this.adopt(server);
     this.#lock = lock;
-    this.factory.doStart();
-    this.connected = true;
-    this.reactor.addSelectable(this);
+    this.started();
   }
 
   /**
    * Bind `name` (the path, or a spare name to rename onto it), chmod and
-   * listen; serve its connections. Throws `CannotListenError`.
+   * listen. Throws `CannotListenError`.
    */
   #listen(name: string = this.path): net.Server {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
@@ -161,8 +141,6 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
         throw new CannotListenError("", this.path, systemError(e, "chmod"));
       }
     }
-    server.unref();
-    server.on("connection", this.#onConnection);
     watchUnixAccepts(server, name, this.#relisten);
     return server;
   }
@@ -176,74 +154,55 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
    * instant: a client connecting just then gets ENOENT.
    */
   readonly #relisten = (): void => {
-    const old = this.#server;
-    if (old === null || !this.connected || this.disconnecting) return;
+    if (!this.connected || this.disconnecting) return;
     const path = this.path;
-    let spare: string | null = inFilesystemNamespace(path) ? `${path}.${++this.#generation}` : null;
-    let server: net.Server | null = null;
+    const spare = inFilesystemNamespace(path) ? `${path}.${++this.#generation}` : null;
+    let spareServer: net.Server | null = null;
     if (spare !== null) {
       try {
-        server = this.#listen(spare);
+        spareServer = this.#listen(spare);
       } catch {
-        spare = null; // e.g. the name is too long: close first, then bind the path itself
+        // e.g. the name is too long: close first, then bind the path itself
       }
     }
-    old.off("connection", this.#onConnection);
-    old.on("connection", (s: net.Socket) => s.destroy());
-    old.close();
+    this.retire();
+    let server: net.Server;
     try {
-      if (server !== null && spare !== null) fs.renameSync(spare, path);
-      else this.#server = this.#listen();
+      if (spare !== null && spareServer !== null) {
+        fs.renameSync(spare, path);
+        server = spareServer;
+      } else {
+        server = this.#listen();
+      }
     } catch (e) {
-      server?.close();
-      this.#server = null;
+      spareServer?.close();
       log.err(e, `Could not listen again on ${path}; the port is lost`);
       this.connectionLost(new Failure(e));
       return;
     }
-    if (server !== null) this.#server = server;
+    this.adopt(server);
     log.msg(`(UNIX Port ${path}: accepting had stopped after running out of fds; listening again)`);
   };
 
-  readonly #onConnection = (socket: net.Socket): void => {
-    serveAccepted(this, socket, () => ({
-      host: new UNIXAddress(this.path),
-      peer: new UNIXAddress(null),
-      peerName: "",
-    }));
-  };
-
-  /**
-   * Stop accepting connections; the socket file (and lock) are removed. The
-   * Deferred fires once that is done and the factory stopped.
-   */
-  stopListening(): Deferred<void> {
-    return stopListeningSoon(this, this.#stopping);
+  // protected: implements HostStreamPort's hook.
+  /** Our path; the peer of a Unix connection has no name. */
+  protected acceptedAddresses(): AcceptedAddresses {
+    return { host: new UNIXAddress(this.path), peer: new UNIXAddress(null), peerName: "" };
   }
 
-  /** Twisted's name for `stopListening`. */
-  loseConnection(): Deferred<void> {
-    return this.stopListening();
-  }
-
-  /** Close the socket, remove its file and lock, stop the factory. */
-  connectionLost(_reason: Failure): void {
-    const waiting = this.#stopping;
-    this.#stopping = [];
-    const server = this.#server;
-    this.#server = null;
-    closeListeningPort(this, waiting, server, this.#onConnection, () => {
-      if (inFilesystemNamespace(this.path)) {
-        try {
-          fs.unlinkSync(this.path);
-        } catch {
-          // the runtime may have removed it already
-        }
+  // protected: implements HostStreamPort's hook.
+  /** Remove the socket file and the lock, log the close. */
+  protected closed(): void {
+    if (inFilesystemNamespace(this.path)) {
+      try {
+        fs.unlinkSync(this.path);
+      } catch {
+        // the runtime may have removed it already
       }
-      releaseLock(this.#lock);
-      this.#lock = null;
-      log.msg(`(UNIX Port ${this.path} Closed)`);
-    });
+    }
+    releaseLock(this.#lock);
+    this.#lock = null;
+    log.msg(`(UNIX Port ${this.path} Closed)`);
   }
 
   /** The socket path as a `UNIXAddress`. */
@@ -251,13 +210,8 @@ export class HostUNIXPort implements IListeningPort<UNIXAddress>, HostSelectable
     return new UNIXAddress(this.path);
   }
 
-  /** The factory's name, for log lines. */
-  logPrefix(): string {
-    return logPrefixOf(this.factory);
-  }
-
   /** `<HostUNIXPort of Factory on /path>`. */
-  toString(): string {
+  override toString(): string {
     return `<HostUNIXPort of ${logPrefixOf(this.factory)} on ${this.path}>`;
   }
 }
