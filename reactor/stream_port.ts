@@ -11,6 +11,7 @@ import { Failure } from "../deferred/failure.ts";
 import type { IAddress, IListeningPort, IProtocol, IProtocolFactory } from "../interfaces.ts";
 import { err as logErr, msg as logMsg } from "../log/log.ts";
 import { fdReserve } from "./_fd_reserve.ts";
+import { ReadInterest } from "./_read_interest.ts";
 import {
   ADDR_BUF_SIZE,
   closeFd,
@@ -67,7 +68,7 @@ export abstract class StreamPort implements IListeningPort {
   sessionno: number = 0;
   /** How long accepting pauses after EMFILE/ENFILE/ENOBUFS/ENOMEM, in seconds. */
   acceptRetryDelay: number = 0.1;
-  #reading = false;
+  readonly #reading: ReadInterest;
   #starved = false;
   #closeWaiters: Deferred<void>[] = [];
   #closeScheduled = false;
@@ -75,6 +76,7 @@ export abstract class StreamPort implements IListeningPort {
   /** Binds the port to a reactor and factory. */
   constructor(reactor: FDReactor, factory: IProtocolFactory, backlog: number) {
     this.reactor = reactor;
+    this.#reading = new ReadInterest(reactor, this);
     this.factory = factory;
     this.backlog = backlog;
   }
@@ -122,23 +124,7 @@ export abstract class StreamPort implements IListeningPort {
     logMsg(`${logPrefixOf(this.factory)} starting on ${this.describeAddress()}`);
     this.factory.doStart();
     this.connected = true;
-    this.#startReading();
-  }
-
-  /** Watch the socket for readability. */
-  #startReading(): void {
-    if (!this.#reading && this.fd >= 0) {
-      this.#reading = true;
-      this.reactor.addReader(this);
-    }
-  }
-
-  /** Stop watching the socket for readability. */
-  #stopReading(): void {
-    if (this.#reading) {
-      this.#reading = false;
-      this.reactor.removeReader(this);
-    }
+    this.#reading.start();
   }
 
   /** Accept up to a batch of connections. */
@@ -230,10 +216,10 @@ export abstract class StreamPort implements IListeningPort {
       );
     }
     fdReserve.release();
-    this.#stopReading();
+    this.#reading.stop();
     const retry = (): void => {
       if (!this.connected || this.disconnecting) return;
-      if (fdReserve.fill()) this.#startReading();
+      if (fdReserve.fill()) this.#reading.start();
       else this.reactor.callLater(this.acceptRetryDelay, retry);
     };
     this.reactor.callLater(this.acceptRetryDelay, retry);
@@ -242,7 +228,7 @@ export abstract class StreamPort implements IListeningPort {
   /** Stop accepting; the Deferred fires once the socket is closed. */
   stopListening(): Deferred<void> {
     this.disconnecting = true;
-    this.#stopReading();
+    this.#reading.stop();
     if (!this.connected) return succeed<void>(undefined);
     const d = new Deferred<void>();
     this.#closeWaiters.push(d);
@@ -267,7 +253,7 @@ export abstract class StreamPort implements IListeningPort {
   connectionLost(_reason: Failure): void {
     if (!this.connected) return;
     logMsg(`(${this.kindName} Port ${this.describeAddress()} Closed)`);
-    this.#stopReading();
+    this.#reading.stop();
     this.connected = false;
     if (this.fd >= 0) {
       lib().close(this.fd);

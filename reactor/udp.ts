@@ -15,6 +15,7 @@ import type {
   ListenUDPOptions,
 } from "../interfaces.ts";
 import { err as logErr, msg as logMsg } from "../log/log.ts";
+import { ReadInterest } from "./_read_interest.ts";
 import {
   ADDR_BUF_SIZE,
   closeFd,
@@ -102,7 +103,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   readonly #kind: "INET" | "INET6";
   #host: IPv4Address | IPv6Address | null = null;
   #connectedAddr: [string, number] | null = null;
-  #reading = false;
+  readonly #reading: ReadInterest;
   #buf: Uint8Array;
   readonly #addrBuf = new Uint8Array(ADDR_BUF_SIZE);
   readonly #addrLen = new Uint32Array(1);
@@ -120,6 +121,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   ) {
     const args = listenUDPArgs(port, options);
     this.reactor = reactor;
+    this.#reading = new ReadInterest(reactor, this);
     this.port = args.port;
     this.protocol = protocol;
     this.interface = args.interface;
@@ -158,23 +160,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     this.connected = true;
     logMsg(`${this.logPrefix()} starting on ${this.#host!.port}`);
     this.protocol.makeConnection(this);
-    this.#startReading();
-  }
-
-  /** Watch the socket for readability. */
-  #startReading(): void {
-    if (!this.#reading && this.fd >= 0) {
-      this.#reading = true;
-      this.reactor.addReader(this);
-    }
-  }
-
-  /** Stop watching the socket for readability. */
-  #stopReading(): void {
-    if (this.#reading) {
-      this.#reading = false;
-      this.reactor.removeReader(this);
-    }
+    this.#reading.start();
   }
 
   /** The socket's fd (-1 when closed). */
@@ -193,7 +179,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     const l = this.#L!;
     let read = 0;
     // Stop early when the protocol stopped the port from datagramReceived.
-    for (let i = 0; i < MAX_DATAGRAMS && read < MAX_THROUGHPUT && this.#reading; i++) {
+    for (let i = 0; i < MAX_DATAGRAMS && read < MAX_THROUGHPUT && this.#reading.on; i++) {
       this.#addrLen[0] = ADDR_BUF_SIZE;
       const buf = this.#buf;
       const n = l.recvfrom(this.fd, buf, buf.byteLength, 0, this.#addrBuf, this.#addrLen);
@@ -314,7 +300,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
 
   /** Stop listening; the Deferred fires once the socket is closed. */
   stopListening(): Deferred<void> {
-    this.#stopReading();
+    this.#reading.stop();
     if (!this.connected) return succeed<void>(undefined);
     const d = new Deferred<void>();
     this.#closeWaiters.push(d);
@@ -334,7 +320,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   connectionLost(_reason?: Failure): void {
     if (!this.connected) return;
     logMsg(`(UDP Port ${this.#host?.port ?? this.port} Closed)`);
-    this.#stopReading();
+    this.#reading.stop();
     this.connected = false;
     closeFd(this.fd);
     this.fd = -1;
