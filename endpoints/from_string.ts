@@ -41,6 +41,7 @@ import {
   parsePort,
   parseSeconds,
 } from "./_parse.ts";
+import { sslClientFromParams, sslServerFromParams, tlsClientFromParams } from "./_tls_parse.ts";
 import { EndpointDescriptionError } from "./errors.ts";
 import { StandardIOEndpoint } from "./process.ts";
 import {
@@ -80,13 +81,6 @@ const CLIENT_FORMS: Record<string, string> = {
   UNIX: "unix:PATH[:timeout=SECONDS][:lockfile=0|1] (or unix:path=PATH)",
 };
 
-function sslUnsupported(description: string): EndpointDescriptionError {
-  return new EndpointDescriptionError(
-    description,
-    "ssl endpoints are not supported yet (Skein has no TLS layer yet); use tcp, tcp6 or unix",
-  );
-}
-
 /**
  * Build a server endpoint from a description (Twisted's `serverFromString`):
  *
@@ -97,12 +91,14 @@ function sslUnsupported(description: string): EndpointDescriptionError {
  * - `unix:PATH[:mode=OCTAL][:backlog=N][:lockfile=0|1]` →
  *   {@linkcode UNIXServerEndpoint} (mode `666`, backlog 50, and — as in
  *   Twisted's string form — a lock file unless `lockfile=0`);
- * - `stdio:` → {@linkcode StandardIOEndpoint} (this process's stdin and stdout).
+ * - `stdio:` → {@linkcode StandardIOEndpoint} (this process's stdin and stdout);
+ * - `ssl:PORT:privateKey=KEY.pem[:certKey=CERT.pem][:extraCertChain=CHAIN.pem][:dhParameters=DH.pem]`
+ *   → {@linkcode SSL4ServerEndpoint} (`certKey` defaults to `privateKey`, which defaults to `server.pem`).
  *
  * As in Twisted, the `tcp` and `unix` prefixes are case-sensitive while
  * `tcp6` is not. Throws {@linkcode EndpointDescriptionError} for an unknown
- * type, a bad or missing value, or an unknown parameter; `ssl:` is not
- * supported yet.
+ * type, a bad or missing value, an unknown parameter, or a PEM file that
+ * cannot be read or used.
  *
  * @example
  * ```ts
@@ -181,7 +177,7 @@ export function serverFromString(
       wantPID: parseFlag(description, form, "lockfile", p.get("lockfile") ?? "1"),
     });
   }
-  if (type === "ssl") throw sslUnsupported(description);
+  if (type === "ssl") return sslServerFromParams(reactor, description, rest, kw);
   if (type === "stdio") {
     bindParams(description, SERVER_FORMS.stdio, [], rest.filter((a) => a !== ""), kw);
     return new StandardIOEndpoint(reactor as unknown as IReactor);
@@ -208,7 +204,7 @@ export function serverFromString(
   }
   throw new EndpointDescriptionError(
     description,
-    `Unknown endpoint type: '${type}' (server types are tcp, tcp6, unix and stdio, e.g. `
+    `Unknown endpoint type: '${type}' (server types are tcp, tcp6, unix, ssl and stdio, e.g. `
       + `"tcp:8080:interface=127.0.0.1"; tcp and unix are lower case)`,
   );
 }
@@ -222,10 +218,15 @@ export function serverFromString(
  *   (timeout 30);
  * - `tcp6:host=ADDRESS:port=PORT[...]` → {@linkcode TCP6ClientEndpoint};
  * - `unix:PATH[:timeout=SECONDS][:lockfile=0|1]` (or `path=`) →
- *   {@linkcode UNIXClientEndpoint} (`lockfile` is `checkPID`, default 0).
+ *   {@linkcode UNIXClientEndpoint} (`lockfile` is `checkPID`, default 0);
+ * - `ssl:host=HOST:port=PORT[:caCertsDir=DIR][:certKey=CERT.pem][:privateKey=KEY.pem]` →
+ *   TLS over {@linkcode TCP4ClientEndpoint}, the server verified against the
+ *   certificates in `caCertsDir` or else the platform's trust store (never unverified);
+ * - `tls:HOST:PORT[:timeout=…][:bindAddress=…][:certificate=…][:privateKey=…][:trustRoots=DIR]` →
+ *   TLS over {@linkcode HostnameEndpoint}, as Twisted's `tls:`.
  *
  * Throws {@linkcode EndpointDescriptionError} for an unknown type, a bad or
- * missing value, or an unknown parameter; `ssl:` is not supported yet.
+ * missing value, an unknown parameter, or a PEM file that cannot be used.
  *
  * @example
  * ```ts
@@ -309,10 +310,11 @@ export function clientFromString(
       checkPID: parseFlag(description, form, "lockfile", p.get("lockfile") ?? "0"),
     });
   }
-  if (name === "SSL") throw sslUnsupported(description);
+  if (name === "SSL") return sslClientFromParams(reactor, description, rest, kw);
+  if (name === "TLS") return tlsClientFromParams(reactor, description, rest, kw);
   throw new EndpointDescriptionError(
     description,
-    `Unknown endpoint type: '${args[0] ?? ""}' (client types are tcp, tcp6 and unix, `
+    `Unknown endpoint type: '${args[0] ?? ""}' (client types are tcp, tcp6, unix, ssl and tls, `
       + `e.g. "tcp:example.com:80")`,
   );
 }

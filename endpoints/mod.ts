@@ -46,4 +46,5 @@ export * from "./from_string.ts";
 export * from "./hostname.ts";
 export * from "./process.ts";
 export * from "./tcp.ts";
+export * from "./tls.ts";
 export * from "./unix.ts";

@@ -125,7 +125,10 @@ describe("serverFromString (Twisted's serverFromString)", () => {
     ["unix:/x:mode=999", /mode must be an octal number/],
     ["unix:", /empty path/],
     ["unix:/x:lockfile=yes", /lockfile must be/],
-    ["ssl:443:privateKey=k.pem", /ssl endpoints are not supported yet/],
+    [
+      "ssl:443:privateKey=/nonexistent/k.pem",
+      /cannot read the privateKey file "\/nonexistent\/k.pem"/,
+    ],
   ];
   for (const [desc, re] of bad) {
     it(`rejects ${JSON.stringify(desc)} with a clear EndpointDescriptionError`, () => {
@@ -204,7 +207,7 @@ describe("clientFromString (Twisted's clientFromString)", () => {
     ["tcp:a:1:b", /too many positional/],
     ["unix", /missing path/],
     ["unix:/x:checkPID=1", /unknown parameter 'checkPID'/],
-    ["ssl:h:443", /ssl endpoints are not supported yet/],
+    ["ssl:h:443:caCertsDir=/nonexistent", /cannot read the caCertsDir directory/],
     ["gopher:h:70", /Unknown endpoint type: 'gopher'/],
   ];
   for (const [desc, re] of bad) {
