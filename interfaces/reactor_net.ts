@@ -29,6 +29,12 @@ export interface ListenTCPOptions {
   backlog?: number;
   /** Local address to bind; `""` (the default) means all IPv4 interfaces, `"::"` all IPv6. */
   interface?: string;
+  /**
+   * Set SO_REUSEPORT, so several processes can listen on the same port and
+   * the kernel spreads connections between them (`skein run --workers`).
+   * FFI reactors only. @default {false}
+   */
+  reusePort?: boolean;
 }
 
 /**

@@ -355,6 +355,7 @@ export class TCPPort extends StreamPort {
   /** The port's type in log lines. */
   protected readonly kindName: string = "TCP";
   readonly #family: number;
+  readonly #reusePort: boolean;
   #host: IPv4Address | IPv6Address | null = null;
 
   /** Prepare a port; `startListening()` binds it. */
@@ -369,6 +370,7 @@ export class TCPPort extends StreamPort {
     this.port = args.port;
     this.interface = args.interface;
     this.#family = this.interface.includes(":") ? K.AF_INET6 : K.AF_INET;
+    this.#reusePort = options?.reusePort === true;
   }
 
   /** Create, bind and listen; returns the fd. Throws `CannotListenError`. */
@@ -377,6 +379,7 @@ export class TCPPort extends StreamPort {
     try {
       fd = openSocket(this.#family, K.SOCK_STREAM);
       setIntOpt(fd, K.SOL_SOCKET, K.SO_REUSEADDR, 1);
+      if (this.#reusePort) setIntOpt(fd, K.SOL_SOCKET, K.SO_REUSEPORT, 1);
       const sa = encodeIP(this.#family, this.interface, this.port);
       if (lib().bind(fd, sa, sa.byteLength) < 0) throw lastError("bind");
       if (lib().listen(fd, this.backlog) < 0) throw lastError("listen");
