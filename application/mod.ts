@@ -43,6 +43,7 @@ export * from "./backoff_policy.ts";
 export * from "./client_service.ts";
 export * from "./errors.ts";
 export * from "./multi_service.ts";
+export * from "./process_monitor.ts";
 export * from "./service.ts";
 export * from "./stream_server_endpoint_service.ts";
 export * as strports from "./strports.ts";
