@@ -10,6 +10,8 @@ import { Buffer } from "node:buffer";
 import { Failure } from "../deferred/failure.ts";
 import type { IAddress, IHalfCloseableProtocol, IProtocol, ITransport } from "../interfaces.ts";
 import { err as logErr } from "../log/log.ts";
+import { type ISSLTransport, startTLS, type TLSWrapperOptions } from "../protocols/tls.ts";
+import type { TLSContextFactory } from "../ssl/options.ts";
 import type { BaseConnector } from "./_connector.ts";
 import { NullProtocol } from "./_null_protocol.ts";
 import {
@@ -148,6 +150,15 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     this.abortConnection = this.abortConnection.bind(this);
   }
 
+  /**
+   * Switch this live connection to TLS (STARTTLS; Twisted's
+   * `ITLSTransport.startTLS`): what was written so far goes out in the clear
+   * first, everything after is encrypted, and the protocol's transport
+   * becomes the returned TLS transport.
+   */
+  startTLS(contextFactory: TLSContextFactory, options?: TLSWrapperOptions): ISSLTransport {
+    return startTLS(this, contextFactory, options);
+  }
   /** The local address. */
   abstract getHost(): IAddress;
   /** The remote address. */

@@ -17,6 +17,8 @@ import type {
   ITCPTransport,
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
+import { type ISSLTransport, startTLS, type TLSWrapperOptions } from "../../protocols/tls.ts";
+import type { TLSContextFactory } from "../../ssl/options.ts";
 import { notBytes } from "../_validate.ts";
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from "../errors.ts";
 import { connectionLostFrom } from "./_common.ts";
@@ -412,6 +414,16 @@ export class HostConnection<A extends IAddress = IAddress>
   /** The remote address. */
   getPeer(): A {
     return this.#peer;
+  }
+
+  /**
+   * Switch this live connection to TLS (STARTTLS; Twisted's
+   * `ITLSTransport.startTLS`): what was written so far goes out in the clear
+   * first, everything after is encrypted, and the protocol's transport
+   * becomes the returned TLS transport. On the host reactor the node:tls engine is used.
+   */
+  startTLS(contextFactory: TLSContextFactory, options?: TLSWrapperOptions): ISSLTransport {
+    return startTLS(this, contextFactory, { engine: "node", ...options });
   }
 
   /** The local address. */
