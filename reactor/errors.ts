@@ -9,6 +9,36 @@ import { osErrorMessage } from "./_os_error.ts";
 
 export { TimeoutError } from "../deferred/errors.ts";
 
+/** The classes of this module, whose names their errors take (filled in at the end). */
+const NAMED: WeakSet<object> = new WeakSet();
+
+/**
+ * The base of the reactor errors: an error's `name` is its class's
+ * (`"ConnectionLost"`, …), the name of the nearest class of this module for a
+ * subclass declared elsewhere that does not set its own.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConnectionRefusedError, ReactorError } from "@skein/skein/reactor";
+ *
+ * const e = new ConnectionRefusedError();
+ * assert.equal(e.name, "ConnectionRefusedError");
+ * assert.ok(e instanceof ReactorError && e instanceof Error);
+ * class Mine extends ConnectionRefusedError {}
+ * assert.equal(new Mine().name, "ConnectionRefusedError");
+ * ```
+ */
+export class ReactorError extends Error {
+  /** Builds the error with `message`, named after its class. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    let c: unknown = new.target;
+    while (typeof c === "function" && !NAMED.has(c)) c = Object.getPrototypeOf(c);
+    this.name = typeof c === "function" ? c.name : "ReactorError";
+  }
+}
+
 /**
  * An error whose class gives the message when `new` is given none: a
  * subclass sets the static `defaultMessage` (Twisted's default text), and
@@ -25,9 +55,7 @@ export { TimeoutError } from "../deferred/errors.ts";
  * assert.ok(new ConnectionLost() instanceof DefaultMessageError);
  * ```
  */
-export class DefaultMessageError extends Error {
-  /** Always `"DefaultMessageError"`. */
-  override name: string = "DefaultMessageError";
+export class DefaultMessageError extends ReactorError {
   /** The message when none is given (none here: `new DefaultMessageError()` has an empty one). */
   static readonly defaultMessage: string | undefined = undefined;
   /** Builds the error with `message`, or else the class's `defaultMessage`. */
@@ -50,9 +78,7 @@ export class DefaultMessageError extends Error {
  * assert.equal(e.syscall, "recv");
  * ```
  */
-export class SystemCallError extends Error {
-  /** Always `"SystemCallError"`. */
-  override name: string = "SystemCallError";
+export class SystemCallError extends ReactorError {
   /** The errno number, as the OS reported it. */
   readonly errno: number;
   /** The errno's symbolic name, e.g. `"EAGAIN"` (or `"E<number>"` when unknown). */
@@ -86,10 +112,7 @@ export class SystemCallError extends Error {
  * await reactor.run();
  * ```
  */
-export class BindError extends Error {
-  /** Always `"BindError"`. */
-  override name: string = "BindError";
-}
+export class BindError extends ReactorError {}
 
 /**
  * `listenTCP`/`listenUNIX`/`listenUDP` could not listen (Twisted's
@@ -118,8 +141,6 @@ export class BindError extends Error {
  * ```
  */
 export class CannotListenError extends BindError {
-  /** Always `"CannotListenError"`. */
-  override name: string = "CannotListenError";
   /** The interface asked for. */
   readonly interface: string;
   /** The port (or Unix path) asked for. */
@@ -151,10 +172,7 @@ export class CannotListenError extends BindError {
  * assert.equal(e.message, "239.0.0.1");
  * ```
  */
-export class MulticastJoinError extends Error {
-  /** Always `"MulticastJoinError"`. */
-  override name: string = "MulticastJoinError";
-}
+export class MulticastJoinError extends ReactorError {}
 
 /**
  * A datagram was too long to send (Twisted's `MessageLengthError`).
@@ -168,10 +186,7 @@ export class MulticastJoinError extends Error {
  * assert.equal(e.name, "MessageLengthError");
  * ```
  */
-export class MessageLengthError extends Error {
-  /** Always `"MessageLengthError"`. */
-  override name: string = "MessageLengthError";
-}
+export class MessageLengthError extends ReactorError {}
 
 /**
  * A connection attempt failed (Twisted's `ConnectError`); the base of the
@@ -188,9 +203,7 @@ export class MessageLengthError extends Error {
  * for (const reason of reasons) assert.equal(reason.check(ConnectError), ConnectError);
  * ```
  */
-export class ConnectError extends Error {
-  /** Always `"ConnectError"`. */
-  override name: string = "ConnectError";
+export class ConnectError extends ReactorError {
   /** The errno behind the failure, when there was one. */
   readonly errno?: number;
   /** Builds the error; `errno` is kept when the OS reported one. */
@@ -213,10 +226,7 @@ export class ConnectError extends Error {
  * assert.equal(e.name, "ConnectBindError");
  * ```
  */
-export class ConnectBindError extends ConnectError {
-  /** Always `"ConnectBindError"`. */
-  override name: string = "ConnectBindError";
-}
+export class ConnectBindError extends ConnectError {}
 
 /**
  * The host name was not known (`UnknownHostError`).
@@ -231,10 +241,7 @@ export class ConnectBindError extends ConnectError {
  * assert.equal(e.name, "UnknownHostError");
  * ```
  */
-export class UnknownHostError extends ConnectError {
-  /** Always `"UnknownHostError"`. */
-  override name: string = "UnknownHostError";
-}
+export class UnknownHostError extends ConnectError {}
 
 /**
  * Resolving a host name failed (`DNSLookupError`).
@@ -249,10 +256,7 @@ export class UnknownHostError extends ConnectError {
  * await assert.rejects(lookup, ConnectError); // a connect failure, for connectTCP
  * ```
  */
-export class DNSLookupError extends ConnectError {
-  /** Always `"DNSLookupError"`. */
-  override name: string = "DNSLookupError";
-}
+export class DNSLookupError extends ConnectError {}
 
 /**
  * No route to the host (`NoRouteError`, EHOSTUNREACH/ENETUNREACH).
@@ -267,10 +271,7 @@ export class DNSLookupError extends ConnectError {
  * assert.equal(e.name, "NoRouteError");
  * ```
  */
-export class NoRouteError extends ConnectError {
-  /** Always `"NoRouteError"`. */
-  override name: string = "NoRouteError";
-}
+export class NoRouteError extends ConnectError {}
 
 /**
  * The peer refused the connection (`ConnectionRefusedError`, ECONNREFUSED).
@@ -284,10 +285,7 @@ export class NoRouteError extends ConnectError {
  * assert.equal(e.name, "ConnectionRefusedError");
  * ```
  */
-export class ConnectionRefusedError extends ConnectError {
-  /** Always `"ConnectionRefusedError"`. */
-  override name: string = "ConnectionRefusedError";
-}
+export class ConnectionRefusedError extends ConnectError {}
 
 /**
  * The TCP connection attempt timed out in the kernel (`TCPTimedOutError`, ETIMEDOUT).
@@ -302,10 +300,7 @@ export class ConnectionRefusedError extends ConnectError {
  * assert.equal(e.name, "TCPTimedOutError");
  * ```
  */
-export class TCPTimedOutError extends ConnectError {
-  /** Always `"TCPTimedOutError"`. */
-  override name: string = "TCPTimedOutError";
-}
+export class TCPTimedOutError extends ConnectError {}
 
 /**
  * A file needed for the connection is bad (`BadFileError`, e.g. a stale Unix lock).
@@ -320,10 +315,7 @@ export class TCPTimedOutError extends ConnectError {
  * assert.equal(e.name, "BadFileError");
  * ```
  */
-export class BadFileError extends ConnectError {
-  /** Always `"BadFileError"`. */
-  override name: string = "BadFileError";
-}
+export class BadFileError extends ConnectError {}
 
 /**
  * The service name is not known (`ServiceNameUnknownError`).
@@ -338,10 +330,7 @@ export class BadFileError extends ConnectError {
  * assert.equal(e.name, "ServiceNameUnknownError");
  * ```
  */
-export class ServiceNameUnknownError extends ConnectError {
-  /** Always `"ServiceNameUnknownError"`. */
-  override name: string = "ServiceNameUnknownError";
-}
+export class ServiceNameUnknownError extends ConnectError {}
 
 /**
  * The user cancelled the connection attempt (`UserError`, e.g. `stopConnecting`).
@@ -356,10 +345,7 @@ export class ServiceNameUnknownError extends ConnectError {
  * assert.equal(e.name, "UserError");
  * ```
  */
-export class UserError extends ConnectError {
-  /** Always `"UserError"`. */
-  override name: string = "UserError";
-}
+export class UserError extends ConnectError {}
 
 /**
  * A connection attempt was cancelled through its Deferred (`ConnectingCancelledError`).
@@ -373,10 +359,7 @@ export class UserError extends ConnectError {
  * assert.equal(e.name, "ConnectingCancelledError");
  * ```
  */
-export class ConnectingCancelledError extends Error {
-  /** Always `"ConnectingCancelledError"`. */
-  override name: string = "ConnectingCancelledError";
-}
+export class ConnectingCancelledError extends ReactorError {}
 
 /**
  * The connection closed (`ConnectionClosed`): the base of `ConnectionDone` and
@@ -395,10 +378,7 @@ export class ConnectingCancelledError extends Error {
  * assert.ok(clean.check(ConnectionClosed) && lost.check(ConnectionClosed));
  * ```
  */
-export class ConnectionClosed extends DefaultMessageError {
-  /** Always `"ConnectionClosed"`. */
-  override name: string = "ConnectionClosed";
-}
+export class ConnectionClosed extends DefaultMessageError {}
 
 /**
  * The connection was closed cleanly (`ConnectionDone`).
@@ -425,8 +405,6 @@ export class ConnectionClosed extends DefaultMessageError {
  * ```
  */
 export class ConnectionDone extends ConnectionClosed {
-  /** Always `"ConnectionDone"`. */
-  override name: string = "ConnectionDone";
   /** Twisted's default message. */
   static override readonly defaultMessage: string = "Connection was closed cleanly.";
 }
@@ -445,8 +423,6 @@ export class ConnectionDone extends ConnectionClosed {
  * ```
  */
 export class ConnectionLost extends ConnectionClosed {
-  /** Always `"ConnectionLost"`. */
-  override name: string = "ConnectionLost";
   /** Twisted's default message. */
   static override readonly defaultMessage: string =
     "Connection to the other side was lost in a non-clean fashion.";
@@ -466,8 +442,6 @@ export class ConnectionLost extends ConnectionClosed {
  * ```
  */
 export class ConnectionAborted extends ConnectionLost {
-  /** Always `"ConnectionAborted"`. */
-  override name: string = "ConnectionAborted";
   /** Twisted's default message. */
   static override readonly defaultMessage: string =
     "Connection was aborted locally using abortConnection.";
@@ -484,10 +458,7 @@ export class ConnectionAborted extends ConnectionLost {
  * assert.ok(new ConnectionFdescWentAway() instanceof ConnectionLost);
  * ```
  */
-export class ConnectionFdescWentAway extends ConnectionLost {
-  /** Always `"ConnectionFdescWentAway"`. */
-  override name: string = "ConnectionFdescWentAway";
-}
+export class ConnectionFdescWentAway extends ConnectionLost {}
 
 /**
  * `DelayedCall.cancel`/`reset` after the call already ran (`AlreadyCalled`).
@@ -503,10 +474,7 @@ export class ConnectionFdescWentAway extends ConnectionLost {
  * assert.throws(() => call.cancel(), AlreadyCalled);
  * ```
  */
-export class AlreadyCalled extends Error {
-  /** Always `"AlreadyCalled"`. */
-  override name: string = "AlreadyCalled";
-}
+export class AlreadyCalled extends ReactorError {}
 
 /**
  * `DelayedCall.cancel`/`reset` after it was cancelled (`AlreadyCancelled`).
@@ -523,10 +491,7 @@ export class AlreadyCalled extends Error {
  * assert.throws(() => call.reset(2), AlreadyCancelled);
  * ```
  */
-export class AlreadyCancelled extends Error {
-  /** Always `"AlreadyCancelled"`. */
-  override name: string = "AlreadyCancelled";
-}
+export class AlreadyCancelled extends ReactorError {}
 
 /**
  * `stopConnecting` when the connector is not connecting (`NotConnectingError`).
@@ -539,10 +504,7 @@ export class AlreadyCancelled extends Error {
  * assert.equal(new NotConnectingError().name, "NotConnectingError");
  * ```
  */
-export class NotConnectingError extends Error {
-  /** Always `"NotConnectingError"`. */
-  override name: string = "NotConnectingError";
-}
+export class NotConnectingError extends ReactorError {}
 
 /**
  * The port is not listening (`NotListeningError`).
@@ -555,10 +517,7 @@ export class NotConnectingError extends Error {
  * assert.equal(new NotListeningError().name, "NotListeningError");
  * ```
  */
-export class NotListeningError extends Error {
-  /** Always `"NotListeningError"`. */
-  override name: string = "NotListeningError";
-}
+export class NotListeningError extends ReactorError {}
 
 /**
  * `stop()` while the reactor is not running, including a second `stop()`
@@ -573,8 +532,6 @@ export class NotListeningError extends Error {
  * ```
  */
 export class ReactorNotRunning extends DefaultMessageError {
-  /** Always `"ReactorNotRunning"`. */
-  override name: string = "ReactorNotRunning";
   /** Twisted's default message. */
   static override readonly defaultMessage: string = "Can't stop reactor that isn't running.";
 }
@@ -593,8 +550,6 @@ export class ReactorNotRunning extends DefaultMessageError {
  * ```
  */
 export class ReactorNotRestartable extends DefaultMessageError {
-  /** Always `"ReactorNotRestartable"`. */
-  override name: string = "ReactorNotRestartable";
   /** Twisted's default message. */
   static override readonly defaultMessage: string = "The reactor cannot be restarted.";
 }
@@ -620,10 +575,7 @@ export class ReactorNotRestartable extends DefaultMessageError {
  * assert.ok(again instanceof ReactorAlreadyRunning);
  * ```
  */
-export class ReactorAlreadyRunning extends Error {
-  /** Always `"ReactorAlreadyRunning"`. */
-  override name: string = "ReactorAlreadyRunning";
-}
+export class ReactorAlreadyRunning extends ReactorError {}
 
 /**
  * `installReactor` after a reactor was already installed or used
@@ -637,10 +589,7 @@ export class ReactorAlreadyRunning extends Error {
  * assert.equal(new ReactorAlreadyInstalledError().name, "ReactorAlreadyInstalledError");
  * ```
  */
-export class ReactorAlreadyInstalledError extends Error {
-  /** Always `"ReactorAlreadyInstalledError"`. */
-  override name: string = "ReactorAlreadyInstalledError";
-}
+export class ReactorAlreadyInstalledError extends ReactorError {}
 
 /**
  * The address family is not supported here (`UnsupportedAddressFamily`).
@@ -652,10 +601,7 @@ export class ReactorAlreadyInstalledError extends Error {
  * assert.equal(new UnsupportedAddressFamily("AF_PACKET").name, "UnsupportedAddressFamily");
  * ```
  */
-export class UnsupportedAddressFamily extends Error {
-  /** Always `"UnsupportedAddressFamily"`. */
-  override name: string = "UnsupportedAddressFamily";
-}
+export class UnsupportedAddressFamily extends ReactorError {}
 
 /**
  * The socket type is not supported here (`UnsupportedSocketType`).
@@ -667,10 +613,7 @@ export class UnsupportedAddressFamily extends Error {
  * assert.equal(new UnsupportedSocketType("SOCK_SEQPACKET").name, "UnsupportedSocketType");
  * ```
  */
-export class UnsupportedSocketType extends Error {
-  /** Always `"UnsupportedSocketType"`. */
-  override name: string = "UnsupportedSocketType";
-}
+export class UnsupportedSocketType extends ReactorError {}
 
 /**
  * An address string could not be parsed (`InvalidAddressError`).
@@ -691,10 +634,7 @@ export class UnsupportedSocketType extends Error {
  * }
  * ```
  */
-export class InvalidAddressError extends Error {
-  /** Always `"InvalidAddressError"`. */
-  override name: string = "InvalidAddressError";
-}
+export class InvalidAddressError extends ReactorError {}
 
 /**
  * The poller cannot watch this fd (e.g. `select` above FD_SETSIZE).
@@ -708,10 +648,7 @@ export class InvalidAddressError extends Error {
  * assert.ok(e instanceof ConnectionLost);
  * ```
  */
-export class FileDescriptorOverrun extends ConnectionLost {
-  /** Always `"FileDescriptorOverrun"`. */
-  override name: string = "FileDescriptorOverrun";
-}
+export class FileDescriptorOverrun extends ConnectionLost {}
 
 /**
  * The factory's `buildProtocol` returned null, so the connection was
@@ -727,8 +664,6 @@ export class FileDescriptorOverrun extends ConnectionLost {
  * ```
  */
 export class NoProtocol extends DefaultMessageError {
-  /** Always `"NoProtocol"`. */
-  override name: string = "NoProtocol";
   /** The default explanation. */
   static override readonly defaultMessage: string =
     "The factory's buildProtocol returned null: no protocol to connect";
@@ -750,8 +685,6 @@ export class NoProtocol extends DefaultMessageError {
  * ```
  */
 export class ProcessDone extends ConnectionDone {
-  /** Always `"ProcessDone"`. */
-  override name: string = "ProcessDone";
   /** Always 0. */
   readonly exitCode: number = 0;
   /** Always `null`: no signal ended the process. */
@@ -782,8 +715,6 @@ export class ProcessDone extends ConnectionDone {
  * ```
  */
 export class ProcessTerminated extends ConnectionLost {
-  /** Always `"ProcessTerminated"`. */
-  override name: string = "ProcessTerminated";
   /** The exit code, or `null` when a signal ended the process. */
   readonly exitCode: number | null;
   /** The signal that ended the process, or `null` when it exited. */
@@ -818,9 +749,7 @@ export class ProcessTerminated extends ConnectionLost {
  * assert.match(new ProcessExitedAlready().message, /already exited/);
  * ```
  */
-export class ProcessExitedAlready extends Error {
-  /** Always `"ProcessExitedAlready"`. */
-  override name: string = "ProcessExitedAlready";
+export class ProcessExitedAlready extends ReactorError {
   /** Builds the error with Twisted's message. */
   constructor(
     message =
@@ -829,3 +758,47 @@ export class ProcessExitedAlready extends Error {
     super(message);
   }
 }
+
+for (
+  const c of [
+    ReactorError,
+    DefaultMessageError,
+    SystemCallError,
+    BindError,
+    CannotListenError,
+    MulticastJoinError,
+    MessageLengthError,
+    ConnectError,
+    ConnectBindError,
+    UnknownHostError,
+    DNSLookupError,
+    NoRouteError,
+    ConnectionRefusedError,
+    TCPTimedOutError,
+    BadFileError,
+    ServiceNameUnknownError,
+    UserError,
+    ConnectingCancelledError,
+    ConnectionClosed,
+    ConnectionDone,
+    ConnectionLost,
+    ConnectionAborted,
+    ConnectionFdescWentAway,
+    AlreadyCalled,
+    AlreadyCancelled,
+    NotConnectingError,
+    NotListeningError,
+    ReactorNotRunning,
+    ReactorNotRestartable,
+    ReactorAlreadyRunning,
+    ReactorAlreadyInstalledError,
+    UnsupportedAddressFamily,
+    UnsupportedSocketType,
+    InvalidAddressError,
+    FileDescriptorOverrun,
+    NoProtocol,
+    ProcessDone,
+    ProcessTerminated,
+    ProcessExitedAlready,
+  ]
+) NAMED.add(c);
