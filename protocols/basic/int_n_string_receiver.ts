@@ -24,10 +24,8 @@
  * @module
  */
 
-import type { IPushProducer } from "../../interfaces.ts";
-import { Protocol } from "../protocol.ts";
 import { ByteBuffer, toBytes } from "./_buffer.ts";
-import { pauseReceiver, resumeReceiver, stopReceiver } from "./_flow_control.ts";
+import { PausableReceiver } from "./pausable_receiver.ts";
 
 /**
  * `sendString` was given more bytes than the length prefix can describe
@@ -74,13 +72,11 @@ export class StringTooLongError extends Error {
  * assert.deepEqual(t.value(), new Uint8Array([0, 0, 3, 97, 98, 99]));
  * ```
  */
-export class IntNStringReceiver extends Protocol implements IPushProducer {
+export class IntNStringReceiver extends PausableReceiver {
   /** The longest string accepted, in bytes. */
   MAX_LENGTH: number = 99999;
   /** Bytes in the length prefix. */
   prefixLength: number = 4;
-  /** True while paused by `pauseProducing()`/`stopProducing()`. */
-  paused: boolean = false;
 
   #buffer: ByteBuffer = new ByteBuffer();
 
@@ -140,21 +136,6 @@ export class IntNStringReceiver extends Protocol implements IPushProducer {
     }
     out.set(payload, n);
     this.transport!.write(out);
-  }
-
-  /** Stop delivering strings, and pause the transport's reading. */
-  pauseProducing(): void {
-    pauseReceiver(this);
-  }
-
-  /** Resume delivery (including strings buffered while paused) and reading. */
-  resumeProducing(): void {
-    resumeReceiver(this);
-  }
-
-  /** Stop delivering strings for good, and stop the transport. */
-  stopProducing(): void {
-    stopReceiver(this);
   }
 }
 

@@ -24,11 +24,9 @@
  * @module
  */
 
-import type { IPushProducer } from "../../interfaces.ts";
-import { Protocol } from "../protocol.ts";
 import { ByteBuffer, toBytes } from "./_buffer.ts";
 import { CRLF, DelimiterCache } from "./_delimiter.ts";
-import { pauseReceiver, resumeReceiver, stopReceiver } from "./_flow_control.ts";
+import { PausableReceiver } from "./pausable_receiver.ts";
 
 /**
  * A protocol that splits what it receives into lines (Twisted's
@@ -79,15 +77,13 @@ import { pauseReceiver, resumeReceiver, stopReceiver } from "./_flow_control.ts"
  * assert.equal(t.disconnecting, true); // and the line after QUIT was not processed
  * ```
  */
-export class LineReceiver extends Protocol implements IPushProducer {
+export class LineReceiver extends PausableReceiver {
   /** The line ending (bytes, or a string sent as UTF-8). Default `\r\n`. */
   delimiter: Uint8Array | string = CRLF;
   /** The longest line accepted, in bytes (without the delimiter). */
   MAX_LENGTH: number = 16384;
   /** True in line mode, false in raw mode. */
   lineMode: boolean = true;
-  /** True while paused by `pauseProducing()`/`stopProducing()`. */
-  paused: boolean = false;
 
   #buffer: ByteBuffer = new ByteBuffer();
   #busy = false;
@@ -216,21 +212,6 @@ export class LineReceiver extends Protocol implements IPushProducer {
   lineLengthExceeded(_line: Uint8Array): unknown {
     this.transport?.loseConnection();
     return undefined;
-  }
-
-  /** Stop delivering lines, and pause the transport's reading. */
-  pauseProducing(): void {
-    pauseReceiver(this);
-  }
-
-  /** Resume delivery (including lines buffered while paused) and reading. */
-  resumeProducing(): void {
-    resumeReceiver(this);
-  }
-
-  /** Stop delivering lines for good, and stop the transport. */
-  stopProducing(): void {
-    stopReceiver(this);
   }
 }
 

@@ -29,5 +29,6 @@ export * from "./int_n_string_receiver.ts";
 export * from "./line_only_receiver.ts";
 export * from "./line_receiver.ts";
 export * from "./netstring_receiver.ts";
+export * from "./pausable_receiver.ts";
 export * from "./stateful.ts";
 export * from "./stateful_string.ts";

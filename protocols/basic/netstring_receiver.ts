@@ -24,10 +24,9 @@
  * @module
  */
 
-import type { IPushProducer, ITransport } from "../../interfaces.ts";
-import { Protocol } from "../protocol.ts";
+import type { ITransport } from "../../interfaces.ts";
 import { ByteBuffer, toBytes } from "./_buffer.ts";
-import { pauseReceiver, resumeReceiver, stopReceiver } from "./_flow_control.ts";
+import { PausableReceiver } from "./pausable_receiver.ts";
 
 const COLON = 0x3a;
 const COMMA = 0x2c;
@@ -85,15 +84,13 @@ export class NetstringParseError extends Error {
  * assert.ok(c.got.join("|") === "hello|");
  * ```
  */
-export class NetstringReceiver extends Protocol implements IPushProducer {
+export class NetstringReceiver extends PausableReceiver {
   /** The longest string accepted, in bytes. */
   MAX_LENGTH: number = 99999;
   /** True once the peer sent malformed data (the connection is then closed). */
   brokenPeer: boolean = false;
   /** What was wrong with the peer's data, once `brokenPeer` is set. */
   parseError: NetstringParseError | null = null;
-  /** True while paused by `pauseProducing()`/`stopProducing()`. */
-  paused: boolean = false;
 
   #buffer: ByteBuffer = new ByteBuffer();
   /** -1 while reading a length, else the payload size plus its comma. */
@@ -175,21 +172,6 @@ export class NetstringReceiver extends Protocol implements IPushProducer {
     }
     buf.skip(i + 1);
     return length;
-  }
-
-  /** Stop delivering strings, and pause the transport's reading. */
-  pauseProducing(): void {
-    pauseReceiver(this);
-  }
-
-  /** Resume delivery (including strings buffered while paused) and reading. */
-  resumeProducing(): void {
-    resumeReceiver(this);
-  }
-
-  /** Stop delivering strings for good, and stop the transport. */
-  stopProducing(): void {
-    stopReceiver(this);
   }
 
   #fail(message: string): void {
