@@ -9,7 +9,7 @@
  */
 
 import { captureStack, DebugInfo, debugState } from "./_debug.ts";
-import { internals, NO_RESULT, type StageFn } from "./_internals.ts";
+import { NO_RESULT, type StageFn } from "./_internals.ts";
 import {
   isHandedOff,
   markHandedOff,
@@ -26,7 +26,11 @@ import { Failure } from "./failure.ts";
  * `private` so that they stay out of its public type).
  */
 export interface DeferredState {
-  /** Flat list of stages: [callback, errback, callbackArgs, errbackArgs] × n; `null` passes through. */
+  /**
+   * Flat list of stages: [callback, errback, args] × n; `null` passes
+   * through. `args` is the extra arguments of whichever function runs, or a
+   * {@linkcode SplitArgs} when the two differ.
+   */
   _stages: unknown[] | null;
   _pos: number;
   _result: unknown;
@@ -106,6 +110,23 @@ export function fireErrback(d: DeferredState, reason: unknown): void {
   start(d, reason instanceof Failure ? reason : new Failure(reason));
 }
 
+/** A stage's extra arguments when its callback and errback take different ones. */
+export class SplitArgs {
+  constructor(readonly cb: unknown[] | undefined, readonly eb: unknown[] | undefined) {}
+}
+
+/** The one `args` slot of a stage for these functions and arguments. */
+export function stageArgs(
+  cb: unknown,
+  eb: unknown,
+  cbArgs: unknown[] | undefined,
+  ebArgs: unknown[] | undefined,
+): unknown[] | SplitArgs | undefined {
+  if (cbArgs === ebArgs || eb === null) return cbArgs;
+  if (cb === null) return ebArgs;
+  return new SplitArgs(cbArgs, ebArgs);
+}
+
 /** Append one stage; run it now if the Deferred has fired. */
 export function add(
   d: DeferredState,
@@ -114,22 +135,22 @@ export function add(
   cbArgs: unknown[] | undefined,
   ebArgs: unknown[] | undefined,
 ): void {
+  const args = stageArgs(cb, eb, cbArgs, ebArgs);
   const stages = d._stages;
-  if (stages === null) d._stages = [cb, eb, cbArgs, ebArgs];
-  else stages.push(cb, eb, cbArgs, ebArgs);
+  if (stages === null) d._stages = [cb, eb, args];
+  else stages.push(cb, eb, args);
   if (d._called) run(d);
 }
 
-/** Fire the Deferred (Twisted's `_startRunCallbacks`). */
+/**
+ * Fire the Deferred (Twisted's `_startRunCallbacks`). Kept small, so that it
+ * inlines where a Deferred is fired: the second firing and debug mode go to
+ * `startRare`.
+ */
 export function start(d: DeferredState, result: unknown): void {
-  if (d._called) {
-    if (d._suppressAlreadyCalled) {
-      d._suppressAlreadyCalled = false;
-      return;
-    }
-    throw alreadyCalled(d);
+  if (d._called || debugState.on) {
+    if (startRare(d)) return;
   }
-  if (debugState.on) debugInfo(d).invoker = captureStack(3);
   d._called = true;
   d._canceller = null; // no longer needed; drop the reference (Twisted does too)
   d._result = result;
@@ -137,10 +158,32 @@ export function start(d: DeferredState, result: unknown): void {
     // Nothing to run yet (succeed(), fail(), most producers): only the
     // bookkeeping run() would do.
     d._chainedTo = null;
-    if (result instanceof Failure && !isHandedOff(result)) trackFailure(d, result, debugOf(d));
+    if (result instanceof Failure) noteFailure(d, result);
     return;
   }
   run(d);
+}
+
+/**
+ * `start` on an already fired Deferred (throws `AlreadyCalledError`, or
+ * returns true for the one call swallowed after a cancel), or in debug mode
+ * (records the invoker, returns false).
+ */
+function startRare(d: DeferredState): boolean {
+  if (d._called) {
+    if (d._suppressAlreadyCalled) {
+      d._suppressAlreadyCalled = false;
+      return true;
+    }
+    throw alreadyCalled(d);
+  }
+  debugInfo(d).invoker = captureStack(4);
+  return false;
+}
+
+/** A fresh chain ends in `failure`: track it unless a Promise took it. */
+function noteFailure(d: DeferredState, failure: Failure): void {
+  if (!isHandedOff(failure)) trackFailure(d, failure, debugOf(d));
 }
 
 /** The error for a second firing, with debug stacks when available. */
@@ -159,31 +202,50 @@ function settled(x: DeferredState): unknown {
   return r;
 }
 
-internals.add = (d, cb, eb, ca, ea): void => add(d as DeferredState, cb, eb, ca, ea);
-internals.callback = (d, result): void => fireCallback(d as DeferredState, result);
-internals.errback = (d, reason): void => fireErrback(d as DeferredState, reason);
-internals.prepend = (d, cb, eb, ca, ea): void => {
-  const x = d as DeferredState;
-  if (x._stages === null) x._stages = [cb, eb, ca, ea];
-  else x._stages.splice(x._pos, 0, cb, eb, ca, ea);
-};
-internals.peek = (d): unknown => {
-  const x = d as DeferredState;
+/** `d` seen as its chain state (the other modules of the package hold Deferreds). */
+export function stateOf(d: object): DeferredState {
+  return d as DeferredState;
+}
+
+/** Insert a stage before all pending ones (the Deferred must not be running). */
+export function prepend(
+  x: DeferredState,
+  cb: StageFn | null,
+  eb: StageFn | null,
+  ca: unknown[] | undefined,
+  ea: unknown[] | undefined,
+): void {
+  const args = stageArgs(cb, eb, ca, ea);
+  if (x._stages === null) x._stages = [cb, eb, args];
+  else x._stages.splice(x._pos, 0, cb, eb, args);
+}
+
+/**
+ * Like `take`, but leave the result in place (a Failure is marked as
+ * handled), as Twisted's `Deferred.send` does for `yield from` / `await`.
+ */
+export function peek(x: DeferredState): unknown {
   const r = settled(x);
   if (r instanceof Failure) {
     markHandedOff(r);
     if (x._unhandled !== null) untrackFailure(x);
   }
   return r;
-};
-internals.take = (d): unknown => {
-  const x = d as DeferredState;
+}
+
+/**
+ * If `x` has fired, is not paused, not running its callbacks and not
+ * waiting on another Deferred, take its result (leaving `undefined`, as a
+ * consuming `addBoth` stage would) and return it; otherwise return
+ * `NO_RESULT` and leave `x` alone.
+ */
+export function take(x: DeferredState): unknown {
   const r = settled(x);
   if (r === NO_RESULT) return r;
   x._result = undefined;
   if (x._unhandled !== null) untrackFailure(x);
   return r;
-};
+}
 
 /**
  * Run as much of the chain as can run now. Iterative (a trampoline): when a
@@ -217,12 +279,13 @@ export function run(d: DeferredState): void {
     if (stages !== null) {
       while (current._pos < stages.length) {
         const i = current._pos;
-        current._pos = i + 4;
+        current._pos = i + 3;
         let result = current._result;
         const failed = result instanceof Failure;
         const fn = (failed ? stages[i + 1] : stages[i]) as StageFn | null;
-        const args = (failed ? stages[i + 3] : stages[i + 2]) as unknown[] | undefined;
         if (fn === null) continue;
+        let args = stages[i + 2] as unknown[] | SplitArgs | undefined;
+        if (args !== undefined && !Array.isArray(args)) args = failed ? args.eb : args.cb;
         if (fn === CONTINUE) {
           // Hand our result to the Deferred that waits on us, and forget it.
           const waiter = (args as unknown[])[0] as DeferredState;
@@ -305,8 +368,8 @@ export function run(d: DeferredState): void {
             current._paused++;
             current._chainedTo = inner;
             const s = inner._stages;
-            if (s === null) inner._stages = [CONTINUE, CONTINUE, [current], [current]];
-            else s.push(CONTINUE, CONTINUE, [current], [current]);
+            if (s === null) inner._stages = [CONTINUE, CONTINUE, [current]];
+            else s.push(CONTINUE, CONTINUE, [current]);
             break;
           }
           // Already has a result: take it, leaving `undefined` behind.

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { add, type DeferredState, fireCallback, fireErrback } from "./_chain.ts";
-import { internals, NO_RESULT } from "./_internals.ts";
+import { add, type DeferredState, fireCallback, fireErrback, peek, stateOf } from "./_chain.ts";
+import { NO_RESULT } from "./_internals.ts";
 import { markHandedOff } from "./_unhandled.ts";
 import { Deferred } from "./deferred.ts";
 import { CancelledError } from "./errors.ts";
@@ -57,7 +57,7 @@ export function fromAsync<T>(
 
 /** `d.toPromise()`: a Promise of the result, leaving the result in place. */
 export function toPromise<T>(d: Deferred<T>): Promise<T> {
-  const now = internals.peek(d);
+  const now = peek(stateOf(d));
   if (now !== NO_RESULT) {
     return now instanceof Failure ? Promise.reject(now.value) : Promise.resolve(now as T);
   }

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { internals, NO_RESULT } from "./_internals.ts";
+import { peek, stateOf } from "./_chain.ts";
+import { NO_RESULT } from "./_internals.ts";
 import type { Deferred } from "./deferred.ts";
 import { Failure } from "./failure.ts";
 
@@ -33,7 +34,7 @@ export class YieldOnce<T> implements Iterator<Deferred<T>, T, unknown> {
       // Already fired: finish at once, without a round trip through the
       // driver, and leave the result in place (a failure counts as handled),
       // as Twisted's Deferred.send does for `yield from` / `await`.
-      const taken = internals.peek(this.value as Deferred<T>);
+      const taken = peek(stateOf(this.value as Deferred<T>));
       if (taken !== NO_RESULT) {
         this.done = true;
         if (taken instanceof Failure) {

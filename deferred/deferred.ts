@@ -54,7 +54,7 @@ import type { UnhandledBox } from "./_unhandled.ts";
 import { YieldOnce } from "./_yield_once.ts";
 import { CancelledError } from "./errors.ts";
 import { Failure } from "./failure.ts";
-import { ensureDeferred } from "./inline_callbacks.ts";
+import { type Coroutine, ensureDeferred } from "./inline_callbacks.ts";
 
 /**
  * The value a chain stage produces, once any Deferred or Promise it returned
@@ -247,16 +247,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * ```
    */
   get callback(): DeferredCallback<T> {
-    // The closure is made here rather than by a helper: measurably faster
-    // for the common `d.callback(x)` (bench/deferred_bench.ts cases a, b).
     const rare = this._rare;
-    if (rare === null) {
-      return (this._rare = (result?: unknown): void =>
-        fireCallback(state(this), result)) as DeferredCallback<T>;
-    }
-    if (typeof rare === "function") return rare as DeferredCallback<T>;
-    return (rare.callback ??= (result?: unknown): void =>
-      fireCallback(state(this), result)) as DeferredCallback<T>;
+    return (typeof rare === "function" ? rare : boundCallback(state(this))) as DeferredCallback<T>;
   }
 
   /**
@@ -318,13 +310,15 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     if (typeof callback !== "function") {
       throw new TypeError("addCallback: callback must be a function");
     }
-    add(
-      state(this),
-      callback,
-      null,
-      arguments.length > 1 ? sliceArgs(arguments) : undefined,
-      undefined,
-    );
+    // The append is written out here (not a call to add()): this is the
+    // hottest call site, and the smaller it is the more of a caller's
+    // addCallback calls the JIT inlines.
+    const d = this as unknown as DeferredState;
+    const stages = d._stages;
+    const args = arguments.length > 1 ? sliceArgs(arguments) : undefined;
+    if (stages === null) d._stages = [callback, null, args];
+    else stages.push(callback, null, args);
+    if (d._called) run(d);
     return this;
   }
 
@@ -517,20 +511,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   get cancel(): () => void {
     const b = rareOf(state(this));
-    return b.cancel ??= (): void => this.#cancel();
-  }
-
-  /** `cancel()`'s work (what the bound function calls). */
-  #cancel(): void {
-    if (!this._called) {
-      const canceller = this._canceller;
-      if (canceller !== null) (canceller as (d: Deferred<T>) => void)(this);
-      else this._suppressAlreadyCalled = true;
-      if (!this._called) start(state(this), new Failure(new CancelledError()));
-    } else if (this._result instanceof Deferred) {
-      // Waiting on another Deferred: cancel that one instead.
-      this._result.cancel();
-    }
+    return b.cancel ??= (): void => cancel(this as Deferred<unknown>);
   }
 
   /**
@@ -697,13 +678,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * assert.equal(await Deferred.fromCoroutine((async () => "async")()), "async");
    * ```
    */
-  static fromCoroutine<T>(
-    coroutine:
-      | Deferred<T>
-      | PromiseLike<T>
-      | Generator<unknown, T, unknown>
-      | AsyncGenerator<unknown, T, unknown>,
-  ): Deferred<Awaited<T>> {
+  static fromCoroutine<T>(coroutine: Coroutine<T>): Deferred<Awaited<T>> {
     return ensureDeferred(coroutine);
   }
 
@@ -761,6 +736,32 @@ function state(d: object): DeferredState {
   return d as DeferredState;
 }
 
+/**
+ * `cancel()`'s work (what the bound function calls). A module function, not
+ * a `#private` method: a class with private methods gives every instance a
+ * brand slot, and most Deferreds are never cancelled.
+ */
+function cancel(d: Deferred<unknown>): void {
+  const s = state(d);
+  if (!s._called) {
+    const canceller = s._canceller;
+    if (canceller !== null) (canceller as (d: Deferred<unknown>) => void)(d);
+    else s._suppressAlreadyCalled = true;
+    if (!s._called) start(s, new Failure(new CancelledError()));
+  } else if (s._result instanceof Deferred) {
+    // Waiting on another Deferred: cancel that one instead.
+    s._result.cancel();
+  }
+}
+
+/** Make (once) and return `d`'s bound `callback`. */
+function boundCallback(d: DeferredState): BoundCallback {
+  const rare = d._rare;
+  if (rare === null) return d._rare = (result?: unknown): void => fireCallback(d, result);
+  if (typeof rare === "function") return rare;
+  return rare.callback ??= (result?: unknown): void => fireCallback(d, result);
+}
+
 function sliceArgs(args: IArguments): unknown[] {
   const n = args.length - 1;
   const out = new Array<unknown>(n);
@@ -780,7 +781,14 @@ function sliceArgs(args: IArguments): unknown[] {
  */
 export function succeed<T>(result: T): Deferred<T> {
   const d = new Deferred<T>();
-  fireCallback(state(d), result);
+  const s = state(d);
+  if (debugState.on || typeof result === "object" && result !== null) fireCallback(s, result);
+  else {
+    // A fresh Deferred with no stages and a plain value: firing it is only
+    // these two stores (what start() would do, without its checks).
+    s._called = true;
+    s._result = result;
+  }
   return d;
 }
 

@@ -6,15 +6,8 @@
  */
 
 import { err } from "../log/log.ts";
-import { internals, NO_RESULT } from "./_internals.ts";
-
-/**
- * `internals.peek(d)`: `d`'s result if it has fired and is idle (not paused,
- * not running its callbacks, no stages pending, not waiting on another
- * Deferred), else `NO_RESULT`; unlike `take`, it leaves the result in place.
- * Used for DeferredList's fast path when deferred.ts provides it.
- */
-type Peek = (d: object) => unknown;
+import { fireCallback, fireErrback, peek, stateOf } from "./_chain.ts";
+import { NO_RESULT } from "./_internals.ts";
 import { Deferred } from "./deferred.ts";
 import { Failure } from "./failure.ts";
 
@@ -262,11 +255,10 @@ export class DeferredList<
     this.fireOnOneErrback = options?.fireOnOneErrback === true;
     this.consumeErrors = options?.consumeErrors === true;
     if (n === 0 && !this.fireOnOneCallback) {
-      internals.callback(this, results);
+      fireCallback(stateOf(this), results);
       return;
     }
     const self = this as DeferredList<readonly Deferred<unknown>[], DeferredListOptions>;
-    const peek = (internals as { peek?: Peek; }).peek;
     for (let i = 0; i < n; i++) {
       const d = list[i];
       // Fast path: a member that already holds its result and is idle, whose
@@ -274,8 +266,8 @@ export class DeferredList<
       // unchanged. Running the stage would change nothing observable (the
       // member keeps its result; the list does not fire), so record it
       // directly. Anything else goes through a real stage, as in Twisted.
-      if (peek !== undefined && this.finishedCount + 1 < n) {
-        const r = peek(d);
+      if (this.finishedCount + 1 < n) {
+        const r = peek(stateOf(d));
         if (r !== NO_RESULT) {
           if (r instanceof Failure) {
             if (!this.fireOnOneErrback && !this.consumeErrors) {
@@ -341,14 +333,14 @@ function onMemberResult(
   const finished = ++dl.finishedCount;
   if (!dl.called) {
     if (failed) {
-      if (dl.fireOnOneErrback) internals.errback(dl, new Failure(new FirstError(result, index)));
+      if (dl.fireOnOneErrback) fireErrback(stateOf(dl), new Failure(new FirstError(result, index)));
       else if (finished === results.length) {
-        internals.callback(dl, results);
+        fireCallback(stateOf(dl), results);
       }
     } else if (dl.fireOnOneCallback) {
-      internals.callback(dl, [result, index]);
+      fireCallback(stateOf(dl), [result, index]);
     } else if (finished === results.length) {
-      internals.callback(dl, results);
+      fireCallback(stateOf(dl), results);
     }
   }
   return failed && dl.consumeErrors ? null : result;

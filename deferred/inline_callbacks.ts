@@ -19,7 +19,8 @@
  * @module
  */
 
-import { internals, NO_RESULT } from "./_internals.ts";
+import { add, fireCallback, fireErrback, prepend, stateOf, take } from "./_chain.ts";
+import { isThenable, NO_RESULT } from "./_internals.ts";
 import { noteAsyncFrame } from "./_trail.ts";
 import { Deferred } from "./deferred.ts";
 import { NotACoroutineError } from "./errors.ts";
@@ -43,6 +44,27 @@ interface Waiting {
   pending: boolean;
   result: unknown;
 }
+
+/**
+ * What `ensureDeferred` and `Deferred.fromCoroutine` take: a generator (an
+ * `inlineCallbacks`-style body), an async generator, a Promise or other
+ * thenable, or a Deferred.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Coroutine, ensureDeferred, succeed } from "@skein/skein/deferred";
+ * const body: Coroutine<number> = (function* () {
+ *   return (yield* succeed(1)) + 1;
+ * })();
+ * assert.equal(ensureDeferred(body).result, 2);
+ * ```
+ */
+export type Coroutine<T> =
+  | Deferred<T>
+  | PromiseLike<T>
+  | Generator<unknown, T, unknown>
+  | AsyncGenerator<unknown, T, unknown>;
 
 /** Raised internally into a cancelled inlineCallbacks Deferred; never seen outside. */
 class InlineCallbacksCancelled extends Error {
@@ -152,13 +174,7 @@ export function inlineCallbacks<This, A extends unknown[], R>(
  * const p = ensureDeferred((async () => "from async")());
  * ```
  */
-export function ensureDeferred<T>(
-  coroutine:
-    | Deferred<T>
-    | PromiseLike<T>
-    | Generator<unknown, T, unknown>
-    | AsyncGenerator<unknown, T, unknown>,
-): Deferred<Awaited<T>> {
+export function ensureDeferred<T>(coroutine: Coroutine<T>): Deferred<Awaited<T>> {
   if (coroutine instanceof Deferred) return coroutine as Deferred<Awaited<T>>;
   if (isGenerator(coroutine)) return start(coroutine, "<generator>") as Deferred<Awaited<T>>;
   if (isAsyncGenerator(coroutine)) {
@@ -198,7 +214,7 @@ function step(result: unknown, status: Status): void {
       next = result instanceof Failure ? gen.throw(result.value) : gen.next(result);
     } catch (e) {
       noteAsyncFrame(e, status.name);
-      internals.errback(status.deferred, e);
+      fireErrback(stateOf(status.deferred), e);
       return;
     }
     let value = next.value;
@@ -209,7 +225,7 @@ function step(result: unknown, status: Status): void {
         status.waitingOn = d;
         d.addBoth(finish, status);
       } else {
-        internals.callback(status.deferred, value);
+        fireCallback(stateOf(status.deferred), value);
       }
       return;
     }
@@ -224,7 +240,7 @@ function step(result: unknown, status: Status): void {
     const d = value as Deferred<unknown>;
     // Fast path: a Deferred that already has its result. Taking it is what a
     // consuming addBoth stage would do, without adding the stage.
-    const taken = internals.take(d);
+    const taken = take(stateOf(d));
     if (taken !== NO_RESULT) {
       result = taken;
       continue;
@@ -233,7 +249,7 @@ function step(result: unknown, status: Status): void {
       waiting = { status, pending: true, result: undefined };
       args = [waiting];
     }
-    internals.add(d, gotResult, gotResult, args, args);
+    add(stateOf(d), gotResult, gotResult, args, args);
     if (waiting.pending) {
       // Not fired yet: gotResult will resume us later.
       waiting.pending = false;
@@ -259,7 +275,7 @@ function gotResult(result: unknown, waiting: Waiting): undefined {
 
 function finish(result: unknown, status: Status): undefined {
   status.waitingOn = null;
-  internals.callback(status.deferred, result); // a Failure result errbacks
+  fireCallback(stateOf(status.deferred), result); // a Failure result errbacks
   return undefined;
 }
 
@@ -271,8 +287,8 @@ function finish(result: unknown, status: Status): undefined {
  * So `d` takes whatever the generator does with the `CancelledError`.
  */
 function handleCancel(d: Deferred<unknown>, status: Status): void {
-  internals.prepend(d, null, cancelErrback, undefined, [status]);
-  internals.errback(d, new Failure(new InlineCallbacksCancelled()));
+  prepend(stateOf(d), null, cancelErrback, undefined, [status]);
+  fireErrback(stateOf(d), new Failure(new InlineCallbacksCancelled()));
 }
 
 function cancelErrback(f: Failure, status: Status): Deferred<unknown> {
@@ -306,11 +322,11 @@ async function driveAsync(
       next = await gen.next(sent);
     } catch (e) {
       noteAsyncFrame(e, name);
-      if (!d.called) internals.errback(d, e);
+      if (!d.called) fireErrback(stateOf(d), e);
       return;
     }
     if (next.done) {
-      if (!d.called) internals.callback(d, next.value);
+      if (!d.called) fireCallback(stateOf(d), next.value);
       return;
     }
     if (d.called) {
@@ -338,11 +354,6 @@ function isGenerator(v: unknown): v is Generator<unknown, unknown, unknown> {
     && typeof (v as Generator).next === "function"
     && typeof (v as Generator).throw === "function"
     && typeof (v as Generator)[Symbol.iterator] === "function";
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === "object" && v !== null || typeof v === "function")
-    && typeof (v as PromiseLike<unknown>).then === "function";
 }
 
 function describe(v: unknown): string {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isThenable } from "./_internals.ts";
 import { Deferred, fail, type StageResult, succeed } from "./deferred.ts";
 import { Failure } from "./failure.ts";
 
@@ -33,21 +34,7 @@ export function maybeDeferred<A extends unknown[], R>(
   fn: (...args: A) => R,
   ...args: A
 ): Deferred<StageResult<R>> {
-  let result: unknown;
-  try {
-    result = fn(...args);
-  } catch (e) {
-    return fail(e);
-  }
-  if (result instanceof Deferred) return result as Deferred<StageResult<R>>;
-  if (result instanceof Failure) return fail(result);
-  if (
-    (typeof result === "object" && result !== null || typeof result === "function")
-    && typeof (result as PromiseLike<unknown>).then === "function"
-  ) {
-    return Deferred.fromPromise(result as PromiseLike<StageResult<R>>);
-  }
-  return succeed(result as StageResult<R>);
+  return outcomeOf(fn, args, false) as Deferred<StageResult<R>>;
 }
 
 /**
@@ -68,18 +55,33 @@ export function execute<A extends unknown[], R>(
   fn: (...args: A) => R,
   ...args: A
 ): Deferred<StageResult<R>> {
+  return outcomeOf(fn, args, true) as Deferred<StageResult<R>>;
+}
+
+/**
+ * `fn(...args)` as a Deferred. `execute` (`wrap` true) waits for a returned
+ * Deferred or Promise through a new Deferred and fires with a returned
+ * `Failure` (`callback(failure)` errbacks); `maybeDeferred` returns a
+ * returned Deferred itself and wraps a Promise.
+ */
+function outcomeOf<A extends unknown[]>(
+  fn: (...args: A) => unknown,
+  args: A,
+  wrap: boolean,
+): Deferred<unknown> {
   let result: unknown;
   try {
     result = fn(...args);
   } catch (e) {
     return fail(e);
   }
-  if (
-    (typeof result === "object" && result !== null || typeof result === "function")
-    && typeof (result as PromiseLike<unknown>).then === "function"
-  ) {
-    // callback() refuses a Deferred; deliver it through a stage, which waits.
-    return succeed(undefined).addCallback(() => result as PromiseLike<StageResult<R>>);
+  if (!wrap) {
+    if (result instanceof Deferred) return result;
+    if (result instanceof Failure) return fail(result);
   }
-  return succeed(result as StageResult<R>);
+  if (isThenable(result)) {
+    // callback() refuses a Deferred; execute delivers it through a stage, which waits.
+    return wrap ? succeed(undefined).addCallback(() => result) : Deferred.fromPromise(result);
+  }
+  return succeed(result);
 }
