@@ -171,9 +171,14 @@ export interface SpawnProcessOptions {
    * to the terminal. The FFI reactor on Linux only. @default {false}
    */
   usePTY?: boolean;
-  /** Run as this user id (not supported yet: throws). */
+  /**
+   * Run the child as this user id, with its supplementary groups (Twisted's
+   * `switchUID`; the host reactor gives none). Another user than this
+   * process's needs root: otherwise spawnProcess throws `EPERM`. The FFI
+   * reactor on Linux. @default {this process's effective uid}
+   */
   uid?: number;
-  /** Run as this group id (not supported yet: throws). */
+  /** Run the child as this group id. @default {this process's effective gid} */
   gid?: number;
 }
 

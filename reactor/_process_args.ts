@@ -6,11 +6,12 @@
  * @module
  */
 
-import { accessSync, constants as fsConstants, statSync } from "node:fs";
+import { accessSync, constants as fsConstants, readFileSync, statSync } from "node:fs";
 import { delimiter, isAbsolute, resolve } from "node:path";
 import process from "node:process";
 import type { SpawnProcessOptions } from "../interfaces.ts";
 import { SystemCallError } from "./errors.ts";
+import type { Credentials } from "./ffi/spawn_credentials.ts";
 
 /** One entry of `childFDs`: a pipe we read (`"r"`), one we write (`"w"`), or one of our fds. */
 type ChildFD = "r" | "w" | number;
@@ -40,6 +41,8 @@ export interface CheckedSpawn {
   readonly cwd: string | null;
   /** `[childFd, what]`, in increasing child fd order. */
   readonly childFDs: [number, ChildFD][];
+  /** Whom the child runs as, or `null` for this process's user. */
+  readonly credentials: Credentials | null;
 }
 
 const DEFAULT_CHILD_FDS: [number, ChildFD][] = [[0, "w"], [1, "r"], [2, "r"]];
@@ -121,6 +124,62 @@ function checkChildFDs(childFDs: unknown): [number, ChildFD][] {
     out.push([child, value as ChildFD]);
   }
   return out.sort((a, b) => a[0] - b[0]);
+}
+
+function checkId(what: "uid" | "gid", id: unknown): number | undefined {
+  if (id === undefined) return undefined;
+  if (!Number.isInteger(id) || (id as number) < 0 || (id as number) >= 0xffffffff) {
+    throw new TypeError(
+      `spawnProcess: ${what} must be a ${
+        what === "uid" ? "user" : "group"
+      } id (an integer from 0), got ${describeValue(id)}`,
+    );
+  }
+  return id as number;
+}
+
+/** The lines of a colon-separated system file (`/etc/passwd`, `/etc/group`), or none. */
+function table(path: string): string[][] {
+  try {
+    return readFileSync(path, "utf8").split("\n").filter((l) => l && !l.startsWith("#"))
+      .map((l) => l.split(":"));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Twisted's `switchUID`: the child runs as `uid` (our effective uid when
+ * omitted) and `gid` (our effective gid when omitted), with `uid`'s
+ * supplementary groups (`initgroups`, read from `/etc/passwd` and
+ * `/etc/group`). `null` when that is who we are already. Another user needs
+ * root: anyone else gets an `EPERM` error saying so.
+ */
+function checkCredentials(uidOption: unknown, gidOption: unknown): Credentials | null {
+  const wantUid = checkId("uid", uidOption);
+  const wantGid = checkId("gid", gidOption);
+  if (wantUid === undefined && wantGid === undefined) return null;
+  const euid = process.geteuid?.() ?? -1;
+  const egid = process.getegid?.() ?? -1;
+  const uid = wantUid ?? euid;
+  const gid = wantGid ?? egid;
+  if (uid === euid && gid === egid && euid !== 0) return null;
+  if (euid !== 0) {
+    throw new SystemCallError(
+      "spawnProcess",
+      1,
+      "EPERM",
+      `running a child as uid ${uid} gid ${gid} needs root, and this process runs as uid ${euid} gid ${egid}; omit uid and gid to run it as this process's user`,
+    );
+  }
+  const user = table("/etc/passwd").find((f) => Number(f[2]) === uid)?.[0];
+  const groups = new Set([gid]);
+  if (user !== undefined) {
+    for (const f of table("/etc/group")) {
+      if ((f[3] ?? "").split(",").includes(user)) groups.add(Number(f[2]));
+    }
+  }
+  return { uid, gid, groups: [...groups] };
 }
 
 function isExecutableFile(path: string): boolean {
@@ -228,11 +287,7 @@ export function checkSpawnArgs(
       `spawnProcess: usePTY must be true or false, got ${describeValue(options.usePTY)}`,
     );
   }
-  if (options.uid !== undefined || options.gid !== undefined) {
-    throw new Error(
-      "spawnProcess: uid and gid are not supported yet; omit them to run as this process's user",
-    );
-  }
+  const credentials = checkCredentials(options.uid, options.gid);
   const env = checkEnv(options.env);
   let cwd: string | null = null;
   if (options.path !== undefined) {
@@ -271,5 +326,6 @@ export function checkSpawnArgs(
     envp: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     cwd,
     childFDs,
+    credentials,
   };
 }

@@ -364,6 +364,7 @@ export class Process implements IProcessTransport, IPushProducer {
           fds: [],
           cwd: checked.cwd,
           terminal: slave,
+          credentials: checked.credentials,
         });
       } catch (e) {
         closeQuietly(master);
@@ -403,6 +404,7 @@ export class Process implements IProcessTransport, IPushProducer {
         envp: checked.envp,
         fds,
         cwd: checked.cwd,
+        credentials: checked.credentials,
       });
     } catch (e) {
       for (const [, , fd] of ours) closeQuietly(fd);

@@ -26,6 +26,7 @@ import {
 import { errnoName, errorFromErrno } from "./errno.ts";
 import { libraryPaths } from "./libc.ts";
 import { libc } from "./mod.ts";
+import { type Credentials, withCredentials } from "./spawn_credentials.ts";
 
 const CORE = {
   faInit: { name: "posix_spawn_file_actions_init", parameters: ["buffer"], result: "i32" },
@@ -160,6 +161,11 @@ export interface SpawnRequest {
    * `fds` is ignored. Linux only.
    */
   readonly terminal?: string;
+  /**
+   * Whom the child runs as (see `withCredentials`: Linux, as root), or
+   * `null`/absent for this process's user.
+   */
+  readonly credentials?: Credentials | null;
 }
 
 /** `POSIX_SPAWN_SETSID` (glibc 2.26+): the child calls `setsid()` before the file actions. */
@@ -288,7 +294,10 @@ export function posixSpawn(request: SpawnRequest): number {
       const envp = request.envp.map(cString);
       const file = cString(request.file);
       const pid = new Int32Array(1);
-      const rc = s.spawn(pid, file, actions, attr, pointerArray(argv), pointerArray(envp));
+      const start = (): number =>
+        s.spawn(pid, file, actions, attr, pointerArray(argv), pointerArray(envp));
+      const credentials = request.credentials ?? null;
+      const rc = credentials === null ? start() : withCredentials(credentials, start);
       if (rc !== 0) throw spawnError(rc, request.file);
       return pid[0];
     } finally {

@@ -106,6 +106,9 @@ export class HostProcess implements IProcessTransport, IPushProducer {
       env: checked.env,
       cwd: checked.cwd ?? undefined,
       stdio,
+      ...(checked.credentials === null
+        ? {}
+        : { uid: checked.credentials.uid, gid: checked.credentials.gid }),
     });
     if (this.#child.pid === undefined) {
       // The pre-checks passed but the system refused (a race, a limit).
