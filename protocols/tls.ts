@@ -508,7 +508,7 @@ export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
   #shutdownTLS(): void {
     if (this.#lost || this.#engine === null) return;
     this.#shutdownSent = true;
-    if (this.#engine.shutdown()) this.transport?.loseConnection();
+    if (this.#engine.shutdown()) this.#engine.afterFlush(() => this.transport?.loseConnection());
   }
 
   /** The connection failed: keep the reason, send what the engine queued (an alert), close. */

@@ -38,6 +38,8 @@ export interface TLSEngine {
   finish(done: () => void): void;
   /** Send close_notify; true when the peer's close_notify came already. */
   shutdown(): boolean;
+  /** Call `fn` once everything the engine queued (our close_notify) went to `sendCiphertext`. */
+  afterFlush(fn: () => void): void;
   /** The peer's certificate (DER), once the handshake is done. */
   peerCertificate(): Uint8Array | null;
   /** The ALPN protocol agreed, or `null`. */

@@ -246,6 +246,24 @@ class NodeEngine implements TLSEngine {
     return this.#peerEnded;
   }
 
+  afterFlush(fn: () => void): void {
+    const socket = this.#socket;
+    if (socket === null || this.#dead || this.#duplex.writableFinished) {
+      setImmediate(fn);
+      return;
+    }
+    // node ends the duplex once everything, close_notify included, was
+    // written to it; a socket that closes first has nothing more to send.
+    let called = false;
+    const once = (): void => {
+      if (called) return;
+      called = true;
+      setImmediate(fn);
+    };
+    this.#duplex.once("finish", once);
+    socket.once("close", once);
+  }
+
   peerCertificate(): Uint8Array | null {
     const cert = this.#socket?.getPeerX509Certificate?.();
     if (cert === undefined || cert === null) return null;

@@ -280,6 +280,10 @@ class OpenSSLEngine implements TLSEngine {
     return complete;
   }
 
+  afterFlush(fn: () => void): void {
+    fn(); // every call flushes the write BIO before it returns
+  }
+
   peerCertificate(): Uint8Array | null {
     return this.#ssl === null ? null : this.#lib.peerCertificateDer(this.#ssl);
   }

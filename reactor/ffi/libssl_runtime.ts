@@ -23,3 +23,20 @@ import { RUNTIME } from "./_platform.ts";
 export function nodeTlsVerifiesClients(): boolean {
   return RUNTIME !== "deno";
 }
+
+/**
+ * True when a `node:tls` socket over an in-memory stream answers the peer's
+ * close_notify with its own. Bun's does; Deno 2.9's sends one only when it
+ * closes first, so a peer that closes first and waits for the answer (as
+ * Twisted does) sees the connection lost rather than done.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nodeTlsAnswersCloseNotify } from "./libssl_runtime.ts";
+ * assert.equal(typeof nodeTlsAnswersCloseNotify(), "boolean");
+ * ```
+ */
+export function nodeTlsAnswersCloseNotify(): boolean {
+  return RUNTIME !== "deno";
+}
