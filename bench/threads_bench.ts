@@ -401,6 +401,10 @@ reactor.callWhenRunning(async () => {
         pct(busy, 0.99).toFixed(3)
       }  (${busy.length} pings)`,
     );
+  } catch (e) {
+    // Said before the stop, which fails the calls still queued (and would hide it).
+    console.error("threads bench failed:", e);
+    process.exitCode = 1;
   } finally {
     if (reactor.running) reactor.stop(); // an error above may have stopped it already
   }

@@ -45,12 +45,20 @@ const ENTRY: URL = new URL(
   ),
 );
 
+/** One call of {@linkcode PoolThread.runMany}. */
+export interface BatchCall {
+  readonly id: number;
+  readonly key: number;
+  readonly spec: JobSpec;
+  readonly args: readonly unknown[];
+}
+
 /** What a pool thread tells its pool. */
 export interface PoolThreadEvents {
   /** The thread is ready for work. */
   ready(thread: PoolThread): void;
-  /** A call's result. */
-  done(thread: PoolThread, id: number, value: unknown): void;
+  /** A call's result, and how long (ms) it ran in the thread. */
+  done(thread: PoolThread, id: number, value: unknown, ms: number): void;
   /** Any other message from the thread (a failure, a call of an exposed function). */
   message(thread: PoolThread, message: FromThread): void;
   /** The thread ended without being asked to. */
@@ -90,7 +98,13 @@ export class PoolThread {
     this.#control = new Int32Array(control);
     worker.on("message", (packed: Packed) => {
       if (packed[0] === 1) {
-        this.#events.done(this, packed[1] as number, packed[2]);
+        this.#events.done(this, packed[1] as number, packed[2], packed[3] as number);
+        return;
+      }
+      if (packed[0] === 4) {
+        for (let i = 1; i < packed.length; i += 3) {
+          this.#events.done(this, packed[i] as number, packed[i + 1], packed[i + 2] as number);
+        }
         return;
       }
       const m = unpackFromThread(packed);
@@ -152,6 +166,26 @@ export class PoolThread {
     else this.#worker.postMessage(packed, transfer);
     if (first) this.#known.add(key);
     this.inFlight++;
+    if (!this.#refd) this.hold(true);
+  }
+
+  /**
+   * Post several calls in one message, `[3, count, ...(id, key, spec or 0,
+   * argc, ...args)]`: the thread runs them in order and answers those that
+   * return plain values in one message too. Throws, posting nothing, when an
+   * argument cannot be cloned.
+   */
+  runMany(calls: readonly BatchCall[]): void {
+    const packed: unknown[] = [3, calls.length];
+    const first: number[] = [];
+    for (const c of calls) {
+      const isNew = !this.#known.has(c.key) && !first.includes(c.key);
+      if (isNew) first.push(c.key);
+      packed.push(c.id, c.key, isNew ? c.spec : 0, c.args.length, ...c.args);
+    }
+    this.#worker.postMessage(packed);
+    for (const key of first) this.#known.add(key);
+    this.inFlight += calls.length;
     if (!this.#refd) this.hold(true);
   }
 

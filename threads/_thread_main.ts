@@ -42,6 +42,7 @@ const queue: ToThread[] = [];
 let running = false;
 
 function post(message: FromThread, transfer?: ArrayBuffer[]): void {
+  flushAnswers();
   if (transfer === undefined || transfer.length === 0) port.postMessage(packFromThread(message));
   else port.postMessage(packFromThread(message), transfer);
 }
@@ -129,10 +130,17 @@ function transferResult(call: WireCall): boolean {
   return (jobs.get(call.key)?.spec ?? call.spec)?.transferResult ?? false;
 }
 
-function sendResult(id: number, transfer: boolean, value: unknown): void {
+/**
+ * Answer call `id` with `value`, `[1, id, value, ms]`: `ms` is how long the
+ * call ran here since `started` (the pool sends the calls of quick jobs
+ * several to a message).
+ */
+function sendResult(id: number, transfer: boolean, value: unknown, started: number): void {
+  flushAnswers();
+  const ms = performance.now() - started;
   try {
-    if (transfer) port.postMessage([1, id, value], transferables([value]));
-    else port.postMessage([1, id, value]);
+    if (transfer) port.postMessage([1, id, value, ms], transferables([value]));
+    else port.postMessage([1, id, value, ms]);
   } catch (e) {
     const why = new TypeError(
       `The result of the work could not be sent back from the thread (${
@@ -147,6 +155,7 @@ function sendResult(id: number, transfer: boolean, value: unknown): void {
 /** Handle one message; a promise when it has to wait. */
 function handle(m: ToThread): Promise<void> | undefined {
   if (m.op === "run") {
+    const started = performance.now();
     let value: unknown;
     try {
       value = runOne(m.call);
@@ -156,11 +165,11 @@ function handle(m: ToThread): Promise<void> | undefined {
     }
     if (value instanceof Promise) {
       return value.then(
-        (v) => sendResult(m.id, transferResult(m.call), v),
+        (v) => sendResult(m.id, transferResult(m.call), v, started),
         (e: unknown) => post({ op: "failed", id: m.id, error: toWireError(e) }),
       );
     }
-    sendResult(m.id, transferResult(m.call), value);
+    sendResult(m.id, transferResult(m.call), value, started);
     return undefined;
   }
   return runMulti(m.id, m.calls);
@@ -231,6 +240,7 @@ function runKnown(m: Packed): boolean {
   const job = jobs.get(m[2] as number);
   if (job === undefined) return false;
   const id = m[1] as number;
+  const started = performance.now();
   let value: unknown;
   try {
     value = job.fn(...m.slice(4));
@@ -239,12 +249,12 @@ function runKnown(m: Packed): boolean {
     return true;
   }
   if (!isThenable(value)) {
-    sendResult(id, job.spec.transferResult, value);
+    sendResult(id, job.spec.transferResult, value, started);
     return true;
   }
   running = true;
   void Promise.resolve(value).then(
-    (v) => sendResult(id, job.spec.transferResult, v),
+    (v) => sendResult(id, job.spec.transferResult, v, started),
     (e: unknown) => {
       post({
         op: "failed",
@@ -256,9 +266,93 @@ function runKnown(m: Packed): boolean {
   return true;
 }
 
+/** The answers of a batch's calls that returned plain values, `[4, ...(id, value, ms)]`, not posted yet. */
+const answers: unknown[] = [4];
+
+/** Post the batch answers gathered so far (each alone if they cannot all be cloned). */
+function flushAnswers(): void {
+  if (answers.length === 1) return;
+  const pairs = answers.splice(1);
+  try {
+    port.postMessage([4, ...pairs]);
+  } catch {
+    for (let i = 0; i < pairs.length; i += 3) {
+      sendResult(
+        pairs[i] as number,
+        false,
+        pairs[i + 1],
+        performance.now() - (pairs[i + 2] as number),
+      );
+    }
+  }
+}
+
+/**
+ * A batch, `[3, count, ...(id, key, spec or 0, argc, ...args)]`: its calls
+ * run in order as if each came alone; those of known jobs that return plain
+ * values are answered together, after the batch (or before anything else is
+ * posted, so that answers keep their order).
+ */
+function runBatch(m: Packed): void {
+  const count = m[1] as number;
+  let at = 2;
+  for (let c = 0; c < count; c++) {
+    const id = m[at] as number;
+    const key = m[at + 1] as number;
+    const spec = m[at + 2];
+    const argc = m[at + 3] as number;
+    const args = m.slice(at + 4, at + 4 + argc);
+    at += 4 + argc;
+    const job = spec === 0 ? jobs.get(key) : undefined;
+    if (!running && job !== undefined && !job.spec.transferResult) {
+      const started = performance.now();
+      let value: unknown;
+      try {
+        value = job.fn(...args);
+      } catch (e) {
+        flushAnswers();
+        post({ op: "failed", id, error: toWireError(explain(e, { key, args: [] })) });
+        continue;
+      }
+      if (!isThenable(value)) {
+        answers.push(id, value, performance.now() - started);
+        continue;
+      }
+      flushAnswers();
+      running = true;
+      void Promise.resolve(value).then(
+        (v) => sendResult(id, false, v, started),
+        (e: unknown) =>
+          post({ op: "failed", id, error: toWireError(explain(e, { key, args: [] })) }),
+      ).then(pump);
+      continue;
+    }
+    flushAnswers();
+    const message: ToThread = {
+      op: "run",
+      id,
+      call: spec === 0 ? { key, args } : { key, spec: spec as JobSpec, args },
+    };
+    if (running) {
+      queue.push(message);
+      continue;
+    }
+    const waiting = handle(message);
+    if (waiting !== undefined) {
+      running = true;
+      void waiting.then(pump);
+    }
+  }
+  flushAnswers();
+}
+
 port.on("message", (m: Packed | Init): void => {
   if (!Array.isArray(m)) {
     init(m);
+    return;
+  }
+  if (m[0] === 3) {
+    runBatch(m);
     return;
   }
   if (!running && runKnown(m)) return;

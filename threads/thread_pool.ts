@@ -76,12 +76,26 @@ type Entry = WorkEntry | LeaseEntry;
 interface Pending {
   readonly thread: PoolThread;
   readonly onResult: OnResult<unknown>;
+  /** The job's key, whose running time (`#cost`) the answer updates; 0 for none. */
+  readonly key: number;
 }
 
 let pools = 0;
 
 /** An idle thread stops holding the process open after this many ms. */
 const UNREF_AFTER_MS = 20;
+
+/**
+ * A job whose calls have run for less than this in their thread (ms, a
+ * running average) is quick: queued calls of quick jobs go to a thread
+ * several to a message. Longer work goes one call at a time, so that no
+ * call waits behind another in one thread while a second thread idles.
+ */
+const CHEAP_MS = 0.25;
+/** The most calls one message carries. */
+const MAX_BATCH = 32;
+/** The CPU cores (threads beyond them do not run quick work any sooner). */
+const CORES: number = Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
 
 /**
  * A thread pinned to one user, from {@linkcode ThreadPool.acquireThread}: every
@@ -238,6 +252,8 @@ export class ThreadPool {
   #exposed = new Map<string, ThreadFunction>();
   #nextId = 1;
   #nextThread = 1;
+  /** Running average round trip per call (ms) of each job, by key. */
+  #cost = new Map<number, number>();
 
   /** A pool of `minThreads` (5) to `maxThreads` (20) threads; call `start()` to run work. */
   constructor(options: ThreadPoolOptions = {}) {
@@ -498,7 +514,7 @@ export class ThreadPool {
     const n = this.#nextThread++;
     const t = new PoolThread(n, this.#where(n), {
       ready: (thread) => this.#becomeIdle(thread),
-      done: (thread, id, value) => this.#settle(thread, id, true, value),
+      done: (thread, id, value, ms) => this.#settle(thread, id, true, value, ms),
       message: (thread, m) => this.#onMessage(thread, m),
       crashed: (thread, error) => this.#onCrash(thread, error),
     });
@@ -515,7 +531,9 @@ export class ThreadPool {
     if (!this.#started) return;
     while (this.#queue.length > 0 && this.#idle.length > 0) {
       const thread = this.#idle.pop()!;
-      this.#assign(this.#queue.shift()!, thread);
+      const batch = this.#cheapRun();
+      if (batch === null) this.#assign(this.#queue.shift()!, thread);
+      else this.#postMany(thread, batch);
     }
     if (this.#queue.length === 0) return;
     let starting = 0;
@@ -539,9 +557,56 @@ export class ThreadPool {
     if (!this.#post(thread, entry)) this.#becomeIdle(thread);
   }
 
+  /**
+   * The quick calls at the head of the queue, taken out, when there are
+   * several: a fair share of them for one thread (the queue over the
+   * threads that can run at once: no more than the CPU cores). `null` when
+   * the head is not such a call.
+   */
+  #cheapRun(): WorkEntry[] | null {
+    const q = this.#queue;
+    const spread = Math.max(1, Math.min(this.#threads.size, CORES));
+    const share = Math.min(MAX_BATCH, Math.ceil(q.length / spread));
+    if (share < 2 || !this.#cheap(q[0]!) || !this.#cheap(q[1]!)) return null;
+    let n = 2;
+    while (n < share && this.#cheap(q[n]!)) n++;
+    return q.splice(0, n) as WorkEntry[];
+  }
+
+  /** Whether `e` is one call of a job known to be cheap, with nothing to transfer. */
+  #cheap(e: Entry): boolean {
+    if (e.kind !== "work" || e.multi !== undefined || e.task.transferArgs) return false;
+    const cost = this.#cost.get(e.task.wire(e.args).key);
+    return cost !== undefined && cost < CHEAP_MS;
+  }
+
+  /** Post `entries` to `thread` in one message (each alone if their arguments cannot all be sent). */
+  #postMany(thread: PoolThread, entries: WorkEntry[]): void {
+    thread.hold(true);
+    const first = this.#nextId;
+    const calls = entries.map((e, i) => {
+      const w = e.task.wire(e.args);
+      return { id: first + i, key: w.key, spec: w.spec, args: e.args };
+    });
+    try {
+      thread.runMany(calls);
+    } catch {
+      // Some argument cannot be cloned: post each alone, to fail just that one.
+      let posted = 0;
+      for (const e of entries) if (this.#post(thread, e)) posted++;
+      if (posted === 0) this.#becomeIdle(thread);
+      return;
+    }
+    this.#nextId += entries.length;
+    for (let i = 0; i < entries.length; i++) {
+      this.#pending.set(first + i, { thread, onResult: entries[i]!.onResult, key: calls[i]!.key });
+    }
+  }
+
   /** Post a work entry to a thread; false (and the entry failed) when its arguments cannot be sent. */
   #post(thread: PoolThread, entry: WorkEntry): boolean {
     const id = this.#nextId++;
+    let key = 0;
     try {
       if (entry.multi !== undefined) {
         let transfer: ArrayBuffer[] = [];
@@ -555,6 +620,7 @@ export class ThreadPool {
         thread.post({ op: "multi", id, calls }, transfer);
       } else {
         const w = entry.task.wire(entry.args);
+        key = w.key;
         thread.run(id, w.key, w.spec, entry.args, w.transfer);
       }
     } catch (e) {
@@ -572,7 +638,7 @@ export class ThreadPool {
       );
       return false;
     }
-    this.#pending.set(id, { thread, onResult: entry.onResult });
+    this.#pending.set(id, { thread, onResult: entry.onResult, key });
     return true;
   }
 
@@ -637,12 +703,20 @@ export class ThreadPool {
     }
   }
 
-  /** A call's outcome arrived: hand it over, and free the thread when it has nothing left. */
-  #settle(thread: PoolThread, id: number, ok: boolean, result: unknown): void {
+  /**
+   * A call's outcome arrived (with how long it ran in the thread, `ms`,
+   * when it succeeded): hand it over, and free the thread when it has
+   * nothing left.
+   */
+  #settle(thread: PoolThread, id: number, ok: boolean, result: unknown, ms?: number): void {
     const p = this.#pending.get(id);
     if (p === undefined) return;
     this.#pending.delete(id);
     thread.answered();
+    if (p.key !== 0 && ms !== undefined) {
+      const was = this.#cost.get(p.key);
+      this.#cost.set(p.key, was === undefined ? ms : was + (ms - was) / 4);
+    }
     safeCall(p.onResult, ok, result);
     if (thread.inFlight === 0) {
       if (this.#draining.has(thread)) this.#end(thread);

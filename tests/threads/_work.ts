@@ -84,6 +84,16 @@ export function report(i: number): void {
   callFromThread("record", i);
 }
 
+/**
+ * Report `i` to `record`, then answer it: a KeyError for 13, a promise for
+ * multiples of 10 (quick work that the pool may send several to a message).
+ */
+export function reportAndReturn(i: number): number | Promise<number> {
+  callFromThread("record", i);
+  if (i === 13) throw new KeyError(String(i));
+  return i % 10 === 0 ? Promise.resolve(i) : i;
+}
+
 /** Report 0..n-1 to `record`, without waiting. */
 export function reportMany(n: number): void {
   for (let i = 0; i < n; i++) callFromThread("record", i);

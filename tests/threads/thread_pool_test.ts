@@ -99,6 +99,34 @@ describe("ThreadPool sizes", () => {
     }
   });
 
+  it("sends queued quick calls several to a message, yet each is answered in order as if it came alone, a callFromThread between them where it was made", async () => {
+    const reportAndReturn = task<(i: number) => number>(WORK, "reportAndReturn");
+    const pool = new ThreadPool({ minThreads: 0, maxThreads: 1 });
+    const events: string[] = [];
+    pool.expose({ record: (i: number) => void events.push(`record ${i}`) });
+    pool.start();
+    try {
+      // Once the job is known to be quick, queued calls of it share messages.
+      for (const i of [1, 2]) await run(pool, reportAndReturn, i);
+      events.length = 0;
+      const all = Array.from(
+        { length: 60 },
+        (_, i) =>
+          run(pool, reportAndReturn, i).then(([ok, v]) => {
+            events.push(ok ? `ok ${v}` : `failed ${((v as Failure).value as Error).message}`);
+          }),
+      );
+      await Promise.all(all);
+      const expected = Array.from({ length: 60 }, (_, i) => [
+        `record ${i}`,
+        i === 13 ? "failed no such key: 13" : `ok ${i}`,
+      ]).flat();
+      assert.deepEqual(events, expected);
+    } finally {
+      await pool.stop();
+    }
+  });
+
   it("ends idle threads above minThreads after idleTimeout", async () => {
     const pool = new ThreadPool({ minThreads: 1, maxThreads: 3, idleTimeout: 0.05 });
     pool.start();
