@@ -6,11 +6,12 @@
  * @module
  */
 
-import { Deferred, succeed } from "../deferred/deferred.ts";
+import { type Deferred, succeed } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IAddress, IListeningPort, IProtocol, IProtocolFactory } from "../interfaces.ts";
 import { err as logErr, msg as logMsg } from "../log/log.ts";
 import { fdReserve } from "./_fd_reserve.ts";
+import { PendingStop } from "./_pending_stop.ts";
 import { ReadInterest } from "./_read_interest.ts";
 import {
   ADDR_BUF_SIZE,
@@ -70,8 +71,7 @@ export abstract class StreamPort implements IListeningPort {
   acceptRetryDelay: number = 0.1;
   readonly #reading: ReadInterest;
   #starved = false;
-  #closeWaiters: Deferred<void>[] = [];
-  #closeScheduled = false;
+  readonly #stop: PendingStop = new PendingStop();
 
   /** Binds the port to a reactor and factory. */
   constructor(reactor: FDReactor, factory: IProtocolFactory, backlog: number) {
@@ -230,13 +230,9 @@ export abstract class StreamPort implements IListeningPort {
     this.disconnecting = true;
     this.#reading.stop();
     if (!this.connected) return succeed<void>(undefined);
-    const d = new Deferred<void>();
-    this.#closeWaiters.push(d);
-    if (!this.#closeScheduled) {
-      this.#closeScheduled = true;
-      this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionDone())));
-    }
-    return d;
+    return this.#stop.wait(() =>
+      this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionDone())))
+    );
   }
 
   /** Twisted's name for `stopListening`. */
@@ -271,10 +267,7 @@ export abstract class StreamPort implements IListeningPort {
       logErr(e, "Error in factory.doStop", { system: this.logPrefix() });
     } finally {
       this.disconnecting = false;
-      this.#closeScheduled = false;
     }
-    const waiters = this.#closeWaiters;
-    this.#closeWaiters = [];
-    for (const d of waiters) d.callback(undefined);
+    this.#stop.done();
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Deferred, fail, succeed } from "../deferred/deferred.ts";
+import { type Deferred, fail, succeed } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type {
   IDatagramProtocol,
@@ -15,6 +15,7 @@ import type {
   ListenUDPOptions,
 } from "../interfaces.ts";
 import { err as logErr, msg as logMsg } from "../log/log.ts";
+import { PendingStop } from "./_pending_stop.ts";
 import { ReadInterest } from "./_read_interest.ts";
 import {
   ADDR_BUF_SIZE,
@@ -107,8 +108,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   #buf: Uint8Array;
   readonly #addrBuf = new Uint8Array(ADDR_BUF_SIZE);
   readonly #addrLen = new Uint32Array(1);
-  #closeWaiters: Deferred<void>[] = [];
-  #closing = false;
+  readonly #stop: PendingStop = new PendingStop();
   #outgoingInterface = "";
   #L: Libc | null = null;
 
@@ -302,13 +302,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   stopListening(): Deferred<void> {
     this.#reading.stop();
     if (!this.connected) return succeed<void>(undefined);
-    const d = new Deferred<void>();
-    this.#closeWaiters.push(d);
-    if (!this.#closing) {
-      this.#closing = true;
-      this.reactor.callLater(0, () => this.connectionLost());
-    }
-    return d;
+    return this.#stop.wait(() => this.reactor.callLater(0, () => this.connectionLost()));
   }
 
   /** Twisted's name for `stopListening` (without the Deferred). */
@@ -324,15 +318,12 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
     this.connected = false;
     closeFd(this.fd);
     this.fd = -1;
-    this.#closing = false;
     try {
       this.protocol.doStop();
     } catch (e) {
       logErr(e, "Error in protocol.doStop", { system: this.logPrefix() });
     }
-    const waiters = this.#closeWaiters;
-    this.#closeWaiters = [];
-    for (const d of waiters) d.callback(undefined);
+    this.#stop.done();
   }
 
   // -- broadcast and multicast ------------------------------------------------

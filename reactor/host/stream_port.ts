@@ -7,11 +7,12 @@
  */
 
 import type { Server, Socket } from "node:net";
-import { Deferred, succeed } from "../../deferred/deferred.ts";
+import { type Deferred, succeed } from "../../deferred/deferred.ts";
 import { Failure } from "../../deferred/failure.ts";
 import type { IAddress, IListeningPort, IProtocol, IProtocolFactory } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { logPrefixOf } from "../_log_prefix.ts";
+import { PendingStop } from "../_pending_stop.ts";
 import { ConnectionDone } from "../errors.ts";
 import { HostConnection } from "./connection.ts";
 import type { HostReactorLike, HostSelectable } from "./types.ts";
@@ -83,7 +84,7 @@ export abstract class HostStreamPort<A extends IAddress>
   sessionno: number = 0;
 
   #server: Server | null = null;
-  #stopping: Deferred<void>[] = [];
+  readonly #stop: PendingStop = new PendingStop();
 
   // protected: only the subclasses construct.
   /** A port for `factory`; the subclass binds it in `startListening()`. */
@@ -179,12 +180,9 @@ export abstract class HostStreamPort<A extends IAddress>
   stopListening(): Deferred<void> {
     this.disconnecting = true;
     if (!this.connected) return succeed(undefined);
-    const d = new Deferred<void>();
-    this.#stopping.push(d);
-    if (this.#stopping.length === 1) {
-      this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionDone())));
-    }
-    return d;
+    return this.#stop.wait(() =>
+      this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionDone())))
+    );
   }
 
   /** Twisted's name for `stopListening`. */
@@ -198,10 +196,9 @@ export abstract class HostStreamPort<A extends IAddress>
    * errbacks them, or is logged if none waits). Also at reactor shutdown.
    */
   connectionLost(_reason: Failure): void {
-    const waiting = this.#stopping;
-    this.#stopping = [];
+    const fire = this.#stop.begin();
     if (!this.connected) {
-      for (const d of waiting) d.callback(undefined);
+      fire();
       return;
     }
     this.connected = false;
@@ -216,11 +213,7 @@ export abstract class HostStreamPort<A extends IAddress>
     } finally {
       this.disconnecting = false;
     }
-    for (const d of waiting) {
-      if (error === null) d.callback(undefined);
-      else d.errback(new Failure(error));
-    }
-    if (error !== null && waiting.length === 0) log.err(error, "Error in factory.doStop");
+    if (fire(error) === 0 && error !== null) log.err(error, "Error in factory.doStop");
   }
 
   /** The factory's name, for log lines. */

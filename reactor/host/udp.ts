@@ -18,6 +18,7 @@ import type {
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { logPrefixOf } from "../_log_prefix.ts";
+import { PendingStop } from "../_pending_stop.ts";
 import {
   checkPacketSize,
   listenUDPArgs,
@@ -180,7 +181,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
   #ttl = 1;
   #loopback = true;
   #outgoingInterface = "";
-  #stopping: Deferred<void>[] = [];
+  readonly #stop: PendingStop = new PendingStop();
   /** False from `stopListening()` on: no datagram is delivered after it. */
   #reading = false;
 
@@ -454,12 +455,9 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
   stopListening(): Deferred<void> {
     this.#reading = false; // Twisted stops reading at once; the socket closes next iteration
     if (!this.connected) return succeed(undefined);
-    const d = new Deferred<void>();
-    this.#stopping.push(d);
-    if (this.#stopping.length === 1) {
-      this.reactor.callLater(0, () => this.connectionLost(new Failure(new Error("stopListening"))));
-    }
-    return d;
+    return this.#stop.wait(() =>
+      this.reactor.callLater(0, () => this.connectionLost(new Failure(new Error("stopListening"))))
+    );
   }
 
   /** Twisted's name for `stopListening`. */
@@ -469,10 +467,9 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
 
   /** Stop the protocol and close the socket (also at reactor shutdown). */
   connectionLost(_reason: Failure): void {
-    const waiting = this.#stopping;
-    this.#stopping = [];
+    const fire = this.#stop.begin();
     if (!this.connected) {
-      for (const d of waiting) d.callback(undefined);
+      fire();
       return;
     }
     this.connected = false;
@@ -491,11 +488,7 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
     this.#out = [];
     this.#outHead = 0;
     const finish = (): void => {
-      for (const d of waiting) {
-        if (error === null) d.callback(undefined);
-        else d.errback(new Failure(error));
-      }
-      if (error !== null && waiting.length === 0) log.err(error, "Error in protocol.doStop");
+      if (fire(error) === 0 && error !== null) log.err(error, "Error in protocol.doStop");
     };
     if (socket === null) {
       finish();
