@@ -48,6 +48,7 @@ import {
   ConnectionRefusedError,
 } from "../reactor/errors.ts";
 import type { MemoryReactor } from "./memory_reactor.ts";
+import { TCPOptionsRecorder } from "./tcp_options_recorder.ts";
 
 const encoder = new TextEncoder();
 let serial = 0;
@@ -95,6 +96,7 @@ export interface FakeTransportOptions<
  * ```
  */
 export class FakeTransport<H extends IAddress = IAddress, P extends IAddress = IAddress>
+  extends TCPOptionsRecorder
   implements ITCPTransport<H | P>, IPushProducer
 {
   /** The protocol bytes are delivered to. */
@@ -119,10 +121,6 @@ export class FakeTransport<H extends IAddress = IAddress, P extends IAddress = I
   producer: IPushProducer | IPullProducer | null = null;
   /** Whether the registered producer is a push producer. */
   streamingProducer: boolean = false;
-  /** The value of `setTcpNoDelay`. */
-  tcpNoDelay: boolean = false;
-  /** The value of `setTcpKeepAlive`. */
-  tcpKeepAlive: boolean = false;
   #stream: Uint8Array[] = [];
   #queued = 0;
   #host: H;
@@ -130,6 +128,7 @@ export class FakeTransport<H extends IAddress = IAddress, P extends IAddress = I
 
   /** Build one end; `isServer` says which. */
   constructor(protocol: IProtocol, isServer: boolean, options: FakeTransportOptions<H, P> = {}) {
+    super();
     this.protocol = protocol;
     this.isServer = isServer;
     this.serial = serial++;
@@ -146,7 +145,7 @@ export class FakeTransport<H extends IAddress = IAddress, P extends IAddress = I
   }
 
   /** `FakeTransport<S|C,serial,ProtocolClass>`. */
-  toString(): string {
+  override toString(): string {
     return `FakeTransport<${
       this.isServer ? "S" : "C"
     },${this.serial},${this.protocol.constructor.name}>`;
@@ -229,23 +228,6 @@ export class FakeTransport<H extends IAddress = IAddress, P extends IAddress = I
   /** Stop for good: closes the connection. */
   stopProducing(): void {
     this.loseConnection();
-  }
-
-  /** Records the option. */
-  setTcpNoDelay(enabled: boolean): void {
-    this.tcpNoDelay = enabled;
-  }
-  /** Reads back the option. */
-  getTcpNoDelay(): boolean {
-    return this.tcpNoDelay;
-  }
-  /** Records the option. */
-  setTcpKeepAlive(enabled: boolean): void {
-    this.tcpKeepAlive = enabled;
-  }
-  /** Reads back the option. */
-  getTcpKeepAlive(): boolean {
-    return this.tcpKeepAlive;
   }
 
   /** `"iosim"`, for log lines. */

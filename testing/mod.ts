@@ -35,5 +35,6 @@ export * from "./line_sending_protocol.ts";
 export * from "./memory_process.ts";
 export * from "./memory_reactor.ts";
 export * from "./string_transport.ts";
+export * from "./tcp_options_recorder.ts";
 export * from "./test_case.ts";
 export * from "./test_outcome.ts";

@@ -35,6 +35,7 @@ import type {
 import { concatBytes } from "../protocols/basic/_buffer.ts";
 import { IPv4Address } from "../reactor/address.ts";
 import { ConnectionDone } from "../reactor/errors.ts";
+import { TCPOptionsRecorder } from "./tcp_options_recorder.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -98,6 +99,7 @@ export interface StringTransportOptions<
  * ```
  */
 export class StringTransport<H extends IAddress = IAddress, P extends IAddress = IAddress>
+  extends TCPOptionsRecorder
   implements ITCPTransport<H | P>, IPushProducer
 {
   /** False until `loseConnection()` (or `abortConnection()`) is called. */
@@ -118,10 +120,6 @@ export class StringTransport<H extends IAddress = IAddress, P extends IAddress =
   peerAddr: P | null = null;
   /** This transport's state as a push producer. */
   producerState: "producing" | "paused" | "stopped" = "producing";
-  /** Last value given to `setTcpNoDelay`. */
-  tcpNoDelay: boolean = false;
-  /** Last value given to `setTcpKeepAlive`. */
-  tcpKeepAlive: boolean = false;
 
   #chunks: Uint8Array[] = [];
   #size = 0;
@@ -129,6 +127,7 @@ export class StringTransport<H extends IAddress = IAddress, P extends IAddress =
 
   /** Build a transport; see {@linkcode StringTransportOptions}. */
   constructor(options: StringTransportOptions<H, P> = {}) {
+    super();
     // Twisted code hands these around unbound: callLater(2, t.loseConnection).
     // Bound here, they are this instance's (or a subclass's) methods.
     this.write = this.write.bind(this);
@@ -250,26 +249,6 @@ export class StringTransport<H extends IAddress = IAddress, P extends IAddress =
   /** Sets `producerState` to `"stopped"`. */
   stopProducing(): void {
     this.producerState = "stopped";
-  }
-
-  /** Records the option. */
-  setTcpNoDelay(enabled: boolean): void {
-    this.tcpNoDelay = enabled;
-  }
-
-  /** Reads back the option. */
-  getTcpNoDelay(): boolean {
-    return this.tcpNoDelay;
-  }
-
-  /** Records the option. */
-  setTcpKeepAlive(enabled: boolean): void {
-    this.tcpKeepAlive = enabled;
-  }
-
-  /** Reads back the option. */
-  getTcpKeepAlive(): boolean {
-    return this.tcpKeepAlive;
   }
 }
 
