@@ -32,3 +32,4 @@ export * from "./factory.ts";
 export * from "./process_protocol.ts";
 export * from "./protocol.ts";
 export * from "./reconnecting_client_factory.ts";
+export * from "./telnet.ts";
