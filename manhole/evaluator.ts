@@ -88,7 +88,8 @@ interface Scan {
   open: boolean;
 }
 
-// Blank out strings, template literals and comments, keeping offsets, and
+// Blank out strings, template literals and comments, keeping offsets (a
+// string's characters become "·", a comment's spaces), and
 // count brackets outside them.
 function scan(code: string): Scan {
   let out = "";
@@ -117,7 +118,8 @@ function scan(code: string): Scan {
       i = end;
       continue;
     }
-    out += code.slice(i, end).replace(/[^\n]/g, " ");
+    // A string stays something (·), so `x = "a"` does not end in `=`; a comment is nothing.
+    out += code.slice(i, end).replace(/[^\n]/g, c === "/" ? " " : "\u00b7");
     i = end;
   }
   return { blanked: out, depth, open };

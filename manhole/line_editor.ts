@@ -146,7 +146,7 @@ export class LineEditor {
     this.#cursor = 0;
     this.#historyPosition = this.#history.length;
     this.#draft = "";
-    this.#render();
+    this.#render(true);
     const typed = this.#typeahead;
     this.#typeahead = "";
     if (typed !== "") this.feed(typed);
@@ -160,7 +160,7 @@ export class LineEditor {
     const body = text.replace(/\r?\n/g, "\r\n");
     if (this.#reading) {
       this.#write(`\r${ESC}[K${body}\r\n`);
-      this.#render();
+      this.#render(true);
     } else {
       this.#write(`${body}\r\n`);
     }
@@ -169,7 +169,7 @@ export class LineEditor {
   /** Clear the screen and redraw the prompt and the line (^L). */
   redraw(): void {
     this.#write(`${ESC}[H${ESC}[2J`);
-    if (this.#reading) this.#render();
+    if (this.#reading) this.#render(true);
   }
 
   /** Handle the characters typed (already decoded from the byte stream). */
@@ -376,8 +376,9 @@ export class LineEditor {
   }
 
   // Redraw the whole row: prompt, line, erase the rest, cursor back in place.
-  #render(): void {
-    if (!this.#reading) return;
+  #render(force = false): void {
+    // With echo off nothing typed shows, so only the prompt is ever drawn.
+    if (!this.#reading || (!this.#echo && !force)) return;
     const shown = this.#echo ? this.line : "";
     let out = `\r${this.#prompt}${shown}${ESC}[K`;
     const back = this.#echo ? this.#chars.length - this.#cursor : 0;
