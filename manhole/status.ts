@@ -118,6 +118,10 @@ export class ReactorStatus {
     this.connections = connections;
     this.threads = threads;
     this.processes = processes;
+    // Node's util.inspect (the manhole's display) shows the table.
+    Object.defineProperty(this, Symbol.for("nodejs.util.inspect.custom"), {
+      value: (): string => this.toString(),
+    });
   }
 
   /** The at-a-glance table. */
@@ -141,11 +145,6 @@ export class ReactorStatus {
     );
     lines.push(`processes: ${this.processes}`);
     return lines.join("\n");
-  }
-
-  /** How Node's `util.inspect` (the manhole's display) shows it: the table. */
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
   }
 }
 
