@@ -290,11 +290,13 @@ export class ManholeService extends Service {
     this.setName("manhole");
   }
 
+  /** Listen (throws what {@linkcode listenManhole} throws). */
   override startService(): void {
     this.port = listenManhole(this.#options);
     super.startService();
   }
 
+  /** Stop listening; fires once the port is closed. */
   override stopService(): Deferred<unknown> | void {
     super.stopService();
     const port = this.port;

@@ -108,6 +108,7 @@ export interface ManholeFactoryOptions {
  * ```
  */
 export class ManholeFactory extends Factory {
+  /** The protocol built per connection. */
   override protocol: typeof ManholeSession = ManholeSession;
   /** Runs the sessions' inputs in the shared namespace. */
   readonly evaluator: Evaluator;
@@ -175,6 +176,7 @@ export class ManholeFactory extends Factory {
  * ```
  */
 export class ManholeSession extends Telnet {
+  /** The factory that built it. */
   declare factory: ManholeFactory | null;
   /** The window size the client reported (80x24 until it does). */
   windowSize: [number, number] = [80, 24];
@@ -192,6 +194,7 @@ export class ManholeSession extends Telnet {
   #deferreds = new WeakMap<Deferred<unknown>, number>();
   #deferredCount = 0;
 
+  /** Refuse a locked-out peer; else negotiate the options and ask for the password. */
   override connectionMade(): void {
     const factory = this.factory!;
     factory.sessions.add(this);
@@ -218,22 +221,27 @@ export class ManholeSession extends Telnet {
     this.#askPassword();
   }
 
+  /** This end performs ECHO and SGA. */
   override enableLocal(option: number): boolean {
     return option === ECHO || option === SGA;
   }
 
+  /** The client may send its window size (NAWS) and suppress go-ahead (SGA). */
   override enableRemote(option: number): boolean {
     return option === NAWS || option === SGA;
   }
 
+  /** Keep the client's window size (values are wrapped to its width). */
   override windowSizeChanged(width: number, height: number): void {
     this.windowSize = [width, height];
   }
 
+  /** Keys typed (UTF-8, decoded across chunks) go to the line editor. */
   override applicationDataReceived(data: Uint8Array): void {
     this.#editor.feed(this.#decoder.decode(data, { stream: true }));
   }
 
+  /** Forget the session; a pending retry is cancelled, an evaluation's outcome dropped. */
   override connectionLost(reason: Failure): void {
     this.factory?.sessions.delete(this);
     if (this.#retry?.active()) this.#retry.cancel();

@@ -349,6 +349,7 @@ export class Telnet extends Protocol {
     return d;
   }
 
+  /** Parse bytes from the peer: application data, commands, negotiation (any chunking). */
   override dataReceived(data: Uint8Array): void {
     const app: number[] = [];
     const flush = (): void => {
@@ -425,6 +426,7 @@ export class Telnet extends Protocol {
     if (!this.#closed) flush();
   }
 
+  /** The connection is gone: requests still awaiting an answer fail with `reason`. */
   override connectionLost(reason: Failure): void {
     this.#closed = true;
     // Requests still awaiting an answer fail with the reason rather than hang.
