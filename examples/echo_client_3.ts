@@ -1,7 +1,8 @@
 /**
  * Echo client, take 3: `getEcho()` returns a Deferred that fires with the reply or
  * fails with the transport error. Callers add callbacks; nothing in the protocol or
- * factory knows what happens next.
+ * factory knows what happens next. The factory builds each protocol with what it
+ * needs (the message and that Deferred), so the protocol never reaches into it.
  *
  * `deno run -A examples/echo_client_3.ts 8000 hello`
  *
@@ -9,51 +10,75 @@
  */
 
 import { Deferred, type Failure } from "../deferred/mod.ts";
-import type { IConnector, IHalfCloseableTransport, IReactor } from "../interfaces.ts";
+import type { IAddress, IConnector, IHalfCloseableTransport, IReactor } from "../interfaces.ts";
 import { ClientFactory, Protocol } from "../protocols/mod.ts";
 import { ConnectionDone, reactor } from "../reactor/mod.ts";
 
 /**
- * Collects the reply; fires the factory's Deferred when the connection ends.
+ * Collects the reply and fires the Deferred it was built with when the
+ * connection ends. Unlike take 2's, it knows nothing of its factory: what it
+ * needs (the message, the Deferred) is handed to its constructor.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ConnectionDone, IPv4Address } from "@skein/skein/reactor";
- * import { Failure } from "@skein/skein/deferred";
+ * import { Deferred, Failure } from "@skein/skein/deferred";
+ * import { ConnectionDone } from "@skein/skein/reactor";
  * import { StringTransport } from "@skein/skein/testing";
- * import { EchoClientFactory } from "./echo_client_3.ts";
+ * import { EchoClient } from "./echo_client_3.ts";
  *
- * const factory = new EchoClientFactory("hello");
- * const client = factory.buildProtocol(new IPv4Address("TCP", "127.0.0.1", 8000))!;
- * client.makeConnection(new StringTransport());
- * client.dataReceived(new TextEncoder().encode("hello"));
+ * const reply = new Deferred<string>();
+ * const client = new EchoClient("hello", reply);
+ * const transport = new StringTransport();
+ * client.makeConnection(transport);
+ * assert.equal(transport.valueString(), "hello");
+ * client.dataReceived(new TextEncoder().encode("hel"));
+ * client.dataReceived(new TextEncoder().encode("lo"));
  * client.connectionLost(new Failure(new ConnectionDone()));
- * assert.equal(await factory.finished, "hello");
+ * assert.equal(await reply, "hello");
  * ```
  */
 export class EchoClient extends Protocol {
-  declare factory: EchoClientFactory;
-  #text = "";
-  #decoder = new TextDecoder();
+  readonly #message: string;
+  readonly #reply: Deferred<string>;
+  readonly #chunks: Uint8Array[] = [];
+
+  /** A client that sends `message` and fires `reply` with the answer. */
+  constructor(message: string, reply: Deferred<string>) {
+    super();
+    this.#message = message;
+    this.#reply = reply;
+  }
 
   override connectionMade(): void {
-    this.transport!.write(this.factory.message);
-    (this.transport as IHalfCloseableTransport).loseWriteConnection();
+    const transport = this.transport as IHalfCloseableTransport;
+    transport.write(this.#message);
+    transport.loseWriteConnection();
   }
 
   override dataReceived(data: Uint8Array): void {
-    this.#text += this.#decoder.decode(data, { stream: true });
+    this.#chunks.push(data);
   }
 
   override connectionLost(reason: Failure): void {
-    if (reason.check(ConnectionDone)) this.factory.finished.callback(this.#text);
-    else this.factory.finished.errback(reason);
+    if (!reason.check(ConnectionDone)) {
+      this.#reply.errback(reason);
+      return;
+    }
+    // Decode once, at the end: a character split across chunks decodes whole.
+    const bytes = new Uint8Array(this.#chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of this.#chunks) {
+      bytes.set(c, at);
+      at += c.length;
+    }
+    this.#reply.callback(new TextDecoder().decode(bytes));
   }
 }
 
 /**
- * Holds the Deferred that `getEcho` returns.
+ * Builds each {@linkcode EchoClient} with the message and the Deferred that
+ * `getEcho` returns.
  *
  * @example
  * ```ts
@@ -70,11 +95,15 @@ export class EchoClient extends Protocol {
  * ```
  */
 export class EchoClientFactory extends ClientFactory {
-  override protocol = EchoClient;
   /** Fires with the reply, or fails with the connection's error. */
   readonly finished: Deferred<string> = new Deferred<string>();
   constructor(readonly message: string) {
     super();
+  }
+  override buildProtocol(_addr: IAddress): EchoClient {
+    const client = new EchoClient(this.message, this.finished);
+    client.factory = this;
+    return client;
   }
   override clientConnectionFailed(_c: IConnector, reason: Failure): void {
     this.finished.errback(reason);
