@@ -104,6 +104,32 @@ static void pingpong(int fd, int n) {
   close(fd);
 }
 
+/* Fork a child joined to us by a socketpair: 0 in the child, which keeps
+ * *fd = sv[1]; the child's pid in the parent, which keeps *fd = sv[0]. */
+static pid_t fork_pair(int *fd) {
+  int sv[2];
+  socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+  pid_t pid = fork();
+  close(sv[pid == 0 ? 0 : 1]);
+  *fd = sv[pid == 0 ? 1 : 0];
+  return pid;
+}
+
+/* An epoll instance watching fd for input. */
+static int epoll_in(int fd) {
+  int ep = epoll_create1(0);
+  struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+  epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  return ep;
+}
+
+/* Block in epoll_wait(-1) until ep reports something (EINTR: wait again). */
+static void wait_in(int ep) {
+  struct epoll_event out[4];
+  while (epoll_wait(ep, out, 4, -1) < 0 && errno == EINTR) {
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc >= 4 && strcmp(argv[1], "writer") == 0) {
     write_stamps(connect_unix(argv[2]), atoi(argv[3]), argc >= 5 ? atoi(argv[4]) : 2000);
@@ -115,27 +141,20 @@ int main(int argc, char **argv) {
   }
   if (argc >= 3 && strcmp(argv[1], "floor") == 0) {
     int n = atoi(argv[2]);
-    int sv[2];
-    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-    pid_t pid = fork();
+    int fd;
+    pid_t pid = fork_pair(&fd);
     if (pid == 0) {
-      close(sv[0]);
-      write_stamps(sv[1], n, argc >= 4 ? atoi(argv[3]) : 2000);
+      write_stamps(fd, n, argc >= 4 ? atoi(argv[3]) : 2000);
       _exit(0);
     }
-    close(sv[1]);
-    int ep = epoll_create1(0);
-    struct epoll_event ev = {.events = EPOLLIN, .data.fd = sv[0]};
-    epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev);
+    int ep = epoll_in(fd);
     double *lat = malloc(sizeof(double) * n);
     int got = 0;
     for (;;) {
-      struct epoll_event out[4];
-      int k = epoll_wait(ep, out, 4, -1);
-      if (k < 0 && errno == EINTR) continue;
+      wait_in(ep);
       int64_t t = now_ns();
       int64_t stamps[64];
-      ssize_t r = read(sv[0], stamps, sizeof stamps);
+      ssize_t r = read(fd, stamps, sizeof stamps);
       if (r <= 0) break;
       for (int i = 0; i < r / 8; i++) if (got < n) lat[got++] = (t - stamps[i]) / 1000.0;
     }
@@ -147,27 +166,20 @@ int main(int argc, char **argv) {
   }
   if (argc >= 3 && strcmp(argv[1], "pingfloor") == 0) {
     int n = atoi(argv[2]);
-    int sv[2];
-    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-    pid_t pid = fork();
+    int fd;
+    pid_t pid = fork_pair(&fd);
     if (pid == 0) {
-      close(sv[0]);
-      int ep = epoll_create1(0);
-      struct epoll_event ev = {.events = EPOLLIN, .data.fd = sv[1]};
-      epoll_ctl(ep, EPOLL_CTL_ADD, sv[1], &ev);
+      int ep = epoll_in(fd);
       char buf[4096];
       for (;;) {
-        struct epoll_event out[4];
-        int k = epoll_wait(ep, out, 4, -1);
-        if (k < 0 && errno == EINTR) continue;
-        ssize_t r = read(sv[1], buf, sizeof buf);
+        wait_in(ep);
+        ssize_t r = read(fd, buf, sizeof buf);
         if (r <= 0) break;
-        if (write(sv[1], buf, r) != r) break;
+        if (write(fd, buf, r) != r) break;
       }
       _exit(0);
     }
-    close(sv[1]);
-    pingpong(sv[0], n);
+    pingpong(fd, n);
     waitpid(pid, NULL, 0);
     return 0;
   }
