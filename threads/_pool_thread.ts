@@ -125,7 +125,7 @@ export class PoolThread {
         ? `an uncaught ${
           uncaught instanceof Error ? `${uncaught.name}: ${uncaught.message}` : String(uncaught)
         } in the thread`
-        : `the thread exited (process.exit(${code}) or out of memory)`;
+        : `the thread exited (process.exit(${code}))`;
       this.#events.crashed(
         this,
         new WorkerCrashed(reason, {

@@ -8,10 +8,14 @@
 
 /**
  * The Worker running this work died before the work finished: an uncaught
- * error or rejection inside the thread, `process.exit()` in the thread, the
- * thread running out of memory, or `ThreadPool.stop({ timeout })` ending a
- * thread that was still busy. The pool replaces the Worker; no other queued
- * work is lost. `cause` holds the uncaught error when there was one.
+ * error or rejection inside the thread, `process.exit()` in the thread, or
+ * `ThreadPool.stop({ timeout })` ending a thread that was still busy. The
+ * pool replaces the Worker; no other queued work is lost. `cause` holds the
+ * uncaught error when there was one. A thread out of memory is not reported
+ * by either runtime: on Bun it is the whole process out of memory (Bun does
+ * not enforce a Worker's heap limit); Deno stops a Worker at a heap limit
+ * without telling the parent, so its work would wait: end such a thread with
+ * `stop({ timeout })`.
  *
  * @example
  * ```ts

@@ -202,7 +202,8 @@ export class ThreadLease {
  * URL and export name. Errors thrown in a thread come back as a `Failure`
  * whose value keeps the error's class name, message, stack and `cause`. A
  * Worker that dies fails the work it held with `WorkerCrashed` and is
- * replaced; other queued work goes on. Work queued when the pool stops fails
+ * replaced; other queued work goes on (a Worker out of memory is the
+ * exception: see `WorkerCrashed`). Work queued when the pool stops fails
  * with `ThreadPoolStopped`.
  *
  * Threads reach functions of the reactor thread by name: `pool.expose({ getUser })`,
