@@ -43,6 +43,13 @@ function inFilesystemNamespace(path: string): boolean {
  * The runtimes' `node:net` does not pass the backlog as given: Deno rounds it
  * up to a power of two (the default 511 becomes 512), Bun always uses 512.
  *
+ * Past the fd limit: Deno's `node:net` stops accepting on a Unix socket for
+ * good once accept has failed with EMFILE. On Linux the port notices
+ * (connections waiting, none accepted, for two checks 200 ms apart) and,
+ * once an fd is free, listens on a new socket at the same path; the
+ * connections queued on the old one are reset. Bun keeps accepting by
+ * itself.
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
