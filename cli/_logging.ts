@@ -49,13 +49,17 @@ const stdoutOutput: LogOutput = {
  */
 export function startRunnerLogging(
   options: RunnerOptions,
-  defaults: { logfile: string | null; stdoutIsTTY: boolean; },
+  defaults: { logfile: string | null; stdoutIsTTY: boolean; timestamps?: boolean; },
 ): RunnerLogging {
   const path = options.logfile ?? defaults.logfile;
   const logFile = path === null || path === "-" ? null : LogFile.fromFullPath(path);
   const output: LogOutput = logFile ?? stdoutOutput;
   const format = options.logFormat ?? (defaults.stdoutIsTTY ? "text" : "json");
-  const observer = format === "json" ? jsonFileLogObserver(output) : textFileLogObserver(output);
+  const observer = format === "json"
+    ? jsonFileLogObserver(output)
+    : defaults.timestamps === false
+    ? textFileLogObserver(output, null)
+    : textFileLogObserver(output);
   const filtered = new FilteringLogObserver(observer, [
     new LogLevelFilterPredicate(LogLevel.levelWithName(options.logLevel)),
   ]);

@@ -23,9 +23,6 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** The log levels `--log-level` takes. */
-const LEVELS = ["debug", "info", "warn", "error", "critical"] as const;
-
 /**
  * A `--log-level` name.
  *
@@ -35,7 +32,10 @@ const LEVELS = ["debug", "info", "warn", "error", "critical"] as const;
  * const level: LogLevelName = "warn";
  * ```
  */
-export type LogLevelName = (typeof LEVELS)[number];
+export type LogLevelName = "debug" | "info" | "warn" | "error" | "critical";
+
+/** The log levels `--log-level` takes. */
+const LEVELS: readonly LogLevelName[] = ["debug", "info", "warn", "error", "critical"];
 
 /**
  * The runner's options: everything before (or right after) the command name.

@@ -128,6 +128,8 @@ export async function runService(
     logging = startRunnerLogging(options, {
       logfile: daemonized ? "skein.log" : null,
       stdoutIsTTY: process.stdout.isTTY === true,
+      // A worker's lines go into its supervisor's log, which stamps them.
+      timestamps: role !== "worker",
     });
     if (options.debug) {
       setDebugging(true);

@@ -1,7 +1,8 @@
 // The app module the cli tests run with `skein run`: three services that log
 // their start and stop (the last one's stop takes 0.2 s, through a Deferred),
 // and a TCP service on $FIXTURE_PORT (0: any) that answers each connection
-// with this process's pid and closes.
+// with this process's pid and closes. With FIXTURE_HANG=1 the last one's stop
+// never finishes.
 import process from "node:process";
 import { Application, Service, strports } from "../../application/mod.ts";
 import { Deferred } from "../../deferred/mod.ts";
@@ -25,6 +26,7 @@ class Step extends Service {
     log.info("stop {label}", { label: this.label });
     if (!this.slowStop) return;
     const done = new Deferred<void>();
+    if (process.env.FIXTURE_HANG === "1") return done;
     reactor.callLater(0.2, () => {
       log.info("stopped {label}", { label: this.label });
       done.callback();

@@ -1,6 +1,6 @@
 // `skein run` in the foreground, as a real process on this runtime.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { describe, it } from "node:test";
@@ -196,6 +196,57 @@ describe("skein run (foreground)", () => {
     assert.equal(existsSync(pidPath), false);
     process.kill(first.child.pid!, "SIGTERM");
     await first.exited;
+  });
+});
+
+describe("skein run: limits and privileges", () => {
+  it("exits 1 when the services do not stop within --shutdown-timeout, still removing the pid file", async () => {
+    const pidPath = join(tempDir(), "hang.pid");
+    const s = startSkein([
+      "run",
+      "--log-format",
+      "text",
+      "--shutdown-timeout",
+      "0.5",
+      "--pidfile",
+      pidPath,
+      fixtureApp,
+    ], {
+      env: { FIXTURE_HANG: "1" },
+    });
+    await waitForText("the fixture to listen", s.out, "fixture listening on");
+    process.kill(s.child.pid!, "SIGTERM");
+    assert.deepEqual(await s.exited, { code: 1, signal: null });
+    assert.match(s.out(), /The services did not stop within 0\.5 s; exiting anyway/);
+    assert.equal(existsSync(pidPath), false);
+  });
+
+  it("--uid/--gid switch user after binding when run as root, and are ignored with a warning otherwise", async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o777);
+    const s = startSkein([
+      "run",
+      "--log-format",
+      "text",
+      "-u",
+      "65534",
+      "-g",
+      "65534",
+      "--pidfile",
+      join(dir, "p.pid"),
+      fixtureApp,
+    ]);
+    await waitForText("the fixture to listen", s.out, "fixture listening on");
+    const status = readFileSync(`/proc/${s.child.pid}/status`, "utf8");
+    process.kill(s.child.pid!, "SIGTERM");
+    await s.exited;
+    if (process.getuid!() === 0) {
+      assert.match(status, /^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
+      assert.match(status, /^Gid:\s+65534\s+65534\s+65534\s+65534$/m);
+      assert.match(s.out(), /Switched to uid 65534, gid 65534\./);
+    } else {
+      assert.match(s.out(), /--uid\/--gid are ignored: the process does not run as root/);
+    }
   });
 });
 
