@@ -6,6 +6,26 @@
  * same thing as functions, for embedding and tests: `skein(argv)`, the option
  * parser, the pid file, the plugin contract and the built-in commands.
  *
+ * - Foreground by default; `--daemon` starts itself again in a session of its
+ *   own with stdio on `/dev/null`, a pid file (`skein.pid`), a log file
+ *   (`skein.log`) and umask 077, and returns once the daemon is up.
+ * - SIGTERM and SIGINT stop the services in reverse order, waiting for their
+ *   Deferreds up to `--shutdown-timeout` seconds; the process then ends by
+ *   the same signal, so its parent sees why.
+ * - SIGUSR2 rotates the log file; so does SIGUSR1 on Bun. On Deno, SIGUSR1
+ *   always starts the runtime's V8 inspector on port 9229, whatever the
+ *   program does, so send SIGUSR2 there.
+ * - `--workers N` runs N copies that share their TCP ports (SO_REUSEPORT,
+ *   Linux) under a supervisor that restarts any that dies.
+ * - `-b/--debug` runs under `--inspect-brk` with Deferred and DelayedCall
+ *   debugging on; `--inspect` without stopping.
+ * - Commands: `run`, `procmon`, `web` and `manhole` (not available yet), and
+ *   plugins (`SkeinPlugin`) from `--plugin MODULE`, the `SKEIN_PLUGINS`
+ *   variable (paths joined by `:`), or `"skein": { "plugins": [...] }` in
+ *   `./package.json`.
+ * - An app module must import Skein from the same copy as the `skein` it runs
+ *   under, so that both see one process-wide `reactor`.
+ *
  * @example Parse a command line the way `skein` does
  * ```ts
  * import assert from "node:assert/strict";
