@@ -48,7 +48,7 @@ export const runPlugin: SkeinPlugin = {
     if (app === undefined) throw new UsageError("skein run needs the app module: skein run app.ts");
     const url = /^[a-z][a-z0-9+.-]*:/i.test(app) && !app.startsWith("/")
       ? app
-      : pathToFileURL(resolve(app)).href;
+      : pathToFileURL(resolve(options.cwd ?? ".", app)).href;
     const mod = (await import(url)) as { application?: unknown; makeService?: unknown; };
     if (isService(mod.application)) return mod.application;
     if (typeof mod.makeService === "function") {

@@ -34,6 +34,8 @@ export interface ServiceMakerOptions {
   reactor: IReactor & IReactorProcess;
   /** The runner's options. */
   runner: RunnerOptions;
+  /** The directory `skein` was started in (before `--rundir`): relative paths given on the command line are relative to it. */
+  cwd?: string;
 }
 
 /**

@@ -103,6 +103,7 @@ export async function runService(
   if (options.manhole !== null) {
     throw new UsageError("--manhole is not available yet: the manhole has not landed in Skein");
   }
+  const startedIn = process.cwd();
   if (options.rundir !== null) chdir(options.rundir);
   const daemonized = role === "daemon";
   const umask = options.umask ?? (daemonized ? 0o077 : null);
@@ -137,7 +138,12 @@ export async function runService(
       log.info("Debug mode: Deferred and DelayedCall creation stacks are recorded.");
     }
     if (role === "worker") shareTCPPorts(reactor);
-    const service = await plugin.makeService({ argv: parts.args, reactor, runner: options });
+    const service = await plugin.makeService({
+      argv: parts.args,
+      reactor,
+      runner: options,
+      cwd: startedIn,
+    });
     const name = service.name ?? plugin.name;
     if (isProcess(service) && service.processName !== null) {
       try {

@@ -26,8 +26,9 @@ function sessionOf(pid: number): number {
 describe("skein run --daemon", () => {
   it("detaches (new session, stdio on /dev/null), writes the pid file and the log, and stops on SIGTERM", async () => {
     const dir = tempDir();
+    // The app path is relative to where skein starts; the pid and log files to --rundir.
     const launched = await runSkein(
-      ["run", "--daemon", "--log-format", "text", "--rundir", dir, fixtureApp],
+      ["run", "--daemon", "--log-format", "text", "--rundir", dir, "tests/cli/_fixture_app.ts"],
       { env: { FIXTURE_PORT: "0" } },
     );
     assert.equal(launched.code, 0, launched.err);
