@@ -69,6 +69,15 @@ export class HostTCPPort extends HostStreamPort<IPAddress> {
     super(reactor, factory, args.backlog);
     this.port = args.port;
     this.interface = args.interface;
+    if (options.reusePort === true) {
+      throw new CannotListenError(
+        args.interface,
+        args.port,
+        new Error(
+          "reusePort (SO_REUSEPORT) needs an FFI reactor (epoll, poll, select, kqueue); the host reactor cannot set it",
+        ),
+      );
+    }
   }
 
   /** Bind and listen, then start the factory. Throws `CannotListenError`. */
