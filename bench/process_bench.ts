@@ -9,14 +9,19 @@
  *    read back from its stdout, Skein against the runtime's API and
  *    `node:child_process`.
  *
+ * The contenders' batches run interleaved, round after round, and each
+ * shows the median of its rounds: the rate by the wall clock, and this
+ * process's CPU time (user + system) per spawn or per MiB, the figure a
+ * loaded shared machine disturbs least (Twisted measures its own).
+ *
  * ```sh
  * deno run -A bench/process_bench.ts
  * bun bench/process_bench.ts
  * deno run -A bench/process_bench.ts --spawns 500 --mib 1024 --no-twisted
  * ```
  *
- * Options: `--spawns N` per batch (default 300), `--batches N` (default 3,
- * the median is shown), `--mib N` through cat (default 256), `--reactor KIND`
+ * Options: `--spawns N` per batch (default 300), `--batches N` (rounds,
+ * default 3, the median is shown), `--mib N` through cat (default 1024), `--reactor KIND`
  * (default: the platform's), `--no-twisted`, `--python PATH`.
  *
  * @module
@@ -37,7 +42,7 @@ function option(name: string, fallback: string): string {
 
 const SPAWNS = Number(option("spawns", "300"));
 const BATCHES = Number(option("batches", "3"));
-const MIB = Number(option("mib", "256"));
+const MIB = Number(option("mib", "1024"));
 const PYTHON = option("python", existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 const TWISTED = !process.argv.includes("--no-twisted");
 const kind = option("reactor", "");
@@ -47,14 +52,54 @@ const spawner = reactor as unknown as IReactorProcess;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function rate(spawnOne: () => Promise<void>): Promise<number> {
-  const rates: number[] = [];
+/** A contender's figures: per second (wall clock) and this process's CPU time per operation. */
+interface Figures {
+  perSecond: number;
+  cpuMicros: number;
+}
+
+/**
+ * Run every contender's batch in turn, `BATCHES` rounds interleaved (so a
+ * change in the machine's load hits them all alike); the median per
+ * contender of the rate and of this process's CPU time (`process.cpuUsage`,
+ * user + system) per operation.
+ */
+async function interleaved(
+  contenders: [string, () => Promise<number | Figures>][],
+): Promise<Map<string, Figures>> {
+  const runs = new Map<string, Figures[]>(contenders.map(([name]) => [name, []]));
   for (let b = 0; b < BATCHES; b++) {
-    const t0 = performance.now();
-    for (let i = 0; i < SPAWNS; i++) await spawnOne();
-    rates.push(SPAWNS / ((performance.now() - t0) / 1000));
+    for (const [name, batch] of contenders) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const done = await batch();
+      const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(c0);
+      // A subprocess peer (Twisted) measures itself and says so.
+      runs.get(name)!.push(
+        typeof done === "number"
+          ? { perSecond: done / seconds, cpuMicros: (cpu.user + cpu.system) / done }
+          : done,
+      );
+    }
   }
-  return median(rates);
+  const out = new Map<string, Figures>();
+  for (const [name, figures] of runs) {
+    if (figures.length === 0) continue;
+    out.set(name, {
+      perSecond: median(figures.map((f) => f.perSecond)),
+      cpuMicros: median(figures.map((f) => f.cpuMicros)),
+    });
+  }
+  return out;
+}
+
+/** `SPAWNS` spawns of `spawnOne`, one at a time: the number done. */
+function spawns(spawnOne: () => Promise<void>): () => Promise<number> {
+  return async () => {
+    for (let i = 0; i < SPAWNS; i++) await spawnOne();
+    return SPAWNS;
+  };
 }
 
 class Ended extends ProcessProtocol {
@@ -101,31 +146,34 @@ const runtimeTrue = async (): Promise<void> => {
   }
 };
 
-function twistedRate(): number | null {
+/**
+ * One batch of `SPAWNS` in Python Twisted (a subprocess): its own rate and
+ * CPU time per spawn (`time.process_time`), or `null` without Twisted.
+ */
+function twistedBatch(): Figures | null {
   const script = `
-import time, sys
+import time
 from twisted.internet import reactor, protocol, defer
-N, B = ${SPAWNS}, ${BATCHES}
+N = ${SPAWNS}
 class P(protocol.ProcessProtocol):
     def __init__(self, d): self.d = d
     def processEnded(self, reason): self.d.callback(None)
-rates = []
 @defer.inlineCallbacks
 def main():
-    for b in range(B):
-        t0 = time.perf_counter()
-        for i in range(N):
-            d = defer.Deferred()
-            reactor.spawnProcess(P(d), "/bin/true", ["true"], {}, childFDs={})
-            yield d
-        rates.append(N / (time.perf_counter() - t0))
+    t0, c0 = time.perf_counter(), time.process_time()
+    for i in range(N):
+        d = defer.Deferred()
+        reactor.spawnProcess(P(d), "/bin/true", ["true"], {}, childFDs={})
+        yield d
+    print(N / (time.perf_counter() - t0), (time.process_time() - c0) * 1e6 / N)
     reactor.stop()
 reactor.callWhenRunning(main)
 reactor.run()
-print(sorted(rates)[len(rates)//2])
 `;
   try {
-    return Number(execFileSync(PYTHON, ["-c", script], { encoding: "utf8" }).trim());
+    const [perSecond, cpuMicros] = execFileSync(PYTHON, ["-c", script], { encoding: "utf8" })
+      .trim().split(/\s+/).map(Number);
+    return { perSecond, cpuMicros };
   } catch {
     return null;
   }
@@ -242,30 +290,55 @@ async function runtimeCat(): Promise<number> {
   return got;
 }
 
-async function throughput(run: () => Promise<number>): Promise<number> {
-  const t0 = performance.now();
-  const got = await run();
-  if (got !== MIB * 1024 * 1024) throw new Error(`got ${got} bytes back, sent ${MIB} MiB`);
-  return MIB / ((performance.now() - t0) / 1000);
+/** One run of `MIB` MiB through cat with `run`: the MiB carried (checked). */
+function throughput(run: () => Promise<number>): () => Promise<number> {
+  return async () => {
+    const got = await run();
+    if (got !== MIB * 1024 * 1024) throw new Error(`got ${got} bytes back, sent ${MIB} MiB`);
+    return MIB;
+  };
 }
 
 async function main(): Promise<void> {
   const fmt = (n: number): string => n.toFixed(0).padStart(8);
+  const show = (figures: Map<string, Figures>, unit: string): void => {
+    for (const [name, f] of figures) {
+      console.log(
+        `  ${name.padEnd(21)} ${fmt(f.perSecond)} ${unit}  ${fmt(f.cpuMicros)} µs CPU each`,
+      );
+    }
+  };
   console.log(`process_bench on ${g.Deno !== undefined ? "deno" : "bun"}, reactor ${reactor.kind}`);
   console.log(
-    `spawn-and-reap /bin/true, one at a time, ${SPAWNS} × ${BATCHES} (median), per second:`,
+    `spawn-and-reap /bin/true, one at a time, ${SPAWNS} × ${BATCHES} rounds interleaved (median):`,
   );
-  console.log(`  skein spawnProcess    ${fmt(await rate(skeinTrue))}`);
-  console.log(`  ${runtimeName.padEnd(21)} ${fmt(await rate(runtimeTrue))}`);
-  console.log(`  node:child_process    ${fmt(await rate(nodeTrue))}`);
-  if (TWISTED) {
-    const t = twistedRate();
-    console.log(`  Twisted spawnProcess  ${t === null ? "     n/a" : fmt(t)}`);
+  const twisted = TWISTED && twistedBatch() !== null;
+  show(
+    await interleaved([
+      ["skein spawnProcess", spawns(skeinTrue)],
+      [runtimeName, spawns(runtimeTrue)],
+      ["node:child_process", spawns(nodeTrue)],
+      ...(twisted
+        ? [["Twisted spawnProcess", () => Promise.resolve(twistedBatch()!)] as [
+          string,
+          () => Promise<Figures>,
+        ]]
+        : []),
+    ]),
+    "/s   ",
+  );
+  if (TWISTED && !twisted) {
+    console.log(`  Twisted spawnProcess       n/a (no Twisted for ${PYTHON})`);
   }
-  console.log(`through cat, ${MIB} MiB, MiB/s:`);
-  console.log(`  skein spawnProcess    ${fmt(await throughput(skeinCat))}`);
-  console.log(`  ${runtimeName.padEnd(21)} ${fmt(await throughput(runtimeCat))}`);
-  console.log(`  node:child_process    ${fmt(await throughput(nodeCat))}`);
+  console.log(`through cat, ${MIB} MiB × ${BATCHES} rounds interleaved (median):`);
+  show(
+    await interleaved([
+      ["skein spawnProcess", throughput(skeinCat)],
+      [runtimeName, throughput(runtimeCat)],
+      ["node:child_process", throughput(nodeCat)],
+    ]),
+    "MiB/s",
+  );
 }
 
 reactor.callWhenRunning(() => {

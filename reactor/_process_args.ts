@@ -12,6 +12,7 @@ import process from "node:process";
 import type { SpawnProcessOptions } from "../interfaces.ts";
 import { SystemCallError } from "./errors.ts";
 import type { Credentials } from "./ffi/spawn_credentials.ts";
+import { parentEnvironment } from "./ffi/spawn_env.ts";
 
 /** One entry of `childFDs`: a pipe we read (`"r"`), one we write (`"w"`), or one of our fds. */
 type ChildFD = "r" | "w" | number;
@@ -61,18 +62,8 @@ function describeValue(value: unknown): string {
   return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }
 
-/**
- * The parent's environment as the program sees it (`process.env`, including
- * its own changes: on Bun those never reach the C library's `environ`).
- */
-function parentEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (typeof v === "string") env[k] = v;
-  return env;
-}
-
 function checkEnv(env: unknown): Record<string, string> {
-  if (env === undefined) return parentEnv();
+  if (env === undefined) return parentEnvironment();
   if (env === null || typeof env !== "object" || Array.isArray(env)) {
     throw new TypeError(
       `spawnProcess: env must be an object of strings (omit it to inherit this process's environment), got ${

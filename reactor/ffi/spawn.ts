@@ -194,11 +194,33 @@ function check(rc: number, what: string): void {
   if (rc !== 0) throw errorFromErrno(rc, what);
 }
 
-function pointerArray(strings: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array((strings.length + 1) * 8);
-  const view = new DataView(out.buffer);
-  strings.forEach((s, i) => view.setBigUint64(i * 8, pointerAddress(pointerOf(s)), true));
-  return out;
+/**
+ * A NULL-terminated `char *[]` for `strings`: all of them encoded into one
+ * block (one encode, one pointer lookup however many there are; an
+ * environment has dozens), and the vector of pointers into it. Keep `block`
+ * alive while `vector` is in use.
+ */
+function stringVector(strings: readonly string[]): { block: Uint8Array; vector: Uint8Array; } {
+  const block = ENCODER.encode(strings.length === 0 ? "" : strings.join("\0") + "\0");
+  const vector = new Uint8Array((strings.length + 1) * 8);
+  if (strings.length === 0) return { block, vector };
+  const view = new DataView(vector.buffer);
+  const base = pointerAddress(pointerOf(block));
+  // The strings hold no NUL (checked by spawnProcess): each one ends at the next.
+  let start = 0;
+  for (let i = 0; i < strings.length; i++) {
+    view.setBigUint64(i * 8, base + BigInt(start), true);
+    start = block.indexOf(0, start) + 1;
+  }
+  return { block, vector };
+}
+
+const ENCODER = new TextEncoder();
+let kept = 0;
+
+/** Touch `views` (after a native call that used pointers into them). */
+function keepAlive(...views: Uint8Array[]): void {
+  for (const v of views) kept ^= v.byteLength;
 }
 
 /**
@@ -290,14 +312,15 @@ export function posixSpawn(request: SpawnRequest): number {
         }
         check(lib.chdir(actions, cString(request.cwd)), "posix_spawn_file_actions_addchdir_np");
       }
-      const argv = request.argv.map(cString);
-      const envp = request.envp.map(cString);
+      const argv = stringVector(request.argv);
+      const envp = stringVector(request.envp);
       const file = cString(request.file);
       const pid = new Int32Array(1);
-      const start = (): number =>
-        s.spawn(pid, file, actions, attr, pointerArray(argv), pointerArray(envp));
+      const start = (): number => s.spawn(pid, file, actions, attr, argv.vector, envp.vector);
       const credentials = request.credentials ?? null;
       const rc = credentials === null ? start() : withCredentials(credentials, start);
+      // The string blocks are used after the call, so they stay alive through it.
+      keepAlive(argv.block, envp.block);
       if (rc !== 0) throw spawnError(rc, request.file);
       return pid[0];
     } finally {
