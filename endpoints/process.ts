@@ -11,7 +11,6 @@
 import { type Deferred, fail, succeed } from "../deferred/deferred.ts";
 import type { Failure } from "../deferred/failure.ts";
 import type {
-  IAddress,
   IProcessTransport,
   IProtocol,
   IProtocolFactory,
@@ -30,23 +29,20 @@ import { ProcessProtocol } from "../protocols/process_protocol.ts";
 import { NoProtocol } from "./errors.ts";
 
 /**
- * The address of a process "connection" (Twisted's `_ProcessAddress`): it has
- * no parts.
+ * The address of a process "connection" (Twisted's `_ProcessAddress`): like
+ * StandardIO's {@linkcode PipeAddress}, it has no parts.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { ProcessAddress } from "@skein/skein/endpoints";
  *
- * assert.equal(new ProcessAddress().toString(), "ProcessAddress()");
- * assert.equal(new ProcessAddress().type, "PROCESS");
+ * assert.equal(`${new ProcessAddress()} ${new ProcessAddress().type}`, "ProcessAddress() PROCESS");
  * ```
  */
-export class ProcessAddress implements IAddress {
-  /** Always `"PROCESS"`. */
-  readonly type: "PROCESS" = "PROCESS";
+export class ProcessAddress extends PipeAddress {
   /** `ProcessAddress()`. */
-  toString(): string {
+  override toString(): string {
     return "ProcessAddress()";
   }
 }

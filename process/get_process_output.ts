@@ -17,6 +17,7 @@
 import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IReactorProcess } from "../interfaces.ts";
+import { concatBytes } from "../protocols/basic/_buffer.ts";
 import { ProcessProtocol } from "../protocols/process_protocol.ts";
 import { type ProcessDone, ProcessTerminated } from "../reactor/errors.ts";
 import { getReactor } from "../reactor/install.ts";
@@ -81,16 +82,6 @@ export interface ProcessOutputAndValueOptions extends ProcessValueOptions {
   stdinBytes?: Uint8Array | string;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
-
 function spawn(
   protocol: ProcessProtocol,
   executable: string,
@@ -134,13 +125,13 @@ class BackRelay extends ProcessProtocol {
     this.#deferred = null;
     this.#onProcessEnded = new Deferred<ProcessDone | ProcessTerminated>();
     deferred.errback(
-      new Failure(new UnexpectedErrorOutput(data, concat(this.#out), this.#onProcessEnded)),
+      new Failure(new UnexpectedErrorOutput(data, concatBytes(this.#out), this.#onProcessEnded)),
     );
     this.transport?.loseConnection();
   }
 
   override processEnded(reason: Failure): void {
-    if (this.#deferred !== null) this.#deferred.callback(concat(this.#out));
+    if (this.#deferred !== null) this.#deferred.callback(concatBytes(this.#out));
     else this.#onProcessEnded?.callback(reason.value as ProcessDone | ProcessTerminated);
   }
 }
@@ -246,8 +237,8 @@ class EverythingGetter extends ProcessProtocol {
   }
 
   override processEnded(reason: Failure): void {
-    const out = concat(this.#out);
-    const err = concat(this.#err);
+    const out = concatBytes(this.#out);
+    const err = concatBytes(this.#err);
     const e = reason.value;
     if (e instanceof ProcessTerminated && e.signal !== null) {
       this.#deferred.errback(new Failure(new ProcessKilledError(out, err, e.signal)));

@@ -25,25 +25,18 @@ import type {
   ProcessSignal,
   SpawnProcessOptions,
 } from "../interfaces.ts";
-import * as log from "../log/log.ts";
 import { writeSome } from "./_pipe_write.ts";
 import { checkSpawnArgs } from "./_process_args.ts";
+import { callProtocol, noPipeToWrite, processReason } from "./_process_common.ts";
 import { adoptOrphan } from "./_process_orphans.ts";
 import { signalNumber } from "./_signals.ts";
 import { type FDReactor, FileDescriptor } from "./abstract.ts";
-import {
-  ConnectionDone,
-  ConnectionLost,
-  ProcessDone,
-  ProcessExitedAlready,
-  ProcessTerminated,
-  SystemCallError,
-} from "./errors.ts";
+import { ConnectionDone, ConnectionLost, ProcessExitedAlready, SystemCallError } from "./errors.ts";
 import { constants } from "./ffi/constants.ts";
 import { errnoName, errorFromErrno } from "./ffi/errno.ts";
 import { libc } from "./ffi/mod.ts";
 import { checkWindowSize, openPty, setWindowSize } from "./ffi/pty.ts";
-import { decodeWaitStatus, openPidfd, posixSpawn, waitNoHang } from "./ffi/spawn.ts";
+import { openPidfd, posixSpawn, waitNoHang } from "./ffi/spawn.ts";
 
 /** One read's worth of a child's output. */
 const READ_SIZE = 65536;
@@ -52,14 +45,6 @@ const SCRATCH = new Uint8Array(READ_SIZE);
 /** Seconds between `waitpid` checks where there is no pidfd, first and at most. */
 const POLL_FIRST = 0.005;
 const POLL_MAX = 0.1;
-
-/** The reason for a wait status, as Twisted builds it. */
-function reasonFor(status: number | null): Error {
-  if (status === null) return new ProcessTerminated(null, null, null);
-  const { exitCode, signal } = decodeWaitStatus(status);
-  if (exitCode === 0 && signal === null) return new ProcessDone(status);
-  return new ProcessTerminated(exitCode, signal, status);
-}
 
 function closeQuietly(fd: number): void {
   if (fd >= 0) libc().close(fd);
@@ -73,8 +58,24 @@ function setNonBlocking(fd: number): void {
   }
 }
 
-/** Our end of a pipe the child writes to (Twisted's `ProcessReader`). */
-class ProcessReader extends FileDescriptor {
+/**
+ * One read from a child's pipe or terminal, to `SCRATCH`: the bytes (a
+ * copy), `null` when there is nothing now, or why it ended (`ConnectionDone`
+ * at EOF; a terminal's master reads `EIO` once the child side is all closed).
+ */
+function readChild(fd: number, eioIsEnd: boolean): Uint8Array | Error | null {
+  const n = libc().read(fd, SCRATCH, READ_SIZE);
+  if (n > 0) return SCRATCH.slice(0, n);
+  if (n === 0) return new ConnectionDone();
+  const err = libc().errno();
+  const name = errnoName(err);
+  if (name === "EAGAIN" || name === "EWOULDBLOCK" || name === "EINTR") return null;
+  if (name === "EIO" && eioIsEnd) return new ConnectionDone();
+  return errorFromErrno(err, "read");
+}
+
+/** Our end of one pipe to the child: what Twisted's `ProcessReader` and `ProcessWriter` share. */
+abstract class ProcessPipe extends FileDescriptor {
   readonly #process: Process;
   readonly #childFD: number;
 
@@ -90,17 +91,28 @@ class ProcessReader extends FileDescriptor {
     return `Process ${this.#process.pid ?? "(ended)"} fd ${this.#childFD}`;
   }
 
+  // protected: the reader subclass hands what it reads to the process through it.
+  protected received(data: Uint8Array): void {
+    this.#process.childDataReceived(this.#childFD, data);
+  }
+
+  /** Close our end and tell the process. */
+  override connectionLost(reason: Failure): void {
+    if (this.disconnected) return;
+    super.connectionLost(reason);
+    closeQuietly(this.fd);
+    this.fd = -1;
+    this.#process.childConnectionLost(this.#childFD, reason);
+  }
+}
+
+/** Our end of a pipe the child writes to (Twisted's `ProcessReader`). */
+class ProcessReader extends ProcessPipe {
   doRead(): Error | null {
-    const n = libc().read(this.fd, SCRATCH, READ_SIZE);
-    if (n > 0) {
-      this.#process.childDataReceived(this.#childFD, SCRATCH.slice(0, n));
-      return null;
-    }
-    if (n === 0) return new ConnectionDone();
-    const err = libc().errno();
-    const name = errnoName(err);
-    if (name === "EAGAIN" || name === "EWOULDBLOCK" || name === "EINTR") return null;
-    return errorFromErrno(err, "read");
+    const got = readChild(this.fd, false);
+    if (!(got instanceof Uint8Array)) return got;
+    this.received(got);
+    return null;
   }
 
   writeSomeData(): number {
@@ -118,14 +130,6 @@ class ProcessReader extends FileDescriptor {
       if (!this.disconnected) this.connectionLost(new Failure(new ConnectionDone()));
     });
   }
-
-  override connectionLost(reason: Failure): void {
-    if (this.disconnected) return;
-    super.connectionLost(reason);
-    closeQuietly(this.fd);
-    this.fd = -1;
-    this.#process.childConnectionLost(this.#childFD, reason);
-  }
 }
 
 /**
@@ -133,22 +137,7 @@ class ProcessReader extends FileDescriptor {
  * watches its fd for readability: a pipe's write end turns "readable" (an
  * error) only when the child has closed the other end.
  */
-class ProcessWriter extends FileDescriptor {
-  readonly #process: Process;
-  readonly #childFD: number;
-
-  constructor(reactor: FDReactor, process: Process, childFD: number, fd: number) {
-    super(reactor);
-    this.#process = process;
-    this.#childFD = childFD;
-    this.fd = fd;
-    this.connected = true;
-  }
-
-  override logPrefix(): string {
-    return `Process ${this.#process.pid ?? "(ended)"} fd ${this.#childFD}`;
-  }
-
+class ProcessWriter extends ProcessPipe {
   /** The child closed its end. */
   doRead(): Error | null {
     return new ConnectionLost();
@@ -172,66 +161,24 @@ class ProcessWriter extends FileDescriptor {
     super.loseConnection();
     this.startReading();
   }
-
-  override connectionLost(reason: Failure): void {
-    if (this.disconnected) return;
-    super.connectionLost(reason);
-    closeQuietly(this.fd);
-    this.fd = -1;
-    this.#process.childConnectionLost(this.#childFD, reason);
-  }
 }
 
 /**
  * The master end of the child's pseudo-terminal (Twisted's `PTYProcess`
- * descriptor): what the child prints is read here, what we write is its
- * input. Linux reports `EIO` once every slave fd is closed: that is its EOF.
+ * descriptor): written like a pipe to the child, and read too: what the
+ * child prints arrives as fd 1. Linux reports `EIO` once every slave fd is
+ * closed: that is its EOF.
  */
-class PTYDescriptor extends FileDescriptor {
-  readonly #process: Process;
-
-  constructor(reactor: FDReactor, process: Process, fd: number) {
-    super(reactor);
-    this.#process = process;
-    this.fd = fd;
-    this.connected = true;
-  }
-
+class PTYDescriptor extends ProcessWriter {
   override logPrefix(): string {
-    return `Process ${this.#process.pid ?? "(ended)"} pty`;
+    return `${super.logPrefix()} (pty)`;
   }
 
-  doRead(): Error | null {
-    const n = libc().read(this.fd, SCRATCH, READ_SIZE);
-    if (n > 0) {
-      this.#process.childDataReceived(1, SCRATCH.slice(0, n));
-      return null;
-    }
-    if (n === 0) return new ConnectionDone();
-    const name = errnoName(libc().errno());
-    if (name === "EAGAIN" || name === "EWOULDBLOCK" || name === "EINTR") return null;
-    if (name === "EIO") return new ConnectionDone();
-    return errorFromErrno(libc().errno(), "read");
-  }
-
-  writeSomeData(data: Uint8Array, len: number): number {
-    return writeSome(this.fd, data, len);
-  }
-
-  protected override writeError(): Error {
-    return new ConnectionLost();
-  }
-
-  protected loseConnectionNow(): void {
-    this.connectionLost(new Failure(new ConnectionDone()));
-  }
-
-  override connectionLost(reason: Failure): void {
-    if (this.disconnected) return;
-    super.connectionLost(reason);
-    closeQuietly(this.fd);
-    this.fd = -1;
-    this.#process.ptyLost();
+  override doRead(): Error | null {
+    const got = readChild(this.fd, true);
+    if (!(got instanceof Uint8Array)) return got;
+    this.received(got);
+    return null;
   }
 }
 
@@ -370,7 +317,7 @@ export class Process implements IProcessTransport, IPushProducer {
         closeQuietly(master);
         throw e;
       }
-      this.#pty = new PTYDescriptor(reactor, this, master);
+      this.#pty = new PTYDescriptor(reactor, this, 1, master);
       this.#ptyOpen = true;
       track(reactor, this);
       this.#watchExit(this.#pid);
@@ -439,15 +386,11 @@ export class Process implements IProcessTransport, IPushProducer {
   }
 
   #connect(protocol: IProcessProtocol): void {
-    try {
-      protocol.makeConnection(this);
-    } catch (e) {
-      log.err(e, "Unhandled error in ProcessProtocol.makeConnection", { system: this.#prefix() });
-    }
+    callProtocol("makeConnection", this.#prefix(), () => protocol.makeConnection(this));
   }
 
-  /** The pseudo-terminal closed (called by its descriptor). */
-  ptyLost(): void {
+  /** The pseudo-terminal closed. */
+  #ptyLost(): void {
     this.#ptyOpen = false;
     this.#maybeCallProcessEnded();
   }
@@ -536,11 +479,11 @@ export class Process implements IProcessTransport, IPushProducer {
     this.#stopWatching();
     const protocol = this.#protocol;
     if (protocol !== null) {
-      try {
-        protocol.processExited(new Failure(reasonFor(status)));
-      } catch (e) {
-        log.err(e, "Unhandled error in ProcessProtocol.processExited", { system: this.#prefix() });
-      }
+      callProtocol(
+        "processExited",
+        this.#prefix(),
+        () => protocol.processExited(processReason(status)),
+      );
     }
     this.#maybeCallProcessEnded();
   }
@@ -552,14 +495,14 @@ export class Process implements IProcessTransport, IPushProducer {
 
   /** A pipe closed (called by the pipe). */
   childConnectionLost(childFD: number, _reason: Failure): void {
+    if (this.#pty !== null) return this.#ptyLost(); // the terminal is the only "pipe"
     if (!this.#pipes.delete(childFD)) return;
-    try {
-      this.#protocol?.childConnectionLost(childFD);
-    } catch (e) {
-      log.err(e, "Unhandled error in ProcessProtocol.childConnectionLost", {
-        system: this.#prefix(),
-      });
-    }
+    const protocol = this.#protocol;
+    callProtocol(
+      "childConnectionLost",
+      this.#prefix(),
+      () => protocol?.childConnectionLost(childFD),
+    );
     this.#maybeCallProcessEnded();
   }
 
@@ -573,11 +516,8 @@ export class Process implements IProcessTransport, IPushProducer {
     const protocol = this.#protocol;
     if (protocol === null) return;
     this.#protocol = null;
-    try {
-      protocol.processEnded(new Failure(reasonFor(this.#status)));
-    } catch (e) {
-      log.err(e, "Unhandled error in ProcessProtocol.processEnded", { system: "Process" });
-    }
+    const reason = processReason(this.#status);
+    callProtocol("processEnded", "Process", () => protocol.processEnded(reason));
   }
 
   #writer(childFD: number): FileDescriptor | null {
@@ -589,13 +529,7 @@ export class Process implements IProcessTransport, IPushProducer {
       }
       return this.#ptyOpen ? this.#pty : null;
     }
-    if (!this.#writable.has(childFD)) {
-      throw new TypeError(
-        `Process: child fd ${childFD} has no pipe to write to; map it "w" in childFDs (mapped "w": ${
-          [...this.#writable].join(", ") || "none"
-        })`,
-      );
-    }
+    if (!this.#writable.has(childFD)) throw noPipeToWrite(childFD, this.#writable);
     const pipe = this.#pipes.get(childFD);
     return pipe instanceof ProcessWriter ? pipe : null;
   }

@@ -16,6 +16,7 @@ import type {
   SpawnProcessOptions,
 } from "../interfaces.ts";
 import { concatBytes } from "../protocols/basic/_buffer.ts";
+import { ChildFDCloser } from "../reactor/_process_common.ts";
 import { ProcessExitedAlready } from "../reactor/errors.ts";
 
 const ENCODER = new TextEncoder();
@@ -69,7 +70,7 @@ export type SpawnProcessRecord = [
  * assert.deepEqual(child.signals, ["TERM"]);
  * ```
  */
-export class MemoryProcessTransport implements IProcessTransport {
+export class MemoryProcessTransport extends ChildFDCloser implements IProcessTransport {
   /** A fake pid, or `null` once {@linkcode MemoryProcessTransport.reaped} was called. */
   pid: number | null = nextPid++;
   /** Always 0: writes are kept, not buffered. */
@@ -110,31 +111,9 @@ export class MemoryProcessTransport implements IProcessTransport {
     this.written.set(childFD, list);
   }
 
-  /** Record that stdin was closed. */
-  closeStdin(): void {
-    this.closeChildFD(0);
-  }
-
-  /** Record that stdout was closed. */
-  closeStdout(): void {
-    this.closeChildFD(1);
-  }
-
-  /** Record that stderr was closed. */
-  closeStderr(): void {
-    this.closeChildFD(2);
-  }
-
   /** Record that child fd `childFD` was closed. */
   closeChildFD(childFD: number): void {
     this.closed.push(childFD);
-  }
-
-  /** Record stdin, stderr and stdout closed (Twisted's order). */
-  loseConnection(): void {
-    this.closeStdin();
-    this.closeStderr();
-    this.closeStdout();
   }
 
   /** Record `signal`; throws `ProcessExitedAlready` once reaped. */

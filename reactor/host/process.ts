@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { constants as osConstants, platform } from "node:os";
 import process from "node:process";
 import type { Readable, Writable } from "node:stream";
-import { Failure } from "../../deferred/failure.ts";
+import type { Failure } from "../../deferred/failure.ts";
 import type {
   IProcessProtocol,
   IProcessTransport,
@@ -21,13 +21,9 @@ import type {
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { checkSpawnArgs } from "../_process_args.ts";
+import { callProtocol, ChildFDCloser, noPipeToWrite, processReason } from "../_process_common.ts";
 import { signalNumber } from "../_signals.ts";
-import {
-  ProcessDone,
-  ProcessExitedAlready,
-  ProcessTerminated,
-  SystemCallError,
-} from "../errors.ts";
+import { ProcessExitedAlready, SystemCallError } from "../errors.ts";
 import type { HostReactorLike } from "./types.ts";
 
 const ENCODER = new TextEncoder();
@@ -69,7 +65,7 @@ interface Pipe {
  * assert.equal((exit.reason!.value as ProcessTerminated).exitCode, 3);
  * ```
  */
-export class HostProcess implements IProcessTransport, IPushProducer {
+export class HostProcess extends ChildFDCloser implements IProcessTransport, IPushProducer {
   #pid: number | null;
   readonly #reactor: HostReactorLike;
   #protocol: IProcessProtocol | null;
@@ -90,6 +86,7 @@ export class HostProcess implements IProcessTransport, IPushProducer {
     args: readonly string[],
     options: SpawnProcessOptions = {},
   ) {
+    super();
     if (options.usePTY) {
       throw new Error(
         "spawnProcess: usePTY needs the FFI reactor; the host reactor has pipes only",
@@ -153,11 +150,7 @@ export class HostProcess implements IProcessTransport, IPushProducer {
       this.#processExited(number !== null ? number : ((code ?? 0) & 0xff) << 8, code, number);
     });
     reactor.addSelectable(this);
-    try {
-      protocol.makeConnection(this);
-    } catch (e) {
-      log.err(e, "Unhandled error in ProcessProtocol.makeConnection", { system: this.#prefix() });
-    }
+    callProtocol("makeConnection", this.#prefix(), () => protocol.makeConnection(this));
   }
 
   /** The child's pid, or `null` once it has exited. */
@@ -180,24 +173,13 @@ export class HostProcess implements IProcessTransport, IPushProducer {
     return `Process ${this.#pid ?? "(ended)"}`;
   }
 
-  #reason(): Error {
-    const status = this.#status ?? 0;
-    const low = status & 0x7f;
-    if (low !== 0) return new ProcessTerminated(null, low, status);
-    const code = (status >> 8) & 0xff;
-    return code === 0 ? new ProcessDone(status) : new ProcessTerminated(code, null, status);
-  }
-
   #processExited(status: number, _code: number | null, _signal: number | null): void {
     if (this.#exited) return;
     this.#exited = true;
     this.#status = status;
     this.#pid = null;
-    try {
-      this.#protocol?.processExited(new Failure(this.#reason()));
-    } catch (e) {
-      log.err(e, "Unhandled error in ProcessProtocol.processExited", { system: "Process" });
-    }
+    const protocol = this.#protocol;
+    callProtocol("processExited", "Process", () => protocol?.processExited(processReason(status)));
     this.#maybeCallProcessEnded();
   }
 
@@ -208,13 +190,8 @@ export class HostProcess implements IProcessTransport, IPushProducer {
       this.#producer = null;
       producer.stopProducing();
     }
-    try {
-      this.#protocol?.childConnectionLost(fd);
-    } catch (e) {
-      log.err(e, "Unhandled error in ProcessProtocol.childConnectionLost", {
-        system: this.#prefix(),
-      });
-    }
+    const protocol = this.#protocol;
+    callProtocol("childConnectionLost", this.#prefix(), () => protocol?.childConnectionLost(fd));
     this.#maybeCallProcessEnded();
   }
 
@@ -224,21 +201,12 @@ export class HostProcess implements IProcessTransport, IPushProducer {
     if (protocol === null) return;
     this.#protocol = null;
     this.#reactor.removeSelectable(this);
-    try {
-      protocol.processEnded(new Failure(this.#reason()));
-    } catch (e) {
-      log.err(e, "Unhandled error in ProcessProtocol.processEnded", { system: "Process" });
-    }
+    const reason = processReason(this.#status);
+    callProtocol("processEnded", "Process", () => protocol.processEnded(reason));
   }
 
   #writer(childFD: number): Writable | null {
-    if (!this.#writable.has(childFD)) {
-      throw new TypeError(
-        `Process: child fd ${childFD} has no pipe to write to; map it "w" in childFDs (mapped "w": ${
-          [...this.#writable].join(", ") || "none"
-        })`,
-      );
-    }
+    if (!this.#writable.has(childFD)) throw noPipeToWrite(childFD, this.#writable);
     const pipe = this.#pipes.get(childFD);
     if (pipe === undefined) return null;
     const w = pipe.stream as Writable;
@@ -314,28 +282,6 @@ export class HostProcess implements IProcessTransport, IPushProducer {
     if (pipe === undefined) return;
     if (pipe.kind === "w") (pipe.stream as Writable).end();
     else (pipe.stream as Readable).destroy();
-  }
-
-  /** Close the child's stdin once what was written is sent. */
-  closeStdin(): void {
-    this.closeChildFD(0);
-  }
-
-  /** Close our end of the child's stdout. */
-  closeStdout(): void {
-    this.closeChildFD(1);
-  }
-
-  /** Close our end of the child's stderr. */
-  closeStderr(): void {
-    this.closeChildFD(2);
-  }
-
-  /** Close stdin, stderr and stdout (Twisted's order); the child is not signalled. */
-  loseConnection(): void {
-    this.closeStdin();
-    this.closeStderr();
-    this.closeStdout();
   }
 
   /** Stop reading the child's output (flow control). */

@@ -11,37 +11,23 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { Failure } from "../../deferred/failure.ts";
 import type { IReactorProcess } from "../../interfaces.ts";
-import { ProcessProtocol } from "../../protocols/process_protocol.ts";
 import { ProcessDone } from "../../reactor/errors.ts";
 import { libc } from "../../reactor/ffi/mod.ts";
 import { runtimeArgs } from "../_runtime.ts";
 import { KINDS, withReactor } from "../reactor/_helpers.ts";
+import { Collecting } from "../reactor/_process_helpers.ts";
 
 const script = fileURLToPath(new URL("./standard_io_tty_child.ts", import.meta.url));
 
 /** Drives the terminal: sends "q" once the script has printed its mode. */
-class Terminal extends ProcessProtocol {
-  out = "";
+class Terminal extends Collecting {
   #sent = false;
-  readonly ended: Promise<Failure>;
-  #resolve!: (f: Failure) => void;
-  constructor() {
-    super();
-    this.ended = new Promise((resolve) => {
-      this.#resolve = resolve;
-    });
-  }
-  override outReceived(data: Uint8Array): void {
-    this.out += new TextDecoder().decode(data);
+  override outReceived(): void {
     if (!this.#sent && this.out.includes("during>>")) {
       this.#sent = true;
       this.transport!.write("q");
     }
-  }
-  override processEnded(reason: Failure): void {
-    this.#resolve(reason);
   }
   /** The text between `<<name` and `name>>`, one line per setting. */
   section(name: string): string {

@@ -14,42 +14,23 @@ import { join } from "node:path";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { Failure } from "../../deferred/failure.ts";
 import type { IReactorProcess, SpawnProcessOptions } from "../../interfaces.ts";
-import { ProcessProtocol } from "../../protocols/process_protocol.ts";
 import { ProcessDone, SystemCallError } from "../../reactor/errors.ts";
 import { libc } from "../../reactor/ffi/mod.ts";
 import type { Reactor } from "../../reactor/install.ts";
 import { runtimeArgs } from "../_runtime.ts";
 import { KINDS, withReactor } from "./_helpers.ts";
+import { Collecting } from "./_process_helpers.ts";
 
 const NOBODY = 65534;
 const isRoot = process.geteuid?.() === 0;
-
-class Output extends ProcessProtocol {
-  out = "";
-  readonly ended: Promise<Failure>;
-  #resolve!: (f: Failure) => void;
-  constructor() {
-    super();
-    this.ended = new Promise((resolve) => {
-      this.#resolve = resolve;
-    });
-  }
-  override childDataReceived(_fd: number, data: Uint8Array): void {
-    this.out += new TextDecoder().decode(data);
-  }
-  override processEnded(reason: Failure): void {
-    this.#resolve(reason);
-  }
-}
 
 async function run(
   r: Reactor,
   args: string[],
   options: SpawnProcessOptions = {},
 ): Promise<string> {
-  const p = new Output();
+  const p = new Collecting();
   (r as unknown as IReactorProcess).spawnProcess(p, args[0], args, options);
   const reason = await p.ended;
   assert.ok(reason.check(ProcessDone), `${args.join(" ")}: ${reason.getErrorMessage()}\n${p.out}`);
@@ -130,7 +111,7 @@ for (const kind of libc().os === "linux" ? KINDS : []) {
         withReactor(kind, (r) => {
           assert.throws(
             () =>
-              (r as unknown as IReactorProcess).spawnProcess(new Output(), "true", ["true"], {
+              (r as unknown as IReactorProcess).spawnProcess(new Collecting(), "true", ["true"], {
                 uid: 0,
               }),
             (e: unknown) =>
@@ -145,7 +126,7 @@ for (const kind of libc().os === "linux" ? KINDS : []) {
         for (const [option, value] of [["uid", -1], ["gid", 1.5], ["uid", "0"]] as const) {
           assert.throws(
             () =>
-              (r as unknown as IReactorProcess).spawnProcess(new Output(), "true", ["true"], {
+              (r as unknown as IReactorProcess).spawnProcess(new Collecting(), "true", ["true"], {
                 [option]: value as number,
               }),
             (e: unknown) =>

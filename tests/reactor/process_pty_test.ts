@@ -7,40 +7,26 @@
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { describe, it } from "node:test";
-import type { Failure } from "../../deferred/failure.ts";
 import type { IReactorProcess } from "../../interfaces.ts";
-import { ProcessProtocol } from "../../protocols/process_protocol.ts";
 import { ProcessDone, type ProcessTerminated } from "../../reactor/errors.ts";
 import { libc } from "../../reactor/ffi/mod.ts";
 import type { Reactor } from "../../reactor/install.ts";
 import type { Process } from "../../reactor/process.ts";
 import { KINDS, withReactor } from "./_helpers.ts";
+import { Collecting } from "./_process_helpers.ts";
 
-class Terminal extends ProcessProtocol {
-  out = "";
+class Terminal extends Collecting {
   readonly calls: string[] = [];
-  readonly ended: Promise<Failure>;
   onOutput: ((self: Terminal) => void) | null = null;
-  #resolve!: (f: Failure) => void;
-  constructor() {
-    super();
-    this.ended = new Promise((resolve) => {
-      this.#resolve = resolve;
-    });
-  }
   override childDataReceived(fd: number, data: Uint8Array): void {
     this.calls.push(`data ${fd}`);
     super.childDataReceived(fd, data);
   }
-  override outReceived(data: Uint8Array): void {
-    this.out += new TextDecoder().decode(data);
+  override outReceived(): void {
     this.onOutput?.(this);
   }
   override childConnectionLost(fd: number): void {
     this.calls.push(`lost ${fd}`);
-  }
-  override processEnded(reason: Failure): void {
-    this.#resolve(reason);
   }
 }
 

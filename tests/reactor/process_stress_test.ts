@@ -8,6 +8,7 @@ import { readdirSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { Failure } from "../../deferred/failure.ts";
 import type { IReactorProcess } from "../../interfaces.ts";
+import { concatBytes } from "../../protocols/basic/_buffer.ts";
 import { ProcessProtocol } from "../../protocols/process_protocol.ts";
 import { ProcessDone } from "../../reactor/errors.ts";
 import { KINDS, withReactor } from "./_helpers.ts";
@@ -38,13 +39,7 @@ class Echo extends ProcessProtocol {
     this.#resolve(reason);
   }
   output(): Uint8Array {
-    const out = new Uint8Array(this.parts.reduce((n, p) => n + p.length, 0));
-    let off = 0;
-    for (const p of this.parts) {
-      out.set(p, off);
-      off += p.length;
-    }
-    return out;
+    return concatBytes(this.parts);
   }
 }
 

@@ -13,6 +13,7 @@ import process from "node:process";
 import { describe, it } from "node:test";
 import type { Failure } from "../../deferred/failure.ts";
 import type { IProcessTransport, IReactorProcess, SpawnProcessOptions } from "../../interfaces.ts";
+import { concatBytes } from "../../protocols/basic/_buffer.ts";
 import { ProcessProtocol } from "../../protocols/process_protocol.ts";
 import {
   ProcessDone,
@@ -79,14 +80,7 @@ class Recorder extends ProcessProtocol {
     return (this.data.get(fd) ?? []).map((d) => decoder.decode(d)).join("");
   }
   bytes(fd: number): Uint8Array {
-    const parts = this.data.get(fd) ?? [];
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let off = 0;
-    for (const p of parts) {
-      out.set(p, off);
-      off += p.length;
-    }
-    return out;
+    return concatBytes(this.data.get(fd) ?? []);
   }
 }
 

@@ -1,0 +1,124 @@
+/**
+ * What the FFI and host backends' process transports share: the reason for
+ * a wait status (Twisted's `ProcessDone`/`ProcessTerminated`), calling a
+ * protocol's callback with its error logged (as Twisted does), and the error
+ * for a write to a child fd that has no pipe.
+ *
+ * @module
+ */
+
+import { Failure } from "../deferred/failure.ts";
+import * as log from "../log/log.ts";
+import { ProcessDone, ProcessTerminated } from "./errors.ts";
+import { decodeWaitStatus } from "./ffi/spawn.ts";
+
+/**
+ * The reason for a wait status, as Twisted builds it: `ProcessDone` for
+ * exit code 0, `ProcessTerminated` otherwise (`null`: no status known).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ProcessDone, ProcessTerminated } from "./errors.ts";
+ * import { processReason } from "./_process_common.ts";
+ *
+ * assert.ok(processReason(0).value instanceof ProcessDone);
+ * assert.equal((processReason(15).value as ProcessTerminated).signal, 15);
+ * ```
+ */
+export function processReason(status: number | null): Failure {
+  if (status === null) return new Failure(new ProcessTerminated(null, null, null));
+  const { exitCode, signal } = decodeWaitStatus(status);
+  if (exitCode === 0 && signal === null) return new Failure(new ProcessDone(status));
+  return new Failure(new ProcessTerminated(exitCode, signal, status));
+}
+
+/**
+ * Call `callback` (a process protocol's `name`); an error it throws is
+ * logged under `system`, never passed on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { callProtocol } from "./_process_common.ts";
+ *
+ * let called = false;
+ * callProtocol("processEnded", "Process 1", () => (called = true));
+ * assert.ok(called);
+ * ```
+ */
+export function callProtocol(name: string, system: string, callback: () => unknown): void {
+  try {
+    callback();
+  } catch (e) {
+    log.err(e, `Unhandled error in ProcessProtocol.${name}`, { system });
+  }
+}
+
+/**
+ * The `TypeError` for a write to child fd `childFD` that has no pipe to
+ * write to; it names the fds mapped `"w"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { noPipeToWrite } from "./_process_common.ts";
+ *
+ * assert.match(noPipeToWrite(3, [0]).message, /child fd 3 has no pipe.*"w": 0/);
+ * ```
+ */
+export function noPipeToWrite(childFD: number, writable: Iterable<number>): TypeError {
+  return new TypeError(
+    `Process: child fd ${childFD} has no pipe to write to; map it "w" in childFDs (mapped "w": ${
+      [...writable].join(", ") || "none"
+    })`,
+  );
+}
+
+/**
+ * The closing calls of an `IProcessTransport` in terms of `closeChildFD`:
+ * stdin, stdout and stderr are child fds 0, 1 and 2, and `loseConnection`
+ * closes stdin, stderr and stdout, Twisted's order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ChildFDCloser } from "./_process_common.ts";
+ *
+ * class Closes extends ChildFDCloser {
+ *   closed: number[] = [];
+ *   closeChildFD(childFD: number): void {
+ *     this.closed.push(childFD);
+ *   }
+ * }
+ * const closes = new Closes();
+ * closes.loseConnection();
+ * assert.deepEqual(closes.closed, [0, 2, 1]);
+ * ```
+ */
+export abstract class ChildFDCloser {
+  /** Close our end of the pipe to child fd `childFD`. */
+  abstract closeChildFD(childFD: number): void;
+
+  /** Close the child's stdin (after what was written is sent). */
+  closeStdin(): void {
+    this.closeChildFD(0);
+  }
+
+  /** Close our end of the child's stdout. */
+  closeStdout(): void {
+    this.closeChildFD(1);
+  }
+
+  /** Close our end of the child's stderr. */
+  closeStderr(): void {
+    this.closeChildFD(2);
+  }
+
+  /** Close stdin, stderr and stdout (Twisted's order); the child is not signalled. */
+  loseConnection(): void {
+    this.closeStdin();
+    this.closeStderr();
+    this.closeStdout();
+  }
+}
