@@ -38,9 +38,9 @@
  *
  * @module
  */
+export type { RunOutcome } from "./_runner.ts";
 export * from "./builtin_plugins.ts";
 export * from "./options.ts";
 export * from "./pid_file.ts";
 export * from "./plugin.ts";
-export type { RunOutcome } from "./runner.ts";
 export * from "./skein.ts";

@@ -11,10 +11,12 @@ import { Logger } from "../logger/logger.ts";
 import { ffiAvailable } from "../reactor/ffi/mod.ts";
 import { defaultReactorKind, REACTOR_KINDS } from "../reactor/install.ts";
 import { availablePollers } from "../reactor/pollers/mod.ts";
+import { launchDaemon } from "./_daemon.ts";
+import { runInspected } from "./_inspect.ts";
+import { type RunnerRole, type RunOutcome, runService } from "./_runner.ts";
 import { ROLE_VARIABLE } from "./_self.ts";
+import { workersPlugin } from "./_workers.ts";
 import { manholePlugin, procmonPlugin, runPlugin, webPlugin } from "./builtin_plugins.ts";
-import { launchDaemon } from "./daemon.ts";
-import { runInspected } from "./inspect.ts";
 import {
   type CommandLineParts,
   parseCommandLine,
@@ -22,8 +24,6 @@ import {
   UsageError,
 } from "./options.ts";
 import { declaredPluginModules, loadPluginModule, type SkeinPlugin } from "./plugin.ts";
-import { type RunnerRole, type RunOutcome, runService } from "./runner.ts";
-import { workersPlugin } from "./workers.ts";
 
 /**
  * Where `skein` writes what it tells the user (usage, errors, how to attach

@@ -8,9 +8,9 @@
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { runtimeCommand } from "../reactor/ffi/runtime_command.ts";
+import type { RunOutcome } from "./_runner.ts";
 import { mainScript, ROLE_VARIABLE } from "./_self.ts";
 import type { RunnerOptions } from "./options.ts";
-import type { RunOutcome } from "./runner.ts";
 
 /**
  * Run this command line again with `--inspect-brk` (for `-b/--debug`: the
