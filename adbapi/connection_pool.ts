@@ -76,6 +76,15 @@ export interface ConnectionPoolOptions {
 export type InteractionResult<R> = R extends Generator<unknown, infer T, unknown> ? Awaited<T>
   : Awaited<R>;
 
+/** One connection of the pool: the thread it lives on, leased for the pool's life. */
+interface Slot {
+  /** This connection's name in its Worker. */
+  readonly key: string;
+  readonly thread: ConnectionThread;
+  /** Whether its Worker holds an open connection. */
+  open: boolean;
+}
+
 /** A runQuery/runOperation waiting for a connection; queued ones may run several to a Worker hop. */
 interface StatementWork {
   readonly kind: "statement";
@@ -85,21 +94,11 @@ interface StatementWork {
   readonly d: Deferred<unknown>;
 }
 
+/** Queued work: statements, or an interaction waiting for a connection of its own. */
+type Work = StatementWork | { readonly kind: "slot"; readonly d: Deferred<Slot>; };
+
 /** Work that wants a connection of its own (an interaction), waiting for one. */
-interface SlotWork {
-  readonly kind: "slot";
-  readonly d: Deferred<Slot>;
-}
-
-type Work = StatementWork | SlotWork;
-
-interface Slot {
-  /** This connection's name in its Worker. */
-  readonly key: string;
-  readonly thread: ConnectionThread;
-  /** Whether its Worker holds an open connection. */
-  open: boolean;
-}
+type SlotWork = Extract<Work, { kind: "slot"; }>;
 
 let poolCounter = 0;
 

@@ -34,6 +34,7 @@ import {
   PQTRANS,
 } from "../reactor/ffi/libpq.ts";
 import { checkParams, checkSql, firstKeyword, narrowInteger } from "./_params.ts";
+import { ResultBuffer } from "./_result_buffer.ts";
 import type { ArrayRow, BatchOutcome, DriverConnection, SqlStatement, SqlValue } from "./driver.ts";
 import {
   DatabaseError,
@@ -95,17 +96,9 @@ export function connectPostgres(options: PostgresOptions): DriverConnection {
   return new PostgresConnection(options);
 }
 
-/**
- * The driver module's entry point ({@linkcode DriverModule.connect}): what a
- * pool Worker calls; the same function as {@linkcode connectPostgres}.
- *
- * @example
- * ```ts
- * import { connect } from "./postgres.ts";
- * console.log(typeof connect);
- * ```
- */
-export const connect: (options: PostgresOptions) => DriverConnection = connectPostgres;
+// The driver module's entry point (DriverModule.connect), what a pool Worker
+// calls: the same function.
+export { connectPostgres as connect };
 
 /**
  * `options` as one libpq connection string: the keywords appended to
@@ -221,15 +214,12 @@ function decoderFor(oid: number): Decoder {
   }
 }
 
-class PostgresConnection implements DriverConnection {
+class PostgresConnection extends ResultBuffer implements DriverConnection {
   #pq = loadLibpq();
   #conn: PGconn | null;
-  #rows: ArrayRow[] = [];
-  #next = 0;
-  #columns: readonly string[] | null = null;
-  #rowcount = -1;
 
   constructor(options: PostgresOptions) {
+    super();
     const conninfo = postgresConninfo(options);
     const conn = this.#pq.connectdb(conninfo);
     if (conn === null || conn === 0) {
@@ -243,18 +233,6 @@ class PostgresConnection implements DriverConnection {
       throw new OperationalError(message || "postgres: could not connect", { code: "08001" });
     }
     this.#conn = conn;
-  }
-
-  get columns(): readonly string[] | null {
-    return this.#columns;
-  }
-
-  get rowcount(): number {
-    return this.#rowcount;
-  }
-
-  get lastRowId(): null {
-    return null;
   }
 
   execute(sql: string, params: readonly SqlValue[]): void {
@@ -307,7 +285,7 @@ class PostgresConnection implements DriverConnection {
         const [sql, params] = statements[i++];
         try {
           const rows = this.executeOnce(sql, params);
-          out.push({ rows, columns: this.#columns });
+          out.push({ rows, columns: this.columns });
         } catch (error) {
           out.push({ error });
         }
@@ -371,12 +349,9 @@ class PostgresConnection implements DriverConnection {
     if (res === null || res === 0) return { error: this.#lost("no result from the server") };
     let outcome: BatchOutcome;
     try {
-      this.#rows = [];
-      this.#next = 0;
-      this.#columns = null;
-      this.#rowcount = -1;
+      this.keep([], null, -1);
       this.#check(res, false);
-      outcome = { rows: this.fetchall(), columns: this.#columns };
+      outcome = { rows: this.fetchall(), columns: this.columns };
     } catch (error) {
       outcome = { error };
     }
@@ -396,18 +371,6 @@ class PostgresConnection implements DriverConnection {
     return new OperationalError(`postgres: ${why}${message === "" ? "" : ` (${message})`}`, {
       code: "08006",
     });
-  }
-
-  fetchall(): ArrayRow[] {
-    const rest = this.#next === 0 ? this.#rows : this.#rows.slice(this.#next);
-    this.#rows = [];
-    this.#next = 0;
-    return rest;
-  }
-
-  fetchone(): ArrayRow | null {
-    if (this.#next >= this.#rows.length) return null;
-    return this.#rows[this.#next++];
   }
 
   commit(): void {
@@ -432,7 +395,7 @@ class PostgresConnection implements DriverConnection {
     const conn = this.#conn;
     if (conn === null) return;
     this.#conn = null;
-    this.#rows = [];
+    this.fetchall(); // unread rows go with the connection
     this.#pq.finish(conn);
   }
 
@@ -458,10 +421,7 @@ class PostgresConnection implements DriverConnection {
   }
 
   #run(sql: string, params: readonly SqlValue[]): void {
-    this.#rows = [];
-    this.#next = 0;
-    this.#columns = null;
-    this.#rowcount = -1;
+    this.keep([], null, -1);
     const [types, values] = bindValues(params);
     const res = this.#pq.execParams(this.#open(), sql, types, values);
     this.#check(res, false);
@@ -498,13 +458,11 @@ class PostgresConnection implements DriverConnection {
           }
           rows[r] = row;
         }
-        this.#rows = rows;
-        this.#columns = columns;
-        this.#rowcount = nrows;
+        this.keep(rows, columns, nrows);
       } else if (status === PGRES.COMMAND_OK || status === PGRES.EMPTY_QUERY) {
         if (discard) return;
         const tuples = pq.cmdTuples(res);
-        this.#rowcount = tuples === "" ? -1 : Number(tuples);
+        this.keep([], null, tuples === "" ? -1 : Number(tuples));
       } else if (status === PGRES.COPY_IN || status === PGRES.COPY_OUT) {
         throw new ProgrammingError(
           "postgres: COPY is not supported through execute; use INSERT … VALUES",

@@ -22,6 +22,7 @@
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { checkParams, checkSql, firstKeyword, narrowInteger } from "./_params.ts";
+import { ResultBuffer } from "./_result_buffer.ts";
 import type { ArrayRow, DriverConnection, SqlValue } from "./driver.ts";
 import {
   DatabaseError,
@@ -75,21 +76,9 @@ export function connectSqlite(options: SqliteOptions): DriverConnection {
   return new SqliteConnection(options);
 }
 
-/**
- * The driver module's entry point ({@linkcode DriverModule.connect}): what a
- * pool Worker calls; the same function as {@linkcode connectSqlite}.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { connect } from "./sqlite.ts";
- *
- * const conn = connect({ path: ":memory:" });
- * assert.deepEqual(conn.executeOnce?.("select 1 + 1", []), [[2]]);
- * conn.close();
- * ```
- */
-export const connect: (options: SqliteOptions) => DriverConnection = connectSqlite;
+// The driver module's entry point (DriverModule.connect), what a pool Worker
+// calls: the same function.
+export { connectSqlite as connect };
 
 /** Statements that SQLite cannot run inside a transaction, or that manage one themselves. */
 const NO_IMPLICIT_BEGIN = new Set([
@@ -111,17 +100,13 @@ interface Prepared {
   readonly noBegin: boolean;
 }
 
-class SqliteConnection implements DriverConnection {
+class SqliteConnection extends ResultBuffer implements DriverConnection {
   #db: DatabaseSync | null;
   #cache = new Map<string, Prepared>();
   #cacheSize: number;
-  #rows: ArrayRow[] = [];
-  #next = 0;
-  #columns: readonly string[] | null = null;
-  #rowcount = -1;
-  #lastRowId: number | bigint | null = null;
 
   constructor(options: SqliteOptions) {
+    super();
     if (
       options === null || typeof options !== "object" || typeof options.path !== "string"
       || options.path === ""
@@ -152,18 +137,6 @@ class SqliteConnection implements DriverConnection {
     }
   }
 
-  get columns(): readonly string[] | null {
-    return this.#columns;
-  }
-
-  get rowcount(): number {
-    return this.#rowcount;
-  }
-
-  get lastRowId(): number | bigint | null {
-    return this.#lastRowId;
-  }
-
   execute(sql: string, params: readonly SqlValue[]): void {
     this.#run(sql, params, true);
   }
@@ -185,18 +158,6 @@ class SqliteConnection implements DriverConnection {
     return this.fetchall();
   }
 
-  fetchall(): ArrayRow[] {
-    const rest = this.#next === 0 ? this.#rows : this.#rows.slice(this.#next);
-    this.#rows = [];
-    this.#next = 0;
-    return rest;
-  }
-
-  fetchone(): ArrayRow | null {
-    if (this.#next >= this.#rows.length) return null;
-    return this.#rows[this.#next++];
-  }
-
   commit(): void {
     const db = this.#open();
     if (db.isTransaction) this.#exec("COMMIT");
@@ -212,7 +173,7 @@ class SqliteConnection implements DriverConnection {
     if (db === null) return;
     this.#db = null;
     this.#cache.clear();
-    this.#rows = [];
+    this.fetchall(); // unread rows go with the connection
     try {
       db.close();
     } catch (e) {
@@ -265,11 +226,7 @@ class SqliteConnection implements DriverConnection {
     checkSql(sql, "sqlite: execute");
     const db = this.#open();
     const bound = bind(checkParams(params, "sqlite: execute"));
-    this.#rows = [];
-    this.#next = 0;
-    this.#columns = null;
-    this.#rowcount = -1;
-    this.#lastRowId = null;
+    this.keep([], null, -1);
     let prepared: Prepared;
     try {
       prepared = this.#prepare(sql);
@@ -286,14 +243,16 @@ class SqliteConnection implements DriverConnection {
             if (typeof v === "bigint") row[i] = narrowInteger(v);
           }
         }
-        this.#rows = rows;
-        this.#columns = prepared.columns;
-        this.#rowcount = rows.length;
+        this.keep(rows, prepared.columns, rows.length);
       } else {
         const result = prepared.statement.run(...bound);
-        this.#rowcount = Number(result.changes);
         const id = result.lastInsertRowid;
-        this.#lastRowId = typeof id === "bigint" ? narrowInteger(id) : id;
+        this.keep(
+          [],
+          null,
+          Number(result.changes),
+          typeof id === "bigint" ? narrowInteger(id) : id,
+        );
       }
     } catch (e) {
       throw translate(e, "sqlite: execute failed");

@@ -21,6 +21,7 @@
 
 import { Deferred, fail } from "../deferred/deferred.ts";
 import { checkParams, checkSql } from "./_params.ts";
+import { ResultBuffer } from "./_result_buffer.ts";
 import type { Row, SqlValue } from "./driver.ts";
 import { InterfaceError } from "./errors.ts";
 
@@ -104,11 +105,7 @@ export interface StatementResult {
 export class Transaction {
   #channel: TransactionChannel;
   #ended: string | null = null;
-  #rows: Row[] = [];
-  #next = 0;
-  #columns: readonly string[] | null = null;
-  #rowcount = -1;
-  #lastRowId: number | bigint | null = null;
+  #result = new ResultBuffer<Row>();
   #inflight = 0;
   #afterInflight: (() => void)[] = [];
 
@@ -131,17 +128,17 @@ export class Transaction {
 
   /** Column names of the last statement's result, or `null` (DB-API's `description`, names only). */
   get columns(): readonly string[] | null {
-    return this.#columns;
+    return this.#result.columns;
   }
 
   /** Rows the last statement changed or returned, or -1. */
   get rowcount(): number {
-    return this.#rowcount;
+    return this.#result.rowcount;
   }
 
   /** The last inserted row id where the database has one (SQLite), else `null`. */
   get lastRowId(): number | bigint | null {
-    return this.#lastRowId;
+    return this.#result.lastRowId;
   }
 
   /**
@@ -174,20 +171,12 @@ export class Transaction {
     const d = new Deferred<void>();
     this.#channel.execute(sql, bound).addCallbacks(
       (result: StatementResult) => {
-        this.#rows = result.rows;
-        this.#next = 0;
-        this.#columns = result.columns;
-        this.#rowcount = result.rowcount;
-        this.#lastRowId = result.lastRowId;
+        this.#result.keep(result.rows, result.columns, result.rowcount, result.lastRowId);
         this.#settled();
         d.callback(undefined);
       },
       (failure) => {
-        this.#rows = [];
-        this.#next = 0;
-        this.#columns = null;
-        this.#rowcount = -1;
-        this.#lastRowId = null;
+        this.#result.keep([], null, -1);
         this.#settled();
         d.errback(failure);
       },
@@ -216,12 +205,7 @@ export class Transaction {
    * ```
    */
   fetchall(): Deferred<Row[]> {
-    return this.#whenSettled(() => {
-      const rest = this.#next === 0 ? this.#rows : this.#rows.slice(this.#next);
-      this.#rows = [];
-      this.#next = 0;
-      return rest;
-    });
+    return this.#whenSettled(() => this.#result.fetchall());
   }
 
   /**
@@ -246,7 +230,7 @@ export class Transaction {
    */
   fetchone(): Deferred<Row | null> {
     return this.#whenSettled(
-      () => (this.#next < this.#rows.length ? this.#rows[this.#next++] : null),
+      () => this.#result.fetchone(),
     );
   }
 

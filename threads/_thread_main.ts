@@ -231,39 +231,50 @@ function init(m: Init): void {
 /**
  * The hot path, for a `run` (`[0, id, key, 0, ...args]`) of a job this thread
  * has already resolved, with nothing queued before it: the call is made
- * straight from the packed array, and a plain value is answered at once. A
- * promise it returns is awaited like any other (FIFO through the queue).
- * False when the message needs the general path.
+ * straight from the packed array. False when the message needs the general
+ * path.
  */
 function runKnown(m: Packed): boolean {
   if (m[0] !== 0 || m[3] !== 0) return false;
   const job = jobs.get(m[2] as number);
   if (job === undefined) return false;
-  const id = m[1] as number;
+  callKnown(m[1] as number, m[2] as number, job, m.slice(4), false);
+  return true;
+}
+
+/**
+ * Call a resolved job: a plain value is answered at once, alone or (with
+ * `gather`) among the batch's answers; a promise it returns is awaited like
+ * any other (FIFO through the queue).
+ */
+function callKnown(
+  id: number,
+  key: number,
+  job: { fn: AnyFunction; spec: JobSpec; },
+  args: unknown[],
+  gather: boolean,
+): void {
   const started = performance.now();
+  const failed = (e: unknown): void => {
+    post({ op: "failed", id, error: toWireError(explain(e, { key, args: [] })) });
+  };
   let value: unknown;
   try {
-    value = job.fn(...m.slice(4));
+    value = job.fn(...args);
   } catch (e) {
-    post({ op: "failed", id, error: toWireError(explain(e, { key: m[2] as number, args: [] })) });
-    return true;
+    failed(e);
+    return;
   }
   if (!isThenable(value)) {
-    sendResult(id, job.spec.transferResult, value, started);
-    return true;
+    if (gather) answers.push(id, value, performance.now() - started);
+    else sendResult(id, job.spec.transferResult, value, started);
+    return;
   }
   running = true;
   void Promise.resolve(value).then(
     (v) => sendResult(id, job.spec.transferResult, v, started),
-    (e: unknown) => {
-      post({
-        op: "failed",
-        id,
-        error: toWireError(explain(e, { key: m[2] as number, args: [] })),
-      });
-    },
+    failed,
   ).then(pump);
-  return true;
 }
 
 /** The answers of a batch's calls that returned plain values, `[4, ...(id, value, ms)]`, not posted yet. */
@@ -305,45 +316,29 @@ function runBatch(m: Packed): void {
     at += 4 + argc;
     const job = spec === 0 ? jobs.get(key) : undefined;
     if (!running && job !== undefined && !job.spec.transferResult) {
-      const started = performance.now();
-      let value: unknown;
-      try {
-        value = job.fn(...args);
-      } catch (e) {
-        flushAnswers();
-        post({ op: "failed", id, error: toWireError(explain(e, { key, args: [] })) });
-        continue;
-      }
-      if (!isThenable(value)) {
-        answers.push(id, value, performance.now() - started);
-        continue;
-      }
-      flushAnswers();
-      running = true;
-      void Promise.resolve(value).then(
-        (v) => sendResult(id, false, v, started),
-        (e: unknown) =>
-          post({ op: "failed", id, error: toWireError(explain(e, { key, args: [] })) }),
-      ).then(pump);
-      continue;
-    }
-    flushAnswers();
-    const message: ToThread = {
-      op: "run",
-      id,
-      call: spec === 0 ? { key, args } : { key, spec: spec as JobSpec, args },
-    };
-    if (running) {
-      queue.push(message);
-      continue;
-    }
-    const waiting = handle(message);
-    if (waiting !== undefined) {
-      running = true;
-      void waiting.then(pump);
+      callKnown(id, key, job, args, true);
+    } else {
+      accept({
+        op: "run",
+        id,
+        call: spec === 0 ? { key, args } : { key, spec: spec as JobSpec, args },
+      });
     }
   }
   flushAnswers();
+}
+
+/** Run `message` now, or queue it behind the call that is running. */
+function accept(message: ToThread): void {
+  if (running) {
+    queue.push(message);
+    return;
+  }
+  const waiting = handle(message);
+  if (waiting !== undefined) {
+    running = true;
+    void waiting.then(pump);
+  }
 }
 
 port.on("message", (m: Packed | Init): void => {
@@ -356,14 +351,5 @@ port.on("message", (m: Packed | Init): void => {
     return;
   }
   if (!running && runKnown(m)) return;
-  const message = unpackToThread(m);
-  if (running) {
-    queue.push(message);
-    return;
-  }
-  const waiting = handle(message);
-  if (waiting !== undefined) {
-    running = true;
-    void waiting.then(pump);
-  }
+  accept(unpackToThread(m));
 });
