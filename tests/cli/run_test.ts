@@ -4,7 +4,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { describe, it } from "node:test";
-import { eventFromJSON, formatEvent } from "../../logger/mod.ts";
+import { eventFromJSON, eventsFromJSONLogFile, formatEvent, LogLevel } from "../../logger/mod.ts";
 import { isDeno } from "../_runtime.ts";
 import {
   echoFrom,
@@ -75,6 +75,25 @@ describe("skein run (foreground)", () => {
     assert.ok(texts.includes("start a"));
     assert.ok(texts.some((t) => /^fixture started \(pid \d+, reactor \w+\)\.$/.test(t)));
     assert.equal(events.find((e) => formatEvent(e) === "start a")?.log_namespace, "fixture");
+  });
+
+  it("--logfile with --log-format json writes records that eventsFromJSONLogFile reads back", async () => {
+    const logPath = join(tempDir(), "app.json.log");
+    const s = startSkein(["run", "--log-format", "json", "--logfile", logPath, fixtureApp]);
+    await waitForText("the fixture to listen", () => fileText(logPath), "fixture listening on");
+    process.kill(s.child.pid!, "SIGTERM");
+    await s.exited;
+    const events = [...eventsFromJSONLogFile(readFileSync(logPath, "utf8"))];
+    const texts = events.map((e) => formatEvent(e));
+    assert.deepEqual(texts.filter((t) => /^(start|stop) [abc]$/.test(t ?? "")), [
+      "start a",
+      "start b",
+      "start c",
+      "stop c",
+      "stop b",
+      "stop a",
+    ]);
+    assert.equal(events.find((e) => formatEvent(e) === "start a")?.log_level, LogLevel.info);
   });
 
   it("--log-level warn keeps info events out", async () => {
