@@ -271,7 +271,7 @@ export class LineEditor {
         } else this.#deleteForward();
         return 1;
       default: {
-        const code = c.codePointAt(0)!;
+        const code = input.codePointAt(0)!;
         if (code < 0x20) return 1; // other control characters are ignored
         const char = String.fromCodePoint(code);
         this.#insert(char);
