@@ -15,7 +15,7 @@ import {
   LINEMODE,
   MAX_SUBNEGOTIATION,
   NAWS,
-  NegotiationError,
+  type NegotiationError,
   NOP,
   OptionRefused,
   SB,
