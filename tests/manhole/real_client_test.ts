@@ -246,12 +246,8 @@ describe("manhole driven by /usr/bin/telnet in tmux", () => {
         await screenShows(/^>>> never run\^C\n>>>$/m);
         await tmux("send-keys", "-t", "manhole", "-l", "hits");
         await tmux("send-keys", "-t", "manhole", "C-l");
-        const redrawn = await screenShows(/^>>> hits$/m);
-        assert.match(
-          redrawn,
-          /^>>> hits\n*$/,
-          "^L clears the screen and redraws the line at the top",
-        );
+        // ^L: the whole screen is cleared and only the line, redrawn, is left at the top.
+        await screenShows(/^>>> hits\n*$/);
         await tmux("send-keys", "-t", "manhole", "C-u", "C-d");
         await screenShows(/Connection closed by foreign host/);
         assert.equal(await greet(running.greetingPort), "hi from tmux #1\r\n");
