@@ -7,7 +7,6 @@
  * @module
  */
 
-import { Failure } from "../deferred/failure.ts";
 import * as log from "../log/log.ts";
 import { ProcessDone, ProcessTerminated } from "./errors.ts";
 import { decodeWaitStatus } from "./ffi/spawn.ts";
@@ -15,6 +14,8 @@ import { decodeWaitStatus } from "./ffi/spawn.ts";
 /**
  * The reason for a wait status, as Twisted builds it: `ProcessDone` for
  * exit code 0, `ProcessTerminated` otherwise (`null`: no status known).
+ * Built once per child; `processExited` and `processEnded` each get a
+ * `Failure` of it, as in Twisted.
  *
  * @example
  * ```ts
@@ -22,15 +23,15 @@ import { decodeWaitStatus } from "./ffi/spawn.ts";
  * import { ProcessDone, ProcessTerminated } from "./errors.ts";
  * import { processReason } from "./_process_common.ts";
  *
- * assert.ok(processReason(0).value instanceof ProcessDone);
- * assert.equal((processReason(15).value as ProcessTerminated).signal, 15);
+ * assert.ok(processReason(0) instanceof ProcessDone);
+ * assert.equal((processReason(15) as ProcessTerminated).signal, 15);
  * ```
  */
-export function processReason(status: number | null): Failure {
-  if (status === null) return new Failure(new ProcessTerminated(null, null, null));
+export function processReason(status: number | null): ProcessDone | ProcessTerminated {
+  if (status === null) return new ProcessTerminated(null, null, null);
   const { exitCode, signal } = decodeWaitStatus(status);
-  if (exitCode === 0 && signal === null) return new Failure(new ProcessDone(status));
-  return new Failure(new ProcessTerminated(exitCode, signal, status));
+  if (exitCode === 0 && signal === null) return new ProcessDone(status);
+  return new ProcessTerminated(exitCode, signal, status);
 }
 
 /**

@@ -31,7 +31,14 @@ import { callProtocol, noPipeToWrite, processReason } from "./_process_common.ts
 import { adoptOrphan } from "./_process_orphans.ts";
 import { signalNumber } from "./_signals.ts";
 import { type FDReactor, FileDescriptor } from "./abstract.ts";
-import { ConnectionDone, ConnectionLost, ProcessExitedAlready, SystemCallError } from "./errors.ts";
+import {
+  ConnectionDone,
+  ConnectionLost,
+  type ProcessDone,
+  ProcessExitedAlready,
+  type ProcessTerminated,
+  SystemCallError,
+} from "./errors.ts";
 import { constants } from "./ffi/constants.ts";
 import { errnoName, errorFromErrno } from "./ffi/errno.ts";
 import { libc } from "./ffi/mod.ts";
@@ -279,6 +286,7 @@ export class Process implements IProcessTransport, IPushProducer {
   readonly #pipes = new Map<number, ProcessReader | ProcessWriter>();
   readonly #writable = new Set<number>();
   #status: number | null = null;
+  #exitReason: ProcessDone | ProcessTerminated | null = null;
   #exited = false;
   #watcher: PidfdWatcher | null = null;
   #poll: IDelayedCall | null = null;
@@ -424,6 +432,11 @@ export class Process implements IProcessTransport, IPushProducer {
     return this.#status;
   }
 
+  /** Why the child ended, built once (Twisted hands the same one to processExited and processEnded). */
+  #reason(): ProcessDone | ProcessTerminated {
+    return this.#exitReason ??= processReason(this.#status);
+  }
+
   #prefix(): string {
     return `Process ${this.#pid ?? "(ended)"}`;
   }
@@ -482,7 +495,7 @@ export class Process implements IProcessTransport, IPushProducer {
       callProtocol(
         "processExited",
         this.#prefix(),
-        () => protocol.processExited(processReason(status)),
+        () => protocol.processExited(new Failure(this.#reason())),
       );
     }
     this.#maybeCallProcessEnded();
@@ -516,7 +529,7 @@ export class Process implements IProcessTransport, IPushProducer {
     const protocol = this.#protocol;
     if (protocol === null) return;
     this.#protocol = null;
-    const reason = processReason(this.#status);
+    const reason = new Failure(this.#reason());
     callProtocol("processEnded", "Process", () => protocol.processEnded(reason));
   }
 

@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { constants as osConstants, platform } from "node:os";
 import process from "node:process";
 import type { Readable, Writable } from "node:stream";
-import type { Failure } from "../../deferred/failure.ts";
+import { Failure } from "../../deferred/failure.ts";
 import type {
   IProcessProtocol,
   IProcessTransport,
@@ -23,7 +23,12 @@ import * as log from "../../log/log.ts";
 import { checkSpawnArgs } from "../_process_args.ts";
 import { callProtocol, ChildFDCloser, noPipeToWrite, processReason } from "../_process_common.ts";
 import { signalNumber } from "../_signals.ts";
-import { ProcessExitedAlready, SystemCallError } from "../errors.ts";
+import {
+  type ProcessDone,
+  ProcessExitedAlready,
+  type ProcessTerminated,
+  SystemCallError,
+} from "../errors.ts";
 import type { HostReactorLike } from "./types.ts";
 
 const ENCODER = new TextEncoder();
@@ -73,6 +78,7 @@ export class HostProcess extends ChildFDCloser implements IProcessTransport, IPu
   readonly #pipes = new Map<number, Pipe>();
   readonly #writable = new Set<number>();
   #status: number | null = null;
+  #exitReason: ProcessDone | ProcessTerminated | null = null;
   #exited = false;
   #producer: IPushProducer | IPullProducer | null = null;
   #streaming = false;
@@ -169,6 +175,11 @@ export class HostProcess extends ChildFDCloser implements IProcessTransport, IPu
     return this.#status;
   }
 
+  /** Why the child ended, built once (Twisted hands the same one to processExited and processEnded). */
+  #reason(): ProcessDone | ProcessTerminated {
+    return this.#exitReason ??= processReason(this.#status);
+  }
+
   #prefix(): string {
     return `Process ${this.#pid ?? "(ended)"}`;
   }
@@ -179,7 +190,11 @@ export class HostProcess extends ChildFDCloser implements IProcessTransport, IPu
     this.#status = status;
     this.#pid = null;
     const protocol = this.#protocol;
-    callProtocol("processExited", "Process", () => protocol?.processExited(processReason(status)));
+    callProtocol(
+      "processExited",
+      "Process",
+      () => protocol?.processExited(new Failure(this.#reason())),
+    );
     this.#maybeCallProcessEnded();
   }
 
@@ -201,7 +216,7 @@ export class HostProcess extends ChildFDCloser implements IProcessTransport, IPu
     if (protocol === null) return;
     this.#protocol = null;
     this.#reactor.removeSelectable(this);
-    const reason = processReason(this.#status);
+    const reason = new Failure(this.#reason());
     callProtocol("processEnded", "Process", () => protocol.processEnded(reason));
   }
 
