@@ -40,7 +40,13 @@ export function workersPlugin(argv: readonly string[], options: RunnerOptions): 
         for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
         env[ROLE_VARIABLE] = "worker";
         env.SKEIN_WORKER = String(i);
-        monitor.addProcess(`worker-${i}`, { args: [line.command, ...line.args], env });
+        // Each worker starts where skein started, so relative paths (and --rundir) mean the same.
+        const spec = {
+          args: [line.command, ...line.args],
+          env,
+          ...(maker.cwd === undefined ? {} : { cwd: maker.cwd }),
+        };
+        monitor.addProcess(`worker-${i}`, spec);
       }
       return monitor;
     },

@@ -1,9 +1,21 @@
 // `skein run --workers 2` as a real process: two workers answer on one port
 // (SO_REUSEPORT), one killed with SIGKILL is started again, SIGTERM stops all.
 import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import process from "node:process";
 import { describe, it } from "node:test";
-import { alive, fixtureApp, freePort, readFrom, startSkein, waitFor } from "./_helpers.ts";
+import {
+  alive,
+  fileText,
+  fixtureApp,
+  freePort,
+  readFrom,
+  runSkein,
+  startSkein,
+  tempDir,
+  waitFor,
+} from "./_helpers.ts";
 
 /** The pids the `[worker-N] … fixture started (pid P` lines name, by worker. */
 function workerPids(out: string): Map<string, number[]> {
@@ -69,5 +81,40 @@ describe("skein run --workers", () => {
       for (const pid of pids) assert.equal(alive(pid), false);
     }
     assert.match(s.out(), /\[worker-2\] .*stopped c/);
+  });
+
+  it("runs as a daemon with a relative --rundir, the workers starting where skein started", async () => {
+    const port = await freePort();
+    const dir = tempDir();
+    const rundir = join(dir, "run");
+    mkdirSync(rundir);
+    const launched = await runSkein([
+      "run",
+      "--daemon",
+      "--workers",
+      "2",
+      "--log-format",
+      "text",
+      "--rundir",
+      "run",
+      fixtureApp,
+    ], {
+      cwd: dir,
+      env: { FIXTURE_PORT: String(port) },
+    });
+    assert.equal(launched.code, 0, launched.err);
+    const pid = Number(readFileSync(join(rundir, "skein.pid"), "utf8"));
+    try {
+      const log = join(rundir, "skein.log");
+      await waitFor(
+        "both workers listening",
+        () => fileText(log).match(/fixture listening on/g)?.length ?? 0,
+        (n) => n >= 2,
+      );
+      assert.ok(Number((await readFrom(port)).trim()) > 0);
+    } finally {
+      process.kill(pid, "SIGTERM");
+    }
+    await waitFor("the supervisor to exit", () => alive(pid), (a) => !a);
   });
 });
