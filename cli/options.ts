@@ -242,7 +242,8 @@ const SPECS: OptionSpec[] = [
   {
     names: ["-d", "--rundir"],
     value: "DIR",
-    help: "change to this directory before starting",
+    help:
+      "change to this directory before starting (--pidfile and --logfile are relative to it, APP is not)",
     apply: (o, v) => {
       o.rundir = v;
     },
