@@ -11,7 +11,10 @@
 
 import { Duplex } from "node:stream";
 import * as tls from "node:tls";
-import { nodeTlsVerifiesClients } from "../reactor/ffi/libssl_runtime.ts";
+import {
+  nodeTlsSelectsSNICertificates,
+  nodeTlsVerifiesClients,
+} from "../reactor/ffi/libssl_runtime.ts";
 import type { TLSEngine, TLSEngineEvents, TLSEngineKind } from "./_engine.ts";
 import { TLSConfigurationError, TLSError, TLSVerificationError } from "./errors.ts";
 import type { CertificateChain, TLSSettings } from "./options.ts";
@@ -67,6 +70,11 @@ function compile(settings: TLSSettings): CompiledNode {
   if (!settings.isClient && settings.verifyPeer && !nodeTlsVerifiesClients()) {
     throw new TLSConfigurationError(
       "this runtime's node:tls cannot verify client certificates over a stream; use the OpenSSL engine (engine: \"openssl\", needs FFI)",
+    );
+  }
+  if (!settings.isClient && settings.serverNames.size > 0 && !nodeTlsSelectsSNICertificates()) {
+    throw new TLSConfigurationError(
+      "this runtime's node:tls cannot choose a certificate by SNI name over a stream; use the OpenSSL engine (engine: \"openssl\", needs FFI)",
     );
   }
   let result: CompiledNode;

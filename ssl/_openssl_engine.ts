@@ -192,7 +192,8 @@ function compile(lib: Libssl, settings: TLSSettings): Compiled {
   return result;
 }
 
-// One buffer for every SSL_read on this thread (a record is at most 16 KiB).
+// One buffer for every SSL_read on this thread (a record is at most 16 KiB);
+// each record is copied out of it for the protocol, which may keep it.
 const readBuffer = new Uint8Array(16 * 1024);
 
 class OpenSSLEngine implements TLSEngine {
@@ -369,6 +370,7 @@ class OpenSSLEngine implements TLSEngine {
       if (this.#ssl === null) return;
       const pending = this.#lib.bioPending(this.#wbio);
       if (pending <= 0) return;
+      // A fresh buffer: the transport may keep it until the kernel takes it.
       const out = new Uint8Array(pending);
       const n = this.#lib.bioRead(this.#wbio, out, pending);
       if (n <= 0) return;

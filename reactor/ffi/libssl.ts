@@ -55,7 +55,6 @@ const SYMBOLS = {
   SSL_CTX_set_alpn_select_cb: { parameters: [P, P, P], result: "void" },
   SSL_CTX_set0_tmp_dh_pkey: { parameters: [P, P], result: "i32" },
   SSL_CTX_set_session_id_context: { parameters: [P, "buffer", "u32"], result: "i32" },
-  SSL_CTX_set_cipher_list: { parameters: [P, "buffer"], result: "i32" },
   SSL_select_next_proto: { parameters: [P, P, P, "u32", P, "u32"], result: "i32" },
   SSL_new: { parameters: [P], result: P },
   SSL_free: { parameters: [P], result: "void" },
@@ -151,12 +150,9 @@ const SSL_CTRL_SET_TLSEXT_HOSTNAME = 55;
 const SSL_CTRL_SET_TLSEXT_SERVERNAME_CB = 53;
 const SSL_CTRL_SET_MIN_PROTO_VERSION = 123;
 const SSL_CTRL_EXTRA_CHAIN_CERT = 14;
-const SSL_CTRL_MODE = 33;
-const SSL_MODE_RELEASE_BUFFERS = 0x10;
 const BIO_CTRL_PENDING = 10;
 const TLSEXT_NAMETYPE_HOST_NAME = 0;
 const SSL_OP_NO_RENEGOTIATION = 1n << 30n;
-const SSL_OP_IGNORE_UNEXPECTED_EOF = 1n << 7n;
 
 /**
  * A callback the C side holds: its pointer (for the `set_*_cb` call) and a
@@ -194,7 +190,7 @@ export interface Libssl {
   readonly path: string;
   /** `OpenSSL_version_num()`, e.g. `0x30000130` for 3.0.19 (`0xMNN00PP0`). */
   readonly versionNumber: number;
-  /** `SSL_CTX_new(TLS_method())` with renegotiation off and buffers released when idle. */
+  /** `SSL_CTX_new(TLS_method())` with renegotiation off. */
   ctxNew(): SslHandle;
   /** `SSL_CTX_free`. */
   ctxFree(ctx: SslHandle): void;
@@ -342,7 +338,6 @@ export function loadLibssl(): Libssl {
       const ctx = s.SSL_CTX_new(method);
       if (ctx === null || ctx === 0) return null;
       s.SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
-      s.SSL_CTX_ctrl(ctx, SSL_CTRL_MODE, SSL_MODE_RELEASE_BUFFERS, null);
       return ctx;
     },
     ctxFree: (ctx) => s.SSL_CTX_free(ctx),
@@ -488,7 +483,6 @@ export function loadLibssl(): Libssl {
     },
     clearErrors: () => s.ERR_clear_error(),
   };
-  void SSL_OP_IGNORE_UNEXPECTED_EOF;
   return loaded;
 }
 

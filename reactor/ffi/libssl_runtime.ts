@@ -40,3 +40,20 @@ export function nodeTlsVerifiesClients(): boolean {
 export function nodeTlsAnswersCloseNotify(): boolean {
   return RUNTIME !== "deno";
 }
+
+/**
+ * True when a `node:tls` server socket over an in-memory stream presents
+ * the certificate its `SNICallback` chose. Deno's does; Bun 1.4's keeps
+ * presenting the default one, so servers with certificates by SNI name need
+ * the OpenSSL engine there.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nodeTlsSelectsSNICertificates } from "./libssl_runtime.ts";
+ * assert.equal(typeof nodeTlsSelectsSNICertificates(), "boolean");
+ * ```
+ */
+export function nodeTlsSelectsSNICertificates(): boolean {
+  return RUNTIME !== "bun";
+}

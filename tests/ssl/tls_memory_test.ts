@@ -6,13 +6,16 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { Factory } from "../../protocols/factory.ts";
 import { ConnectionDone, ConnectionLost } from "../../reactor/errors.ts";
+import { nodeTlsSelectsSNICertificates } from "../../reactor/ffi/libssl_runtime.ts";
 import {
   CertificateOptions,
   optionsForClientTLS,
   type TLSContextFactory,
   type TLSEngineName,
   TLSError,
+  TLSMemoryBIOFactory,
   TLSMemoryBIOProtocol,
   TLSTruncationError,
   TLSVerificationError,
@@ -127,6 +130,30 @@ for (const engine of ENGINES) {
       assert.match(e.message, /hostname mismatch/);
       assert.ok(p.server.lost!.value instanceof TLSError, String(p.server.lost!.value));
       await assert.rejects(handshake.toPromise(), TLSVerificationError);
+    });
+
+    it("SNI on both sides: the server presents the certificate of the name the client asks for", async () => {
+      const certs = testCertificates();
+      const server = new CertificateOptions({
+        certificate: certs.server.pc,
+        serverNames: { "Other.Example": certs.otherName.pc },
+      });
+      if (engine === "node" && !nodeTlsSelectsSNICertificates()) {
+        // Bun's node:tls server ignores the SNICallback's choice: the node
+        // engine refuses such options there, naming the OpenSSL engine.
+        assert.throws(
+          () => new TLSMemoryBIOFactory(server, false, new Factory(), { engine }),
+          /cannot choose a certificate by SNI name.*OpenSSL engine/,
+        );
+        return;
+      }
+      for (const [host, cn] of [["other.example", "other.example"], ["localhost", "localhost"]]) {
+        const p = pair(engine, server, optionsForClientTLS(host, { trustRoot: certs.caCert }));
+        p.client.transport!.write("sni");
+        await pumpUntil(p.pump, () => p.client.received === "sni", `the echo for ${host}`);
+        assert.equal(p.clientTLS.getPeerCertificate()?.commonName, cn);
+        assert.equal(p.serverTLS.serverName, host);
+      }
     });
   });
 }
