@@ -20,6 +20,7 @@ import type {
   ListenTCPOptions,
 } from "../interfaces.ts";
 import { Logger } from "../logger/logger.ts";
+import { withManhole } from "../manhole/plugin.ts";
 import { DelayedCall } from "../reactor/delayed_call.ts";
 import { logRotationSignals } from "../reactor/ffi/runtime_command.ts";
 import { getReactor, installReactor, type Reactor } from "../reactor/install.ts";
@@ -100,9 +101,6 @@ export async function runService(
   const options = role === "worker"
     ? { ...parts.options, logfile: "-", logFormat: "text" as const, pidfile: null }
     : parts.options;
-  if (options.manhole !== null) {
-    throw new UsageError("--manhole is not available yet: the manhole has not landed in Skein");
-  }
   const startedIn = process.cwd();
   if (options.rundir !== null) chdir(options.rundir);
   const daemonized = role === "daemon";
@@ -152,7 +150,14 @@ export async function runService(
         // the runtime does not let us rename the process: keep its name
       }
     }
-    startApplication(service, reactor);
+    startApplication(
+      options.manhole === null ? service : withManhole(service, reactor, {
+        listen: options.manhole,
+        passwordFile: options.manholePasswordFile,
+        cwd: startedIn,
+      }),
+      reactor,
+    );
     if (pidFile !== null && pidFile.claim() === "replaced a stale pid file") {
       log.info("Replaced the stale pid file {path}.", { path: pidFile.path });
     }

@@ -1,6 +1,6 @@
 /**
  * The commands `skein` always has: `run` (an app module), `procmon`, and the
- * hooks for `web` and `manhole`, which are not available yet.
+ * hook for `web`, which is not available yet, and `manhole` (from the manhole module).
  *
  * @module
  */
@@ -92,29 +92,8 @@ export const webPlugin: SkeinPlugin = {
   },
 };
 
-/**
- * `skein manhole`: the hook for Twisted's `twist manhole`, a REPL into the
- * running process over telnet. Not available yet.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { manholePlugin } from "@skein/skein/cli";
- * assert.match(manholePlugin.help, /Not available yet/);
- * ```
- */
-export const manholePlugin: SkeinPlugin = {
-  name: "manhole",
-  description: "serve a REPL into the process over telnet (not available yet)",
-  help: [
-    "usage: skein manhole [--telnetPort DESCRIPTION]",
-    "",
-    "Not available yet: the manhole and the telnet protocol have not landed in Skein.",
-  ].join("\n"),
-  makeService(): IService {
-    throw new UsageError("skein manhole is not available yet (see skein manhole --help)");
-  },
-};
+/** `skein manhole`: Twisted's `twist manhole`, served by the manhole module. */
+export { manholePlugin } from "../manhole/plugin.ts";
 
 const PROCMON_OPTIONS = {
   "--threshold": "threshold",

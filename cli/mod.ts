@@ -19,7 +19,7 @@
  *   Linux) under a supervisor that restarts any that dies.
  * - `-b/--debug` runs under `--inspect-brk` with Deferred and DelayedCall
  *   debugging on; `--inspect` without stopping.
- * - Commands: `run`, `procmon`, `web` and `manhole` (not available yet), and
+ * - Commands: `run`, `procmon`, `manhole`, `web` (not available yet), and
  *   plugins (`SkeinPlugin`) from `--plugin MODULE`, the `SKEIN_PLUGINS`
  *   variable (paths joined by `:`), or `"skein": { "plugins": [...] }` in
  *   `./package.json`.

@@ -79,8 +79,10 @@ export interface RunnerOptions {
   shutdownTimeout: number;
   /** `--plugin MODULE` (repeatable): load more commands from a module. */
   plugins: string[];
-  /** `--manhole DESCRIPTION`: serve a manhole (not available yet). */
+  /** `--manhole DESCRIPTION`: serve a manhole beside the app (loopback or a 0600 Unix socket). */
   manhole: string | null;
+  /** `--manhole-password-file PATH`: the manhole's password or token (needed with `--manhole`). */
+  manholePasswordFile: string | null;
   /** `-h/--help`. */
   help: boolean;
   /** `--help-reactors`. */
@@ -138,6 +140,7 @@ export function defaultRunnerOptions(): RunnerOptions {
     shutdownTimeout: 30,
     plugins: [],
     manhole: null,
+    manholePasswordFile: null,
     help: false,
     helpReactors: false,
     version: false,
@@ -325,9 +328,17 @@ const SPECS: OptionSpec[] = [
   {
     names: ["--manhole"],
     value: "DESCRIPTION",
-    help: "serve a manhole on this endpoint (not available yet)",
+    help: "serve a manhole (a REPL over telnet) on this loopback endpoint, e.g. tcp:127.0.0.1:4040",
     apply: (o, v) => {
       o.manhole = v;
+    },
+  },
+  {
+    names: ["--manhole-password-file"],
+    value: "PATH",
+    help: "the manhole's password or token: the first line of this file (mode 0600)",
+    apply: (o, v) => {
+      o.manholePasswordFile = v;
     },
   },
   {

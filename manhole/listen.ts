@@ -46,8 +46,11 @@ import { chmodSync } from "node:fs";
 import { Service } from "../application/service.ts";
 import type { Deferred } from "../deferred/deferred.ts";
 import type { IListeningPort, IReactorTCP, IReactorTime, IReactorUNIX } from "../interfaces.ts";
+import { Logger } from "../logger/logger.ts";
 import { readSecretFile, SecretChecker } from "./auth.ts";
 import { ManholeFactory, type ManholeFactoryOptions } from "./session.ts";
+
+const log = new Logger({ namespace: "skein.manhole" });
 
 /**
  * The manhole cannot listen as asked: the message says what to change.
@@ -290,9 +293,10 @@ export class ManholeService extends Service {
     this.setName("manhole");
   }
 
-  /** Listen (throws what {@linkcode listenManhole} throws). */
+  /** Listen, and log where (throws what {@linkcode listenManhole} throws). */
   override startService(): void {
     this.port = listenManhole(this.#options);
+    log.info("manhole listening on {address}", { address: String(this.port.getHost()) });
     super.startService();
   }
 

@@ -27,5 +27,6 @@ export * from "./auth.ts";
 export * from "./evaluator.ts";
 export * from "./line_editor.ts";
 export * from "./listen.ts";
+export * from "./plugin.ts";
 export * from "./session.ts";
 export * from "./status.ts";

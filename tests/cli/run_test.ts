@@ -321,8 +321,8 @@ describe("skein usage", () => {
     await s.exited;
   });
 
-  it("web and manhole say they are not available yet, in --help and when run; --manhole too", async () => {
-    for (const name of ["web", "manhole"]) {
+  it("web says it is not available yet, in --help and when run", async () => {
+    for (const name of ["web"]) {
       const help = await runSkein([name, "--help"]);
       assert.equal(help.code, 0);
       assert.match(help.out, /Not available yet/);
@@ -330,9 +330,6 @@ describe("skein usage", () => {
       assert.equal(run.code, 2);
       assert.match(run.err, new RegExp(`skein ${name} is not available yet`));
     }
-    const flag = await runSkein(["run", "--manhole", "tcp:4040", fixtureApp]);
-    assert.equal(flag.code, 2);
-    assert.match(flag.err, /--manhole is not available yet/);
   });
 
   it("loads a user plugin from --plugin and from package.json's skein.plugins, each with --help", async () => {
