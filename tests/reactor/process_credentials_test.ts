@@ -4,26 +4,32 @@
 // keeps no way back (saved ids and capabilities dropped) and has the user's
 // groups, while this thread is root again afterwards. Not as root: asking
 // for another user fails at the call with EPERM saying it needs root — run
-// for real, as user nobody, in a child started as nobody when the tests run
-// as root (otherwise in this process). Bad ids are TypeErrors. Linux only
+// for real: as root, with this thread switched to nobody (as spawnProcess
+// itself switches it), otherwise as we are. Bad ids are TypeErrors. Linux only
 // (/proc, and the FFI reactor switches per-thread credentials on Linux).
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import process from "node:process";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import type { IReactorProcess, SpawnProcessOptions } from "../../interfaces.ts";
 import { ProcessDone, SystemCallError } from "../../reactor/errors.ts";
 import { libc } from "../../reactor/ffi/mod.ts";
+import { withCredentials } from "../../reactor/ffi/spawn_credentials.ts";
 import type { Reactor } from "../../reactor/install.ts";
-import { runtimeArgs } from "../_runtime.ts";
 import { KINDS, withReactor } from "./_helpers.ts";
 import { Collecting } from "./_process_helpers.ts";
 
 const NOBODY = 65534;
 const isRoot = process.geteuid?.() === 0;
+
+function spawn(
+  r: Reactor,
+  p: Collecting,
+  args: string[],
+  options: SpawnProcessOptions = {},
+): void {
+  (r as unknown as IReactorProcess).spawnProcess(p, args[0], args, options);
+}
 
 async function run(
   r: Reactor,
@@ -31,7 +37,7 @@ async function run(
   options: SpawnProcessOptions = {},
 ): Promise<string> {
   const p = new Collecting();
-  (r as unknown as IReactorProcess).spawnProcess(p, args[0], args, options);
+  spawn(r, p, args, options);
   const reason = await p.ended;
   assert.ok(reason.check(ProcessDone), `${args.join(" ")}: ${reason.getErrorMessage()}\n${p.out}`);
   return p.out;
@@ -46,8 +52,6 @@ function status(text: string): Map<string, string> {
     }),
   );
 }
-
-const script = fileURLToPath(new URL("./process_credentials_child.ts", import.meta.url));
 
 for (const kind of libc().os === "linux" ? KINDS : []) {
   describe(`spawnProcess uid and gid on ${kind}`, () => {
@@ -78,34 +82,27 @@ for (const kind of libc().os === "linux" ? KINDS : []) {
           assert.notEqual(self.get("CapEff"), "0000000000000000");
         }));
 
-      it("as nobody: asking for another user fails at the call with EPERM saying it needs root", async () => {
-        // A child started as nobody runs the check for real; Deno needs a cache it can write.
-        const denoDir = mkdtempSync(join(tmpdir(), "skein-nobody-"));
-        try {
-          chmodSync(denoDir, 0o777);
-          const out = await withReactor(
-            kind,
-            (r) =>
-              run(r, [process.execPath, ...runtimeArgs(script, [kind])], {
-                uid: NOBODY,
-                gid: NOBODY,
-                env: {
-                  PATH: process.env.PATH ?? "/usr/bin:/bin",
-                  DENO_DIR: denoDir,
-                  HOME: denoDir,
-                },
-              }),
-            30_000,
-          );
-          assert.match(
-            out,
-            /refused EPERM: .*uid 0 gid 0 needs root, and this process runs as uid 65534 gid 65534; omit uid and gid/,
-          );
-          assert.match(out, /own: 65534\n/);
-        } finally {
-          rmSync(denoDir, { recursive: true, force: true });
-        }
-      });
+      it("as nobody: asking for another user fails at the call with EPERM saying it needs root; our own ids work", () =>
+        withReactor(kind, async (r) => {
+          // This thread alone becomes nobody (the same switch spawnProcess makes
+          // around posix_spawn): the check reads the thread's real ids, nothing mocked.
+          const ownIds = withCredentials({ uid: NOBODY, gid: NOBODY, groups: [NOBODY] }, () => {
+            assert.equal(process.geteuid!(), NOBODY);
+            assert.throws(
+              () => spawn(r, new Collecting(), ["true"], { uid: 0, gid: 0 }),
+              (e: unknown) =>
+                e instanceof SystemCallError && e.code === "EPERM"
+                && /uid 0 gid 0 needs root, and this process runs as uid 65534 gid 65534; omit uid and gid/
+                  .test(e.message),
+            );
+            const p = new Collecting();
+            spawn(r, p, ["id", "-u"], { uid: NOBODY, gid: NOBODY });
+            return p;
+          });
+          assert.equal(process.geteuid!(), 0, "this thread is root again");
+          assert.ok((await ownIds.ended).check(ProcessDone));
+          assert.equal(ownIds.out, `${NOBODY}\n`);
+        }));
     } else {
       it("not as root: asking for another user fails at the call with EPERM saying it needs root", () =>
         withReactor(kind, (r) => {
