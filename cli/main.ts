@@ -14,16 +14,6 @@
  * @module
  */
 
-import process from "node:process";
-import { skein } from "./skein.ts";
+import { runMain } from "./_main.ts";
 
-if (import.meta.main) {
-  const outcome = await skein(process.argv.slice(2));
-  if (outcome.signal !== null) {
-    // Nothing listens for it any more: the default action ends the process.
-    process.kill(process.pid, outcome.signal);
-    setTimeout(() => process.exit(128 + (outcome.signal === "SIGINT" ? 2 : 15)), 1000);
-  } else {
-    process.exit(outcome.code);
-  }
-}
+if (import.meta.main) await runMain();

@@ -1,7 +1,8 @@
 /**
  * The `skein` command line: Twisted's `twistd`/`twist` for Skein. Run it as
- * `deno run -A <checkout>/cli/main.ts run app.ts` or `bun cli/main.ts run
- * app.ts`, where `app.ts` exports an `application` (see
+ * `deno run -A jsr:@skein/skein/cli run app.ts` (this module runs the command
+ * line when it is the main module), or in a checkout as
+ * `deno run -A cli/main.ts run app.ts` or `bun cli/main.ts run app.ts`, where `app.ts` exports an `application` (see
  * `@skein/skein/application`) or a `makeService(options)`. This module is the
  * same thing as functions, for embedding and tests: `skein(argv)`, the option
  * parser, the pid file, the plugin contract and the built-in commands.
@@ -44,3 +45,7 @@ export * from "./options.ts";
 export * from "./pid_file.ts";
 export * from "./plugin.ts";
 export * from "./skein.ts";
+
+import { runMain } from "./_main.ts";
+
+if (import.meta.main) await runMain();

@@ -27,12 +27,15 @@ export interface Skein {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; }>;
 }
 
-/** Start `skein args` on this runtime in `cwd`, stdin closed, stdout/stderr piped. */
+/**
+ * Start `skein args` on this runtime in `cwd`, stdin closed, stdout/stderr
+ * piped; `entry` is the module run as the program (default `cli/main.ts`).
+ */
 export function startSkein(
   args: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string>; } = {},
+  opts: { cwd?: string; env?: Record<string, string>; entry?: string; } = {},
 ): Skein {
-  const child = spawn(process.execPath, runtimeArgs(mainTs, args), {
+  const child = spawn(process.execPath, runtimeArgs(opts.entry ?? mainTs, args), {
     cwd: opts.cwd ?? root,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NO_COLOR: "1", ...opts.env },
@@ -50,7 +53,7 @@ export function startSkein(
 /** Run `skein args` to the end (killed and failed after `timeoutMs`). */
 export async function runSkein(
   args: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; } = {},
+  opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; entry?: string; } = {},
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string; }> {
   const s = startSkein(args, opts);
   const timer = setTimeout(() => s.child.kill("SIGKILL"), opts.timeoutMs ?? 30_000);

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseCommandLine, runnerOptionsHelp, UsageError } from "../../cli/mod.ts";
+import { root, runSkein } from "./_helpers.ts";
 
 describe("parseCommandLine", () => {
   it("takes runner options before and right after the command, the rest is the command's", () => {
@@ -104,5 +107,22 @@ describe("parseCommandLine", () => {
     ) {
       assert.ok(runnerOptionsHelp().includes(name), name);
     }
+  });
+});
+
+describe("the ./cli export as a program", () => {
+  // `deno run -A jsr:@skein/skein/cli run app.ts` runs the module that the
+  // `./cli` export names, so that module (not only cli/main.ts) must run the
+  // command line when it is the main module, and only then.
+  it("cli/mod.ts run as the main module is skein; imported, it runs nothing", async () => {
+    const cliExport = JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).exports["./cli"];
+    const asProgram = await runSkein(["--help"], { entry: join(root, cliExport) });
+    assert.equal(asProgram.code, 0, asProgram.err);
+    assert.match(asProgram.out, /^usage: skein /);
+    const viaMain = await runSkein(["--help"]);
+    assert.equal(asProgram.out, viaMain.out);
+    const unknown = await runSkein(["--bogus"], { entry: join(root, cliExport) });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /unknown option --bogus/);
   });
 });
