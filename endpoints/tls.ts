@@ -17,7 +17,11 @@ import type {
   IStreamClientEndpoint,
   IStreamServerEndpoint,
 } from "../interfaces.ts";
-import { TLSMemoryBIOFactory, type TLSMemoryBIOProtocol } from "../protocols/tls.ts";
+import {
+  TLSMemoryBIOFactory,
+  type TLSMemoryBIOProtocol,
+  type TLSWrapperOptions,
+} from "../protocols/tls.ts";
 import type { TLSContextFactory } from "../ssl/options.ts";
 import { listenSSL } from "../ssl/reactor_ssl.ts";
 import { checkPort } from "./_util.ts";
@@ -124,21 +128,27 @@ export class TLSWrapperClientEndpoint implements IStreamClientEndpoint {
   readonly connectionCreator: TLSContextFactory;
   /** The endpoint carrying the ciphertext. */
   readonly wrappedEndpoint: IStreamClientEndpoint;
+  readonly #options: TLSWrapperOptions;
 
   /** Use {@linkcode wrapClientTLS}. */
-  constructor(connectionCreator: TLSContextFactory, wrappedEndpoint: IStreamClientEndpoint) {
+  constructor(
+    connectionCreator: TLSContextFactory,
+    wrappedEndpoint: IStreamClientEndpoint,
+    options: TLSWrapperOptions = {},
+  ) {
     if (connectionCreator?.tls?.isClient !== true) {
       throw new TypeError("wrapClientTLS needs client TLS options: optionsForClientTLS(host)");
     }
     this.connectionCreator = connectionCreator;
     this.wrappedEndpoint = wrappedEndpoint;
+    this.#options = options;
   }
 
   /** Connect; fires with the application's protocol once its `connectionMade` ran. */
   connect<P extends IProtocol>(factory: IProtocolFactory): Deferred<P> {
     let tlsFactory: TLSMemoryBIOFactory;
     try {
-      tlsFactory = new TLSMemoryBIOFactory(this.connectionCreator, true, factory);
+      tlsFactory = new TLSMemoryBIOFactory(this.connectionCreator, true, factory, this.#options);
     } catch (e) {
       return fail<P>(e);
     }
@@ -150,7 +160,8 @@ export class TLSWrapperClientEndpoint implements IStreamClientEndpoint {
 
 /**
  * Speak TLS over `wrappedEndpoint` (Twisted's `wrapClientTLS`): TCP, Unix,
- * a process's pipes, anything that connects.
+ * a process's pipes, anything that connects. `options` choose the engine
+ * and a handshake timeout.
  *
  * @example
  * ```ts
@@ -165,6 +176,7 @@ export class TLSWrapperClientEndpoint implements IStreamClientEndpoint {
 export function wrapClientTLS(
   connectionCreator: TLSContextFactory,
   wrappedEndpoint: IStreamClientEndpoint,
+  options: TLSWrapperOptions = {},
 ): TLSWrapperClientEndpoint {
-  return new TLSWrapperClientEndpoint(connectionCreator, wrappedEndpoint);
+  return new TLSWrapperClientEndpoint(connectionCreator, wrappedEndpoint, options);
 }
