@@ -5,6 +5,7 @@
  * @module
  */
 
+import { familyName } from "./_error_name.ts";
 import { osErrorMessage } from "./_os_error.ts";
 
 export { TimeoutError } from "../deferred/errors.ts";
@@ -33,9 +34,7 @@ export class ReactorError extends Error {
   /** Builds the error with `message`, named after its class. */
   constructor(message?: string, options?: ErrorOptions) {
     super(message, options);
-    let c: unknown = new.target;
-    while (typeof c === "function" && !NAMED.has(c)) c = Object.getPrototypeOf(c);
-    this.name = typeof c === "function" ? c.name : "ReactorError";
+    this.name = familyName(new.target, NAMED, "ReactorError");
   }
 }
 

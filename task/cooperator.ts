@@ -12,7 +12,11 @@
 import { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IDelayedCall } from "../interfaces.ts";
+import { familyName } from "../reactor/_error_name.ts";
 import { reactor } from "../reactor/install.ts";
+
+/** The scheduler's error classes, whose names their errors take (filled in after them). */
+const SCHEDULER_ERRORS: WeakSet<object> = new WeakSet();
 
 /**
  * The base of the scheduler's errors (Twisted's `SchedulerError`).
@@ -22,11 +26,18 @@ import { reactor } from "../reactor/install.ts";
  * import assert from "node:assert/strict";
  * import { SchedulerError, TaskDone } from "@skein/skein/task";
  * assert.ok(new TaskDone() instanceof SchedulerError);
+ * assert.equal(new TaskDone().name, "TaskDone");
+ * // A subclass declared elsewhere keeps the name of the class it extends.
+ * class Mine extends TaskDone {}
+ * assert.equal(new Mine().name, "TaskDone");
  * ```
  */
 export class SchedulerError extends Error {
-  /** `"SchedulerError"`. */
-  override name: string = "SchedulerError";
+  /** Builds the error with `message`, named after its class. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = familyName(new.target, SCHEDULER_ERRORS, "SchedulerError");
+  }
 }
 
 /**
@@ -39,10 +50,7 @@ export class SchedulerError extends Error {
  * assert.equal(new SchedulerStopped().name, "SchedulerStopped");
  * ```
  */
-export class SchedulerStopped extends SchedulerError {
-  /** `"SchedulerStopped"`. */
-  override name: string = "SchedulerStopped";
-}
+export class SchedulerStopped extends SchedulerError {}
 
 /**
  * The task has finished, one way or another (`TaskFinished`).
@@ -54,10 +62,7 @@ export class SchedulerStopped extends SchedulerError {
  * assert.ok(new TaskStopped() instanceof TaskFinished);
  * ```
  */
-export class TaskFinished extends SchedulerError {
-  /** `"TaskFinished"`. */
-  override name: string = "TaskFinished";
-}
+export class TaskFinished extends SchedulerError {}
 
 /**
  * The task's iterator is exhausted (`TaskDone`).
@@ -69,10 +74,7 @@ export class TaskFinished extends SchedulerError {
  * assert.equal(new TaskDone().name, "TaskDone");
  * ```
  */
-export class TaskDone extends TaskFinished {
-  /** `"TaskDone"`. */
-  override name: string = "TaskDone";
-}
+export class TaskDone extends TaskFinished {}
 
 /**
  * The task was stopped with `stop()` (`TaskStopped`).
@@ -84,10 +86,7 @@ export class TaskDone extends TaskFinished {
  * assert.equal(new TaskStopped().name, "TaskStopped");
  * ```
  */
-export class TaskStopped extends TaskFinished {
-  /** `"TaskStopped"`. */
-  override name: string = "TaskStopped";
-}
+export class TaskStopped extends TaskFinished {}
 
 /**
  * The task's iterator threw (or a Deferred it yielded failed) (`TaskFailed`).
@@ -99,10 +98,7 @@ export class TaskStopped extends TaskFinished {
  * assert.equal(new TaskFailed().name, "TaskFailed");
  * ```
  */
-export class TaskFailed extends TaskFinished {
-  /** `"TaskFailed"`. */
-  override name: string = "TaskFailed";
-}
+export class TaskFailed extends TaskFinished {}
 
 /**
  * `resume()` on a task that is not paused (`NotPaused`).
@@ -114,10 +110,19 @@ export class TaskFailed extends TaskFinished {
  * assert.equal(new NotPaused().name, "NotPaused");
  * ```
  */
-export class NotPaused extends SchedulerError {
-  /** `"NotPaused"`. */
-  override name: string = "NotPaused";
-}
+export class NotPaused extends SchedulerError {}
+
+for (
+  const c of [
+    SchedulerError,
+    SchedulerStopped,
+    TaskFinished,
+    TaskDone,
+    TaskStopped,
+    TaskFailed,
+    NotPaused,
+  ]
+) SCHEDULER_ERRORS.add(c);
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return (typeof v === "object" || typeof v === "function") && v !== null
