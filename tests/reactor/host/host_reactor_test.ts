@@ -6,10 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as net from "node:net";
-import process from "node:process";
-import { createInterface } from "node:readline";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Deferred } from "../../../deferred/deferred.ts";
@@ -21,11 +18,11 @@ import {
   ReactorNotRunning,
 } from "../../../reactor/errors.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
-import { type ChildOutput, runCommand, runScript, runtimeArgs } from "../../_runtime.ts";
+import { type ChildOutput, runCommand, runScript } from "../../_runtime.ts";
+import { spawnEmfileServer } from "./_emfile_child.ts";
 import { ClientOf, portOf, Recorder, ServerOf, timeout, waitFor } from "./_helpers.ts";
 
 const SCRIPT = fileURLToPath(new URL("./_echo_script.ts", import.meta.url));
-const EMFILE_SERVER = fileURLToPath(new URL("./_emfile_server.ts", import.meta.url));
 const DENO = fileURLToPath(new URL("../../../node_modules/.bin/deno", import.meta.url));
 
 /** Run `cmd args`; resolve with stdout, stderr and the exit code, or fail after 30 s. */
@@ -150,35 +147,7 @@ describe("host reactor", () => {
     // Deno's node:net silently ends a server's accept loop on EMFILE; the
     // host reactor must notice nothing and still recover. The server runs
     // with a 64-fd limit and fills it itself.
-    const cmd = [process.execPath, ...runtimeArgs(EMFILE_SERVER)].map((a) => `'${a}'`).join(" ");
-    const env = { ...process.env };
-    delete env.NODE_EXTRA_CA_CERTS; // Deno would try (and fail) to read them under the limit
-    const server = spawn("sh", ["-c", `ulimit -n 64 && exec ${cmd}`], {
-      stdio: ["pipe", "pipe", "pipe"],
-      env,
-    });
-    let err = "";
-    server.stderr!.on("data", (b: Uint8Array) => {
-      err += new TextDecoder().decode(b);
-    });
-    const lines: string[] = [];
-    let wake: (() => void) | null = null;
-    createInterface({ input: server.stdout! }).on("line", (l: string) => {
-      lines.push(l);
-      wake?.();
-    });
-    server.on("exit", () => wake?.());
-    const next = async (what: string): Promise<string> => {
-      while (lines.length === 0) {
-        if (server.exitCode !== null || server.signalCode !== null) {
-          throw new Error(
-            `server exited (${server.exitCode ?? server.signalCode}) before ${what}: ${err}`,
-          );
-        }
-        await new Promise<void>((r) => (wake = r));
-      }
-      return lines.shift()!;
-    };
+    const { server, send, next, stderr } = spawnEmfileServer();
     const clients: net.Socket[] = [];
     /** Connect and resolve once the kernel has completed the handshake. */
     const connect = (port: number): Promise<net.Socket> =>
@@ -201,13 +170,13 @@ describe("host reactor", () => {
       const port = Number(await next("the port"));
       assert.ok(port > 0, `port ${port}`);
       assert.equal(await timeout(echo(await connect(port), "before"), 5000, "echo"), "before");
-      server.stdin!.write("fill\n");
+      send("fill");
       assert.match(await next("filled"), /^filled \d+$/);
       // The kernel completes this connection; the server's accept fails (EMFILE).
       const stuck = await connect(port);
-      server.stdin!.write("tick\n");
+      send("tick");
       assert.equal(await next("ticked"), "ticked");
-      server.stdin!.write("free\n");
+      send("free");
       assert.equal(await next("freed"), "freed");
       assert.equal(
         await timeout(echo(stuck, "queued"), 10000, "the queued connection accepted after EMFILE"),
@@ -217,9 +186,9 @@ describe("host reactor", () => {
         await timeout(echo(await connect(port), "after"), 10000, "a new connection accepted"),
         "after",
       );
-      server.stdin!.write("quit\n");
+      send("quit");
       await timeout(new Promise((r) => server.once("close", r)), 10000, "server exit");
-      assert.equal(server.exitCode, 0, err);
+      assert.equal(server.exitCode, 0, stderr());
     } finally {
       for (const c of clients) c.destroy();
       server.kill("SIGKILL");

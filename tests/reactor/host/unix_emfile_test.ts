@@ -14,19 +14,15 @@
  */
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { createInterface } from "node:readline";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { isDeno, runtimeArgs } from "../../_runtime.ts";
+import { isDeno } from "../../_runtime.ts";
+import { spawnEmfileServer } from "./_emfile_child.ts";
 import { timeout } from "./_helpers.ts";
-
-const EMFILE_SERVER = fileURLToPath(new URL("./_emfile_server.ts", import.meta.url));
 
 describe("HostUNIXPort past the fd limit", () => {
   it(
@@ -36,36 +32,7 @@ describe("HostUNIXPort past the fd limit", () => {
     },
     async () => {
       const path = join(tmpdir(), `skein-emfile-${process.pid}-${Date.now()}.sock`);
-      const cmd = [process.execPath, ...runtimeArgs(EMFILE_SERVER, ["unix", path])]
-        .map((a) => `'${a}'`).join(" ");
-      const env = { ...process.env };
-      delete env.NODE_EXTRA_CA_CERTS; // Deno would try (and fail) to read them under the limit
-      const server = spawn("sh", ["-c", `ulimit -n 64 && exec ${cmd}`], {
-        stdio: ["pipe", "pipe", "pipe"],
-        env,
-      });
-      let err = "";
-      server.stderr!.on("data", (b: Uint8Array) => {
-        err += new TextDecoder().decode(b);
-      });
-      const lines: string[] = [];
-      let wake: (() => void) | null = null;
-      createInterface({ input: server.stdout! }).on("line", (l: string) => {
-        lines.push(l);
-        wake?.();
-      });
-      server.on("exit", () => wake?.());
-      const next = async (what: string): Promise<string> => {
-        while (lines.length === 0) {
-          if (server.exitCode !== null || server.signalCode !== null) {
-            throw new Error(
-              `server exited (${server.exitCode ?? server.signalCode}) before ${what}: ${err}`,
-            );
-          }
-          await new Promise<void>((r) => (wake = r));
-        }
-        return lines.shift()!;
-      };
+      const { server, send, next, stderr } = spawnEmfileServer(["unix", path]);
       const clients: net.Socket[] = [];
       /** Connect and resolve once the kernel has queued the connection. */
       const connect = (what: string): Promise<net.Socket> =>
@@ -92,14 +59,14 @@ describe("HostUNIXPort past the fd limit", () => {
           await timeout(echo(await connect("before"), "before"), 5000, "echo"),
           "before",
         );
-        server.stdin!.write("fill\n");
+        send("fill");
         assert.match(await next("filled"), /^filled \d+$/);
         // The kernel queues this connection; the server's accept fails (EMFILE).
         const stuck = await connect("stuck");
         const stuckOutcome = echo(stuck, "queued"); // listening from now on: the reset may come early
-        server.stdin!.write("tick\n");
+        send("tick");
         assert.equal(await next("ticked"), "ticked");
-        server.stdin!.write("free\n");
+        send("free");
         assert.equal(await next("freed"), "freed");
         // Deno: the port re-creates its socket (see the notes above); Bun never stalls.
         if (isDeno) {
@@ -113,7 +80,7 @@ describe("HostUNIXPort past the fd limit", () => {
           await timeout(echo(await connect("after"), "after"), 10000, "a new connection accepted"),
           "after",
         );
-        server.stdin!.write("relisten\n");
+        send("relisten");
         assert.equal(await next("relistened"), "relistened");
         assert.equal(
           await timeout(
@@ -123,9 +90,9 @@ describe("HostUNIXPort past the fd limit", () => {
           ),
           "again",
         );
-        server.stdin!.write("quit\n");
+        send("quit");
         await timeout(new Promise((r) => server.once("close", r)), 10000, "server exit");
-        assert.equal(server.exitCode, 0, err);
+        assert.equal(server.exitCode, 0, stderr());
         assert.equal(fs.existsSync(path), false, "the socket file is removed at exit");
       } finally {
         for (const c of clients) c.destroy();
