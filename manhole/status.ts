@@ -153,6 +153,7 @@ interface Descriptorish {
   getPeer?: () => unknown;
   bufferedAmount?: number;
   pid?: number | null;
+  logPrefix?: () => string;
 }
 
 function text(value: unknown): string | null {
@@ -176,6 +177,29 @@ function call<T>(read: () => T): T | null {
  * connections and ports it watches (a host reactor's selectables, or an FFI
  * reactor's readers and writers) with their write buffers, its thread pool
  * and its running child processes. Parts a reactor does not have are empty.
+ *
+ * @example A child process, counted on any reactor
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reactorStatus } from "@skein/skein/manhole";
+ * import { ProcessProtocol } from "@skein/skein/protocols";
+ * import { createReactor, type IReactorProcess, type Reactor } from "@skein/skein/reactor";
+ *
+ * const reactor = createReactor() as Reactor & IReactorProcess;
+ * let seen = -1;
+ * class Child extends ProcessProtocol {
+ *   override processEnded(): void {
+ *     reactor.stop();
+ *   }
+ * }
+ * reactor.callWhenRunning(() => {
+ *   const child = reactor.spawnProcess(new Child(), "sleep", ["sleep", "0.2"]);
+ *   seen = reactorStatus(reactor).processes;
+ *   child.signalProcess("TERM");
+ * });
+ * await reactor.run();
+ * assert.equal(seen, 1);
+ * ```
  *
  * @example Connections of a running reactor
  * ```ts
@@ -222,7 +246,15 @@ export function reactorStatus(reactor: IReactorTime): ReactorStatus {
   for (const item of seen) {
     const d = item as Descriptorish;
     if (typeof d.pid === "number") {
-      pids.add(d.pid);
+      pids.add(d.pid); // a host reactor's child process
+      continue;
+    }
+    // An FFI reactor's child shows as its pipes, each logging as "Process PID fd N".
+    const child = typeof d.logPrefix === "function"
+      ? /^Process (\d+)/.exec(String(call(() => d.logPrefix!())))
+      : null;
+    if (child !== null) {
+      pids.add(Number(child[1]));
       continue;
     }
     if (typeof d.getHost !== "function") continue;
