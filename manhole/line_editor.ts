@@ -15,6 +15,9 @@
  *   the cursor, or on an empty line ends the input; ^L clears the screen and
  *   redraws the line.
  *
+ * A line longer than the terminal's `width` (one column a character) wraps,
+ * and is redrawn over all its rows from the prompt's row.
+ *
  * After a line is submitted the editor waits: what is typed meanwhile is kept
  * and edited once {@linkcode LineEditor.showPrompt} is called again, except
  * ^C, which reaches `onInterrupt` at once.
@@ -58,6 +61,8 @@ export interface LineEditorOptions {
   prompt?: string;
   /** How many lines the history keeps. @default {1000} */
   historySize?: number;
+  /** The terminal's width in columns, for lines that wrap. @default {80} */
+  width?: number;
 }
 
 const ESC = "\x1b";
@@ -89,6 +94,11 @@ export class LineEditor {
   onInterrupt: () => void = () => {};
   /** Called on ^D on an empty line. */
   onEndOfInput: () => void = () => {};
+  /**
+   * The terminal's width in columns (one a character): a line longer than it
+   * wraps, and is redrawn over all its rows. Set it when the window changes.
+   */
+  width: number;
 
   #write: (text: string) => void;
   #prompt: string;
@@ -104,12 +114,18 @@ export class LineEditor {
   #pending = "";
   #typeahead = "";
   #afterCR = false;
+  // Where the last render left things, in rows below the prompt's row: the
+  // cursor's row, and the end of the text (row, column).
+  #cursorRow = 0;
+  #endRow = 0;
+  #endCol = 0;
 
   /** An editor writing to `options.write`; nothing is shown until `showPrompt`. */
   constructor(options: LineEditorOptions) {
     this.#write = options.write;
     this.#prompt = options.prompt ?? "> ";
     this.#historySize = options.historySize ?? 1000;
+    this.width = options.width ?? 80;
   }
 
   /** The line being typed. */
@@ -146,6 +162,7 @@ export class LineEditor {
     this.#cursor = 0;
     this.#historyPosition = this.#history.length;
     this.#draft = "";
+    this.#cursorRow = this.#endRow = this.#endCol = 0;
     this.#render(true);
     const typed = this.#typeahead;
     this.#typeahead = "";
@@ -159,7 +176,9 @@ export class LineEditor {
   printAbove(text: string): void {
     const body = text.replace(/\r?\n/g, "\r\n");
     if (this.#reading) {
-      this.#write(`\r${ESC}[K${body}\r\n`);
+      const up = this.#cursorRow > 0 ? `${ESC}[${this.#cursorRow}A` : "";
+      this.#write(`${up}\r${ESC}[${this.#endRow > 0 ? "J" : "K"}${body}\r\n`);
+      this.#cursorRow = this.#endRow = this.#endCol = 0;
       this.#render(true);
     } else {
       this.#write(`${body}\r\n`);
@@ -169,6 +188,7 @@ export class LineEditor {
   /** Clear the screen and redraw the prompt and the line (^L). */
   redraw(): void {
     this.#write(`${ESC}[H${ESC}[2J`);
+    this.#cursorRow = this.#endRow = this.#endCol = 0;
     if (this.#reading) this.#render(true);
   }
 
@@ -257,7 +277,7 @@ export class LineEditor {
         this.redraw();
         return 1;
       case "\x03":
-        this.#write("^C\r\n");
+        this.#write(`${this.#toEnd()}^C\r\n`);
         this.#reading = false;
         this.#chars = [];
         this.#cursor = 0;
@@ -266,7 +286,7 @@ export class LineEditor {
       case "\x04":
         if (this.#chars.length === 0) {
           this.#reading = false;
-          this.#write("\r\n");
+          this.#write(`${this.#toEnd()}\r\n`);
           this.onEndOfInput();
         } else this.#deleteForward();
         return 1;
@@ -364,8 +384,9 @@ export class LineEditor {
 
   #submit(): void {
     const line = this.line;
+    const toEnd = this.#toEnd();
     this.#reading = false;
-    this.#write("\r\n");
+    this.#write(`${toEnd}\r\n`);
     if (this.#record && line.trim() !== "" && this.#history.at(-1) !== line) {
       this.#history.push(line);
       if (this.#history.length > this.#historySize) this.#history.shift();
@@ -375,14 +396,52 @@ export class LineEditor {
     this.onLine(line);
   }
 
-  // Redraw the whole row: prompt, line, erase the rest, cursor back in place.
+  // The moves from the cursor to the end of the text, as last drawn.
+  #toEnd(): string {
+    if (!this.#echo) return "";
+    const down = this.#endRow - this.#cursorRow;
+    if (down === 0) {
+      const right = this.#endCol - (this.#promptLength() + this.#cursor) % this.width;
+      return right > 0 ? `${ESC}[${right}C` : "";
+    }
+    return `${ESC}[${down}B\r${this.#endCol > 0 ? `${ESC}[${this.#endCol}C` : ""}`;
+  }
+
+  #promptLength(): number {
+    return [...this.#prompt].length;
+  }
+
+  // Redraw the line: prompt, text, erase the rest, cursor back in place. A
+  // line within one row is redrawn on that row; a longer one over its rows.
   #render(force = false): void {
     // With echo off nothing typed shows, so only the prompt is ever drawn.
     if (!this.#reading || (!this.#echo && !force)) return;
     const shown = this.#echo ? this.line : "";
-    let out = `\r${this.#prompt}${shown}${ESC}[K`;
-    const back = this.#echo ? this.#chars.length - this.#cursor : 0;
-    if (back > 0) out += `${ESC}[${back}D`;
+    const width = Math.max(1, this.width);
+    const length = this.#promptLength() + (this.#echo ? this.#chars.length : 0);
+    const target = this.#promptLength() + (this.#echo ? this.#cursor : 0);
+    if (this.#endRow === 0 && length < width) {
+      let out = `\r${this.#prompt}${shown}${ESC}[K`;
+      const back = length - target;
+      if (back > 0) out += `${ESC}[${back}D`;
+      this.#cursorRow = 0;
+      this.#endCol = length;
+      this.#write(out);
+      return;
+    }
+    let out = this.#cursorRow > 0 ? `${ESC}[${this.#cursorRow}A` : "";
+    out += `\r${this.#prompt}${shown}${ESC}[J`;
+    // A text that ends at the right margin leaves the cursor there (pending
+    // wrap): a space and CR put it at the start of the next row.
+    if (length % width === 0) out += ` \r${ESC}[K`;
+    const endRow = Math.floor(length / width);
+    const targetRow = Math.floor(target / width);
+    const targetCol = target % width;
+    if (endRow > targetRow) out += `${ESC}[${endRow - targetRow}A`;
+    out += `\r${targetCol > 0 ? `${ESC}[${targetCol}C` : ""}`;
+    this.#cursorRow = targetRow;
+    this.#endRow = endRow;
+    this.#endCol = length % width;
     this.#write(out);
   }
 }

@@ -231,9 +231,11 @@ export class ManholeSession extends Telnet {
     return option === NAWS || option === SGA;
   }
 
-  /** Keep the client's window size (values are wrapped to its width). */
+  /** Keep the client's window size: long lines wrap at its width, values are laid out to it. */
   override windowSizeChanged(width: number, height: number): void {
     this.windowSize = [width, height];
+    // A client may report 0 for "unknown": keep the last width then.
+    if (width > 0) this.#editor.width = width;
   }
 
   /** Keys typed (UTF-8, decoded across chunks) go to the line editor. */

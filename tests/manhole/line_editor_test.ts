@@ -213,3 +213,66 @@ describe("LineEditor control keys and output", () => {
     assert.equal(ed.line, "abc");
   });
 });
+
+describe("LineEditor lines longer than the terminal", () => {
+  function narrow(): { ed: LineEditor; take: () => string; } {
+    let out = "";
+    const ed = new LineEditor({
+      write: (t) => {
+        out += t;
+      },
+      prompt: "> ",
+      width: 10,
+    });
+    ed.showPrompt();
+    const take = (): string => {
+      const t = out;
+      out = "";
+      return t;
+    };
+    take();
+    return { ed, take };
+  }
+
+  it("a text ending at the margin moves the cursor to the next row (past the pending wrap)", () => {
+    const { ed, take } = narrow();
+    ed.feed("abcdefg");
+    take();
+    ed.feed("h"); // "> abcdefgh" is 10 columns: the width
+    assert.equal(take(), "\r> abcdefgh\x1b[J \r\x1b[K\r");
+  });
+
+  it("redraws over every row from the prompt's row, and puts the cursor on its row and column", () => {
+    const { ed, take } = narrow();
+    ed.feed("abcdefghij"); // 12 columns: two rows, cursor on the second at column 2
+    take();
+    ed.feed("\x1b[H"); // Home: up to the prompt's row, column 2
+    assert.equal(take(), "\x1b[1A\r> abcdefghij\x1b[J\x1b[1A\r\x1b[2C");
+    ed.feed("X"); // drawn from the prompt's row (the cursor is on it): no move up first
+    assert.equal(take(), "\r> Xabcdefghij\x1b[J\x1b[1A\r\x1b[3C");
+  });
+
+  it("Enter and ^C go to the end of the text first, so the next output starts below all of it", () => {
+    const { ed, take } = narrow();
+    ed.feed("Xabcdefghij\x1b[H\x1b[C");
+    take();
+    ed.feed("\r");
+    assert.equal(take(), "\x1b[1B\r\x1b[3C\r\n");
+    ed.showPrompt();
+    ed.feed("abc\x1b[D\x1b[D");
+    take();
+    ed.feed("\x03");
+    assert.equal(take(), "\x1b[2C^C\r\n");
+  });
+
+  it("printAbove clears every row of the line, and a line shrinking back to one row clears the rest", () => {
+    const { ed, take } = narrow();
+    ed.feed("abcdefghijk");
+    take();
+    ed.printAbove("note");
+    // Up to the prompt's row, clear down, print, redraw the line below.
+    assert.equal(take(), "\x1b[1A\r\x1b[Jnote\r\n\r> abcdefghijk\x1b[J\r\x1b[3C");
+    ed.feed("\x15"); // ^U: the line is empty again
+    assert.equal(take(), "\x1b[1A\r> \x1b[J\r\x1b[2C");
+  });
+});

@@ -202,7 +202,7 @@ async function screenShows(pattern: RegExp): Promise<string> {
 }
 
 describe("manhole driven by /usr/bin/telnet in tmux", () => {
-  it("edits with the arrow keys, recalls history with Up, ^C abandons a line, ^L redraws, ^D logs out", async () => {
+  it("edits with the arrow keys, also a wrapped line, recalls history with Up, ^C abandons a line, ^L redraws, ^D logs out", async () => {
     await withApp(async (running) => {
       try {
         await tmux(
@@ -235,7 +235,18 @@ describe("manhole driven by /usr/bin/telnet in tmux", () => {
         await tmux("send-keys", "-t", "manhole", "-l", "hits * 1");
         await tmux("send-keys", "-t", "manhole", "Left", "2", "Enter");
         await screenShows(/^>>> hits \* 21\n63\n>>>$/m);
+        // A line longer than the 100-column pane wraps; Home goes back to its first row.
+        const long = `'${"a".repeat(120)}'.length`;
+        await tmux("send-keys", "-t", "manhole", "-l", long);
+        await tmux("send-keys", "-t", "manhole", "Home");
+        await tmux("send-keys", "-t", "manhole", "-l", "1 + ");
+        await tmux("send-keys", "-t", "manhole", "Enter");
+        // Exactly one copy of the line, over two rows, then the value.
+        const wrapped = await screenShows(/^121\n>>>$/m);
+        assert.match(wrapped, new RegExp(`^>>> 1 \\+ 'a{91}\na{29}'\\.length\n121\n>>>$`, "m"));
+        assert.equal(wrapped.split("1 + 'a").length, 2);
         await tmux("send-keys", "-t", "manhole", "-l", "factory.greeting = 'hi from tmux'");
+
         await tmux("send-keys", "-t", "manhole", "Enter");
         await screenShows(/^'hi from tmux'\n>>>$/m);
         await tmux("send-keys", "-t", "manhole", "-l", "db.get('answer')");

@@ -113,6 +113,15 @@ describe("manhole login", () => {
     assert.equal(client.session.getOptionState(ECHO).us.state, "yes");
   });
 
+  it("the window width the client reports (NAWS) is where long lines wrap", () => {
+    const env = loggedIn();
+    env.client.type("'short'");
+    assert.doesNotMatch(env.client.read(), /\x1b\[J/, "80 columns: one row, redrawn in place");
+    env.client.send(IAC, SB, NAWS, 0, 10, 0, 24, IAC, SE);
+    env.client.type("+ 'x'");
+    assert.match(env.client.read(), /\x1b\[J/, "10 columns: redrawn over its rows");
+  });
+
   it("a right password logs in and is logged; nothing typed is echoed", () => {
     const { connect } = setup({ app: 1 });
     const client = connect();
