@@ -16,40 +16,10 @@
  * @module
  */
 
-import type { Deferred } from "../deferred/deferred.ts";
-import type {
-  ConnectTCPOptions,
-  ConnectUNIXOptions,
-  IClientFactory,
-  IConnector,
-  IDatagramProtocol,
-  IDelayedCall,
-  IListeningPort,
-  IPAddress,
-  IProcessProtocol,
-  IProcessTransport,
-  IProtocolFactory,
-  IReactor,
-  IReactorFDSet,
-  IReactorProcess,
-  IReactorThreads,
-  IReadWriteDescriptor,
-  IUDPTransport,
-  ListenTCPOptions,
-  ListenUDPOptions,
-  ListenUNIXOptions,
-  SpawnProcessOptions,
-  SystemEvent,
-  TriggerHandle,
-  TriggerPhase,
-} from "../interfaces.ts";
+import type { IReactor, IReactorFDSet, IReactorProcess, IReactorThreads } from "../interfaces.ts";
 import * as log from "../log/log.ts";
-import type { TLSContextFactory } from "../ssl/options.ts";
-import type { ConnectSSLOptions, IReactorSSL, ListenSSLOptions } from "../ssl/reactor_ssl.ts";
-import type { ThreadWork } from "../threads/task.ts";
-import type { ThreadPool } from "../threads/thread_pool.ts";
+import type { IReactorSSL } from "../ssl/reactor_ssl.ts";
 import { bindMethods } from "./_bind_methods.ts";
-import type { UNIXAddress } from "./address.ts";
 import { ReactorAlreadyInstalledError } from "./errors.ts";
 import { envVar, ffiAvailable } from "./ffi/mod.ts";
 import { HostReactor } from "./host/host_reactor.ts";
@@ -237,6 +207,65 @@ export function getReactor(): Reactor {
 }
 
 /**
+ * Every member of {@linkcode LazyReactor} that forwards to its `target`,
+ * with the documentation of its interface. The class defines them from a
+ * table; the FFI reactors' `IReactorFDSet` methods throw a `TypeError` on the
+ * host reactor.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type LazyReactor, reactor } from "@skein/skein/reactor";
+ *
+ * const lazy: LazyReactor = reactor;
+ * assert.equal(typeof lazy.callLater, "function");
+ * ```
+ */
+export interface LazyReactor
+  extends IReactor, IReactorSSL, IReactorFDSet, IReactorProcess, IReactorThreads
+{}
+
+/**
+ * Where {@linkcode LazyReactor} sends each forwarded member: to the bound
+ * reactor, or to it as an FFI reactor (`"fdset"`: the host reactor has no
+ * `IReactorFDSet`). A member missing here is a type error.
+ */
+const ROUTES: Record<
+  Exclude<keyof LazyReactor, "target" | "running" | "kind" | "run" | "runBlocking">,
+  "reactor" | "fdset"
+> = {
+  stop: "reactor",
+  crash: "reactor",
+  callWhenRunning: "reactor",
+  addSystemEventTrigger: "reactor",
+  removeSystemEventTrigger: "reactor",
+  fireSystemEvent: "reactor",
+  seconds: "reactor",
+  callLater: "reactor",
+  getDelayedCalls: "reactor",
+  callFromThread: "reactor",
+  resolve: "reactor",
+  getThreadPool: "reactor",
+  callInThread: "reactor",
+  suggestThreadPoolSize: "reactor",
+  listenTCP: "reactor",
+  connectTCP: "reactor",
+  listenSSL: "reactor",
+  connectSSL: "reactor",
+  listenUNIX: "reactor",
+  connectUNIX: "reactor",
+  listenUDP: "reactor",
+  spawnProcess: "reactor", // both reactors have it
+  addReader: "fdset",
+  addWriter: "fdset",
+  removeReader: "fdset",
+  removeWriter: "fdset",
+  removeAll: "fdset",
+  getReaders: "fdset",
+  getWriters: "fdset",
+};
+
+/**
  * The lazy stand-in for the process-wide reactor: every member forwards to
  * `getReactor()`, so importing it creates nothing and the first use binds it.
  * The file-descriptor methods throw a `TypeError` on the host reactor.
@@ -257,9 +286,23 @@ export function getReactor(): Reactor {
  * assert.deepEqual(seen, [true]);
  * ```
  */
-export class LazyReactor
-  implements IReactor, IReactorSSL, IReactorFDSet, IReactorProcess, IReactorThreads
-{
+// Its forwarded members are declared by the interface of the same name.
+export class LazyReactor {
+  static {
+    for (const [name, route] of Object.entries(ROUTES)) {
+      const method = function(this: LazyReactor, ...args: unknown[]): unknown {
+        const to = route === "fdset" ? this.#fdset() : this.target;
+        return (to as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args);
+      };
+      Object.defineProperty(method, "name", { value: name });
+      Object.defineProperty(LazyReactor.prototype, name, {
+        value: method,
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      });
+    }
+  }
   /** Binds every method, so that `reactor.callLater(1, reactor.stop)` works as in Twisted. */
   constructor() {
     bindMethods(this);
@@ -276,7 +319,7 @@ export class LazyReactor
   get kind(): string {
     return this.target.kind;
   }
-  /** See `ReactorBase.run`. */
+  /** See `ReactorBase.run` (the run options of both reactors). */
   run(options?: RunOptions): Promise<void> {
     return this.target.run(options);
   }
@@ -287,168 +330,6 @@ export class LazyReactor
       throw new TypeError(`The ${t.kind} reactor has no runBlocking()`);
     }
     return t.runBlocking(options);
-  }
-  /** See `IReactorCore.stop`. */
-  stop(): void {
-    this.target.stop();
-  }
-  /** See `IReactorCore.crash`. */
-  crash(): void {
-    this.target.crash();
-  }
-  /** See `IReactorCore.callWhenRunning`. */
-  // deno-lint-ignore no-explicit-any
-  callWhenRunning<A extends any[]>(fn: (...args: A) => unknown, ...args: A): TriggerHandle | null {
-    return this.target.callWhenRunning(fn, ...args);
-  }
-  /** See `IReactorCore.addSystemEventTrigger`. */
-  addSystemEventTrigger(
-    phase: TriggerPhase,
-    event: SystemEvent,
-    // deno-lint-ignore no-explicit-any
-    fn: (...args: any[]) => unknown,
-    ...args: unknown[]
-  ): TriggerHandle {
-    return this.target.addSystemEventTrigger(phase, event, fn, ...args);
-  }
-  /** See `IReactorCore.removeSystemEventTrigger`. */
-  removeSystemEventTrigger(handle: TriggerHandle): void {
-    this.target.removeSystemEventTrigger(handle);
-  }
-  /** See `IReactorCore.fireSystemEvent`. */
-  fireSystemEvent(event: SystemEvent): void {
-    this.target.fireSystemEvent(event);
-  }
-  /** See `IReactorTime.seconds`. */
-  seconds(): number {
-    return this.target.seconds();
-  }
-  /** See `IReactorTime.callLater`. */
-  // deno-lint-ignore no-explicit-any
-  callLater<A extends any[]>(delay: number, fn: (...args: A) => unknown, ...args: A): IDelayedCall {
-    return this.target.callLater(delay, fn, ...args);
-  }
-  /** See `IReactorTime.getDelayedCalls`. */
-  getDelayedCalls(): IDelayedCall[] {
-    return this.target.getDelayedCalls();
-  }
-  /** See `IReactorFromThreads.callFromThread`. */
-  // deno-lint-ignore no-explicit-any
-  callFromThread<A extends any[]>(fn: (...args: A) => unknown, ...args: A): void {
-    this.target.callFromThread(fn, ...args);
-  }
-  /** See `IReactor.resolve`. */
-  resolve(name: string, options?: { family?: 0 | 4 | 6; }): Deferred<string> {
-    return this.target.resolve(name, options);
-  }
-  /** See `IReactorThreads.getThreadPool`. */
-  getThreadPool(): ThreadPool {
-    return this.target.getThreadPool();
-  }
-  /** See `IReactorThreads.callInThread`. */
-  callInThread<A extends unknown[], R>(work: ThreadWork<A, R>, ...args: A): void;
-  /** See `IReactorThreads.callInThread` (a task module URL and an export name). */
-  callInThread(module: URL, name: string, ...args: unknown[]): void;
-  callInThread(work: unknown, ...args: unknown[]): void {
-    (this.target.callInThread as (w: unknown, ...a: unknown[]) => void)(work, ...args);
-  }
-  /** See `IReactorThreads.suggestThreadPoolSize`. */
-  suggestThreadPoolSize(size: number): void {
-    this.target.suggestThreadPoolSize(size);
-  }
-  /** See `IReactorTCP.listenTCP`. */
-  listenTCP(
-    port: number,
-    factory: IProtocolFactory,
-    options?: ListenTCPOptions,
-  ): IListeningPort<IPAddress> {
-    return this.target.listenTCP(port, factory, options);
-  }
-  /** See `IReactorSSL.listenSSL`. */
-  listenSSL(
-    port: number,
-    factory: IProtocolFactory,
-    contextFactory: TLSContextFactory,
-    options?: ListenSSLOptions,
-  ): IListeningPort<IPAddress> {
-    return this.target.listenSSL(port, factory, contextFactory, options);
-  }
-  /** See `IReactorSSL.connectSSL`. */
-  connectSSL(
-    host: string,
-    port: number,
-    factory: IClientFactory,
-    contextFactory: TLSContextFactory,
-    options?: ConnectSSLOptions,
-  ): IConnector {
-    return this.target.connectSSL(host, port, factory, contextFactory, options);
-  }
-  /** See `IReactorTCP.connectTCP`. */
-  connectTCP(
-    host: string,
-    port: number,
-    factory: IClientFactory,
-    options?: ConnectTCPOptions,
-  ): IConnector {
-    return this.target.connectTCP(host, port, factory, options);
-  }
-  /** See `IReactorUNIX.listenUNIX`. */
-  listenUNIX(
-    path: string,
-    factory: IProtocolFactory,
-    options?: ListenUNIXOptions,
-  ): IListeningPort<UNIXAddress> {
-    return this.target.listenUNIX(path, factory, options);
-  }
-  /** See `IReactorUNIX.connectUNIX`. */
-  connectUNIX(path: string, factory: IClientFactory, options?: ConnectUNIXOptions): IConnector {
-    return this.target.connectUNIX(path, factory, options);
-  }
-  /** See `IReactorUDP.listenUDP`. */
-  listenUDP(port: number, protocol: IDatagramProtocol, options?: ListenUDPOptions): IUDPTransport {
-    return this.target.listenUDP(port, protocol, options);
-  }
-  /** See `IReactorProcess.spawnProcess` (both reactors have it). */
-  spawnProcess(
-    protocol: IProcessProtocol,
-    executable: string,
-    args: readonly string[],
-    options?: SpawnProcessOptions,
-  ): IProcessTransport {
-    return (this.target as unknown as IReactorProcess).spawnProcess(
-      protocol,
-      executable,
-      args,
-      options,
-    );
-  }
-  /** See `IReactorFDSet.addReader` (FFI reactors only). */
-  addReader(reader: IReadWriteDescriptor): void {
-    this.#fdset().addReader(reader);
-  }
-  /** See `IReactorFDSet.addWriter` (FFI reactors only). */
-  addWriter(writer: IReadWriteDescriptor): void {
-    this.#fdset().addWriter(writer);
-  }
-  /** See `IReactorFDSet.removeReader` (FFI reactors only). */
-  removeReader(reader: IReadWriteDescriptor): void {
-    this.#fdset().removeReader(reader);
-  }
-  /** See `IReactorFDSet.removeWriter` (FFI reactors only). */
-  removeWriter(writer: IReadWriteDescriptor): void {
-    this.#fdset().removeWriter(writer);
-  }
-  /** See `IReactorFDSet.removeAll` (FFI reactors only). */
-  removeAll(): IReadWriteDescriptor[] {
-    return this.#fdset().removeAll();
-  }
-  /** See `IReactorFDSet.getReaders` (FFI reactors only). */
-  getReaders(): IReadWriteDescriptor[] {
-    return this.#fdset().getReaders();
-  }
-  /** See `IReactorFDSet.getWriters` (FFI reactors only). */
-  getWriters(): IReadWriteDescriptor[] {
-    return this.#fdset().getWriters();
   }
   #fdset(): PosixReactor {
     const t = this.target;
