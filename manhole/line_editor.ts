@@ -61,6 +61,11 @@ export interface LineEditorOptions {
   prompt?: string;
   /** How many lines the history keeps. @default {1000} */
   historySize?: number;
+  /**
+   * The most characters a line, or what is typed ahead while waiting, may
+   * hold; past it `onOverflow` is called and the input is dropped. @default {1000000}
+   */
+  maxLength?: number;
   /** The terminal's width in columns, for lines that wrap. @default {80} */
   width?: number;
 }
@@ -94,6 +99,10 @@ export class LineEditor {
   onInterrupt: () => void = () => {};
   /** Called on ^D on an empty line. */
   onEndOfInput: () => void = () => {};
+  /** Called once a line (or the typed-ahead input) passes `maxLength`; the input is dropped. */
+  onOverflow: () => void = () => {};
+  /** The most characters a line or the typed-ahead input may hold. */
+  maxLength: number;
   /**
    * The terminal's width in columns (one a character): a line longer than it
    * wraps, and is redrawn over all its rows. Set it when the window changes.
@@ -126,6 +135,7 @@ export class LineEditor {
     this.#prompt = options.prompt ?? "> ";
     this.#historySize = options.historySize ?? 1000;
     this.width = options.width ?? 80;
+    this.maxLength = options.maxLength ?? 1_000_000;
   }
 
   /** The line being typed. */
@@ -202,6 +212,10 @@ export class LineEditor {
         const at = input.indexOf("\x03");
         if (at < 0) {
           this.#typeahead += input;
+          if (this.#typeahead.length > this.maxLength) {
+            this.#typeahead = "";
+            this.onOverflow();
+          }
           return;
         }
         // ^C drops what was typed ahead, as it abandons a line.
@@ -350,6 +364,13 @@ export class LineEditor {
 
   #insert(text: string): void {
     const chars = [...text];
+    if (this.#chars.length + chars.length > this.maxLength) {
+      this.#chars = [];
+      this.#cursor = 0;
+      this.#reading = false;
+      this.onOverflow();
+      return;
+    }
     this.#chars.splice(this.#cursor, 0, ...chars);
     this.#cursor += chars.length;
     this.#render();

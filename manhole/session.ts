@@ -54,6 +54,10 @@ import { LineEditor } from "./line_editor.ts";
 import { reactorStatus } from "./status.ts";
 
 const log = new Logger({ namespace: "skein.manhole" });
+// The longest password line, and the longest input once logged in (a line, or
+// what is typed ahead): past them the connection is closed as malformed input.
+const MAX_PASSWORD = 4096;
+const MAX_INPUT = 1_000_000;
 
 /**
  * Options of a {@linkcode ManholeFactory}.
@@ -190,6 +194,7 @@ export class ManholeSession extends Telnet {
   #peer = "";
   #retry: IDelayedCall | null = null;
   #pending = "";
+  #overflowed = false;
   #generation = 0;
   #deferreds = new WeakMap<Deferred<unknown>, number>();
   #deferredCount = 0;
@@ -217,6 +222,14 @@ export class ManholeSession extends Telnet {
     this.#editor.onLine = (line) => this.#loggedIn ? this.#input(line) : this.#login(line);
     this.#editor.onInterrupt = () => this.#interrupt();
     this.#editor.onEndOfInput = () => this.transport?.loseConnection();
+    this.#editor.onOverflow = () => {
+      this.#overflowed = true;
+      this.protocolError(
+        this.#loggedIn
+          ? `an input longer than ${this.#editor.maxLength} characters`
+          : `a password longer than ${this.#editor.maxLength} characters`,
+      );
+    };
     this.write("Skein manhole\r\n");
     this.#askPassword();
   }
@@ -240,6 +253,7 @@ export class ManholeSession extends Telnet {
 
   /** Keys typed (UTF-8, decoded across chunks) go to the line editor. */
   override applicationDataReceived(data: Uint8Array): void {
+    if (this.#overflowed) return; // closing: the rest of the chunk is not input
     this.#editor.feed(this.#decoder.decode(data, { stream: true }));
   }
 
@@ -257,6 +271,7 @@ export class ManholeSession extends Telnet {
   }
 
   #askPassword(): void {
+    this.#editor.maxLength = MAX_PASSWORD;
     this.#editor.showPrompt("Password: ", { echo: false, history: false });
   }
 
@@ -265,6 +280,7 @@ export class ManholeSession extends Telnet {
     if (factory.checker.check(attempt)) {
       factory.limiter.recordSuccess(this.#peer);
       this.#loggedIn = true;
+      this.#editor.maxLength = MAX_INPUT;
       log.info("manhole login from {peer}", { peer: this.#peer });
       const names = Object.keys(factory.evaluator.namespace).join(", ");
       this.write(

@@ -214,6 +214,25 @@ describe("LineEditor control keys and output", () => {
   });
 });
 
+describe("LineEditor limits", () => {
+  it("a line past maxLength is dropped and reported, as is input typed ahead past it", () => {
+    let overflows = 0;
+    const ed = new LineEditor({ write: () => {}, maxLength: 5 });
+    ed.onOverflow = () => {
+      overflows++;
+    };
+    ed.showPrompt();
+    ed.feed("12345");
+    assert.equal(overflows, 0);
+    ed.feed("6");
+    assert.equal(overflows, 1);
+    assert.equal(ed.line, "");
+    assert.equal(ed.reading, false);
+    ed.feed("abcdef");
+    assert.equal(overflows, 2, "typed ahead while not reading");
+  });
+});
+
 describe("LineEditor lines longer than the terminal", () => {
   function narrow(): { ed: LineEditor; take: () => string; } {
     let out = "";

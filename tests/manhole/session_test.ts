@@ -18,11 +18,14 @@ import { MemoryReactorClock } from "../../testing/memory_reactor.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
 
 let logged: string[] = [];
+let telnetLogged: string[] = [];
 const observer = (e: LogEvent): void => {
   if (e.log_namespace === "skein.manhole") logged.push(formatEvent(e));
+  if (e.log_namespace === "skein.protocols.telnet") telnetLogged.push(formatEvent(e));
 };
 beforeEach(() => {
   logged = [];
+  telnetLogged = [];
   globalLogPublisher.addObserver(observer);
 });
 afterEach(() => globalLogPublisher.removeObserver(observer));
@@ -184,6 +187,17 @@ describe("manhole login", () => {
     assert.match(connect("127.0.0.2").read(), /Password: \x1b\[K$/);
     reactor.advance(60);
     assert.match(connect().read(), /Password: \x1b\[K$/);
+  });
+
+  it("an overlong password line closes the connection with a logged reason, and is not checked", () => {
+    const { connect } = setup();
+    const client = connect();
+    client.type("x".repeat(5000) + "\r\n");
+    assert.equal(client.transport.disconnecting, true);
+    assert.deepEqual(logged, [], "no login attempt was logged");
+    assert.deepEqual(telnetLogged, [
+      "closing a Telnet connection: a password longer than 4096 characters",
+    ]);
   });
 
   it("^C at the password prompt asks again; ^D closes", () => {
