@@ -6,8 +6,9 @@
  * @module
  */
 
-import { Deferred } from "../deferred/deferred.ts";
+import { Deferred, succeed } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
+import type { IReactorTime } from "../interfaces.ts";
 
 /**
  * The stop a port has been asked for and not finished yet.
@@ -41,6 +42,40 @@ export class PendingStop {
   }
 
   /**
+   * What a port's `stopListening()` returns: a Deferred already fired when
+   * the port is not `listening`; else one that fires when the stop is done,
+   * the first since the last stop asking `reactor` to run `close` on its
+   * next iteration (as Twisted's ports do).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Clock } from "@skein/skein/testing";
+   * import { PendingStop } from "./_pending_stop.ts";
+   * const stop = new PendingStop();
+   * const clock = new Clock();
+   * let closed = 0;
+   * const fired: number[] = [];
+   * stop.request(true, clock, () => closed++).addCallback(() => fired.push(1));
+   * stop.request(true, clock, () => closed++).addCallback(() => fired.push(2));
+   * stop.request(false, clock, () => closed++).addCallback(() => fired.push(3));
+   * assert.deepEqual(fired, [3]); // not listening: at once
+   * clock.advance(0);
+   * assert.equal(closed, 1);
+   * stop.done();
+   * assert.deepEqual(fired, [3, 1, 2]);
+   * ```
+   */
+  request(
+    listening: boolean,
+    reactor: Pick<IReactorTime, "callLater">,
+    close: () => void,
+  ): Deferred<void> {
+    if (!listening) return succeed(undefined);
+    return this.wait(() => reactor.callLater(0, close));
+  }
+
+  /**
    * The stop is done: fire the waiting Deferreds, with `error` as their
    * failure unless it is null. Returns how many waited.
    */
@@ -63,5 +98,17 @@ export class PendingStop {
       }
       return waiting.length;
     };
+  }
+
+  /**
+   * A port's `connectionLost` begins, as with {@linkcode PendingStop.begin};
+   * when the port is no longer `listening` there is nothing to close: the
+   * waiting Deferreds fire at once and this returns null.
+   */
+  beginClose(listening: boolean): ((error?: unknown) => number) | null {
+    const fire = this.begin();
+    if (listening) return fire;
+    fire();
+    return null;
   }
 }

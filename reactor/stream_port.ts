@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Deferred, succeed } from "../deferred/deferred.ts";
+import type { Deferred } from "../deferred/deferred.ts";
 import { Failure } from "../deferred/failure.ts";
 import type { IAddress, IListeningPort, IProtocol, IProtocolFactory } from "../interfaces.ts";
 import { err as logErr, msg as logMsg } from "../log/log.ts";
@@ -229,9 +229,10 @@ export abstract class StreamPort implements IListeningPort {
   stopListening(): Deferred<void> {
     this.disconnecting = true;
     this.#reading.stop();
-    if (!this.connected) return succeed<void>(undefined);
-    return this.#stop.wait(() =>
-      this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionDone())))
+    return this.#stop.request(
+      this.connected,
+      this.reactor,
+      () => this.connectionLost(new Failure(new ConnectionDone())),
     );
   }
 

@@ -301,8 +301,7 @@ export class UDPPort implements IUDPTransport, IReadWriteDescriptor {
   /** Stop listening; the Deferred fires once the socket is closed. */
   stopListening(): Deferred<void> {
     this.#reading.stop();
-    if (!this.connected) return succeed<void>(undefined);
-    return this.#stop.wait(() => this.reactor.callLater(0, () => this.connectionLost()));
+    return this.#stop.request(this.connected, this.reactor, () => this.connectionLost());
   }
 
   /** Twisted's name for `stopListening` (without the Deferred). */

@@ -7,7 +7,7 @@
  */
 
 import type { Server, Socket } from "node:net";
-import { type Deferred, succeed } from "../../deferred/deferred.ts";
+import type { Deferred } from "../../deferred/deferred.ts";
 import { Failure } from "../../deferred/failure.ts";
 import type { IAddress, IListeningPort, IProtocol, IProtocolFactory } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
@@ -179,9 +179,10 @@ export abstract class HostStreamPort<A extends IAddress>
    */
   stopListening(): Deferred<void> {
     this.disconnecting = true;
-    if (!this.connected) return succeed(undefined);
-    return this.#stop.wait(() =>
-      this.reactor.callLater(0, () => this.connectionLost(new Failure(new ConnectionDone())))
+    return this.#stop.request(
+      this.connected,
+      this.reactor,
+      () => this.connectionLost(new Failure(new ConnectionDone())),
     );
   }
 
@@ -196,11 +197,8 @@ export abstract class HostStreamPort<A extends IAddress>
    * errbacks them, or is logged if none waits). Also at reactor shutdown.
    */
   connectionLost(_reason: Failure): void {
-    const fire = this.#stop.begin();
-    if (!this.connected) {
-      fire();
-      return;
-    }
+    const fire = this.#stop.beginClose(this.connected);
+    if (fire === null) return;
     this.connected = false;
     this.reactor.removeSelectable(this);
     this.retire();

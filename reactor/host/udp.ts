@@ -454,9 +454,10 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
   /** Stop listening; the Deferred fires once the socket is closed. */
   stopListening(): Deferred<void> {
     this.#reading = false; // Twisted stops reading at once; the socket closes next iteration
-    if (!this.connected) return succeed(undefined);
-    return this.#stop.wait(() =>
-      this.reactor.callLater(0, () => this.connectionLost(new Failure(new Error("stopListening"))))
+    return this.#stop.request(
+      this.connected,
+      this.reactor,
+      () => this.connectionLost(new Failure(new Error("stopListening"))),
     );
   }
 
@@ -467,11 +468,8 @@ export class HostUDPPort implements IUDPTransport, HostSelectable {
 
   /** Stop the protocol and close the socket (also at reactor shutdown). */
   connectionLost(_reason: Failure): void {
-    const fire = this.#stop.begin();
-    if (!this.connected) {
-      fire();
-      return;
-    }
+    const fire = this.#stop.beginClose(this.connected);
+    if (fire === null) return;
     this.connected = false;
     this.#reading = false;
     this.reactor.removeSelectable(this);
