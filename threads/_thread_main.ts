@@ -133,7 +133,7 @@ function transferResult(call: WireCall): boolean {
 /**
  * Answer call `id` with `value`, `[1, id, value, ms]`: `ms` is how long the
  * call ran here since `started` (the pool sends the calls of quick jobs
- * several to a message).
+ * several to a message), NaN when that says nothing of the job.
  */
 function sendResult(id: number, transfer: boolean, value: unknown, started: number): void {
   flushAnswers();
@@ -155,7 +155,10 @@ function sendResult(id: number, transfer: boolean, value: unknown, started: numb
 /** Handle one message; a promise when it has to wait. */
 function handle(m: ToThread): Promise<void> | undefined {
   if (m.op === "run") {
-    const started = performance.now();
+    // A call that first imports its module does not tell how long the job runs: NaN.
+    const started = jobs.has(m.call.key) || m.call.spec?.kind === "source"
+      ? performance.now()
+      : NaN;
     let value: unknown;
     try {
       value = runOne(m.call);

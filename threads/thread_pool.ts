@@ -78,6 +78,8 @@ interface Pending {
   readonly onResult: OnResult<unknown>;
   /** The job's key, whose running time (`#cost`) the answer updates; 0 for none. */
   readonly key: number;
+  /** Whether the job was not known to be quick when the call was posted. */
+  readonly slow: boolean;
 }
 
 let pools = 0;
@@ -253,8 +255,10 @@ export class ThreadPool {
   #exposed = new Map<string, ThreadFunction>();
   #nextId = 1;
   #nextThread = 1;
-  /** Running average round trip per call (ms) of each job, by key. */
+  /** How long a call of each job runs in its thread (ms, a running average), by key. */
   #cost = new Map<number, number>();
+  /** Calls in flight on each thread of jobs not known to be quick. */
+  #slow = new Map<PoolThread, number>();
 
   /** A pool of `minThreads` (5) to `maxThreads` (20) threads; call `start()` to run work. */
   constructor(options: ThreadPoolOptions = {}) {
@@ -531,6 +535,10 @@ export class ThreadPool {
   #dispatch(): void {
     if (!this.#started) return;
     while (this.#queue.length > 0 && this.#idle.length > 0) {
+      // Quick work waits for the threads already running quick work, as
+      // many as there are cores, rather than wake another: it goes to them
+      // several to a message once they answer.
+      if (this.#cheap(this.#queue[0]!) && this.#quickBusy() >= CORES) return;
       const thread = this.#idle.pop()!;
       const batch = this.#cheapRun();
       if (batch === null) this.#assign(this.#queue.shift()!, thread);
@@ -574,6 +582,15 @@ export class ThreadPool {
     return q.splice(0, n) as WorkEntry[];
   }
 
+  /** Threads of the pool (not leased) running only calls of quick jobs. */
+  #quickBusy(): number {
+    let n = 0;
+    for (const t of this.#threads) {
+      if (t.inFlight > 0 && !this.#leases.has(t) && !this.#slow.has(t)) n++;
+    }
+    return n;
+  }
+
   /** Whether `e` is one call of a job known to be cheap, with nothing to transfer. */
   #cheap(e: Entry): boolean {
     if (e.kind !== "work" || e.multi !== undefined || e.task.transferArgs) return false;
@@ -600,7 +617,12 @@ export class ThreadPool {
     }
     this.#nextId += entries.length;
     for (let i = 0; i < entries.length; i++) {
-      this.#pending.set(first + i, { thread, onResult: entries[i]!.onResult, key: calls[i]!.key });
+      this.#pending.set(first + i, {
+        thread,
+        onResult: entries[i]!.onResult,
+        key: calls[i]!.key,
+        slow: false,
+      });
     }
   }
 
@@ -639,7 +661,10 @@ export class ThreadPool {
       );
       return false;
     }
-    this.#pending.set(id, { thread, onResult: entry.onResult, key });
+    const cost = this.#cost.get(key);
+    const slow = key === 0 || cost === undefined || cost >= CHEAP_MS;
+    if (slow) this.#slow.set(thread, (this.#slow.get(thread) ?? 0) + 1);
+    this.#pending.set(id, { thread, onResult: entry.onResult, key, slow });
     return true;
   }
 
@@ -714,7 +739,12 @@ export class ThreadPool {
     if (p === undefined) return;
     this.#pending.delete(id);
     thread.answered();
-    if (p.key !== 0 && ms !== undefined) {
+    if (p.slow) {
+      const left = this.#slow.get(thread)! - 1;
+      if (left === 0) this.#slow.delete(thread);
+      else this.#slow.set(thread, left);
+    }
+    if (p.key !== 0 && ms !== undefined && ms >= 0) {
       const was = this.#cost.get(p.key);
       this.#cost.set(p.key, was === undefined ? ms : was + (ms - was) / 4);
     }
@@ -794,6 +824,7 @@ export class ThreadPool {
 
   /** Fail every call a thread holds, and its lease. */
   #failThread(thread: PoolThread, error: WorkerCrashed): void {
+    this.#slow.delete(thread);
     const lease = this.#leases.get(thread);
     if (lease !== undefined) lease.markCrashed(error);
     for (const [id, p] of this.#pending) {

@@ -127,6 +127,45 @@ describe("ThreadPool sizes", () => {
     }
   });
 
+  it("runs quick calls on no more threads than the CPU cores, though more are idle", async () => {
+    const pool = new ThreadPool({ minThreads: 4, maxThreads: 4 });
+    pool.start();
+    try {
+      await until(() => pool.waiters === 4, "four idle threads");
+      // The second call, on the thread that imported its module, shows whichThread is quick.
+      for (let i = 0; i < 2; i++) await run(pool, whichThread);
+      const all = await Promise.all(Array.from({ length: 40 }, () => run(pool, whichThread)));
+      assert.ok(all.every(([ok]) => ok));
+      const cores = Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
+      assert.equal(new Set(all.map(([, id]) => id)).size, Math.min(4, cores));
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it("quick calls do not wait behind threads busy with slow work: idle threads take them", async () => {
+    const pool = new ThreadPool({ minThreads: 4, maxThreads: 4 });
+    pool.start();
+    const gate = new Gate();
+    try {
+      await until(() => pool.waiters === 4, "four idle threads");
+      for (let i = 0; i < 2; i++) await run(pool, whichThread);
+      const cores = Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
+      const busy = Math.min(cores, 3); // leaves an idle thread
+      const slow = Array.from({ length: busy }, (_, i) => run(pool, waitGate, gate.sab, i));
+      await gate.arrivals(busy);
+      // The gate is still closed: the quick calls answer all the same.
+      const quick = await Promise.all(Array.from({ length: 10 }, () => run(pool, whichThread)));
+      assert.ok(quick.every(([ok]) => ok));
+      assert.equal(gate.arrived, busy, "the slow calls are still waiting");
+      gate.open();
+      assert.deepEqual((await Promise.all(slow)).map(([, v]) => v), [...Array(busy).keys()]);
+    } finally {
+      gate.open();
+      await pool.stop();
+    }
+  });
+
   it("ends idle threads above minThreads after idleTimeout", async () => {
     const pool = new ThreadPool({ minThreads: 1, maxThreads: 3, idleTimeout: 0.05 });
     pool.start();
