@@ -6,7 +6,8 @@
 // changes a variable of the app (then seen from outside, by the app's own
 // greeting port), calls a method that returns a Deferred and sees it fire,
 // recalls history with the up arrow, and a wrong password is refused (and
-// logged by the app).
+// logged by the app). Twisted's own conch.telnet client (Python Twisted)
+// checks the option negotiation against the reference implementation.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -173,6 +174,43 @@ describe("manhole driven by Python's telnetlib", () => {
       ]);
       assert.equal(await greet(running.greetingPort), "hello #1\r\n");
       assert.equal(running.log().match(/refused a manhole login/g)?.length, 3);
+    });
+  });
+});
+
+describe("manhole negotiating with Twisted's own conch.telnet client", () => {
+  it("agrees ECHO, SGA and NAWS by the Q method with Twisted's, then serves the session", async () => {
+    await withApp(async (running) => {
+      const result = await runCommand(
+        "/usr/bin/python3",
+        [
+          join(here, "_twisted_telnet_client.py"),
+          "127.0.0.1",
+          String(running.manholePort),
+          "s3cret-token",
+          "db.get('answer')",
+          "factory.greeted",
+        ],
+        { timeoutMs: 60_000 },
+      );
+      assert.equal(result.code, 0, result.err);
+      const report = JSON.parse(result.out) as {
+        received: string;
+        closed: boolean;
+        options: Record<string, { us: string; him: string; }>;
+      };
+      // Twisted's side of each option: the server echoes and suppresses
+      // go-ahead (him), the client suppresses go-ahead and sends its size (us).
+      assert.deepEqual(report.options, {
+        ECHO: { us: "no", him: "yes" },
+        SGA: { us: "yes", him: "yes" },
+        NAWS: { us: "yes", him: "no" },
+      });
+      // Twisted's parser hands CR LF on as LF.
+      assert.match(report.received, /Logged in\./);
+      assert.match(report.received, /\n<Deferred #1>\n[^]*Deferred #1 called back: 42\n/);
+      assert.match(report.received, /\n0\n/);
+      assert.equal(report.closed, true, "^D logged out");
     });
   });
 });
