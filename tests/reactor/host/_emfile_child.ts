@@ -1,10 +1,11 @@
 /**
  * Driving `_emfile_server.ts` from a test: the server runs as a child under a
  * 64-fd limit (on this runtime), takes commands on stdin and answers one
- * line each on stdout.
+ * line each on stdout. Its clients are plain `node:net` sockets.
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
+import * as net from "node:net";
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -66,5 +67,45 @@ export function spawnEmfileServer(args: string[] = []): EmfileChild {
       }
       return lines.shift()!;
     },
+  };
+}
+
+/**
+ * Echo clients of the EMFILE server at one address, destroyed together at
+ * the end. Its methods are bound: a test may take them out of it.
+ */
+export class EchoClients {
+  readonly #to: net.NetConnectOpts;
+  readonly #all: net.Socket[] = [];
+
+  /** Clients that connect to `to` (`{ port, host }` or `{ path }`). */
+  constructor(to: net.NetConnectOpts) {
+    this.#to = to;
+  }
+
+  /** Connect (`what` names it in an error); resolve once the kernel has queued the connection. */
+  readonly connect = (what: string): Promise<net.Socket> =>
+    new Promise((resolve, reject) => {
+      const c = net.connect(this.#to, () => resolve(c));
+      c.on("error", (e: Error) => reject(new Error(`connecting ${what}: ${e.message}`)));
+      this.#all.push(c);
+    });
+
+  /** Send `text` on `c`; resolve with the echo, or with "closed" if `c` closes first. */
+  readonly echo = (c: net.Socket, text: string): Promise<string> =>
+    new Promise((resolve) => {
+      let got = "";
+      c.on("data", (b: Uint8Array) => {
+        got += new TextDecoder().decode(b);
+        if (got.length >= text.length) resolve(got);
+      });
+      c.on("error", () => resolve("closed"));
+      c.on("close", () => resolve("closed"));
+      c.write(text);
+    });
+
+  /** Destroy every client made. */
+  readonly destroyAll = (): void => {
+    for (const c of this.#all) c.destroy();
   };
 }

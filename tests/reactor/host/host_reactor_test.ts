@@ -6,7 +6,6 @@
  */
 
 import assert from "node:assert/strict";
-import * as net from "node:net";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Deferred } from "../../../deferred/deferred.ts";
@@ -19,7 +18,7 @@ import {
 } from "../../../reactor/errors.ts";
 import { HostReactor } from "../../../reactor/host/host_reactor.ts";
 import { type ChildOutput, runCommand, runScript } from "../../_runtime.ts";
-import { spawnEmfileServer } from "./_emfile_child.ts";
+import { EchoClients, spawnEmfileServer } from "./_emfile_child.ts";
 import { ClientOf, portOf, Recorder, ServerOf, timeout, waitFor } from "./_helpers.ts";
 
 const SCRIPT = fileURLToPath(new URL("./_echo_script.ts", import.meta.url));
@@ -148,32 +147,16 @@ describe("host reactor", () => {
     // host reactor must notice nothing and still recover. The server runs
     // with a 64-fd limit and fills it itself.
     const { server, send, next, stderr } = spawnEmfileServer();
-    const clients: net.Socket[] = [];
-    /** Connect and resolve once the kernel has completed the handshake. */
-    const connect = (port: number): Promise<net.Socket> =>
-      new Promise((resolve, reject) => {
-        const c = net.connect(port, "127.0.0.1", () => resolve(c));
-        c.on("error", reject);
-        clients.push(c);
-      });
-    /** Send `text` on `c`; resolve with the echo. */
-    const echo = (c: net.Socket, text: string): Promise<string> =>
-      new Promise((resolve) => {
-        let got = "";
-        c.on("data", (b: Uint8Array) => {
-          got += new TextDecoder().decode(b);
-          if (got.length >= text.length) resolve(got);
-        });
-        c.write(text);
-      });
+    let clients: EchoClients | null = null;
     try {
       const port = Number(await next("the port"));
       assert.ok(port > 0, `port ${port}`);
-      assert.equal(await timeout(echo(await connect(port), "before"), 5000, "echo"), "before");
+      const { connect, echo } = clients = new EchoClients({ port, host: "127.0.0.1" });
+      assert.equal(await timeout(echo(await connect("before"), "before"), 5000, "echo"), "before");
       send("fill");
       assert.match(await next("filled"), /^filled \d+$/);
       // The kernel completes this connection; the server's accept fails (EMFILE).
-      const stuck = await connect(port);
+      const stuck = await connect("stuck");
       send("tick");
       assert.equal(await next("ticked"), "ticked");
       send("free");
@@ -183,14 +166,14 @@ describe("host reactor", () => {
         "queued",
       );
       assert.equal(
-        await timeout(echo(await connect(port), "after"), 10000, "a new connection accepted"),
+        await timeout(echo(await connect("after"), "after"), 10000, "a new connection accepted"),
         "after",
       );
       send("quit");
       await timeout(new Promise((r) => server.once("close", r)), 10000, "server exit");
       assert.equal(server.exitCode, 0, stderr());
     } finally {
-      for (const c of clients) c.destroy();
+      clients?.destroyAll();
       server.kill("SIGKILL");
     }
   });

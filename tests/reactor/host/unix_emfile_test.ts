@@ -15,13 +15,12 @@
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { isDeno } from "../../_runtime.ts";
-import { spawnEmfileServer } from "./_emfile_child.ts";
+import { EchoClients, spawnEmfileServer } from "./_emfile_child.ts";
 import { timeout } from "./_helpers.ts";
 
 describe("HostUNIXPort past the fd limit", () => {
@@ -33,26 +32,8 @@ describe("HostUNIXPort past the fd limit", () => {
     async () => {
       const path = join(tmpdir(), `skein-emfile-${process.pid}-${Date.now()}.sock`);
       const { server, send, next, stderr } = spawnEmfileServer(["unix", path]);
-      const clients: net.Socket[] = [];
-      /** Connect and resolve once the kernel has queued the connection. */
-      const connect = (what: string): Promise<net.Socket> =>
-        new Promise((resolve, reject) => {
-          const c = net.connect({ path }, () => resolve(c));
-          c.on("error", (e: Error) => reject(new Error(`connecting ${what}: ${e.message}`)));
-          clients.push(c);
-        });
-      /** Send `text` on `c`; resolve with the echo, or with "closed" if `c` closes first. */
-      const echo = (c: net.Socket, text: string): Promise<string> =>
-        new Promise((resolve) => {
-          let got = "";
-          c.on("data", (b: Uint8Array) => {
-            got += new TextDecoder().decode(b);
-            if (got.length >= text.length) resolve(got);
-          });
-          c.on("error", () => resolve("closed"));
-          c.on("close", () => resolve("closed"));
-          c.write(text);
-        });
+      const clients = new EchoClients({ path });
+      const { connect, echo } = clients;
       try {
         assert.equal(await next("the path"), path);
         assert.equal(
@@ -95,7 +76,7 @@ describe("HostUNIXPort past the fd limit", () => {
         assert.equal(server.exitCode, 0, stderr());
         assert.equal(fs.existsSync(path), false, "the socket file is removed at exit");
       } finally {
-        for (const c of clients) c.destroy();
+        clients.destroyAll();
         server.kill("SIGKILL");
         fs.rmSync(path, { force: true });
       }
