@@ -150,8 +150,9 @@ export async function runService(
         // the runtime does not let us rename the process: keep its name
       }
     }
+    // With --workers the one manhole is the supervisor's (workers would share its port).
     startApplication(
-      options.manhole === null ? service : withManhole(service, reactor, {
+      options.manhole === null || role === "worker" ? service : withManhole(service, reactor, {
         listen: options.manhole,
         passwordFile: options.manholePasswordFile,
         cwd: startedIn,

@@ -118,4 +118,37 @@ describe("skein run --manhole", () => {
     assert.deepEqual(await s.exited, { code: null, signal: "SIGTERM" });
     assert.match(s.out() + s.err(), /stopped\./);
   });
+
+  it("with --workers, serves one manhole, in the supervisor (whose status() counts the workers)", async () => {
+    const s = startSkein([
+      "run",
+      "--log-format",
+      "text",
+      "--workers",
+      "2",
+      "--manhole",
+      "tcp:127.0.0.1:0",
+      "--manhole-password-file",
+      secret,
+      fixtureApp,
+    ]);
+    try {
+      const text = await waitForText(
+        "two workers to listen",
+        () => s.out() + s.err(),
+        /fixture listening on[^]*fixture listening on/,
+      );
+      const port = Number(LISTENING.exec(text)![1]);
+      assert.equal(text.match(/manhole listening on/g)?.length, 1, text);
+      await session(port, [
+        { expect: "Password: " },
+        { send: "cli-token\r\n", expect: ">>> " },
+        { send: "status().processes\r\n", expect: "\r\n2\r\n" },
+        { send: "\x04", eof: true },
+      ]);
+    } finally {
+      process.kill(s.child.pid!, "SIGTERM");
+    }
+    await s.exited;
+  });
 });
