@@ -7,7 +7,8 @@
  * {@linkcode SecretChecker} compares SHA-256 digests byte by byte without an
  * early exit, so the time taken says nothing about how much of a guess was
  * right. {@linkcode LoginLimiter} counts failures per peer host over a window
- * and locks the peer out for a while once there are too many.
+ * and locks the peer out for a while once there are too many (the clients of
+ * a Unix socket are one peer: the socket has no per-client address).
  *
  * @example
  * ```ts

@@ -17,6 +17,8 @@
  * - the value shown is that of an expression input, or of the last
  *   statement when it is an expression (`let a = 2; a * 3` gives 6);
  *   otherwise `undefined`; an expression's value is also kept as `_`;
+ * - a module is loaded with `const m = await import("…")`; an `import` or
+ *   `export` statement is a SyntaxError saying so;
  * - `this` is `undefined` (strict mode); assigning an undeclared name the
  *   scan cannot see (inside a destructuring assignment, `[p, q] = …`) is a
  *   ReferenceError: declare it with `let` instead.
@@ -215,6 +217,13 @@ export class Evaluator {
    */
   async evaluate(code: string): Promise<Evaluation> {
     const { blanked } = scan(code);
+    // A static import (`import x from`, `import {`, `import *`, `import "m"`, whose
+    // string is blanked to "·"), or an export; not import() nor a name like "importance".
+    if (/^\s*(?:import(?:\s+[\w$]|\s*[{*\u00b7])|export\s)/.test(blanked)) {
+      throw new SyntaxError(
+        "import and export statements only work in modules: write const m = await import(\"specifier\")",
+      );
+    }
     const scope = this.namespace;
     const params = Object.keys(scope).filter((n) => IDENTIFIER.test(n) && !RESERVED.has(n));
     const inScope = new Set(params);

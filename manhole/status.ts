@@ -176,6 +176,7 @@ function call<T>(read: () => T): T | null {
  * A snapshot of `reactor`: its delayed calls (`getDelayedCalls()`), the
  * connections and ports it watches (a host reactor's selectables, or an FFI
  * reactor's readers and writers) with their write buffers, its thread pool
+ * (made now if it was not yet, as `getThreadPool` does; it starts no thread)
  * and its running child processes. Parts a reactor does not have are empty.
  *
  * @example A child process, counted on any reactor

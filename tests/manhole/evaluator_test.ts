@@ -88,6 +88,24 @@ describe("Evaluator", () => {
     await assert.rejects(ev.evaluate("1 +* 2"), SyntaxError);
   });
 
+  it("an import statement is a SyntaxError saying to use import(); import() works", async () => {
+    const ev = new Evaluator({});
+    await assert.rejects(
+      ev.evaluate("import { join } from 'node:path'"),
+      /await import\("specifier"\)/,
+    );
+    await assert.rejects(ev.evaluate("export const x = 1"), SyntaxError);
+    await assert.rejects(ev.evaluate("import 'node:path'"), /await import/);
+    await assert.rejects(ev.evaluate("import * as p from 'node:path'"), /await import/);
+    await ev.evaluate("const path = await import('node:path')");
+    assert.equal((await ev.evaluate("path.join('a', 'b')")).value, "a/b");
+    assert.equal(
+      (await ev.evaluate("importance = 1")).value,
+      1,
+      "a name starting with import is a name",
+    );
+  });
+
   it("is strict: `this` is undefined, and a destructuring assignment to undeclared names is a ReferenceError", async () => {
     const ev = new Evaluator({});
     assert.equal((await ev.evaluate("this")).value, undefined);
