@@ -265,6 +265,7 @@ const ROUTES: Record<
   getWriters: "fdset",
 };
 
+// The class's forwarded members are declared by the interface of the same name.
 /**
  * The lazy stand-in for the process-wide reactor: every member forwards to
  * `getReactor()`, so importing it creates nothing and the first use binds it.
@@ -286,7 +287,6 @@ const ROUTES: Record<
  * assert.deepEqual(seen, [true]);
  * ```
  */
-// Its forwarded members are declared by the interface of the same name.
 export class LazyReactor {
   static {
     for (const [name, route] of Object.entries(ROUTES)) {
