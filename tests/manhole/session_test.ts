@@ -12,8 +12,9 @@ import { formatEvent } from "../../logger/format.ts";
 import { globalLogPublisher } from "../../logger/global.ts";
 import { SecretChecker } from "../../manhole/auth.ts";
 import { ManholeFactory, type ManholeSession } from "../../manhole/session.ts";
-import { DO, ECHO, IAC, NAWS, SB, SE, SGA, WILL } from "../../protocols/telnet.ts";
+import { DO, ECHO, IAC, NAWS, SB, SE, SGA, Telnet, WILL } from "../../protocols/telnet.ts";
 import { IPv4Address } from "../../reactor/address.ts";
+import { connect as connectPair, FakeTransport } from "../../testing/iosim.ts";
 import { MemoryReactorClock } from "../../testing/memory_reactor.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
 
@@ -333,5 +334,48 @@ describe("manhole REPL", () => {
     await env.factory.idle();
     assert.match(other.read(), /'from one'/);
     assert.equal(env.factory.sessions.size, 2);
+  });
+});
+
+describe("manhole over iosim, with a Skein Telnet client", () => {
+  class TelnetClient extends Telnet {
+    screen = "";
+    override enableRemote(option: number): boolean {
+      return option === ECHO || option === SGA;
+    }
+    override enableLocal(option: number): boolean {
+      return option === NAWS || option === SGA;
+    }
+    override applicationDataReceived(data: Uint8Array): void {
+      this.screen += new TextDecoder().decode(data);
+    }
+  }
+
+  it("negotiates every option both ways, takes the window size, logs in and evaluates", async () => {
+    const reactor = new MemoryReactorClock();
+    const factory = new ManholeFactory({
+      reactor,
+      namespace: { n: 6 },
+      checker: new SecretChecker("pw"),
+    });
+    const server = factory.buildProtocol(new IPv4Address("TCP", "127.0.0.1", 1)) as ManholeSession;
+    const client = new TelnetClient();
+    const pump = connectPair(
+      server,
+      new FakeTransport(server, true),
+      client,
+      new FakeTransport(client, false),
+    );
+    pump.flush();
+    for (const option of [ECHO, SGA]) assert.equal(server.getOptionState(option).us.state, "yes");
+    for (const option of [SGA, NAWS]) assert.equal(server.getOptionState(option).him.state, "yes");
+    assert.equal(client.getOptionState(ECHO).him.state, "yes");
+    client.requestNegotiation(NAWS, new Uint8Array([0, 90, 0, 30]));
+    client.write("pw\r\nn * 7\r\n");
+    pump.flush();
+    await factory.idle();
+    pump.flush();
+    assert.deepEqual(server.windowSize, [90, 30]);
+    assert.match(client.screen, /Logged in\.[^]*\n42\n/);
   });
 });

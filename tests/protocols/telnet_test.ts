@@ -26,6 +26,7 @@ import {
   WONT,
 } from "../../protocols/telnet.ts";
 import { ConnectionLost } from "../../reactor/errors.ts";
+import { connect, FakeTransport } from "../../testing/iosim.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
 
 class Recorder extends Telnet {
@@ -324,5 +325,71 @@ describe("Telnet option negotiation (Q method, as Twisted)", () => {
     assert.equal(failures.length, 3);
     assert.ok(failures.every((v) => v instanceof ConnectionLost));
     assert.equal(telnet.getOptionState(NAWS).him.negotiating, false);
+  });
+});
+
+describe("two Telnet ends over iosim", () => {
+  it("both offering the same option at once settle in one exchange, without a negotiation loop", () => {
+    const left = new Recorder();
+    const right = new Recorder();
+    for (const end of [left, right]) {
+      end.acceptLocal.add(SGA);
+      end.acceptRemote.add(SGA);
+    }
+    const leftT = new FakeTransport(left, true);
+    const rightT = new FakeTransport(right, false);
+    const pump = connect(left, leftT, right, rightT);
+    let writes = 0;
+    for (const t of [leftT, rightT]) {
+      const write = t.write.bind(t);
+      t.write = (data: Uint8Array | string): void => {
+        writes++;
+        write(data);
+      };
+    }
+    const agreed: boolean[] = [];
+    for (const end of [left, right]) {
+      end.will(SGA).addCallback((ok) => {
+        agreed.push(ok);
+      });
+    }
+    pump.flush();
+    assert.deepEqual(agreed, [true, true]);
+    // Each end: its WILL, then DO in answer to the other's WILL; nothing more.
+    assert.equal(writes, 4);
+    for (const end of [left, right]) {
+      assert.deepEqual(
+        [end.getOptionState(SGA).us.state, end.getOptionState(SGA).him.state],
+        ["yes", "yes"],
+      );
+    }
+  });
+
+  it("a refusing end and an asking end: the request fails once, and asking again is allowed", () => {
+    const asker = new Recorder();
+    const refuser = new Recorder();
+    const pump = connect(
+      asker,
+      new FakeTransport(asker, true),
+      refuser,
+      new FakeTransport(refuser, false),
+    );
+    const outcomes: string[] = [];
+    const ask = (): void => {
+      asker.do(NAWS).addCallbacks(
+        () => {
+          outcomes.push("agreed");
+        },
+        (f: Failure) => {
+          outcomes.push((f.value as Error).name);
+        },
+      );
+    };
+    ask();
+    pump.flush();
+    ask();
+    pump.flush();
+    assert.deepEqual(outcomes, ["OptionRefused", "OptionRefused"]);
+    assert.deepEqual(refuser.enabledLocal, [NAWS, NAWS]);
   });
 });
