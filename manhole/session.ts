@@ -4,7 +4,8 @@
  * secret, then types JavaScript that runs in the app's namespace; values are
  * shown as Node's REPL shows them, and a Deferred as Twisted's manhole does:
  * `<Deferred #1>` at once, then `Deferred #1 called back: 42` (or
- * `Deferred #1 failed: …`) above the prompt when it fires.
+ * `Deferred #1 failed: '…'`) above the prompt when it fires; one that has
+ * fired already shows as its repr, `<Deferred current result: 42>`.
  *
  * On connecting, the server offers ECHO and Suppress-Go-Ahead and asks for
  * the window size (NAWS), so a Telnet client sends each key as typed and
@@ -363,30 +364,30 @@ export class ManholeSession extends Telnet {
     return inspect(value, { colors: false, depth: 2, breakLength: this.windowSize[0] });
   }
 
-  // Twisted's manhole: number the Deferred, show `<Deferred #n>` now and its
-  // outcome above the prompt later, passing the outcome on unchanged.
+  // Twisted's manhole: a Deferred that has fired shows as its repr; a pending
+  // one is numbered once, shown as `<Deferred #n>`, and its outcome is shown
+  // above the prompt when it fires (then it is forgotten), passed on unchanged.
   #watch(d: Deferred<unknown>): string {
+    if (d.called) return String(d);
     let n = this.#deferreds.get(d);
     if (n === undefined) {
       n = ++this.#deferredCount;
       this.#deferreds.set(d, n);
       const k = n;
       const announce = (text: string): void => {
+        this.#deferreds.delete(d);
         if (this.connected && this.transport !== null) this.#editor.printAbove(text);
       };
-      // Shown after `<Deferred #n>` even when it has fired already.
-      queueMicrotask(() => {
-        d.addCallbacks(
-          (result: unknown) => {
-            announce(`Deferred #${k} called back: ${this.#show(result)}`);
-            return result;
-          },
-          (failure: Failure) => {
-            announce(`Deferred #${k} failed: ${failure.getErrorMessage()}`);
-            return failure;
-          },
-        );
-      });
+      d.addCallbacks(
+        (result: unknown) => {
+          announce(`Deferred #${k} called back: ${this.#show(result)}`);
+          return result;
+        },
+        (failure: Failure) => {
+          announce(`Deferred #${k} failed: ${this.#show(failure.getErrorMessage())}`);
+          return failure;
+        },
+      );
     }
     return `<Deferred #${n}>`;
   }

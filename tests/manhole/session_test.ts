@@ -265,19 +265,25 @@ describe("manhole REPL", () => {
     assert.match(await run(env, "b"), /<Deferred #2>/);
     assert.match(await run(env, "a"), /<Deferred #1>/);
     b.errback(new Error("disk on fire"));
-    assert.match(env.client.read(), /Deferred #2 failed: disk on fire/);
+    assert.match(
+      env.client.read(),
+      /Deferred #2 failed: 'disk on fire'/,
+      "the message as a repr, as Twisted's %r",
+    );
     b.addErrback(() => null);
   });
 
-  it("an already fired Deferred shows its number, then its result", async () => {
-    const env = await loggedIn({ done: () => new Deferred<string>().callback("now") });
+  it("a fired Deferred shows as its repr, not numbered; a pending one is forgotten once it fired (Twisted's displayhook)", async () => {
     const made = new Deferred<string>();
     made.callback("ready");
-    env.factory.evaluator.namespace.made = made;
-    assert.match(
-      await run(env, "made"),
-      /^\r>>> made\x1b\[K\r\n<Deferred #1>\r\nDeferred #1 called back: 'ready'\r\n\r>>> /,
-    );
+    const later = new Deferred<number>();
+    const env = loggedIn({ made, later, Deferred });
+    assert.match(await run(env, "made"), /\r\n<Deferred current result: "ready">\r\n/);
+    assert.match(await run(env, "later"), /<Deferred #1>/);
+    later.callback(5);
+    assert.match(env.client.read(), /Deferred #1 called back: 5/);
+    assert.match(await run(env, "later"), /\r\n<Deferred current result: 5>\r\n/);
+    assert.match(await run(env, "new Deferred()"), /<Deferred #2>/, "numbers are not reused");
   });
 
   it("await a Deferred shows its result", async () => {
