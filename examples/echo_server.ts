@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { IBorrowingProtocol } from "../interfaces.ts";
 import { Factory, Protocol } from "../protocols/mod.ts";
 import { reactor } from "../reactor/mod.ts";
 
@@ -29,7 +30,13 @@ import { reactor } from "../reactor/mod.ts";
  * assert.equal(transport.disconnecting, true);
  * ```
  */
-export class EchoProtocol extends Protocol {
+export class EchoProtocol extends Protocol implements IBorrowingProtocol {
+  /**
+   * It only writes `data` back to its own transport: it may borrow the
+   * transport's receive buffer instead of getting a copy of every read.
+   */
+  readonly borrowsReceivedData = true;
+
   override dataReceived(data: Uint8Array): void {
     this.transport!.write(data);
   }

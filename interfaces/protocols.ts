@@ -71,6 +71,40 @@ export interface IHalfCloseableProtocol {
 }
 
 /**
+ * A protocol that only borrows the bytes given to `dataReceived`: it reads
+ * `data` during the call and keeps no reference to it (nor to a `subarray`
+ * of it) afterwards; what it needs later it copies (`data.slice()`). In
+ * return the FFI transports lend it a view of their receive buffer instead
+ * of a copy, with no allocation per read; the next read overwrites it.
+ *
+ * Writing `data` to the protocol's own transport is allowed (the transport
+ * then gives up the buffer it lent if it could not send all of it at once);
+ * handing it to anything else that keeps it (another transport, a queue) is
+ * not. A protocol without `borrowsReceivedData: true` owns what it receives.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { IBorrowingProtocol } from "@skein/skein/reactor";
+ * import { Protocol } from "@skein/skein/protocols";
+ * class Count extends Protocol implements IBorrowingProtocol {
+ *   readonly borrowsReceivedData = true;
+ *   total = 0;
+ *   override dataReceived(data: Uint8Array): void {
+ *     this.total += data.byteLength; // read now, keep nothing
+ *   }
+ * }
+ * const p = new Count();
+ * p.dataReceived(new Uint8Array(3));
+ * assert.equal(p.total, 3);
+ * ```
+ */
+export interface IBorrowingProtocol {
+  /** `dataReceived`'s `data` is only read during the call (see above). */
+  readonly borrowsReceivedData: true;
+}
+
+/**
  * Makes protocols for connections; Twisted's `IProtocolFactory`.
  *
  * @example

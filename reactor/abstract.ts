@@ -56,6 +56,11 @@ const GATHER: Uint8Array = new Uint8Array(SEND_LIMIT);
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 
+/** The most queued chunks one vectored write takes. */
+const VECTOR_MAX = 64;
+/** A head chunk at least this long starts a vectored write (shorter ones are gathered by copying). */
+const VECTOR_MIN = 2048;
+
 /**
  * The base class of FFI transports: write buffering, producers and consumers,
  * and the close logic. Subclasses implement {@linkcode FileDescriptor.doRead},
@@ -172,6 +177,25 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
   abstract writeSomeData(data: Uint8Array, len: number): number;
 
   // protected: a hook StreamConnection overrides.
+  // protected: StreamConnection sets it and overrides writeSomeChunks.
+  /** True when {@linkcode FileDescriptor.writeSomeChunks} sends chunks without copying them. */
+  protected vectored: boolean = false;
+
+  // protected: StreamConnection overrides it with sendmsg.
+  /**
+   * Send the queued `chunks[from..to)`, the first from byte `offset`, in one
+   * call (only when `vectored`). Returns the bytes the kernel took (0 when
+   * it would block), or -1 when the connection is broken.
+   */
+  protected writeSomeChunks(
+    _chunks: readonly Uint8Array[],
+    _from: number,
+    _offset: number,
+    _to: number,
+  ): number {
+    throw new Error("writeSomeChunks: this descriptor has no vectored write");
+  }
+
   /** The error to disconnect with after `writeSomeData` returned -1. */
   protected writeError(): Error {
     return new Error("write failed");
@@ -240,6 +264,22 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
       total += b.byteLength;
     }
     if (parts.length === 0) return;
+    if (this.vectored && parts.length > 1) {
+      // Queue them all and send them in one vectored write, without copying.
+      const idle = this.#buffered === 0 && !this.corked && !this.#writing;
+      for (const p of parts) this.#enqueue(p, p.byteLength);
+      if (!idle) {
+        this.#maybePauseProducer();
+        if (!this.corked) this.startWriting();
+        return;
+      }
+      const left = this.#sendBuffered();
+      if (left !== 0) {
+        if (left > 0) this.#maybePauseProducer();
+        this.startWriting(); // on -1, doWrite() meets the error and disconnects us
+      } else if (this.producer !== null && !this.streamingProducer) this.startWriting();
+      return;
+    }
     if (parts.length === 1 || total > SEND_LIMIT) {
       for (const p of parts) this.write(p);
       return;
@@ -282,9 +322,14 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
     while (this.#buffered > 0) {
       let head = chunks[this.#head];
       let avail = head.byteLength - this.#headOffset;
-      let data: Uint8Array;
       let len: number;
-      if (avail < SEND_LIMIT && this.#head + 1 < this.#tail) {
+      let n: number;
+      if (this.vectored && avail >= VECTOR_MIN && this.#head + 1 < this.#tail) {
+        const end = Math.min(this.#tail, this.#head + VECTOR_MAX);
+        len = avail;
+        for (let i = this.#head + 1; i < end; i++) len += chunks[i].byteLength;
+        n = this.writeSomeChunks(chunks, this.#head, this.#headOffset, end);
+      } else if (avail < SEND_LIMIT && this.#head + 1 < this.#tail) {
         // Gather small chunks into one send.
         len = 0;
         let i = this.#head;
@@ -297,12 +342,14 @@ export abstract class FileDescriptor implements IReadWriteDescriptor, IConsumer,
           off = 0;
           i++;
         }
-        data = GATHER;
+        n = this.writeSomeData(GATHER, len);
       } else {
         len = avail > SEND_LIMIT ? SEND_LIMIT : avail;
-        data = this.#headOffset === 0 ? head : head.subarray(this.#headOffset);
+        n = this.writeSomeData(
+          this.#headOffset === 0 ? head : head.subarray(this.#headOffset),
+          len,
+        );
       }
-      const n = this.writeSomeData(data, len);
       if (n < 0) return -1;
       // Consume n bytes from the queue.
       this.#buffered -= n;

@@ -8,7 +8,13 @@
 
 import { Buffer } from "node:buffer";
 import { Failure } from "../deferred/failure.ts";
-import type { IAddress, IHalfCloseableProtocol, IProtocol, ITransport } from "../interfaces.ts";
+import type {
+  IAddress,
+  IBorrowingProtocol,
+  IHalfCloseableProtocol,
+  IProtocol,
+  ITransport,
+} from "../interfaces.ts";
 import { err as logErr } from "../log/log.ts";
 import { type ISSLTransport, startTLS, type TLSWrapperOptions } from "../protocols/tls.ts";
 import type { TLSContextFactory } from "../ssl/options.ts";
@@ -29,6 +35,7 @@ import {
 } from "./_socket.ts";
 import { type FDReactor, FileDescriptor } from "./abstract.ts";
 import { ConnectError, ConnectionAborted, ConnectionDone, ConnectionLost } from "./errors.ts";
+import { VectoredSend } from "./ffi/_iovec.ts";
 import type { Libc } from "./ffi/types.ts";
 
 /**
@@ -61,6 +68,8 @@ function newReadBuffer(): Uint8Array {
 }
 let L: Libc | null = null;
 let MSG_NOSIGNAL = 0;
+/** The one msghdr/iovec block vectored sends use, made on the first. */
+let VECTOR: VectoredSend | null = null;
 
 function init(): Libc {
   if (L === null) {
@@ -142,6 +151,7 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     init();
     this.fd = fd;
     this.protocol = protocol ?? new NullProtocol();
+    this.vectored = true; // writeSomeChunks below: queued chunks go out by sendmsg, uncopied
     // Bound once per connection (not per call), so that passing them on
     // works: `callLater(2, transport.loseConnection)`, `chunks.forEach(t.write)`.
     this.write = this.write.bind(this);
@@ -170,34 +180,42 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
   }
 
   /**
-   * Read once into the shared buffer; hand the protocol a copy of a short
-   * read, or the buffer itself (then replaced) for a long one.
+   * Read once into the shared buffer. A protocol that only borrows its data
+   * (`IBorrowingProtocol`) gets a view of the buffer itself; any other gets a
+   * copy of a short read, or the buffer itself (then replaced) for a long one.
    */
   doRead(): Error | null {
     if (this.connecting) return this.#doConnect();
     const buf = READ_BUF!;
     const n = L!.recv(this.fd, buf, READ_BUFFER_SIZE, 0);
     if (n > 0) {
+      const p = this.protocol;
+      const lend = (p as Partial<IBorrowingProtocol>).borrowsReceivedData === true;
       let data: Uint8Array;
-      if (n >= HANDOVER_MIN) {
+      if (lend || n >= HANDOVER_MIN) {
         data = new Uint8Array(buf.buffer, buf.byteOffset, n);
-        READ_BUF = newReadBuffer();
+        if (!lend) READ_BUF = newReadBuffer();
       } else {
         data = buf.slice(0, n);
       }
       this.corked = true;
+      let failed: Error | null = null;
       try {
-        this.protocol.dataReceived(data);
+        p.dataReceived(data);
       } catch (e) {
         this.corked = false;
         logErr(e, "Unhandled error in dataReceived", { system: this.logstr });
-        return asError(e);
+        failed = asError(e);
       }
-      if (this.#aborting) {
-        this.corked = false;
-        return null;
+      let result: Error | null = failed;
+      if (failed === null) {
+        if (this.#aborting) this.corked = false;
+        else result = this.uncork();
       }
-      return this.uncork();
+      // What the kernel did not take is queued by reference: if that may be
+      // the lent buffer, it is the queue's now, and reads get a new one.
+      if (lend && this.bufferedAmount > 0) READ_BUF = newReadBuffer();
+      return result;
     }
     if (n === 0) {
       // A send that already failed (ECONNRESET, EPIPE) consumed the socket's
@@ -249,6 +267,26 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
   writeSomeData(data: Uint8Array, len: number): number {
     for (;;) {
       const n = L!.send(this.fd, data, len, MSG_NOSIGNAL);
+      if (n >= 0) return n;
+      const err = L!.errno();
+      if (err === E.EAGAIN || err === E.ENOBUFS) return 0;
+      if (err === E.EINTR) continue;
+      this.#writeErrno = err;
+      return -1;
+    }
+  }
+
+  // protected: overrides FileDescriptor's hook.
+  /** `sendmsg` of several queued chunks with MSG_NOSIGNAL; errors as `writeSomeData`. */
+  protected override writeSomeChunks(
+    chunks: readonly Uint8Array[],
+    from: number,
+    offset: number,
+    to: number,
+  ): number {
+    const v = VECTOR ??= new VectoredSend(L!);
+    for (;;) {
+      const n = v.send(this.fd, chunks, from, offset, to, MSG_NOSIGNAL);
       if (n >= 0) return n;
       const err = L!.errno();
       if (err === E.EAGAIN || err === E.ENOBUFS) return 0;

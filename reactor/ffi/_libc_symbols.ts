@@ -82,6 +82,7 @@ function symbolDefs(os: OSName, arch: ArchName): Record<string, SymbolDef> {
     write: { args: ["i32", B, "size"], ret: "i32" },
     readv: { args: ["i32", B, "i32"], ret: "i32" },
     writev: { args: ["i32", B, "i32"], ret: "i32" },
+    sendmsg: { args: ["i32", B, "i32"], ret: "i32" },
     shutdown: { args: ["i32", "i32"], ret: "i32" },
     close: { args: ["i32"], ret: "i32" },
     setsockopt: { args: ["i32", "i32", "i32", B, "u32"], ret: "i32" },
@@ -174,6 +175,7 @@ export interface Raw<S> {
   write(fd: number, b: Buf, n: S): number;
   readv(fd: number, iov: Buf, n: number): number;
   writev(fd: number, iov: Buf, n: number): number;
+  sendmsg(fd: number, msg: Buf, f: number): number;
   shutdown(fd: number, how: number): number;
   close(fd: number): number;
   setsockopt(fd: number, lv: number, nm: number, v: Buf, l: number): number;
@@ -297,6 +299,7 @@ export function assemble<S>(
       : (fd, b, n) => raw.write(fd, b, size(n)),
     readv: raw.readv,
     writev: raw.writev,
+    sendmsg: raw.sendmsg,
     shutdown: raw.shutdown,
     close: raw.close,
     setsockopt: raw.setsockopt,

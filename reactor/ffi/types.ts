@@ -112,6 +112,12 @@ export interface Libc {
   readv(fd: number, iov: Uint8Array, iovcnt: number): number;
   /** `iov` holds `iovcnt` 16-byte `struct iovec`s (base address u64 LE, length u64 LE). */
   writev(fd: number, iov: Uint8Array, iovcnt: number): number;
+  /**
+   * `sendmsg(2)`: `msg` is a `struct msghdr` (see `MSGHDR_SIZE` in
+   * `structs.ts`); with `MSG_NOSIGNAL` a write to a closed peer fails with
+   * EPIPE instead of raising SIGPIPE.
+   */
+  sendmsg(fd: number, msg: Uint8Array, flags: number): number;
   /** `shutdown(2)` with `SHUT_RD`/`SHUT_WR`/`SHUT_RDWR`. */
   shutdown(fd: number, how: number): number;
   /** `close(2)`. */
