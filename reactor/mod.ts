@@ -25,6 +25,7 @@ export type * from "../interfaces.ts";
 export { BaseConnector, type ConnectingTransport, type ConnectorState } from "./_connector.ts";
 export { type FDReactor, FileDescriptor } from "./abstract.ts";
 export * from "./address.ts";
+export { ChildFDCloser } from "./child_fd_closer.ts";
 export { DelayedCall } from "./delayed_call.ts";
 export * from "./errors.ts";
 export { createParker, ffiAvailable, type Parker, type ParkerKind } from "./ffi/mod.ts";

@@ -16,7 +16,7 @@ import type {
   SpawnProcessOptions,
 } from "../interfaces.ts";
 import { concatBytes } from "../protocols/basic/_buffer.ts";
-import { ChildFDCloser } from "../reactor/_process_common.ts";
+import { ChildFDCloser } from "../reactor/child_fd_closer.ts";
 import { ProcessExitedAlready } from "../reactor/errors.ts";
 
 const ENCODER = new TextEncoder();

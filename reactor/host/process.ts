@@ -21,8 +21,9 @@ import type {
 } from "../../interfaces.ts";
 import * as log from "../../log/log.ts";
 import { checkSpawnArgs } from "../_process_args.ts";
-import { callProtocol, ChildFDCloser, noPipeToWrite, processReason } from "../_process_common.ts";
+import { callProtocol, noPipeToWrite, processReason } from "../_process_common.ts";
 import { signalNumber } from "../_signals.ts";
+import { ChildFDCloser } from "../child_fd_closer.ts";
 import {
   type ProcessDone,
   ProcessExitedAlready,

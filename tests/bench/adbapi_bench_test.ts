@@ -33,8 +33,10 @@ describe("bench/adbapi_bench.ts", () => {
     const report = JSON.parse(printed[0]) as BenchReport;
     assert.equal(report.results.length, 1);
     assert.equal(report.results[0].db, "sqlite");
-    assert.ok(report.results[0].skein["2"] > 0);
-    assert.ok(report.results[0].direct > 0);
+    assert.ok(report.results[0].skein["2"].ops > 0);
+    assert.ok(report.results[0].skein["2"].cpuUs > 0);
+    assert.ok(report.results[0].direct.ops > 0);
+    assert.ok(report.results[0].floor.ops > 0);
     assert.equal(report.results[0].twisted, null);
   });
 
