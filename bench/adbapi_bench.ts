@@ -11,8 +11,9 @@
  *   driver call, reply, main-thread wake: what the runtime and the OS cost).
  *   The pool's overhead per query is its time per query minus that floor.
  *
- * Every peer runs in each round, one after another, and the table shows the
- * median round. Besides ops/s (wall time, which a busy machine stretches) it
+ * Every peer runs in each round, one after another (the floor twice, before
+ * and after the pool, each on a Worker of its own), and the table shows each
+ * figure's median over the rounds. Besides ops/s (wall time, which a busy machine stretches) it
  * shows CPU time per query (`process.cpuUsage()`, every thread of the
  * process; Python's `time.process_time()` likewise), the fairer comparison
  * on a shared machine.
@@ -99,7 +100,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   return o;
 }
 
-/** One database's figures by number of callers (the median round's). */
+/** One database's figures by number of callers (each the median over the rounds). */
 export interface DbReport {
   readonly db: string;
   /** The query, as each side ran it. */
@@ -134,6 +135,12 @@ const HOOKS: IReactorCore = {
   removeSystemEventTrigger: () => {},
   fireSystemEvent: () => {},
 };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
 
 function runtimeName(): string {
   const g = globalThis as { Deno?: { version: { deno: string; }; }; Bun?: { version: string; }; };
@@ -359,7 +366,7 @@ async function benchOne(o: BenchOptions, t: Target, script: string): Promise<DbR
   const note = o.twisted ? twistedAvailable(o.python, t.db) : "not measured (--no-twisted)";
   const rounds: {
     direct: Figure;
-    floor: Figure;
+    floors: Figure[];
     skein: Record<string, Figure>;
     twisted: Record<string, Figure> | null;
   }[] = [];
@@ -380,20 +387,26 @@ async function benchOne(o: BenchOptions, t: Target, script: string): Promise<DbR
       skein[c] = await measure(c, o.seconds, (i) => pool.runQuery(t.sql, [1 + (i % ROWS)]));
     }
     await pool.close();
+    const after = await measureFloor(t, o.seconds);
     const twisted = note === null ? measureTwisted(o, script, t.db, t.twistedTarget) : null;
-    rounds.push({ direct, floor, skein, twisted });
+    rounds.push({ direct, floors: [floor, after], skein, twisted });
   }
-  // The median round by Skein's one-caller ops/s: every figure in a row comes from one round.
-  const first = String(o.callers[0]);
-  const sorted = [...rounds].sort((a, b) => a.skein[first].ops - b.skein[first].ops);
-  const mid = sorted[(sorted.length - 1) >> 1];
+  // Each figure's median over the rounds (a Worker pair's round trip is
+  // bimodal on a busy machine and keeps its mode for the pair's life, so a
+  // single round may pair a fast floor with a slow pool, or the reverse).
+  const med = (pick: (r: (typeof rounds)[number]) => Figure | Figure[] | undefined): Figure => {
+    const figures = rounds.flatMap(pick).filter((f): f is Figure => f !== undefined);
+    return { ops: median(figures.map((f) => f.ops)), cpuUs: median(figures.map((f) => f.cpuUs)) };
+  };
+  const byCallers = (pick: (r: (typeof rounds)[number]) => Record<string, Figure> | null) =>
+    Object.fromEntries(o.callers.map((c) => [String(c), med((r) => pick(r)?.[String(c)])]));
   return {
     db: t.db,
     sql: t.sql,
-    direct: mid.direct,
-    floor: mid.floor,
-    skein: mid.skein,
-    twisted: mid.twisted,
+    direct: med((r) => r.direct),
+    floor: med((r) => r.floors),
+    skein: byCallers((r) => r.skein),
+    twisted: note === null ? byCallers((r) => r.twisted) : null,
     twistedNote: note ?? "",
   };
 }
@@ -404,7 +417,7 @@ function table(report: BenchReport): string {
   const us = (n: number): string => n.toFixed(1);
   lines.push(
     `adbapi runQuery, one-row primary-key SELECT: ${report.runtime}, pool max ${report.max}, `
-      + `${report.seconds} s × ${report.rounds} rounds (the median round)`,
+      + `${report.seconds} s × ${report.rounds} rounds (medians)`,
   );
   lines.push("");
   lines.push(
