@@ -116,7 +116,8 @@ const TARGET_BATCH = 4;
  *   `undefined`. Each is one statement in a transaction of its own. Several
  *   sent in the same turn, or queued while every connection is busy, may go
  *   to one Worker in one message; it still runs them one by one, each its
- *   own transaction, in the order they were sent.
+ *   own transaction, in the order they were sent (on PostgreSQL in one
+ *   exchange with the server: libpq's pipeline mode).
  * - `runInteraction(fn, ...args)` pins one connection to `fn(txn, ...args)`
  *   for one transaction: committed when `fn` returns (or its Deferred or
  *   Promise fires), rolled back when it throws (or fails); the Deferred

@@ -208,6 +208,12 @@ export class ThreadLease {
  * exception: see `WorkerCrashed`). Work queued when the pool stops fails
  * with `ThreadPoolStopped`.
  *
+ * Calls of a quick job (one that has run for under 0.25 ms a call in its
+ * thread) wait for the threads already running quick work, no more of them
+ * than the CPU cores, and go to them several to a message; each is still
+ * run and answered in order, as if it came alone. Longer work goes one call
+ * at a time to any idle thread.
+ *
  * Threads reach functions of the reactor thread by name: `pool.expose({ getUser })`,
  * then `callFromThread("getUser", 1)` / `blockingCallFromThread("getUser", 1)`
  * from `@skein/skein/threads/worker` inside the thread.
