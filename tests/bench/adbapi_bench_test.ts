@@ -15,8 +15,15 @@ describe("bench/adbapi_bench.ts", () => {
       "--no-twisted",
       "--max=2",
     ], () => {});
-    assert.match(out, /^sqlite +1 +[\d,]+ +– +– +[\d,]+ +[\d.]+ +-?[\d.]+$/m);
-    assert.match(out, /^sqlite +16 +[\d,]+ /m);
+    // db, callers, Skein ops/s, Twisted ops/s and ratio (– without Twisted) │
+    // Skein CPU µs/q, Twisted's and ratio │ the floor's ops/s and the overhead
+    // over it (wall, CPU), on the one-caller row only.
+    assert.match(
+      out,
+      /^sqlite +1 +[\d,]+ +– +– │ +[\d.]+ +– +– │ +[\d,]+ +-?[\d.]+, -?[\d.]+$/m,
+    );
+    assert.match(out, /^sqlite +16 +[\d,]+ +– +– │ +[\d.]+ +– +– │ *$/m);
+    assert.match(out, /sqlite: direct on the main thread [\d,]+ ops\/s, [\d.]+ CPU µs\/q; floor/);
     assert.match(out, /Twisted \(sqlite\): not measured \(--no-twisted\)/);
   });
 
