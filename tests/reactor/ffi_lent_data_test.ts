@@ -10,6 +10,7 @@ import { READ_BUFFER_SIZE } from "../../reactor/stream_connection.ts";
 import { accepted, hangUp, tcpPair } from "./_connect.ts";
 import { concat, pattern, Recorder, waitFor, withReactor } from "./_helpers.ts";
 import { FFI_KINDS } from "./_reactor_kinds.ts";
+import { firstDifference } from "./ffi/_bytes.ts";
 
 /** Copies what it borrows, and notes which buffer each `data` was a view of. */
 class Borrower extends Recorder implements IBorrowingProtocol {
@@ -29,11 +30,19 @@ class BorrowingEcho extends Protocol implements IBorrowingProtocol {
   }
 }
 
-/** The first index where `a` and `b` differ, or -1 (a diff of megabytes is too slow to print). */
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.byteLength, b.byteLength);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.byteLength === b.byteLength ? -1 : n;
+/** Write each of `sent` from `c` and wait until `s` has it, so each is its own read; check the bytes. */
+async function sendOneByOne(
+  c: Recorder,
+  s: Recorder,
+  sent: Uint8Array[],
+): Promise<void> {
+  let total = 0;
+  for (const m of sent) {
+    c.transport!.write(m);
+    total += m.byteLength;
+    await waitFor(() => s.received === total, 5000, "message arrives");
+  }
+  assert.deepEqual(s.data(), concat(sent));
 }
 
 for (const kind of FFI_KINDS) {
@@ -45,13 +54,7 @@ for (const kind of FFI_KINDS) {
         // A short read (copied), a long one (the buffer handed over), a short one:
         // each later read would overwrite a chunk that were only lent.
         const sent = [pattern(100, 1), pattern(40_000, 2), pattern(300, 3)];
-        let total = 0;
-        for (const m of sent) {
-          c.transport!.write(m);
-          total += m.byteLength;
-          await waitFor(() => s.received === total, 5000, "message arrives");
-        }
-        assert.deepEqual(s.data(), concat(sent));
+        await sendOneByOne(c, s, sent);
         await hangUp(c, port);
       }));
 
@@ -60,13 +63,7 @@ for (const kind of FFI_KINDS) {
         const { sf, port, client: c } = await tcpPair(r, { server: () => new Borrower() });
         const s = await accepted(sf);
         const sent = [pattern(100, 4), pattern(50_000, 5), pattern(200, 6)];
-        let total = 0;
-        for (const m of sent) {
-          c.transport!.write(m);
-          total += m.byteLength;
-          await waitFor(() => s.received === total, 5000, "message arrives");
-        }
-        assert.deepEqual(s.data(), concat(sent));
+        await sendOneByOne(c, s, sent);
         assert.ok(s.buffers.length >= 3);
         for (const b of s.buffers) {
           assert.equal(b, s.buffers[0], "every read lends the same buffer");

@@ -10,13 +10,7 @@ import { runScript } from "../_runtime.ts";
 import { accepted, hangUp, tcpPair, whenMade } from "./_connect.ts";
 import { concat, pattern, sleep, waitFor, withReactor } from "./_helpers.ts";
 import { FFI_KINDS } from "./_reactor_kinds.ts";
-
-/** The first index where `a` and `b` differ, or -1 (a diff of megabytes is too slow to print). */
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.byteLength, b.byteLength);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.byteLength === b.byteLength ? -1 : n;
-}
+import { firstDifference } from "./ffi/_bytes.ts";
 
 interface Buffered {
   bufferedAmount: number;
