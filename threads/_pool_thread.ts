@@ -108,7 +108,9 @@ export class PoolThread {
         return;
       }
       const m = unpackFromThread(packed);
-      if (m.op === "ready") {
+      if (m.op === "listening") {
+        worker.postMessage({ op: "init", where, replies: channel.port2, control }, [channel.port2]);
+      } else if (m.op === "ready") {
         this.ready = true;
         this.#events.ready(this);
       } else this.#events.message(this, m);
@@ -134,7 +136,7 @@ export class PoolThread {
         }),
       );
     });
-    worker.postMessage({ op: "init", where, replies: channel.port2, control }, [channel.port2]);
+    // `init` goes once the thread says it listens (see `_thread_main.ts`).
   }
 
   /** Whether the thread was sent the job of `key` already (so it keeps it). */

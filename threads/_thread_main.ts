@@ -356,3 +356,7 @@ port.on("message", (m: Packed | Init): void => {
   if (!running && runKnown(m)) return;
   accept(unpackToThread(m));
 });
+// Only now may the pool send `init`: Deno's `node:worker_threads` drops a
+// message that reaches a thread before it listens on `parentPort` (Node
+// queues it), and this module is imported after the entry's first await.
+port.postMessage(packFromThread({ op: "listening" }));

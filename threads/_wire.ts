@@ -46,6 +46,7 @@ export type ToThread =
 
 /** Pool thread to reactor thread. */
 export type FromThread =
+  | { readonly op: "listening"; }
   | { readonly op: "ready"; }
   | { readonly op: "done"; readonly id: number; readonly value: unknown; }
   | { readonly op: "failed"; readonly id: number; readonly error: WireError; }

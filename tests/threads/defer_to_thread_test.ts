@@ -5,6 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Failure } from "../../deferred/failure.ts";
 import * as log from "../../log/log.ts";
@@ -22,8 +25,12 @@ import type * as Work from "./_work.ts";
 
 const SCRIPT = fileURLToPath(new URL("./_reactor_script.ts", import.meta.url));
 
-async function child(kind: string, mode: string): Promise<Record<string, unknown>> {
-  const r = await runScript(SCRIPT, [kind, mode], { timeoutMs: 30_000 });
+async function child(
+  kind: string,
+  mode: string,
+  env: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
+  const r = await runScript(SCRIPT, [kind, mode], { timeoutMs: 30_000, env });
   assert.equal(r.code, 0, `the child failed:\n${r.out}\n${r.err}`);
   const line = r.out.trim().split("\n").pop() ?? "";
   return JSON.parse(line) as Record<string, unknown>;
@@ -290,6 +297,21 @@ describe("the process-wide reactor's threads (child processes)", () => {
       assert.ok((out.workersBeforeStop as number) >= 1);
     });
   }
+
+  it("a thread slow to load its entry module still starts: the pool sends its start message only once the thread listens", async () => {
+    // Deno's node:worker_threads drops a message that reaches a thread
+    // before it listens on parentPort (Node queues it). With an empty module
+    // cache (DENO_DIR) Deno transpiles the thread's modules first, so a start
+    // message posted with the Worker was lost and the first call hung. Bun
+    // has no such cache: there the same run checks the same path.
+    const dir = await mkdtemp(join(tmpdir(), "skein-cold-cache-"));
+    try {
+      const out = await child("host", "defer", { DENO_DIR: dir });
+      assert.deepEqual([out.module, out.task, out.source], [5, 9, "ABC"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it("callMultipleInThread runs every call in one thread, in order (Twisted's callMultipleInThread)", async () => {
     const out = await child("host", "multiple");
