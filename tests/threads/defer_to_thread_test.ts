@@ -4,10 +4,10 @@
  * `src/twisted/test/test_threads.py`).
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Failure } from "../../deferred/failure.ts";
 import * as log from "../../log/log.ts";
