@@ -109,6 +109,7 @@ export class PoolThread {
       }
       const m = unpackFromThread(packed);
       if (m.op === "listening") {
+        if (this.ended) return;
         worker.postMessage({ op: "init", where, replies: channel.port2, control }, [channel.port2]);
       } else if (m.op === "ready") {
         this.ready = true;
