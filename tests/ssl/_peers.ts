@@ -1,6 +1,7 @@
 /** Real TLS peers no one here wrote (openssl s_server/s_client, Python), run as child processes. */
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { after } from "node:test";
 
 /** A running peer: what it printed so far, a way to wait for a line, to feed it, and its exit. */
 export class Peer {
@@ -55,4 +56,20 @@ export class Peer {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
     await this.exited.catch(() => null);
   }
+}
+
+/**
+ * A way to start peers that are all killed once the file's tests are done:
+ * call it at the top of a test file.
+ */
+export function peersKilledAfterTests(): (cmd: string, args: readonly string[]) => Peer {
+  const peers: Peer[] = [];
+  after(async () => {
+    for (const p of peers) await p.kill();
+  });
+  return (cmd, args) => {
+    const p = new Peer(cmd, args);
+    peers.push(p);
+    return p;
+  };
 }

@@ -23,41 +23,12 @@ import {
   TLSMemoryBIOFactory,
   TLSMemoryBIOProtocol,
   TLSVerificationError,
+  type TLSWrapperOptions,
 } from "../../ssl/mod.ts";
 import { Clock } from "../../task/clock.ts";
 import { connect, FakeTransport, type IOPump } from "../../testing/iosim.ts";
 import { type PemPair, testCertificates } from "./_certs.ts";
-import { Echo, ENGINES, pumpUntil, Recorder } from "./_helpers.ts";
-
-interface Pair {
-  client: Recorder;
-  server: Recorder;
-  clientTLS: TLSMemoryBIOProtocol;
-  serverTLS: TLSMemoryBIOProtocol;
-  pump: IOPump;
-}
-
-function pair(
-  engine: TLSEngineName,
-  serverOptions: TLSContextFactory,
-  clientOptions: TLSContextFactory,
-  greet = true,
-): Pair {
-  const server = new Echo();
-  const client = new Recorder();
-  const serverTLS = new TLSMemoryBIOProtocol(serverOptions, server, { engine });
-  const clientTLS = new TLSMemoryBIOProtocol(clientOptions, client, { engine });
-  const pump = connect(
-    serverTLS,
-    new FakeTransport(serverTLS, true),
-    clientTLS,
-    new FakeTransport(clientTLS, false),
-    {
-      greet,
-    },
-  );
-  return { client, server, clientTLS, serverTLS, pump };
-}
+import { ENGINES, pumpUntil, Recorder, type TLSPair, tlsPair } from "./_helpers.ts";
 
 /**
  * Deno's node:tls cannot verify client certificates over a stream: there the
@@ -78,7 +49,40 @@ const serving = (pem: PemPair): CertificateOptions =>
 const trusting = (host = "localhost"): TLSContextFactory =>
   optionsForClientTLS(host, { trustRoot: testCertificates().caCert });
 
-async function bothLost(p: Pair): Promise<void> {
+/** Server options that require a client certificate signed by the test CA. */
+function requiringClientCertificates(): CertificateOptions {
+  const certs = testCertificates();
+  return new CertificateOptions({
+    certificate: certs.server.pc,
+    verify: true,
+    caCerts: certs.caCert,
+  });
+}
+
+/**
+ * A TLS server on `engine` whose application records, wired over iosim to a
+ * plain (non-TLS) peer: what the peer writes reaches the server raw.
+ */
+function tlsServerFacingPlain(
+  engine: TLSEngineName,
+  options: Omit<TLSWrapperOptions, "engine"> = {},
+): { app: Recorder; plain: Protocol; pump: IOPump; } {
+  const app = new Recorder();
+  const serverTLS = new TLSMemoryBIOProtocol(serving(testCertificates().server), app, {
+    ...options,
+    engine,
+  });
+  const plain = new Protocol();
+  const pump = connect(
+    serverTLS,
+    new FakeTransport(serverTLS, true),
+    plain,
+    new FakeTransport(plain, false),
+  );
+  return { app, plain, pump };
+}
+
+async function bothLost(p: TLSPair): Promise<void> {
   await pumpUntil(
     p.pump,
     () => p.client.lost !== null && p.server.lost !== null,
@@ -88,46 +92,48 @@ async function bothLost(p: Pair): Promise<void> {
 
 for (const engine of ENGINES) {
   describe(`TLS bad input (${engine} engine)`, () => {
-    it("an expired certificate: TLSVerificationError 'certificate has expired'", async () => {
-      const p = pair(engine, serving(testCertificates().expired), trusting());
-      await bothLost(p);
-      const e = p.client.lost!.value;
-      assert.ok(e instanceof TLSVerificationError, String(e));
-      assert.match(e.message, /certificate has expired/);
-      assert.equal(p.server.received, "");
-    });
-
-    it("a self-signed certificate: TLSVerificationError 'self-signed certificate'", async () => {
-      const p = pair(engine, serving(testCertificates().selfSigned), trusting());
-      await bothLost(p);
-      const e = p.client.lost!.value;
-      assert.ok(e instanceof TLSVerificationError, String(e));
-      assert.match(e.message, /self.signed certificate/);
-    });
-
-    it("an untrusted chain: TLSVerificationError 'unable to get local issuer certificate'", async () => {
-      const p = pair(engine, serving(testCertificates().untrusted), trusting());
-      await bothLost(p);
-      const e = p.client.lost!.value;
-      assert.ok(e instanceof TLSVerificationError, String(e));
-      assert.match(e.message, /unable to get local issuer certificate/);
-    });
+    const refused: readonly {
+      what: string;
+      pem: "expired" | "selfSigned" | "untrusted";
+      message: RegExp;
+    }[] = [
+      {
+        what: "an expired certificate: TLSVerificationError 'certificate has expired'",
+        pem: "expired",
+        message: /certificate has expired/,
+      },
+      {
+        what: "a self-signed certificate: TLSVerificationError 'self-signed certificate'",
+        pem: "selfSigned",
+        message: /self.signed certificate/,
+      },
+      {
+        what: "an untrusted chain: TLSVerificationError 'unable to get local issuer certificate'",
+        pem: "untrusted",
+        message: /unable to get local issuer certificate/,
+      },
+    ];
+    for (const { what, pem, message } of refused) {
+      it(what, async () => {
+        const p = tlsPair(engine, serving(testCertificates()[pem]), trusting());
+        await bothLost(p);
+        const e = p.client.lost!.value;
+        assert.ok(e instanceof TLSVerificationError, String(e));
+        assert.match(e.message, message);
+        assert.equal(p.server.received, "");
+      });
+    }
 
     it("an IP address the certificate does not name: TLSVerificationError", async () => {
-      const p = pair(engine, serving(testCertificates().server), trusting("127.0.0.2"));
+      const p = tlsPair(engine, serving(testCertificates().server), trusting("127.0.0.2"));
       await bothLost(p);
       assert.ok(p.client.lost!.value instanceof TLSVerificationError, String(p.client.lost!.value));
     });
 
     it("a client certificate required but missing: the server refuses with a TLSError", async () => {
-      const certs = testCertificates();
-      const server = new CertificateOptions({
-        certificate: certs.server.pc,
-        verify: true,
-        caCerts: certs.caCert,
-      });
+      const server = requiringClientCertificates();
       if (clientAuthUnsupported(engine, server)) return;
-      const p = pair(engine, server, trusting());
+      const p = tlsPair(engine, server, trusting());
       p.client.transport!.write("should never arrive");
       await bothLost(p);
       assert.ok(p.server.lost!.value instanceof TLSError, String(p.server.lost!.value));
@@ -137,35 +143,21 @@ for (const engine of ENGINES) {
     });
 
     it("a client certificate given: the server sees it", async () => {
-      const certs = testCertificates();
-      const server = new CertificateOptions({
-        certificate: certs.server.pc,
-        verify: true,
-        caCerts: certs.caCert,
-      });
+      const server = requiringClientCertificates();
       if (clientAuthUnsupported(engine, server)) return;
+      const certs = testCertificates();
       const client = optionsForClientTLS("localhost", {
         trustRoot: certs.caCert,
         clientCertificate: certs.client.pc,
       });
-      const p = pair(engine, server, client);
+      const p = tlsPair(engine, server, client);
       p.client.transport!.write("ping");
       await pumpUntil(p.pump, () => p.client.received === "ping", "the echo");
       assert.equal(p.serverTLS.getPeerCertificate()?.commonName, "skein-client");
     });
 
     it("garbage instead of a ClientHello: TLSError naming the protocol error, nothing delivered", async () => {
-      const app = new Recorder();
-      const serverTLS = new TLSMemoryBIOProtocol(serving(testCertificates().server), app, {
-        engine,
-      });
-      const plain = new Protocol();
-      const pump = connect(
-        serverTLS,
-        new FakeTransport(serverTLS, true),
-        plain,
-        new FakeTransport(plain, false),
-      );
+      const { app, plain, pump } = tlsServerFacingPlain(engine);
       plain.transport!.write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
       await pumpUntil(pump, () => app.lost !== null, "the server's connectionLost");
       const e = app.lost!.value;
@@ -179,19 +171,7 @@ for (const engine of ENGINES) {
 
     it("a handshake timeout: TLSHandshakeTimeoutError, the connection aborted", async () => {
       const clock = new Clock();
-      const app = new Recorder();
-      const serverTLS = new TLSMemoryBIOProtocol(serving(testCertificates().server), app, {
-        engine,
-        clock,
-        handshakeTimeout: 5,
-      });
-      const silent = new Protocol();
-      const pump = connect(
-        serverTLS,
-        new FakeTransport(serverTLS, true),
-        silent,
-        new FakeTransport(silent, false),
-      );
+      const { app, pump } = tlsServerFacingPlain(engine, { clock, handshakeTimeout: 5 });
       clock.advance(4.9);
       pump.flush();
       assert.equal(app.lost, null);
@@ -201,7 +181,7 @@ for (const engine of ENGINES) {
     });
 
     it("abortConnection mid-handshake: ConnectionAborted here, ConnectionLost there, whenHandshakeDone fails", async () => {
-      const p = pair(engine, serving(testCertificates().server), trusting(), false);
+      const p = tlsPair(engine, serving(testCertificates().server), trusting(), { greet: false });
       const handshake = p.clientTLS.whenHandshakeDone();
       p.pump.pump(); // the ClientHello reaches the server, nothing more
       p.clientTLS.abortConnection();
@@ -219,7 +199,7 @@ for (const engine of ENGINES) {
           }),
         TLSConfigurationError,
       );
-      const p = pair(
+      const p = tlsPair(
         engine,
         serving(testCertificates().selfSigned),
         optionsForClientTLS("wrong.example", { dangerouslyDisableCertificateVerification: true }),

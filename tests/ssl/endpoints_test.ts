@@ -21,15 +21,11 @@ import {
   wrapClientTLS,
 } from "../../endpoints/mod.ts";
 import { Factory } from "../../protocols/factory.ts";
-import type { ReactorKind } from "../../reactor/install.ts";
-import { defaultPollerKind } from "../../reactor/pollers/mod.ts";
 import { CertificateOptions, optionsForClientTLS, TLSMemoryBIOFactory } from "../../ssl/mod.ts";
 import { MemoryReactor } from "../../testing/memory_reactor.ts";
 import { withReactor } from "../reactor/_helpers.ts";
 import { testCertificates } from "./_certs.ts";
-import { Echo, Recorder } from "./_helpers.ts";
-
-const KINDS: ReactorKind[] = [defaultPollerKind() as ReactorKind, "host"];
+import { Echo, KINDS, Recorder, waitUntil } from "./_helpers.ts";
 
 /** A folder holding only the test CA (for caCertsDir= and trustRoots=). */
 function caDir(): string {
@@ -52,14 +48,6 @@ function recorderFactory(p: Recorder): Factory {
   f.noisy = false;
   f.buildProtocol = () => p;
   return f;
-}
-
-async function waitUntil(cond: () => boolean, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 describe("ssl:/tls: descriptions", () => {

@@ -9,41 +9,23 @@
 
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Deferred } from "../../deferred/deferred.ts";
-import { ClientFactory, Factory } from "../../protocols/factory.ts";
+import { ClientFactory } from "../../protocols/factory.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
 import { nodeTlsAnswersCloseNotify } from "../../reactor/ffi/libssl_runtime.ts";
-import type { Reactor, ReactorKind } from "../../reactor/install.ts";
-import { defaultPollerKind } from "../../reactor/pollers/mod.ts";
+import type { Reactor } from "../../reactor/install.ts";
 import { CertificateOptions, optionsForClientTLS, type TLSEngineName } from "../../ssl/mod.ts";
 import { withReactor } from "../reactor/_helpers.ts";
 import { testCertificates } from "./_certs.ts";
-import { Echo, ENGINES, Recorder } from "./_helpers.ts";
-import { Peer } from "./_peers.ts";
+import { Echo, ENGINES, KINDS, Recorder, recordingFactory, waitUntil } from "./_helpers.ts";
+import { peersKilledAfterTests } from "./_peers.ts";
 
-const KINDS: ReactorKind[] = [defaultPollerKind() as ReactorKind, "host"];
 const SCRIPTS = join(dirname(fileURLToPath(import.meta.url)), "py_peers");
 const PYTHON = "/usr/bin/python3";
 
-const peers: Peer[] = [];
-after(async () => {
-  for (const p of peers) await p.kill();
-});
-function peer(cmd: string, args: string[]): Peer {
-  const p = new Peer(cmd, args);
-  peers.push(p);
-  return p;
-}
-
-async function waitUntil(cond: () => boolean, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
+const peer = peersKilledAfterTests();
 
 function serve(
   reactor: Reactor,
@@ -52,14 +34,7 @@ function serve(
   acceptableProtocols: string[] = [],
 ): { port: number; made: Recorder[]; stop: () => Promise<void>; } {
   const certs = testCertificates();
-  const made: Recorder[] = [];
-  const factory = new Factory();
-  factory.noisy = false;
-  factory.buildProtocol = () => {
-    const p = make();
-    made.push(p);
-    return p;
-  };
+  const { factory, made } = recordingFactory(make);
   const listening = reactor.listenSSL(
     0,
     factory,

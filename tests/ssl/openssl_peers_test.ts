@@ -8,47 +8,24 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Deferred } from "../../deferred/deferred.ts";
-import { ClientFactory, Factory } from "../../protocols/factory.ts";
+import { ClientFactory } from "../../protocols/factory.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
-import type { ReactorKind } from "../../reactor/install.ts";
-import { defaultPollerKind } from "../../reactor/pollers/mod.ts";
 import { CertificateOptions, optionsForClientTLS, TLSMemoryBIOFactory } from "../../ssl/mod.ts";
 import { withReactor } from "../reactor/_helpers.ts";
 import { testCertificates } from "./_certs.ts";
-import { Echo, ENGINES, Recorder } from "./_helpers.ts";
-import { Peer } from "./_peers.ts";
+import { Echo, ENGINES, KINDS, Recorder, recordingFactory, waitUntil } from "./_helpers.ts";
+import { type Peer, peersKilledAfterTests } from "./_peers.ts";
 
-const KINDS: ReactorKind[] = [defaultPollerKind() as ReactorKind, "host"];
 let socketSerial = 0;
 
 function socketPath(): string {
   return join(tmpdir(), `skein-tls-${process.pid}-${socketSerial++}.sock`);
 }
 
-const peers: Peer[] = [];
-after(async () => {
-  for (const p of peers) await p.kill();
-});
-function peer(args: string[]): Peer {
-  const p = new Peer("openssl", args);
-  peers.push(p);
-  return p;
-}
-
-/** A server factory whose protocols are recorded. */
-function recordingFactory(make: () => Recorder): { factory: Factory; made: Recorder[]; } {
-  const made: Recorder[] = [];
-  const factory = new Factory();
-  factory.noisy = false;
-  factory.buildProtocol = () => {
-    const p = make();
-    made.push(p);
-    return p;
-  };
-  return { factory, made };
-}
+const spawnPeer = peersKilledAfterTests();
+const peer = (args: string[]): Peer => spawnPeer("openssl", args);
 
 /** A client factory that hands its one protocol to a Deferred. */
 function clientFactory(p: Recorder): { factory: ClientFactory; lost: Deferred<void>; } {
@@ -165,10 +142,3 @@ for (const engine of ENGINES) {
 }
 
 /** Wait (on the host loop, bounded) until `cond()` holds. */
-async function waitUntil(cond: () => boolean, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}

@@ -14,23 +14,12 @@ import { ProcessEndpoint, wrapClientTLS } from "../../endpoints/mod.ts";
 import type { IReactorProcess } from "../../interfaces.ts";
 import { Factory } from "../../protocols/factory.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
-import type { ReactorKind } from "../../reactor/install.ts";
-import { defaultPollerKind } from "../../reactor/pollers/mod.ts";
 import { optionsForClientTLS } from "../../ssl/mod.ts";
 import { withReactor } from "../reactor/_helpers.ts";
 import { testCertificates } from "./_certs.ts";
-import { ENGINES, Recorder } from "./_helpers.ts";
+import { ENGINES, KINDS, Recorder, waitUntil } from "./_helpers.ts";
 
-const KINDS: ReactorKind[] = [defaultPollerKind() as ReactorKind, "host"];
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "py_peers", "stdio_tls_server.py");
-
-async function waitUntil(cond: () => boolean, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 for (const engine of ENGINES) {
   for (const kind of KINDS) {

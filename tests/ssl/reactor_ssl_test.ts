@@ -11,10 +11,8 @@ import { connect as netConnect } from "node:net";
 import { describe, it } from "node:test";
 import { Deferred } from "../../deferred/deferred.ts";
 import type { IPushProducer } from "../../interfaces.ts";
-import { ClientFactory, Factory } from "../../protocols/factory.ts";
+import { ClientFactory } from "../../protocols/factory.ts";
 import { ConnectionDone } from "../../reactor/errors.ts";
-import type { ReactorKind } from "../../reactor/install.ts";
-import { defaultPollerKind } from "../../reactor/pollers/mod.ts";
 import {
   CertificateOptions,
   optionsForClientTLS,
@@ -24,31 +22,7 @@ import {
 } from "../../ssl/mod.ts";
 import { withReactor } from "../reactor/_helpers.ts";
 import { testCertificates } from "./_certs.ts";
-import { Echo, ENGINES, Recorder } from "./_helpers.ts";
-
-const KINDS: ReactorKind[] = [defaultPollerKind() as ReactorKind, "host"];
-
-async function waitUntil(cond: () => boolean, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-function servingFactory(
-  make: () => Recorder = () => new Echo(),
-): { factory: Factory; made: Recorder[]; } {
-  const made: Recorder[] = [];
-  const factory = new Factory();
-  factory.noisy = false;
-  factory.buildProtocol = () => {
-    const p = make();
-    made.push(p);
-    return p;
-  };
-  return { factory, made };
-}
+import { ENGINES, KINDS, Recorder, recordingFactory, waitUntil } from "./_helpers.ts";
 
 function oneClient(p: Recorder): { factory: ClientFactory; done: Deferred<void>; } {
   const done = new Deferred<void>();
@@ -68,7 +42,7 @@ for (const engine of ENGINES) {
       it("Skein to Skein: echo, ALPN, peer certificate, clean close", async () => {
         const certs = testCertificates();
         await withReactor(kind, async (reactor) => {
-          const { factory } = servingFactory();
+          const { factory } = recordingFactory();
           const server = new CertificateOptions({
             certificate: certs.server.pc,
             acceptableProtocols: ["skein/1"],
@@ -100,7 +74,7 @@ for (const engine of ENGINES) {
       it("the listener keeps serving after garbage and after a client that fails verification", async () => {
         const certs = testCertificates();
         await withReactor(kind, async (reactor) => {
-          const { factory, made } = servingFactory();
+          const { factory, made } = recordingFactory();
           const port = reactor.listenSSL(
             0,
             factory,
@@ -156,7 +130,7 @@ for (const engine of ENGINES) {
           // The server counts what it receives, reading only while unpaused.
           let received = 0;
           let sum = 0;
-          const { factory, made } = servingFactory(() =>
+          const { factory, made } = recordingFactory(() =>
             new (class extends Recorder {
               override dataReceived(data: Uint8Array): void {
                 received += data.length;

@@ -9,29 +9,25 @@
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { StartTLSClient, StartTLSServer } from "../../examples/starttls_lines.ts";
 import { ClientFactory, Factory } from "../../protocols/factory.ts";
-import type { ReactorKind } from "../../reactor/install.ts";
-import { defaultPollerKind } from "../../reactor/pollers/mod.ts";
 import { CertificateOptions, optionsForClientTLS, startTLS } from "../../ssl/mod.ts";
 import { StringTransport } from "../../testing/string_transport.ts";
 import { withReactor } from "../reactor/_helpers.ts";
 import { testCertificates } from "./_certs.ts";
-import { Peer } from "./_peers.ts";
+import { KINDS, waitUntil } from "./_helpers.ts";
+import { peersKilledAfterTests } from "./_peers.ts";
 
-const KINDS: ReactorKind[] = [defaultPollerKind() as ReactorKind, "host"];
-const peers: Peer[] = [];
-after(async () => {
-  for (const p of peers) await p.kill();
-});
+const peer = peersKilledAfterTests();
 
-async function waitUntil(cond: () => boolean, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
+/** A server factory of STARTTLS servers that switch to the test server certificate. */
+function startTLSServers(): Factory {
+  const sf = new Factory();
+  sf.noisy = false;
+  sf.buildProtocol = () =>
+    new StartTLSServer(new CertificateOptions({ certificate: testCertificates().server.pc }));
+  return sf;
 }
 
 describe("startTLS", () => {
@@ -55,10 +51,7 @@ for (const kind of KINDS) {
       it("Skein client and server switch mid-conversation", async () => {
         const certs = testCertificates();
         await withReactor(kind, async (reactor) => {
-          const sf = new Factory();
-          sf.noisy = false;
-          sf.buildProtocol = () =>
-            new StartTLSServer(new CertificateOptions({ certificate: certs.server.pc }));
+          const sf = startTLSServers();
           const path = join(tmpdir(), `skein-starttls-${process.pid}-${kind}.sock`);
           const port = transport === "tcp"
             ? reactor.listenTCP(0, sf, { interface: "127.0.0.1" })
@@ -98,12 +91,9 @@ for (const kind of KINDS) {
     it("the Skein server switches; s_client verifies it and talks TLS", async () => {
       const certs = testCertificates();
       await withReactor(kind, async (reactor) => {
-        const sf = new Factory();
-        sf.noisy = false;
-        sf.buildProtocol = () =>
-          new StartTLSServer(new CertificateOptions({ certificate: certs.server.pc }));
+        const sf = startTLSServers();
         const port = reactor.listenTCP(0, sf, { interface: "127.0.0.1" });
-        const client = new Peer("openssl", [
+        const client = peer("openssl", [
           "s_client",
           "-connect",
           `127.0.0.1:${port.getHost().port}`,
@@ -117,7 +107,6 @@ for (const kind of KINDS) {
           "-verify_hostname",
           "localhost",
         ]);
-        peers.push(client);
         await client.waitFor(/Verify return code: 0 \(ok\)/);
         client.write("ECHO via openssl\n");
         await client.waitFor(/250 via openssl \(TLSv1\.3\)/);

@@ -13,42 +13,14 @@ import {
   CertificateOptions,
   optionsForClientTLS,
   type TLSContextFactory,
-  type TLSEngineName,
   TLSError,
   TLSMemoryBIOFactory,
-  TLSMemoryBIOProtocol,
   TLSTruncationError,
   TLSVerificationError,
 } from "../../ssl/mod.ts";
-import { connect, FakeTransport, type IOPump } from "../../testing/iosim.ts";
+import type { FakeTransport } from "../../testing/iosim.ts";
 import { testCertificates } from "./_certs.ts";
-import { Echo, ENGINES, pumpUntil, Recorder } from "./_helpers.ts";
-
-interface Pair {
-  client: Recorder;
-  server: Recorder;
-  clientTLS: TLSMemoryBIOProtocol;
-  serverTLS: TLSMemoryBIOProtocol;
-  pump: IOPump;
-}
-
-function pair(
-  engine: TLSEngineName,
-  serverOptions: TLSContextFactory,
-  clientOptions: TLSContextFactory,
-  server: Recorder = new Echo(),
-  client: Recorder = new Recorder(),
-): Pair {
-  const serverTLS = new TLSMemoryBIOProtocol(serverOptions, server, { engine });
-  const clientTLS = new TLSMemoryBIOProtocol(clientOptions, client, { engine });
-  const pump = connect(
-    serverTLS,
-    new FakeTransport(serverTLS, true),
-    clientTLS,
-    new FakeTransport(clientTLS, false),
-  );
-  return { client, server, clientTLS, serverTLS, pump };
-}
+import { ENGINES, pumpUntil, tlsPair } from "./_helpers.ts";
 
 function serverOptions(): CertificateOptions {
   return new CertificateOptions({
@@ -67,7 +39,7 @@ function clientOptions(host = "localhost"): TLSContextFactory {
 for (const engine of ENGINES) {
   describe(`TLSMemoryBIOProtocol over iosim (${engine} engine)`, () => {
     it("connects the wrapped protocol at once, then handshakes and carries data both ways", async () => {
-      const p = pair(engine, serverOptions(), clientOptions());
+      const p = tlsPair(engine, serverOptions(), clientOptions());
       // Twisted: the wrapped protocol's makeConnection runs in makeConnection, before the handshake.
       assert.equal(p.client.made, 1);
       assert.equal(p.server.made, 1);
@@ -85,7 +57,7 @@ for (const engine of ENGINES) {
     });
 
     it("loseConnection sends close_notify: both sides see ConnectionDone", async () => {
-      const p = pair(engine, serverOptions(), clientOptions());
+      const p = tlsPair(engine, serverOptions(), clientOptions());
       await pumpUntil(
         p.pump,
         () => p.clientTLS.handshakeDone && p.serverTLS.handshakeDone,
@@ -104,7 +76,7 @@ for (const engine of ENGINES) {
     });
 
     it("a peer closing without close_notify is a TLSTruncationError (a ConnectionLost)", async () => {
-      const p = pair(engine, serverOptions(), clientOptions());
+      const p = tlsPair(engine, serverOptions(), clientOptions());
       await pumpUntil(
         p.pump,
         () => p.clientTLS.handshakeDone && p.serverTLS.handshakeDone,
@@ -118,7 +90,7 @@ for (const engine of ENGINES) {
     });
 
     it("a wrong host name fails the handshake with a TLSVerificationError on both sides", async () => {
-      const p = pair(engine, serverOptions(), clientOptions("other.example"));
+      const p = tlsPair(engine, serverOptions(), clientOptions("other.example"));
       const handshake = p.clientTLS.whenHandshakeDone();
       await pumpUntil(
         p.pump,
@@ -148,7 +120,7 @@ for (const engine of ENGINES) {
         return;
       }
       for (const [host, cn] of [["other.example", "other.example"], ["localhost", "localhost"]]) {
-        const p = pair(engine, server, optionsForClientTLS(host, { trustRoot: certs.caCert }));
+        const p = tlsPair(engine, server, optionsForClientTLS(host, { trustRoot: certs.caCert }));
         p.client.transport!.write("sni");
         await pumpUntil(p.pump, () => p.client.received === "sni", `the echo for ${host}`);
         assert.equal(p.clientTLS.getPeerCertificate()?.commonName, cn);
