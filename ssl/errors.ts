@@ -5,7 +5,11 @@
  * @module
  */
 
+import { familyName } from "../reactor/_error_name.ts";
 import { ConnectionLost } from "../reactor/errors.ts";
+
+/** The TLSError classes of this module, whose names their errors take (filled in below them). */
+const NAMED: WeakSet<object> = new WeakSet();
 
 /**
  * A TLS connection failed: the handshake was refused, a record could not be
@@ -24,14 +28,13 @@ import { ConnectionLost } from "../reactor/errors.ts";
  * ```
  */
 export class TLSError extends Error {
-  /** Always `"TLSError"`. */
-  override name: string = "TLSError";
   /** The TLS library's own error lines, oldest first (may be empty). */
   readonly details: readonly string[];
 
-  /** Build one from a message and the library's error lines. */
+  /** Build one from a message and the library's error lines; it is named after its class. */
   constructor(message: string, details: readonly string[] = []) {
     super(message);
+    this.name = familyName(new.target, NAMED, "TLSError");
     this.details = details;
   }
 }
@@ -52,8 +55,6 @@ export class TLSError extends Error {
  * ```
  */
 export class TLSVerificationError extends TLSError {
-  /** Always `"TLSVerificationError"`. */
-  override name: string = "TLSVerificationError";
   /** What the verifier said. */
   readonly reason: string;
 
@@ -78,14 +79,13 @@ export class TLSVerificationError extends TLSError {
  * ```
  */
 export class TLSHandshakeTimeoutError extends TLSError {
-  /** Always `"TLSHandshakeTimeoutError"`. */
-  override name: string = "TLSHandshakeTimeoutError";
-
   /** Build one for a timeout of `seconds`. */
   constructor(seconds: number) {
     super(`TLS handshake did not complete within ${seconds} seconds`);
   }
 }
+
+NAMED.add(TLSError).add(TLSVerificationError).add(TLSHandshakeTimeoutError);
 
 /**
  * The peer closed the connection without a TLS close_notify alert: the data
@@ -101,7 +101,7 @@ export class TLSHandshakeTimeoutError extends TLSError {
  * ```
  */
 export class TLSTruncationError extends ConnectionLost {
-  /** Always `"TLSTruncationError"`. */
+  /** Always `"TLSTruncationError"` (a ConnectionLost, so not of the TLSError family above). */
   override name: string = "TLSTruncationError";
   /** The default message. */
   static override readonly defaultMessage: string =
@@ -121,6 +121,6 @@ export class TLSTruncationError extends ConnectionLost {
  * ```
  */
 export class TLSConfigurationError extends TypeError {
-  /** Always `"TLSConfigurationError"`. */
+  /** Always `"TLSConfigurationError"` (a TypeError, so not of the TLSError family above). */
   override name: string = "TLSConfigurationError";
 }

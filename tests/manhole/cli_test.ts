@@ -9,7 +9,14 @@ import process from "node:process";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { runCommand } from "../_runtime.ts";
-import { fixtureApp, runSkein, startSkein, tempDir, waitForText } from "../cli/_helpers.ts";
+import {
+  fixtureApp,
+  runSkein,
+  type Skein,
+  startSkein,
+  tempDir,
+  waitForText,
+} from "../cli/_helpers.ts";
 
 const driver = fileURLToPath(new URL("./_telnetlib_driver.py", import.meta.url));
 const dir = tempDir();
@@ -21,10 +28,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 // The manhole's log line, in text or JSON (the log format when stdout is not a terminal).
 const LISTENING = /^(?=.*manhole listening on).*IPv4Address\(TCP, '127\.0\.0\.1', (\d+)\)/m;
 
-async function session(
-  port: number,
-  steps: { send?: string; expect?: string; eof?: boolean; }[],
-): Promise<void> {
+/** One step of the telnetlib driver: send this, then expect that (a regular expression), or the end. */
+interface Step {
+  send?: string;
+  expect?: string;
+  eof?: boolean;
+}
+
+async function session(port: number, steps: Step[]): Promise<void> {
   const result = await runCommand("/usr/bin/python3", [
     driver,
     "127.0.0.1",
@@ -45,6 +56,39 @@ async function session(
   );
 }
 
+/**
+ * Once `s` logs that its manhole listens, log into it with the test's
+ * password, run `steps`, and log out with ^D; then stop `s` with SIGTERM,
+ * whatever happened. `ready` waits for more output first (the workers).
+ */
+async function loginThenStop(
+  s: Skein,
+  steps: Step[],
+  ready: { what: string; pattern: RegExp; check?: (text: string) => void; } = {
+    what: "the manhole to listen",
+    pattern: LISTENING,
+  },
+): Promise<void> {
+  try {
+    const text = await waitForText(ready.what, () => s.out() + s.err(), ready.pattern);
+    ready.check?.(text);
+    await session(Number(LISTENING.exec(text)![1]), [
+      { expect: "Password: " },
+      { send: "cli-token\r\n", expect: ">>> " },
+      ...steps,
+      { send: "\x04", eof: true },
+    ]);
+  } finally {
+    process.kill(s.child.pid!, "SIGTERM");
+  }
+}
+
+/** `s` stopped its services, then re-delivered the SIGTERM that stopped it. */
+async function assertStoppedBySigterm(s: Skein): Promise<void> {
+  assert.deepEqual(await s.exited, { code: null, signal: "SIGTERM" });
+  assert.match(s.out() + s.err(), /stopped\./);
+}
+
 describe("skein manhole", () => {
   it("--help names the options; without --password-file it is a usage error", async () => {
     const help = await runSkein(["manhole", "--help"]);
@@ -63,20 +107,8 @@ describe("skein manhole", () => {
 
   it("serves a manhole whose namespace holds the reactor; it stops cleanly on SIGTERM", async () => {
     const s = startSkein(["manhole", "--listen", "tcp:127.0.0.1:0", "--passwd", secret]);
-    try {
-      const text = await waitForText("the manhole to listen", () => s.out() + s.err(), LISTENING);
-      await session(Number(LISTENING.exec(text)![1]), [
-        { expect: "Password: " },
-        { send: "cli-token\r\n", expect: ">>> " },
-        { send: "typeof reactor.callLater\r\n", expect: "'function'" },
-        { send: "\x04", eof: true },
-      ]);
-    } finally {
-      process.kill(s.child.pid!, "SIGTERM");
-    }
-    // skein re-delivers the signal that stopped it, once the services stopped.
-    assert.deepEqual(await s.exited, { code: null, signal: "SIGTERM" });
-    assert.match(s.out() + s.err(), /stopped\./);
+    await loginThenStop(s, [{ send: "typeof reactor.callLater\r\n", expect: "'function'" }]);
+    await assertStoppedBySigterm(s);
   });
 });
 
@@ -98,25 +130,15 @@ describe("skein run --manhole", () => {
       secret,
       fixtureApp,
     ]);
-    try {
-      const text = await waitForText("the manhole to listen", () => s.out() + s.err(), LISTENING);
-      await session(Number(LISTENING.exec(text)![1]), [
-        { expect: "Password: " },
-        { send: "cli-token\r\n", expect: ">>> " },
-        {
-          send: "service.services().map((s) => s.name)\r\n",
-          expect: "\\[ 'a', 'b', 'c', 'pid' \\]",
-        },
-        { send: "service.getServiceNamed('a').running\r\n", expect: "true" },
-        { send: "status()\r\n", expect: "TCPConnection" },
-        { send: "\x04", eof: true },
-      ]);
-    } finally {
-      process.kill(s.child.pid!, "SIGTERM");
-    }
-    // skein re-delivers the signal that stopped it, once the services stopped.
-    assert.deepEqual(await s.exited, { code: null, signal: "SIGTERM" });
-    assert.match(s.out() + s.err(), /stopped\./);
+    await loginThenStop(s, [
+      {
+        send: "service.services().map((s) => s.name)\r\n",
+        expect: "\\[ 'a', 'b', 'c', 'pid' \\]",
+      },
+      { send: "service.getServiceNamed('a').running\r\n", expect: "true" },
+      { send: "status()\r\n", expect: "TCPConnection" },
+    ]);
+    await assertStoppedBySigterm(s);
   });
 
   it("with --workers, serves one manhole, in the supervisor (whose status() counts the workers)", async () => {
@@ -132,23 +154,11 @@ describe("skein run --manhole", () => {
       secret,
       fixtureApp,
     ]);
-    try {
-      const text = await waitForText(
-        "two workers to listen",
-        () => s.out() + s.err(),
-        /fixture listening on[^]*fixture listening on/,
-      );
-      const port = Number(LISTENING.exec(text)![1]);
-      assert.equal(text.match(/manhole listening on/g)?.length, 1, text);
-      await session(port, [
-        { expect: "Password: " },
-        { send: "cli-token\r\n", expect: ">>> " },
-        { send: "status().processes\r\n", expect: "\r\n2\r\n" },
-        { send: "\x04", eof: true },
-      ]);
-    } finally {
-      process.kill(s.child.pid!, "SIGTERM");
-    }
+    await loginThenStop(s, [{ send: "status().processes\r\n", expect: "\r\n2\r\n" }], {
+      what: "two workers to listen",
+      pattern: /fixture listening on[^]*fixture listening on/,
+      check: (text) => assert.equal(text.match(/manhole listening on/g)?.length, 1, text),
+    });
     await s.exited;
   });
 });

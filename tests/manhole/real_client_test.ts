@@ -239,95 +239,91 @@ async function screenShows(pattern: RegExp): Promise<string> {
   }
 }
 
+/**
+ * Run `body` against the app with /usr/bin/telnet connected to its manhole
+ * in a detached 100x30 tmux pane named "manhole"; the tmux server is killed
+ * afterwards, whatever happened.
+ */
+async function withTelnetPane(body: (running: App) => Promise<void>): Promise<void> {
+  await withApp(async (running) => {
+    try {
+      await tmux(
+        "new-session",
+        "-d",
+        "-s",
+        "manhole",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        `/usr/bin/telnet 127.0.0.1 ${running.manholePort}`,
+      );
+      await body(running);
+    } finally {
+      await runCommand("/usr/bin/tmux", ["-L", tmuxSocket, "kill-server"]);
+    }
+  });
+}
+
 describe("manhole driven by /usr/bin/telnet in tmux", () => {
   it("edits with the arrow keys, also a wrapped line, recalls history with Up, ^C abandons a line, ^L redraws, ^D logs out", async () => {
-    await withApp(async (running) => {
-      try {
-        await tmux(
-          "new-session",
-          "-d",
-          "-s",
-          "manhole",
-          "-x",
-          "100",
-          "-y",
-          "30",
-          `/usr/bin/telnet 127.0.0.1 ${running.manholePort}`,
-        );
-        // Keep the pane (and its last screen) when telnet exits on ^D.
-        await tmux("set-option", "-t", "manhole", "remain-on-exit", "on");
-        await screenShows(/Password:$/m);
-        await tmux("send-keys", "-t", "manhole", "-l", "s3cret-token");
-        // The password is not echoed, by the manhole or by telnet (it agreed to our ECHO).
-        await tmux("send-keys", "-t", "manhole", "Enter");
-        const welcome = await screenShows(/^>>>$/m);
-        assert.doesNotMatch(welcome, /s3cret-token/);
-        await tmux("send-keys", "-t", "manhole", "-l", "hits = 1");
-        await tmux("send-keys", "-t", "manhole", "Enter");
-        await tmux("send-keys", "-t", "manhole", "-l", "hits += 1");
-        await tmux("send-keys", "-t", "manhole", "Enter");
-        await screenShows(/^>>> hits \+= 1\n2\n>>>$/m);
-        await tmux("send-keys", "-t", "manhole", "Up", "Enter");
-        await screenShows(/^>>> hits \+= 1\n3\n>>>$/m);
-        // Left arrow, then insert: "hits * 1" becomes "hits * 21".
-        await tmux("send-keys", "-t", "manhole", "-l", "hits * 1");
-        await tmux("send-keys", "-t", "manhole", "Left", "2", "Enter");
-        await screenShows(/^>>> hits \* 21\n63\n>>>$/m);
-        // A line longer than the 100-column pane wraps; Home goes back to its first row.
-        const long = `'${"a".repeat(120)}'.length`;
-        await tmux("send-keys", "-t", "manhole", "-l", long);
-        await tmux("send-keys", "-t", "manhole", "Home");
-        await tmux("send-keys", "-t", "manhole", "-l", "1 + ");
-        await tmux("send-keys", "-t", "manhole", "Enter");
-        // Exactly one copy of the line, over two rows, then the value.
-        const wrapped = await screenShows(/^121\n>>>$/m);
-        assert.match(wrapped, new RegExp(`^>>> 1 \\+ 'a{91}\na{29}'\\.length\n121\n>>>$`, "m"));
-        assert.equal(wrapped.split("1 + 'a").length, 2);
-        await tmux("send-keys", "-t", "manhole", "-l", "factory.greeting = 'hi from tmux'");
+    await withTelnetPane(async (running) => {
+      // Keep the pane (and its last screen) when telnet exits on ^D.
+      await tmux("set-option", "-t", "manhole", "remain-on-exit", "on");
+      await screenShows(/Password:$/m);
+      await tmux("send-keys", "-t", "manhole", "-l", "s3cret-token");
+      // The password is not echoed, by the manhole or by telnet (it agreed to our ECHO).
+      await tmux("send-keys", "-t", "manhole", "Enter");
+      const welcome = await screenShows(/^>>>$/m);
+      assert.doesNotMatch(welcome, /s3cret-token/);
+      await tmux("send-keys", "-t", "manhole", "-l", "hits = 1");
+      await tmux("send-keys", "-t", "manhole", "Enter");
+      await tmux("send-keys", "-t", "manhole", "-l", "hits += 1");
+      await tmux("send-keys", "-t", "manhole", "Enter");
+      await screenShows(/^>>> hits \+= 1\n2\n>>>$/m);
+      await tmux("send-keys", "-t", "manhole", "Up", "Enter");
+      await screenShows(/^>>> hits \+= 1\n3\n>>>$/m);
+      // Left arrow, then insert: "hits * 1" becomes "hits * 21".
+      await tmux("send-keys", "-t", "manhole", "-l", "hits * 1");
+      await tmux("send-keys", "-t", "manhole", "Left", "2", "Enter");
+      await screenShows(/^>>> hits \* 21\n63\n>>>$/m);
+      // A line longer than the 100-column pane wraps; Home goes back to its first row.
+      const long = `'${"a".repeat(120)}'.length`;
+      await tmux("send-keys", "-t", "manhole", "-l", long);
+      await tmux("send-keys", "-t", "manhole", "Home");
+      await tmux("send-keys", "-t", "manhole", "-l", "1 + ");
+      await tmux("send-keys", "-t", "manhole", "Enter");
+      // Exactly one copy of the line, over two rows, then the value.
+      const wrapped = await screenShows(/^121\n>>>$/m);
+      assert.match(wrapped, new RegExp(`^>>> 1 \\+ 'a{91}\na{29}'\\.length\n121\n>>>$`, "m"));
+      assert.equal(wrapped.split("1 + 'a").length, 2);
+      await tmux("send-keys", "-t", "manhole", "-l", "factory.greeting = 'hi from tmux'");
 
-        await tmux("send-keys", "-t", "manhole", "Enter");
-        await screenShows(/^'hi from tmux'\n>>>$/m);
-        await tmux("send-keys", "-t", "manhole", "-l", "db.get('answer')");
-        await tmux("send-keys", "-t", "manhole", "Enter");
-        await screenShows(/^<Deferred #1>\n(?:>>>\n)?Deferred #1 called back: 42\n>>>$/m);
-        await tmux("send-keys", "-t", "manhole", "-l", "never run");
-        await tmux("send-keys", "-t", "manhole", "C-c");
-        await screenShows(/^>>> never run\^C\n>>>$/m);
-        await tmux("send-keys", "-t", "manhole", "-l", "hits");
-        await tmux("send-keys", "-t", "manhole", "C-l");
-        // ^L: the whole screen is cleared and only the line, redrawn, is left at the top.
-        await screenShows(/^>>> hits\n*$/);
-        await tmux("send-keys", "-t", "manhole", "C-u", "C-d");
-        await screenShows(/Connection closed by foreign host/);
-        assert.equal(await greet(running.greetingPort), "hi from tmux #1\r\n");
-      } finally {
-        await runCommand("/usr/bin/tmux", ["-L", tmuxSocket, "kill-server"]);
-      }
+      await tmux("send-keys", "-t", "manhole", "Enter");
+      await screenShows(/^'hi from tmux'\n>>>$/m);
+      await tmux("send-keys", "-t", "manhole", "-l", "db.get('answer')");
+      await tmux("send-keys", "-t", "manhole", "Enter");
+      await screenShows(/^<Deferred #1>\n(?:>>>\n)?Deferred #1 called back: 42\n>>>$/m);
+      await tmux("send-keys", "-t", "manhole", "-l", "never run");
+      await tmux("send-keys", "-t", "manhole", "C-c");
+      await screenShows(/^>>> never run\^C\n>>>$/m);
+      await tmux("send-keys", "-t", "manhole", "-l", "hits");
+      await tmux("send-keys", "-t", "manhole", "C-l");
+      // ^L: the whole screen is cleared and only the line, redrawn, is left at the top.
+      await screenShows(/^>>> hits\n*$/);
+      await tmux("send-keys", "-t", "manhole", "C-u", "C-d");
+      await screenShows(/Connection closed by foreign host/);
+      assert.equal(await greet(running.greetingPort), "hi from tmux #1\r\n");
     });
   });
 
   it("refuses a wrong password typed at telnet", async () => {
-    await withApp(async (running) => {
-      try {
-        await tmux(
-          "new-session",
-          "-d",
-          "-s",
-          "manhole",
-          "-x",
-          "100",
-          "-y",
-          "30",
-          `/usr/bin/telnet 127.0.0.1 ${running.manholePort}`,
-        );
-        await screenShows(/Password:$/m);
-        await tmux("send-keys", "-t", "manhole", "-l", "wrong");
-        await tmux("send-keys", "-t", "manhole", "Enter");
-        await screenShows(/^Login incorrect\.\nPassword:$/m);
-        assert.match(running.log(), /refused a manhole login from 127\.0\.0\.1/);
-      } finally {
-        await runCommand("/usr/bin/tmux", ["-L", tmuxSocket, "kill-server"]);
-      }
+    await withTelnetPane(async (running) => {
+      await screenShows(/Password:$/m);
+      await tmux("send-keys", "-t", "manhole", "-l", "wrong");
+      await tmux("send-keys", "-t", "manhole", "Enter");
+      await screenShows(/^Login incorrect\.\nPassword:$/m);
+      assert.match(running.log(), /refused a manhole login from 127\.0\.0\.1/);
     });
   });
 });
