@@ -16,6 +16,7 @@ import { Failure } from "../deferred/failure.ts";
 import type {
   IAbortableTransport,
   IAddress,
+  IBorrowingProtocol,
   IClientFactory,
   IConnector,
   IDelayedCall,
@@ -26,6 +27,7 @@ import type {
   IReactorTime,
   ITransport,
 } from "../interfaces.ts";
+import { FileDescriptor } from "../reactor/abstract.ts";
 import { ConnectionDone } from "../reactor/errors.ts";
 import type { TLSEngine } from "../ssl/_engine.ts";
 import { Certificate } from "../ssl/certificate.ts";
@@ -143,7 +145,9 @@ function hasMethod<K extends string>(
  * tls.abortConnection();
  * ```
  */
-export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
+export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport, IBorrowingProtocol {
+  /** Ciphertext is copied into the engine at once: the transport may lend its buffer. */
+  readonly borrowsReceivedData = true;
   /** The transport carrying the ciphertext. */
   transport: ITransport | null = null;
   /** The application's protocol. */
@@ -174,6 +178,8 @@ export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
   #lowerPaused = false;
   #producerPaused = false;
   #afterClose: (() => void)[] = [];
+  /** The wrapped protocol reads plaintext only during dataReceived (IBorrowingProtocol). */
+  #wrappedBorrows = false;
 
   /**
    * Wrap `wrappedProtocol` in TLS configured by `contextFactory`
@@ -191,6 +197,8 @@ export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
     this.#settings = contextFactory.tls;
     this.#options = options;
     this.wrappedProtocol = wrappedProtocol;
+    this.#wrappedBorrows =
+      (wrappedProtocol as Partial<IBorrowingProtocol>).borrowsReceivedData === true;
     this.factory = factory;
     this.#wrappedConnected = wrappedConnected;
     this.write = this.write.bind(this);
@@ -214,10 +222,16 @@ export class TLSMemoryBIOProtocol implements IProtocol, ISSLTransport {
     try {
       this.#engine = engineKind(this.#options.engine).create(this.#settings, {
         sendCiphertext: (data) => {
-          if (!this.#lost) this.transport?.write(data);
+          const t = this.transport;
+          if (this.#lost || t === null) return true;
+          t.write(data);
+          // A descriptor queues by reference only what it could not send at
+          // once (then bufferedAmount > 0); any other transport may keep it.
+          return t instanceof FileDescriptor && t.bufferedAmount === 0;
         },
-        receivedPlaintext: (data) => {
-          if (!this.#lost) this.wrappedProtocol.dataReceived(data);
+        receivedPlaintext: (data, lent) => {
+          if (this.#lost) return;
+          this.wrappedProtocol.dataReceived(lent && !this.#wrappedBorrows ? data.slice() : data);
         },
         handshakeDone: () => this.#onHandshake(),
         closeNotifyReceived: () => {

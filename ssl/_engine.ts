@@ -12,10 +12,18 @@ import type { TLSSettings } from "./options.ts";
 
 /** What an engine tells the wrapper. */
 export interface TLSEngineEvents {
-  /** Ciphertext to send to the peer through the wrapped transport. */
-  sendCiphertext(data: Uint8Array): void;
-  /** Plaintext from the peer, for the wrapped protocol. */
-  receivedPlaintext(data: Uint8Array): void;
+  /**
+   * Ciphertext to send to the peer through the wrapped transport. Returns
+   * true when the transport kept no reference to `data` (it sent or copied
+   * it all), so the engine may reuse the buffer; false when it may keep it.
+   */
+  sendCiphertext(data: Uint8Array): boolean;
+  /**
+   * Plaintext from the peer, for the wrapped protocol. When `lent`, `data` is
+   * a view of the engine's buffer, valid only during the call (the wrapper
+   * copies it for a protocol that does not borrow); otherwise it is owned.
+   */
+  receivedPlaintext(data: Uint8Array, lent: boolean): void;
   /** The handshake finished (peer verified when asked). */
   handshakeDone(): void;
   /** The peer sent close_notify: it will send no more. */
@@ -30,7 +38,7 @@ export interface TLSEngineEvents {
 export interface TLSEngine {
   /** Begin: a client sends its ClientHello. */
   start(): void;
-  /** Ciphertext arrived from the peer. */
+  /** Ciphertext arrived from the peer (a view valid only during the call: copy what is kept). */
   receiveCiphertext(data: Uint8Array): void;
   /** Encrypt and send (only once the handshake is done). */
   writePlaintext(data: Uint8Array): void;

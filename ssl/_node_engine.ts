@@ -176,6 +176,7 @@ class NodeEngine implements TLSEngine {
       if (!this.#dead) {
         this.#events.receivedPlaintext(
           new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+          false,
         );
       }
     });
@@ -223,7 +224,7 @@ class NodeEngine implements TLSEngine {
   receiveCiphertext(data: Uint8Array): void {
     if (this.#dead) return;
     if (this.#socket === null) this.start();
-    this.#duplex.push(data);
+    this.#duplex.push(data.slice()); // the stream keeps it; the caller's view is lent
   }
 
   writePlaintext(data: Uint8Array): void {

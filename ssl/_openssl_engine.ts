@@ -192,9 +192,10 @@ function compile(lib: Libssl, settings: TLSSettings): Compiled {
   return result;
 }
 
-// One buffer for every SSL_read on this thread (a record is at most 16 KiB);
-// each record is copied out of it for the protocol, which may keep it.
-const readBuffer = new Uint8Array(16 * 1024);
+/** A TLS record's plaintext is at most 16 KiB. */
+const RECORD = 16 * 1024;
+/** The smallest ciphertext-out buffer: one full record and its overhead. */
+const OUT_MIN = RECORD + 1024;
 
 class OpenSSLEngine implements TLSEngine {
   readonly #lib: Libssl;
@@ -207,6 +208,11 @@ class OpenSSLEngine implements TLSEngine {
   #finished = false;
   #depth = 0;
   #freeLater = false;
+  /** SSL_read's buffer, lent to the wrapper for one `receivedPlaintext` at a time. */
+  #in: Uint8Array | null = null;
+  #lending = false;
+  /** The ciphertext-out buffer, reused while the transport keeps no reference to it. */
+  #out: Uint8Array | null = null;
 
   constructor(lib: Libssl, settings: TLSSettings, events: TLSEngineEvents) {
     this.#lib = lib;
@@ -352,11 +358,24 @@ class OpenSSLEngine implements TLSEngine {
   }
 
   #readAll(): void {
+    // A nested read (the protocol fed us more ciphertext from inside
+    // dataReceived) must not overwrite the buffer lent to the outer one.
+    const nested = this.#lending;
+    const buf = nested ? new Uint8Array(RECORD) : (this.#in ??= new Uint8Array(RECORD));
     for (;;) {
       if (this.#finished) return;
-      const n = this.#lib.read(this.#ssl, readBuffer, readBuffer.length);
+      const n = this.#lib.read(this.#ssl, buf, RECORD);
       if (n > 0) {
-        this.#events.receivedPlaintext(readBuffer.slice(0, n));
+        if (nested) {
+          this.#events.receivedPlaintext(buf.slice(0, n), false);
+          continue;
+        }
+        this.#lending = true;
+        try {
+          this.#events.receivedPlaintext(n === RECORD ? buf : buf.subarray(0, n), true);
+        } finally {
+          this.#lending = false;
+        }
         continue;
       }
       const error = this.#lib.getError(this.#ssl, n);
@@ -378,11 +397,19 @@ class OpenSSLEngine implements TLSEngine {
       if (this.#ssl === null) return;
       const pending = this.#lib.bioPending(this.#wbio);
       if (pending <= 0) return;
-      // A fresh buffer: the transport may keep it until the kernel takes it.
-      const out = new Uint8Array(pending);
+      // Reuse the buffer the transport gave back; a fresh one when it kept the last.
+      let out = this.#out;
+      if (out === null || out.length < pending) {
+        out = new Uint8Array(pending > OUT_MIN ? pending : OUT_MIN);
+      }
+      this.#out = null;
       const n = this.#lib.bioRead(this.#wbio, out, pending);
-      if (n <= 0) return;
-      this.#events.sendCiphertext(n === pending ? out : out.subarray(0, n));
+      if (n <= 0) {
+        this.#out = out;
+        return;
+      }
+      const free = this.#events.sendCiphertext(n === out.length ? out : out.subarray(0, n));
+      if (free && this.#out === null) this.#out = out;
       // Drained (a nested call flushes what it adds itself).
       if (n === pending) return;
     }
