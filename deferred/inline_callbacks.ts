@@ -22,6 +22,7 @@
 import { add, fireCallback, fireErrback, prepend, stateOf, take } from "./_chain.ts";
 import { isThenable, NO_RESULT } from "./_internals.ts";
 import { noteAsyncFrame } from "./_trail.ts";
+import { untrackFailure } from "./_unhandled.ts";
 import { Deferred } from "./deferred.ts";
 import { NotACoroutineError } from "./errors.ts";
 import { Failure } from "./failure.ts";
@@ -208,57 +209,75 @@ function step(result: unknown, status: Status): void {
   // Allocated on the first yield of a Deferred that has not fired yet.
   let waiting: Waiting | null = null;
   let args: unknown[] | undefined;
-  while (true) {
-    let next: IteratorResult<unknown, unknown>;
-    try {
-      next = result instanceof Failure ? gen.throw(result.value) : gen.next(result);
-    } catch (e) {
-      noteAsyncFrame(e, status.name);
-      fireErrback(stateOf(status.deferred), e);
-      return;
-    }
-    let value = next.value;
-    if (next.done) {
-      if (value instanceof Deferred || isThenable(value)) {
-        // `return someDeferred`: wait for it, then finish with its outcome.
-        const d = value instanceof Deferred ? value : Deferred.fromPromise(value);
-        status.waitingOn = d;
-        d.addBoth(finish, status);
-      } else {
-        fireCallback(stateOf(status.deferred), value);
+  // One try around the whole loop rather than one per resume (measurably
+  // faster on JavaScriptCore); `inGen` tells the generator's own throw, which
+  // errbacks the Deferred, from an error of ours, which propagates as before.
+  let inGen = false;
+  try {
+    while (true) {
+      inGen = true;
+      const next = result instanceof Failure ? gen.throw(result.value) : gen.next(result);
+      inGen = false;
+      let value = next.value;
+      if (next.done) {
+        if (value instanceof Deferred || isThenable(value)) {
+          // `return someDeferred`: wait for it, then finish with its outcome.
+          const d = value instanceof Deferred ? value : Deferred.fromPromise(value);
+          status.waitingOn = d;
+          d.addBoth(finish, status);
+        } else {
+          fireCallback(stateOf(status.deferred), value);
+        }
+        return;
       }
-      return;
-    }
-    if (!(value instanceof Deferred)) {
-      if (isThenable(value)) value = Deferred.fromPromise(value);
-      else if (isGenerator(value)) value = start(value, "<generator>"); // as Twisted's HEAD wraps a yielded coroutine
-      else {
-        result = value; // a plain value is sent straight back
+      if (!(value instanceof Deferred)) {
+        if (isThenable(value)) value = Deferred.fromPromise(value);
+        else if (isGenerator(value)) value = start(value, "<generator>"); // as Twisted's HEAD wraps a yielded coroutine
+        else {
+          result = value; // a plain value is sent straight back
+          continue;
+        }
+      }
+      const d = value as Deferred<unknown>;
+      const x = stateOf(d);
+      if (x._called && x._stages === null && x._paused === 0 && !x._running) {
+        // Fired and idle with no stages left (succeed(), fail(), a finished
+        // chain): take the result, as a consuming addBoth stage would. This
+        // is take() written out for the commonest yield (bench case d).
+        const r = x._result;
+        if (!(r instanceof Deferred)) {
+          x._result = undefined;
+          if (x._unhandled !== null) untrackFailure(x);
+          result = r;
+          continue;
+        }
+      }
+      // Any other Deferred that already has its result: take it likewise,
+      // without adding the stage.
+      const taken = take(x);
+      if (taken !== NO_RESULT) {
+        result = taken;
         continue;
       }
+      if (waiting === null) {
+        waiting = { status, pending: true, result: undefined };
+        args = [waiting];
+      }
+      add(stateOf(d), gotResult, gotResult, args, args);
+      if (waiting.pending) {
+        // Not fired yet: gotResult will resume us later.
+        waiting.pending = false;
+        status.waitingOn = d;
+        return;
+      }
+      result = waiting.result;
+      waiting.result = undefined;
+      waiting.pending = true;
     }
-    const d = value as Deferred<unknown>;
-    // Fast path: a Deferred that already has its result. Taking it is what a
-    // consuming addBoth stage would do, without adding the stage.
-    const taken = take(stateOf(d));
-    if (taken !== NO_RESULT) {
-      result = taken;
-      continue;
-    }
-    if (waiting === null) {
-      waiting = { status, pending: true, result: undefined };
-      args = [waiting];
-    }
-    add(stateOf(d), gotResult, gotResult, args, args);
-    if (waiting.pending) {
-      // Not fired yet: gotResult will resume us later.
-      waiting.pending = false;
-      status.waitingOn = d;
-      return;
-    }
-    result = waiting.result;
-    waiting.result = undefined;
-    waiting.pending = true;
+  } catch (e) {
+    if (!inGen) throw e;
+    noteAsyncFrame(e, status.name);
+    fireErrback(stateOf(status.deferred), e);
   }
 }
 
