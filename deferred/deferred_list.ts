@@ -267,7 +267,15 @@ export class DeferredList<
       // member keeps its result; the list does not fire), so record it
       // directly. Anything else goes through a real stage, as in Twisted.
       if (this.finishedCount + 1 < n) {
-        const r = peek(stateOf(d));
+        const x = stateOf(d);
+        // peek() written out for the commonest member (fired and idle, no
+        // stages, a plain value: peek would return it and do nothing else);
+        // objects (a Failure, a Deferred) and the rest go through peek.
+        let r = x._result;
+        if (
+          !x._called || x._stages !== null || x._paused > 0 || x._running
+          || typeof r === "object" && r !== null
+        ) r = peek(x);
         if (r !== NO_RESULT) {
           if (r instanceof Failure) {
             if (!this.fireOnOneErrback && !this.consumeErrors) {
