@@ -1,7 +1,7 @@
 /**
- * `ThreadPool`: Twisted's `twisted.python.threadpool.ThreadPool` over Workers,
- * plus `ThreadLease`, a thread pinned to one user (a database connection's
- * thread) for as long as it is leased.
+ * `ThreadPool`: Twisted's `twisted.python.threadpool.ThreadPool` over Workers.
+ * `ThreadLease` (a thread pinned to one user) and the pool's option types
+ * live beside it and are re-exported here.
  *
  * @module
  */
@@ -17,48 +17,21 @@ import { toTask } from "./_to_task.ts";
 import { type FromThread, fromWireError, toWireError } from "./_wire.ts";
 import { ThreadPoolStopped, WorkerCrashed } from "./errors.ts";
 import type { Task, ThreadFunction, ThreadWork } from "./task.ts";
+import { ThreadLease } from "./thread_lease.ts";
+import type {
+  MultiCall,
+  OnResult,
+  ThreadPoolOptions,
+  ThreadPoolStopOptions,
+} from "./thread_pool_options.ts";
 
-/** Options of a {@linkcode ThreadPool}. */
-export interface ThreadPoolOptions {
-  /** Threads kept even when idle, once started (default 5, as Twisted). */
-  readonly minThreads?: number;
-  /** Threads at most; work beyond waits in FIFO order (default 20, as Twisted). */
-  readonly maxThreads?: number;
-  /** The pool's name, in thread names and error messages. */
-  readonly name?: string;
-  /** Seconds an idle thread above `minThreads` lives before it ends (default 10). */
-  readonly idleTimeout?: number;
-  /**
-   * Run the functions threads call by name (`expose`) through this reactor's
-   * `callFromThread`, so they run inside a reactor iteration (as Twisted's
-   * `blockingCallFromThread` does) while it runs. Without it, or while it is
-   * not running, they run as soon as the thread's message arrives.
-   */
-  readonly reactor?: IReactorFromThreads & { readonly running?: boolean; };
-}
-
-/** Options of {@linkcode ThreadPool.stop}. */
-export interface ThreadPoolStopOptions {
-  /**
-   * Seconds to wait for running work before ending its threads anyway; that
-   * work fails with `WorkerCrashed`. Without it, `stop()` waits as long as it
-   * takes.
-   */
-  readonly timeout?: number;
-}
-
-/**
- * One call of {@linkcode ThreadPool.callMultipleWithCallback}: `[work, args]`,
- * or `[moduleUrl, [name, ...args]]`.
- */
-export type MultiCall = readonly [
-  // deno-lint-ignore no-explicit-any
-  work: Task<any, unknown> | ThreadFunction | URL,
-  args: readonly unknown[],
-];
-
-/** The callback of {@linkcode ThreadPool.callInThreadWithCallback}: `(true, result)` or `(false, failure)`. */
-export type OnResult<R> = (success: boolean, result: R | Failure) => void;
+export { ThreadLease } from "./thread_lease.ts";
+export type {
+  MultiCall,
+  OnResult,
+  ThreadPoolOptions,
+  ThreadPoolStopOptions,
+} from "./thread_pool_options.ts";
 
 interface WorkEntry {
   readonly kind: "work";
@@ -98,101 +71,6 @@ const CHEAP_MS = 0.25;
 const MAX_BATCH = 32;
 /** The CPU cores (threads beyond them do not run quick work any sooner). */
 const CORES: number = Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
-
-/**
- * A thread pinned to one user, from {@linkcode ThreadPool.acquireThread}: every
- * `call` runs on the same Worker, one at a time in call order, so module-level
- * state of a task module (a database connection) stays with the lease, as a
- * thread-local connection does in Twisted's `adbapi`. `release()` gives the
- * thread back to the pool.
- *
- * If the Worker dies while leased, the calls it held and every later call fail
- * with the `WorkerCrashed` error (see `crashed`), and the pool starts a new
- * Worker for other work; acquire a new lease to go on. Once the pool stops,
- * calls fail with `ThreadPoolStopped`.
- *
- * @example A connection kept in the thread's module state
- * ```ts
- * import assert from "node:assert/strict";
- * import { task, ThreadPool } from "@skein/skein/threads";
- *
- * const pool = new ThreadPool({ minThreads: 0, maxThreads: 2 });
- * pool.start();
- * const lease = await pool.acquireThread();
- * const bump = task((): number => {
- *   const g = globalThis as { counter?: number };
- *   return g.counter = (g.counter ?? 0) + 1;
- * });
- * assert.equal(await lease.call(bump), 1);
- * assert.equal(await lease.call(bump), 2); // the same thread, so the same state
- * lease.release();
- * await pool.stop();
- * ```
- */
-export class ThreadLease {
-  /** The leased thread's number in its pool. */
-  readonly threadNumber: number;
-  #call: (task: Task, args: unknown[]) => Deferred<unknown>;
-  #release: () => void;
-  #released = false;
-  #crashed: WorkerCrashed | null = null;
-
-  /** Made by {@linkcode ThreadPool.acquireThread}. */
-  constructor(
-    threadNumber: number,
-    call: (task: Task, args: unknown[]) => Deferred<unknown>,
-    release: () => void,
-  ) {
-    this.threadNumber = threadNumber;
-    this.#call = call;
-    this.#release = release;
-  }
-
-  /** True once `release()` was called. */
-  get released(): boolean {
-    return this.#released;
-  }
-
-  /** The error the thread died of, or null while it lives. */
-  get crashed(): WorkerCrashed | null {
-    return this.#crashed;
-  }
-
-  /** Marks the lease's thread dead (called by the pool). */
-  markCrashed(error: WorkerCrashed): void {
-    this.#crashed ??= error;
-  }
-
-  /**
-   * Run `work(...args)` on the leased thread; the Deferred fires with its
-   * result or fails with its error. Throws a `TypeError` after `release()`.
-   */
-  call<A extends unknown[], R>(work: ThreadWork<A, R>, ...args: A): Deferred<R>;
-  /** Run the export `name` of the task module at `module` on the leased thread. */
-  call(module: URL, name: string, ...args: unknown[]): Deferred<unknown>;
-  call(work: unknown, ...args: unknown[]): Deferred<unknown> {
-    if (this.#released) {
-      throw new TypeError(
-        `This lease of thread ${this.threadNumber} was released; acquire another with pool.acquireThread()`,
-      );
-    }
-    const t = toTask(work, args);
-    if (this.#crashed !== null) return fail(this.#crashed);
-    return this.#call(t.task, t.args);
-  }
-
-  /**
-   * Give the thread back to the pool (after the calls it still runs). Calling
-   * it twice throws a `TypeError`.
-   */
-  release(): void {
-    if (this.#released) {
-      throw new TypeError(`This lease of thread ${this.threadNumber} was already released`);
-    }
-    this.#released = true;
-    this.#release();
-  }
-}
 
 /**
  * A pool of Worker threads for blocking or CPU-bound work (Twisted's
