@@ -263,16 +263,26 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     return new ConnectionLost(`Connection to the other side was lost: ${e.message}`, { cause: e });
   }
 
+  /**
+   * What a failed send means, from errno: 0 to wait until writable
+   * (EAGAIN/ENOBUFS), null to retry at once (EINTR), else -1 with the errno
+   * kept for the connection's loss. Only the error path calls it.
+   */
+  #sendFailed(): number | null {
+    const err = L!.errno();
+    if (err === E.EAGAIN || err === E.ENOBUFS) return 0;
+    if (err === E.EINTR) return null;
+    this.#writeErrno = err;
+    return -1;
+  }
+
   /** Send with MSG_NOSIGNAL; EAGAIN/ENOBUFS → 0, EINTR retried, errors → -1. */
   writeSomeData(data: Uint8Array, len: number): number {
     for (;;) {
       const n = L!.send(this.fd, data, len, MSG_NOSIGNAL);
       if (n >= 0) return n;
-      const err = L!.errno();
-      if (err === E.EAGAIN || err === E.ENOBUFS) return 0;
-      if (err === E.EINTR) continue;
-      this.#writeErrno = err;
-      return -1;
+      const outcome = this.#sendFailed();
+      if (outcome !== null) return outcome;
     }
   }
 
@@ -288,11 +298,8 @@ export abstract class StreamConnection extends FileDescriptor implements ITransp
     for (;;) {
       const n = v.send(this.fd, chunks, from, offset, to, MSG_NOSIGNAL);
       if (n >= 0) return n;
-      const err = L!.errno();
-      if (err === E.EAGAIN || err === E.ENOBUFS) return 0;
-      if (err === E.EINTR) continue;
-      this.#writeErrno = err;
-      return -1;
+      const outcome = this.#sendFailed();
+      if (outcome !== null) return outcome;
     }
   }
 
