@@ -496,6 +496,15 @@ export class StandardIO implements ITransport<PipeAddress>, IListeningPort<PipeA
       return;
     }
     if (this.#disconnecting && this.#writeOpen) return; // stdout is still draining
+    if (this.#writeOpen && this.#halves.bufferedAmount > 0) {
+      // The end of input ends a protocol that is not half-closeable, but what
+      // it wrote is still queued for stdout (a slow reader, a full pipe): as
+      // loseConnection does, close stdout once that is out, then report the
+      // loss, rather than drop the answers at exit.
+      this.#disconnecting = true;
+      this.#halves.endWrite();
+      return;
+    }
     this.#connectionLost(reason);
   }
 

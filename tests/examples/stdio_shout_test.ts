@@ -19,6 +19,7 @@ const SCRIPT = new URL("../../examples/stdio_shout.ts", import.meta.url).pathnam
 function run(
   kind: string,
   stdin: string | number,
+  slowReaderMs = 0,
 ): Promise<{ out: string; err: string; code: number | null; }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, runtimeArgs(SCRIPT), {
@@ -28,6 +29,12 @@ function run(
     let out = "";
     let err = "";
     child.stdout!.on("data", (b: Uint8Array) => (out += new TextDecoder().decode(b)));
+    if (slowReaderMs > 0) {
+      // A reader that does not read yet: the pipe fills, so the tool's
+      // writes queue while it reaches the end of its input.
+      child.stdout!.pause();
+      setTimeout(() => child.stdout!.resume(), slowReaderMs);
+    }
     child.stderr!.on("data", (b: Uint8Array) => (err += new TextDecoder().decode(b)));
     const deadline = setTimeout(() => {
       child.kill("SIGKILL");
@@ -54,6 +61,25 @@ for (const kind of KINDS) {
       const { out, code } = await run(kind, "one\nquit\nnever\n");
       assert.equal(out, "ONE\nBYE\n");
       assert.equal(code, 0);
+    });
+
+    it("the end of a regular file's input while stdout is full loses nothing written (stdout drains first)", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "skein-stdio-"));
+      const file = join(dir, "input.txt");
+      // About 400 KB of answers: several times a pipe's 64 KiB buffer.
+      const lines = Array.from({ length: 40000 }, (_, i) => `line ${i}`);
+      writeFileSync(file, lines.join("\n") + "\n");
+      const fd = openSync(file, "r");
+      try {
+        const { out, code } = await run(kind, fd, 1500);
+        assert.equal(code, 0);
+        const got = out.split("\n").length - 1;
+        assert.equal(got, lines.length, `${got} of ${lines.length} answers arrived`);
+        assert.equal(out, lines.map((l) => l.toUpperCase()).join("\n") + "\n");
+      } finally {
+        closeSync(fd);
+        rmSync(dir, { recursive: true });
+      }
     });
 
     it("reads stdin from a regular file", async () => {
